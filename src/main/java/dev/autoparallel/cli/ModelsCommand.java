@@ -1,0 +1,50 @@
+package dev.autoparallel.cli;
+
+import dev.autoparallel.model.ConfigParser;
+import dev.autoparallel.model.ModelSpec;
+import dev.autoparallel.source.Catalog;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "models", description = "The embedded model catalog (works offline).")
+final class ModelsCommand implements Callable<Integer> {
+    @Option(names = "--json", description = "print one JSON object (snake_case keys)")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    record Row(String id, String modelType, long paramCount, long activeParamCount, String dtype, String quantization,
+               String source) {
+    }
+
+    record Listing(int count, List<Row> models) {
+    }
+
+    @Override
+    public Integer call() {
+        List<Row> rows = Catalog.embedded().entries().stream().map(e -> {
+            ModelSpec s = ConfigParser.parse(e.id(), e.config(), "catalog entry " + e.id());
+            return new Row(e.id(), s.modelType(), s.paramCount(), s.activeParamCount(), s.dtype().configName(),
+                    ModelSummary.describe(s.quantization()), e.source());
+        }).toList();
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(Json.write(new Listing(rows.size(), rows)));
+            return 0;
+        }
+        out.printf(Locale.ROOT, "%-52s %-16s %10s %10s  %s%n", "MODEL", "TYPE", "PARAMS", "ACTIVE", "QUANTIZATION");
+        for (Row r : rows) {
+            out.printf(Locale.ROOT, "%-52s %-16s %9.2fB %9.2fB  %s%n", r.id(), r.modelType(), r.paramCount() / 1e9,
+                    r.activeParamCount() / 1e9, r.quantization());
+        }
+        out.printf(Locale.ROOT, "%d models%n", rows.size());
+        return 0;
+    }
+}

@@ -1,0 +1,291 @@
+package dev.autoparallel.model;
+
+import dev.autoparallel.model.ModelSpec.AttentionKind;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The Llama-style decoder and its relatives (Mistral, Mixtral, Qwen 2/3 and their MoE variants,
+ * DeepSeek V2/V3 with MLA, Gemma 1/2/3, Phi-3, gpt-oss): pre-norm layers of attention and a gated
+ * MLP or a mixture of gated experts, RMSNorm, token embedding and LM head. Module names follow
+ * the Hugging Face checkpoints, so quantization exclusion lists match them.
+ */
+final class Builders {
+    private Builders() {
+    }
+
+    static Family.Built llamaLike(ParsedDims d, ConfigFields f, Family family) {
+        int kvHeads = f.optInt("num_key_value_heads", "num_kv_heads").orElse(d.heads());
+        if (kvHeads < 1 || d.heads() % kvHeads != 0) {
+            throw f.invalid("num_key_value_heads", f.node().get("num_key_value_heads"),
+                    "a positive divisor of num_attention_heads (" + d.heads() + ")");
+        }
+        int headDim = headDim(d, f);
+        ModelSpec.MlaDims mla = isDeepSeek(family) ? mla(f) : null;
+        Moe moe = moe(d, f, family);
+
+        Tensors t = new Tensors();
+        t.embedding("model.embed_tokens.weight", Component.EMBEDDING, Sharding.VOCAB, d.vocab(), d.hidden());
+        for (int i = 0; i < d.layers(); i++) {
+            layer(t, "model.layers." + i, i, d, f, family, kvHeads, headDim, mla, moe, moe != null && moe.isMoeLayer(i));
+        }
+        t.norm("model.norm", -1, d.hidden(), false);
+        if (!d.tied()) {
+            t.embedding("lm_head.weight", Component.LM_HEAD, Sharding.VOCAB, d.vocab(), d.hidden());
+        }
+        if (family == Family.DEEPSEEK_V3) {
+            int mtp = f.optInt("num_nextn_predict_layers").orElse(0);
+            for (int k = 0; k < mtp; k++) {
+                mtpLayer(t, d, f, family, kvHeads, headDim, mla, moe, d.layers() + k);
+            }
+        }
+        List<AttentionKind> kinds = attentionKinds(d, f, family);
+        int window = kinds.contains(AttentionKind.SLIDING) ? f.requirePositive("sliding_window") : 0;
+        return new Family.Built(t.list(), mla, moe == null ? null : moe.dims(d.layers()), kinds, window,
+                kvHeads, mla != null ? mla.qkNopeHeadDim() + mla.qkRopeHeadDim() : headDim);
+    }
+
+    private static boolean isDeepSeek(Family family) {
+        return family == Family.DEEPSEEK_V2 || family == Family.DEEPSEEK_V3;
+    }
+
+    static int headDim(ParsedDims d, ConfigFields f) {
+        if (f.has("head_dim")) {
+            return f.requirePositive("head_dim");
+        }
+        if (d.hidden() % d.heads() != 0) {
+            throw new dev.autoparallel.InvalidConfigurationException("head_dim", f.source()
+                    + ": head_dim is missing and hidden_size " + d.hidden() + " is not a multiple of num_attention_heads "
+                    + d.heads() + "; the config must state head_dim");
+        }
+        return d.hidden() / d.heads();
+    }
+
+    private static void layer(Tensors t, String p, int i, ParsedDims d, ConfigFields f, Family family, int kvHeads,
+                              int headDim, ModelSpec.MlaDims mla, Moe moe, boolean moeLayer) {
+        if (mla != null) {
+            mlaAttention(t, p + ".self_attn", i, d, mla);
+        } else {
+            standardAttention(t, p + ".self_attn", i, d, f, family, kvHeads, headDim);
+        }
+        t.norm(p + ".input_layernorm", i, d.hidden(), false);
+        t.norm(p + ".post_attention_layernorm", i, d.hidden(), false);
+        if (family == Family.GEMMA2 || family == Family.GEMMA3) {
+            t.norm(p + ".pre_feedforward_layernorm", i, d.hidden(), false);
+            t.norm(p + ".post_feedforward_layernorm", i, d.hidden(), false);
+        }
+        if (moeLayer) {
+            moe.addLayer(t, p + ".mlp", i, d.hidden());
+        } else {
+            int inter = f.requirePositive("intermediate_size");
+            boolean mlpBias = f.optBool("mlp_bias").orElse(false);
+            t.gatedMlp(p + ".mlp", Component.DENSE_MLP, i, d.hidden(), inter, mlpBias, 1,
+                    "gate_proj", "up_proj", "down_proj");
+        }
+    }
+
+    private static void standardAttention(Tensors t, String p, int i, ParsedDims d, ConfigFields f, Family family,
+                                          int kvHeads, int headDim) {
+        Component c = Component.ATTENTION;
+        boolean qkvBias;
+        boolean oBias;
+        switch (family) {
+            case QWEN2, QWEN2_MOE -> {
+                qkvBias = true;
+                oBias = false;
+            }
+            case PHI3 -> {
+                qkvBias = false;
+                oBias = false;
+            }
+            default -> {
+                qkvBias = f.optBool("attention_bias").orElse(family == Family.GPT_OSS);
+                oBias = qkvBias;
+            }
+        }
+        long q = (long) d.heads() * headDim;
+        long kv = (long) kvHeads * headDim;
+        t.linear(p + ".q_proj", c, Sharding.COLUMN, i, q, d.hidden(), qkvBias);
+        t.linear(p + ".k_proj", c, Sharding.KV_HEADS, i, kv, d.hidden(), qkvBias);
+        t.linear(p + ".v_proj", c, Sharding.KV_HEADS, i, kv, d.hidden(), qkvBias);
+        t.linear(p + ".o_proj", c, Sharding.ROW, i, d.hidden(), q, oBias);
+        if (Set.of(Family.QWEN3, Family.QWEN3_MOE, Family.GEMMA3).contains(family)) {
+            t.norm(p + ".q_norm", i, headDim, false);
+            t.norm(p + ".k_norm", i, headDim, false);
+        }
+        if (family == Family.GPT_OSS) {
+            // Learned attention sinks, one per head (gpt-oss model card).
+            t.other(p + ".sinks", c, Sharding.COLUMN, i, d.heads());
+        }
+    }
+
+    private static ModelSpec.MlaDims mla(ConfigFields f) {
+        return new ModelSpec.MlaDims(f.optInt("q_lora_rank").orElse(0), f.requirePositive("kv_lora_rank"),
+                f.requirePositive("qk_rope_head_dim"), f.requirePositive("qk_nope_head_dim"),
+                f.requirePositive("v_head_dim"));
+    }
+
+    /** DeepSeek's multi-head latent attention; the down-projections are replicated in vLLM. */
+    private static void mlaAttention(Tensors t, String p, int i, ParsedDims d, ModelSpec.MlaDims m) {
+        Component c = Component.ATTENTION;
+        long qHead = m.qkNopeHeadDim() + m.qkRopeHeadDim();
+        long heads = d.heads();
+        Component norm = Component.NORM;
+        if (m.qLoraRank() > 0) {
+            t.linear(p + ".q_a_proj", c, Sharding.REPLICATED, i, m.qLoraRank(), d.hidden(), false);
+            t.norm(p + ".q_a_layernorm", norm, i, m.qLoraRank(), false);
+            t.linear(p + ".q_b_proj", c, Sharding.COLUMN, i, heads * qHead, m.qLoraRank(), false);
+        } else {
+            t.linear(p + ".q_proj", c, Sharding.COLUMN, i, heads * qHead, d.hidden(), false);
+        }
+        t.linear(p + ".kv_a_proj_with_mqa", c, Sharding.REPLICATED, i, m.kvLoraRank() + m.qkRopeHeadDim(), d.hidden(), false);
+        t.norm(p + ".kv_a_layernorm", norm, i, m.kvLoraRank(), false);
+        t.linear(p + ".kv_b_proj", c, Sharding.COLUMN, i, heads * (m.qkNopeHeadDim() + m.vHeadDim()), m.kvLoraRank(), false);
+        t.linear(p + ".o_proj", c, Sharding.ROW, i, d.hidden(), heads * m.vHeadDim(), false);
+    }
+
+    /**
+     * DeepSeek-V3's multi-token-prediction layer as its checkpoint stores it: a full MoE decoder
+     * layer plus enorm, hnorm, eh_proj and its own copies of the embedding and the output head.
+     * The decoder-layer part keeps its usual components (so quantization treats it as the
+     * checkpoint does); it is told apart by its layer index, past the last served layer.
+     */
+    private static void mtpLayer(Tensors t, ParsedDims d, ConfigFields f, Family family, int kvHeads, int headDim,
+                                 ModelSpec.MlaDims mla, Moe moe, int index) {
+        String p = "model.layers." + index;
+        layer(t, p, index, d, f, family, kvHeads, headDim, mla, moe, moe != null);
+        t.norm(p + ".enorm", Component.MTP, index, d.hidden(), false);
+        t.norm(p + ".hnorm", Component.MTP, index, d.hidden(), false);
+        // eh_proj is stored in bf16 (it is not among the FP8 block-scaled weights), so it is not LINEAR here.
+        t.other(p + ".eh_proj.weight", Component.MTP, Sharding.REPLICATED, index, 2L * d.hidden() * d.hidden());
+        t.norm(p + ".shared_head.norm", Component.MTP, index, d.hidden(), false);
+        t.other(p + ".embed_tokens.weight", Component.MTP, Sharding.VOCAB, index, (long) d.vocab() * d.hidden());
+        t.other(p + ".shared_head.head.weight", Component.MTP, Sharding.VOCAB, index, (long) d.vocab() * d.hidden());
+    }
+
+    private static List<AttentionKind> attentionKinds(ParsedDims d, ConfigFields f, Family family) {
+        List<String> types = f.stringList("layer_types");
+        List<AttentionKind> out = new ArrayList<>();
+        if (!types.isEmpty()) {
+            if (types.size() != d.layers()) {
+                throw f.invalid("layer_types", f.node().get("layer_types"),
+                        "one entry per layer (" + d.layers() + ")");
+            }
+            for (String s : types) {
+                switch (s) {
+                    case "full_attention" -> out.add(AttentionKind.FULL);
+                    case "sliding_attention" -> out.add(AttentionKind.SLIDING);
+                    default -> throw f.invalid("layer_types", f.node().get("layer_types"),
+                            "entries full_attention or sliding_attention");
+                }
+            }
+            return out;
+        }
+        boolean window = f.has("sliding_window");
+        for (int i = 0; i < d.layers(); i++) {
+            boolean sliding = switch (family) {
+                case GEMMA2 -> window && i % 2 == 0;
+                case GEMMA3 -> window && (i + 1) % f.optInt("sliding_window_pattern").orElse(6) != 0;
+                case QWEN2, QWEN2_MOE, QWEN3, QWEN3_MOE -> window && f.optBool("use_sliding_window").orElse(false)
+                        && i >= f.optInt("max_window_layers").orElse(0);
+                case GEMMA, DEEPSEEK_V2, DEEPSEEK_V3 -> false;
+                default -> window && f.optBool("use_sliding_window").orElse(true);
+            };
+            out.add(sliding ? AttentionKind.SLIDING : AttentionKind.FULL);
+        }
+        return out;
+    }
+
+    private static Moe moe(ParsedDims d, ConfigFields f, Family family) {
+        return switch (family) {
+            case MIXTRAL -> new Moe(family, f.requirePositive("num_local_experts"),
+                    f.requirePositive("num_experts_per_tok"), f.requirePositive("intermediate_size"), 0, 0,
+                    i -> true);
+            case GPT_OSS -> new Moe(family, f.requirePositive("num_local_experts"),
+                    f.requirePositive("num_experts_per_tok", "experts_per_token"), f.requirePositive("intermediate_size"),
+                    0, 0, i -> true);
+            case QWEN2_MOE, QWEN3_MOE -> {
+                int step = f.optInt("decoder_sparse_step").orElse(1);
+                List<Integer> mlpOnly = f.intList("mlp_only_layers");
+                int shared = f.optInt("shared_expert_intermediate_size").orElse(0);
+                yield new Moe(family, f.requirePositive("num_experts"), f.requirePositive("num_experts_per_tok"),
+                        f.requirePositive("moe_intermediate_size"), shared, 0,
+                        i -> !mlpOnly.contains(i) && step > 0 && (i + 1) % step == 0);
+            }
+            case DEEPSEEK_V2, DEEPSEEK_V3 -> {
+                if (!f.has("n_routed_experts")) {
+                    yield null;
+                }
+                int expertInter = f.requirePositive("moe_intermediate_size");
+                int first = f.optInt("first_k_dense_replace").orElse(0);
+                int freq = f.optInt("moe_layer_freq").orElse(1);
+                int nShared = f.optInt("n_shared_experts").orElse(0);
+                String topk = f.optString("topk_method").orElse(family == Family.DEEPSEEK_V3 ? "noaux_tc" : "greedy");
+                yield new Moe(family, f.requirePositive("n_routed_experts"), f.requirePositive("num_experts_per_tok"),
+                        expertInter, nShared * expertInter, "noaux_tc".equals(topk) ? 1 : 0,
+                        i -> i >= first && i % freq == 0);
+            }
+            case GENERIC -> {
+                if (!f.has("num_local_experts") && !f.has("num_experts") && !f.has("n_routed_experts")) {
+                    yield null;
+                }
+                yield new Moe(family, f.requirePositive("num_local_experts", "num_experts", "n_routed_experts"),
+                        f.requirePositive("num_experts_per_tok", "experts_per_token"),
+                        f.requirePositive("moe_intermediate_size", "intermediate_size"),
+                        f.optInt("shared_expert_intermediate_size").orElse(0), 0, i -> true);
+            }
+            default -> null;
+        };
+    }
+
+    /** The routed experts of one family, and which layers carry them. */
+    private record Moe(Family family, int experts, int topK, int expertInter, int sharedInter,
+                       int scoreBias, java.util.function.IntPredicate moeLayer) {
+
+        boolean isMoeLayer(int i) {
+            return moeLayer.test(i);
+        }
+
+        ModelSpec.MoeDims dims(int layers) {
+            int count = 0;
+            for (int i = 0; i < layers; i++) {
+                count += isMoeLayer(i) ? 1 : 0;
+            }
+            return new ModelSpec.MoeDims(experts, topK, expertInter, sharedInter, count);
+        }
+
+        void addLayer(Tensors t, String p, int i, long hidden) {
+            Component routed = Component.ROUTED_EXPERTS;
+            Component shared = Component.SHARED_EXPERTS;
+            Component router = Component.ROUTER;
+            switch (family) {
+                case MIXTRAL -> {
+                    t.linear("model.layers." + i + ".block_sparse_moe.gate", router, Sharding.REPLICATED, i, experts, hidden, false);
+                    t.gatedMlp("model.layers." + i + ".block_sparse_moe.experts.*", routed, i, hidden, expertInter, false,
+                            experts, "w1", "w3", "w2");
+                }
+                case GPT_OSS -> {
+                    t.linear(p + ".router", router, Sharding.REPLICATED, i, experts, hidden, true);
+                    // gate and up are fused into one [2 x intermediate] projection, each expert with biases.
+                    t.linear(p + ".experts.gate_up_proj", routed, Sharding.COLUMN, i, 2L * expertInter, hidden, true, experts);
+                    t.linear(p + ".experts.down_proj", routed, Sharding.ROW, i, hidden, expertInter, true, experts);
+                }
+                default -> {
+                    t.linear(p + ".gate", router, Sharding.REPLICATED, i, experts, hidden, false);
+                    if (scoreBias > 0) {
+                        t.other(p + ".gate.e_score_correction_bias", router, Sharding.REPLICATED, i, experts);
+                    }
+                    t.gatedMlp(p + ".experts.*", routed, i, hidden, expertInter, experts);
+                    if (sharedInter > 0) {
+                        String name = family == Family.QWEN2_MOE ? ".shared_expert" : ".shared_experts";
+                        t.gatedMlp(p + name, shared, i, hidden, sharedInter, 1);
+                        if (family == Family.QWEN2_MOE) {
+                            t.linear(p + ".shared_expert_gate", router, Sharding.REPLICATED, i, 1, hidden, false);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.autoparallel.model;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Architecture families AutoParallel knows, by Hugging Face {@code model_type}. Each says how its
+ * checkpoint is laid out (which builder walks it) and the defaults of its transformers config
+ * class for fields that configs often leave out ({@code tie_word_embeddings}).
+ */
+public enum Family {
+    LLAMA(false, Builders::llamaLike, "llama"),
+    MISTRAL(false, Builders::llamaLike, "mistral"),
+    MIXTRAL(false, Builders::llamaLike, "mixtral"),
+    QWEN2(false, Builders::llamaLike, "qwen2"),
+    QWEN2_MOE(false, Builders::llamaLike, "qwen2_moe"),
+    QWEN3(false, Builders::llamaLike, "qwen3"),
+    QWEN3_MOE(false, Builders::llamaLike, "qwen3_moe"),
+    DEEPSEEK_V2(false, Builders::llamaLike, "deepseek_v2"),
+    DEEPSEEK_V3(false, Builders::llamaLike, "deepseek_v3", "kimi_k2"),
+    GEMMA(true, Builders::llamaLike, "gemma"),
+    GEMMA2(true, Builders::llamaLike, "gemma2"),
+    GEMMA3(true, Builders::llamaLike, "gemma3_text", "gemma3"),
+    PHI(false, LegacyBuilders::phi, "phi"),
+    PHI3(false, Builders::llamaLike, "phi3"),
+    FALCON(true, LegacyBuilders::falcon, "falcon", "refinedweb", "refinedwebmodel"),
+    GPT_NEOX(false, LegacyBuilders::gptNeox, "gpt_neox"),
+    OPT(true, LegacyBuilders::opt, "opt"),
+    GPT2(true, LegacyBuilders::gpt2, "gpt2"),
+    GPT_BIGCODE(true, LegacyBuilders::gpt2, "gpt_bigcode"),
+    GPT_OSS(false, Builders::llamaLike, "gpt_oss"),
+    /** An unknown model_type with the standard decoder fields, read as a Llama-style decoder. */
+    GENERIC(false, Builders::llamaLike);
+
+    /** Walks a config and adds the model's tensors. */
+    @FunctionalInterface
+    interface Builder {
+        Built build(ParsedDims dims, ConfigFields f, Family family);
+    }
+
+    /** What a builder finds beyond the common dimensions. */
+    record Built(List<Tensor> tensors, ModelSpec.MlaDims mla, ModelSpec.MoeDims moe,
+                 List<ModelSpec.AttentionKind> layerAttention, int slidingWindow, int kvHeads, int headDim) {
+    }
+
+    private final boolean tiedByDefault;
+    private final Builder builder;
+    private final List<String> modelTypes;
+
+    Family(boolean tiedByDefault, Builder builder, String... modelTypes) {
+        this.tiedByDefault = tiedByDefault;
+        this.builder = builder;
+        this.modelTypes = List.of(modelTypes);
+    }
+
+    /** transformers' default for {@code tie_word_embeddings} in this family's config class. */
+    public boolean tiedByDefault() {
+        return tiedByDefault;
+    }
+
+    Builder builder() {
+        return builder;
+    }
+
+    public List<String> modelTypes() {
+        return modelTypes;
+    }
+
+    public static Optional<Family> forModelType(String modelType) {
+        String m = modelType.toLowerCase(Locale.ROOT);
+        for (Family f : values()) {
+            if (f.modelTypes.contains(m)) {
+                return Optional.of(f);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Every model_type with a dedicated family, for messages. */
+    public static List<String> knownModelTypes() {
+        return java.util.Arrays.stream(values()).flatMap(f -> f.modelTypes.stream()).toList();
+    }
+}

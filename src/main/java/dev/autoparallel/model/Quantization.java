@@ -1,0 +1,228 @@
+package dev.autoparallel.model;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * How a checkpoint stores its linear weights. Each method says which tensors it packs, how many
+ * bytes they take (packed values plus scales and zero points), and how many elements the
+ * checkpoint's safetensors hold (what the Hub's "total" counts: a packed byte is one element).
+ * Tensors a method does not pack stay at the checkpoint's 16-bit dtype.
+ */
+public sealed interface Quantization {
+
+    /** The {@code quant_method} as Hugging Face writes it, or {@code none}. */
+    String method();
+
+    /** Module-path patterns the checkpoint keeps unquantized (modules_to_not_convert, ignore, ...). */
+    List<String> excluded();
+
+    /** Bytes of one packed tensor (values, scales, zero points). */
+    long packedBytes(Tensor t, DType dtype);
+
+    /** Safetensors elements of one packed tensor, scale tensors included. */
+    long packedElements(Tensor t);
+
+    /** Whether this method's default targets include the tensor (before the exclusion list). */
+    default boolean targets(Tensor t) {
+        return t.kind() == TensorKind.LINEAR && switch (t.component()) {
+            case EMBEDDING, LM_HEAD, ROUTER, VISION -> false;
+            default -> true;
+        };
+    }
+
+    /** Whether the tensor is stored packed by this method. */
+    default boolean packs(Tensor t) {
+        if (!targets(t)) {
+            return false;
+        }
+        String module = t.name().endsWith(".weight") ? t.name().substring(0, t.name().length() - 7) : t.name();
+        for (String pattern : excluded()) {
+            if (matches(pattern, module)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    default long bytes(Tensor t, DType dtype) {
+        return packs(t) ? packedBytes(t, dtype) : t.numel() * dtype.bytes();
+    }
+
+    default long elements(Tensor t) {
+        return packs(t) ? packedElements(t) : t.numel();
+    }
+
+    /**
+     * Hugging Face's exclusion semantics: {@code re:} patterns are regular expressions over the
+     * module path; other patterns match whole dot-separated parts of it, {@code *} matching one part.
+     */
+    static boolean matches(String pattern, String module) {
+        if (pattern.startsWith("re:")) {
+            return Pattern.compile(pattern.substring(3)).matcher(module).matches();
+        }
+        String glob = Pattern.quote(pattern).replace("*", "\\E[^.]+\\Q");
+        return Pattern.compile("(^|.*\\.)" + glob + "(\\..*|$)").matcher(module).matches();
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+
+    /** Unquantized checkpoint: every tensor at the config's dtype. */
+    record None() implements Quantization {
+        @Override public String method() { return "none"; }
+        @Override public List<String> excluded() { return List.of(); }
+        @Override public boolean targets(Tensor t) { return false; }
+        @Override public long packedBytes(Tensor t, DType dtype) { return t.numel() * dtype.bytes(); }
+        @Override public long packedElements(Tensor t) { return t.numel(); }
+    }
+
+    /**
+     * FP8 (e4m3) weights. With {@code weight_block_size} [bo, bi] (DeepSeek-V3 style) each
+     * bo x bi block has an fp32 scale; otherwise one fp32 scale per tensor, plus an fp32 input
+     * scale when activations are quantized statically.
+     */
+    record Fp8(int blockOut, int blockIn, boolean staticActivations, List<String> excluded) implements Quantization {
+        public Fp8 {
+            excluded = List.copyOf(excluded);
+        }
+
+        public boolean blockScaled() {
+            return blockOut > 0;
+        }
+
+        private long scales(Tensor t) {
+            long perTensor = blockScaled() ? ceilDiv(t.out(), blockOut) * ceilDiv(t.in(), blockIn)
+                    : 1 + (staticActivations ? 1 : 0);
+            return perTensor * t.copies();
+        }
+
+        @Override public String method() { return "fp8"; }
+        @Override public long packedBytes(Tensor t, DType dtype) { return t.numel() + 4 * scales(t); }
+        @Override public long packedElements(Tensor t) { return t.numel() + scales(t); }
+    }
+
+    /**
+     * AWQ / GPTQ integer weights: values packed {@code 32 / bits} to an int32, one 16-bit scale
+     * and one packed zero point per group of {@code groupSize} input features (group -1 = whole
+     * row); GPTQ also stores an int32 {@code g_idx} per input feature.
+     */
+    record IntGroup(String method, int bits, int groupSize, List<String> excluded) implements Quantization {
+        public IntGroup {
+            excluded = List.copyOf(excluded);
+        }
+
+        private long groups(Tensor t) {
+            return groupSize <= 0 ? 1 : ceilDiv(t.in(), groupSize);
+        }
+
+        @Override public long packedBytes(Tensor t, DType dtype) {
+            long perCopy = t.out() * t.in() * bits / 8
+                    + groups(t) * t.out() * 2
+                    + groups(t) * ceilDiv(t.out() * bits, 32) * 4
+                    + ("gptq".equals(method) ? t.in() * 4 : 0);
+            return perCopy * t.copies();
+        }
+
+        @Override public long packedElements(Tensor t) {
+            long perCopy = t.out() * t.in() * bits / 32
+                    + groups(t) * t.out()
+                    + groups(t) * ceilDiv(t.out() * bits, 32)
+                    + ("gptq".equals(method) ? t.in() : 0);
+            return perCopy * t.copies();
+        }
+    }
+
+    /**
+     * bitsandbytes. 8-bit: int8 values and an fp32 row scale. 4-bit (nf4/fp4): two values per
+     * byte and an absmax per block of 64 (fp32, or int8 plus an fp32 per 256 blocks with double
+     * quantization), and a 16-entry fp32 code book per tensor.
+     */
+    record BitsAndBytes(int bits, boolean doubleQuant, List<String> excluded) implements Quantization {
+        public BitsAndBytes {
+            excluded = List.copyOf(excluded);
+        }
+
+        private static final long BLOCK = 64;
+
+        @Override public String method() { return "bitsandbytes"; }
+
+        @Override public long packedBytes(Tensor t, DType dtype) {
+            if (bits == 8) {
+                return (t.out() * t.in() + t.out() * 4) * t.copies();
+            }
+            long blocks = ceilDiv(t.out() * t.in(), BLOCK);
+            long absmax = doubleQuant ? blocks + ceilDiv(blocks, 256) * 4 + 256 * 4 : blocks * 4;
+            return (ceilDiv(t.out() * t.in(), 2) + absmax + 16 * 4) * t.copies();
+        }
+
+        @Override public long packedElements(Tensor t) {
+            if (bits == 8) {
+                return (t.out() * t.in() + t.out()) * t.copies();
+            }
+            long blocks = ceilDiv(t.out() * t.in(), BLOCK);
+            long absmax = doubleQuant ? blocks + ceilDiv(blocks, 256) + 256 : blocks;
+            return (ceilDiv(t.out() * t.in(), 2) + absmax + 16) * t.copies();
+        }
+    }
+
+    /**
+     * MXFP4 (gpt-oss): the routed experts only, two e2m1 values per byte and one e8m0 scale byte
+     * per 32 values; everything else stays 16-bit.
+     */
+    record Mxfp4(List<String> excluded) implements Quantization {
+        public Mxfp4 {
+            excluded = List.copyOf(excluded);
+        }
+
+        @Override public String method() { return "mxfp4"; }
+        @Override public boolean targets(Tensor t) {
+            return t.kind() == TensorKind.LINEAR && t.component() == Component.ROUTED_EXPERTS;
+        }
+        @Override public long packedBytes(Tensor t, DType dtype) { return packedElements(t); }
+        @Override public long packedElements(Tensor t) {
+            return (ceilDiv(t.numel(), 2) + ceilDiv(t.numel(), 32));
+        }
+    }
+
+    /**
+     * compressed-tensors (llm-compressor): integer weights packed in int32 ({@code pack-quantized})
+     * or fp8 weights ({@code float-quantized}); scales in the model dtype per tensor, channel,
+     * group or block; packed zero points when asymmetric.
+     */
+    record CompressedTensors(int bits, boolean floatWeights, String strategy, int groupSize,
+                             int blockOut, int blockIn, boolean symmetric, List<String> excluded)
+            implements Quantization {
+        public CompressedTensors {
+            excluded = List.copyOf(excluded);
+        }
+
+        private long scalesPerCopy(Tensor t) {
+            return switch (strategy) {
+                case "tensor" -> 1;
+                case "channel" -> t.out();
+                case "group" -> t.out() * ceilDiv(t.in(), groupSize);
+                case "block" -> ceilDiv(t.out(), blockOut) * ceilDiv(t.in(), blockIn);
+                default -> throw new IllegalStateException("strategy " + strategy);
+            };
+        }
+
+        @Override public String method() { return "compressed-tensors"; }
+
+        @Override public long packedBytes(Tensor t, DType dtype) {
+            long values = floatWeights ? t.out() * t.in() : t.out() * t.in() * bits / 8;
+            long scales = scalesPerCopy(t) * dtype.bytes();
+            long zeros = symmetric ? 0 : ceilDiv(scalesPerCopy(t) * bits, 32) * 4;
+            long shape = floatWeights ? 0 : 16;
+            return (values + scales + zeros + shape) * t.copies();
+        }
+
+        @Override public long packedElements(Tensor t) {
+            long values = floatWeights ? t.out() * t.in() : t.out() * t.in() * bits / 32;
+            long zeros = symmetric ? 0 : ceilDiv(scalesPerCopy(t) * bits, 32);
+            long shape = floatWeights ? 0 : 2;
+            return (values + scalesPerCopy(t) + zeros + shape) * t.copies();
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package dev.autoparallel.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.autoparallel.InvalidConfigurationException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Reads {@code quantization_config} into a {@link Quantization}. Unknown methods are refused. */
+final class QuantizationParser {
+    static final List<String> METHODS = List.of("fp8", "awq", "gptq", "bitsandbytes", "mxfp4", "compressed-tensors");
+
+    private QuantizationParser() {
+    }
+
+    static Quantization parse(JsonNode q, String source) {
+        if (q == null || q.isNull()) {
+            return new Quantization.None();
+        }
+        ConfigFields f = new ConfigFields(q, source + " quantization_config");
+        String method = f.optString("quant_method")
+                .orElseThrow(() -> f.missing("quant_method"))
+                .toLowerCase(Locale.ROOT).replace('_', '-');
+        List<String> excluded = new ArrayList<>();
+        for (String key : List.of("modules_to_not_convert", "ignored_layers", "ignore", "llm_int8_skip_modules")) {
+            excluded.addAll(f.stringList(key));
+        }
+        return switch (method) {
+            case "fp8" -> fp8(f, excluded);
+            case "awq", "gptq" -> {
+                int bits = f.optInt("bits", "w_bit").orElseThrow(() -> f.missing("bits", "w_bit"));
+                if (bits != 2 && bits != 3 && bits != 4 && bits != 8) {
+                    throw f.invalid("bits", q.get("bits"), "2, 3, 4 or 8");
+                }
+                JsonNode g = q.has("group_size") ? q.get("group_size") : q.get("q_group_size");
+                if (g == null || !g.isIntegralNumber()) {
+                    throw f.missing("group_size", "q_group_size");
+                }
+                yield new Quantization.IntGroup(method, bits, g.asInt(), excluded);
+            }
+            case "bitsandbytes" -> {
+                boolean four = f.optBool("load_in_4bit").orElse(false);
+                boolean eight = f.optBool("load_in_8bit").orElse(false);
+                if (four == eight) {
+                    throw new InvalidConfigurationException("load_in_4bit", source
+                            + ": quantization_config of bitsandbytes must set exactly one of load_in_4bit, load_in_8bit to true");
+                }
+                yield new Quantization.BitsAndBytes(four ? 4 : 8,
+                        f.optBool("bnb_4bit_use_double_quant").orElse(false), excluded);
+            }
+            case "mxfp4" -> new Quantization.Mxfp4(excluded);
+            case "compressed-tensors" -> compressed(f, excluded, source);
+            default -> throw new InvalidConfigurationException("quant_method", source
+                    + ": quantization_config.quant_method was '" + method + "'; supported: " + String.join(", ", METHODS));
+        };
+    }
+
+    private static Quantization fp8(ConfigFields f, List<String> excluded) {
+        List<Integer> block = f.intList("weight_block_size");
+        boolean isStatic = "static".equals(f.optString("activation_scheme").orElse("dynamic"));
+        if (block.isEmpty()) {
+            return new Quantization.Fp8(0, 0, isStatic, excluded);
+        }
+        if (block.size() != 2 || block.get(0) < 1 || block.get(1) < 1) {
+            throw f.invalid("weight_block_size", f.node().get("weight_block_size"), "two positive whole numbers");
+        }
+        return new Quantization.Fp8(block.get(0), block.get(1), isStatic, excluded);
+    }
+
+    private static Quantization compressed(ConfigFields f, List<String> excluded, String source) {
+        JsonNode groups = f.node().get("config_groups");
+        if (groups == null || !groups.isObject() || groups.isEmpty()) {
+            throw f.missing("config_groups");
+        }
+        // Several groups usually share one weight scheme; the first one that quantizes weights is used.
+        for (Map.Entry<String, JsonNode> g : (Iterable<Map.Entry<String, JsonNode>>) groups::fields) {
+            JsonNode w = g.getValue().get("weights");
+            if (w == null || w.isNull()) {
+                continue;
+            }
+            ConfigFields wf = new ConfigFields(w, source + " quantization_config.config_groups." + g.getKey() + ".weights");
+            int bits = wf.requirePositive("num_bits");
+            String type = wf.optString("type").orElse("int");
+            String strategy = wf.optString("strategy").orElseThrow(() -> wf.missing("strategy"));
+            int groupSize = wf.optInt("group_size").orElse(0);
+            List<Integer> block = wf.intList("block_structure");
+            if ("group".equals(strategy) && groupSize < 1) {
+                throw wf.missing("group_size");
+            }
+            if ("block".equals(strategy) && block.size() != 2) {
+                throw wf.missing("block_structure");
+            }
+            if (!List.of("tensor", "channel", "group", "block").contains(strategy)) {
+                throw wf.invalid("strategy", w.get("strategy"), "tensor, channel, group, block");
+            }
+            return new Quantization.CompressedTensors(bits, "float".equals(type), strategy, groupSize,
+                    block.isEmpty() ? 0 : block.get(0), block.isEmpty() ? 0 : block.get(1),
+                    wf.optBool("symmetric").orElse(true), excluded);
+        }
+        throw new InvalidConfigurationException("config_groups", source
+                + ": compressed-tensors config_groups quantize no weights (activation-only schemes are not supported)");
+    }
+}

@@ -1,0 +1,25 @@
+package dev.autoparallel.model;
+
+/**
+ * One named parameter (or {@code copies} identical ones, as the experts of one layer) of a
+ * checkpoint. A linear weight is {@code out x in}; a vector has {@code in == 1}.
+ *
+ * @param name    Hugging Face style module path, e.g. {@code model.layers.3.self_attn.q_proj.weight}
+ * @param layer   decoder layer index, or -1 outside the decoder stack
+ * @param copies  how many tensors of this shape (routed experts), at least 1
+ */
+public record Tensor(String name, Component component, TensorKind kind, Sharding sharding,
+                     int layer, long out, long in, long copies) {
+
+    public Tensor {
+        if (out <= 0 || in <= 0 || copies <= 0) {
+            throw new IllegalArgumentException("tensor " + name + " has shape " + copies + " x "
+                    + out + " x " + in + "; every dimension must be positive");
+        }
+    }
+
+    /** Number of logical parameters (elements before any packing). */
+    public long numel() {
+        return out * in * copies;
+    }
+}

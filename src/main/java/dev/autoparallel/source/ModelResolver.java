@@ -1,0 +1,95 @@
+package dev.autoparallel.source;
+
+import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.ModelUnreachableException;
+import dev.autoparallel.model.ConfigParser;
+import dev.autoparallel.model.ModelSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Finds a model's config: a local path (a JSON file of any name, or a folder holding
+ * {@code config.json}), then the embedded catalog, then the local Hugging Face cache, then the
+ * Hub over HTTP (unless offline), caching what it fetched.
+ */
+public final class ModelResolver {
+    private static final String REVISION = "main";
+
+    private final Catalog catalog;
+    private final HubSettings settings;
+    private final HfCache cache;
+
+    public ModelResolver(Catalog catalog, HubSettings settings) {
+        this.catalog = catalog;
+        this.settings = settings;
+        this.cache = new HfCache(settings.cacheDir());
+    }
+
+    /** A resolver for this process's environment (HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE, HF_HUB_CACHE, HF_HOME). */
+    public static ModelResolver fromEnvironment() {
+        return new ModelResolver(Catalog.embedded(), HubSettings.fromEnvironment(System.getenv()));
+    }
+
+    public Catalog catalog() {
+        return catalog;
+    }
+
+    public ResolvedModel resolve(String model) {
+        Path local = localPath(model);
+        if (local != null) {
+            return fromFile(model, local);
+        }
+        ModelIds.validate(model);
+        var entry = catalog.find(model);
+        if (entry.isPresent()) {
+            ModelSpec spec = ConfigParser.parse(entry.get().id(), entry.get().config(),
+                    "catalog entry " + entry.get().id());
+            return new ResolvedModel(spec, ResolvedModel.Origin.CATALOG, entry.get().source());
+        }
+        var cached = cache.find(model);
+        if (cached.isPresent()) {
+            ResolvedModel r = fromFile(model, cached.get());
+            return new ResolvedModel(r.spec(), ResolvedModel.Origin.HF_CACHE, r.location());
+        }
+        List<String> suggestions = catalog.suggestions(model);
+        if (settings.offline()) {
+            String hint = suggestions.isEmpty() ? "" : " Close catalog models: " + String.join(", ", suggestions) + ".";
+            throw new ModelUnreachableException(model, ModelUnreachableException.Reason.OFFLINE, "model '" + model
+                    + "' is not in the embedded catalog or the Hugging Face cache (" + cache.root()
+                    + "), and HF_HUB_OFFLINE=1 forbids asking the Hub; " + HubClient.localHint(model) + "." + hint);
+        }
+        HubClient.Fetched fetched = new HubClient(settings).fetchConfig(model, REVISION, suggestions);
+        ModelSpec spec = ConfigParser.parse(model, fetched.json(), settings.endpoint() + "/" + model + " config.json");
+        Path stored = cache.store(model, REVISION, fetched.commit(), fetched.json());
+        return new ResolvedModel(spec, ResolvedModel.Origin.HUB, stored.toString());
+    }
+
+    /** The path {@code model} names when it is an existing file or folder, else null. */
+    private static Path localPath(String model) {
+        try {
+            Path p = Path.of(model);
+            return Files.exists(p) ? p : null;
+        } catch (InvalidPathException e) {
+            return null;
+        }
+    }
+
+    private static ResolvedModel fromFile(String model, Path path) {
+        Path file = Files.isDirectory(path) ? path.resolve("config.json") : path;
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidConfigurationException("model", "folder " + path + " holds no config.json");
+        }
+        String json;
+        try {
+            json = Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + file, e);
+        }
+        ModelSpec spec = ConfigParser.parse(model, json, file.toString());
+        return new ResolvedModel(spec, ResolvedModel.Origin.LOCAL_FILE, file.toAbsolutePath().toString());
+    }
+}
