@@ -1,0 +1,121 @@
+package dev.autoparallel.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class QuantizationTest {
+    private static final Tensor DOWN = new Tensor("model.layers.0.mlp.down_proj.weight", Component.DENSE_MLP,
+            TensorKind.LINEAR, Sharding.ROW, 0, 4096, 14336, 1);
+
+    @Test
+    void awq_packsEightValuesPerInt32_withFp16ScalesAndPackedZeros() {
+        var q = new Quantization.IntGroup("awq", 4, 128, List.of());
+        long groups = 14336 / 128;
+        // qweight: 4096 x 14336 x 4 bit; scales: groups x 4096 fp16; qzeros: groups x 4096 x 4 bit.
+        assertEquals(4096L * 14336 / 2 + groups * 4096 * 2 + groups * 4096 / 2, q.bytes(DOWN, DType.FLOAT16));
+    }
+
+    @Test
+    void gptq_addsGIdxPerInputFeature() {
+        var awq = new Quantization.IntGroup("awq", 4, 128, List.of());
+        var gptq = new Quantization.IntGroup("gptq", 4, 128, List.of());
+        assertEquals(14336L * 4, gptq.bytes(DOWN, DType.FLOAT16) - awq.bytes(DOWN, DType.FLOAT16));
+    }
+
+    @Test
+    void fp8Block_storesOneFp32ScalePerBlock() {
+        var q = new Quantization.Fp8(128, 128, false, List.of());
+        assertEquals(4096L * 14336 + 32L * 112 * 4, q.bytes(DOWN, DType.BFLOAT16));
+    }
+
+    @Test
+    void embeddingsLmHeadAndRouters_stayUnpacked() {
+        var q = new Quantization.IntGroup("awq", 4, 128, List.of());
+        Tensor head = new Tensor("lm_head.weight", Component.LM_HEAD, TensorKind.EMBEDDING, Sharding.VOCAB, -1, 1000, 64, 1);
+        Tensor router = new Tensor("model.layers.0.mlp.gate.weight", Component.ROUTER, TensorKind.LINEAR,
+                Sharding.REPLICATED, 0, 8, 4096, 1);
+        assertFalse(q.packs(head));
+        assertFalse(q.packs(router));
+        assertEquals(8L * 4096 * 2, q.bytes(router, DType.FLOAT16));
+    }
+
+    @Test
+    void exclusionPatterns_followHuggingFaceSemantics() {
+        assertTrue(Quantization.matches("model.layers.*.self_attn", "model.layers.7.self_attn.q_proj"));
+        assertFalse(Quantization.matches("model.layers.*.self_attn", "model.layers.7.mlp.experts"));
+        assertTrue(Quantization.matches("lm_head", "lm_head"));
+        assertTrue(Quantization.matches("re:.*mlp.gate$", "model.layers.3.mlp.gate"));
+        assertFalse(Quantization.matches("re:.*mlp.gate$", "model.layers.3.mlp.gate_proj"));
+        var q = new Quantization.IntGroup("gptq", 4, 128, List.of("down_proj"));
+        assertFalse(q.packs(DOWN));
+    }
+
+    @Test
+    void mxfp4_gptOss_packsOnlyRoutedExperts() {
+        ModelSpec s = ReferenceModels.spec("openai/gpt-oss-120b");
+        long experts = s.paramBreakdown().get(Component.ROUTED_EXPERTS);
+        long rest = s.paramCount() - experts;
+        // 4.25 bits per expert weight (e2m1 + one e8m0 scale per 32) except the 16-bit expert biases; the rest bf16.
+        long expertBiases = s.tensors().stream()
+                .filter(t -> t.component() == Component.ROUTED_EXPERTS && t.kind() == TensorKind.BIAS)
+                .mapToLong(Tensor::numel).sum();
+        long expected = (experts - expertBiases) / 2 + (experts - expertBiases) / 32 + (rest + expertBiases) * 2;
+        assertEquals(expected, s.weightBytes());
+        // 60.8 GiB: vLLM's "Model loading took 64.38 GiB" on H100 adds Hopper's padded MXFP4 layout (memory model, not here).
+        assertEquals(60.77, s.weightBytes() / (double) (1L << 30), 0.01);
+    }
+
+    @Test
+    void bitsAndBytes4bit_halfByteValuesAndAbsmax() throws Exception {
+        ObjectNode cfg = ReferenceModels.get("meta-llama/Llama-3.1-8B").get("config").deepCopy();
+        cfg.set("quantization_config", new ObjectMapper().readTree(
+                "{\"quant_method\": \"bitsandbytes\", \"load_in_4bit\": true, \"bnb_4bit_quant_type\": \"nf4\","
+                        + " \"bnb_4bit_use_double_quant\": true}"));
+        ModelSpec s = ConfigParser.parse("x", cfg, "cfg");
+        assertEquals("bitsandbytes", s.quantization().method());
+        // 6.98B linear weights at 4 bits + an int8 absmax per 64 + 1.05B embedding and head at 16 bits: 5.7 GB,
+        // the published size of unsloth/Meta-Llama-3.1-8B-bnb-4bit (nf4, double quantization).
+        assertEquals(5.70e9, s.weightBytes(), 0.05e9);
+    }
+
+    @Test
+    void bitsAndBytes_bothOrNeitherMode_isRefused() throws Exception {
+        ObjectNode cfg = ReferenceModels.get("meta-llama/Llama-3.1-8B").get("config").deepCopy();
+        cfg.set("quantization_config", new ObjectMapper().readTree("{\"quant_method\": \"bitsandbytes\"}"));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(dev.autoparallel.InvalidConfigurationException.class,
+                () -> ConfigParser.parse("x", cfg, "cfg"));
+        assertEquals("load_in_4bit", e.field());
+    }
+
+    @Test
+    void compressedTensors_fp8Channel_andInt4Group() throws Exception {
+        ObjectNode cfg = ReferenceModels.get("meta-llama/Llama-3.1-8B").get("config").deepCopy();
+        cfg.set("quantization_config", new ObjectMapper().readTree("""
+                {"quant_method": "compressed-tensors", "format": "float-quantized", "ignore": ["lm_head"],
+                 "config_groups": {"group_0": {"targets": ["Linear"],
+                   "weights": {"num_bits": 8, "type": "float", "strategy": "channel", "symmetric": true}}}}"""));
+        ModelSpec fp8 = ConfigParser.parse("x", cfg, "cfg");
+        // 6.98B linear weights at 1 byte + per-channel bf16 scales + 1.05B embedding/head at 2 bytes: about 8.5 GiB.
+        assertEquals(8.46, fp8.weightBytes() / (double) (1L << 30), 0.05);
+        cfg.set("quantization_config", new ObjectMapper().readTree("""
+                {"quant_method": "compressed-tensors", "format": "pack-quantized", "ignore": ["lm_head"],
+                 "config_groups": {"group_0": {"targets": ["Linear"],
+                   "weights": {"num_bits": 4, "type": "int", "strategy": "group", "group_size": 128, "symmetric": true}}}}"""));
+        ModelSpec int4 = ConfigParser.parse("x", cfg, "cfg");
+        assertTrue(int4.weightBytes() < fp8.weightBytes() * 0.7);
+    }
+
+    @Test
+    void awqCatalogModel_weighsAboutAQuarterOfBf16PlusEmbeddings() {
+        // Qwen2.5-72B-Instruct-AWQ: the Hub repo's safetensors total about 41.6 GB (published repo size).
+        ModelSpec s = dev.autoparallel.source.Catalog.embedded().find("Qwen/Qwen2.5-72B-Instruct-AWQ")
+                .map(e -> ConfigParser.parse(e.id(), e.config(), e.id())).orElseThrow();
+        assertEquals(41.5e9, s.weightBytes(), 0.3e9);
+    }
+}
