@@ -1,0 +1,46 @@
+package dev.autoparallel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Keeps the data flowing one way (STYLE.md): the model layer is pure (no files, network, CLI or
+ * model sources); only the source package touches files and the network.
+ */
+class ArchitectureTest {
+    private static final Path MAIN = Path.of("src/main/java/dev/autoparallel");
+
+    private static List<String> violations(String pkg, List<String> forbidden) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(MAIN.resolve(pkg))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                for (String line : Files.readAllLines(f)) {
+                    for (String bad : forbidden) {
+                        if (line.startsWith("import " + bad)) {
+                            out.add(f.getFileName() + ": " + line);
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void modelPackage_isPure() throws IOException {
+        assertEquals(List.of(), violations("model", List.of("java.io.File", "java.nio.file", "java.net",
+                "dev.autoparallel.source", "dev.autoparallel.cli", "picocli", "org.apache.spark", "freemarker")));
+    }
+
+    @Test
+    void sourcePackage_doesNotReachUp() throws IOException {
+        assertEquals(List.of(), violations("source", List.of("dev.autoparallel.cli", "picocli", "org.apache.spark")));
+    }
+}

@@ -1,0 +1,88 @@
+package dev.autoparallel.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI contract: JSON keys, exit codes 0 / 2 / 3. Surefire runs with HF_HUB_OFFLINE=1. */
+class MainTest {
+    record Run(int code, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void inspectJson_hasTheContractKeys() throws Exception {
+        Run r = run("inspect", "meta-llama/Llama-3.1-70B", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals(70_553_706_496L, j.get("param_count").asLong()); // reference param_count for Llama-3.1-70B
+        assertEquals(70_553_706_496L, j.get("active_param_count").asLong());
+        assertEquals(327_680L, j.get("kv_cache_bytes_per_token").asLong()); // 2 x 80 x 8 x 128 x 2 B
+        assertEquals(141_107_412_992L, j.get("weight_bytes").asLong()); // 2 B per bf16 parameter
+        assertEquals("embedded catalog", j.get("source").get("origin").asText());
+        assertTrue(j.get("param_breakdown").has("attention"));
+        assertEquals(80, j.get("architecture").get("num_layers").asInt());
+    }
+
+    @Test
+    void inspectText_isReadable() {
+        Run r = run("inspect", "mixtral-8x7b-v0.1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("parameters 46,702,792,704 (active per token 12,879,925,248)"), r.out());
+    }
+
+    @Test
+    void inspect_localConfigFile(@TempDir Path dir) throws Exception {
+        Path cfg = dir.resolve("cfg.json");
+        Files.writeString(cfg, "{\"model_type\":\"gpt2\",\"n_embd\":768,\"n_layer\":12,\"n_head\":12,\"n_positions\":1024,\"vocab_size\":50257}");
+        Run r = run("inspect", cfg.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(124_439_808L, new ObjectMapper().readTree(r.out()).get("param_count").asLong());
+    }
+
+    @Test
+    void badConfig_exits2_namingTheField(@TempDir Path dir) throws Exception {
+        Path cfg = dir.resolve("cfg.json");
+        Files.writeString(cfg, "{\"model_type\":\"llama\",\"num_hidden_layers\":2}");
+        Run r = run("inspect", cfg.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("hidden_size"), r.err());
+    }
+
+    @Test
+    void unknownModelOffline_exits3_withSuggestion() {
+        Run r = run("inspect", "meta-llama/Llama-3.1-8B-Instrukt");
+        assertEquals(3, r.code());
+        assertTrue(r.err().contains("meta-llama/Llama-3.1-8B-Instruct"), r.err());
+    }
+
+    @Test
+    void badOption_exits2() {
+        assertEquals(2, run("inspect").code());
+        assertEquals(2, run("inspect", "x", "--frobnicate").code());
+    }
+
+    @Test
+    void modelsJson_listsTheCatalog() throws Exception {
+        Run r = run("models", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertTrue(j.get("count").asInt() >= 40);
+        assertEquals(j.get("count").asInt(), j.get("models").size());
+        assertTrue(j.get("models").get(0).has("param_count"));
+    }
+}
