@@ -105,7 +105,8 @@ public final class HubClient {
         }
         throw new ModelUnreachableException(id, lastProblem.startsWith("the Hub answered") ? Reason.SERVER_ERROR : Reason.OFFLINE,
                 "the Hugging Face Hub could not be reached for " + id + " after " + (settings.maxRetries() + 1)
-                        + " tries (" + lastProblem + "); " + localHint(id));
+                        + " tries (" + lastProblem + "); " + localHint(id)
+                        + (suggestions.isEmpty() ? "" : ". Close catalog models: " + String.join(", ", suggestions)));
     }
 
     private static Fetched parsed(String id, String revision, HttpResponse<String> resp) {

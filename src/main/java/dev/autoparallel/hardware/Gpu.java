@@ -1,0 +1,33 @@
+package dev.autoparallel.hardware;
+
+import java.util.List;
+
+/**
+ * One GPU model. Memory is what the runtime reports as total device memory (vLLM's
+ * {@code total_gpu_memory}), not the marketing size: an H100 80GB is 79.18 GiB to vLLM.
+ * Throughput fields are dense (no sparsity) peak numbers from the vendor's data sheet.
+ *
+ * @param computeCapability CUDA SM version times 10 (90 for Hopper), 0 for AMD
+ * @param intraNodeBytesPerSecond GPU-to-GPU bandwidth inside a node, one direction
+ * @param interNodeBytesPerSecond network bandwidth per GPU between nodes, one direction
+ */
+public record Gpu(String name, List<String> aliases, Vendor vendor, int computeCapability, double nominalMemoryGb,
+                  long memoryBytes, double bf16Tflops, double fp8Tflops, double hbmBytesPerSecond,
+                  double intraNodeBytesPerSecond, double interNodeBytesPerSecond, String memorySource) {
+
+    public Gpu {
+        aliases = List.copyOf(aliases);
+        if (memoryBytes <= 0) {
+            throw new IllegalArgumentException("GPU " + name + " memoryBytes must be positive, was " + memoryBytes);
+        }
+    }
+
+    public double memoryGib() {
+        return memoryBytes / (double) (1L << 30);
+    }
+
+    /** vLLM raises its scheduler defaults on GPUs of at least 70 GiB that are not A100s (arg_utils.py, get_batch_defaults). */
+    public boolean largeScheduleDefaults() {
+        return memoryBytes >= 70L * (1L << 30) && !name.toLowerCase(java.util.Locale.ROOT).contains("a100");
+    }
+}

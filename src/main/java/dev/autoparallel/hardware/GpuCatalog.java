@@ -1,0 +1,114 @@
+package dev.autoparallel.hardware;
+
+import dev.autoparallel.InvalidConfigurationException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * GPUs AutoParallel knows. Memory: the runtime-reported total, from vLLM start-up logs
+ * ("the current vLLM instance can use total_gpu_memory (X GiB)") as cited per entry.
+ * Compute and bandwidth: vendor data sheets (dense bf16/fp8 tensor TFLOPS, HBM TB/s, NVLink or
+ * Infinity Fabric per direction; 400 Gb/s InfiniBand or RoCE per GPU between nodes, 100 Gb/s
+ * Ethernet for the PCIe cards).
+ */
+public final class GpuCatalog {
+    private static final long GIB = 1L << 30;
+    private static final double TB = 1e12;
+    private static final double GB = 1e9;
+
+    private static long gib(double v) {
+        return Math.round(v * GIB);
+    }
+
+    private static final List<Gpu> GPUS = List.of(
+            new Gpu("V100-16GB", List.of("V100-SXM2-16GB", "v100_16gb"), Vendor.NVIDIA, 70, 16, gib(15.77),
+                    125, 0, 0.9 * TB, 150 * GB, 12.5 * GB,
+                    "vLLM log '90% utilization of 15.77GB GPU memory' (reference set, facebook/opt-6.7b observation)"),
+            new Gpu("V100-32GB", List.of("V100-SXM2-32GB", "v100_32gb"), Vendor.NVIDIA, 70, 32, gib(31.74),
+                    125, 0, 0.9 * TB, 150 * GB, 12.5 * GB,
+                    "vLLM log 'total_gpu_memory (31.74GiB)' on a 32 GB card"),
+            new Gpu("A10G", List.of("A10", "a10g", "a10"), Vendor.NVIDIA, 86, 24, gib(22.07),
+                    125, 0, 0.6 * TB, 32 * GB, 12.5 * GB,
+                    "vLLM log 'total_gpu_memory (22.07GiB)' on an A10 (reference set, Llama-3.1-8B A10 observation)"),
+            new Gpu("L4", List.of("l4", "NVIDIA-L4"), Vendor.NVIDIA, 89, 24, gib(22.06),
+                    121, 242, 0.3 * TB, 32 * GB, 12.5 * GB,
+                    "vLLM log 'total_gpu_memory (22.06GiB)' on a 24 GB GDDR6 card"),
+            new Gpu("L40S", List.of("l40s", "NVIDIA-L40S"), Vendor.NVIDIA, 89, 48, gib(44.39),
+                    362, 733, 0.864 * TB, 32 * GB, 12.5 * GB,
+                    "vLLM logs 'total_gpu_memory (44.39GiB)' on L40S"),
+            new Gpu("A100-40GB", List.of("A100-SXM4-40GB", "a100_40gb", "a100_sxm_40gb"), Vendor.NVIDIA, 80, 40,
+                    gib(39.39), 312, 0, 1.555 * TB, 300 * GB, 25 * GB,
+                    "vLLM log 'total_gpu_memory (39.39GiB)' on A100-SXM4-40GB"),
+            new Gpu("A100-80GB", List.of("A100-SXM4-80GB", "a100_80gb", "a100_sxm", "A100-80G"), Vendor.NVIDIA, 80, 80,
+                    gib(79.15), 312, 0, 2.039 * TB, 300 * GB, 25 * GB,
+                    "vLLM logs 'total_gpu_memory (79.15GiB)' on A100 80GB"),
+            new Gpu("H100-SXM", List.of("H100", "H100-80GB", "h100_sxm", "H100-SXM5-80GB", "h100"), Vendor.NVIDIA, 90, 80,
+                    gib(79.18), 989, 1979, 3.35 * TB, 450 * GB, 50 * GB,
+                    "reference set: NVIDIA H100 80GB = 79.18 GiB as vLLM sees it"),
+            new Gpu("H100-PCIe", List.of("h100_pcie", "H100-PCIE-80GB"), Vendor.NVIDIA, 90, 80, gib(79.18),
+                    756, 1513, 2.0 * TB, 64 * GB, 12.5 * GB,
+                    "same 80 GB HBM as H100-SXM (reference set: 79.18 GiB)"),
+            new Gpu("H200", List.of("h200", "H200-SXM", "h200_sxm", "H200-141GB"), Vendor.NVIDIA, 90, 141, gib(139.81),
+                    989, 1979, 4.8 * TB, 450 * GB, 50 * GB,
+                    "vLLM log 'total_gpu_memory (139.81GiB)' on H200"),
+            new Gpu("B200", List.of("b200", "B200-SXM", "b200_sxm"), Vendor.NVIDIA, 100, 180, gib(178.36),
+                    2250, 4500, 8.0 * TB, 900 * GB, 50 * GB,
+                    "vLLM PR #21489 log 'Free memory on device (177.66/178.36 GiB)' on a 180 GB B200"),
+            new Gpu("MI300X", List.of("mi300x", "MI300X-192GB", "AMD-MI300X"), Vendor.AMD, 0, 192, gib(191.98),
+                    1307, 2615, 5.3 * TB, 448 * GB, 50 * GB,
+                    "reference set: AMD Instinct MI300X = 191.98 GiB as vLLM sees it"));
+
+    private GpuCatalog() {
+    }
+
+    public static List<Gpu> all() {
+        return GPUS;
+    }
+
+    public static Optional<Gpu> find(String name) {
+        String n = normalise(name);
+        for (Gpu g : GPUS) {
+            if (normalise(g.name()).equals(n)) {
+                return Optional.of(g);
+            }
+            for (String a : g.aliases()) {
+                if (normalise(a).equals(n)) {
+                    return Optional.of(g);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The GPU called {@code name}; a family name shared by several memory sizes ({@code A100},
+     * {@code V100}) picks the variant whose nominal size is closest to {@code memoryGbHint}
+     * (the larger one when no hint is given).
+     */
+    public static Optional<Gpu> find(String name, Double memoryGbHint) {
+        Optional<Gpu> exact = find(name);
+        if (exact.isPresent()) {
+            return exact;
+        }
+        String n = normalise(name);
+        return GPUS.stream().filter(g -> normalise(g.name()).startsWith(n) && n.length() >= 3)
+                .min(java.util.Comparator.comparingDouble(g -> memoryGbHint == null ? -g.nominalMemoryGb()
+                        : Math.abs(g.nominalMemoryGb() - memoryGbHint)));
+    }
+
+    /** The GPU called {@code name}, or an error naming the field and listing the known GPUs. */
+    public static Gpu require(String name, String field) {
+        return require(name, null, field);
+    }
+
+    public static Gpu require(String name, Double memoryGbHint, String field) {
+        return find(name, memoryGbHint).orElseThrow(() -> new InvalidConfigurationException(field, field + " was '" + name
+                + "'; known GPUs: " + String.join(", ", GPUS.stream().map(Gpu::name).toList())
+                + " (case, '-' and '_' do not matter)"));
+    }
+
+    private static String normalise(String s) {
+        return s.toLowerCase(Locale.ROOT).replace("_", "").replace("-", "").replace(" ", "").replace("nvidia", "");
+    }
+}

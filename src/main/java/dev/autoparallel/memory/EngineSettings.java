@@ -1,0 +1,73 @@
+package dev.autoparallel.memory;
+
+import dev.autoparallel.InvalidConfigurationException;
+
+/**
+ * The vLLM knobs that change memory. Null means "vLLM's default", which depends on the version,
+ * the engine and the GPU (see {@link MemoryModel}).
+ *
+ * @param maxModelLen         {@code --max-model-len}; null: the model's max_position_embeddings
+ * @param maxNumSeqs          {@code --max-num-seqs}; null: 1024 on GPUs of 70 GiB or more (not A100), else 256
+ * @param maxNumBatchedTokens {@code --max-num-batched-tokens}; null: vLLM's default for the engine
+ * @param blockSize           {@code --block-size}; null: 16 (64 for MLA models, FlashMLA's page size)
+ */
+public record EngineSettings(VllmVersion version, Engine engine, double gpuMemoryUtilization, Integer maxModelLen,
+                             Integer maxNumSeqs, Integer maxNumBatchedTokens, KvCacheDtype kvCacheDtype,
+                             Integer blockSize, boolean enforceEager) {
+
+    public static final double DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
+
+    public EngineSettings {
+        if (!(gpuMemoryUtilization > 0 && gpuMemoryUtilization <= 1)) {
+            throw new InvalidConfigurationException("gpu_memory_utilization", "gpu_memory_utilization was "
+                    + gpuMemoryUtilization + "; allowed: a fraction above 0 and at most 1");
+        }
+        positive(maxModelLen, "max_model_len");
+        positive(maxNumSeqs, "max_num_seqs");
+        positive(maxNumBatchedTokens, "max_num_batched_tokens");
+        positive(blockSize, "block_size");
+    }
+
+    private static void positive(Integer v, String field) {
+        if (v != null && v < 1) {
+            throw new InvalidConfigurationException(field, field + " was " + v + "; allowed: a positive whole number");
+        }
+    }
+
+    public static EngineSettings defaults() {
+        return forVersion(VllmVersion.DEFAULT);
+    }
+
+    public static EngineSettings forVersion(VllmVersion v) {
+        return new EngineSettings(v, Engine.defaultFor(v), DEFAULT_GPU_MEMORY_UTILIZATION, null, null, null,
+                KvCacheDtype.AUTO, null, false);
+    }
+
+    public EngineSettings withUtilization(double u) {
+        return new EngineSettings(version, engine, u, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager);
+    }
+
+    public EngineSettings withMaxModelLen(Integer n) {
+        return new EngineSettings(version, engine, gpuMemoryUtilization, n, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager);
+    }
+
+    public EngineSettings withMaxNumSeqs(Integer n) {
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, n, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager);
+    }
+
+    public EngineSettings withMaxNumBatchedTokens(Integer n) {
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, n, kvCacheDtype, blockSize, enforceEager);
+    }
+
+    public EngineSettings withKvCacheDtype(KvCacheDtype d) {
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, d, blockSize, enforceEager);
+    }
+
+    public EngineSettings withBlockSize(Integer b) {
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, b, enforceEager);
+    }
+
+    public EngineSettings withEngine(Engine e) {
+        return new EngineSettings(version, e, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager);
+    }
+}

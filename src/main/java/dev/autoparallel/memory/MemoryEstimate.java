@@ -1,0 +1,34 @@
+package dev.autoparallel.memory;
+
+/**
+ * The engine view of one layout, per GPU on its most constrained pipeline stage: what vLLM
+ * would allocate and how much KV cache it would get.
+ *
+ * @param budgetBytes        total device memory x gpu_memory_utilization
+ * @param weightsBytes       weights on the most loaded rank ("Model loading took ...")
+ * @param activationBytes    peak of the profile run ("PyTorch activation peak memory")
+ * @param nonTorchBytes      CUDA context, NCCL and other memory outside PyTorch's allocator
+ * @param cudaGraphBytes     CUDA-graph memory subtracted before sizing the KV cache (0 where vLLM does not)
+ * @param kvCacheBytes       "Available KV cache memory" on the rank that limits the cache
+ * @param kvCacheTokens      token slots of the KV cache (whole blocks), the minimum over ranks
+ * @param maxConcurrency     requests of {@code maxModelLen} tokens the cache holds at once
+ * @param kvBytesPerToken    KV bytes one token takes on that rank (all its layers)
+ * @param rejection          null when vLLM would start; otherwise why not
+ */
+public record MemoryEstimate(Layout layout, long budgetBytes, long weightsBytes, long activationBytes,
+                             long nonTorchBytes, long cudaGraphBytes, long kvCacheBytes, long kvCacheTokens,
+                             double maxConcurrency, int maxModelLen, int maxNumSeqs, int maxNumBatchedTokens,
+                             int blockSize, long kvBytesPerToken, Rejection rejection) {
+
+    /** Why a layout is refused, with a sentence for people. */
+    public record Rejection(RejectionReason reason, String detail) {
+    }
+
+    public boolean fits() {
+        return rejection == null;
+    }
+
+    public long overheadBytes() {
+        return nonTorchBytes + cudaGraphBytes;
+    }
+}

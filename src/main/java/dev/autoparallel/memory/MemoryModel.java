@@ -1,0 +1,514 @@
+package dev.autoparallel.memory;
+
+import dev.autoparallel.hardware.Gpu;
+import dev.autoparallel.hardware.Vendor;
+import dev.autoparallel.memory.MemoryEstimate.Rejection;
+import dev.autoparallel.model.Component;
+import dev.autoparallel.model.DType;
+import dev.autoparallel.model.Family;
+import dev.autoparallel.model.ModelSpec;
+import dev.autoparallel.model.ModelSpec.AttentionKind;
+import dev.autoparallel.model.Quantization;
+import dev.autoparallel.model.Sharding;
+import dev.autoparallel.model.Tensor;
+import dev.autoparallel.model.TensorKind;
+import java.util.Locale;
+
+/**
+ * What vLLM allocates per GPU for one model on one GPU type, for any layout: weights as vLLM
+ * shards them, the activation peak of its profile run, memory outside PyTorch, CUDA graphs,
+ * and the KV cache that is left. Pure arithmetic over a per-layer summary of the model
+ * computed once in the constructor, so evaluating a layout costs O(layers).
+ */
+public final class MemoryModel {
+    static final long GIB = 1L << 30;
+    static final long MIB = 1L << 20;
+
+    /** Non-torch memory of one NVIDIA rank: CUDA context and cuBLAS workspaces (reference set: 0.13 GiB in all three V1 H100 logs). */
+    static final long NON_TORCH_NVIDIA_BYTES = Math.round(0.13 * GIB);
+    /** Non-torch memory of one AMD rank (reference set: 0.66 GiB in both MI300X vLLM 0.9.2 logs). */
+    static final long NON_TORCH_AMD_BYTES = Math.round(0.66 * GIB);
+    /**
+     * NCCL buffers of a rank in a tensor-parallel ring. Estimate from NCCL's defaults, not a
+     * measurement: 32 channels x 2 ring peers x (4 MiB Simple + 4.5 MiB LL128 + 0.25 MiB LL).
+     */
+    static final long NCCL_RING_BYTES = 32L * 2 * (4 * MIB + 4 * MIB + MIB / 2 + MIB / 4);
+    /** NCCL send/receive buffers between pipeline stages (one peer each way; same per-channel sizes, 8 channels). */
+    static final long NCCL_P2P_BYTES = 8L * 2 * (4 * MIB + 4 * MIB + MIB / 2 + MIB / 4);
+    /**
+     * Bytes per logit of V1's sampler warm-up over {@code max_num_seqs} requests: fp32 logits,
+     * probabilities, sorted values and logprobs (4 B each) plus int64 sort indices and a
+     * temporary (8 B each). Checked against the reference set's V1 activation peaks:
+     * Llama-3.1-8B 4.76 GiB and gpt-oss-20b 7.38 GiB (H100, max_num_seqs 1024).
+     */
+    static final double SAMPLER_BYTES_PER_LOGIT = 32;
+    /** Hidden-size buffers alive at the peak of a layer: residual, normed input, layer output, all-reduce buffer. */
+    static final int HIDDEN_BUFFERS = 4;
+    /**
+     * CUDA-graph memory per decoder layer, subtracted from the KV budget from vLLM 0.21 on.
+     * Reference set (V1, H100): gpt-oss-20b 0.39 GiB / 24 layers, gpt-oss-120b 1.03 GiB / 36 layers.
+     */
+    static final long CUDA_GRAPH_BYTES_PER_LAYER = 20 * MIB;
+    /**
+     * How vLLM's Mxfp4MoEMethod pads expert shards (create_weights), by kernel:
+     * Marlin on Ampere/Ada rounds the intermediate size per partition up to 128 and the hidden
+     * size to 256; Hopper's Triton kernels, Blackwell's FlashInfer and ROCm round both to 256
+     * (on Hopper only the intermediate size). Checked on the reference set: gpt-oss-20b loads
+     * 13.46 GiB predicted vs 13.47 observed on H100, 13.69 vs 13.72 on A100.
+     */
+    static final int MXFP4_MARLIN_INTERMEDIATE_ALIGN = 128;
+    static final int MXFP4_WIDE_ALIGN = 256;
+    /** VocabParallelEmbedding and ParallelLMHead pad the vocabulary to a multiple of 64 (DEFAULT_VOCAB_PADDING_SIZE). */
+    static final int VOCAB_PADDING = 64;
+    /** V0 turns chunked prefill on by default above 32K tokens of context on CUDA, with 2048-token batches. */
+    static final int V0_CHUNKED_PREFILL_ABOVE = 32_768;
+    static final int V0_CHUNKED_BATCH_TOKENS = 2048;
+    /** V0's max_num_batched_tokens floor without chunked prefill (_DEFAULT_MAX_NUM_BATCHED_TOKENS). */
+    static final int V0_MIN_BATCH_TOKENS = 2048;
+
+    private final ModelSpec spec;
+    private final Gpu gpu;
+    private final int layers;
+    private final DType dtype;
+    // Per decoder layer, bytes of the full (unsharded) tensors, grouped by how TP splits them.
+    private final double[] replicated;
+    private final double[] tpSplit;
+    private final double[] kvHeadSplit;
+    private final double[] experts;
+    // Prefix sums over layers of the arrays above and of sliding-window layers, so a pipeline stage costs O(1).
+    private final double[] prefixReplicated;
+    private final double[] prefixTpSplit;
+    private final double[] prefixKvHeadSplit;
+    private final double[] prefixExperts;
+    private final int[] prefixSliding;
+    private final double firstStageReplicated;
+    private final double firstStageVocabRowBytes;
+    private final double lastStageReplicated;
+    private final double lastStageVocabRowBytes;
+    private final double ropeCacheBytes;
+    // Widest per-token intermediate (in elements) of any layer, split by TP where it is.
+    private final double attentionWidth;
+    private final double denseMlpColumnOut;
+    private final double expertColumnOut;
+    private final double sharedColumnOut;
+    private final boolean gatedMlp;
+    private final int quantAlignmentIn;
+    private final int quantAlignmentOut;
+
+    public MemoryModel(ModelSpec spec, Gpu gpu) {
+        this.spec = spec;
+        this.gpu = gpu;
+        this.layers = spec.numLayers();
+        this.dtype = spec.servingDtype();
+        replicated = new double[layers];
+        tpSplit = new double[layers];
+        kvHeadSplit = new double[layers];
+        experts = new double[layers];
+        double firstRep = 0, firstVocab = 0, lastRep = 0, lastVocab = 0;
+        double denseOut = 0, expertOut = 0, sharedOut = 0;
+        Quantization q = spec.quantization();
+        for (Tensor t : spec.tensors()) {
+            if (t.layer() >= layers || t.component() == Component.MTP) {
+                continue; // multi-token-prediction layers are not loaded without speculative decoding
+            }
+            double bytes = q.bytes(t, dtype);
+            if (t.layer() < 0) {
+                boolean first = t.component() == Component.EMBEDDING || t.component() == Component.VISION;
+                if (t.sharding() == Sharding.VOCAB) {
+                    double perRow = bytes / spec.vocabSize();
+                    if (first) {
+                        firstVocab += perRow;
+                    } else {
+                        lastVocab += perRow;
+                    }
+                } else if (first) {
+                    firstRep += bytes;
+                } else {
+                    lastRep += bytes;
+                }
+                continue;
+            }
+            int l = t.layer();
+            if (t.component() == Component.ROUTED_EXPERTS) {
+                experts[l] += bytes;
+                if (t.kind() == TensorKind.LINEAR && t.sharding() == Sharding.COLUMN) {
+                    expertOut = Math.max(expertOut, t.out());
+                }
+                continue;
+            }
+            switch (t.sharding()) {
+                case COLUMN, ROW -> tpSplit[l] += bytes;
+                case KV_HEADS -> kvHeadSplit[l] += bytes;
+                default -> replicated[l] += bytes;
+            }
+            if (t.kind() == TensorKind.LINEAR && t.sharding() == Sharding.COLUMN) {
+                if (t.component() == Component.DENSE_MLP) {
+                    denseOut = Math.max(denseOut, t.out());
+                } else if (t.component() == Component.SHARED_EXPERTS) {
+                    sharedOut = Math.max(sharedOut, t.out());
+                }
+            }
+        }
+        prefixReplicated = prefix(replicated);
+        prefixTpSplit = prefix(tpSplit);
+        prefixKvHeadSplit = prefix(kvHeadSplit);
+        prefixExperts = prefix(experts);
+        prefixSliding = new int[layers + 1];
+        for (int l = 0; l < layers; l++) {
+            prefixSliding[l + 1] = prefixSliding[l] + (spec.layerAttention().get(l) == AttentionKind.SLIDING ? 1 : 0);
+        }
+        firstStageReplicated = firstRep;
+        firstStageVocabRowBytes = firstVocab;
+        lastStageReplicated = lastRep;
+        lastStageVocabRowBytes = lastVocab;
+        gatedMlp = switch (spec.family()) {
+            case PHI, FALCON, GPT_NEOX, OPT, GPT2, GPT_BIGCODE -> false;
+            default -> true;
+        };
+        // gate_proj and up_proj are separate column tensors of the same width; the fused output is both.
+        denseMlpColumnOut = gatedMlp ? 2 * denseOut : denseOut;
+        expertColumnOut = spec.family() == Family.GPT_OSS || !gatedMlp ? expertOut : 2 * expertOut;
+        sharedColumnOut = 2 * sharedOut;
+        attentionWidth = attentionWidth(spec);
+        ropeCacheBytes = ropeCacheBytes(spec, dtype);
+        int[] align = quantAlignment(q);
+        quantAlignmentIn = align[0];
+        quantAlignmentOut = align[1];
+    }
+
+    private static double[] prefix(double[] v) {
+        double[] out = new double[v.length + 1];
+        for (int i = 0; i < v.length; i++) {
+            out[i + 1] = out[i] + v[i];
+        }
+        return out;
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    public Gpu gpu() {
+        return gpu;
+    }
+
+    /** Growth of MXFP4 expert bytes from vLLM's padding of each shard ({@link #MXFP4_WIDE_ALIGN}). */
+    private double mxfp4PadFactor(int expertTp) {
+        if (!(spec.quantization() instanceof Quantization.Mxfp4) || spec.moe() == null) {
+            return 1;
+        }
+        int interAlign;
+        int hiddenAlign;
+        if (gpu.vendor() == Vendor.AMD || gpu.computeCapability() >= 100) {
+            interAlign = MXFP4_WIDE_ALIGN;
+            hiddenAlign = MXFP4_WIDE_ALIGN;
+        } else if (gpu.computeCapability() >= 90) {
+            interAlign = MXFP4_WIDE_ALIGN;
+            hiddenAlign = 1;
+        } else {
+            interAlign = MXFP4_MARLIN_INTERMEDIATE_ALIGN;
+            hiddenAlign = MXFP4_WIDE_ALIGN;
+        }
+        double inter = spec.moe().expertIntermediateSize() / (double) expertTp;
+        double h = spec.hiddenSize();
+        return Math.ceil(inter / interAlign) * interAlign / inter * (Math.ceil(h / hiddenAlign) * hiddenAlign / h);
+    }
+
+    private static double attentionWidth(ModelSpec s) {
+        if (s.mla() != null) {
+            var m = s.mla();
+            return s.numAttentionHeads() * (double) (m.qkNopeHeadDim() + m.qkRopeHeadDim() + m.qkNopeHeadDim()
+                    + m.vHeadDim() + m.vHeadDim());
+        }
+        return s.numAttentionHeads() * (double) s.headDim() * 2 + 2.0 * s.numKeyValueHeads() * s.headDim();
+    }
+
+    /** RotaryEmbedding's cos/sin cache: max_position_embeddings x rotary dim, in the model dtype. */
+    private static double ropeCacheBytes(ModelSpec s, DType dtype) {
+        return switch (s.family()) {
+            case GPT2, GPT_BIGCODE, OPT -> 0; // learned position embeddings
+            default -> (double) s.maxPositionEmbeddings()
+                    * (s.mla() != null ? s.mla().qkRopeHeadDim() : s.headDim()) * dtype.bytes();
+        };
+    }
+
+    /** The input and output alignment a quantized shard needs (group size, FP8 block), 1 when none. */
+    private static int[] quantAlignment(Quantization q) {
+        if (q instanceof Quantization.IntGroup g && g.groupSize() > 0) {
+            return new int[] {g.groupSize(), 1};
+        }
+        if (q instanceof Quantization.Fp8 f && f.blockScaled()) {
+            return new int[] {f.blockIn(), f.blockOut()};
+        }
+        return new int[] {1, 1};
+    }
+
+    // ---------------------------------------------------------------- engine defaults
+
+    public int maxModelLen(EngineSettings s) {
+        return s.maxModelLen() != null ? s.maxModelLen() : spec.maxPositionEmbeddings();
+    }
+
+    public int maxNumSeqs(EngineSettings s) {
+        if (s.maxNumSeqs() != null) {
+            return s.maxNumSeqs();
+        }
+        return s.engine() == Engine.V1 && gpu.largeScheduleDefaults() ? 1024 : 256;
+    }
+
+    /** vLLM's max_num_batched_tokens for `vllm serve` (arg_utils.py; V0: scheduler defaults). */
+    public int maxNumBatchedTokens(EngineSettings s) {
+        if (s.maxNumBatchedTokens() != null) {
+            return s.maxNumBatchedTokens();
+        }
+        int maxLen = maxModelLen(s);
+        if (s.engine() == Engine.V1) {
+            return gpu.largeScheduleDefaults() ? 8192 : 2048;
+        }
+        boolean chunked = gpu.vendor() == Vendor.NVIDIA && maxLen > V0_CHUNKED_PREFILL_ABOVE;
+        return chunked ? V0_CHUNKED_BATCH_TOKENS : Math.max(maxLen, V0_MIN_BATCH_TOKENS);
+    }
+
+    public int blockSize(EngineSettings s) {
+        return s.blockSize() != null ? s.blockSize() : spec.mla() != null ? 64 : 16;
+    }
+
+    public DType kvDtype(EngineSettings s) {
+        return s.kvCacheDtype() == KvCacheDtype.FP8 ? DType.FLOAT8 : dtype;
+    }
+
+    // ---------------------------------------------------------------- layouts
+
+    /** Why vLLM would refuse this layout for this model, or null. */
+    public String invalidLayout(Layout l) {
+        int tp = l.tp();
+        if (spec.numAttentionHeads() % tp != 0) {
+            return "tensor parallel size " + tp + " does not divide the " + spec.numAttentionHeads() + " attention heads";
+        }
+        int kv = spec.numKeyValueHeads();
+        if (spec.mla() == null && kv % tp != 0 && tp % kv != 0) {
+            return "tensor parallel size " + tp + " neither divides nor is a multiple of the " + kv + " KV heads";
+        }
+        if (l.pp() > layers) {
+            return "pipeline parallel size " + l.pp() + " exceeds the " + layers + " layers";
+        }
+        if (l.expertParallel() && spec.moe() == null) {
+            return "expert parallelism needs a mixture-of-experts model";
+        }
+        if (quantAlignmentIn > 1) {
+            String bad = misaligned(tp, l.expertParallel());
+            if (bad != null) {
+                return bad;
+            }
+        }
+        return null;
+    }
+
+    private String misaligned(int tp, boolean ep) {
+        for (Tensor t : spec.servedTensors()) {
+            if (t.kind() != TensorKind.LINEAR || !spec.quantization().packs(t) || t.layer() != 0 && t.layer() != layers - 1) {
+                continue;
+            }
+            if (t.component() == Component.ROUTED_EXPERTS && ep) {
+                continue;
+            }
+            if (t.sharding() == Sharding.ROW && t.in() % tp == 0 && (t.in() / tp) % quantAlignmentIn != 0) {
+                return String.format(Locale.ROOT, "%s: %d input features / TP %d = %d is not a multiple of the "
+                        + "quantization group of %d, which vLLM requires", t.name(), t.in(), tp, t.in() / tp, quantAlignmentIn);
+            }
+            if (t.sharding() == Sharding.COLUMN && quantAlignmentOut > 1 && (t.out() / tp) % quantAlignmentOut != 0) {
+                return String.format(Locale.ROOT, "%s: %d output features / TP %d is not a multiple of the FP8 block of %d",
+                        t.name(), t.out(), tp, quantAlignmentOut);
+            }
+        }
+        return null;
+    }
+
+    /** vLLM's get_pp_indices: even split, the remainder going one each to the stages before the last, from the back. */
+    public static int[] stageLayers(int numLayers, int pp) {
+        int[] parts = new int[pp];
+        java.util.Arrays.fill(parts, numLayers / pp);
+        int remaining = numLayers % pp;
+        for (int i = 2; i < remaining + 2; i++) {
+            parts[pp - i] += 1;
+        }
+        return parts;
+    }
+
+    private long paddedVocab() {
+        return (spec.vocabSize() + VOCAB_PADDING - 1L) / VOCAB_PADDING * VOCAB_PADDING;
+    }
+
+    private double kvHeadFraction(int tp) {
+        int kv = spec.numKeyValueHeads();
+        return Math.ceil(kv / (double) tp) / kv;
+    }
+
+    /** Weights of layers [from, to) on one rank. */
+    private double layerWeights(int from, int to, int tp, double expertShare) {
+        return (prefixReplicated[to] - prefixReplicated[from]) + (prefixTpSplit[to] - prefixTpSplit[from]) / tp
+                + (prefixKvHeadSplit[to] - prefixKvHeadSplit[from]) * kvHeadFraction(tp)
+                + (prefixExperts[to] - prefixExperts[from]) * expertShare;
+    }
+
+    /** The fraction of a layer's routed-expert bytes one rank holds, padding included. */
+    private double expertShare(int tp, int epSize) {
+        if (spec.moe() == null) {
+            return 0;
+        }
+        if (epSize > 1) {
+            int e = spec.moe().numExperts();
+            return Math.ceil(e / (double) epSize) / e * mxfp4PadFactor(1);
+        }
+        return mxfp4PadFactor(tp) / tp;
+    }
+
+    private double kvPerTokenPerLayer(int tp, DType kvDtype) {
+        if (spec.mla() != null) {
+            return (spec.mla().kvLoraRank() + spec.mla().qkRopeHeadDim()) * (double) kvDtype.bytes();
+        }
+        return 2.0 * Math.ceil(spec.numKeyValueHeads() / (double) tp) * spec.headDim() * kvDtype.bytes();
+    }
+
+    /** Per-token bytes of the widest layer's intermediates on one rank (elements x dtype). */
+    private double forwardBytesPerToken(int tp, int epSize) {
+        double h = spec.hiddenSize();
+        double mlp = denseMlpColumnOut * (gatedMlp ? 1.5 : 2) / tp;
+        if (spec.moe() != null) {
+            int expertTp = epSize > 1 ? 1 : tp;
+            // Each token's hidden state is gathered once per chosen expert, and each expert writes an output.
+            double perExpert = expertColumnOut * 1.5 / expertTp + 2 * h;
+            double moe = spec.moe().expertsPerToken() * perExpert + spec.moe().numExperts() * 2.0
+                    + sharedColumnOut * 1.5 / tp;
+            mlp = Math.max(mlp, moe);
+        }
+        return (Math.max(mlp, attentionWidth / tp) + HIDDEN_BUFFERS * h) * dtype.bytes();
+    }
+
+    /** Evaluates one layout on GPUs of {@code gpuMemoryBytes} (the runtime-reported total). */
+    public MemoryEstimate evaluate(Layout layout, EngineSettings s, long gpuMemoryBytes) {
+        int tp = layout.tp();
+        int pp = layout.pp();
+        int epSize = layout.expertParallelSize();
+        int maxLen = maxModelLen(s);
+        int maxSeqs = maxNumSeqs(s);
+        int batchTokens = Math.max(maxNumBatchedTokens(s), 1);
+        int block = blockSize(s);
+        DType kvDtype = kvDtype(s);
+        long budget = (long) Math.floor(gpuMemoryBytes * s.gpuMemoryUtilization());
+        String invalid = invalidLayout(layout);
+        long nonTorch = (gpu.vendor() == Vendor.AMD ? NON_TORCH_AMD_BYTES : NON_TORCH_NVIDIA_BYTES)
+                + (tp > 1 ? NCCL_RING_BYTES : 0) + (pp > 1 ? NCCL_P2P_BYTES : 0);
+        if (invalid != null) {
+            return new MemoryEstimate(layout, budget, 0, 0, nonTorch, 0, 0, 0, 0, maxLen, maxSeqs, batchTokens, block, 0,
+                    new Rejection(RejectionReason.INVALID_LAYOUT, invalid));
+        }
+        boolean graphsSubtracted = s.engine() == Engine.V1 && !s.enforceEager()
+                && s.version().atLeast(VllmVersion.CUDA_GRAPH_ESTIMATE_FROM);
+        double forward = (double) batchTokens * forwardBytesPerToken(tp, epSize);
+        double sampler = s.engine() == Engine.V1 ? SAMPLER_BYTES_PER_LOGIT * maxSeqs * spec.vocabSize() : 0;
+        double perLayerKv = kvPerTokenPerLayer(tp, kvDtype);
+        double expertShare = expertShare(tp, epSize);
+        int window = spec.slidingWindow();
+        boolean hybrid = s.engine() == Engine.V1 && window > 0;
+
+        int[] parts = stageLayers(layers, pp);
+        long worstWeights = 0, worstAct = 0, worstGraph = 0, limitingAvail = Long.MAX_VALUE, limitingKvPerToken = 0;
+        long minTokens = Long.MAX_VALUE;
+        double minConcurrency = Double.MAX_VALUE;
+        Rejection rejection = null;
+        int start = 0;
+        for (int stage = 0; stage < pp; stage++) {
+            boolean first = stage == 0;
+            boolean last = stage == pp - 1;
+            int end = start + parts[stage];
+            double w = ropeCacheBytes + layerWeights(start, end, tp, expertShare);
+            int slidingLayers = hybrid ? prefixSliding[end] - prefixSliding[start] : 0;
+            double sliding = perLayerKv * slidingLayers;
+            double full = perLayerKv * (parts[stage] - slidingLayers);
+            start = end;
+            double vocabRows = Math.ceil(paddedVocab() / (double) tp);
+            if (first) {
+                w += firstStageReplicated + firstStageVocabRowBytes * vocabRows;
+            }
+            if (last) {
+                w += lastStageReplicated + lastStageVocabRowBytes * vocabRows;
+                if (spec.tieWordEmbeddings() && pp > 1) {
+                    w += firstStageVocabRowBytes * vocabRows; // the last stage holds its own copy of the tied head
+                }
+            }
+            long weights = Math.round(w);
+            long act = Math.round(forward + (last ? sampler : 0));
+            long graph = graphsSubtracted ? CUDA_GRAPH_BYTES_PER_LAYER * parts[stage] : 0;
+            long avail = budget - weights - act - nonTorch - graph;
+            double perRequest = full * maxLen + sliding * Math.min(maxLen, window + block);
+            long kvPerToken = Math.round(full + sliding);
+            long tokens;
+            double concurrency;
+            if (avail <= 0) {
+                tokens = 0;
+                concurrency = 0;
+            } else {
+                double perToken = full + sliding * Math.min(1.0, (window + block) / (double) maxLen);
+                long blocks = (long) Math.floor(avail / (perToken * block));
+                tokens = blocks * block;
+                concurrency = hybrid ? avail / perRequest : tokens / (double) maxLen;
+            }
+            if (weights + act > worstWeights + worstAct || stage == 0) {
+                worstWeights = weights;
+                worstAct = act;
+                worstGraph = graph;
+            }
+            if (tokens < minTokens) {
+                minTokens = tokens;
+                minConcurrency = concurrency;
+                limitingAvail = avail;
+                limitingKvPerToken = kvPerToken;
+            }
+            if (rejection == null) {
+                rejection = refusal(stage, pp, weights, act, nonTorch + graph, budget, avail, perRequest, maxLen);
+            }
+        }
+        return new MemoryEstimate(layout, budget, worstWeights, worstAct, nonTorch, worstGraph,
+                Math.max(limitingAvail, 0), minTokens, minConcurrency, maxLen, maxSeqs, batchTokens, block,
+                limitingKvPerToken, rejection);
+    }
+
+    private static Rejection refusal(int stage, int pp, long weights, long act, long overhead, long budget, long avail,
+                                     double perRequest, int maxLen) {
+        String where = pp > 1 ? " on pipeline stage " + stage : "";
+        if (weights > budget) {
+            return new Rejection(RejectionReason.WEIGHTS_DO_NOT_FIT, String.format(Locale.ROOT,
+                    "weights take %.2f GiB per GPU%s, more than the %.2f GiB budget", weights / (double) GIB, where,
+                    budget / (double) GIB));
+        }
+        if (avail <= 0 || avail < perRequest) {
+            return new Rejection(RejectionReason.KV_CACHE_TOO_SMALL, String.format(Locale.ROOT,
+                    "one request of %d tokens needs %.2f GiB of KV cache%s but only %.2f GiB is left after "
+                            + "%.2f GiB weights, %.2f GiB activations and %.2f GiB overhead; vLLM would refuse to start",
+                    maxLen, perRequest / GIB, where, Math.max(avail, 0) / (double) GIB, weights / (double) GIB,
+                    act / (double) GIB, overhead / (double) GIB));
+        }
+        return null;
+    }
+
+    /**
+     * KV bytes per GPU for {@code sequences} requests of {@code tokens} tokens each (the seed's
+     * workload view), on the stage with the most layers; sliding layers hold at most their window.
+     */
+    public long workloadKvBytes(Layout layout, EngineSettings s, long sequences, int tokens) {
+        int[] parts = stageLayers(layers, layout.pp());
+        double perLayer = kvPerTokenPerLayer(layout.tp(), kvDtype(s));
+        int window = spec.slidingWindow();
+        double worst = 0;
+        int start = 0;
+        for (int part : parts) {
+            int sliding = prefixSliding[start + part] - prefixSliding[start];
+            double bytes = perLayer * ((part - sliding) * (double) tokens
+                    + sliding * (double) Math.min(tokens, window + blockSize(s)));
+            start += part;
+            worst = Math.max(worst, bytes);
+        }
+        return Math.round(worst * sequences);
+    }
+}
