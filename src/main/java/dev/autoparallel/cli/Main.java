@@ -9,14 +9,17 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code java -jar autoparallel.jar <command>}. Exit codes: 0 success, 2 bad input (a malformed
- * config, a bad option), 3 model not found or not reachable, 1 anything unexpected.
+ * config, a bad option), 3 model not found or not reachable, 4 the model does not fit the
+ * cluster (the message says what would), 1 anything unexpected.
  */
 @Command(name = "autoparallel", mixinStandardHelpOptions = true, version = "autoparallel 0.1.0",
         description = "Capacity planning for serving LLMs with vLLM: model inspection, memory, layouts.",
-        subcommands = {InspectCommand.class, ModelsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InspectCommand.class, ModelsCommand.class, AnalyzeCommand.class, BestCommand.class,
+                MemoryCommand.class, CostCommand.class, EvaluateCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static final int EXIT_BAD_INPUT = 2;
     public static final int EXIT_MODEL_UNAVAILABLE = 3;
+    public static final int EXIT_DOES_NOT_FIT = 4;
 
     public static void main(String[] args) {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
@@ -39,6 +42,9 @@ public final class Main {
             }
             if (ex instanceof ModelNotFoundException || ex instanceof ModelUnreachableException) {
                 return EXIT_MODEL_UNAVAILABLE;
+            }
+            if (ex instanceof dev.autoparallel.InsufficientMemoryException) {
+                return EXIT_DOES_NOT_FIT;
             }
             ex.printStackTrace(err);
             return 1;

@@ -1,0 +1,205 @@
+package dev.autoparallel;
+
+import dev.autoparallel.cost.CostQuote;
+import dev.autoparallel.cost.PriceTable;
+import dev.autoparallel.deploy.Commands;
+import dev.autoparallel.deploy.Deployment;
+import dev.autoparallel.hardware.Gpu;
+import dev.autoparallel.hardware.GpuCatalog;
+import dev.autoparallel.layout.Candidate;
+import dev.autoparallel.layout.Cluster;
+import dev.autoparallel.layout.LayoutSearch;
+import dev.autoparallel.layout.Objective;
+import dev.autoparallel.memory.EngineSettings;
+import dev.autoparallel.memory.Layout;
+import dev.autoparallel.memory.MemoryEstimate;
+import dev.autoparallel.memory.MemoryModel;
+import dev.autoparallel.model.ModelSpec;
+import dev.autoparallel.model.Quantization;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The work behind the facade: rank layouts, turn them into configurations, price them. Pure. */
+final class Planner {
+    private static final double GIB = 1L << 30;
+    /** Longest context a request may name; far beyond any released model. */
+    static final int MAX_SEQUENCE_LENGTH = 1 << 24;
+    static final int MAX_BATCH = 1 << 20;
+    /** How far InsufficientMemoryException looks for a cluster that would fit. */
+    static final int MAX_NODES_SEARCHED = 128;
+
+    private final Map<String, MemoryModel> models = new ConcurrentHashMap<>();
+
+    MemoryModel memoryModel(ModelSpec spec, Gpu gpu) {
+        String key = System.identityHashCode(spec) + "|" + spec.modelId() + "|" + gpu.name() + "|" + gpu.memoryBytes();
+        return models.computeIfAbsent(key, k -> new MemoryModel(spec, gpu));
+    }
+
+    static void validateWorkload(ModelSpec spec, int sequenceLength, int batchSize, int maxConfigs) {
+        if (sequenceLength < 1 || sequenceLength > MAX_SEQUENCE_LENGTH) {
+            throw new InvalidConfigurationException("sequence_length", "sequence_length was " + sequenceLength
+                    + "; allowed: 1 to " + MAX_SEQUENCE_LENGTH);
+        }
+        if (sequenceLength > spec.maxPositionEmbeddings()) {
+            throw new InvalidConfigurationException("sequence_length", "sequence_length was " + sequenceLength
+                    + "; " + spec.modelId() + " supports at most " + spec.maxPositionEmbeddings()
+                    + " tokens (max_position_embeddings), and vLLM refuses a longer max_model_len");
+        }
+        if (batchSize < 1 || batchSize > MAX_BATCH) {
+            throw new InvalidConfigurationException("batch_size", "batch_size was " + batchSize + "; allowed: 1 to " + MAX_BATCH);
+        }
+        if (maxConfigs < 1) {
+            throw new InvalidConfigurationException("max_configs", "max_configs was " + maxConfigs + "; allowed: at least 1");
+        }
+    }
+
+    /** Every fitting layout, best first for the objective. */
+    List<Candidate> ranked(ModelSpec spec, Cluster cluster, int seq, int batch, Objective objective, EngineSettings settings) {
+        MemoryModel m = memoryModel(spec, cluster.gpu());
+        return LayoutSearch.evaluate(m, cluster, seq, batch, settings).stream()
+                .filter(Candidate::fits)
+                .sorted(objective.order())
+                .toList();
+    }
+
+    List<Configuration> analyze(ModelSpec spec, Cluster cluster, int seq, int batch, int maxConfigs,
+                                Objective objective, EngineSettings settings) {
+        validateWorkload(spec, seq, batch, maxConfigs);
+        List<Candidate> fitting = ranked(spec, cluster, seq, batch, objective, settings);
+        if (fitting.isEmpty()) {
+            throw insufficient(spec, cluster, seq, batch, settings);
+        }
+        return fitting.stream().limit(maxConfigs).map(c -> configuration(spec, cluster, c, batch, settings)).toList();
+    }
+
+    Configuration configuration(ModelSpec spec, Cluster cluster, Candidate c, int batch, EngineSettings settings) {
+        MemoryEstimate e = c.engine();
+        Layout l = c.layout();
+        double weights = e.weightsBytes() / GIB;
+        double act = e.activationBytes() / GIB;
+        double kv = c.workloadKvBytes() / GIB;
+        double overhead = e.overheadBytes() / GIB;
+        double total = c.totalBytes() / GIB;
+        Commands.Request req = new Commands.Request(spec.modelId(), l, cluster.gpusPerNode(), e.maxModelLen(),
+                e.maxNumSeqs(), settings.gpuMemoryUtilization(), settings.kvCacheDtype());
+        Deployment vllm = Commands.vllm(req);
+        Deployment sglang = Commands.sglang(req);
+        EngineView view = new EngineView(settings.version().toString(), settings.engine().name().toLowerCase(Locale.ROOT),
+                settings.gpuMemoryUtilization(), e.maxModelLen(), e.maxNumSeqs(), e.maxNumBatchedTokens(), e.blockSize(),
+                round(e.kvCacheBytes() / GIB), e.kvCacheTokens(), round(e.maxConcurrency()), round(c.clusterConcurrency()));
+        return new Configuration(l.tp(), l.pp(), l.expertParallelSize(), l.dp(), l.totalGpus(), round(total),
+                round(c.totalBytes() / (double) cluster.gpuMemoryBytes()),
+                new MemoryBreakdown(round(weights), round(act), round(kv), round(overhead),
+                        round(round(weights) + round(act) + round(kv) + round(overhead))),
+                vllm.command(), vllm.commands(), vllm.notes(), sglang.command(), cluster.gpu().name(),
+                round(cluster.gpuMemoryGib()), c.sequenceLength(), batch, view);
+    }
+
+    /** Rounds to 3 decimals for output (GiB, fractions). */
+    static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    InsufficientMemoryException insufficient(ModelSpec spec, Cluster cluster, int seq, int batch, EngineSettings settings) {
+        Integer gpus = null;
+        String how = "";
+        for (int nodes = cluster.numNodes() + 1; nodes <= MAX_NODES_SEARCHED; nodes = nodes < 8 ? nodes + 1 : nodes * 2) {
+            Cluster bigger = new Cluster(cluster.gpu(), cluster.gpuMemoryBytes(), cluster.gpusPerNode(), nodes, cluster.allowCrossNodeTp());
+            List<Candidate> fit = ranked(spec, bigger, seq, batch, Objective.MINIMIZE_GPUS, settings);
+            if (!fit.isEmpty()) {
+                Layout l = fit.get(0).layout();
+                gpus = l.totalGpus();
+                how = String.format(Locale.ROOT, "at least %d GPUs of this type (TP %d, PP %d, DP %d, %d node(s) of %d)",
+                        gpus, l.tp(), l.pp(), l.dp(), (gpus + cluster.gpusPerNode() - 1) / cluster.gpusPerNode(),
+                        cluster.gpusPerNode());
+                break;
+            }
+        }
+        Double memory = minimumMemory(spec, cluster, seq, batch, settings);
+        String memoryText = memory == null ? "" : String.format(Locale.ROOT,
+                "%sGPUs with at least %.1f GiB each (as the runtime reports memory) on the same %d x %d layout",
+                how.isEmpty() ? "" : ", or ", memory, cluster.numNodes(), cluster.gpusPerNode());
+        List<Candidate> all = LayoutSearch.evaluate(memoryModel(spec, cluster.gpu()), cluster, seq, batch, settings);
+        String closest = all.stream().filter(c -> c.rejection() != null)
+                .min(Comparator.comparingLong(Candidate::totalBytes))
+                .map(c -> " Closest layout TP " + c.layout().tp() + " PP " + c.layout().pp() + " DP " + c.layout().dp()
+                        + ": " + c.rejection().detail() + ".")
+                .orElse("");
+        String msg = String.format(Locale.ROOT, "%s does not fit %d sequences of %d tokens on %d x %d %s (%.2f GiB per GPU).%s "
+                        + "It would need %s%s.", spec.modelId(), batch, seq, cluster.numNodes(), cluster.gpusPerNode(),
+                cluster.gpu().name(), cluster.gpuMemoryGib(), closest, how.isEmpty() && memoryText.isEmpty()
+                        ? "a larger cluster than " + MAX_NODES_SEARCHED + " nodes" : how, memoryText);
+        return new InsufficientMemoryException(msg, gpus, memory);
+    }
+
+    /** Smallest per-GPU memory (GiB, 0.1 steps) at which the cluster's GPU count would serve the workload, by bisection. */
+    private Double minimumMemory(ModelSpec spec, Cluster cluster, int seq, int batch, EngineSettings settings) {
+        double lo = cluster.gpuMemoryGib();
+        double hi = 4096;
+        if (ranked(spec, withMemory(cluster, hi), seq, batch, Objective.MINIMIZE_GPUS, settings).isEmpty()) {
+            return null;
+        }
+        while (hi - lo > 0.1) {
+            double mid = (lo + hi) / 2;
+            if (ranked(spec, withMemory(cluster, mid), seq, batch, Objective.MINIMIZE_GPUS, settings).isEmpty()) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return Math.ceil(hi * 10) / 10;
+    }
+
+    private Cluster withMemory(Cluster c, double gib) {
+        Gpu g = c.gpu();
+        Gpu resized = new Gpu(g.name(), g.aliases(), g.vendor(), g.computeCapability(), g.nominalMemoryGb(),
+                Math.round(gib * GIB), g.bf16Tflops(), g.fp8Tflops(), g.hbmBytesPerSecond(), g.intraNodeBytesPerSecond(),
+                g.interNodeBytesPerSecond(), g.memorySource());
+        return new Cluster(resized, resized.memoryBytes(), c.gpusPerNode(), c.numNodes(), c.allowCrossNodeTp());
+    }
+
+    MemoryRequirements requirements(ModelSpec spec, int seq, EngineSettings settings) {
+        validateWorkload(spec, seq, 1, 1);
+        // Sized on an unnamed GPU far larger than needed, so vLLM's small-GPU scheduler defaults apply (2048 tokens, 256 seqs).
+        Cluster probe = new Cluster(GpuCatalog.require("A100-80GB", "gpu"), GpuCatalog.require("A100-80GB", "gpu").memoryBytes(), 1, 1, false);
+        MemoryModel m = memoryModel(spec, probe.gpu());
+        Layout one = new Layout(1, 1, 1, false);
+        Candidate single = LayoutSearch.candidate(m, probe, one, seq, 1, settings);
+        Candidate batch = LayoutSearch.candidate(m, probe, one, seq, 32, settings);
+        double util = settings.gpuMemoryUtilization();
+        double fixed = (single.engine().weightsBytes() + single.engine().overheadBytes()) / GIB;
+        double minimum = (fixed + (single.engine().activationBytes() + single.workloadKvBytes()) / GIB) / util;
+        double recommended = (fixed + (batch.engine().activationBytes() + batch.workloadKvBytes()) / GIB) / util;
+        long bf16Params = spec.servedTensors().stream().mapToLong(t -> t.numel()).sum();
+        long linear = spec.servedTensors().stream().filter(t -> t.kind() == dev.autoparallel.model.TensorKind.LINEAR)
+                .mapToLong(t -> t.numel()).sum();
+        double fp8 = ((bf16Params - linear) * 2.0 + linear) / GIB;
+        double int4 = ((bf16Params - linear) * 2.0 + linear * (0.5 + 2.0 / 128)) / GIB;
+        boolean alreadySmall = spec.quantization() instanceof Quantization.IntGroup
+                || spec.quantization() instanceof Quantization.Mxfp4
+                || spec.quantization() instanceof Quantization.BitsAndBytes b && b.bits() == 4;
+        return new MemoryRequirements(round(single.engine().weightsBytes() / GIB), round(minimum), round(recommended),
+                !alreadySmall, spec.modelId(), spec.paramCount(), seq, round(single.workloadKvBytes() / GIB),
+                round(single.engine().activationBytes() / GIB), round(single.engine().overheadBytes() / GIB),
+                round(fp8), round(int4));
+    }
+
+    CostEstimate cost(ModelSpec spec, Cluster cluster, double hoursPerMonth, PriceTable prices, EngineSettings settings) {
+        if (!(hoursPerMonth > 0 && hoursPerMonth <= 744)) {
+            throw new InvalidConfigurationException("hours_per_month", "hours_per_month was " + hoursPerMonth
+                    + "; allowed: more than 0 and at most 744 (31 days)");
+        }
+        Configuration best = analyze(spec, cluster, AutoParallel.DEFAULT_SEQUENCE_LENGTH, AutoParallel.DEFAULT_BATCH_SIZE,
+                1, Objective.MINIMIZE_GPUS, settings).get(0);
+        CostQuote q = prices.cheapest(cluster.gpu().name(), best.totalGpus(), hoursPerMonth)
+                .orElseThrow(() -> new InvalidConfigurationException("gpu_architecture", "no price is known for "
+                        + cluster.gpu().name() + "; priced GPUs: " + String.join(", ", prices.entries().stream()
+                        .map(e -> e.gpu()).distinct().sorted().toList()) + " (add one with a price override file)"));
+        return new CostEstimate(best.totalGpus(), Math.round(q.monthlyUsd() * 100) / 100.0,
+                Math.round(q.usdPerNeededGpuHour() * 1000) / 1000.0, q.assumptions(), q.offer().provider(),
+                q.offer().instance(), q.instances(), q.billedGpus(), hoursPerMonth, q.offer().asOf());
+    }
+}

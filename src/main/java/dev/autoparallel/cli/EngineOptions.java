@@ -1,0 +1,45 @@
+package dev.autoparallel.cli;
+
+import dev.autoparallel.memory.Engine;
+import dev.autoparallel.memory.EngineSettings;
+import dev.autoparallel.memory.KvCacheDtype;
+import dev.autoparallel.memory.VllmVersion;
+import picocli.CommandLine.Option;
+
+/** vLLM settings shared by the planning commands. */
+final class EngineOptions {
+    @Option(names = "--vllm-version", description = "vLLM release to model (default: " + "0.29.0" + ")")
+    String vllmVersion;
+
+    @Option(names = "--engine", description = "v0 or v1 (default: vLLM's default for the version)")
+    String engine;
+
+    @Option(names = "--gpu-memory-utilization", defaultValue = "0.9", description = "fraction of GPU memory vLLM may use (default: ${DEFAULT-VALUE})")
+    double gpuMemoryUtilization;
+
+    @Option(names = "--max-model-len", description = "vLLM --max-model-len (default: the sequence length, or the model's maximum)")
+    Integer maxModelLen;
+
+    @Option(names = "--max-num-seqs", description = "vLLM --max-num-seqs (default: the batch per replica, or vLLM's default)")
+    Integer maxNumSeqs;
+
+    @Option(names = "--max-num-batched-tokens", description = "vLLM --max-num-batched-tokens (default: vLLM's default)")
+    Integer maxNumBatchedTokens;
+
+    @Option(names = "--kv-cache-dtype", defaultValue = "auto", description = "auto or fp8 (default: ${DEFAULT-VALUE})")
+    String kvCacheDtype;
+
+    @Option(names = "--block-size", description = "vLLM --block-size (default: 16, 64 for MLA)")
+    Integer blockSize;
+
+    EngineSettings settings() {
+        VllmVersion v = vllmVersion == null ? VllmVersion.DEFAULT : VllmVersion.parse(vllmVersion);
+        EngineSettings s = EngineSettings.forVersion(v);
+        if (engine != null) {
+            s = s.withEngine(Engine.parse(engine));
+        }
+        return s.withUtilization(gpuMemoryUtilization).withMaxModelLen(maxModelLen).withMaxNumSeqs(maxNumSeqs)
+                .withMaxNumBatchedTokens(maxNumBatchedTokens).withKvCacheDtype(KvCacheDtype.parse(kvCacheDtype))
+                .withBlockSize(blockSize);
+    }
+}

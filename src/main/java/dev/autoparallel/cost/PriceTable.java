@@ -1,0 +1,106 @@
+package dev.autoparallel.cost;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.hardware.GpuCatalog;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Dated, sourced on-demand prices (resource {@code prices/prices.json}), which users can extend
+ * or override with a JSON document of the same shape: an override entry replaces the built-in
+ * one of the same provider and instance.
+ */
+public final class PriceTable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final List<PriceEntry> entries;
+
+    public PriceTable(List<PriceEntry> entries) {
+        this.entries = List.copyOf(entries);
+    }
+
+    private static final class Holder {
+        static final PriceTable BUILT_IN = load();
+    }
+
+    public static PriceTable builtIn() {
+        return Holder.BUILT_IN;
+    }
+
+    private static PriceTable load() {
+        try (InputStream in = PriceTable.class.getResourceAsStream("/prices/prices.json")) {
+            return new PriceTable(parse(JSON.readTree(in), "built-in price table"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the built-in price table", e);
+        }
+    }
+
+    public List<PriceEntry> entries() {
+        return entries;
+    }
+
+    /** This table with {@code json} (a price document) laid over it. */
+    public PriceTable withOverrides(String json, String source) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        } catch (IOException e) {
+            throw new InvalidConfigurationException("prices", source + ": not valid JSON (" + e.getMessage() + ")");
+        }
+        List<PriceEntry> extra = parse(root, source);
+        List<PriceEntry> out = new ArrayList<>(extra);
+        for (PriceEntry e : entries) {
+            boolean replaced = extra.stream().anyMatch(x -> x.provider().equals(e.provider()) && x.instance().equals(e.instance()));
+            if (!replaced) {
+                out.add(e);
+            }
+        }
+        return new PriceTable(out);
+    }
+
+    static List<PriceEntry> parse(JsonNode root, String source) {
+        JsonNode list = root == null ? null : root.get("entries");
+        if (list == null || !list.isArray()) {
+            throw new InvalidConfigurationException("entries", source + ": a price document needs an 'entries' list");
+        }
+        List<PriceEntry> out = new ArrayList<>();
+        int i = 0;
+        for (JsonNode e : list) {
+            String where = source + " entries[" + i++ + "]";
+            for (String key : List.of("provider", "instance", "gpu", "gpus", "usd_per_hour")) {
+                if (!e.hasNonNull(key)) {
+                    throw new InvalidConfigurationException(key, where + ": '" + key + "' is required");
+                }
+            }
+            String gpu = GpuCatalog.require(e.get("gpu").asText(), "gpu").name();
+            if (!e.get("gpus").canConvertToInt() || !e.get("usd_per_hour").isNumber()) {
+                throw new InvalidConfigurationException("usd_per_hour", where + ": gpus must be a whole number and usd_per_hour a number");
+            }
+            out.add(new PriceEntry(e.get("provider").asText(), e.get("instance").asText(), gpu, e.get("gpus").asInt(),
+                    e.get("usd_per_hour").asDouble(), e.path("whole_instance").asBoolean(true),
+                    e.path("region").asText(""), e.path("as_of").asText("unknown date"), e.path("source").asText(source)));
+        }
+        return out;
+    }
+
+    /** The cheapest way to rent {@code gpusNeeded} GPUs of {@code gpu} for a month, or empty when no offer has that GPU. */
+    public Optional<CostQuote> cheapest(String gpu, int gpusNeeded, double hoursPerMonth) {
+        return entries.stream().filter(e -> e.gpu().equals(gpu))
+                .map(e -> quote(e, gpusNeeded, hoursPerMonth))
+                .min(Comparator.comparingDouble(CostQuote::monthlyUsd).thenComparing(q -> q.offer().instance()));
+    }
+
+    public static CostQuote quote(PriceEntry e, int gpusNeeded, double hoursPerMonth) {
+        int instances = (gpusNeeded + e.gpus() - 1) / e.gpus();
+        int billed = e.wholeInstance() ? instances * e.gpus() : gpusNeeded;
+        double monthly = e.wholeInstance() ? instances * e.usdPerHour() * hoursPerMonth
+                : gpusNeeded * e.usdPerGpuHour() * hoursPerMonth;
+        return new CostQuote(gpusNeeded, billed, instances, e, hoursPerMonth, monthly);
+    }
+}
