@@ -85,4 +85,50 @@ class MainTest {
         assertEquals(j.get("count").asInt(), j.get("models").size());
         assertTrue(j.get("models").get(0).has("param_count"));
     }
+
+    @Test
+    void evaluateJson_hasTheEngineViewKeys() throws Exception {
+        // Reference set: gpt-oss-120b on one H100, vLLM "latest" image of 2026-01/02, KV cache 3.33 GiB.
+        Run r = run("evaluate", "openai/gpt-oss-120b", "--tp", "1", "--pp", "1", "--gpu", "H100",
+                "--gpu-memory-utilization", "0.95", "--max-model-len", "16000", "--block-size", "128",
+                "--vllm-version", "0.15.0", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        for (String key : new String[] {"weights_bytes", "activation_bytes", "overhead_bytes", "kv_cache_bytes",
+                "kv_cache_tokens", "max_concurrency", "fits"}) {
+            assertTrue(j.has(key), key);
+        }
+        assertEquals(3.33, j.get("kv_cache_bytes").asDouble() / (1L << 30), 0.05 * 3.33);
+        assertTrue(j.get("fits").asBoolean());
+    }
+
+    @Test
+    void analyzeTable_andBestJson() throws Exception {
+        Run table = run("analyze", "Qwen/Qwen3-32B", "--gpu", "H100", "--seq", "8192", "--batch", "16");
+        assertEquals(0, table.code(), table.err());
+        assertTrue(table.out().contains("best: vllm serve Qwen/Qwen3-32B"), table.out());
+        Run best = run("best", "Qwen/Qwen3-32B", "--gpu", "H100", "--objective", "maximize_batch", "--json");
+        assertEquals(0, best.code(), best.err());
+        assertEquals(8, new ObjectMapper().readTree(best.out()).get("total_gpus").asInt());
+    }
+
+    @Test
+    void doesNotFit_exits4_andSaysWhatWould() {
+        Run r = run("analyze", "meta-llama/Llama-3.1-405B", "--gpu", "L4", "--gpus-per-node", "4");
+        assertEquals(4, r.code());
+        assertTrue(r.err().contains("It would need at least"), r.err());
+    }
+
+    @Test
+    void memoryAndCost_run() throws Exception {
+        Run mem = run("memory", "meta-llama/Llama-3.1-8B", "--seq", "8192", "--json");
+        assertEquals(0, mem.code(), mem.err());
+        assertTrue(new ObjectMapper().readTree(mem.out()).get("minimum_memory_gb").asDouble() > 15);
+        Run cost = run("cost", "meta-llama/Llama-3.1-8B", "--gpu", "L40S", "--json");
+        assertEquals(0, cost.code(), cost.err());
+        assertEquals(1, new ObjectMapper().readTree(cost.out()).get("gpus_needed").asInt());
+        Run badGpu = run("analyze", "meta-llama/Llama-3.1-8B", "--gpu", "RTX9090");
+        assertEquals(2, badGpu.code());
+        assertTrue(badGpu.err().contains("known GPUs"), badGpu.err());
+    }
 }

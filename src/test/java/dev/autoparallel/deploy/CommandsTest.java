@@ -1,0 +1,74 @@
+package dev.autoparallel.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.autoparallel.memory.KvCacheDtype;
+import dev.autoparallel.memory.Layout;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class CommandsTest {
+    /**
+     * `vllm serve` options used here, as defined by EngineArgs.add_cli_args in vllm/engine/arg_utils.py
+     * (parallel, scheduler, cache and model groups of the 0.2x releases) and the serve entry point (--headless).
+     */
+    static final Set<String> VLLM_FLAGS = Set.of("--tensor-parallel-size", "--pipeline-parallel-size",
+            "--data-parallel-size", "--data-parallel-size-local", "--data-parallel-start-rank",
+            "--data-parallel-address", "--data-parallel-rpc-port", "--headless", "--enable-expert-parallel",
+            "--distributed-executor-backend", "--max-model-len", "--max-num-seqs", "--gpu-memory-utilization",
+            "--kv-cache-dtype");
+
+    private static Commands.Request req(Layout l, int perNode) {
+        return new Commands.Request("meta-llama/Llama-3.1-70B-Instruct", l, perNode, 8192, 64, 0.9, KvCacheDtype.FP8);
+    }
+
+    private static void onlyKnownFlags(List<String> cmd) {
+        for (String a : cmd) {
+            if (a.startsWith("--")) {
+                assertTrue(VLLM_FLAGS.contains(a), "unknown vllm flag " + a);
+            }
+        }
+    }
+
+    @Test
+    void singleNode_tpAndDp() {
+        Deployment d = Commands.vllm(req(new Layout(4, 1, 2, false), 8));
+        assertEquals("vllm serve meta-llama/Llama-3.1-70B-Instruct --tensor-parallel-size 4 --max-model-len 8192 "
+                + "--max-num-seqs 64 --gpu-memory-utilization 0.9 --kv-cache-dtype fp8 --data-parallel-size 2", d.command());
+        onlyKnownFlags(d.nodeCommands().get(0));
+        assertTrue(d.notes().isEmpty());
+    }
+
+    @Test
+    void dataParallelAcrossNodes_givesOneCommandPerNode() {
+        Deployment d = Commands.vllm(req(new Layout(8, 1, 4, true), 8));
+        assertEquals(4, d.nodeCommands().size());
+        assertTrue(d.commands().get(0).contains("--data-parallel-address \"${HEAD_IP}\""), d.commands().get(0));
+        assertTrue(d.commands().get(3).endsWith("--data-parallel-start-rank 3 --headless"), d.commands().get(3));
+        d.nodeCommands().forEach(CommandsTest::onlyKnownFlags);
+    }
+
+    @Test
+    void replicaSpanningNodes_usesRay() {
+        Deployment d = Commands.vllm(req(new Layout(8, 2, 1, false), 8));
+        assertTrue(d.command().contains("--distributed-executor-backend ray"));
+        assertTrue(d.notes().get(0).contains("ray start --head"));
+    }
+
+    @Test
+    void sglang_usesItsOwnFlags() {
+        Deployment d = Commands.sglang(req(new Layout(8, 1, 2, false), 8));
+        assertEquals(2, d.nodeCommands().size());
+        assertTrue(d.command().startsWith("python -m sglang.launch_server --model-path meta-llama/Llama-3.1-70B-Instruct "
+                + "--tp-size 8 --dp-size 2 --context-length 8192 --max-running-requests 128 --mem-fraction-static 0.9"), d.command());
+    }
+
+    @Test
+    void shellQuoting_onlyWhenNeeded() {
+        assertEquals("vllm serve '/models/my model' 'it'\"'\"'s'", ShellQuote.render(List.of("vllm", "serve", "/models/my model", "it's")));
+        assertEquals("0.95", Commands.fraction(0.95));
+        assertEquals("0.9", Commands.fraction(0.9));
+    }
+}
