@@ -31,11 +31,23 @@ final class Planner {
     /** How far InsufficientMemoryException looks for a cluster that would fit. */
     static final int MAX_NODES_SEARCHED = 128;
 
-    private final Map<String, MemoryModel> models = new ConcurrentHashMap<>();
+    /** Cache key: the very spec object (records would hash every tensor) and the GPU by name and memory. */
+    private record ModelKey(ModelSpec spec, String gpu, long memoryBytes) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ModelKey k && k.spec == spec && k.memoryBytes == memoryBytes && k.gpu.equals(gpu);
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(spec) * 31 + gpu.hashCode() + Long.hashCode(memoryBytes);
+        }
+    }
+
+    private final Map<ModelKey, MemoryModel> models = new ConcurrentHashMap<>();
 
     MemoryModel memoryModel(ModelSpec spec, Gpu gpu) {
-        String key = System.identityHashCode(spec) + "|" + spec.modelId() + "|" + gpu.name() + "|" + gpu.memoryBytes();
-        return models.computeIfAbsent(key, k -> new MemoryModel(spec, gpu));
+        return models.computeIfAbsent(new ModelKey(spec, gpu.name(), gpu.memoryBytes()), k -> new MemoryModel(spec, gpu));
     }
 
     static void validateWorkload(ModelSpec spec, int sequenceLength, int batchSize, int maxConfigs) {
@@ -56,26 +68,29 @@ final class Planner {
         }
     }
 
-    /** Every fitting layout, best first for the objective. */
-    List<Candidate> ranked(ModelSpec spec, Cluster cluster, int seq, int batch, Objective objective, EngineSettings settings) {
-        MemoryModel m = memoryModel(spec, cluster.gpu());
-        return LayoutSearch.evaluate(m, cluster, seq, batch, settings).stream()
-                .filter(Candidate::fits)
-                .sorted(objective.order())
-                .toList();
+    /** The best {@code k} fitting layouts for the objective, best first. */
+    List<Candidate> ranked(ModelSpec spec, Cluster cluster, int seq, int batch, Objective objective, EngineSettings settings,
+                           int k) {
+        return LayoutSearch.best(memoryModel(spec, cluster.gpu()), cluster, seq, batch, settings, objective, k);
     }
 
     List<Configuration> analyze(ModelSpec spec, Cluster cluster, int seq, int batch, int maxConfigs,
                                 Objective objective, EngineSettings settings) {
         validateWorkload(spec, seq, batch, maxConfigs);
-        List<Candidate> fitting = ranked(spec, cluster, seq, batch, objective, settings);
+        List<Candidate> fitting = ranked(spec, cluster, seq, batch, objective, settings, maxConfigs);
         if (fitting.isEmpty()) {
             throw insufficient(spec, cluster, seq, batch, settings);
         }
-        return fitting.stream().limit(maxConfigs).map(c -> configuration(spec, cluster, c, batch, settings)).toList();
+        Configuration[] out = new Configuration[fitting.size()];
+        String version = settings.version().toString();
+        for (int i = 0; i < out.length; i++) {
+            out[i] = configuration(spec, cluster, fitting.get(i), batch, settings, version);
+        }
+        return List.of(out);
     }
 
-    Configuration configuration(ModelSpec spec, Cluster cluster, Candidate c, int batch, EngineSettings settings) {
+    Configuration configuration(ModelSpec spec, Cluster cluster, Candidate c, int batch, EngineSettings settings,
+                                String version) {
         MemoryEstimate e = c.engine();
         Layout l = c.layout();
         double weights = e.weightsBytes() / GIB;
@@ -87,14 +102,16 @@ final class Planner {
                 e.maxNumSeqs(), settings.gpuMemoryUtilization(), settings.kvCacheDtype());
         Deployment vllm = Commands.vllm(req);
         Deployment sglang = Commands.sglang(req);
-        EngineView view = new EngineView(settings.version().toString(), settings.engine().name().toLowerCase(Locale.ROOT),
+        String command = vllm.command();
+        EngineView view = new EngineView(version, settings.engine().key(),
                 settings.gpuMemoryUtilization(), e.maxModelLen(), e.maxNumSeqs(), e.maxNumBatchedTokens(), e.blockSize(),
                 round(e.kvCacheBytes() / GIB), e.kvCacheTokens(), round(e.maxConcurrency()), round(c.clusterConcurrency()));
         return new Configuration(l.tp(), l.pp(), l.expertParallelSize(), l.dp(), l.totalGpus(), round(total),
                 round(c.totalBytes() / (double) cluster.gpuMemoryBytes()),
                 new MemoryBreakdown(round(weights), round(act), round(kv), round(overhead),
                         round(round(weights) + round(act) + round(kv) + round(overhead))),
-                vllm.command(), vllm.commands(), vllm.notes(), sglang.command(), cluster.gpu().name(),
+                command, vllm.nodeCommands().size() == 1 ? List.of(command) : vllm.commands(), vllm.notes(),
+                sglang.command(), cluster.gpu().name(),
                 round(cluster.gpuMemoryGib()), c.sequenceLength(), batch, view);
     }
 
@@ -108,7 +125,7 @@ final class Planner {
         String how = "";
         for (int nodes = cluster.numNodes() + 1; nodes <= MAX_NODES_SEARCHED; nodes = nodes < 8 ? nodes + 1 : nodes * 2) {
             Cluster bigger = new Cluster(cluster.gpu(), cluster.gpuMemoryBytes(), cluster.gpusPerNode(), nodes, cluster.allowCrossNodeTp());
-            List<Candidate> fit = ranked(spec, bigger, seq, batch, Objective.MINIMIZE_GPUS, settings);
+            List<Candidate> fit = ranked(spec, bigger, seq, batch, Objective.MINIMIZE_GPUS, settings, 1);
             if (!fit.isEmpty()) {
                 Layout l = fit.get(0).layout();
                 gpus = l.totalGpus();
@@ -139,12 +156,12 @@ final class Planner {
     private Double minimumMemory(ModelSpec spec, Cluster cluster, int seq, int batch, EngineSettings settings) {
         double lo = cluster.gpuMemoryGib();
         double hi = 4096;
-        if (ranked(spec, withMemory(cluster, hi), seq, batch, Objective.MINIMIZE_GPUS, settings).isEmpty()) {
+        if (ranked(spec, withMemory(cluster, hi), seq, batch, Objective.MINIMIZE_GPUS, settings, 1).isEmpty()) {
             return null;
         }
         while (hi - lo > 0.1) {
             double mid = (lo + hi) / 2;
-            if (ranked(spec, withMemory(cluster, mid), seq, batch, Objective.MINIMIZE_GPUS, settings).isEmpty()) {
+            if (ranked(spec, withMemory(cluster, mid), seq, batch, Objective.MINIMIZE_GPUS, settings, 1).isEmpty()) {
                 lo = mid;
             } else {
                 hi = mid;

@@ -4,7 +4,6 @@ import dev.autoparallel.memory.KvCacheDtype;
 import dev.autoparallel.memory.Layout;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Launch commands for a layout. vLLM flags are those of {@code vllm serve} in the stated
@@ -35,8 +34,8 @@ public final class Commands {
 
     public static Deployment vllm(Request r) {
         Layout l = r.layout();
-        List<String> base = new ArrayList<>(List.of("vllm", "serve", r.model(),
-                "--tensor-parallel-size", Integer.toString(l.tp())));
+        List<String> base = new ArrayList<>(28);
+        base.addAll(List.of("vllm", "serve", r.model(), "--tensor-parallel-size", Integer.toString(l.tp())));
         if (l.pp() > 1) {
             base.addAll(List.of("--pipeline-parallel-size", Integer.toString(l.pp())));
         }
@@ -92,7 +91,8 @@ public final class Commands {
 
     public static Deployment sglang(Request r) {
         Layout l = r.layout();
-        List<String> base = new ArrayList<>(List.of("python", "-m", "sglang.launch_server", "--model-path", r.model(),
+        List<String> base = new ArrayList<>(28);
+        base.addAll(List.of("python", "-m", "sglang.launch_server", "--model-path", r.model(),
                 "--tp-size", Integer.toString(l.tp())));
         if (l.pp() > 1) {
             base.addAll(List.of("--pp-size", Integer.toString(l.pp())));
@@ -127,8 +127,19 @@ public final class Commands {
         return (gpus + perNode - 1) / perNode;
     }
 
+    /** A fraction in (0, 1] with at most 4 decimals and no trailing zeros: 0.9, 0.95, 1.0. */
     static String fraction(double v) {
-        String s = String.format(Locale.ROOT, "%.4f", v).replaceAll("0+$", "");
-        return s.endsWith(".") ? s + "0" : s;
+        long tenThousandths = Math.round(v * 10_000);
+        StringBuilder b = new StringBuilder().append(tenThousandths / 10_000).append('.');
+        long rest = tenThousandths % 10_000;
+        if (rest == 0) {
+            return b.append('0').toString();
+        }
+        String digits = Long.toString(10_000 + rest).substring(1);
+        int end = digits.length();
+        while (digits.charAt(end - 1) == '0') {
+            end--;
+        }
+        return b.append(digits, 0, end).toString();
     }
 }

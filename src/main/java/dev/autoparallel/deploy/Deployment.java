@@ -10,7 +10,11 @@ import java.util.List;
  */
 public record Deployment(String engine, List<List<String>> nodeCommands, List<String> notes) {
     public Deployment {
-        nodeCommands = nodeCommands.stream().map(List::copyOf).toList();
+        List<List<String>> copy = new java.util.ArrayList<>(nodeCommands.size());
+        for (List<String> c : nodeCommands) {
+            copy.add(List.copyOf(c));
+        }
+        nodeCommands = List.copyOf(copy);
         notes = List.copyOf(notes);
     }
 
@@ -20,6 +24,13 @@ public record Deployment(String engine, List<List<String>> nodeCommands, List<St
     }
 
     public List<String> commands() {
-        return nodeCommands.stream().map(ShellQuote::render).toList();
+        if (nodeCommands.size() == 1) {
+            return List.of(command());
+        }
+        String[] out = new String[nodeCommands.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = ShellQuote.render(nodeCommands.get(i));
+        }
+        return List.of(out);
     }
 }

@@ -21,26 +21,145 @@ public final class LayoutSearch {
     /** All layouts, fitting or not; the settings' null max_model_len / max_num_seqs follow the workload. */
     public static List<Candidate> evaluate(MemoryModel model, Cluster cluster, int sequenceLength, int batchSize,
                                            EngineSettings settings) {
+        List<Candidate> out = new ArrayList<>();
+        search(model, cluster, sequenceLength, batchSize, settings, false, out::add);
+        return out;
+    }
+
+    /** The {@code k} best fitting layouts for {@code objective}, best first (a bounded selection, no full sort). */
+    public static List<Candidate> best(MemoryModel model, Cluster cluster, int sequenceLength, int batchSize,
+                                       EngineSettings settings, Objective objective, int k) {
+        TopK top = new TopK(objective, k);
+        if (objective == Objective.MINIMIZE_GPUS) {
+            // Best-first by GPU count: once k layouts fit, a layout with more GPUs than the k-th cannot rank above it.
+            EngineSettings s = settings.maxModelLen() == null ? settings.withMaxModelLen(sequenceLength) : settings;
+            java.util.BitSet hopeless = new java.util.BitSet();
+            for (Layout l : layoutsByGpuCount(cluster, model.spec())) {
+                if (top.full() && l.totalGpus() > top.worst().layout().totalGpus()) {
+                    break;
+                }
+                int shapeKey = l.tp() * (model.spec().numLayers() + 1) + l.pp();
+                if (!l.expertParallel() && hopeless.get(shapeKey)) {
+                    continue;
+                }
+                Candidate c = candidate(model, cluster, l, sequenceLength, batchSize, s);
+                if (!l.expertParallel() && (c.reason() == RejectionReason.INVALID_LAYOUT
+                        || c.reason() == RejectionReason.WEIGHTS_DO_NOT_FIT)) {
+                    hopeless.set(shapeKey); // DP does not shrink weights without expert parallelism
+                }
+                top.offer(c);
+            }
+        } else {
+            search(model, cluster, sequenceLength, batchSize, settings, true, top::offer);
+        }
+        return top.list();
+    }
+
+    /** A bounded best-first list of fitting candidates. */
+    private static final class TopK {
+        private final Objective objective;
+        private final Candidate[] items;
+        private int size;
+
+        TopK(Objective objective, int k) {
+            this.objective = objective;
+            this.items = new Candidate[k];
+        }
+
+        boolean full() {
+            return size == items.length;
+        }
+
+        Candidate worst() {
+            return items[size - 1];
+        }
+
+        void offer(Candidate c) {
+            if (!c.fits() || full() && objective.compare(c, worst()) >= 0) {
+                return;
+            }
+            int i = full() ? size - 1 : size;
+            while (i > 0 && objective.compare(c, items[i - 1]) < 0) {
+                items[i] = items[i - 1];
+                i--;
+            }
+            items[i] = c;
+            size = Math.min(items.length, size + 1);
+        }
+
+        List<Candidate> list() {
+            return List.of(java.util.Arrays.copyOf(items, size));
+        }
+    }
+
+    private record ShapeKey(int total, int maxTp, int heads, int layers, boolean moe) {
+    }
+
+    private static final java.util.Map<ShapeKey, List<Layout>> BY_GPU_COUNT = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Every layout the cluster allows for the model's head and layer counts, fewest GPUs first (cached). */
+    static List<Layout> layoutsByGpuCount(Cluster cluster, dev.autoparallel.model.ModelSpec spec) {
+        int total = cluster.totalGpus();
+        ShapeKey key = new ShapeKey(total, cluster.allowCrossNodeTp() ? total : cluster.gpusPerNode(),
+                spec.numAttentionHeads(), spec.numLayers(), spec.isMoe());
+        return BY_GPU_COUNT.computeIfAbsent(key, k -> {
+            List<Layout> out = new ArrayList<>();
+            for (int tp = 1; tp <= k.maxTp(); tp++) {
+                if (k.heads() % tp != 0) {
+                    continue;
+                }
+                for (int pp = 1; pp <= Math.min(k.layers(), k.total() / tp); pp++) {
+                    for (int dp = 1; dp <= k.total() / (tp * pp); dp++) {
+                        out.add(new Layout(tp, pp, dp, false));
+                        if (k.moe() && tp * dp > 1) {
+                            out.add(new Layout(tp, pp, dp, true));
+                        }
+                    }
+                }
+            }
+            out.sort(java.util.Comparator.comparingInt(Layout::totalGpus).thenComparingInt(Layout::tp)
+                    .thenComparingInt(Layout::pp).thenComparing(Layout::expertParallel));
+            return List.copyOf(out);
+        });
+    }
+
+    /**
+     * Walks every layout. With {@code prune}, skips the data-parallel variants of a (TP, PP, EP)
+     * shape that cannot fit whatever the DP size: vLLM refuses the shape itself, or its weights
+     * (which DP does not shrink without expert parallelism) exceed the budget.
+     */
+    private static void search(MemoryModel model, Cluster cluster, int sequenceLength, int batchSize,
+                               EngineSettings settings, boolean prune, java.util.function.Consumer<Candidate> sink) {
         int total = cluster.totalGpus();
         int maxTp = cluster.allowCrossNodeTp() ? total : cluster.gpusPerNode();
         int heads = model.spec().numAttentionHeads();
         int layers = model.spec().numLayers();
         boolean moe = model.spec().isMoe();
-        List<Candidate> out = new ArrayList<>();
+        EngineSettings s = settings.maxModelLen() == null ? settings.withMaxModelLen(sequenceLength) : settings;
         for (int tp = 1; tp <= maxTp; tp++) {
             if (heads % tp != 0) {
                 continue;
             }
             for (int pp = 1; pp <= Math.min(layers, total / tp); pp++) {
-                for (int dp = 1; dp <= total / (tp * pp); dp++) {
-                    out.add(candidate(model, cluster, new Layout(tp, pp, dp, false), sequenceLength, batchSize, settings));
-                    if (moe && tp * dp > 1) {
-                        out.add(candidate(model, cluster, new Layout(tp, pp, dp, true), sequenceLength, batchSize, settings));
+                for (int ep = 0; ep <= (moe ? 1 : 0); ep++) {
+                    boolean expert = ep == 1;
+                    for (int dp = 1; dp <= total / (tp * pp); dp++) {
+                        if (expert && tp * dp == 1) {
+                            continue;
+                        }
+                        Candidate c = candidate(model, cluster, new Layout(tp, pp, dp, expert), sequenceLength, batchSize, s);
+                        sink.accept(c);
+                        if (prune && !expert && c.reason() != null && (c.reason() == RejectionReason.INVALID_LAYOUT
+                                || c.reason() == RejectionReason.WEIGHTS_DO_NOT_FIT)) {
+                            break;
+                        }
+                        if (prune && expert && c.reason() == RejectionReason.INVALID_LAYOUT) {
+                            break;
+                        }
                     }
                 }
             }
         }
-        return out;
     }
 
     /** One layout for the workload: batch split over the DP replicas. */
@@ -60,12 +179,12 @@ public final class LayoutSearch {
         MemoryEstimate.Rejection rejection = e.rejection();
         if (rejection == null && layout.tp() > cluster.gpusPerNode() && !cluster.allowCrossNodeTp()) {
             rejection = new MemoryEstimate.Rejection(RejectionReason.TP_CROSSES_NODES,
-                    "tensor parallel size " + layout.tp() + " spans nodes of " + cluster.gpusPerNode() + " GPUs");
+                    () -> "tensor parallel size " + layout.tp() + " spans nodes of " + cluster.gpusPerNode() + " GPUs");
         }
         Candidate c = new Candidate(layout, e, sequenceLength, replicaSeqs, kv, rejection);
         if (rejection == null && c.totalBytes() > e.budgetBytes()) {
             double gib = 1L << 30;
-            rejection = new MemoryEstimate.Rejection(RejectionReason.WORKLOAD_DOES_NOT_FIT, String.format(Locale.ROOT,
+            rejection = new MemoryEstimate.Rejection(RejectionReason.WORKLOAD_DOES_NOT_FIT, () -> String.format(Locale.ROOT,
                     "%d sequences of %d tokens per replica need %.2f GiB of KV cache per GPU; %.2f GiB is available",
                     replicaSeqs, sequenceLength, kv / gib, e.kvCacheBytes() / gib));
             c = new Candidate(layout, e, sequenceLength, replicaSeqs, kv, rejection);

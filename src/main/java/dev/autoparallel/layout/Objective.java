@@ -6,47 +6,68 @@ import java.util.Comparator;
 import java.util.Locale;
 
 /**
- * How layouts that fit are ranked. Every order ends in the same deterministic tie-break:
- * fewer GPUs, then smaller TP, then smaller PP, then expert parallelism off.
+ * How layouts that fit are ranked: each objective gives a score (higher is better) and every
+ * order ends in the same deterministic tie-break: fewer GPUs, then smaller TP, then smaller PP,
+ * then expert parallelism off.
  */
 public enum Objective {
     /** Fewest GPUs that serve the workload; among those, the most headroom (concurrent requests). */
-    MINIMIZE_GPUS("minimize_gpus",
-            Comparator.comparingInt((Candidate c) -> c.layout().totalGpus())
-                    .thenComparing(Comparator.comparingDouble(Candidate::clusterConcurrency).reversed())),
+    MINIMIZE_GPUS("minimize_gpus") {
+        @Override
+        int comparePrimary(Candidate a, Candidate b) {
+            int c = Integer.compare(a.layout().totalGpus(), b.layout().totalGpus());
+            return c != 0 ? c : Double.compare(b.clusterConcurrency(), a.clusterConcurrency());
+        }
+    },
     /** Most concurrent requests of sequence_length tokens on the cluster (all replicas together). */
-    MAXIMIZE_BATCH("maximize_batch",
-            Comparator.comparingDouble(Candidate::clusterConcurrency).reversed()),
+    MAXIMIZE_BATCH("maximize_batch") {
+        @Override
+        int comparePrimary(Candidate a, Candidate b) {
+            return Double.compare(b.clusterConcurrency(), a.clusterConcurrency());
+        }
+    },
     /**
      * Most concurrent requests per GPU used: the best use of each GPU paid for, which favours
      * small TP groups replicated with DP over wide TP. Fewer GPUs break ties.
      */
-    BALANCED("balanced",
-            Comparator.comparingDouble(Candidate::concurrencyPerGpu).reversed());
+    BALANCED("balanced") {
+        @Override
+        int comparePrimary(Candidate a, Candidate b) {
+            return Double.compare(b.concurrencyPerGpu(), a.concurrencyPerGpu());
+        }
+    };
 
     private final String key;
-    private final Comparator<Candidate> order;
 
-    Objective(String key, Comparator<Candidate> order) {
+    Objective(String key) {
         this.key = key;
-        this.order = order.thenComparing(TieBreak.ORDER);
     }
 
     public String key() {
         return key;
     }
 
-    public Comparator<Candidate> order() {
-        return order;
+    /** Negative when {@code a} ranks before {@code b} on this objective alone. */
+    abstract int comparePrimary(Candidate a, Candidate b);
+
+    /** The full order: the objective, then the deterministic tie-break. */
+    public int compare(Candidate a, Candidate b) {
+        int c = comparePrimary(a, b);
+        if (c != 0) {
+            return c;
+        }
+        c = Integer.compare(a.layout().totalGpus(), b.layout().totalGpus());
+        if (c == 0) {
+            c = Integer.compare(a.layout().tp(), b.layout().tp());
+        }
+        if (c == 0) {
+            c = Integer.compare(a.layout().pp(), b.layout().pp());
+        }
+        return c != 0 ? c : Boolean.compare(a.layout().expertParallel(), b.layout().expertParallel());
     }
 
-    /** Holder: enum constants cannot read the enum's own static fields while they are built. */
-    private static final class TieBreak {
-        static final Comparator<Candidate> ORDER = Comparator
-                .comparingInt((Candidate c) -> c.layout().totalGpus())
-                .thenComparingInt(c -> c.layout().tp())
-                .thenComparingInt(c -> c.layout().pp())
-                .thenComparing(c -> c.layout().expertParallel());
+    public Comparator<Candidate> order() {
+        return this::compare;
     }
 
     public static Objective parse(String name) {

@@ -13,6 +13,11 @@ public enum Engine {
     /** The V1 engine (default from 0.8): profiles {@code max_num_batched_tokens} plus a sampler run over {@code max_num_seqs} requests. */
     V1;
 
+    /** The lower-case name used in output ("v0", "v1"). */
+    public String key() {
+        return this == V0 ? "v0" : "v1";
+    }
+
     public static Engine defaultFor(VllmVersion v) {
         return v.atLeast(VllmVersion.V1_DEFAULT_FROM) ? V1 : V0;
     }

@@ -20,8 +20,41 @@ public record MemoryEstimate(Layout layout, long budgetBytes, long weightsBytes,
                              double maxConcurrency, int maxModelLen, int maxNumSeqs, int maxNumBatchedTokens,
                              int blockSize, long kvBytesPerToken, Rejection rejection) {
 
-    /** Why a layout is refused, with a sentence for people. */
-    public record Rejection(RejectionReason reason, String detail) {
+    /**
+     * Why a layout is refused, with a sentence for people. The sentence is built on first use:
+     * a search rejects many layouts and reads few of the reasons.
+     */
+    public static final class Rejection {
+        private final RejectionReason reason;
+        private java.util.function.Supplier<String> text;
+        private String detail;
+
+        public Rejection(RejectionReason reason, java.util.function.Supplier<String> text) {
+            this.reason = reason;
+            this.text = text;
+        }
+
+        public Rejection(RejectionReason reason, String detail) {
+            this.reason = reason;
+            this.detail = detail;
+        }
+
+        public RejectionReason reason() {
+            return reason;
+        }
+
+        public synchronized String detail() {
+            if (detail == null) {
+                detail = text.get();
+                text = null;
+            }
+            return detail;
+        }
+
+        @Override
+        public String toString() {
+            return reason + ": " + detail();
+        }
     }
 
     public boolean fits() {

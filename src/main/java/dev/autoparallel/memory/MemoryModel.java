@@ -70,6 +70,7 @@ public final class MemoryModel {
     private final Gpu gpu;
     private final int layers;
     private final DType dtype;
+    private final boolean largeScheduleDefaults;
     // Per decoder layer, bytes of the full (unsharded) tensors, grouped by how TP splits them.
     private final double[] replicated;
     private final double[] tpSplit;
@@ -100,6 +101,8 @@ public final class MemoryModel {
         this.gpu = gpu;
         this.layers = spec.numLayers();
         this.dtype = spec.servingDtype();
+        this.largeScheduleDefaults = gpu.largeScheduleDefaults();
+        this.denseShapes = new java.util.concurrent.atomic.AtomicReferenceArray<>((DENSE_TP + 1) * (layers + 1));
         replicated = new double[layers];
         tpSplit = new double[layers];
         kvHeadSplit = new double[layers];
@@ -253,7 +256,7 @@ public final class MemoryModel {
         if (s.maxNumSeqs() != null) {
             return s.maxNumSeqs();
         }
-        return s.engine() == Engine.V1 && gpu.largeScheduleDefaults() ? 1024 : 256;
+        return s.engine() == Engine.V1 && largeScheduleDefaults ? 1024 : 256;
     }
 
     /** vLLM's max_num_batched_tokens for `vllm serve` (arg_utils.py; V0: scheduler defaults). */
@@ -263,7 +266,7 @@ public final class MemoryModel {
         }
         int maxLen = maxModelLen(s);
         if (s.engine() == Engine.V1) {
-            return gpu.largeScheduleDefaults() ? 8192 : 2048;
+            return largeScheduleDefaults ? 8192 : 2048;
         }
         boolean chunked = gpu.vendor() == Vendor.NVIDIA && maxLen > V0_CHUNKED_PREFILL_ABOVE;
         return chunked ? V0_CHUNKED_BATCH_TOKENS : Math.max(maxLen, V0_MIN_BATCH_TOKENS);
@@ -278,6 +281,10 @@ public final class MemoryModel {
     }
 
     // ---------------------------------------------------------------- layouts
+
+    private static final String ALIGNED = "";
+    /** Quantization alignment per (TP, EP): the check walks the tensors, so it is done once. */
+    private final java.util.Map<Integer, String> alignment = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Why vLLM would refuse this layout for this model, or null. */
     public String invalidLayout(Layout l) {
@@ -296,10 +303,11 @@ public final class MemoryModel {
             return "expert parallelism needs a mixture-of-experts model";
         }
         if (quantAlignmentIn > 1) {
-            String bad = misaligned(tp, l.expertParallel());
-            if (bad != null) {
-                return bad;
-            }
+            String bad = alignment.computeIfAbsent(tp * 2 + (l.expertParallel() ? 1 : 0), k -> {
+                String why = misaligned(tp, l.expertParallel());
+                return why == null ? ALIGNED : why;
+            });
+            return bad.isEmpty() ? null : bad;
         }
         return null;
     }
@@ -385,6 +393,58 @@ public final class MemoryModel {
         return (Math.max(mlp, attentionWidth / tp) + HIDDEN_BUFFERS * h) * dtype.bytes();
     }
 
+    /**
+     * One pipeline stage of a (TP, PP) shape on one rank: weights without the routed experts,
+     * the routed experts' full bytes (each layout takes its share), and its layers by attention kind.
+     */
+    private record Stage(double baseWeights, double expertBytes, int fullLayers, int slidingLayers) {
+    }
+
+    /** TP sizes whose shapes live in the flat array; larger ones go to the map. */
+    private static final int DENSE_TP = 64;
+    private final java.util.concurrent.atomic.AtomicReferenceArray<Stage[]> denseShapes;
+    private final java.util.Map<Integer, Stage[]> sparseShapes = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The stages of a (TP, PP) shape, computed once per model and GPU. */
+    private Stage[] shape(int tp, int pp) {
+        if (tp <= DENSE_TP) {
+            int index = tp * (layers + 1) + pp;
+            Stage[] s = denseShapes.get(index);
+            if (s == null) {
+                s = computeShape(tp, pp);
+                denseShapes.set(index, s);
+            }
+            return s;
+        }
+        return sparseShapes.computeIfAbsent(tp * 4096 + pp, k -> computeShape(tp, pp));
+    }
+
+    private Stage[] computeShape(int tp, int pp) {
+        {
+            int[] parts = stageLayers(layers, pp);
+            Stage[] out = new Stage[pp];
+            double vocabRows = Math.ceil(paddedVocab() / (double) tp);
+            int start = 0;
+            for (int stage = 0; stage < pp; stage++) {
+                int end = start + parts[stage];
+                double w = ropeCacheBytes + layerWeights(start, end, tp, 0);
+                if (stage == 0) {
+                    w += firstStageReplicated + firstStageVocabRowBytes * vocabRows;
+                }
+                if (stage == pp - 1) {
+                    w += lastStageReplicated + lastStageVocabRowBytes * vocabRows;
+                    if (spec.tieWordEmbeddings() && pp > 1) {
+                        w += firstStageVocabRowBytes * vocabRows; // the last stage holds its own copy of the tied head
+                    }
+                }
+                int sliding = prefixSliding[end] - prefixSliding[start];
+                out[stage] = new Stage(w, prefixExperts[end] - prefixExperts[start], parts[stage] - sliding, sliding);
+                start = end;
+            }
+            return out;
+        }
+    }
+
     /** Evaluates one layout on GPUs of {@code gpuMemoryBytes} (the runtime-reported total). */
     public MemoryEstimate evaluate(Layout layout, EngineSettings s, long gpuMemoryBytes) {
         int tp = layout.tp();
@@ -396,9 +456,9 @@ public final class MemoryModel {
         int block = blockSize(s);
         DType kvDtype = kvDtype(s);
         long budget = (long) Math.floor(gpuMemoryBytes * s.gpuMemoryUtilization());
-        String invalid = invalidLayout(layout);
         long nonTorch = (gpu.vendor() == Vendor.AMD ? NON_TORCH_AMD_BYTES : NON_TORCH_NVIDIA_BYTES)
                 + (tp > 1 ? NCCL_RING_BYTES : 0) + (pp > 1 ? NCCL_P2P_BYTES : 0);
+        String invalid = invalidLayout(layout);
         if (invalid != null) {
             return new MemoryEstimate(layout, budget, 0, 0, nonTorch, 0, 0, 0, 0, maxLen, maxSeqs, batchTokens, block, 0,
                     new Rejection(RejectionReason.INVALID_LAYOUT, invalid));
@@ -411,50 +471,35 @@ public final class MemoryModel {
         double expertShare = expertShare(tp, epSize);
         int window = spec.slidingWindow();
         boolean hybrid = s.engine() == Engine.V1 && window > 0;
+        double slidingShare = Math.min(1.0, (window + block) / (double) maxLen);
 
-        int[] parts = stageLayers(layers, pp);
+        Stage[] stages = shape(tp, pp);
         long worstWeights = 0, worstAct = 0, worstGraph = 0, limitingAvail = Long.MAX_VALUE, limitingKvPerToken = 0;
         long minTokens = Long.MAX_VALUE;
         double minConcurrency = Double.MAX_VALUE;
         Rejection rejection = null;
-        int start = 0;
         for (int stage = 0; stage < pp; stage++) {
-            boolean first = stage == 0;
+            Stage st = stages[stage];
             boolean last = stage == pp - 1;
-            int end = start + parts[stage];
-            double w = ropeCacheBytes + layerWeights(start, end, tp, expertShare);
-            int slidingLayers = hybrid ? prefixSliding[end] - prefixSliding[start] : 0;
+            int slidingLayers = hybrid ? st.slidingLayers() : 0;
+            double full = perLayerKv * (st.fullLayers() + st.slidingLayers() - slidingLayers);
             double sliding = perLayerKv * slidingLayers;
-            double full = perLayerKv * (parts[stage] - slidingLayers);
-            start = end;
-            double vocabRows = Math.ceil(paddedVocab() / (double) tp);
-            if (first) {
-                w += firstStageReplicated + firstStageVocabRowBytes * vocabRows;
-            }
-            if (last) {
-                w += lastStageReplicated + lastStageVocabRowBytes * vocabRows;
-                if (spec.tieWordEmbeddings() && pp > 1) {
-                    w += firstStageVocabRowBytes * vocabRows; // the last stage holds its own copy of the tied head
-                }
-            }
-            long weights = Math.round(w);
+            long weights = Math.round(st.baseWeights() + st.expertBytes() * expertShare);
             long act = Math.round(forward + (last ? sampler : 0));
-            long graph = graphsSubtracted ? CUDA_GRAPH_BYTES_PER_LAYER * parts[stage] : 0;
+            long graph = graphsSubtracted ? CUDA_GRAPH_BYTES_PER_LAYER * (st.fullLayers() + st.slidingLayers()) : 0;
             long avail = budget - weights - act - nonTorch - graph;
             double perRequest = full * maxLen + sliding * Math.min(maxLen, window + block);
-            long kvPerToken = Math.round(full + sliding);
             long tokens;
             double concurrency;
             if (avail <= 0) {
                 tokens = 0;
                 concurrency = 0;
             } else {
-                double perToken = full + sliding * Math.min(1.0, (window + block) / (double) maxLen);
-                long blocks = (long) Math.floor(avail / (perToken * block));
+                long blocks = (long) Math.floor(avail / ((full + sliding * slidingShare) * block));
                 tokens = blocks * block;
                 concurrency = hybrid ? avail / perRequest : tokens / (double) maxLen;
             }
-            if (weights + act > worstWeights + worstAct || stage == 0) {
+            if (stage == 0 || weights + act > worstWeights + worstAct) {
                 worstWeights = weights;
                 worstAct = act;
                 worstGraph = graph;
@@ -463,7 +508,7 @@ public final class MemoryModel {
                 minTokens = tokens;
                 minConcurrency = concurrency;
                 limitingAvail = avail;
-                limitingKvPerToken = kvPerToken;
+                limitingKvPerToken = Math.round(full + sliding);
             }
             if (rejection == null) {
                 rejection = refusal(stage, pp, weights, act, nonTorch + graph, budget, avail, perRequest, maxLen);
@@ -478,12 +523,12 @@ public final class MemoryModel {
                                      double perRequest, int maxLen) {
         String where = pp > 1 ? " on pipeline stage " + stage : "";
         if (weights > budget) {
-            return new Rejection(RejectionReason.WEIGHTS_DO_NOT_FIT, String.format(Locale.ROOT,
+            return new Rejection(RejectionReason.WEIGHTS_DO_NOT_FIT, () -> String.format(Locale.ROOT,
                     "weights take %.2f GiB per GPU%s, more than the %.2f GiB budget", weights / (double) GIB, where,
                     budget / (double) GIB));
         }
         if (avail <= 0 || avail < perRequest) {
-            return new Rejection(RejectionReason.KV_CACHE_TOO_SMALL, String.format(Locale.ROOT,
+            return new Rejection(RejectionReason.KV_CACHE_TOO_SMALL, () -> String.format(Locale.ROOT,
                     "one request of %d tokens needs %.2f GiB of KV cache%s but only %.2f GiB is left after "
                             + "%.2f GiB weights, %.2f GiB activations and %.2f GiB overhead; vLLM would refuse to start",
                     maxLen, perRequest / GIB, where, Math.max(avail, 0) / (double) GIB, weights / (double) GIB,
@@ -497,17 +542,11 @@ public final class MemoryModel {
      * workload view), on the stage with the most layers; sliding layers hold at most their window.
      */
     public long workloadKvBytes(Layout layout, EngineSettings s, long sequences, int tokens) {
-        int[] parts = stageLayers(layers, layout.pp());
         double perLayer = kvPerTokenPerLayer(layout.tp(), kvDtype(s));
-        int window = spec.slidingWindow();
+        double slidingTokens = Math.min(tokens, spec.slidingWindow() + blockSize(s));
         double worst = 0;
-        int start = 0;
-        for (int part : parts) {
-            int sliding = prefixSliding[start + part] - prefixSliding[start];
-            double bytes = perLayer * ((part - sliding) * (double) tokens
-                    + sliding * (double) Math.min(tokens, window + blockSize(s)));
-            start += part;
-            worst = Math.max(worst, bytes);
+        for (Stage st : shape(layout.tp(), layout.pp())) {
+            worst = Math.max(worst, perLayer * (st.fullLayers() * (double) tokens + st.slidingLayers() * slidingTokens));
         }
         return Math.round(worst * sequences);
     }
