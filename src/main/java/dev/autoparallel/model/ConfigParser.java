@@ -6,9 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.autoparallel.InvalidConfigurationException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Turns a Hugging Face {@code config.json} into a {@link ModelSpec}. Pure: takes the JSON text
@@ -100,14 +98,5 @@ public final class ConfigParser {
             return f.optInt(aliases).orElse(2048); // FalconConfig's own default
         }
         return f.requirePositive(aliases);
-    }
-
-    /** Keys of a JSON object in order; for messages. */
-    static List<String> keys(JsonNode node) {
-        List<String> out = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            out.add(it.next().getKey());
-        }
-        return out;
     }
 }

@@ -74,7 +74,7 @@ final class QuantizationParser {
             throw f.missing("config_groups");
         }
         // Several groups usually share one weight scheme; the first one that quantizes weights is used.
-        for (Map.Entry<String, JsonNode> g : (Iterable<Map.Entry<String, JsonNode>>) groups::fields) {
+        for (Map.Entry<String, JsonNode> g : groups.properties()) {
             JsonNode w = g.getValue().get("weights");
             if (w == null || w.isNull()) {
                 continue;
