@@ -180,8 +180,10 @@ final class Planner {
 
     MemoryRequirements requirements(ModelSpec spec, int seq, EngineSettings settings) {
         validateWorkload(spec, seq, 1, 1);
-        // Sized on an unnamed GPU far larger than needed, so vLLM's small-GPU scheduler defaults apply (2048 tokens, 256 seqs).
-        Cluster probe = new Cluster(GpuCatalog.require("A100-80GB", "gpu"), GpuCatalog.require("A100-80GB", "gpu").memoryBytes(), 1, 1, false);
+        // Sized with an A100-80GB's engine defaults (2048 batched tokens, 256 sequences: vLLM's defaults for every GPU
+        // but the large non-A100 ones); the memory figures do not depend on the probe's own memory.
+        dev.autoparallel.hardware.Gpu a100 = GpuCatalog.require("A100-80GB", "gpu");
+        Cluster probe = new Cluster(a100, a100.memoryBytes(), 1, 1, false);
         MemoryModel m = memoryModel(spec, probe.gpu());
         Layout one = new Layout(1, 1, 1, false);
         Candidate single = LayoutSearch.candidate(m, probe, one, seq, 1, settings);
