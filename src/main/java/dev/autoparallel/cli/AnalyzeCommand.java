@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "analyze", description = "Every layout that serves the workload on the cluster, best first.")
+@Command(name = "analyze", mixinStandardHelpOptions = true, description = "Every layout that serves the workload on the cluster, best first.")
 final class AnalyzeCommand implements Callable<Integer> {
     @Parameters(paramLabel = "MODEL", description = "Hugging Face ID, catalog name, or path to a config.json")
     String model;
@@ -25,17 +25,11 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engine = new EngineOptions();
 
-    @Option(names = "--seq", defaultValue = "2048", description = "sequence length in tokens (default: ${DEFAULT-VALUE})")
-    int seq;
-
-    @Option(names = "--batch", defaultValue = "32", description = "concurrent sequences (default: ${DEFAULT-VALUE})")
-    int batch;
+    @Mixin
+    WorkloadOptions workload = new WorkloadOptions();
 
     @Option(names = "--max-configs", defaultValue = "5", description = "layouts to show (default: ${DEFAULT-VALUE})")
     int maxConfigs;
-
-    @Option(names = "--objective", defaultValue = "minimize_gpus", description = "minimize_gpus, maximize_batch or balanced (default: ${DEFAULT-VALUE})")
-    String objective;
 
     @Option(names = "--json", description = "print JSON (snake_case keys)")
     boolean json;
@@ -45,8 +39,8 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<Configuration> configs = AutoParallel.analyze(AutoParallel.model(model), cluster.cluster(), seq, batch,
-                maxConfigs, Objective.parse(objective), engine.settings());
+        List<Configuration> configs = AutoParallel.analyze(AutoParallel.model(model), cluster.cluster(), workload.seq,
+                workload.batch, maxConfigs, Objective.parse(workload.objective), engine.settings());
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(Json.write(configs));

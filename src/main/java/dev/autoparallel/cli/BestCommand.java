@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "best", description = "The single best layout for an objective, with its vLLM and SGLang commands.")
+@Command(name = "best", mixinStandardHelpOptions = true, description = "The single best layout for an objective, with its vLLM and SGLang commands.")
 final class BestCommand implements Callable<Integer> {
     @Parameters(paramLabel = "MODEL")
     String model;
@@ -24,14 +24,8 @@ final class BestCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engine = new EngineOptions();
 
-    @Option(names = "--objective", defaultValue = "minimize_gpus", description = "minimize_gpus, maximize_batch or balanced (default: ${DEFAULT-VALUE})")
-    String objective;
-
-    @Option(names = "--seq", defaultValue = "2048")
-    int seq;
-
-    @Option(names = "--batch", defaultValue = "32")
-    int batch;
+    @Mixin
+    WorkloadOptions workload = new WorkloadOptions();
 
     @Option(names = "--json")
     boolean json;
@@ -41,8 +35,8 @@ final class BestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Configuration c = AutoParallel.bestConfig(AutoParallel.model(model), cluster.cluster(), Objective.parse(objective),
-                seq, batch, engine.settings());
+        Configuration c = AutoParallel.bestConfig(AutoParallel.model(model), cluster.cluster(),
+                Objective.parse(workload.objective), workload.seq, workload.batch, engine.settings());
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(Json.write(c));

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "cost", description = "Monthly cost of the fewest-GPU layout on the cheapest matching instance.")
+@Command(name = "cost", mixinStandardHelpOptions = true, description = "Monthly cost of the fewest-GPU layout on the cheapest matching instance.")
 final class CostCommand implements Callable<Integer> {
     @Parameters(paramLabel = "MODEL")
     String model;

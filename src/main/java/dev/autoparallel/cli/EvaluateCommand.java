@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "evaluate", description = "vLLM's engine view of one layout: weights, activations, overhead, KV cache per GPU.")
+@Command(name = "evaluate", mixinStandardHelpOptions = true, description = "vLLM's engine view of one layout: weights, activations, overhead, KV cache per GPU.")
 final class EvaluateCommand implements Callable<Integer> {
     @Parameters(paramLabel = "MODEL")
     String model;

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "inspect", description = "Architecture, exact parameter counts, weight bytes and KV-cache bytes per token of a model.")
+@Command(name = "inspect", mixinStandardHelpOptions = true, description = "Architecture, exact parameter counts, weight bytes and KV-cache bytes per token of a model.")
 final class InspectCommand implements Callable<Integer> {
     @Parameters(paramLabel = "MODEL", description = "Hugging Face ID, catalog name, or path to a config.json (or a folder holding one)")
     String model;

@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "memory", description = "How much GPU memory a model needs on one GPU (the seed's check_memory_requirements).")
+@Command(name = "memory", mixinStandardHelpOptions = true, description = "How much GPU memory a model needs on one GPU (the seed's check_memory_requirements).")
 final class MemoryCommand implements Callable<Integer> {
     @Parameters(paramLabel = "MODEL")
     String model;

@@ -12,7 +12,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "models", description = "The embedded model catalog (works offline).")
+@Command(name = "models", mixinStandardHelpOptions = true, description = "The embedded model catalog (works offline).")
 final class ModelsCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object (snake_case keys)")
     boolean json;
