@@ -9,7 +9,8 @@ import dev.autoparallel.InvalidConfigurationException;
  * @param asOf          the date of the price list the number was taken from
  */
 public record PriceEntry(String provider, String instance, String gpu, int gpus, double usdPerHour,
-                         boolean wholeInstance, String region, String asOf, String source) {
+                         boolean wholeInstance, String region, String asOf, String source)
+        implements java.io.Serializable {
     public PriceEntry {
         if (gpus < 1) {
             throw new InvalidConfigurationException("gpus", "price entry " + instance + ": gpus was " + gpus

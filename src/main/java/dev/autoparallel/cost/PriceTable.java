@@ -17,7 +17,7 @@ import java.util.Optional;
  * or override with a JSON document of the same shape: an override entry replaces the built-in
  * one of the same provider and instance.
  */
-public final class PriceTable {
+public final class PriceTable implements java.io.Serializable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final List<PriceEntry> entries;
 

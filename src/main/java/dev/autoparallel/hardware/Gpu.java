@@ -13,7 +13,8 @@ import java.util.List;
  */
 public record Gpu(String name, List<String> aliases, Vendor vendor, int computeCapability, double nominalMemoryGb,
                   long memoryBytes, double bf16Tflops, double fp8Tflops, double hbmBytesPerSecond,
-                  double intraNodeBytesPerSecond, double interNodeBytesPerSecond, String memorySource) {
+                  double intraNodeBytesPerSecond, double interNodeBytesPerSecond, String memorySource)
+        implements java.io.Serializable {
 
     public Gpu {
         aliases = List.copyOf(aliases);

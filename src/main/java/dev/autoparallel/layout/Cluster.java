@@ -16,7 +16,8 @@ import java.util.Set;
  *
  * @param allowCrossNodeTp let tensor parallelism span nodes (off: vLLM's TP wants NVLink)
  */
-public record Cluster(Gpu gpu, long gpuMemoryBytes, int gpusPerNode, int numNodes, boolean allowCrossNodeTp) {
+public record Cluster(Gpu gpu, long gpuMemoryBytes, int gpusPerNode, int numNodes, boolean allowCrossNodeTp)
+        implements java.io.Serializable {
     private static final long GIB = 1L << 30;
     /** Larger than any accelerator sold (B300: 288 GB); a bigger figure is a typo. */
     static final double MAX_GPU_MEMORY_GB = 4096;

@@ -13,7 +13,7 @@ import dev.autoparallel.InvalidConfigurationException;
  */
 public record EngineSettings(VllmVersion version, Engine engine, double gpuMemoryUtilization, Integer maxModelLen,
                              Integer maxNumSeqs, Integer maxNumBatchedTokens, KvCacheDtype kvCacheDtype,
-                             Integer blockSize, boolean enforceEager) {
+                             Integer blockSize, boolean enforceEager) implements java.io.Serializable {
 
     public static final double DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
 

@@ -25,13 +25,14 @@ public record ModelSpec(String modelId, String modelType, Family family,
                         int headDim, int vocabSize, int maxPositionEmbeddings, boolean tieWordEmbeddings,
                         DType dtype, boolean dtypeSpecified, Quantization quantization,
                         MlaDims mla, MoeDims moe, List<AttentionKind> layerAttention, int slidingWindow,
-                        List<Tensor> tensors, List<String> warnings) {
+                        List<Tensor> tensors, List<String> warnings) implements java.io.Serializable {
 
     /** Whether a decoder layer attends to the whole context or a sliding window of it. */
     public enum AttentionKind { FULL, SLIDING }
 
     /** Dimensions of DeepSeek's multi-head latent attention. {@code qLoraRank} is 0 when q is not compressed. */
-    public record MlaDims(int qLoraRank, int kvLoraRank, int qkRopeHeadDim, int qkNopeHeadDim, int vHeadDim) {
+    public record MlaDims(int qLoraRank, int kvLoraRank, int qkRopeHeadDim, int qkNopeHeadDim, int vHeadDim)
+            implements java.io.Serializable {
     }
 
     /**
@@ -41,7 +42,7 @@ public record ModelSpec(String modelId, String modelType, Family family,
      * @param moeLayers              how many decoder layers have routed experts
      */
     public record MoeDims(int numExperts, int expertsPerToken, int expertIntermediateSize,
-                          int sharedIntermediateSize, int moeLayers) {
+                          int sharedIntermediateSize, int moeLayers) implements java.io.Serializable {
     }
 
     public ModelSpec {

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * checkpoint's safetensors hold (what the Hub's "total" counts: a packed byte is one element).
  * Tensors a method does not pack stay at the checkpoint's 16-bit dtype.
  */
-public sealed interface Quantization {
+public sealed interface Quantization extends java.io.Serializable {
 
     /** The {@code quant_method} as Hugging Face writes it, or {@code none}. */
     String method();

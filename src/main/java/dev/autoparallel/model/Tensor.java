@@ -9,7 +9,7 @@ package dev.autoparallel.model;
  * @param copies  how many tensors of this shape (routed experts), at least 1
  */
 public record Tensor(String name, Component component, TensorKind kind, Sharding sharding,
-                     int layer, long out, long in, long copies) {
+                     int layer, long out, long in, long copies) implements java.io.Serializable {
 
     public Tensor {
         if (out <= 0 || in <= 0 || copies <= 0) {

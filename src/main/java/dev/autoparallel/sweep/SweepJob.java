@@ -1,0 +1,237 @@
+package dev.autoparallel.sweep;
+
+import dev.autoparallel.AutoParallelException;
+import dev.autoparallel.report.CsvReport;
+import dev.autoparallel.report.HtmlReport;
+import dev.autoparallel.report.ReportBuilder;
+import dev.autoparallel.source.ModelResolver;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+
+/**
+ * The sweep: the cross product of models x clusters x sequence lengths x batch sizes x
+ * objectives as a Dataset of cell ids, the core applied to every cell on the executors
+ * ({@code mapPartitions} over a broadcast plan: no parsing, no network there), written as
+ * Parquet, then report.csv and report.html built on the driver from aggregates. Everything is
+ * written into a temporary folder beside the output and moved into place at the end.
+ *
+ * <p>{@code SweepJob SPEC [OUT]}: OUT defaults to the spec's {@code output}, else {@code sweep-output}.
+ */
+public final class SweepJob {
+    private static final Logger LOG = Logger.getLogger(SweepJob.class.getName());
+    /** Cells per Spark partition: large enough to amortise task start-up, small enough to spread work. */
+    static final long CELLS_PER_PARTITION = 50_000;
+    /** Failure rows listed in the HTML report (all of them are in report.csv). */
+    static final int FAILURES_SHOWN = 500;
+
+    /** What a run produced. */
+    public record Summary(long cells, long resultCells, long failedCells, long rows, Duration duration, Path output) {
+        public boolean complete() {
+            return resultCells + failedCells == cells;
+        }
+    }
+
+    private SweepJob() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length < 1 || args.length > 2) {
+            System.err.println("usage: SweepJob SPEC.json [OUTPUT_DIR]");
+            System.exit(2);
+        }
+        Path specPath = Path.of(args[0]);
+        SweepSpec spec;
+        SweepPlan plan;
+        Path out;
+        try {
+            if (!Files.isRegularFile(specPath)) {
+                throw new dev.autoparallel.InvalidConfigurationException("spec", "sweep spec " + specPath + " is not a readable file");
+            }
+            spec = SweepSpec.parse(Files.readString(specPath), specPath.toString());
+            out = Path.of(args.length > 1 ? args[1] : spec.output() != null ? spec.output() : "sweep-output");
+            Path base = specPath.toAbsolutePath().getParent();
+            plan = Plans.plan(spec, base, ModelResolver.fromEnvironment());
+        } catch (AutoParallelException e) {
+            // A broken spec fails here, before Spark starts.
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        SparkSession.Builder builder = SparkSession.builder().appName("AutoParallel sweep: " + spec.name())
+                .config("spark.ui.showConsoleProgress", "true");
+        if (System.getProperty("spark.master") == null) {
+            // Not under spark-submit: local mode on this machine, loopback only, no UI.
+            builder.master("local[*]").config("spark.ui.enabled", "false")
+                    .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1");
+        }
+        SparkSession spark = builder.getOrCreate();
+        try {
+            Summary s = run(spark, plan, out);
+            System.out.printf(Locale.ROOT, "%,d cells (%,d with results, %,d failed), %,d rows in %.1f s -> %s%n",
+                    s.cells(), s.resultCells(), s.failedCells(), s.rows(), s.duration().toMillis() / 1000.0, s.output());
+            if (!s.complete()) {
+                System.exit(1);
+            }
+        } finally {
+            spark.stop();
+        }
+    }
+
+    public static Summary run(SparkSession spark, SweepPlan plan, Path out) throws IOException {
+        Instant start = Instant.now();
+        long cells = plan.cellCount();
+        LOG.info(() -> String.format(Locale.ROOT, "sweep '%s': %,d cells (%d models x %d clusters x %d lengths x %d batches x %d objectives)",
+                plan.name(), cells, plan.models().size(), plan.clusters().size(), plan.sequenceLengths().size(),
+                plan.batchSizes().size(), plan.objectives().size()));
+        Path target = out.toAbsolutePath().normalize();
+        Path tmp = target.resolveSibling(target.getFileName() + ".partial-" + UUID.randomUUID());
+        Files.createDirectories(tmp);
+        try {
+            Broadcast<SweepPlan> shipped = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(plan);
+            int partitions = (int) Math.max(spark.sparkContext().defaultParallelism(),
+                    Math.min(10_000, (cells + CELLS_PER_PARTITION - 1) / CELLS_PER_PARTITION));
+            Dataset<Row> rows = spark.range(0, cells, 1, partitions)
+                    .mapPartitions(evaluate(shipped), Encoders.row(SweepSchema.SCHEMA));
+            String parquet = tmp.resolve("results.parquet").toUri().toString();
+            rows.write().mode(SaveMode.ErrorIfExists).parquet(parquet);
+            Dataset<Row> results = spark.read().schema(SweepSchema.SCHEMA).parquet(parquet);
+
+            Row counts = results.agg(functions.count(functions.lit(1)),
+                    functions.sum(functions.when(functions.col("rank").equalTo(1), 1).otherwise(0)),
+                    functions.sum(functions.when(functions.col("status").equalTo("failed"), 1).otherwise(0))).first();
+            long rowCount = counts.getLong(0);
+            long resultCells = counts.isNullAt(1) ? 0 : counts.getLong(1);
+            long failedCells = counts.isNullAt(2) ? 0 : counts.getLong(2);
+
+            try (Writer w = Files.newBufferedWriter(tmp.resolve("report.csv"), StandardCharsets.UTF_8)) {
+                Iterator<Row> it = results.orderBy("cell_id", "rank").toLocalIterator();
+                CsvReport.write(w, new Iterator<>() {
+                    @Override
+                    public boolean hasNext() {
+                        return it.hasNext();
+                    }
+
+                    @Override
+                    public ResultRow next() {
+                        return SweepSchema.fromRow(it.next());
+                    }
+                });
+            }
+
+            int maxSeq = plan.sequenceLengths().stream().max(Integer::compare).orElseThrow();
+            int maxBatch = plan.batchSizes().stream().max(Integer::compare).orElseThrow();
+            String objective = plan.objectives().get(0).key();
+            List<ResultRow> best = new ArrayList<>();
+            for (Row r : results.filter(functions.col("rank").equalTo(1).and(functions.col("sequence_length").equalTo(maxSeq))
+                    .and(functions.col("batch_size").equalTo(maxBatch)).and(functions.col("objective").equalTo(objective)))
+                    .collectAsList()) {
+                best.add(SweepSchema.fromRow(r));
+            }
+            best.sort(Comparator.comparingLong(ResultRow::cellId));
+            List<ResultRow> failures = new ArrayList<>();
+            for (Row r : results.filter(functions.col("status").equalTo("failed")).orderBy("cell_id").limit(FAILURES_SHOWN)
+                    .collectAsList()) {
+                failures.add(SweepSchema.fromRow(r));
+            }
+            Duration took = Duration.between(start, Instant.now());
+            ReportBuilder.Facts facts = new ReportBuilder.Facts(plan.name(),
+                    DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT).format(start.atOffset(ZoneOffset.UTC)),
+                    String.format(Locale.ROOT, "At the sweep's most demanding workload: %,d concurrent sequences of %,d tokens, "
+                            + "objective %s, vLLM %s, gpu_memory_utilization %s", maxBatch, maxSeq, objective,
+                            plan.settings().version(), plan.settings().gpuMemoryUtilization()),
+                    plan.models().stream().map(SweepPlan.PlannedModel::id).toList(),
+                    plan.clusters().stream().map(c -> c.shape().name()).toList(), cells, resultCells, failedCells, rowCount, took);
+            try (Writer w = Files.newBufferedWriter(tmp.resolve("report.html"), StandardCharsets.UTF_8)) {
+                HtmlReport.write(w, ReportBuilder.build(facts, best, failures));
+            }
+            Files.writeString(tmp.resolve("summary.json"), String.format(Locale.ROOT,
+                    "{\"name\": %s, \"cells\": %d, \"result_cells\": %d, \"failed_cells\": %d, \"rows\": %d, \"seconds\": %.3f}%n",
+                    quote(plan.name()), cells, resultCells, failedCells, rowCount, took.toMillis() / 1000.0));
+            moveIntoPlace(tmp, target);
+            Summary s = new Summary(cells, resultCells, failedCells, rowCount, Duration.between(start, Instant.now()), target);
+            LOG.info(() -> String.format(Locale.ROOT, "sweep done: %,d cells, %,d rows in %.1f s", cells, rowCount,
+                    s.duration().toMillis() / 1000.0));
+            return s;
+        } finally {
+            deleteRecursively(tmp);
+        }
+    }
+
+    /** The executor side: each cell id becomes its result rows; the plan comes from the broadcast. */
+    static MapPartitionsFunction<Long, Row> evaluate(Broadcast<SweepPlan> shipped) {
+        return ids -> {
+            SweepPlan plan = shipped.value();
+            return new Iterator<>() {
+                private Iterator<ResultRow> current = java.util.Collections.emptyIterator();
+
+                @Override
+                public boolean hasNext() {
+                    while (!current.hasNext() && ids.hasNext()) {
+                        current = CellEvaluator.evaluate(plan, ids.next()).iterator();
+                    }
+                    return current.hasNext();
+                }
+
+                @Override
+                public Row next() {
+                    if (!hasNext()) {
+                        throw new java.util.NoSuchElementException();
+                    }
+                    return SweepSchema.toRow(current.next());
+                }
+            };
+        };
+    }
+
+    /** Replaces {@code target} with the finished folder; a killed run leaves only a .partial folder behind. */
+    static void moveIntoPlace(Path finished, Path target) throws IOException {
+        Path old = null;
+        if (Files.exists(target)) {
+            old = target.resolveSibling(target.getFileName() + ".old-" + UUID.randomUUID());
+            Files.move(target, old);
+        }
+        Files.move(finished, target);
+        if (old != null) {
+            deleteRecursively(old);
+        }
+    }
+
+    static void deleteRecursively(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(q);
+            }
+        }
+    }
+
+    private static String quote(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+}
