@@ -1,0 +1,123 @@
+package dev.autoparallel.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.autoparallel.AutoParallel;
+import dev.autoparallel.Configuration;
+import dev.autoparallel.source.Catalog;
+import dev.autoparallel.source.HubSettings;
+import dev.autoparallel.source.ModelResolver;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The job in local mode on a small spec, checked row by row against the core API. */
+class SweepJobTest {
+    static final String SPEC = """
+            {"name": "test sweep",
+             "models": ["meta-llama/Llama-2-7b-hf", "Qwen/Qwen3-30B-A3B", "acme/does-not-exist"],
+             "clusters": [{"name": "1 x 8 H100", "gpu": "H100"},
+                          {"name": "1 x 2 L4 at $0.70", "gpu": "L4", "gpus_per_node": 2, "price_usd_per_gpu_hour": 0.70}],
+             "sequence_lengths": [2048, 8192], "batch_sizes": [4, 64],
+             "objectives": ["minimize_gpus", "maximize_batch"], "max_configs": 2}""";
+
+    static SparkSession spark;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkSession.builder().master("local[2]").appName("SweepJobTest")
+                .config("spark.ui.enabled", "false")
+                .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
+                .config("spark.sql.shuffle.partitions", "4").getOrCreate();
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    static SweepPlan plan(Path dir) {
+        HubSettings offline = new HubSettings(HubSettings.DEFAULT_ENDPOINT, Optional.empty(), true, dir.resolve("hf"),
+                Duration.ofSeconds(1), Duration.ofSeconds(1), 0, Duration.ZERO);
+        return Plans.plan(SweepSpec.parse(SPEC, "test"), dir, new ModelResolver(Catalog.embedded(), offline));
+    }
+
+    @Test
+    void everyRowMatchesTheCoreApi_andEveryCellIsAccountedFor(@TempDir Path dir) throws Exception {
+        SweepPlan plan = plan(dir);
+        Path out = dir.resolve("out");
+        SweepJob.Summary s = SweepJob.run(spark, plan, out);
+        assertEquals(3L * 2 * 2 * 2 * 2, s.cells());
+        assertTrue(s.complete(), s.toString());
+
+        List<Row> rows = spark.read().parquet(out.resolve("results.parquet").toString()).collectAsList();
+        assertEquals(s.rows(), rows.size());
+        Map<Long, Integer> rowsPerCell = new HashMap<>();
+        for (Row row : rows) {
+            ResultRow r = SweepSchema.fromRow(row);
+            rowsPerCell.merge(r.cellId(), 1, Integer::sum);
+            SweepPlan.Cell cell = plan.cell(r.cellId());
+            assertEquals(cell.model().id(), r.model());
+            assertEquals(cell.cluster().shape().name(), r.cluster());
+            if (!r.ok()) {
+                assertEquals(0, r.rank());
+                if (r.model().equals("acme/does-not-exist")) {
+                    assertEquals("model_unavailable", r.failureReason());
+                } else if (r.model().equals("meta-llama/Llama-2-7b-hf") && r.sequenceLength() == 8192) {
+                    assertEquals("invalid_input", r.failureReason()); // max_position_embeddings is 4096
+                }
+                continue;
+            }
+            Configuration c = AutoParallel.analyze(cell.model().spec(), cell.cluster().cluster(), cell.sequenceLength(),
+                    cell.batchSize(), plan.maxConfigs(), cell.objective(), plan.settings()).get(r.rank() - 1);
+            assertEquals(c.tensorParallel(), r.tensorParallel());
+            assertEquals(c.pipelineParallel(), r.pipelineParallel());
+            assertEquals(c.dataParallel(), r.dataParallel());
+            assertEquals(c.expertParallel(), r.expertParallel());
+            assertEquals(c.totalGpus(), r.totalGpus());
+            assertEquals(c.memoryPerGpuGb(), r.memoryPerGpuGb());
+            assertEquals(c.memoryBreakdown().kvCache(), r.kvCacheGb());
+            assertEquals(c.engineView().kvCacheTokens(), r.kvCacheTokens());
+            assertEquals(c.deploymentCommand(), r.deploymentCommand());
+            assertNull(r.failureReason());
+            if (r.cluster().startsWith("1 x 2 L4")) {
+                // The spec's own price: 0.70 $/GPU-hour x GPUs x 730 hours.
+                assertEquals(Math.round(0.70 * r.totalGpus() * 730 * 100) / 100.0, r.monthlyCostUsd());
+            }
+        }
+        // A failed cell has exactly one row; a cell with results has rows 1..k.
+        assertEquals(s.cells(), rowsPerCell.size());
+        long csvLines;
+        try (Stream<String> lines = Files.lines(out.resolve("report.csv"))) {
+            csvLines = lines.count();
+        }
+        assertEquals(s.rows() + 1, csvLines);
+        String html = Files.readString(out.resolve("report.html"));
+        assertTrue(html.contains(s.cells() + " cells = " + s.resultCells() + " with results + " + s.failedCells() + " failed"));
+        try (Stream<Path> left = Files.list(dir)) {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().contains(".partial-")), "a temporary folder was left");
+        }
+    }
+
+    @Test
+    void rerun_replacesTheOutputWhole(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out");
+        Files.createDirectories(out.resolve("stale"));
+        SweepJob.run(spark, plan(dir), out);
+        assertTrue(Files.exists(out.resolve("report.html")));
+        assertTrue(Files.notExists(out.resolve("stale")));
+    }
+}

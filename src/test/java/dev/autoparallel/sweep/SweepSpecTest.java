@@ -1,0 +1,59 @@
+package dev.autoparallel.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.layout.Objective;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class SweepSpecTest {
+    private static final String OK = """
+            {"models": ["meta-llama/Llama-3.1-8B-Instruct"], "clusters": [{"name": "h", "gpu": "H100"}],
+             "sequence_lengths": [2048], "batch_sizes": [1, 8]}""";
+
+    private static InvalidConfigurationException bad(String json) {
+        return assertThrows(InvalidConfigurationException.class, () -> SweepSpec.parse(json, "spec.json"));
+    }
+
+    @Test
+    void minimalSpec_takesDocumentedDefaults() {
+        SweepSpec s = SweepSpec.parse(OK, "spec.json");
+        assertEquals(2, s.cellCount());
+        assertEquals(java.util.List.of(Objective.MINIMIZE_GPUS), s.objectives());
+        assertEquals(3, s.maxConfigs());
+        assertEquals(8, s.clusters().get(0).gpusPerNode());
+        assertEquals(0.9, s.gpuMemoryUtilization());
+    }
+
+    @Test
+    void brokenSpecs_nameTheField() {
+        assertEquals("spec", bad("{not json").field());
+        assertEquals("models", bad(OK.replace("[\"meta-llama/Llama-3.1-8B-Instruct\"]", "[]")).field());
+        assertEquals("gpu", bad(OK.replace("\"H100\"", "\"TPU-v9\"")).field());
+        assertEquals("batch_sizes", bad(OK.replace("[1, 8]", "[0]")).field());
+        assertEquals("sequence_lengths", bad(OK.replace("[2048]", "[\"long\"]")).field());
+        assertEquals("colour", bad(OK.replace("{\"models\"", "{\"colour\": 1, \"models\"")).field());
+        assertEquals("objective", bad(OK.replace("\"batch_sizes\"", "\"objectives\": [\"fastest\"], \"batch_sizes\"")).field());
+        assertEquals("price_usd_per_gpu_hour", bad(OK.replace("\"gpu\": \"H100\"", "\"gpu\": \"H100\", \"price_usd_per_gpu_hour\": -2")).field());
+        assertEquals("clusters", bad(OK.replace("[{\"name\": \"h\", \"gpu\": \"H100\"}]",
+                "[{\"name\": \"h\", \"gpu\": \"H100\"}, {\"name\": \"h\", \"gpu\": \"H200\"}]")).field());
+        InvalidConfigurationException e = bad(OK.replace("{\"name\": \"h\"", "{\"nam\": \"h\""));
+        assertTrue(e.getMessage().contains("allowed: gpu, gpu_memory_gb, gpus_per_node, name, nodes, price_usd_per_gpu_hour"),
+                e.getMessage());
+    }
+
+    @Test
+    void sampleInputs_areValid_andTheFleetPlanIsRealistic() throws Exception {
+        for (String name : new String[] {"fleet-capacity.json", "hardware-purchase.json", "long-context.json", "quick.json"}) {
+            Path p = Path.of("sample-inputs", name);
+            SweepSpec s = SweepSpec.parse(Files.readString(p), p.toString());
+            assertTrue(s.cellCount() > 0, name);
+        }
+        SweepSpec fleet = SweepSpec.parse(Files.readString(Path.of("sample-inputs/fleet-capacity.json")), "fleet");
+        assertTrue(fleet.models().size() >= 20 && fleet.clusters().size() >= 6);
+    }
+}
