@@ -40,6 +40,16 @@ class ArchitectureTest {
     }
 
     @Test
+    void onlyTheSweepImportsSpark_andOnlyReportsImportFreemarkerAndCsv() throws IOException {
+        for (String pkg : List.of("model", "source", "memory", "layout", "deploy", "cost", "hardware", "cli", "report")) {
+            assertEquals(List.of(), violations(pkg, List.of("org.apache.spark")), pkg);
+        }
+        for (String pkg : List.of("model", "source", "memory", "layout", "deploy", "cost", "hardware", "cli", "sweep")) {
+            assertEquals(List.of(), violations(pkg, List.of("freemarker", "org.apache.commons.csv")), pkg);
+        }
+    }
+
+    @Test
     void sourcePackage_doesNotReachUp() throws IOException {
         assertEquals(List.of(), violations("source", List.of("dev.autoparallel.cli", "picocli", "org.apache.spark")));
     }
