@@ -61,7 +61,7 @@ public final class ReportBuilder {
                 rows.add(new ReportModel.BestRow(r.model(), r.cluster(), layout(r), Integer.toString(r.totalGpus()),
                         gib(r.memoryPerGpuGb()), percent(r.memoryUtilization()), number(r.maxConcurrency()),
                         money(r.monthlyCostUsd()), r.deploymentCommand()));
-                cells.add(new ReportModel.MatrixCell(r.totalGpus() + " GPUs", money(r.monthlyCostUsd()), true,
+                cells.add(new ReportModel.MatrixCell(r.totalGpus() + (r.totalGpus() == 1 ? " GPU" : " GPUs"), money(r.monthlyCostUsd()), true,
                         cheapest != null && cheapest.equals(r.monthlyCostUsd())));
             }
             matrix.add(new ReportModel.MatrixRow(e.getKey(), cells));

@@ -142,9 +142,10 @@ public final class SweepJob {
                 });
             }
 
-            int maxSeq = plan.sequenceLengths().stream().max(Integer::compare).orElseThrow();
-            int maxBatch = plan.batchSizes().stream().max(Integer::compare).orElseThrow();
             String objective = plan.objectives().get(0).key();
+            int[] headline = headlineWorkload(results, plan, objective);
+            int maxSeq = headline[0];
+            int maxBatch = headline[1];
             List<ResultRow> best = new ArrayList<>();
             for (Row r : results.filter(functions.col("rank").equalTo(1).and(functions.col("sequence_length").equalTo(maxSeq))
                     .and(functions.col("batch_size").equalTo(maxBatch)).and(functions.col("objective").equalTo(objective)))
@@ -160,7 +161,8 @@ public final class SweepJob {
             Duration took = Duration.between(start, Instant.now());
             ReportBuilder.Facts facts = new ReportBuilder.Facts(plan.name(),
                     DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT).format(start.atOffset(ZoneOffset.UTC)),
-                    String.format(Locale.ROOT, "At the sweep's most demanding workload: %,d concurrent sequences of %,d tokens, "
+                    String.format(Locale.ROOT, "At the headline workload, the most demanding one of the sweep that every model "
+                            + "fits on some option (or, failing that, the one most models fit): %,d concurrent sequences of %,d tokens, "
                             + "objective %s, vLLM %s, gpu_memory_utilization %s", maxBatch, maxSeq, objective,
                             plan.settings().version(), plan.settings().gpuMemoryUtilization()),
                     plan.models().stream().map(SweepPlan.PlannedModel::id).toList(),
@@ -179,6 +181,34 @@ public final class SweepJob {
         } finally {
             deleteRecursively(tmp);
         }
+    }
+
+    /**
+     * The report's headline (sequence length, batch size): the most demanding one (tokens in
+     * flight, then length) at which every resolvable model fits on at least one hardware option;
+     * if there is none, the one the most models fit.
+     */
+    static int[] headlineWorkload(Dataset<Row> results, SweepPlan plan, String objective) {
+        long resolvable = plan.models().stream().filter(m -> m.spec() != null).count();
+        List<Row> coverage = results.filter(functions.col("rank").equalTo(1).and(functions.col("objective").equalTo(objective)))
+                .groupBy("sequence_length", "batch_size").agg(functions.countDistinct("model")).collectAsList();
+        int[] best = {plan.sequenceLengths().get(0), plan.batchSizes().get(0)};
+        long bestModels = -1;
+        long bestTokens = -1;
+        for (Row r : coverage) {
+            int seq = r.getInt(0);
+            int batch = r.getInt(1);
+            long models = Math.min(r.getLong(2), resolvable);
+            long tokens = (long) seq * batch;
+            boolean better = models > bestModels || models == bestModels && (tokens > bestTokens
+                    || tokens == bestTokens && seq > best[0]);
+            if (better) {
+                best = new int[] {seq, batch};
+                bestModels = models;
+                bestTokens = tokens;
+            }
+        }
+        return best;
     }
 
     /** The executor side: each cell id becomes its result rows; the plan comes from the broadcast. */
