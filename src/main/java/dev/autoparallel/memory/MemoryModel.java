@@ -371,6 +371,11 @@ public final class MemoryModel {
         return mxfp4PadFactor(tp) / tp;
     }
 
+    /** KV-cache bytes one token takes in one layer on a rank at TP {@code tp}, at the model's dtype. */
+    public double kvBytesPerTokenPerLayer(int tp) {
+        return kvPerTokenPerLayer(tp, dtype);
+    }
+
     private double kvPerTokenPerLayer(int tp, DType kvDtype) {
         if (spec.mla() != null) {
             return (spec.mla().kvLoraRank() + spec.mla().qkRopeHeadDim()) * (double) kvDtype.bytes();

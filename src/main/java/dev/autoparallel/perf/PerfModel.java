@@ -1,0 +1,194 @@
+package dev.autoparallel.perf;
+
+import dev.autoparallel.hardware.Gpu;
+import dev.autoparallel.memory.EngineSettings;
+import dev.autoparallel.memory.Layout;
+import dev.autoparallel.memory.MemoryEstimate;
+import dev.autoparallel.memory.MemoryModel;
+import dev.autoparallel.model.Component;
+import dev.autoparallel.model.ModelSpec;
+import dev.autoparallel.model.ModelSpec.AttentionKind;
+import dev.autoparallel.model.Quantization;
+import dev.autoparallel.model.Tensor;
+import dev.autoparallel.model.TensorKind;
+import java.util.Optional;
+
+/**
+ * An analytical (roofline) model of serving speed. A decode step reads every weight on the rank
+ * (for a mixture of experts, only the experts the batch's tokens select) and the KV cache of
+ * every sequence in flight, over HBM; its matrix multiplies run on the tensor cores; tensor
+ * parallelism adds two all-reduces per layer over NVLink (or the network when TP spans nodes);
+ * pipeline stages run one after another. In steady state at concurrency C each step also carries
+ * C x input/output tokens of other requests' prefills (chunked prefill), which is what time per
+ * output token measures. Time to first token is the prefill of the prompt, a queue that grows
+ * with concurrency (requests arriving while others prefill), one decode step, and the wait for a
+ * KV-cache slot when C exceeds what the cache holds.
+ *
+ * <p>Efficiency factors are named constants calibrated once for Hopper (H100, H200) on the
+ * reference measurements (aiconfigurator's silicon_sample.csv: vLLM and SGLang, four models,
+ * 472 points); other GPUs use the same factors with their own peak numbers.
+ */
+public final class PerfModel {
+    /** Share of peak HBM bandwidth a memory-bound decode step reaches (Hopper, fitted). */
+    static final double ETA_HBM = 0.80;
+    /** Share of peak tensor FLOPS for decode-sized matrix multiplies (Hopper, fitted). */
+    static final double ETA_DECODE_COMPUTE = 0.45;
+    /** Share of peak tensor FLOPS for prefill (Hopper, fitted). */
+    static final double ETA_PREFILL_COMPUTE = 0.60;
+    /** Fixed cost of one engine step: scheduling, sampling, kernel launches, CPU-GPU synchronisation (fitted). */
+    static final double STEP_OVERHEAD_S = 2.5e-3;
+    /** Fixed cost of a request's prefill: tokenisation, scheduling, the first forward's set-up (fitted). */
+    static final double PREFILL_OVERHEAD_S = 10e-3;
+    /** Latency of one all-reduce call (NCCL/custom all-reduce, small messages). */
+    static final double ALLREDUCE_LATENCY_S = 12e-6;
+    /** Share of the link's bandwidth an all-reduce reaches. */
+    static final double LINK_EFFICIENCY = 0.7;
+    /** Latency of one activation hand-off between pipeline stages. */
+    static final double P2P_LATENCY_S = 30e-6;
+    /** How the prefill queue grows with concurrency: queue = factor x prefill x (C - 1)^exponent (fitted, both engines). */
+    static final double QUEUE_EXPONENT = 0.7;
+
+    private final MemoryModel memory;
+    private final ModelSpec spec;
+    private final Gpu gpu;
+    private final double activeParams;
+    private final double expertByteShare;
+    private final double linearParams;
+    private final double checkpointLinearBytes;
+    private final double totalServedBytes;
+    private final boolean fp8Checkpoint;
+
+    public PerfModel(MemoryModel memory) {
+        this.memory = memory;
+        this.spec = memory.spec();
+        this.gpu = memory.gpu();
+        long embedding = spec.paramBreakdown().getOrDefault(Component.EMBEDDING, 0L);
+        this.activeParams = spec.activeParamCount() - embedding;
+        double expertBytes = 0;
+        double total = 0;
+        double linear = 0;
+        double linearBytes = 0;
+        for (Tensor t : spec.servedTensors()) {
+            double b = spec.quantization().bytes(t, spec.servingDtype());
+            total += b;
+            if (t.component() == Component.ROUTED_EXPERTS) {
+                expertBytes += b;
+            }
+            if (t.kind() == TensorKind.LINEAR && t.component() != Component.VISION) {
+                linear += t.numel();
+                linearBytes += b;
+            }
+        }
+        this.totalServedBytes = total;
+        this.expertByteShare = total == 0 ? 0 : expertBytes / total;
+        this.linearParams = linear;
+        this.checkpointLinearBytes = linearBytes;
+        Quantization q = spec.quantization();
+        this.fp8Checkpoint = q instanceof Quantization.Fp8 || q instanceof Quantization.Mxfp4
+                || q instanceof Quantization.CompressedTensors c && c.floatWeights();
+    }
+
+    public MemoryModel memory() {
+        return memory;
+    }
+
+    /**
+     * Speed of {@code layout} for {@code w}, or empty when the layout does not fit (vLLM would not start).
+     * Settings' null max_model_len and max_num_seqs follow the workload.
+     */
+    public Optional<PerfEstimate> estimate(Layout layout, int gpusPerNode, long gpuMemoryBytes, EngineSettings settings,
+                                           Workload w, ServingEngine engine, WeightDtype weights) {
+        int replicaConcurrency = (w.concurrency() + layout.dp() - 1) / layout.dp();
+        EngineSettings s = settings;
+        if (s.maxModelLen() == null) {
+            s = s.withMaxModelLen(w.sequenceLength());
+        }
+        if (s.maxNumSeqs() == null) {
+            s = s.withMaxNumSeqs(replicaConcurrency);
+        }
+        MemoryEstimate mem = memory.evaluate(layout, s, gpuMemoryBytes);
+        if (!mem.fits()) {
+            return Optional.empty();
+        }
+        return Optional.of(estimate(layout, gpusPerNode, mem, w, engine, weights, replicaConcurrency));
+    }
+
+    PerfEstimate estimate(Layout l, int gpusPerNode, MemoryEstimate mem, Workload w, ServingEngine engine,
+                          WeightDtype weightDtype, int replicaConcurrency) {
+        int isl = w.inputTokens();
+        int osl = w.outputTokens();
+        double capacity = mem.kvCacheTokens() / (double) w.sequenceLength();
+        double c = Math.max(1, Math.min(replicaConcurrency, capacity));
+        double weightScale = weightDtype == WeightDtype.CHECKPOINT || checkpointLinearBytes == 0 ? 1
+                : (totalServedBytes - checkpointLinearBytes + linearParams * weightDtype.bytesPerWeight()) / totalServedBytes;
+        double rankWeights = mem.weightsBytes() * weightScale;
+        boolean fp8 = weightDtype == WeightDtype.CHECKPOINT ? fp8Checkpoint : weightDtype.fp8Compute();
+        double peak = (fp8 && gpu.fp8Tflops() > 0 ? gpu.fp8Tflops() : gpu.bf16Tflops()) * 1e12;
+        double link = l.tp() > gpusPerNode ? gpu.interNodeBytesPerSecond() : gpu.intraNodeBytesPerSecond();
+        Stage stage = new Stage(l, rankWeights, peak, link);
+
+        double ctx = isl + osl / 2.0;
+        double prefillPerStep = c * isl / (double) osl;
+        Step decode = stage.step(c, ctx, prefillPerStep);
+        double tpot = l.pp() * decode.seconds() + (l.pp() - 1) * P2P_LATENCY_S;
+        double prefill = l.pp() * stage.step(0, isl, isl).seconds() + (l.pp() - 1) * P2P_LATENCY_S + PREFILL_OVERHEAD_S;
+        double queue = engine.queueFactor() * prefill * Math.pow(c - 1, QUEUE_EXPONENT);
+        double ttft = prefill + queue + tpot;
+        double requestRate = c / (prefill + queue + osl * tpot);
+        if (replicaConcurrency > c) {
+            ttft += (replicaConcurrency - c) / requestRate; // waiting for a KV-cache slot
+        }
+        double tokensPerSecond = requestRate * osl * l.dp();
+        return new PerfEstimate(ttft * 1e3, tpot * 1e3, tokensPerSecond, tokensPerSecond / l.totalGpus(),
+                requestRate * l.dp(), c, decode.memoryBound() ? "memory" : "compute");
+    }
+
+    private record Step(double seconds, boolean memoryBound) {
+    }
+
+    /** One pipeline stage on one rank: its share of layers and weights, the GPU's peaks. */
+    private final class Stage {
+        private final int tp;
+        private final double layers;
+        private final double fullLayers;
+        private final double slidingLayers;
+        private final double weights;
+        private final double peak;
+        private final double link;
+
+        Stage(Layout l, double rankWeights, double peak, double link) {
+            this.tp = l.tp();
+            this.layers = spec.numLayers() / (double) l.pp();
+            double sliding = spec.layerAttention().stream().filter(a -> a == AttentionKind.SLIDING).count();
+            this.slidingLayers = sliding / l.pp();
+            this.fullLayers = layers - slidingLayers;
+            this.weights = rankWeights;
+            this.peak = peak;
+            this.link = link;
+        }
+
+        /** One engine step over {@code decode} sequences at {@code ctx} tokens of context plus {@code prefill} prompt tokens. */
+        Step step(double decode, double ctx, double prefill) {
+            double tokens = decode + prefill;
+            double read = weights * (1 - expertByteShare);
+            if (spec.moe() != null) {
+                double k = spec.moe().expertsPerToken();
+                double e = spec.moe().numExperts();
+                double touched = 1 - Math.pow(1 - k / e, Math.max(tokens, 1));
+                read += weights * expertByteShare * touched;
+            }
+            double window = spec.slidingWindow();
+            double kvPerToken = memory.kvBytesPerTokenPerLayer(tp);
+            read += decode * kvPerToken * (fullLayers * ctx + slidingLayers * Math.min(ctx, window));
+            double tMemory = read / (gpu.hbmBytesPerSecond() * ETA_HBM);
+            double share = 1.0 / (tp * (spec.numLayers() / layers));
+            double attention = 4.0 * spec.numAttentionHeads() * spec.headDim() / tp
+                    * (fullLayers * (decode * ctx + prefill * ctx / 2) + slidingLayers * tokens * Math.min(ctx, window));
+            double tCompute = 2 * activeParams * decode * share / (peak * ETA_DECODE_COMPUTE)
+                    + (2 * activeParams * prefill * share + attention) / (peak * ETA_PREFILL_COMPUTE);
+            double tComm = tp == 1 ? 0 : layers * 2 * (ALLREDUCE_LATENCY_S
+                    + 2.0 * (tp - 1) / tp * tokens * spec.hiddenSize() * 2 / (link * LINK_EFFICIENCY));
+            return new Step(Math.max(tMemory, tCompute) + tComm + STEP_OVERHEAD_S, tMemory >= tCompute);
+        }
+    }
+}
