@@ -9,13 +9,21 @@ import java.util.List;
  * what we add after them. Memory figures are GiB per GPU on the most loaded rank.
  *
  * @param expertParallel size of the expert-parallel group (TP x DP with expert parallelism, else 1)
+ * @param ttftMs         the throughput model's time to first token for the workload: speedInputTokens of prompt
+ *                       (3/4 of sequence_length) and speedOutputTokens generated (1/4, at most 1,024), batch_size in
+ *                       flight, served by vLLM; likewise tpotMs, tokensPerSecond (generated tokens, all replicas)
+ * @param costPerMillionTokensUsd USD per million generated tokens on the cheapest priced offer; null without a price
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record Configuration(int tensorParallel, int pipelineParallel, int expertParallel, int dataParallel,
                             int totalGpus, double memoryPerGpuGb, double memoryUtilization,
                             MemoryBreakdown memoryBreakdown, String deploymentCommand,
                             List<String> deploymentCommands, List<String> deploymentNotes, String sglangCommand,
-                            String gpu, double gpuMemoryGb, int sequenceLength, int batchSize, EngineView engineView) {
+                            String trtllmCommand, String gpu, double gpuMemoryGb, int sequenceLength, int batchSize,
+                            EngineView engineView, Double ttftMs, Double tpotMs, Double tokensPerSecond,
+                            Double tokensPerSecondPerGpu, Double costPerMillionTokensUsd, Integer speedInputTokens,
+                            Integer speedOutputTokens) {
+
     public Configuration {
         deploymentCommands = List.copyOf(deploymentCommands);
         deploymentNotes = List.copyOf(deploymentNotes);

@@ -10,6 +10,11 @@ import dev.autoparallel.layout.Candidate;
 import dev.autoparallel.layout.Cluster;
 import dev.autoparallel.layout.LayoutSearch;
 import dev.autoparallel.layout.Objective;
+import dev.autoparallel.layout.SpeedContext;
+import dev.autoparallel.perf.PerfModel;
+import dev.autoparallel.perf.ServingEngine;
+import dev.autoparallel.perf.WeightDtype;
+import dev.autoparallel.perf.Workload;
 import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.memory.Layout;
 import dev.autoparallel.memory.MemoryEstimate;
@@ -68,10 +73,25 @@ final class Planner {
         }
     }
 
+    private final Map<ModelKey, PerfModel> perfModels = new ConcurrentHashMap<>();
+
+    PerfModel perfModel(ModelSpec spec, Gpu gpu) {
+        return perfModels.computeIfAbsent(new ModelKey(spec, gpu.name(), gpu.memoryBytes()),
+                k -> new PerfModel(memoryModel(spec, gpu)));
+    }
+
+    /** Speed for the planning workload (see {@link Workload#forSequence}) on vLLM, priced from {@code prices}. */
+    SpeedContext speed(ModelSpec spec, Cluster cluster, int seq, int batch, PriceTable prices) {
+        String gpu = cluster.gpu().name();
+        return new SpeedContext(perfModel(spec, cluster.gpu()), Workload.forSequence(seq, batch), ServingEngine.VLLM,
+                WeightDtype.CHECKPOINT, gpus -> prices.cheapestHourly(gpu, gpus));
+    }
+
     /** The best {@code k} fitting layouts for the objective, best first. */
     List<Candidate> ranked(ModelSpec spec, Cluster cluster, int seq, int batch, Objective objective, EngineSettings settings,
                            int k) {
-        return LayoutSearch.best(memoryModel(spec, cluster.gpu()), cluster, seq, batch, settings, objective, k);
+        SpeedContext speed = objective.needsSpeed() ? speed(spec, cluster, seq, batch, PriceTable.builtIn()) : null;
+        return LayoutSearch.best(memoryModel(spec, cluster.gpu()), cluster, seq, batch, settings, objective, k, speed);
     }
 
     List<Configuration> analyze(ModelSpec spec, Cluster cluster, int seq, int batch, int maxConfigs,
@@ -83,8 +103,9 @@ final class Planner {
         }
         Configuration[] out = new Configuration[fitting.size()];
         String version = settings.version().toString();
+        SpeedContext speed = speed(spec, cluster, seq, batch, PriceTable.builtIn());
         for (int i = 0; i < out.length; i++) {
-            out[i] = configuration(spec, cluster, fitting.get(i), batch, settings, version);
+            out[i] = configuration(spec, cluster, speed.withSpeed(fitting.get(i), cluster), batch, settings, version);
         }
         return List.of(out);
     }
@@ -102,6 +123,8 @@ final class Planner {
                 e.maxNumSeqs(), settings.gpuMemoryUtilization(), settings.kvCacheDtype());
         Deployment vllm = Commands.vllm(req);
         Deployment sglang = Commands.sglang(req);
+        Deployment trtllm = Commands.trtllm(req);
+        Workload workload = Workload.forSequence(c.sequenceLength(), batch);
         String command = vllm.command();
         EngineView view = new EngineView(version, settings.engine().key(),
                 settings.gpuMemoryUtilization(), e.maxModelLen(), e.maxNumSeqs(), e.maxNumBatchedTokens(), e.blockSize(),
@@ -110,9 +133,13 @@ final class Planner {
                 round(c.totalBytes() / (double) cluster.gpuMemoryBytes()),
                 new MemoryBreakdown(round(weights), round(act), round(kv), round(overhead),
                         round(round(weights) + round(act) + round(kv) + round(overhead))),
-                command, vllm.nodeCommands().size() == 1 ? List.of(command) : vllm.commands(), vllm.notes(),
-                sglang.command(), cluster.gpu().name(),
-                round(cluster.gpuMemoryGib()), c.sequenceLength(), batch, view);
+                command, vllm.commands(), vllm.notes(),
+                sglang.command(), trtllm.command(), cluster.gpu().name(), round(cluster.gpuMemoryGib()), c.sequenceLength(),
+                batch, view, c.perf() == null ? null : round(c.perf().ttftMs()), c.perf() == null ? null : round(c.perf().tpotMs()),
+                c.perf() == null ? null : round(c.perf().tokensPerSecond()),
+                c.perf() == null ? null : round(c.perf().tokensPerSecondPerGpu()),
+                c.costPerMillionTokensUsd() == null ? null : round(c.costPerMillionTokensUsd()),
+                c.perf() == null ? null : workload.inputTokens(), c.perf() == null ? null : workload.outputTokens());
     }
 
     /** Rounds to 3 decimals for output (GiB, fractions). */

@@ -11,7 +11,7 @@ final class EngineOptions {
     @Option(names = "--vllm-version", description = "vLLM release to model (default: " + "0.29.0" + ")")
     String vllmVersion;
 
-    @Option(names = "--engine", description = "v0 or v1 (default: vLLM's default for the version)")
+    @Option(names = "--vllm-engine", description = "vLLM engine generation v0 or v1 (default: the version's default)")
     String engine;
 
     @Option(names = "--gpu-memory-utilization", defaultValue = "0.9", description = "fraction of GPU memory vLLM may use (default: ${DEFAULT-VALUE})")

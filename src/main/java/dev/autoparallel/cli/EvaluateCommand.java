@@ -8,7 +8,13 @@ import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.memory.Layout;
 import dev.autoparallel.memory.MemoryEstimate;
 import dev.autoparallel.memory.MemoryModel;
+import dev.autoparallel.cost.PriceTable;
 import dev.autoparallel.model.ModelSpec;
+import dev.autoparallel.perf.PerfEstimate;
+import dev.autoparallel.perf.PerfModel;
+import dev.autoparallel.perf.ServingEngine;
+import dev.autoparallel.perf.WeightDtype;
+import dev.autoparallel.perf.Workload;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -45,6 +51,24 @@ final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engine = new EngineOptions();
 
+    @Option(names = "--input-tokens", description = "prompt tokens per request (with --output-tokens and --concurrency: speed estimates)")
+    Integer inputTokens;
+
+    @Option(names = "--output-tokens", description = "generated tokens per request")
+    Integer outputTokens;
+
+    @Option(names = "--concurrency", description = "requests in flight (default: --max-num-seqs, else 1)")
+    Integer concurrency;
+
+    @Option(names = "--engine", defaultValue = "vllm", description = "serving engine for speed: vllm, sglang or trtllm (default: ${DEFAULT-VALUE})")
+    String servingEngine;
+
+    @Option(names = "--weight-dtype", defaultValue = "checkpoint", description = "weights as served: checkpoint, bf16, fp8 or fp4 (default: ${DEFAULT-VALUE})")
+    String weightDtype;
+
+    @Option(names = "--price-usd-per-gpu-hour", description = "price for cost per token (default: the cheapest offer in the price table)")
+    Double pricePerGpuHour;
+
     @Option(names = "--json")
     boolean json;
 
@@ -56,7 +80,10 @@ final class EvaluateCommand implements Callable<Integer> {
                   String vllmVersion, String engine, double gpuMemoryUtilization, int maxModelLen, int maxNumSeqs,
                   int maxNumBatchedTokens, int blockSize, long budgetBytes, long weightsBytes, long activationBytes,
                   long overheadBytes, long nonTorchBytes, long cudaGraphBytes, long kvCacheBytes, long kvCacheTokens,
-                  long kvBytesPerToken, double maxConcurrency, boolean fits, String reason, String detail) {
+                  long kvBytesPerToken, double maxConcurrency, boolean fits, String reason, String detail,
+                  Integer inputTokens, Integer outputTokens, Integer concurrency, String engineForSpeed, Double ttftMs,
+                  Double tpotMs, Double tokensPerSecond, Double tokensPerSecondPerGpu, Double requestsPerSecond,
+                  String bound, Double costPerMillionTokensUsd) {
     }
 
     @Override
@@ -81,15 +108,44 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new InvalidConfigurationException("gpu", "give --gpu NAME or --gpu-memory-gib GIB");
         }
         ModelSpec s = AutoParallel.model(model);
-        EngineSettings settings = engine.settings();
-        MemoryEstimate e = new MemoryModel(s, g).evaluate(new Layout(tp, pp, dp, expertParallel), settings, memory);
-        Result r = new Result(s.modelId(), g.name(), memory, tp, pp, dp, new Layout(tp, pp, dp, expertParallel).expertParallelSize(),
+        EngineSettings settings = this.engine.settings();
+        Layout layout = new Layout(tp, pp, dp, expertParallel);
+        if (inputTokens != null || outputTokens != null) {
+            if (inputTokens == null || outputTokens == null) {
+                throw new InvalidConfigurationException("input_tokens", "give both --input-tokens and --output-tokens");
+            }
+            if (settings.maxModelLen() == null) {
+                settings = settings.withMaxModelLen(inputTokens + outputTokens);
+            }
+        }
+        MemoryModel memoryModel = new MemoryModel(s, g);
+        MemoryEstimate e = memoryModel.evaluate(layout, settings, memory);
+        PerfEstimate speed = null;
+        Workload workload = null;
+        Double costPerMillion = null;
+        ServingEngine serving = ServingEngine.parse(servingEngine);
+        if (inputTokens != null && e.fits()) {
+            int c = concurrency != null ? concurrency : settings.maxNumSeqs() != null ? settings.maxNumSeqs() : 1;
+            workload = new Workload(inputTokens, outputTokens, c);
+            speed = new PerfModel(memoryModel).estimate(layout, 8, e, workload, serving, WeightDtype.parse(weightDtype));
+            double hourly = pricePerGpuHour != null ? pricePerGpuHour * layout.totalGpus()
+                    : PriceTable.builtIn().cheapestHourly(g.name(), layout.totalGpus()).orElse(Double.NaN);
+            if (!Double.isNaN(hourly) && speed.tokensPerSecond() > 0) {
+                costPerMillion = Math.round(hourly / (speed.tokensPerSecond() * 3600) * 1e6 * 1000) / 1000.0;
+            }
+        }
+        Result r = new Result(s.modelId(), g.name(), memory, tp, pp, dp, layout.expertParallelSize(),
                 settings.version().toString(), settings.engine().name().toLowerCase(Locale.ROOT), settings.gpuMemoryUtilization(),
                 e.maxModelLen(), e.maxNumSeqs(), e.maxNumBatchedTokens(), e.blockSize(), e.budgetBytes(), e.weightsBytes(),
                 e.activationBytes(), e.overheadBytes(), e.nonTorchBytes(), e.cudaGraphBytes(), e.kvCacheBytes(),
                 e.kvCacheTokens(), e.kvBytesPerToken(), Math.round(e.maxConcurrency() * 100) / 100.0, e.fits(),
                 e.fits() ? null : e.rejection().reason().name().toLowerCase(Locale.ROOT),
-                e.fits() ? null : e.rejection().detail());
+                e.fits() ? null : e.rejection().detail(),
+                workload == null ? null : workload.inputTokens(), workload == null ? null : workload.outputTokens(),
+                workload == null ? null : workload.concurrency(), speed == null ? null : serving.key(),
+                speed == null ? null : round(speed.ttftMs()), speed == null ? null : round(speed.tpotMs()),
+                speed == null ? null : round(speed.tokensPerSecond()), speed == null ? null : round(speed.tokensPerSecondPerGpu()),
+                speed == null ? null : round(speed.requestsPerSecond()), speed == null ? null : speed.bound(), costPerMillion);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(Json.write(r));
@@ -105,6 +161,17 @@ final class EvaluateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  KV cache: %,d tokens, %.2fx concurrency at %d tokens per request%n", e.kvCacheTokens(),
                 e.maxConcurrency(), e.maxModelLen());
         out.println(e.fits() ? "  fits" : "  does not fit: " + e.rejection().detail());
+        if (speed != null) {
+            out.printf(Locale.ROOT, "  %s, %d in / %d out tokens, %d in flight (%.0f held by the KV cache): TTFT %.0f ms, "
+                            + "TPOT %.1f ms, %.0f tokens/s (%.0f per GPU), %s-bound%s%n", serving.key(), workload.inputTokens(),
+                    workload.outputTokens(), workload.concurrency(), speed.effectiveConcurrency(), speed.ttftMs(), speed.tpotMs(),
+                    speed.tokensPerSecond(), speed.tokensPerSecondPerGpu(), speed.bound(),
+                    costPerMillion == null ? "" : String.format(Locale.ROOT, ", $%.3f per million generated tokens", costPerMillion));
+        }
         return 0;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
     }
 }

@@ -11,6 +11,6 @@ final class WorkloadOptions {
     int batch;
 
     @Option(names = "--objective", defaultValue = "minimize_gpus",
-            description = "minimize_gpus, maximize_batch or balanced (default: ${DEFAULT-VALUE})")
+            description = "minimize_gpus, maximize_batch, balanced, maximize_throughput or minimize_cost_per_token (default: ${DEFAULT-VALUE})")
     String objective;
 }

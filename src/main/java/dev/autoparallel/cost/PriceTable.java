@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -20,9 +19,16 @@ import java.util.Optional;
 public final class PriceTable implements java.io.Serializable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final List<PriceEntry> entries;
+    /** Entries by GPU name, for the lookups a search makes per layout. */
+    private final java.util.Map<String, List<PriceEntry>> byGpu;
 
     public PriceTable(List<PriceEntry> entries) {
         this.entries = List.copyOf(entries);
+        java.util.Map<String, List<PriceEntry>> m = new java.util.HashMap<>();
+        for (PriceEntry e : this.entries) {
+            m.computeIfAbsent(e.gpu(), k -> new ArrayList<>()).add(e);
+        }
+        this.byGpu = m;
     }
 
     private static final class Holder {
@@ -91,9 +97,30 @@ public final class PriceTable implements java.io.Serializable {
 
     /** The cheapest way to rent {@code gpusNeeded} GPUs of {@code gpu} for a month, or empty when no offer has that GPU. */
     public Optional<CostQuote> cheapest(String gpu, int gpusNeeded, double hoursPerMonth) {
-        return entries.stream().filter(e -> e.gpu().equals(gpu))
-                .map(e -> quote(e, gpusNeeded, hoursPerMonth))
-                .min(Comparator.comparingDouble(CostQuote::monthlyUsd).thenComparing(q -> q.offer().instance()));
+        PriceEntry best = null;
+        double bestHourly = Double.MAX_VALUE;
+        for (PriceEntry e : byGpu.getOrDefault(gpu, List.of())) {
+            double hourly = hourly(e, gpusNeeded);
+            if (hourly < bestHourly || hourly == bestHourly && e.instance().compareTo(best.instance()) < 0) {
+                best = e;
+                bestHourly = hourly;
+            }
+        }
+        return best == null ? Optional.empty() : Optional.of(quote(best, gpusNeeded, hoursPerMonth));
+    }
+
+    /** USD per hour for {@code gpusNeeded} GPUs on the cheapest offer, or empty when the GPU has none. */
+    public java.util.OptionalDouble cheapestHourly(String gpu, int gpusNeeded) {
+        double best = Double.MAX_VALUE;
+        for (PriceEntry e : byGpu.getOrDefault(gpu, List.of())) {
+            best = Math.min(best, hourly(e, gpusNeeded));
+        }
+        return best == Double.MAX_VALUE ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(best);
+    }
+
+    private static double hourly(PriceEntry e, int gpusNeeded) {
+        int instances = (gpusNeeded + e.gpus() - 1) / e.gpus();
+        return e.wholeInstance() ? instances * e.usdPerHour() : gpusNeeded * e.usdPerGpuHour();
     }
 
     public static CostQuote quote(PriceEntry e, int gpusNeeded, double hoursPerMonth) {

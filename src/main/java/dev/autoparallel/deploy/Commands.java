@@ -34,25 +34,22 @@ public final class Commands {
 
     public static Deployment vllm(Request r) {
         Layout l = r.layout();
-        List<String> base = new ArrayList<>(28);
-        base.addAll(List.of("vllm", "serve", r.model(), "--tensor-parallel-size", Integer.toString(l.tp())));
+        ArgList base = new ArgList().words("vllm", "serve").value(r.model()).option("--tensor-parallel-size", l.tp());
         if (l.pp() > 1) {
-            base.addAll(List.of("--pipeline-parallel-size", Integer.toString(l.pp())));
+            base.option("--pipeline-parallel-size", l.pp());
         }
         if (l.expertParallel()) {
-            base.add("--enable-expert-parallel");
+            base.word("--enable-expert-parallel");
         }
-        base.addAll(List.of("--max-model-len", Integer.toString(r.maxModelLen()),
-                "--max-num-seqs", Integer.toString(r.maxNumSeqs()),
-                "--gpu-memory-utilization", fraction(r.gpuMemoryUtilization())));
+        base.option("--max-model-len", r.maxModelLen()).option("--max-num-seqs", r.maxNumSeqs())
+                .word("--gpu-memory-utilization").word(fraction(r.gpuMemoryUtilization()));
         if (r.kvCacheDtype() == KvCacheDtype.FP8) {
-            base.addAll(List.of("--kv-cache-dtype", "fp8"));
+            base.words("--kv-cache-dtype", "fp8");
         }
         int replica = l.gpusPerReplica();
         if (replica > r.gpusPerNode()) {
             // One replica spans nodes: vLLM runs its workers on a Ray cluster; DP replicas each need their own.
-            List<String> cmd = new ArrayList<>(base);
-            cmd.addAll(List.of("--distributed-executor-backend", "ray"));
+            base.words("--distributed-executor-backend", "ray");
             List<String> notes = new ArrayList<>(List.of(
                     "each replica spans " + nodes(replica, r.gpusPerNode()) + " nodes: start a Ray cluster over them "
                             + "('ray start --head --port=6379' on the first, 'ray start --address=${HEAD_IP}:6379' on the others) "
@@ -60,67 +57,84 @@ public final class Commands {
             if (l.dp() > 1) {
                 notes.add("run " + l.dp() + " such replicas (one Ray cluster each) behind a load balancer");
             }
-            return new Deployment("vllm", List.of(cmd), notes);
+            return Deployment.of("vllm", List.of(base), notes);
         }
         if (l.dp() == 1 || l.totalGpus() <= r.gpusPerNode()) {
-            List<String> cmd = new ArrayList<>(base);
             if (l.dp() > 1) {
-                cmd.addAll(List.of("--data-parallel-size", Integer.toString(l.dp())));
+                base.option("--data-parallel-size", l.dp());
             }
-            return new Deployment("vllm", List.of(cmd), List.of());
+            return Deployment.of("vllm", List.of(base), List.of());
         }
         // Data parallelism across nodes: every node runs its local replicas; node 0 hosts the API server.
         int localDp = Math.max(1, r.gpusPerNode() / replica);
         int nodes = (l.dp() + localDp - 1) / localDp;
-        List<List<String>> perNode = new ArrayList<>();
+        List<ArgList> perNode = new ArrayList<>();
         for (int n = 0; n < nodes; n++) {
             int here = Math.min(localDp, l.dp() - n * localDp);
-            List<String> cmd = new ArrayList<>(base);
-            cmd.addAll(List.of("--data-parallel-size", Integer.toString(l.dp()),
-                    "--data-parallel-size-local", Integer.toString(here),
-                    "--data-parallel-address", HEAD_IP,
-                    "--data-parallel-rpc-port", DP_RPC_PORT));
+            ArgList cmd = base.copy().option("--data-parallel-size", l.dp()).option("--data-parallel-size-local", here)
+                    .option("--data-parallel-address", HEAD_IP).word("--data-parallel-rpc-port").word(DP_RPC_PORT);
             if (n > 0) {
-                cmd.addAll(List.of("--data-parallel-start-rank", Integer.toString(n * localDp), "--headless"));
+                cmd.option("--data-parallel-start-rank", n * localDp).word("--headless");
             }
             perNode.add(cmd);
         }
-        return new Deployment("vllm", perNode, List.of("set HEAD_IP to node 0's address on every node; "
+        return Deployment.of("vllm", perNode, List.of("set HEAD_IP to node 0's address on every node; "
                 + "run command i on node i"));
     }
 
     public static Deployment sglang(Request r) {
         Layout l = r.layout();
-        List<String> base = new ArrayList<>(28);
-        base.addAll(List.of("python", "-m", "sglang.launch_server", "--model-path", r.model(),
-                "--tp-size", Integer.toString(l.tp())));
+        ArgList base = new ArgList().words("python", "-m", "sglang.launch_server").option("--model-path", r.model())
+                .option("--tp-size", l.tp());
         if (l.pp() > 1) {
-            base.addAll(List.of("--pp-size", Integer.toString(l.pp())));
+            base.option("--pp-size", l.pp());
         }
         if (l.dp() > 1) {
-            base.addAll(List.of("--dp-size", Integer.toString(l.dp())));
+            base.option("--dp-size", l.dp());
         }
         if (l.expertParallel()) {
-            base.addAll(List.of("--ep-size", Integer.toString(l.expertParallelSize())));
+            base.option("--ep-size", l.expertParallelSize());
         }
-        base.addAll(List.of("--context-length", Integer.toString(r.maxModelLen()),
-                "--max-running-requests", Integer.toString(r.maxNumSeqs() * l.dp()),
-                "--mem-fraction-static", fraction(r.gpuMemoryUtilization())));
+        base.option("--context-length", r.maxModelLen()).option("--max-running-requests", r.maxNumSeqs() * l.dp())
+                .word("--mem-fraction-static").word(fraction(r.gpuMemoryUtilization()));
         if (r.kvCacheDtype() == KvCacheDtype.FP8) {
-            base.addAll(List.of("--kv-cache-dtype", "fp8_e4m3"));
+            base.words("--kv-cache-dtype", "fp8_e4m3");
         }
         int nodes = nodes(l.totalGpus(), r.gpusPerNode());
         if (nodes == 1) {
-            return new Deployment("sglang", List.of(base), List.of());
+            return Deployment.of("sglang", List.of(base), List.of());
         }
-        List<List<String>> perNode = new ArrayList<>();
+        List<ArgList> perNode = new ArrayList<>();
         for (int n = 0; n < nodes; n++) {
-            List<String> cmd = new ArrayList<>(base);
-            cmd.addAll(List.of("--nnodes", Integer.toString(nodes), "--node-rank", Integer.toString(n),
-                    "--dist-init-addr", HEAD_IP + ":" + SGLANG_INIT_PORT));
-            perNode.add(cmd);
+            perNode.add(base.copy().option("--nnodes", nodes).option("--node-rank", n)
+                    .option("--dist-init-addr", HEAD_IP + ":" + SGLANG_INIT_PORT));
         }
-        return new Deployment("sglang", perNode, List.of("set HEAD_IP to node 0's address; run command i on node i"));
+        return Deployment.of("sglang", perNode, List.of("set HEAD_IP to node 0's address; run command i on node i"));
+    }
+
+    /**
+     * TensorRT-LLM's OpenAI-compatible server on its PyTorch backend (trtllm-serve options --backend,
+     * --tp_size, --pp_size, --ep_size, --max_batch_size, --max_seq_len, --kv_cache_free_gpu_memory_fraction).
+     * One command per replica; replicas beyond one node run under MPI (trtllm-llmapi-launch).
+     */
+    public static Deployment trtllm(Request r) {
+        Layout l = r.layout();
+        ArgList cmd = new ArgList().word("trtllm-serve").value(r.model()).words("--backend", "pytorch")
+                .option("--tp_size", l.tp()).option("--pp_size", l.pp());
+        if (l.expertParallel()) {
+            cmd.option("--ep_size", l.tp());
+        }
+        cmd.option("--max_batch_size", r.maxNumSeqs()).option("--max_seq_len", r.maxModelLen())
+                .word("--kv_cache_free_gpu_memory_fraction").word(fraction(r.gpuMemoryUtilization()));
+        List<String> notes = new ArrayList<>();
+        if (l.gpusPerReplica() > r.gpusPerNode()) {
+            notes.add("a replica spans " + nodes(l.gpusPerReplica(), r.gpusPerNode()) + " nodes: launch it with mpirun -n "
+                    + l.gpusPerReplica() + " (or srun) in front of trtllm-llmapi-launch");
+        }
+        if (l.dp() > 1) {
+            notes.add("run " + l.dp() + " replicas behind a load balancer");
+        }
+        return Deployment.of("trtllm", List.of(cmd), notes);
     }
 
     private static int nodes(int gpus, int perNode) {

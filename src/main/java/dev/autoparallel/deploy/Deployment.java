@@ -3,34 +3,40 @@ package dev.autoparallel.deploy;
 import java.util.List;
 
 /**
- * How to start a layout: one argument list per node (node 0 first), and what to do before.
- * Commands stay argument lists; {@link ShellQuote} renders them.
+ * How to start a layout: one argument list per node (node 0 first), the same rendered for a
+ * shell, and what to do before. Commands stay argument lists; only {@code rendered} is quoted.
  *
  * @param notes steps a person must take first (start Ray, set HEAD_IP), empty for one node
  */
-public record Deployment(String engine, List<List<String>> nodeCommands, List<String> notes) {
+public record Deployment(String engine, List<List<String>> nodeCommands, List<String> rendered, List<String> notes) {
     public Deployment {
-        List<List<String>> copy = new java.util.ArrayList<>(nodeCommands.size());
-        for (List<String> c : nodeCommands) {
-            copy.add(List.copyOf(c));
+        nodeCommands = List.copyOf(nodeCommands);
+        rendered = List.copyOf(rendered);
+        notes = notes.isEmpty() ? List.of() : List.copyOf(notes);
+        if (nodeCommands.size() != rendered.size() || nodeCommands.isEmpty()) {
+            throw new IllegalArgumentException("one rendered line per node command");
         }
-        nodeCommands = List.copyOf(copy);
-        notes = List.copyOf(notes);
+    }
+
+    static Deployment of(String engine, List<ArgList> nodes, List<String> notes) {
+        if (nodes.size() == 1) {
+            return new Deployment(engine, List.of(nodes.get(0).args()), List.of(nodes.get(0).line()), notes);
+        }
+        List<List<String>> args = new java.util.ArrayList<>(nodes.size());
+        List<String> lines = new java.util.ArrayList<>(nodes.size());
+        for (ArgList n : nodes) {
+            args.add(n.args());
+            lines.add(n.line());
+        }
+        return new Deployment(engine, args, lines, notes);
     }
 
     /** The command for node 0 (the only one on a single node), rendered for a shell. */
     public String command() {
-        return ShellQuote.render(nodeCommands.get(0));
+        return rendered.get(0);
     }
 
     public List<String> commands() {
-        if (nodeCommands.size() == 1) {
-            return List.of(command());
-        }
-        String[] out = new String[nodeCommands.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = ShellQuote.render(nodeCommands.get(i));
-        }
-        return List.of(out);
+        return rendered;
     }
 }

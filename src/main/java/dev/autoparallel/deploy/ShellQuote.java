@@ -40,6 +40,17 @@ public final class ShellQuote {
         return true;
     }
 
+    /** One argument as the shell needs it: as it is, in double quotes around a ${VAR}, or in single quotes. */
+    public static String quote(String a) {
+        if (safe(a)) {
+            return a;
+        }
+        if (VARIABLE.matcher(a).matches()) {
+            return '"' + a + '"';
+        }
+        return "'" + a.replace("'", "'\"'\"'") + "'";
+    }
+
     public static String render(List<String> args) {
         StringBuilder b = new StringBuilder(args.size() * 12);
         for (String a : args) {

@@ -11,9 +11,21 @@ import dev.autoparallel.memory.RejectionReason;
  * @param replicaSequences sequences each data-parallel replica holds: ceil(batch / dp)
  * @param workloadKvBytes  KV bytes per GPU for those sequences
  * @param rejection        null when the layout serves the workload
+ * @param perf             speed for the workload, when it was asked for (null otherwise)
+ * @param costPerMillionTokensUsd USD per million generated tokens, when speed and a price are known
  */
 public record Candidate(Layout layout, MemoryEstimate engine, int sequenceLength, int replicaSequences,
-                        long workloadKvBytes, MemoryEstimate.Rejection rejection) {
+                        long workloadKvBytes, MemoryEstimate.Rejection rejection, dev.autoparallel.perf.PerfEstimate perf,
+                        Double costPerMillionTokensUsd) {
+
+    public Candidate(Layout layout, MemoryEstimate engine, int sequenceLength, int replicaSequences, long workloadKvBytes,
+                     MemoryEstimate.Rejection rejection) {
+        this(layout, engine, sequenceLength, replicaSequences, workloadKvBytes, rejection, null, null);
+    }
+
+    public double tokensPerSecond() {
+        return perf == null ? 0 : perf.tokensPerSecond();
+    }
 
     public boolean fits() {
         return rejection == null;

@@ -26,9 +26,21 @@ public final class LayoutSearch {
         return out;
     }
 
-    /** The {@code k} best fitting layouts for {@code objective}, best first (a bounded selection, no full sort). */
+    /** The {@code k} best fitting layouts for a memory objective (no speed estimates). */
     public static List<Candidate> best(MemoryModel model, Cluster cluster, int sequenceLength, int batchSize,
                                        EngineSettings settings, Objective objective, int k) {
+        return best(model, cluster, sequenceLength, batchSize, settings, objective, k, null);
+    }
+
+    /**
+     * The {@code k} best fitting layouts for {@code objective}, best first (a bounded selection, no
+     * full sort). Objectives on speed or cost estimate every fitting layout with {@code speed}.
+     */
+    public static List<Candidate> best(MemoryModel model, Cluster cluster, int sequenceLength, int batchSize,
+                                       EngineSettings settings, Objective objective, int k, SpeedContext speed) {
+        if (objective.needsSpeed() && speed == null) {
+            throw new IllegalArgumentException(objective.key() + " needs a speed context");
+        }
         TopK top = new TopK(objective, k);
         if (objective == Objective.MINIMIZE_GPUS) {
             // Best-first by GPU count: once k layouts fit, a layout with more GPUs than the k-th cannot rank above it.
@@ -49,6 +61,9 @@ public final class LayoutSearch {
                 }
                 top.offer(c);
             }
+        } else if (objective.needsSpeed()) {
+            search(model, cluster, sequenceLength, batchSize, settings, true,
+                    c -> top.offer(c.fits() ? speed.withSpeed(c, cluster) : c));
         } else {
             search(model, cluster, sequenceLength, batchSize, settings, true, top::offer);
         }

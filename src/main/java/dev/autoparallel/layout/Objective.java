@@ -35,6 +35,35 @@ public enum Objective {
         int comparePrimary(Candidate a, Candidate b) {
             return Double.compare(b.concurrencyPerGpu(), a.concurrencyPerGpu());
         }
+    },
+    /** Most generated tokens per second for the workload (throughput model), all replicas together. */
+    MAXIMIZE_THROUGHPUT("maximize_throughput") {
+        @Override
+        int comparePrimary(Candidate a, Candidate b) {
+            return Double.compare(b.tokensPerSecond(), a.tokensPerSecond());
+        }
+
+        @Override
+        public boolean needsSpeed() {
+            return true;
+        }
+    },
+    /** Lowest USD per million generated tokens (throughput model and the price table); unpriced layouts last. */
+    MINIMIZE_COST_PER_TOKEN("minimize_cost_per_token") {
+        @Override
+        int comparePrimary(Candidate a, Candidate b) {
+            Double x = a.costPerMillionTokensUsd();
+            Double y = b.costPerMillionTokensUsd();
+            if (x == null || y == null) {
+                return x == null ? (y == null ? 0 : 1) : -1;
+            }
+            return Double.compare(x, y);
+        }
+
+        @Override
+        public boolean needsSpeed() {
+            return true;
+        }
     };
 
     private final String key;
@@ -45,6 +74,11 @@ public enum Objective {
 
     public String key() {
         return key;
+    }
+
+    /** Whether ranking needs the throughput model's estimate of every layout. */
+    public boolean needsSpeed() {
+        return false;
     }
 
     /** Negative when {@code a} ranks before {@code b} on this objective alone. */

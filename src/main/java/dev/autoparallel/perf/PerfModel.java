@@ -57,6 +57,7 @@ public final class PerfModel {
     private final double checkpointLinearBytes;
     private final double totalServedBytes;
     private final boolean fp8Checkpoint;
+    private final double slidingLayerCount;
 
     public PerfModel(MemoryModel memory) {
         this.memory = memory;
@@ -86,6 +87,7 @@ public final class PerfModel {
         Quantization q = spec.quantization();
         this.fp8Checkpoint = q instanceof Quantization.Fp8 || q instanceof Quantization.Mxfp4
                 || q instanceof Quantization.CompressedTensors c && c.floatWeights();
+        this.slidingLayerCount = spec.layerAttention().stream().filter(a -> a == AttentionKind.SLIDING).count();
     }
 
     public MemoryModel memory() {
@@ -110,11 +112,13 @@ public final class PerfModel {
         if (!mem.fits()) {
             return Optional.empty();
         }
-        return Optional.of(estimate(layout, gpusPerNode, mem, w, engine, weights, replicaConcurrency));
+        return Optional.of(estimate(layout, gpusPerNode, mem, w, engine, weights));
     }
 
-    PerfEstimate estimate(Layout l, int gpusPerNode, MemoryEstimate mem, Workload w, ServingEngine engine,
-                          WeightDtype weightDtype, int replicaConcurrency) {
+    /** Speed of a layout whose engine view is already known ({@code mem}, sized for this workload). */
+    public PerfEstimate estimate(Layout l, int gpusPerNode, MemoryEstimate mem, Workload w, ServingEngine engine,
+                                 WeightDtype weightDtype) {
+        int replicaConcurrency = (w.concurrency() + l.dp() - 1) / l.dp();
         int isl = w.inputTokens();
         int osl = w.outputTokens();
         double capacity = mem.kvCacheTokens() / (double) w.sequenceLength();
@@ -159,8 +163,7 @@ public final class PerfModel {
         Stage(Layout l, double rankWeights, double peak, double link) {
             this.tp = l.tp();
             this.layers = spec.numLayers() / (double) l.pp();
-            double sliding = spec.layerAttention().stream().filter(a -> a == AttentionKind.SLIDING).count();
-            this.slidingLayers = sliding / l.pp();
+            this.slidingLayers = slidingLayerCount / l.pp();
             this.fullLayers = layers - slidingLayers;
             this.weights = rankWeights;
             this.peak = peak;

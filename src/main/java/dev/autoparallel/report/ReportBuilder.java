@@ -55,20 +55,23 @@ public final class ReportBuilder {
             for (String cluster : f.clusters()) {
                 ResultRow r = e.getValue().get(cluster);
                 if (r == null) {
-                    cells.add(new ReportModel.MatrixCell("does not fit", "", false, false));
+                    cells.add(new ReportModel.MatrixCell("does not fit", "", "", false, false));
                     continue;
                 }
                 rows.add(new ReportModel.BestRow(r.model(), r.cluster(), layout(r), Integer.toString(r.totalGpus()),
                         gib(r.memoryPerGpuGb()), percent(r.memoryUtilization()), number(r.maxConcurrency()),
-                        money(r.monthlyCostUsd()), r.deploymentCommand()));
-                cells.add(new ReportModel.MatrixCell(r.totalGpus() + (r.totalGpus() == 1 ? " GPU" : " GPUs"), money(r.monthlyCostUsd()), true,
+                        millis(r.ttftMs()), millis(r.tpotMs()), number(r.tokensPerSecond()), money(r.monthlyCostUsd()),
+                        perMillion(r.costPerMillionTokensUsd()), r.deploymentCommand()));
+                cells.add(new ReportModel.MatrixCell(r.totalGpus() + (r.totalGpus() == 1 ? " GPU" : " GPUs"),
+                        money(r.monthlyCostUsd()), perMillion(r.costPerMillionTokensUsd()), true,
                         cheapest != null && cheapest.equals(r.monthlyCostUsd())));
             }
             matrix.add(new ReportModel.MatrixRow(e.getKey(), cells));
             charts.add(chart(e.getKey(), f.clusters(), e.getValue()));
         }
         return new ReportModel(f.title(), f.generatedAt(), f.workload(), summary, rows,
-                new ReportModel.Matrix(f.clusters(), matrix), charts, purchase(f, byModel), failures(f, failures));
+                new ReportModel.Matrix(f.clusters(), matrix), charts, scatter(f.clusters(), best), purchase(f, byModel),
+                failures(f, failures));
     }
 
     private static ReportModel.Chart chart(String model, List<String> clusters, Map<String, ResultRow> rows) {
@@ -104,6 +107,56 @@ public final class ReportBuilder {
                 new ReportModel.Legend("activations", "activations"), new ReportModel.Legend("kv", "KV cache"),
                 new ReportModel.Legend("overhead", "framework overhead"));
         return new ReportModel.Chart(model, CHART_WIDTH, y + 10, bars, legend);
+    }
+
+    static final int SCATTER_WIDTH = 760;
+    static final int SCATTER_HEIGHT = 340;
+    static final int SCATTER_LEFT = 70;
+    static final int SCATTER_BOTTOM = 40;
+
+    /** Generated tokens per second against monthly cost for every priced best layout. */
+    private static ReportModel.Scatter scatter(List<String> clusters, List<ResultRow> best) {
+        List<ResultRow> priced = best.stream().filter(r -> r.monthlyCostUsd() != null && r.tokensPerSecond() != null).toList();
+        double maxCost = priced.stream().mapToDouble(ResultRow::monthlyCostUsd).max().orElse(1);
+        double maxTps = priced.stream().mapToDouble(ResultRow::tokensPerSecond).max().orElse(1);
+        double xSpan = niceCeiling(maxCost);
+        double ySpan = niceCeiling(maxTps);
+        int plotW = SCATTER_WIDTH - SCATTER_LEFT - 20;
+        int plotH = SCATTER_HEIGHT - SCATTER_BOTTOM - 20;
+        List<ReportModel.Point> points = new ArrayList<>();
+        for (ResultRow r : priced) {
+            int x = SCATTER_LEFT + (int) Math.round(r.monthlyCostUsd() / xSpan * plotW);
+            int y = SCATTER_HEIGHT - SCATTER_BOTTOM - (int) Math.round(r.tokensPerSecond() / ySpan * plotH);
+            points.add(new ReportModel.Point(x, y, Math.max(0, clusters.indexOf(r.cluster())) % 10, String.format(Locale.ROOT,
+                    "%s on %s: %,.0f tokens/s for %s per month (%s per million tokens)", r.model(), r.cluster(),
+                    r.tokensPerSecond(), money(r.monthlyCostUsd()), perMillion(r.costPerMillionTokensUsd()))));
+        }
+        List<ReportModel.Tick> xTicks = new ArrayList<>();
+        List<ReportModel.Tick> yTicks = new ArrayList<>();
+        for (int i = 0; i <= 4; i++) {
+            xTicks.add(new ReportModel.Tick(SCATTER_LEFT + plotW * i / 4, money(xSpan * i / 4)));
+            yTicks.add(new ReportModel.Tick(SCATTER_HEIGHT - SCATTER_BOTTOM - plotH * i / 4, number(ySpan * i / 4)));
+        }
+        List<ReportModel.Legend> series = new ArrayList<>();
+        for (int i = 0; i < clusters.size(); i++) {
+            series.add(new ReportModel.Legend("c" + (i % 10), clusters.get(i)));
+        }
+        return new ReportModel.Scatter(SCATTER_WIDTH, SCATTER_HEIGHT, SCATTER_LEFT, SCATTER_HEIGHT - SCATTER_BOTTOM, points,
+                xTicks, yTicks, series);
+    }
+
+    /** 1, 2 or 5 times a power of ten, at least {@code v}. */
+    static double niceCeiling(double v) {
+        if (v <= 0) {
+            return 1;
+        }
+        double p = Math.pow(10, Math.floor(Math.log10(v)));
+        for (double m : new double[] {1, 2, 5, 10}) {
+            if (m * p >= v) {
+                return m * p;
+            }
+        }
+        return 10 * p;
     }
 
     private static ReportModel.Purchase purchase(Facts f, Map<String, Map<String, ResultRow>> byModel) {
@@ -200,6 +253,14 @@ public final class ReportBuilder {
 
     static String number(Double v) {
         return v == null ? "" : String.format(Locale.ROOT, "%,.0f", v);
+    }
+
+    static String millis(Double v) {
+        return v == null ? "" : String.format(Locale.ROOT, "%,.0f ms", v);
+    }
+
+    static String perMillion(Double v) {
+        return v == null ? "" : String.format(Locale.ROOT, "$%.3f", v);
     }
 
     static String money(Double v) {

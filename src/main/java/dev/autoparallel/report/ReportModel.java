@@ -7,14 +7,15 @@ import java.util.List;
  * Records (Freemarker exposes their components as properties).
  */
 public record ReportModel(String title, String generatedAt, String workload, Summary summary, List<BestRow> best,
-                          Matrix matrix, List<Chart> charts, Purchase purchase, Failures failures) {
+                          Matrix matrix, List<Chart> charts, Scatter scatter, Purchase purchase, Failures failures) {
 
     public record Summary(String cells, String resultCells, String failedCells, String rows, String models,
                           String clusters, String duration, String accounting, boolean complete) {
     }
 
     public record BestRow(String model, String cluster, String layout, String gpus, String memoryPerGpu,
-                          String utilization, String concurrency, String monthlyCost, String command) {
+                          String utilization, String concurrency, String ttft, String tpot, String tokensPerSecond,
+                          String monthlyCost, String perMillionTokens, String command) {
     }
 
     /** GPUs and monthly cost per model (rows) and hardware option (columns). */
@@ -25,7 +26,21 @@ public record ReportModel(String title, String generatedAt, String workload, Sum
     }
 
     /** {@code cheapest} marks the lowest monthly cost in the row; {@code fits} is false where no layout serves it. */
-    public record MatrixCell(String gpus, String cost, boolean fits, boolean cheapest) {
+    public record MatrixCell(String gpus, String cost, String perMillionTokens, boolean fits, boolean cheapest) {
+    }
+
+    /**
+     * Throughput against monthly cost, one point per model and hardware option, in SVG units.
+     * {@code series} is the hardware option's index (its colour).
+     */
+    public record Scatter(int width, int height, int left, int bottom, List<Point> points, List<Tick> xTicks,
+                          List<Tick> yTicks, List<Legend> series) {
+    }
+
+    public record Point(int x, int y, int series, String title) {
+    }
+
+    public record Tick(int position, String label) {
     }
 
     /** A horizontal stacked-bar chart of memory per GPU, one bar per hardware option, in SVG units. */

@@ -40,10 +40,19 @@ public final class CellEvaluator {
                     cell.batchSize(), cell.objective().key(), "ok", rank++, c.tensorParallel(), c.pipelineParallel(),
                     c.dataParallel(), c.expertParallel(), c.totalGpus(), c.memoryPerGpuGb(), c.memoryUtilization(),
                     b.weights(), b.activations(), b.kvCache(), b.frameworkOverhead(), c.engineView().kvCacheTokens(),
-                    c.engineView().clusterMaxConcurrency(), p.usdPerGpuHour(), p.monthlyUsd(), p.source(),
-                    c.deploymentCommand(), null, null));
+                    c.engineView().clusterMaxConcurrency(), c.ttftMs(), c.tpotMs(), c.tokensPerSecond(), p.usdPerGpuHour(),
+                    p.monthlyUsd(), costPerMillion(p, c, plan), p.source(), c.deploymentCommand(), null, null));
         }
         return rows;
+    }
+
+    /** USD per million generated tokens at this row's price and the throughput model's tokens per second. */
+    static Double costPerMillion(Price p, Configuration c, SweepPlan plan) {
+        if (p.monthlyUsd() == null || c.tokensPerSecond() == null || c.tokensPerSecond() <= 0) {
+            return null;
+        }
+        double hourly = p.monthlyUsd() / plan.hoursPerMonth();
+        return Math.round(hourly / (c.tokensPerSecond() * 3600) * 1e6 * 1000) / 1000.0;
     }
 
     /** What a layout's GPUs cost: the cluster's own price if the spec gives one, else the cheapest offer. */
@@ -70,6 +79,6 @@ public final class CellEvaluator {
         return new ResultRow(cell.id(), cell.model().id(), cell.cluster().shape().name(), cell.cluster().cluster().gpu().name(),
                 cell.cluster().cluster().gpusPerNode(), cell.cluster().cluster().numNodes(), cell.sequenceLength(),
                 cell.batchSize(), cell.objective().key(), "failed", 0, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, reason, detail);
+                null, null, null, null, null, null, null, null, null, null, null, null, reason, detail);
     }
 }

@@ -13,16 +13,17 @@ public record ResultRow(long cellId, String model, String cluster, String gpu, i
                         Integer tensorParallel, Integer pipelineParallel, Integer dataParallel, Integer expertParallel,
                         Integer totalGpus, Double memoryPerGpuGb, Double memoryUtilization, Double weightsGb,
                         Double activationsGb, Double kvCacheGb, Double frameworkOverheadGb, Long kvCacheTokens,
-                        Double maxConcurrency, Double usdPerGpuHour, Double monthlyCostUsd, String priceSource,
+                        Double maxConcurrency, Double ttftMs, Double tpotMs, Double tokensPerSecond,
+                        Double usdPerGpuHour, Double monthlyCostUsd, Double costPerMillionTokensUsd, String priceSource,
                         String deploymentCommand, String failureReason, String failureDetail) {
 
     /** Column names in order, as written to Parquet and CSV. */
     public static final String[] COLUMNS = {"cell_id", "model", "cluster", "gpu", "gpus_per_node", "nodes",
             "sequence_length", "batch_size", "objective", "status", "rank", "tensor_parallel", "pipeline_parallel",
             "data_parallel", "expert_parallel", "total_gpus", "memory_per_gpu_gb", "memory_utilization", "weights_gb",
-            "activations_gb", "kv_cache_gb", "framework_overhead_gb", "kv_cache_tokens", "max_concurrency",
-            "usd_per_gpu_hour", "monthly_cost_usd", "price_source", "deployment_command", "failure_reason",
-            "failure_detail"};
+            "activations_gb", "kv_cache_gb", "framework_overhead_gb", "kv_cache_tokens", "max_concurrency", "ttft_ms",
+            "tpot_ms", "tokens_per_second", "usd_per_gpu_hour", "monthly_cost_usd", "cost_per_million_tokens_usd",
+            "price_source", "deployment_command", "failure_reason", "failure_detail"};
 
     public boolean ok() {
         return "ok".equals(status);
@@ -33,6 +34,7 @@ public record ResultRow(long cellId, String model, String cluster, String gpu, i
         return new Object[] {cellId, model, cluster, gpu, gpusPerNode, nodes, sequenceLength, batchSize, objective, status,
                 rank, tensorParallel, pipelineParallel, dataParallel, expertParallel, totalGpus, memoryPerGpuGb,
                 memoryUtilization, weightsGb, activationsGb, kvCacheGb, frameworkOverheadGb, kvCacheTokens, maxConcurrency,
-                usdPerGpuHour, monthlyCostUsd, priceSource, deploymentCommand, failureReason, failureDetail};
+                ttftMs, tpotMs, tokensPerSecond, usdPerGpuHour, monthlyCostUsd, costPerMillionTokensUsd, priceSource,
+                deploymentCommand, failureReason, failureDetail};
     }
 }

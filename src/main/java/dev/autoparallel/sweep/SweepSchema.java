@@ -21,7 +21,8 @@ public final class SweepSchema {
                 DataTypes.IntegerType, DataTypes.IntegerType, DataTypes.IntegerType, DataTypes.IntegerType,
                 DataTypes.DoubleType, DataTypes.DoubleType, DataTypes.DoubleType, DataTypes.DoubleType,
                 DataTypes.DoubleType, DataTypes.DoubleType, DataTypes.LongType, DataTypes.DoubleType,
-                DataTypes.DoubleType, DataTypes.DoubleType, DataTypes.StringType, DataTypes.StringType,
+                DataTypes.DoubleType, DataTypes.DoubleType, DataTypes.DoubleType,
+                DataTypes.DoubleType, DataTypes.DoubleType, DataTypes.DoubleType, DataTypes.StringType, DataTypes.StringType,
                 DataTypes.StringType, DataTypes.StringType};
         StructField[] fields = new StructField[ResultRow.COLUMNS.length];
         for (int i = 0; i < fields.length; i++) {
@@ -41,7 +42,7 @@ public final class SweepSchema {
                 (Integer) row.get(11), (Integer) row.get(12), (Integer) row.get(13), (Integer) row.get(14),
                 (Integer) row.get(15), (Double) row.get(16), (Double) row.get(17), (Double) row.get(18),
                 (Double) row.get(19), (Double) row.get(20), (Double) row.get(21), (Long) row.get(22), (Double) row.get(23),
-                (Double) row.get(24), (Double) row.get(25), row.getString(26), row.getString(27), row.getString(28),
-                row.getString(29));
+                (Double) row.get(24), (Double) row.get(25), (Double) row.get(26), (Double) row.get(27), (Double) row.get(28),
+                (Double) row.get(29), row.getString(30), row.getString(31), row.getString(32), row.getString(33));
     }
 }

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 class CsvReportTest {
     static ResultRow failure(String model, String cluster, String detail) {
         return new ResultRow(7, model, cluster, "H100-SXM", 8, 1, 2048, 4, "minimize_gpus", "failed", 0, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null, null, null, null, "error", detail);
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, "error",
+                detail);
     }
 
     @Test

@@ -20,7 +20,8 @@ class HtmlReportTest {
 
     static ResultRow ok(String model, String cluster, double cost) {
         return new ResultRow(1, model, cluster, "H100-SXM", 8, 1, 4096, 8, "minimize_gpus", "ok", 1, 2, 1, 1, 1, 2,
-                40.0, 0.505, 20.0, 2.0, 16.0, 2.0, 500_000L, 120.0, 3.0, cost, "test", "vllm serve " + model, null, null);
+                40.0, 0.505, 20.0, 2.0, 16.0, 2.0, 500_000L, 120.0, 150.0, 12.0, 2000.0, 3.0, cost, cost / 2000.0, "test",
+                "vllm serve " + model, null, null);
     }
 
     static ReportModel model() {

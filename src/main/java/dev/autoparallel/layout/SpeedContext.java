@@ -1,0 +1,29 @@
+package dev.autoparallel.layout;
+
+import dev.autoparallel.perf.PerfEstimate;
+import dev.autoparallel.perf.PerfModel;
+import dev.autoparallel.perf.ServingEngine;
+import dev.autoparallel.perf.WeightDtype;
+import dev.autoparallel.perf.Workload;
+import java.util.OptionalDouble;
+
+/**
+ * What speed and cost need beyond memory: the workload in tokens, the serving engine, the
+ * weight precision, and the hourly price of a number of GPUs (empty when no price is known).
+ */
+public record SpeedContext(PerfModel perf, Workload workload, ServingEngine engine, WeightDtype weights,
+                           java.util.function.IntFunction<OptionalDouble> usdPerHour) {
+
+    /** Speed of a fitting candidate, and its cost per million generated tokens where a price is known. */
+    public Candidate withSpeed(Candidate c, Cluster cluster) {
+        if (!c.fits() || c.perf() != null) {
+            return c;
+        }
+        PerfEstimate p = perf.estimate(c.layout(), cluster.gpusPerNode(), c.engine(), workload, engine, weights);
+        OptionalDouble hourly = usdPerHour.apply(c.layout().totalGpus());
+        Double cost = hourly.isPresent() && p.tokensPerSecond() > 0
+                ? hourly.getAsDouble() / (p.tokensPerSecond() * 3600) * 1e6 : null;
+        return new Candidate(c.layout(), c.engine(), c.sequenceLength(), c.replicaSequences(), c.workloadKvBytes(),
+                c.rejection(), p, cost);
+    }
+}
