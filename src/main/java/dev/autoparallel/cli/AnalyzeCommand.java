@@ -50,18 +50,30 @@ final class AnalyzeCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static String fmt(String pattern, Double v) {
+        return v == null ? "-" : String.format(Locale.ROOT, pattern, v);
+    }
+
     static void printTable(PrintWriter out, List<Configuration> configs) {
-        out.printf(Locale.ROOT, "%-4s %3s %3s %3s %3s %5s %9s %8s %8s %8s %8s %8s %6s %9s%n", "RANK", "TP", "PP", "DP", "EP",
-                "GPUS", "GIB/GPU", "WEIGHTS", "ACTIV", "KV", "OVERHEAD", "KV-TOKENS", "UTIL", "MAX-SEQS");
+        out.printf(Locale.ROOT, "%-4s %3s %3s %3s %3s %5s %9s %8s %8s %8s %8s %9s %6s %9s %8s %7s %8s %8s%n", "RANK", "TP", "PP",
+                "DP", "EP", "GPUS", "GIB/GPU", "WEIGHTS", "ACTIV", "KV", "OVERHEAD", "KV-TOKENS", "UTIL", "MAX-SEQS", "TTFT-MS",
+                "TPOT-MS", "TOK/S", "$/1M-TOK");
         int rank = 1;
         for (Configuration c : configs) {
             var b = c.memoryBreakdown();
-            out.printf(Locale.ROOT, "%-4d %3d %3d %3d %3d %5d %9.2f %8.2f %8.2f %8.2f %8.2f %8d %5.0f%% %9.1f%n", rank++,
-                    c.tensorParallel(), c.pipelineParallel(), c.dataParallel(), c.expertParallel(), c.totalGpus(),
+            out.printf(Locale.ROOT, "%-4d %3d %3d %3d %3d %5d %9.2f %8.2f %8.2f %8.2f %8.2f %9d %5.0f%% %9.1f %8s %7s %8s %8s%n",
+                    rank++, c.tensorParallel(), c.pipelineParallel(), c.dataParallel(), c.expertParallel(), c.totalGpus(),
                     c.memoryPerGpuGb(), b.weights(), b.activations(), b.kvCache(), b.frameworkOverhead(),
-                    c.engineView().kvCacheTokens(), 100 * c.memoryUtilization(), c.engineView().clusterMaxConcurrency());
+                    c.engineView().kvCacheTokens(), 100 * c.memoryUtilization(), c.engineView().clusterMaxConcurrency(),
+                    fmt("%.0f", c.ttftMs()), fmt("%.1f", c.tpotMs()), fmt("%.0f", c.tokensPerSecond()),
+                    fmt("%.3f", c.costPerMillionTokensUsd()));
         }
         out.println();
+        Configuration first = configs.get(0);
+        if (first.speedInputTokens() != null) {
+            out.printf(Locale.ROOT, "speed: vLLM, %d prompt + %d generated tokens per request, %d in flight%n",
+                    first.speedInputTokens(), first.speedOutputTokens(), first.batchSize());
+        }
         out.println("best: " + configs.get(0).deploymentCommand());
         for (String note : configs.get(0).deploymentNotes()) {
             out.println("note: " + note);

@@ -131,4 +131,34 @@ class MainTest {
         assertEquals(2, badGpu.code());
         assertTrue(badGpu.err().contains("known GPUs"), badGpu.err());
     }
+
+    @Test
+    void evaluateWithWorkload_reportsSpeedAndCost() throws Exception {
+        // Reference measurement (aiconfigurator silicon_sample.csv, vLLM, H200, Llama-3.1-70B fp8, TP 4,
+        // 1024 in / 1024 out, concurrency 16): TTFT 126.2 ms, TPOT 10.94 ms.
+        Run r = run("evaluate", "meta-llama/Llama-3.1-70B", "--gpu", "H200", "--tp", "4", "--input-tokens", "1024",
+                "--output-tokens", "1024", "--concurrency", "16", "--engine", "vllm", "--weight-dtype", "fp8", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals(10.94, j.get("tpot_ms").asDouble(), 10.94 * 0.2);
+        assertEquals(126.2, j.get("ttft_ms").asDouble(), 126.2 * 0.35);
+        assertTrue(j.get("tokens_per_second").asDouble() > 0);
+        assertTrue(j.get("cost_per_million_tokens_usd").asDouble() > 0);
+        assertEquals(2, run("evaluate", "meta-llama/Llama-3.1-70B", "--gpu", "H200", "--tp", "4", "--input-tokens", "10",
+                "--output-tokens", "10", "--engine", "tgi").code());
+    }
+
+    @Test
+    void speedObjectives_rankByThroughputAndCost() throws Exception {
+        Run fast = run("best", "Qwen/Qwen3-8B", "--gpu", "H100", "--objective", "maximize_throughput", "--seq", "4096",
+                "--batch", "64", "--json");
+        assertEquals(0, fast.code(), fast.err());
+        JsonNode f = new ObjectMapper().readTree(fast.out());
+        Run cheap = run("best", "Qwen/Qwen3-8B", "--gpu", "H100", "--objective", "minimize_cost_per_token", "--seq", "4096",
+                "--batch", "64", "--json");
+        JsonNode c = new ObjectMapper().readTree(cheap.out());
+        assertTrue(f.get("tokens_per_second").asDouble() >= c.get("tokens_per_second").asDouble());
+        assertTrue(c.get("cost_per_million_tokens_usd").asDouble() <= f.get("cost_per_million_tokens_usd").asDouble());
+        assertTrue(f.get("trtllm_command").asText().startsWith("trtllm-serve Qwen/Qwen3-8B --backend pytorch"));
+    }
 }
