@@ -198,10 +198,7 @@ final class Planner {
     }
 
     private Cluster withMemory(Cluster c, double gib) {
-        Gpu g = c.gpu();
-        Gpu resized = new Gpu(g.name(), g.aliases(), g.vendor(), g.computeCapability(), g.nominalMemoryGb(),
-                Math.round(gib * GIB), g.bf16Tflops(), g.fp8Tflops(), g.hbmBytesPerSecond(), g.intraNodeBytesPerSecond(),
-                g.interNodeBytesPerSecond(), g.memorySource());
+        Gpu resized = c.gpu().withMemoryBytes(Math.round(gib * GIB));
         return new Cluster(resized, resized.memoryBytes(), c.gpusPerNode(), c.numNodes(), c.allowCrossNodeTp());
     }
 

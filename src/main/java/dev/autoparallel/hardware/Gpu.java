@@ -23,6 +23,12 @@ public record Gpu(String name, List<String> aliases, Vendor vendor, int computeC
         }
     }
 
+    /** The same GPU with another memory size (what-if searches). */
+    public Gpu withMemoryBytes(long bytes) {
+        return new Gpu(name, aliases, vendor, computeCapability, nominalMemoryGb, bytes, bf16Tflops, fp8Tflops,
+                hbmBytesPerSecond, intraNodeBytesPerSecond, interNodeBytesPerSecond, memorySource);
+    }
+
     public double memoryGib() {
         return memoryBytes / (double) (1L << 30);
     }

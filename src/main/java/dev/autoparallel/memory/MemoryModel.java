@@ -352,11 +352,10 @@ public final class MemoryModel {
         return Math.ceil(kv / (double) tp) / kv;
     }
 
-    /** Weights of layers [from, to) on one rank. */
-    private double layerWeights(int from, int to, int tp, double expertShare) {
+    /** Weights of layers [from, to) on one rank, routed experts left out (each layout takes its share of those). */
+    private double layerWeights(int from, int to, int tp) {
         return (prefixReplicated[to] - prefixReplicated[from]) + (prefixTpSplit[to] - prefixTpSplit[from]) / tp
-                + (prefixKvHeadSplit[to] - prefixKvHeadSplit[from]) * kvHeadFraction(tp)
-                + (prefixExperts[to] - prefixExperts[from]) * expertShare;
+                + (prefixKvHeadSplit[to] - prefixKvHeadSplit[from]) * kvHeadFraction(tp);
     }
 
     /** The fraction of a layer's routed-expert bytes one rank holds, padding included. */
@@ -432,7 +431,7 @@ public final class MemoryModel {
             int start = 0;
             for (int stage = 0; stage < pp; stage++) {
                 int end = start + parts[stage];
-                double w = ropeCacheBytes + layerWeights(start, end, tp, 0);
+                double w = ropeCacheBytes + layerWeights(start, end, tp);
                 if (stage == 0) {
                     w += firstStageReplicated + firstStageVocabRowBytes * vocabRows;
                 }
