@@ -2,10 +2,12 @@ package dev.autoparallel.sweep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.autoparallel.AutoParallel;
 import dev.autoparallel.Configuration;
+import dev.autoparallel.InvalidConfigurationException;
 import dev.autoparallel.source.Catalog;
 import dev.autoparallel.source.HubSettings;
 import dev.autoparallel.source.ModelResolver;
@@ -113,11 +115,29 @@ class SweepJobTest {
     }
 
     @Test
-    void rerun_replacesTheOutputWhole(@TempDir Path dir) throws Exception {
+    void rerun_replacesAnEarlierSweepsOutput_andLeavesNothingBeside(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("out");
-        Files.createDirectories(out.resolve("stale"));
         SweepJob.run(spark, plan(dir), out);
-        assertTrue(Files.exists(out.resolve("report.html")));
-        assertTrue(Files.notExists(out.resolve("stale")));
+        Files.writeString(out.resolve("report.csv"), "from the first run");
+        SweepJob.Summary second = SweepJob.run(spark, plan(dir), out);
+        assertTrue(second.complete());
+        assertTrue(Files.readString(out.resolve("report.csv")).startsWith("cell_id"));
+        try (Stream<Path> left = Files.list(dir)) {
+            assertEquals(List.of("hf", "out"), left.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    @Test
+    void aFolderOfTheUsers_isRefusedBeforeAnythingIsWritten_andKeptWhole(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("mine");
+        Files.createDirectories(out.resolve("notes"));
+        Files.writeString(out.resolve("notes/todo.txt"), "keep me");
+        InvalidConfigurationException e = assertThrows(InvalidConfigurationException.class,
+                () -> SweepJob.run(spark, plan(dir), out));
+        assertEquals("output", e.field());
+        assertEquals("keep me", Files.readString(out.resolve("notes/todo.txt")));
+        try (Stream<Path> left = Files.list(dir)) {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().contains(".partial-")));
+        }
     }
 }
