@@ -55,6 +55,9 @@ final class Planner {
         return models.computeIfAbsent(new ModelKey(spec, gpu.name(), gpu.memoryBytes()), k -> new MemoryModel(spec, gpu));
     }
 
+    /** Most layouts one request returns, as the sweep spec allows: the ranking is a top-k, not a listing of every layout. */
+    static final int MAX_CONFIGS = 100;
+
     static void validateWorkload(ModelSpec spec, int sequenceLength, int batchSize, int maxConfigs) {
         if (sequenceLength < 1 || sequenceLength > MAX_SEQUENCE_LENGTH) {
             throw new InvalidConfigurationException("sequence_length", "sequence_length was " + sequenceLength
@@ -68,8 +71,9 @@ final class Planner {
         if (batchSize < 1 || batchSize > MAX_BATCH) {
             throw new InvalidConfigurationException("batch_size", "batch_size was " + batchSize + "; allowed: 1 to " + MAX_BATCH);
         }
-        if (maxConfigs < 1) {
-            throw new InvalidConfigurationException("max_configs", "max_configs was " + maxConfigs + "; allowed: at least 1");
+        if (maxConfigs < 1 || maxConfigs > MAX_CONFIGS) {
+            throw new InvalidConfigurationException("max_configs", "max_configs was " + maxConfigs + "; allowed: 1 to "
+                    + MAX_CONFIGS);
         }
     }
 

@@ -114,11 +114,25 @@ final class EvaluateCommand implements Callable<Integer> {
             if (inputTokens == null || outputTokens == null) {
                 throw new InvalidConfigurationException("input_tokens", "give both --input-tokens and --output-tokens");
             }
+            if (inputTokens < 1 || outputTokens < 1 || (long) inputTokens + outputTokens > AutoParallel.MAX_SEQUENCE_LENGTH) {
+                throw new InvalidConfigurationException("input_tokens", "--input-tokens and --output-tokens were " + inputTokens
+                        + " and " + outputTokens + "; allowed: at least 1 each, " + AutoParallel.MAX_SEQUENCE_LENGTH + " together at most");
+            }
             if (settings.maxModelLen() == null) {
                 settings = settings.withMaxModelLen(inputTokens + outputTokens);
             }
         }
         MemoryModel memoryModel = new MemoryModel(s, g);
+        if (settings.maxNumBatchedTokens() != null && settings.maxNumBatchedTokens() < memoryModel.maxNumSeqs(settings)) {
+            throw EngineSettings.batchedBelowSeqs(settings.maxNumBatchedTokens(), memoryModel.maxNumSeqs(settings));
+        }
+        if (pricePerGpuHour != null && !(pricePerGpuHour > 0 && pricePerGpuHour < 1000)) {
+            throw new InvalidConfigurationException("price_usd_per_gpu_hour", "--price-usd-per-gpu-hour was " + pricePerGpuHour
+                    + "; allowed: more than 0 and less than 1000 (USD per GPU-hour)");
+        }
+        if (concurrency != null && concurrency < 1) {
+            throw new InvalidConfigurationException("concurrency", "--concurrency was " + concurrency + "; allowed: at least 1");
+        }
         MemoryEstimate e = memoryModel.evaluate(layout, settings, memory);
         PerfEstimate speed = null;
         Workload workload = null;
@@ -147,9 +161,10 @@ final class EvaluateCommand implements Callable<Integer> {
                 speed == null ? null : round(speed.tokensPerSecond()), speed == null ? null : round(speed.tokensPerSecondPerGpu()),
                 speed == null ? null : round(speed.requestsPerSecond()), speed == null ? null : speed.bound(), costPerMillion);
         PrintWriter out = spec.commandLine().getOut();
+        int exit = e.fits() ? 0 : Main.EXIT_DOES_NOT_FIT;
         if (json) {
             out.println(Json.write(r));
-            return 0;
+            return exit;
         }
         double gib = 1L << 30;
         out.printf(Locale.ROOT, "%s on %s (%.2f GiB), TP %d PP %d DP %d, vLLM %s (%s), utilization %.2f%n", s.modelId(),
@@ -168,7 +183,7 @@ final class EvaluateCommand implements Callable<Integer> {
                     speed.tokensPerSecond(), speed.tokensPerSecondPerGpu(), speed.bound(),
                     costPerMillion == null ? "" : String.format(Locale.ROOT, ", $%.3f per million generated tokens", costPerMillion));
         }
-        return 0;
+        return exit;
     }
 
     private static double round(double v) {

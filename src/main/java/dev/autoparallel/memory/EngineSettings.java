@@ -1,6 +1,8 @@
 package dev.autoparallel.memory;
 
 import dev.autoparallel.InvalidConfigurationException;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * The vLLM knobs that change memory. Null means "vLLM's default", which depends on the version,
@@ -16,6 +18,11 @@ public record EngineSettings(VllmVersion version, Engine engine, double gpuMemor
                              Integer blockSize, boolean enforceEager) implements java.io.Serializable {
 
     public static final double DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
+    /**
+     * The block sizes vLLM's --block-size accepts: the {@code BlockSize} literal of vllm/config/cache.py
+     * (1, 8, 16, 32, 64, 128 through 2025; 256 added since). Read 2026-11.
+     */
+    public static final List<Integer> BLOCK_SIZES = List.of(1, 8, 16, 32, 64, 128, 256);
 
     public EngineSettings {
         if (!(gpuMemoryUtilization > 0 && gpuMemoryUtilization <= 1)) {
@@ -26,6 +33,19 @@ public record EngineSettings(VllmVersion version, Engine engine, double gpuMemor
         positive(maxNumSeqs, "max_num_seqs");
         positive(maxNumBatchedTokens, "max_num_batched_tokens");
         positive(blockSize, "block_size");
+        if (blockSize != null && !BLOCK_SIZES.contains(blockSize)) {
+            throw new InvalidConfigurationException("block_size", "block_size was " + blockSize + "; vLLM allows "
+                    + BLOCK_SIZES.stream().map(String::valueOf).collect(Collectors.joining(", ")));
+        }
+        if (maxNumBatchedTokens != null && maxNumSeqs != null && maxNumBatchedTokens < maxNumSeqs) {
+            throw batchedBelowSeqs(maxNumBatchedTokens, maxNumSeqs);
+        }
+    }
+
+    /** vLLM's refusal (SchedulerConfig._verify_args) when a step could not hold one token of every sequence. */
+    public static InvalidConfigurationException batchedBelowSeqs(int maxNumBatchedTokens, int maxNumSeqs) {
+        return new InvalidConfigurationException("max_num_batched_tokens", "max_num_batched_tokens (" + maxNumBatchedTokens
+                + ") must be greater than or equal to max_num_seqs (" + maxNumSeqs + "), as vLLM requires");
     }
 
     private static void positive(Integer v, String field) {

@@ -1,12 +1,12 @@
 package dev.autoparallel.model;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.json.UserJson;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Turns a Hugging Face {@code config.json} into a {@link ModelSpec}. Pure: takes the JSON text
@@ -14,21 +14,12 @@ import java.util.List;
  * {@code text_config}; their vision tower is counted when it is a SigLIP or CLIP encoder.
  */
 public final class ConfigParser {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private ConfigParser() {
     }
 
     /** Parses config text; {@code source} names it in errors (a path, a catalog entry, a URL). */
     public static ModelSpec parse(String modelId, String json, String source) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new InvalidConfigurationException("config.json", source + ": not valid JSON ("
-                    + e.getOriginalMessage() + " at line " + e.getLocation().getLineNr() + ")");
-        }
-        return parse(modelId, root, source);
+        return parse(modelId, UserJson.parse(json, "config.json", source), source);
     }
 
     public static ModelSpec parse(String modelId, JsonNode root, String source) {
@@ -58,10 +49,27 @@ public final class ConfigParser {
         boolean tied = f.optBool("tie_word_embeddings").orElse(family.tiedByDefault());
         ParsedDims dims = new ParsedDims(hidden, layers, heads, vocab, maxPositions, tied);
 
-        Family.Built built = family.builder().build(dims, f, family);
-        List<Tensor> tensors = new ArrayList<>(built.tensors());
-        if (vision != null && vision.isObject()) {
-            VisionTower.add(tensors, (ObjectNode) vision, root, hidden, source, warnings);
+        Family.Built built;
+        List<Tensor> tensors;
+        try {
+            built = family.builder().build(dims, f, family);
+            tensors = new ArrayList<>(built.tensors());
+            if (vision != null && vision.isObject()) {
+                VisionTower.add(tensors, (ObjectNode) vision, root, hidden, source, warnings);
+            }
+        } catch (ArithmeticException e) {
+            throw tooLarge(source, "a tensor's element count overflows 64 bits");
+        }
+        long total = 0;
+        for (Tensor t : tensors) {
+            try {
+                total = Math.addExact(total, t.numel());
+            } catch (ArithmeticException e) {
+                throw tooLarge(source, "the parameter total overflows 64 bits");
+            }
+        }
+        if (total > MAX_PARAMETERS) {
+            throw tooLarge(source, String.format(Locale.ROOT, "it describes %,d parameters", total));
         }
         String dtypeName = f.optString("torch_dtype", "dtype").orElse(null);
         DType dtype = dtypeName == null ? DType.BFLOAT16 : DType.parse(dtypeName, "torch_dtype");
@@ -72,6 +80,15 @@ public final class ConfigParser {
         return new ModelSpec(modelId, modelType.isEmpty() ? "unknown" : modelType, family, hidden, layers, heads,
                 built.kvHeads(), built.headDim(), vocab, maxPositions, tied, dtype, dtypeName != null, q,
                 built.mla(), built.moe(), built.layerAttention(), built.slidingWindow(), tensors, warnings);
+    }
+
+    /** Most parameters a config may describe: 10^15, 500 times the largest published model (about 2 x 10^12). */
+    static final long MAX_PARAMETERS = 1_000_000_000_000_000L;
+
+    private static InvalidConfigurationException tooLarge(String source, String what) {
+        return new InvalidConfigurationException("model_size", String.format(Locale.ROOT,
+                "%s: the model is implausibly large (%s; at most %,d parameters are accepted); check hidden_size, "
+                        + "intermediate_size, num_hidden_layers, vocab_size and the expert counts", source, what, MAX_PARAMETERS));
     }
 
     /** The text config with the wrapper's dtype and quantization when it lacks its own. */

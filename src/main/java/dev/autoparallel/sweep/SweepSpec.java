@@ -3,6 +3,7 @@ package dev.autoparallel.sweep;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.json.UserJson;
 import dev.autoparallel.hardware.GpuCatalog;
 import dev.autoparallel.layout.Objective;
 import dev.autoparallel.memory.KvCacheDtype;
@@ -51,12 +52,7 @@ public record SweepSpec(String name, List<String> models, List<ClusterShape> clu
     }
 
     public static SweepSpec parse(String json, String source) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(json);
-        } catch (IOException e) {
-            throw new InvalidConfigurationException("spec", source + ": not valid JSON (" + e.getMessage().split("\n")[0] + ")");
-        }
+        JsonNode root = UserJson.parse(json, "spec", source);
         if (root == null || !root.isObject()) {
             throw new InvalidConfigurationException("spec", source + ": a sweep spec is a JSON object");
         }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.autoparallel.AutoParallel;
 import dev.autoparallel.Configuration;
 import dev.autoparallel.InvalidConfigurationException;
@@ -29,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The job in local mode on a small spec, checked row by row against the core API. */
 class SweepJobTest {
     static final String SPEC = """
-            {"name": "test sweep",
+            {"name": "test sweep\t\"quoted\"\nsecond line\u0001",
              "models": ["meta-llama/Llama-2-7b-hf", "Qwen/Qwen3-30B-A3B", "acme/does-not-exist"],
              "clusters": [{"name": "1 x 8 H100", "gpu": "H100"},
                           {"name": "1 x 2 L4 at $0.70", "gpu": "L4", "gpus_per_node": 2, "price_usd_per_gpu_hour": 0.70}],
@@ -112,6 +114,10 @@ class SweepJobTest {
         try (Stream<Path> left = Files.list(dir)) {
             assertTrue(left.noneMatch(p -> p.getFileName().toString().contains(".partial-")), "a temporary folder was left");
         }
+        // summary.json was written by hand and broke on a tab, a newline or a control character in the name.
+        JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertEquals(plan.name(), summary.get("name").asText());
+        assertEquals(s.cells(), summary.get("cells").asLong());
     }
 
     @Test
