@@ -1,6 +1,10 @@
 package dev.autoparallel.model;
 
 import dev.autoparallel.model.ModelSpec.AttentionKind;
+import dev.autoparallel.model.ModelSpec.Ffn;
+import dev.autoparallel.model.ModelSpec.Layer;
+import dev.autoparallel.model.ModelSpec.Mixer;
+import dev.autoparallel.InvalidConfigurationException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -42,7 +46,13 @@ final class Builders {
         }
         List<AttentionKind> kinds = attentionKinds(d, f, family);
         int window = kinds.contains(AttentionKind.SLIDING) ? f.requirePositive("sliding_window") : 0;
-        return new Family.Built(t.list(), mla, moe == null ? null : moe.dims(d.layers()), kinds, window,
+        List<Layer> layers = new ArrayList<>();
+        for (int i = 0; i < d.layers(); i++) {
+            Mixer mixer = mla != null ? Mixer.MLA : kinds.get(i) == AttentionKind.SLIDING ? Mixer.SLIDING_WINDOW : Mixer.FULL_ATTENTION;
+            layers.add(new Layer(mixer, mixer == Mixer.SLIDING_WINDOW ? window : 0, -1,
+                    moe != null && moe.isMoeLayer(i) ? Ffn.MOE : Ffn.DENSE));
+        }
+        return new Family.Built(t.list(), mla, moe == null ? null : moe.dims(d.layers()), layers,
                 kvHeads, mla != null ? mla.qkNopeHeadDim() + mla.qkRopeHeadDim() : headDim);
     }
 
@@ -55,7 +65,7 @@ final class Builders {
             return f.requirePositive("head_dim");
         }
         if (d.hidden() % d.heads() != 0) {
-            throw new dev.autoparallel.InvalidConfigurationException("head_dim", f.source()
+            throw new InvalidConfigurationException("head_dim", f.source()
                     + ": head_dim is missing and hidden_size " + d.hidden() + " is not a multiple of num_attention_heads "
                     + d.heads() + "; the config must state head_dim");
         }
@@ -172,12 +182,13 @@ final class Builders {
                 throw f.invalid("layer_types", f.node().get("layer_types"),
                         "one entry per layer (" + d.layers() + ")");
             }
-            for (String s : types) {
-                switch (s) {
+            for (int i = 0; i < types.size(); i++) {
+                switch (types.get(i)) {
                     case "full_attention" -> out.add(AttentionKind.FULL);
                     case "sliding_attention" -> out.add(AttentionKind.SLIDING);
-                    default -> throw f.invalid("layer_types", f.node().get("layer_types"),
-                            "entries full_attention or sliding_attention");
+                    default -> throw new InvalidConfigurationException("layer_types", f.source() + ": layer_types["
+                            + i + "] was '" + types.get(i) + "'; model_type '" + f.optString("model_type").orElse("")
+                            + "' allows full_attention, sliding_attention");
                 }
             }
             return out;
@@ -225,15 +236,6 @@ final class Builders {
                 yield new Moe(family, f.requirePositive("n_routed_experts"), f.requirePositive("num_experts_per_tok"),
                         expertInter, nShared * expertInter, "noaux_tc".equals(topk) ? 1 : 0,
                         i -> i >= first && i % freq == 0);
-            }
-            case GENERIC -> {
-                if (!f.has("num_local_experts") && !f.has("num_experts") && !f.has("n_routed_experts")) {
-                    yield null;
-                }
-                yield new Moe(family, f.requirePositive("num_local_experts", "num_experts", "n_routed_experts"),
-                        f.requirePositive("num_experts_per_tok", "experts_per_token"),
-                        f.requirePositive("moe_intermediate_size", "intermediate_size"),
-                        f.optInt("shared_expert_intermediate_size").orElse(0), 0, i -> true);
             }
             default -> null;
         };

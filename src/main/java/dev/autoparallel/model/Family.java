@@ -41,7 +41,7 @@ public enum Family {
 
     /** What a builder finds beyond the common dimensions. */
     record Built(List<Tensor> tensors, ModelSpec.MlaDims mla, ModelSpec.MoeDims moe,
-                 List<ModelSpec.AttentionKind> layerAttention, int slidingWindow, int kvHeads, int headDim) {
+                 List<ModelSpec.Layer> layers, int kvHeads, int headDim) {
     }
 
     private final boolean tiedByDefault;

@@ -1,9 +1,10 @@
 package dev.autoparallel.source;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.autoparallel.InvalidConfigurationException;
 import dev.autoparallel.ModelNotFoundException;
 import dev.autoparallel.ModelUnreachableException;
 import dev.autoparallel.ModelUnreachableException.Reason;
+import dev.autoparallel.model.ConfigParser;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -23,7 +24,6 @@ import java.util.logging.Logger;
  */
 public final class HubClient {
     private static final Logger LOG = Logger.getLogger(HubClient.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** Longest wait a Retry-After header may ask for before we give up waiting. */
     private static final long MAX_RETRY_AFTER_MS = 30_000;
 
@@ -112,10 +112,10 @@ public final class HubClient {
     private static Fetched parsed(String id, String revision, HttpResponse<String> resp) {
         String body = resp.body();
         try {
-            if (!JSON.readTree(body).isObject()) {
-                throw new IOException("not a JSON object");
+            if (!ConfigParser.readTree(body, id).isObject()) {
+                throw new InvalidConfigurationException("config.json", "not a JSON object");
             }
-        } catch (IOException e) {
+        } catch (InvalidConfigurationException e) {
             throw new ModelUnreachableException(id, Reason.BAD_RESPONSE, "the Hub's config.json for " + id
                     + " is not valid JSON (" + body.length() + " characters; truncated?); nothing was cached", e);
         }
