@@ -13,9 +13,16 @@ final class VisionTower {
     private VisionTower() {
     }
 
+    /** Wrapper model_types whose vision tower is Qwen3-VL's ViT (Qwen3-VL, Qwen3.5 / Qwen3.6). */
+    static final List<String> QWEN3_VL_WRAPPERS = List.of("qwen3_vl", "qwen3_vl_moe", "qwen3_5", "qwen3_5_moe");
+
     static void add(List<Tensor> out, ObjectNode vision, JsonNode root, int textHidden, String source, List<String> warnings) {
         ConfigFields f = new ConfigFields(vision, source + " vision_config");
         String type = f.optString("model_type").orElse("");
+        if (QWEN3_VL_WRAPPERS.contains(root.path("model_type").asText(""))) {
+            qwen3Vl(out, f);
+            return;
+        }
         boolean siglip = type.equals("siglip_vision_model");
         boolean clip = type.equals("clip_vision_model");
         if (!siglip && !clip) {
@@ -61,5 +68,53 @@ final class VisionTower {
             warnings.add("the multimodal projector of '" + wrapper + "' is not counted");
         }
         out.addAll(t.list());
+    }
+
+    /**
+     * Qwen3-VL's vision transformer (vLLM qwen3_vl.py Qwen3_VisionTransformer, also Qwen3.5's):
+     * a Conv3d patch embedding with bias over {@code in_channels x temporal_patch_size x
+     * patch_size^2}, learned position embeddings, {@code depth} pre-LayerNorm blocks (fused qkv,
+     * proj, fc1, fc2, all with biases), a patch merger (LayerNorm over the hidden size, then
+     * {@code hidden x spatial_merge_size^2} to itself and to {@code out_hidden_size}) and one
+     * DeepStack merger per {@code deepstack_visual_indexes} entry (its LayerNorm after the shuffle).
+     * Linear layers are tensor-parallel in vLLM (QKVParallelLinear, RowParallelLinear).
+     */
+    private static void qwen3Vl(List<Tensor> out, ConfigFields f) {
+        long h = f.requirePositive("hidden_size");
+        long inter = f.requirePositive("intermediate_size");
+        int depth = f.requirePositive("depth");
+        long patch = f.requirePositive("patch_size");
+        long temporal = f.requirePositive("temporal_patch_size");
+        long channels = f.requirePositive("in_channels");
+        long merge = f.requirePositive("spatial_merge_size");
+        long outHidden = f.requirePositive("out_hidden_size");
+        long positions = f.requirePositive("num_position_embeddings");
+        Component v = Component.VISION;
+        Tensors t = new Tensors();
+        String p = "model.visual";
+        t.linear(p + ".patch_embed.proj", v, Sharding.REPLICATED, -1, h, channels * temporal * patch * patch, true);
+        t.embedding(p + ".pos_embed.weight", v, Sharding.REPLICATED, positions, h);
+        for (int i = 0; i < depth; i++) {
+            String b = p + ".blocks." + i;
+            t.norm(b + ".norm1", v, -1, h, true);
+            t.norm(b + ".norm2", v, -1, h, true);
+            t.linear(b + ".attn.qkv", v, Sharding.COLUMN, -1, 3 * h, h, true);
+            t.linear(b + ".attn.proj", v, Sharding.ROW, -1, h, h, true);
+            t.linear(b + ".mlp.linear_fc1", v, Sharding.COLUMN, -1, inter, h, true);
+            t.linear(b + ".mlp.linear_fc2", v, Sharding.ROW, -1, h, inter, true);
+        }
+        long merged = h * merge * merge;
+        merger(t, p + ".merger", h, merged, outHidden);
+        List<Integer> deepstack = f.intList("deepstack_visual_indexes");
+        for (int k = 0; k < deepstack.size(); k++) {
+            merger(t, p + ".deepstack_merger_list." + k, merged, merged, outHidden);
+        }
+        out.addAll(t.list());
+    }
+
+    private static void merger(Tensors t, String p, long normDim, long merged, long outHidden) {
+        t.norm(p + ".norm", Component.VISION, -1, normDim, true);
+        t.linear(p + ".linear_fc1", Component.VISION, Sharding.COLUMN, -1, merged, merged, true);
+        t.linear(p + ".linear_fc2", Component.VISION, Sharding.ROW, -1, outHidden, merged, true);
     }
 }
