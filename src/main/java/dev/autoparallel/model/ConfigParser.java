@@ -72,6 +72,7 @@ public final class ConfigParser {
 
         Family.Built built = family.builder().build(dims, f, family);
         List<Tensor> tensors = new ArrayList<>(built.tensors());
+        warnings.addAll(built.warnings());
         if (vision != null && vision.isObject()) {
             VisionTower.add(tensors, (ObjectNode) vision, root, hidden, source, warnings);
         }

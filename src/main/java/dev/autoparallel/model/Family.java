@@ -22,6 +22,10 @@ public enum Family {
     QWEN3_5_MOE(false, Qwen3NextBuilder::build, "qwen3_5_moe_text", "qwen3_5_moe"),
     DEEPSEEK_V2(false, Builders::llamaLike, "deepseek_v2"),
     DEEPSEEK_V3(false, Builders::llamaLike, "deepseek_v3", "kimi_k2"),
+    DEEPSEEK_V32(false, Builders::llamaLike, "deepseek_v32"),
+    GLM_MOE_DSA(false, Builders::llamaLike, "glm_moe_dsa"),
+    MINIMAX_M2(false, Builders::llamaLike, "minimax_m2"),
+    MIMO(false, Builders::llamaLike, "mimo"),
     GEMMA(true, Builders::llamaLike, "gemma"),
     GEMMA2(true, Builders::llamaLike, "gemma2"),
     GEMMA3(true, Builders::llamaLike, "gemma3_text", "gemma3"),
@@ -33,6 +37,8 @@ public enum Family {
     GPT2(true, LegacyBuilders::gpt2, "gpt2"),
     GPT_BIGCODE(true, LegacyBuilders::gpt2, "gpt_bigcode"),
     GPT_OSS(false, Builders::llamaLike, "gpt_oss"),
+    LLAMA4(false, Llama4Builder::build, "llama4_text", "llama4"),
+    NEMOTRON_H(false, NemotronHBuilder::build, "nemotron_h"),
     /** An unknown model_type with the standard decoder fields, read as a Llama-style decoder. */
     GENERIC(false, Builders::llamaLike);
 
@@ -44,7 +50,15 @@ public enum Family {
 
     /** What a builder finds beyond the common dimensions. */
     record Built(List<Tensor> tensors, ModelSpec.MlaDims mla, ModelSpec.MoeDims moe,
-                 List<ModelSpec.Layer> layers, int kvHeads, int headDim) {
+                 List<ModelSpec.Layer> layers, int kvHeads, int headDim, List<String> warnings) {
+        Built {
+            warnings = List.copyOf(warnings);
+        }
+
+        Built(List<Tensor> tensors, ModelSpec.MlaDims mla, ModelSpec.MoeDims moe,
+              List<ModelSpec.Layer> layers, int kvHeads, int headDim) {
+            this(tensors, mla, moe, layers, kvHeads, headDim, List.of());
+        }
     }
 
     private final boolean tiedByDefault;

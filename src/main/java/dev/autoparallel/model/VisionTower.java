@@ -23,6 +23,10 @@ final class VisionTower {
             qwen3Vl(out, f);
             return;
         }
+        if (type.equals("llama4_vision_model")) {
+            llama4(out, f, textHidden);
+            return;
+        }
         boolean siglip = type.equals("siglip_vision_model");
         boolean clip = type.equals("clip_vision_model");
         if (!siglip && !clip) {
@@ -109,6 +113,50 @@ final class VisionTower {
         for (int k = 0; k < deepstack.size(); k++) {
             merger(t, p + ".deepstack_merger_list." + k, merged, merged, outHidden);
         }
+        out.addAll(t.list());
+    }
+
+    /**
+     * Llama 4's vision encoder (transformers Llama4VisionModel, vLLM mllama4.py): an unfolded
+     * patch convolution without bias, a class embedding, learned positions for the patches plus
+     * the class token, LayerNorms before and after, pre-LayerNorm blocks with biased attention and
+     * GELU MLP, the pixel-shuffle adapter MLP ({@code intermediate_size -> projector_input_dim ->
+     * projector_output_dim}, no biases) and the projector to the text width.
+     */
+    private static void llama4(List<Tensor> out, ConfigFields f, int textHidden) {
+        long h = f.requirePositive("hidden_size");
+        long inter = f.requirePositive("intermediate_size");
+        int layers = f.requirePositive("num_hidden_layers");
+        long patch = f.requirePositive("patch_size");
+        long image = f.requirePositive("image_size");
+        long channels = f.requirePositive("num_channels");
+        long projIn = f.requirePositive("projector_input_dim");
+        long projOut = f.requirePositive("projector_output_dim");
+        long visionOut = f.requirePositive("vision_output_dim");
+        boolean projectorBias = f.optBool("multi_modal_projector_bias").orElse(false);
+        Component v = Component.VISION;
+        Tensors t = new Tensors();
+        String p = "vision_model";
+        long patches = (image / patch) * (image / patch);
+        t.linear(p + ".patch_embedding.linear", v, Sharding.REPLICATED, -1, h, channels * patch * patch, false);
+        t.other(p + ".class_embedding", v, Sharding.REPLICATED, -1, h);
+        t.embedding(p + ".positional_embedding_vlm", v, Sharding.REPLICATED, patches + 1, h);
+        t.norm(p + ".layernorm_pre", v, -1, h, true);
+        t.norm(p + ".layernorm_post", v, -1, h, true);
+        for (int i = 0; i < layers; i++) {
+            String l = p + ".model.layers." + i;
+            t.linear(l + ".self_attn.q_proj", v, Sharding.COLUMN, -1, h, h, true);
+            t.linear(l + ".self_attn.k_proj", v, Sharding.COLUMN, -1, h, h, true);
+            t.linear(l + ".self_attn.v_proj", v, Sharding.COLUMN, -1, h, h, true);
+            t.linear(l + ".self_attn.o_proj", v, Sharding.ROW, -1, h, h, true);
+            t.linear(l + ".mlp.fc1", v, Sharding.COLUMN, -1, inter, h, true);
+            t.linear(l + ".mlp.fc2", v, Sharding.ROW, -1, h, inter, true);
+            t.norm(l + ".input_layernorm", v, -1, h, true);
+            t.norm(l + ".post_attention_layernorm", v, -1, h, true);
+        }
+        t.linear(p + ".vision_adapter.mlp.fc1", v, Sharding.COLUMN, -1, projIn, inter, false);
+        t.linear(p + ".vision_adapter.mlp.fc2", v, Sharding.ROW, -1, projOut, projOut, false);
+        t.linear("multi_modal_projector.linear_1", v, Sharding.REPLICATED, -1, textHidden, visionOut, projectorBias);
         out.addAll(t.list());
     }
 
