@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.autoparallel.InvalidConfigurationException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Turns a Hugging Face {@code config.json} into a {@link ModelSpec}. Pure: takes the JSON text
@@ -43,6 +44,15 @@ public final class ConfigParser {
     }
 
     public static ModelSpec parse(String modelId, JsonNode root, String source) {
+        return parse(modelId, root, null, source);
+    }
+
+    /**
+     * Parses a config with the {@code hf_quant_config.json} found beside it (null when there is
+     * none): NVIDIA ModelOpt checkpoints describe their quantization there, often with no
+     * {@code quantization_config} in config.json.
+     */
+    public static ModelSpec parse(String modelId, JsonNode root, JsonNode hfQuantConfig, String source) {
         if (root == null || !root.isObject()) {
             throw new InvalidConfigurationException("config.json", source + ": a config must be a JSON object");
         }
@@ -71,7 +81,8 @@ public final class ConfigParser {
         ParsedDims dims = new ParsedDims(hidden, layers, heads, vocab, maxPositions, tied);
 
         Family.Built built = family.builder().build(dims, f, family);
-        List<Tensor> tensors = new ArrayList<>(built.tensors());
+        List<Tensor> tensors = new ArrayList<>(vision == null ? built.tensors()
+                : wrapped(built.tensors(), root.path("model_type").asText("")));
         warnings.addAll(built.warnings());
         if (vision != null && vision.isObject()) {
             VisionTower.add(tensors, (ObjectNode) vision, root, hidden, source, warnings);
@@ -81,7 +92,10 @@ public final class ConfigParser {
         if (dtypeName == null) {
             warnings.add("the config names no torch_dtype; weights are taken as bfloat16, the 16-bit dtype vLLM's --dtype auto serves such a model in");
         }
-        Quantization q = QuantizationParser.parse(text.get("quantization_config"), source);
+        JsonNode qc = text.get("quantization_config");
+        Quantization q = (qc == null || qc.isNull()) && hfQuantConfig != null
+                ? QuantizationParser.parseHfQuantConfig(hfQuantConfig, source + " hf_quant_config.json")
+                : QuantizationParser.parse(qc, source);
         List<ModelSpec.AttentionKind> attention = new ArrayList<>();
         int window = 0;
         for (ModelSpec.Layer l : built.layers()) {
@@ -170,6 +184,39 @@ public final class ConfigParser {
     private static String brief(JsonNode v) {
         String s = v.toString();
         return s.length() > 60 ? s.substring(0, 57) + "..." : s;
+    }
+
+    /**
+     * Where multimodal wrappers keep the language model in their checkpoints: the text builders
+     * name tensors {@code model.*} and {@code lm_head}, and quantization exclusion lists name the
+     * wrapper's paths ({@code model.language_model.layers.3.self_attn}, {@code language_model.lm_head}).
+     * Transformers' {@code _checkpoint_conversion_mapping} of each wrapper class.
+     */
+    private static final Map<String, List<String>> WRAPPER_PREFIXES = Map.of(
+            "qwen3_vl", List.of("model.language_model.", "lm_head"),
+            "qwen3_vl_moe", List.of("model.language_model.", "lm_head"),
+            "qwen3_5", List.of("model.language_model.", "lm_head"),
+            "qwen3_5_moe", List.of("model.language_model.", "lm_head"),
+            "gemma4", List.of("model.language_model.", "lm_head"),
+            "llama4", List.of("language_model.model.", "language_model.lm_head"),
+            "kimi_k25", List.of("language_model.model.", "language_model.lm_head"));
+
+    private static List<Tensor> wrapped(List<Tensor> tensors, String wrapper) {
+        List<String> prefixes = WRAPPER_PREFIXES.get(wrapper);
+        if (prefixes == null) {
+            return tensors;
+        }
+        List<Tensor> out = new ArrayList<>();
+        for (Tensor t : tensors) {
+            String name = t.name();
+            if (name.startsWith("model.")) {
+                name = prefixes.get(0) + name.substring("model.".length());
+            } else if (name.startsWith("lm_head")) {
+                name = prefixes.get(1) + name.substring("lm_head".length());
+            }
+            out.add(new Tensor(name, t.component(), t.kind(), t.sharding(), t.layer(), t.out(), t.in(), t.copies()));
+        }
+        return out;
     }
 
     /** The text config with the wrapper's dtype and quantization when it lacks its own. */

@@ -13,8 +13,8 @@ import java.util.List;
  * {@code intermediate_size}; the other layers are dense MLPs of {@code intermediate_size_mlp}.
  * Layers with RoPE attend within chunks of {@code attention_chunk_size}; every
  * {@code no_rope_layer_interval}-th layer (or where {@code no_rope_layers} is 0) is a global
- * NoPE layer. The QK norm is a weightless L2 norm. Names follow the multimodal checkpoint
- * ({@code language_model.model.*}).
+ * NoPE layer. The QK norm is a weightless L2 norm. Names are the text model's; the multimodal
+ * wrapper's checkpoint prefix ({@code language_model.model.*}) is added by {@link ConfigParser}.
  */
 final class Llama4Builder {
     /** transformers Llama4TextConfig: no_rope_layer_interval defaults to 4. */
@@ -34,7 +34,7 @@ final class Llama4Builder {
         List<Boolean> rope = ropeLayers(d, f);
         int chunk = f.optInt("attention_chunk_size").orElse(0);
         boolean bias = f.optBool("attention_bias").orElse(false);
-        String root = "language_model.model";
+        String root = "model";
         Tensors t = new Tensors();
         t.embedding(root + ".embed_tokens.weight", Component.EMBEDDING, Sharding.VOCAB, d.vocab(), h);
         List<Layer> layers = new ArrayList<>();
@@ -65,7 +65,7 @@ final class Llama4Builder {
         }
         t.norm(root + ".norm", -1, h, false);
         if (!d.tied()) {
-            t.embedding("language_model.lm_head.weight", Component.LM_HEAD, Sharding.VOCAB, d.vocab(), h);
+            t.embedding("lm_head.weight", Component.LM_HEAD, Sharding.VOCAB, d.vocab(), h);
         }
         return new Family.Built(t.list(), null,
                 new ModelSpec.MoeDims(experts, topK, expertInter, expertInter, moeLayers.size()), layers, kvHeads, headDim);

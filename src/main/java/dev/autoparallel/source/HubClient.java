@@ -26,6 +26,9 @@ public final class HubClient {
     private static final Logger LOG = Logger.getLogger(HubClient.class.getName());
     /** Longest wait a Retry-After header may ask for before we give up waiting. */
     private static final long MAX_RETRY_AFTER_MS = 30_000;
+    static final String CONFIG = "config.json";
+    /** NVIDIA ModelOpt checkpoints describe their quantization in this file beside config.json. */
+    public static final String HF_QUANT_CONFIG = "hf_quant_config.json";
 
     /** A fetched config and the commit it came from ({@code X-Repo-Commit}, else the revision asked for). */
     public record Fetched(String json, String commit) {
@@ -43,7 +46,23 @@ public final class HubClient {
     }
 
     public Fetched fetchConfig(String id, String revision, List<String> suggestions) {
-        URI uri = URI.create(settings.endpoint() + "/" + id + "/resolve/" + revision + "/config.json");
+        return fetch(id, revision, CONFIG, suggestions);
+    }
+
+    /**
+     * ModelOpt's {@code hf_quant_config.json} of {@code id}, or empty when the repository has none
+     * (the Hub answers 404 / EntryNotFound); other failures propagate as for config.json.
+     */
+    public Optional<Fetched> fetchHfQuantConfig(String id, String revision) {
+        try {
+            return Optional.of(fetch(id, revision, HF_QUANT_CONFIG, List.of()));
+        } catch (ModelNotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    private Fetched fetch(String id, String revision, String file, List<String> suggestions) {
+        URI uri = URI.create(settings.endpoint() + "/" + id + "/resolve/" + revision + "/" + file);
         HttpRequest.Builder req = HttpRequest.newBuilder(uri).timeout(settings.readTimeout())
                 .header("User-Agent", "autoparallel/0.1").GET();
         settings.token().ifPresent(t -> req.header("Authorization", "Bearer " + t));
@@ -75,7 +94,7 @@ public final class HubClient {
             int status = resp.statusCode();
             String errorCode = resp.headers().firstValue("X-Error-Code").orElse("");
             if (status == 200) {
-                return parsed(id, revision, resp);
+                return parsed(id, revision, file, resp);
             }
             if (status == 429 || status >= 500) {
                 lastProblem = "the Hub answered HTTP " + status;
@@ -92,7 +111,7 @@ public final class HubClient {
                         + (errorCode.isEmpty() ? "HTTP " + status : errorCode) + ")" + hint, suggestions);
             }
             if (errorCode.equals("EntryNotFound")) {
-                throw new ModelNotFoundException(id, "repository '" + id + "' has no config.json; it is not a "
+                throw new ModelNotFoundException(id, "repository '" + id + "' has no " + file + "; it is not a "
                         + "transformers model AutoParallel can read", suggestions);
             }
             if (status == 401 || status == 403) {
@@ -109,14 +128,14 @@ public final class HubClient {
                         + (suggestions.isEmpty() ? "" : ". Close catalog models: " + String.join(", ", suggestions)));
     }
 
-    private static Fetched parsed(String id, String revision, HttpResponse<String> resp) {
+    private static Fetched parsed(String id, String revision, String file, HttpResponse<String> resp) {
         String body = resp.body();
         try {
             if (!ConfigParser.readTree(body, id).isObject()) {
                 throw new InvalidConfigurationException("config.json", "not a JSON object");
             }
         } catch (InvalidConfigurationException e) {
-            throw new ModelUnreachableException(id, Reason.BAD_RESPONSE, "the Hub's config.json for " + id
+            throw new ModelUnreachableException(id, Reason.BAD_RESPONSE, "the Hub's " + file + " for " + id
                     + " is not valid JSON (" + body.length() + " characters; truncated?); nothing was cached", e);
         }
         String commit = resp.headers().firstValue("X-Repo-Commit").filter(c -> c.matches("[0-9a-fA-F]{7,64}")).orElse(revision);

@@ -58,7 +58,10 @@ final class Configs2026 {
         return folder.replace("--", "/");
     }
 
+    /** The parsed config, with the folder's hf_quant_config.json when it has one (as ModelResolver reads a folder). */
     static ModelSpec spec(String folder) {
-        return ConfigParser.parse(id(folder), (JsonNode) config(folder), "configs-2026/" + folder + "/config.json");
+        JsonNode hfQuant = Files.exists(root().resolve(folder).resolve("hf_quant_config.json"))
+                ? ConfigParser.readTree(text(folder, "hf_quant_config.json"), folder) : null;
+        return ConfigParser.parse(id(folder), config(folder), hfQuant, "configs-2026/" + folder + "/config.json");
     }
 }
