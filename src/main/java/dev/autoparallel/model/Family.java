@@ -29,6 +29,7 @@ public enum Family {
     GEMMA(true, Builders::llamaLike, "gemma"),
     GEMMA2(true, Builders::llamaLike, "gemma2"),
     GEMMA3(true, Builders::llamaLike, "gemma3_text", "gemma3"),
+    GEMMA4(true, Gemma4Builder::build, "gemma4_text", "gemma4"),
     PHI(false, LegacyBuilders::phi, "phi"),
     PHI3(false, Builders::llamaLike, "phi3"),
     FALCON(true, LegacyBuilders::falcon, "falcon", "refinedweb", "refinedwebmodel"),

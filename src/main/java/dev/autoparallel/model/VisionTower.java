@@ -23,6 +23,10 @@ final class VisionTower {
             qwen3Vl(out, f);
             return;
         }
+        if (type.equals("gemma4_vision")) {
+            gemma4(out, f, textHidden);
+            return;
+        }
         if (type.equals("llama4_vision_model")) {
             llama4(out, f, textHidden);
             return;
@@ -157,6 +161,50 @@ final class VisionTower {
         t.linear(p + ".vision_adapter.mlp.fc1", v, Sharding.COLUMN, -1, projIn, inter, false);
         t.linear(p + ".vision_adapter.mlp.fc2", v, Sharding.ROW, -1, projOut, projOut, false);
         t.linear("multi_modal_projector.linear_1", v, Sharding.REPLICATED, -1, textHidden, visionOut, projectorBias);
+        out.addAll(t.list());
+    }
+
+    /**
+     * Gemma 4's vision encoder (transformers Gemma4VisionModel): a patch projection without bias,
+     * a learned 2 x {@code position_embedding_size} table of x and y positions, pre/post-normed
+     * blocks with q/k norms and a gated MLP (no biases), the standardisation bias and scale, and
+     * the multimodal embedder's projection to the text width (its norm has no weights).
+     */
+    private static void gemma4(List<Tensor> out, ConfigFields f, int textHidden) {
+        long h = f.requirePositive("hidden_size");
+        long inter = f.requirePositive("intermediate_size");
+        int layers = f.requirePositive("num_hidden_layers");
+        long heads = f.requirePositive("num_attention_heads");
+        long kvHeads = f.requirePositive("num_key_value_heads");
+        long headDim = f.requirePositive("head_dim");
+        long patch = f.requirePositive("patch_size");
+        long positions = f.requirePositive("position_embedding_size");
+        Component v = Component.VISION;
+        Tensors t = new Tensors();
+        String p = "model.vision_tower";
+        t.linear(p + ".patch_embedder.input_proj", v, Sharding.REPLICATED, -1, h, 3 * patch * patch, false);
+        t.other(p + ".patch_embedder.position_embedding_table", v, Sharding.REPLICATED, -1, 2 * positions * h);
+        for (int i = 0; i < layers; i++) {
+            String l = p + ".encoder.layers." + i;
+            t.linear(l + ".self_attn.q_proj.linear", v, Sharding.REPLICATED, -1, heads * headDim, h, false);
+            t.linear(l + ".self_attn.k_proj.linear", v, Sharding.REPLICATED, -1, kvHeads * headDim, h, false);
+            t.linear(l + ".self_attn.v_proj.linear", v, Sharding.REPLICATED, -1, kvHeads * headDim, h, false);
+            t.linear(l + ".self_attn.o_proj.linear", v, Sharding.REPLICATED, -1, h, heads * headDim, false);
+            t.norm(l + ".self_attn.q_norm", v, -1, headDim, false);
+            t.norm(l + ".self_attn.k_norm", v, -1, headDim, false);
+            t.linear(l + ".mlp.gate_proj.linear", v, Sharding.REPLICATED, -1, inter, h, false);
+            t.linear(l + ".mlp.up_proj.linear", v, Sharding.REPLICATED, -1, inter, h, false);
+            t.linear(l + ".mlp.down_proj.linear", v, Sharding.REPLICATED, -1, h, inter, false);
+            for (String n : List.of("input_layernorm", "post_attention_layernorm", "pre_feedforward_layernorm",
+                    "post_feedforward_layernorm")) {
+                t.norm(l + "." + n, v, -1, h, false);
+            }
+        }
+        if (f.optBool("standardize").orElse(false)) {
+            t.other(p + ".std_bias", v, Sharding.REPLICATED, -1, h);
+            t.other(p + ".std_scale", v, Sharding.REPLICATED, -1, h);
+        }
+        t.linear("model.embed_vision.embedding_projection", v, Sharding.REPLICATED, -1, textHidden, h, false);
         out.addAll(t.list());
     }
 

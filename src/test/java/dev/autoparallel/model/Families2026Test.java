@@ -189,4 +189,28 @@ class Families2026Test {
         assertEquals(7_833_409_536L, s.checkpointElements());
         assertEquals(210_790_400L, s.mtpParamCount());
     }
+
+    @Test
+    void gemma4_26bA4b_hubTotalIsTextPlusVisionTower() {
+        ModelSpec s = Configs2026.spec("google--gemma-4-26B-A4B");
+        // Hub total of google/gemma-4-26B-A4B-it (same architecture as this base repo's config): 25,805,936,206, BF16.
+        assertEquals(25_805_936_206L, s.paramCount());
+        // Card: 25.2B total (text), 3.8B active, vision encoder about 550M; 30 layers, 128 experts, 8 active.
+        assertEquals(25.2e9, s.paramCount() - s.visionParamCount(), 0.05e9);
+        assertEquals(3.8e9, s.activeParamCount() - s.visionParamCount(), 0.05e9);
+        assertEquals(8, s.moe().expertsPerToken());
+        assertEquals(Map.of(Mixer.SLIDING_WINDOW, 25L, Mixer.FULL_ATTENTION, 5L), s.mixerCounts());
+        assertEquals(1024, s.slidingWindow());
+    }
+
+    @Test
+    void gemma4_31b_hubTotalIsTextPlusVisionTower() {
+        ModelSpec s = Configs2026.spec("nvidia--Gemma-4-31B-IT-NVFP4");
+        // Hub total of google/gemma-4-31B-it (the base of this NVFP4 checkpoint): 31,273,088,876, BF16.
+        assertEquals(31_273_088_876L, s.paramCount());
+        // Card: 30.7B total without the vision encoder; the two vision towers differ only by the projection width.
+        assertEquals(30.7e9, s.paramCount() - s.visionParamCount(), 0.05e9);
+        long projectionDifference = 1152L * (5376 - 2816);
+        assertEquals(projectionDifference, s.visionParamCount() - Configs2026.spec("google--gemma-4-26B-A4B").visionParamCount());
+    }
 }
