@@ -40,6 +40,7 @@ public enum Family {
     GPT_OSS(false, Builders::llamaLike, "gpt_oss"),
     LLAMA4(false, Llama4Builder::build, "llama4_text", "llama4"),
     NEMOTRON_H(false, NemotronHBuilder::build, "nemotron_h"),
+    NEMOTRON_NAS(false, NemotronNasBuilder::build, "nemotron-nas"),
     /** An unknown model_type with the standard decoder fields, read as a Llama-style decoder. */
     GENERIC(false, Builders::llamaLike);
 

@@ -213,4 +213,17 @@ class Families2026Test {
         long projectionDifference = 1152L * (5376 - 2816);
         assertEquals(projectionDifference, s.visionParamCount() - Configs2026.spec("google--gemma-4-26B-A4B").visionParamCount());
     }
+
+    @Test
+    void llamaNemotronSuper49b_perLayerBlockConfigs() {
+        ModelSpec s = Configs2026.spec("nvidia--Llama-3_3-Nemotron-Super-49B-v1");
+        // 49,867,145,216 (a catalog quoting the checkpoint's count; card: 49B, a NAS derivative of Llama-3.3-70B).
+        assertEquals(49_867_145_216L, s.paramCount());
+        // 49 layers keep attention (8 KV heads), 31 skip it; every layer keeps an MLP of its own width.
+        assertEquals(Map.of(Mixer.FULL_ATTENTION, 49L, Mixer.NONE, 31L), s.mixerCounts());
+        assertEquals(8, s.numKeyValueHeads());
+        // ffn_mult 5.25 on hidden 8192 is Llama-3.3-70B's 28672; 1.0 rounds 5461 up to 5632.
+        assertEquals(28_672, NemotronNasBuilder.intermediateSize(5.25, 8192));
+        assertEquals(5_632, NemotronNasBuilder.intermediateSize(1.0, 8192));
+    }
 }
