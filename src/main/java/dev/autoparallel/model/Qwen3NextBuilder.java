@@ -16,6 +16,9 @@ import java.util.List;
  * stores {@code in_proj_qkv}, {@code in_proj_z}, {@code in_proj_b} and {@code in_proj_a}.
  */
 final class Qwen3NextBuilder {
+    /** vLLM qwen3_next_mtp.py: {@code getattr(config, "num_nextn_predict_layers", 1)}. */
+    static final int QWEN3_NEXT_DEFAULT_MTP_LAYERS = 1;
+
     private Qwen3NextBuilder() {
     }
 
@@ -46,7 +49,10 @@ final class Qwen3NextBuilder {
         if (!d.tied()) {
             t.embedding("lm_head.weight", Component.LM_HEAD, Sharding.VOCAB, d.vocab(), d.hidden());
         }
-        int mtp = f.optInt("mtp_num_hidden_layers", "num_nextn_predict_layers").orElse(0);
+        // Qwen3-Next configs name no MTP field, yet the checkpoints hold one MTP layer: vLLM's
+        // qwen3_next_mtp.py reads getattr(config, "num_nextn_predict_layers", 1).
+        int mtp = f.optInt("mtp_num_hidden_layers", "num_nextn_predict_layers")
+                .orElse(family == Family.QWEN3_NEXT ? QWEN3_NEXT_DEFAULT_MTP_LAYERS : 0);
         if (f.optBool("mtp_use_dedicated_embeddings").orElse(false)) {
             throw f.invalid("mtp_use_dedicated_embeddings", f.node().get("mtp_use_dedicated_embeddings"),
                     "false (MTP layers that share the model's embedding)");

@@ -226,4 +226,20 @@ class Families2026Test {
         assertEquals(28_672, NemotronNasBuilder.intermediateSize(5.25, 8192));
         assertEquals(5_632, NemotronNasBuilder.intermediateSize(1.0, 8192));
     }
+
+    @Test
+    void qwen3Next80b_hubTotalIncludesTheMtpLayer() throws Exception {
+        // Config: Qwen/Qwen3-Next-80B-A3B-Thinking as bundled in ai-dynamo/aiconfigurator
+        // (src/aiconfigurator/model_configs/Qwen--Qwen3-Next-80B-A3B-Thinking_config.json, commit 1b7cfb10a6fa),
+        // copied to src/test/resources/configs-extra. Hub total (Instruct and Thinking): 81,324,862,720.
+        String json = new String(Families2026Test.class
+                .getResourceAsStream("/configs-extra/Qwen--Qwen3-Next-80B-A3B-Thinking/config.json").readAllBytes());
+        ModelSpec s = ConfigParser.parse("Qwen/Qwen3-Next-80B-A3B-Thinking", json, "cfg");
+        assertEquals(81_324_862_720L, s.checkpointElements());
+        assertEquals(1_650_471_424L, s.mtpParamCount()); // one MTP layer (vLLM's default for qwen3_next)
+        // Card: 80B total, 3B activated; 48 layers, one full-attention layer in four.
+        assertEquals(80e9, s.paramCount(), 0.5e9);
+        assertEquals(3.9e9, s.activeParamCount(), 0.05e9); // 3B without the 0.6B of embeddings and head
+        assertEquals(Map.of(Mixer.GATED_DELTANET, 36L, Mixer.FULL_ATTENTION, 12L), s.mixerCounts());
+    }
 }
