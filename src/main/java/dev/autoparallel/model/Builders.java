@@ -1,6 +1,10 @@
 package dev.autoparallel.model;
 
 import dev.autoparallel.model.ModelSpec.AttentionKind;
+import dev.autoparallel.model.ModelSpec.Ffn;
+import dev.autoparallel.model.ModelSpec.Layer;
+import dev.autoparallel.model.ModelSpec.Mixer;
+import dev.autoparallel.InvalidConfigurationException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -34,20 +38,40 @@ final class Builders {
         if (!d.tied()) {
             t.embedding("lm_head.weight", Component.LM_HEAD, Sharding.VOCAB, d.vocab(), d.hidden());
         }
-        if (family == Family.DEEPSEEK_V3) {
+        if (DEEPSEEK_MTP.contains(family)) {
             int mtp = f.optInt("num_nextn_predict_layers").orElse(0);
             for (int k = 0; k < mtp; k++) {
                 mtpLayer(t, d, f, family, kvHeads, headDim, mla, moe, d.layers() + k);
             }
         }
+        if (family == Family.MIMO) {
+            int mtp = f.optInt("num_nextn_predict_layers").orElse(0);
+            for (int k = 0; k < mtp; k++) {
+                mimoMtpLayer(t, d, f, family, kvHeads, headDim, k);
+            }
+        }
         List<AttentionKind> kinds = attentionKinds(d, f, family);
         int window = kinds.contains(AttentionKind.SLIDING) ? f.requirePositive("sliding_window") : 0;
-        return new Family.Built(t.list(), mla, moe == null ? null : moe.dims(d.layers()), kinds, window,
+        List<Layer> layers = new ArrayList<>();
+        for (int i = 0; i < d.layers(); i++) {
+            Mixer mixer = mla != null ? (DSA.contains(family) ? Mixer.MLA_DSA : Mixer.MLA) : kinds.get(i) == AttentionKind.SLIDING ? Mixer.SLIDING_WINDOW : Mixer.FULL_ATTENTION;
+            layers.add(new Layer(mixer, mixer == Mixer.SLIDING_WINDOW ? window : 0, -1,
+                    moe != null && moe.isMoeLayer(i) ? Ffn.MOE : Ffn.DENSE));
+        }
+        return new Family.Built(t.list(), mla, moe == null ? null : moe.dims(d.layers()), layers,
                 kvHeads, mla != null ? mla.qkNopeHeadDim() + mla.qkRopeHeadDim() : headDim);
     }
 
+    /** Families with DeepSeek's MLA, MoE layout and MTP layers (vLLM deepseek_v2.py serves them all). */
+    private static final Set<Family> DEEPSEEK = Set.of(Family.DEEPSEEK_V2, Family.DEEPSEEK_V3, Family.DEEPSEEK_V32,
+            Family.GLM_MOE_DSA);
+    /** Families whose checkpoints store DeepSeek-V3-style MTP layers ({@code num_nextn_predict_layers}). */
+    private static final Set<Family> DEEPSEEK_MTP = Set.of(Family.DEEPSEEK_V3, Family.DEEPSEEK_V32, Family.GLM_MOE_DSA);
+    /** Families whose MLA layers carry the DeepSeek sparse-attention lightning indexer. */
+    private static final Set<Family> DSA = Set.of(Family.DEEPSEEK_V32, Family.GLM_MOE_DSA);
+
     private static boolean isDeepSeek(Family family) {
-        return family == Family.DEEPSEEK_V2 || family == Family.DEEPSEEK_V3;
+        return DEEPSEEK.contains(family);
     }
 
     static int headDim(ParsedDims d, ConfigFields f) {
@@ -55,7 +79,7 @@ final class Builders {
             return f.requirePositive("head_dim");
         }
         if (d.hidden() % d.heads() != 0) {
-            throw new dev.autoparallel.InvalidConfigurationException("head_dim", f.source()
+            throw new InvalidConfigurationException("head_dim", f.source()
                     + ": head_dim is missing and hidden_size " + d.hidden() + " is not a multiple of num_attention_heads "
                     + d.heads() + "; the config must state head_dim");
         }
@@ -66,6 +90,9 @@ final class Builders {
                               int headDim, ModelSpec.MlaDims mla, Moe moe, boolean moeLayer) {
         if (mla != null) {
             mlaAttention(t, p + ".self_attn", i, d, mla);
+            if (DSA.contains(family)) {
+                indexer(t, p + ".self_attn.indexer", i, d, f, mla);
+            }
         } else {
             standardAttention(t, p + ".self_attn", i, d, f, family, kvHeads, headDim);
         }
@@ -91,7 +118,7 @@ final class Builders {
         boolean qkvBias;
         boolean oBias;
         switch (family) {
-            case QWEN2, QWEN2_MOE -> {
+            case QWEN2, QWEN2_MOE, MIMO -> {
                 qkvBias = true;
                 oBias = false;
             }
@@ -113,6 +140,15 @@ final class Builders {
         if (Set.of(Family.QWEN3, Family.QWEN3_MOE, Family.GEMMA3).contains(family)) {
             t.norm(p + ".q_norm", i, headDim, false);
             t.norm(p + ".k_norm", i, headDim, false);
+        }
+        if (family == Family.MINIMAX_M2 && f.optBool("use_qk_norm").orElse(false)) {
+            // vLLM minimax_m2.py: one RMSNorm over all query heads and one over all KV heads (qk_norm_type per_layer).
+            String type = f.optString("qk_norm_type").orElse("per_layer");
+            if (!type.equals("per_layer")) {
+                throw f.invalid("qk_norm_type", f.node().get("qk_norm_type"), "per_layer");
+            }
+            t.norm(p + ".q_norm", c, i, q, false);
+            t.norm(p + ".k_norm", c, i, kv, false);
         }
         if (family == Family.GPT_OSS) {
             // Learned attention sinks, one per head (gpt-oss model card).
@@ -160,8 +196,47 @@ final class Builders {
         // eh_proj is stored in bf16 (it is not among the FP8 block-scaled weights), so it is not LINEAR here.
         t.other(p + ".eh_proj.weight", Component.MTP, Sharding.REPLICATED, index, 2L * d.hidden() * d.hidden());
         t.norm(p + ".shared_head.norm", Component.MTP, index, d.hidden(), false);
-        t.other(p + ".embed_tokens.weight", Component.MTP, Sharding.VOCAB, index, (long) d.vocab() * d.hidden());
-        t.other(p + ".shared_head.head.weight", Component.MTP, Sharding.VOCAB, index, (long) d.vocab() * d.hidden());
+        if (family != Family.GLM_MOE_DSA) {
+            // GLM-5's MTP layer shares the model's embedding and head: its Hub total (753,864,139,008) is
+            // exactly the count without these two copies.
+            t.other(p + ".embed_tokens.weight", Component.MTP, Sharding.VOCAB, index, (long) d.vocab() * d.hidden());
+            t.other(p + ".shared_head.head.weight", Component.MTP, Sharding.VOCAB, index, (long) d.vocab() * d.hidden());
+        }
+    }
+
+    /**
+     * The lightning indexer of DeepSeek sparse attention (vLLM deepseek_v2.py Indexer, DeepSeek-V3.2
+     * and GLM-5): {@code wq_b} from the compressed query, {@code wk} and a LayerNorm'd key of
+     * {@code index_head_dim}, and per-head weights. All replicated; {@code weights_proj} is built
+     * without quantization (stored in 16 bits in the FP8 checkpoints), so it is not a LINEAR tensor here.
+     */
+    private static void indexer(Tensors t, String p, int i, ParsedDims d, ConfigFields f, ModelSpec.MlaDims m) {
+        long heads = f.requirePositive("index_n_heads");
+        long dim = f.requirePositive("index_head_dim");
+        if (m.qLoraRank() == 0) {
+            throw f.invalid("q_lora_rank", f.node().get("q_lora_rank"), "a positive rank (the indexer reads the compressed query)");
+        }
+        Component c = Component.ATTENTION;
+        t.linear(p + ".wq_b", c, Sharding.REPLICATED, i, heads * dim, m.qLoraRank(), false);
+        t.linear(p + ".wk", c, Sharding.REPLICATED, i, dim, d.hidden(), false);
+        t.norm(p + ".k_norm", Component.NORM, i, dim, true);
+        t.other(p + ".weights_proj.weight", c, Sharding.REPLICATED, i, heads * d.hidden());
+    }
+
+    /**
+     * MiMo's MTP layer (vLLM mimo_mtp.py): token and hidden RMSNorms, {@code input_proj} over the
+     * concatenation, a Qwen2 decoder layer ({@code mtp_block}) and a final norm; the embedding and
+     * the head are the model's.
+     */
+    private static void mimoMtpLayer(Tensors t, ParsedDims d, ConfigFields f, Family family, int kvHeads, int headDim,
+                                     int k) {
+        String p = "model.mtp_layers." + k;
+        int index = d.layers() + k;
+        t.norm(p + ".token_layernorm", Component.MTP, index, d.hidden(), false);
+        t.norm(p + ".hidden_layernorm", Component.MTP, index, d.hidden(), false);
+        t.linear(p + ".input_proj", Component.MTP, Sharding.REPLICATED, index, d.hidden(), 2L * d.hidden(), false);
+        layer(t, p + ".mtp_block", index, d, f, family, kvHeads, headDim, null, null, false);
+        t.norm(p + ".final_layernorm", Component.MTP, index, d.hidden(), false);
     }
 
     private static List<AttentionKind> attentionKinds(ParsedDims d, ConfigFields f, Family family) {
@@ -172,12 +247,13 @@ final class Builders {
                 throw f.invalid("layer_types", f.node().get("layer_types"),
                         "one entry per layer (" + d.layers() + ")");
             }
-            for (String s : types) {
-                switch (s) {
+            for (int i = 0; i < types.size(); i++) {
+                switch (types.get(i)) {
                     case "full_attention" -> out.add(AttentionKind.FULL);
                     case "sliding_attention" -> out.add(AttentionKind.SLIDING);
-                    default -> throw f.invalid("layer_types", f.node().get("layer_types"),
-                            "entries full_attention or sliding_attention");
+                    default -> throw new InvalidConfigurationException("layer_types", f.source() + ": layer_types["
+                            + i + "] was '" + types.get(i) + "'; model_type '" + f.optString("model_type").orElse("")
+                            + "' allows full_attention, sliding_attention");
                 }
             }
             return out;
@@ -189,7 +265,9 @@ final class Builders {
                 case GEMMA3 -> window && (i + 1) % f.optPositive("sliding_window_pattern").orElse(6) != 0;
                 case QWEN2, QWEN2_MOE, QWEN3, QWEN3_MOE -> window && f.optBool("use_sliding_window").orElse(false)
                         && i >= f.optInt("max_window_layers").orElse(0);
-                case GEMMA, DEEPSEEK_V2, DEEPSEEK_V3 -> false;
+                case GEMMA, DEEPSEEK_V2, DEEPSEEK_V3, DEEPSEEK_V32, GLM_MOE_DSA, MINIMAX_M2 -> false;
+                case MIMO -> window && f.optBool("use_sliding_window").orElse(false)
+                        && i >= f.optInt("max_window_layers").orElse(0);
                 default -> window && f.optBool("use_sliding_window").orElse(true);
             };
             out.add(sliding ? AttentionKind.SLIDING : AttentionKind.FULL);
@@ -222,7 +300,16 @@ final class Builders {
                         f.requirePositive("moe_intermediate_size"), shared, 0,
                         i -> !mlpOnly.contains(i) && step > 0 && (i + 1) % step == 0);
             }
-            case DEEPSEEK_V2, DEEPSEEK_V3 -> {
+            case MINIMAX_M2 -> {
+                if (f.optInt("shared_intermediate_size").orElse(0) != 0) {
+                    throw f.invalid("shared_intermediate_size", f.node().get("shared_intermediate_size"),
+                            "0 (MiniMax-M2 checkpoints have no shared expert)");
+                }
+                yield new Moe(family, f.requirePositive("num_local_experts"), f.requirePositive("num_experts_per_tok"),
+                        f.requirePositive("intermediate_size"), 0, f.optBool("use_routing_bias").orElse(false) ? 1 : 0,
+                        i -> true);
+            }
+            case DEEPSEEK_V2, DEEPSEEK_V3, DEEPSEEK_V32, GLM_MOE_DSA -> {
                 if (!f.has("n_routed_experts")) {
                     yield null;
                 }
@@ -230,19 +317,10 @@ final class Builders {
                 int first = f.optInt("first_k_dense_replace").orElse(0);
                 int freq = f.optPositive("moe_layer_freq").orElse(1);
                 int nShared = f.optInt("n_shared_experts").orElse(0);
-                String topk = f.optString("topk_method").orElse(family == Family.DEEPSEEK_V3 ? "noaux_tc" : "greedy");
+                String topk = f.optString("topk_method").orElse(family == Family.DEEPSEEK_V2 ? "greedy" : "noaux_tc");
                 yield new Moe(family, f.requirePositive("n_routed_experts"), f.requirePositive("num_experts_per_tok"),
                         expertInter, nShared * expertInter, "noaux_tc".equals(topk) ? 1 : 0,
                         i -> i >= first && i % freq == 0);
-            }
-            case GENERIC -> {
-                if (!f.has("num_local_experts") && !f.has("num_experts") && !f.has("n_routed_experts")) {
-                    yield null;
-                }
-                yield new Moe(family, f.requirePositive("num_local_experts", "num_experts", "n_routed_experts"),
-                        f.requirePositive("num_experts_per_tok", "experts_per_token"),
-                        f.requirePositive("moe_intermediate_size", "intermediate_size"),
-                        f.optInt("shared_expert_intermediate_size").orElse(0), 0, i -> true);
             }
             default -> null;
         };
@@ -273,6 +351,14 @@ final class Builders {
                     t.linear("model.layers." + i + ".block_sparse_moe.gate", router, Sharding.REPLICATED, i, experts, hidden, false);
                     t.gatedMlp("model.layers." + i + ".block_sparse_moe.experts.*", routed, i, hidden, expertInter, false,
                             experts, "w1", "w3", "w2");
+                }
+                case MINIMAX_M2 -> {
+                    String b = "model.layers." + i + ".block_sparse_moe";
+                    t.linear(b + ".gate", router, Sharding.REPLICATED, i, experts, hidden, false);
+                    if (scoreBias > 0) {
+                        t.other(b + ".e_score_correction_bias", router, Sharding.REPLICATED, i, experts);
+                    }
+                    t.gatedMlp(b + ".experts.*", routed, i, hidden, expertInter, false, experts, "w1", "w3", "w2");
                 }
                 case GPT_OSS -> {
                     t.linear(p + ".router", router, Sharding.REPLICATED, i, experts, hidden, true);

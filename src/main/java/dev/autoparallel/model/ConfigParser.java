@@ -7,6 +7,7 @@ import dev.autoparallel.json.UserJson;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Turns a Hugging Face {@code config.json} into a {@link ModelSpec}. Pure: takes the JSON text
@@ -19,10 +20,28 @@ public final class ConfigParser {
 
     /** Parses config text; {@code source} names it in errors (a path, a catalog entry, a URL). */
     public static ModelSpec parse(String modelId, String json, String source) {
-        return parse(modelId, UserJson.parse(json, "config.json", source), source);
+        return parse(modelId, readTree(json, source), source);
+    }
+
+    /**
+     * Reads config text as Python's json module would: {@code Infinity} and {@code NaN} are numbers
+     * (Nemotron-H configs carry {@code "time_step_limit": [0.0, Infinity]}); bounded and never quoting
+     * the input in errors (see {@link UserJson}).
+     */
+    public static JsonNode readTree(String json, String source) {
+        return UserJson.parse(json, "config.json", source);
     }
 
     public static ModelSpec parse(String modelId, JsonNode root, String source) {
+        return parse(modelId, root, null, source);
+    }
+
+    /**
+     * Parses a config with the {@code hf_quant_config.json} found beside it (null when there is
+     * none): NVIDIA ModelOpt checkpoints describe their quantization there, often with no
+     * {@code quantization_config} in config.json.
+     */
+    public static ModelSpec parse(String modelId, JsonNode root, JsonNode hfQuantConfig, String source) {
         if (root == null || !root.isObject()) {
             throw new InvalidConfigurationException("config.json", source + ": a config must be a JSON object");
         }
@@ -37,6 +56,7 @@ public final class ConfigParser {
         String modelType = f.optString("model_type").orElse("");
         Family family = Family.forModelType(modelType).orElse(Family.GENERIC);
         if (family == Family.GENERIC) {
+            refuseLayerPlanFields(text, modelType, source);
             warnings.add("model_type '" + modelType + "' is not one of the known families ("
                     + String.join(", ", Family.knownModelTypes())
                     + "); read as a Llama-style decoder from its standard fields");
@@ -53,7 +73,9 @@ public final class ConfigParser {
         List<Tensor> tensors;
         try {
             built = family.builder().build(dims, f, family);
-            tensors = new ArrayList<>(built.tensors());
+            tensors = new ArrayList<>(vision == null ? built.tensors()
+                    : wrapped(built.tensors(), root.path("model_type").asText("")));
+            warnings.addAll(built.warnings());
             if (vision != null && vision.isObject()) {
                 VisionTower.add(tensors, (ObjectNode) vision, root, hidden, source, warnings);
             }
@@ -76,10 +98,131 @@ public final class ConfigParser {
         if (dtypeName == null) {
             warnings.add("the config names no torch_dtype; weights are taken as bfloat16, the 16-bit dtype vLLM's --dtype auto serves such a model in");
         }
-        Quantization q = QuantizationParser.parse(text.get("quantization_config"), source);
+        JsonNode qc = text.get("quantization_config");
+        Quantization q = (qc == null || qc.isNull()) && hfQuantConfig != null
+                ? QuantizationParser.parseHfQuantConfig(hfQuantConfig, source + " hf_quant_config.json")
+                : QuantizationParser.parse(qc, source);
+        List<ModelSpec.AttentionKind> attention = new ArrayList<>();
+        int window = 0;
+        for (ModelSpec.Layer l : built.layers()) {
+            attention.add(l.windowed() ? ModelSpec.AttentionKind.SLIDING : ModelSpec.AttentionKind.FULL);
+            window = Math.max(window, l.window());
+        }
         return new ModelSpec(modelId, modelType.isEmpty() ? "unknown" : modelType, family, hidden, layers, heads,
                 built.kvHeads(), built.headDim(), vocab, maxPositions, tied, dtype, dtypeName != null, q,
-                built.mla(), built.moe(), built.layerAttention(), built.slidingWindow(), tensors, warnings);
+                built.mla(), built.moe(), attention, window, built.layers(), tensors, warnings);
+    }
+
+    /**
+     * Config fields that change which layers a model has (hybrid patterns, experts, interleave
+     * steps, linear attention, indexers, MTP): an unknown model_type carrying any of them is not a
+     * plain Llama-style decoder, and reading it as one would miscount it silently.
+     */
+    static final List<String> LAYER_PLAN_FIELDS = List.of(
+            "hybrid_override_pattern", "layers_block_type", "block_configs", "interleave_moe_layer_step",
+            "moe_layer_freq", "num_experts", "n_routed_experts", "num_local_experts", "top_k_experts",
+            "num_experts_per_tok", "experts_per_token", "first_k_dense_replace", "n_shared_experts",
+            "decoder_sparse_step", "mlp_only_layers", "attention_chunk_size", "no_rope_layers",
+            "no_rope_layer_interval", "kv_lora_rank", "q_lora_rank", "num_nextn_predict_layers",
+            "num_kv_shared_layers", "full_attention_interval", "sliding_window_pattern", "layer_group_size",
+            "hidden_size_per_layer_input", "attn_layer_period", "expert_layer_period", "mamba_d_state",
+            "global_head_dim", "num_global_key_value_heads", "attention_k_eq_v", "use_double_wide_mlp",
+            "enable_moe_block");
+    /** Prefixes of layer-plan fields ({@code linear_num_value_heads}, {@code index_topk}, {@code shared_expert_intermediate_size} ...). */
+    static final List<String> LAYER_PLAN_PREFIXES = List.of(
+            "linear_", "index_", "shared_expert_", "moe_", "mamba_", "ssm_", "mtp_", "altup_", "laurel_", "expert_");
+    /** The {@code layer_types} values a Llama-style decoder may have. */
+    static final List<String> GENERIC_LAYER_TYPES = List.of("full_attention", "sliding_attention");
+
+    /**
+     * Refuses an unknown model_type whose config shapes its layers in a way a Llama-style decoder
+     * does not: the error names the field and lists the model_types that read it.
+     */
+    private static void refuseLayerPlanFields(JsonNode text, String modelType, String source) {
+        String supported = "; supported model_types: " + String.join(", ", Family.knownModelTypes());
+        JsonNode types = text.get("layer_types");
+        if (types != null && types.isArray()) {
+            for (JsonNode t : types) {
+                if (!GENERIC_LAYER_TYPES.contains(t.asText())) {
+                    throw new InvalidConfigurationException("layer_types", source + ": layer_types holds '"
+                            + t.asText() + "', which a decoder of unknown model_type '" + modelType
+                            + "' cannot be read with (a Llama-style decoder has only "
+                            + String.join(", ", GENERIC_LAYER_TYPES) + ")" + supported);
+                }
+            }
+        }
+        List<String> keys = new ArrayList<>(LAYER_PLAN_FIELDS);
+        text.fieldNames().forEachRemaining(k -> {
+            if (LAYER_PLAN_PREFIXES.stream().anyMatch(k::startsWith)) {
+                keys.add(k);
+            }
+        });
+        for (String key : keys) {
+            JsonNode v = text.get(key);
+            if (isSet(v)) {
+                throw new InvalidConfigurationException(key, source + ": field '" + key + "' (" + brief(v)
+                        + ") changes the layer plan, and model_type '" + modelType
+                        + "' is not a known family; it is not read as a Llama-style decoder" + supported);
+            }
+        }
+    }
+
+    /** Whether a field says something: not null, false, 0, or empty. */
+    private static boolean isSet(JsonNode v) {
+        if (v == null || v.isNull() || v.isMissingNode()) {
+            return false;
+        }
+        if (v.isBoolean()) {
+            return v.asBoolean();
+        }
+        if (v.isNumber()) {
+            return v.asDouble() != 0;
+        }
+        if (v.isTextual()) {
+            return !v.asText().isEmpty();
+        }
+        if (v.isContainerNode()) {
+            return !v.isEmpty();
+        }
+        return true;
+    }
+
+    private static String brief(JsonNode v) {
+        String s = v.toString();
+        return s.length() > 60 ? s.substring(0, 57) + "..." : s;
+    }
+
+    /**
+     * Where multimodal wrappers keep the language model in their checkpoints: the text builders
+     * name tensors {@code model.*} and {@code lm_head}, and quantization exclusion lists name the
+     * wrapper's paths ({@code model.language_model.layers.3.self_attn}, {@code language_model.lm_head}).
+     * Transformers' {@code _checkpoint_conversion_mapping} of each wrapper class.
+     */
+    private static final Map<String, List<String>> WRAPPER_PREFIXES = Map.of(
+            "qwen3_vl", List.of("model.language_model.", "lm_head"),
+            "qwen3_vl_moe", List.of("model.language_model.", "lm_head"),
+            "qwen3_5", List.of("model.language_model.", "lm_head"),
+            "qwen3_5_moe", List.of("model.language_model.", "lm_head"),
+            "gemma4", List.of("model.language_model.", "lm_head"),
+            "llama4", List.of("language_model.model.", "language_model.lm_head"),
+            "kimi_k25", List.of("language_model.model.", "language_model.lm_head"));
+
+    private static List<Tensor> wrapped(List<Tensor> tensors, String wrapper) {
+        List<String> prefixes = WRAPPER_PREFIXES.get(wrapper);
+        if (prefixes == null) {
+            return tensors;
+        }
+        List<Tensor> out = new ArrayList<>();
+        for (Tensor t : tensors) {
+            String name = t.name();
+            if (name.startsWith("model.")) {
+                name = prefixes.get(0) + name.substring("model.".length());
+            } else if (name.startsWith("lm_head")) {
+                name = prefixes.get(1) + name.substring("lm_head".length());
+            }
+            out.add(new Tensor(name, t.component(), t.kind(), t.sharding(), t.layer(), t.out(), t.in(), t.copies()));
+        }
+        return out;
     }
 
     /** Most parameters a config may describe: 10^15, 500 times the largest published model (about 2 x 10^12). */

@@ -15,13 +15,21 @@ public enum Family {
     MIXTRAL(false, Builders::llamaLike, "mixtral"),
     QWEN2(false, Builders::llamaLike, "qwen2"),
     QWEN2_MOE(false, Builders::llamaLike, "qwen2_moe"),
-    QWEN3(false, Builders::llamaLike, "qwen3"),
-    QWEN3_MOE(false, Builders::llamaLike, "qwen3_moe"),
+    QWEN3(false, Builders::llamaLike, "qwen3", "qwen3_vl_text"),
+    QWEN3_MOE(false, Builders::llamaLike, "qwen3_moe", "qwen3_vl_moe_text"),
+    QWEN3_NEXT(false, Qwen3NextBuilder::build, "qwen3_next"),
+    QWEN3_5(false, Qwen3NextBuilder::build, "qwen3_5_text", "qwen3_5"),
+    QWEN3_5_MOE(false, Qwen3NextBuilder::build, "qwen3_5_moe_text", "qwen3_5_moe"),
     DEEPSEEK_V2(false, Builders::llamaLike, "deepseek_v2"),
     DEEPSEEK_V3(false, Builders::llamaLike, "deepseek_v3", "kimi_k2"),
+    DEEPSEEK_V32(false, Builders::llamaLike, "deepseek_v32"),
+    GLM_MOE_DSA(false, Builders::llamaLike, "glm_moe_dsa"),
+    MINIMAX_M2(false, Builders::llamaLike, "minimax_m2"),
+    MIMO(false, Builders::llamaLike, "mimo"),
     GEMMA(true, Builders::llamaLike, "gemma"),
     GEMMA2(true, Builders::llamaLike, "gemma2"),
     GEMMA3(true, Builders::llamaLike, "gemma3_text", "gemma3"),
+    GEMMA4(true, Gemma4Builder::build, "gemma4_text", "gemma4"),
     PHI(false, LegacyBuilders::phi, "phi"),
     PHI3(false, Builders::llamaLike, "phi3"),
     FALCON(true, LegacyBuilders::falcon, "falcon", "refinedweb", "refinedwebmodel"),
@@ -30,6 +38,9 @@ public enum Family {
     GPT2(true, LegacyBuilders::gpt2, "gpt2"),
     GPT_BIGCODE(true, LegacyBuilders::gpt2, "gpt_bigcode"),
     GPT_OSS(false, Builders::llamaLike, "gpt_oss"),
+    LLAMA4(false, Llama4Builder::build, "llama4_text", "llama4"),
+    NEMOTRON_H(false, NemotronHBuilder::build, "nemotron_h"),
+    NEMOTRON_NAS(false, NemotronNasBuilder::build, "nemotron-nas"),
     /** An unknown model_type with the standard decoder fields, read as a Llama-style decoder. */
     GENERIC(false, Builders::llamaLike);
 
@@ -41,7 +52,15 @@ public enum Family {
 
     /** What a builder finds beyond the common dimensions. */
     record Built(List<Tensor> tensors, ModelSpec.MlaDims mla, ModelSpec.MoeDims moe,
-                 List<ModelSpec.AttentionKind> layerAttention, int slidingWindow, int kvHeads, int headDim) {
+                 List<ModelSpec.Layer> layers, int kvHeads, int headDim, List<String> warnings) {
+        Built {
+            warnings = List.copyOf(warnings);
+        }
+
+        Built(List<Tensor> tensors, ModelSpec.MlaDims mla, ModelSpec.MoeDims moe,
+              List<ModelSpec.Layer> layers, int kvHeads, int headDim) {
+            this(tensors, mla, moe, layers, kvHeads, headDim, List.of());
+        }
     }
 
     private final boolean tiedByDefault;

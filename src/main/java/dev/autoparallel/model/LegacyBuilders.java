@@ -13,7 +13,8 @@ final class LegacyBuilders {
 
     private static Family.Built dense(Tensors t, ParsedDims d, int kvHeads, int headDim) {
         return new Family.Built(t.list(), null, null,
-                Collections.nCopies(d.layers(), ModelSpec.AttentionKind.FULL), 0, kvHeads, headDim);
+                Collections.nCopies(d.layers(), ModelSpec.Layer.of(ModelSpec.Mixer.FULL_ATTENTION, ModelSpec.Ffn.DENSE)),
+                kvHeads, headDim);
     }
 
     /** GPT-2 and GPT-BigCode (multi-query when {@code multi_query}); Conv1D layers, learned positions. */

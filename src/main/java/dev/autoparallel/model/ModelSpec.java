@@ -15,8 +15,11 @@ import java.util.Objects;
  *                          vLLM's {@code --dtype auto} serves such models in 16 bits)
  * @param mla               multi-head latent attention dimensions, or null
  * @param moe               mixture-of-experts dimensions, or null for dense models
- * @param layerAttention    one entry per decoder layer
+ * @param layerAttention    one entry per decoder layer: the two-way view (full or windowed) the memory and
+ *                          speed models read; chunked-local layers count as windowed (they hold at most
+ *                          one chunk), every other mixer as full
  * @param slidingWindow     the window of sliding layers in tokens, 0 when no layer slides
+ * @param layers            the layer plan: one entry per decoder layer, its mixer and its feed-forward block
  * @param tensors           every parameter of the checkpoint (MTP layers included, marked {@link Component#MTP})
  * @param warnings          what the parser could not be sure of (an unknown model_type, a skipped vision tower)
  */
@@ -25,10 +28,91 @@ public record ModelSpec(String modelId, String modelType, Family family,
                         int headDim, int vocabSize, int maxPositionEmbeddings, boolean tieWordEmbeddings,
                         DType dtype, boolean dtypeSpecified, Quantization quantization,
                         MlaDims mla, MoeDims moe, List<AttentionKind> layerAttention, int slidingWindow,
-                        List<Tensor> tensors, List<String> warnings) implements java.io.Serializable {
+                        List<Layer> layers, List<Tensor> tensors, List<String> warnings) implements java.io.Serializable {
 
     /** Whether a decoder layer attends to the whole context or a sliding window of it. */
     public enum AttentionKind { FULL, SLIDING }
+
+    /**
+     * What mixes tokens in a decoder layer, told apart the way vLLM's {@code KVCacheSpec} classes
+     * tell layers apart: what each holds per sequence differs.
+     */
+    public enum Mixer {
+        /** Softmax attention over the whole context (FullAttentionSpec). */
+        FULL_ATTENTION("full attention"),
+        /** Softmax attention over the last {@code window} tokens (SlidingWindowSpec). */
+        SLIDING_WINDOW("sliding window"),
+        /** Attention within chunks of {@code window} tokens (ChunkedLocalAttentionSpec; Llama 4). */
+        CHUNKED_LOCAL("chunked local attention"),
+        /** Full attention without rotary positions (Llama 4's NoPE layers). */
+        NO_ROPE("full attention, no RoPE"),
+        /** DeepSeek's multi-head latent attention (MLAAttentionSpec). */
+        MLA("MLA"),
+        /** MLA with the DeepSeek sparse-attention lightning indexer (DeepSeek-V3.2, GLM-5). */
+        MLA_DSA("MLA + DSA indexer"),
+        /** Gated DeltaNet linear attention (Qwen3-Next, Qwen3.5): a fixed-size state (MambaSpec). */
+        GATED_DELTANET("linear attention (Gated DeltaNet)"),
+        /** Mamba-2 selective state space (Nemotron-H; MambaSpec). */
+        MAMBA2("Mamba-2"),
+        /** Attention reading the KV cache of an earlier layer; holds none of its own (Gemma 3n/4). */
+        SHARED_KV("shared KV"),
+        /** No token mixer (Nemotron-H MLP and MoE layers, Llama-Nemotron NAS no-op attention). */
+        NONE("none");
+
+        private final String label;
+
+        Mixer(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
+    /** The feed-forward block of a decoder layer. */
+    public enum Ffn {
+        DENSE("dense MLP"), MOE("MoE"), NONE("none");
+
+        private final String label;
+
+        Ffn(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
+    /**
+     * One decoder layer of the plan.
+     *
+     * @param window        tokens a sliding layer sees, or the chunk of a chunked layer; 0 otherwise
+     * @param kvSourceLayer for {@link Mixer#SHARED_KV}, the layer whose cache it reads; -1 otherwise
+     */
+    public record Layer(Mixer mixer, int window, int kvSourceLayer, Ffn ffn) implements java.io.Serializable {
+        public Layer {
+            Objects.requireNonNull(mixer, "mixer");
+            Objects.requireNonNull(ffn, "ffn");
+            boolean windowed = mixer == Mixer.SLIDING_WINDOW || mixer == Mixer.CHUNKED_LOCAL;
+            if (windowed != window > 0 && mixer != Mixer.SHARED_KV) {
+                throw new IllegalArgumentException(mixer + " layer with window " + window);
+            }
+            if ((mixer == Mixer.SHARED_KV) != (kvSourceLayer >= 0)) {
+                throw new IllegalArgumentException(mixer + " layer with KV source " + kvSourceLayer);
+            }
+        }
+
+        public static Layer of(Mixer mixer, Ffn ffn) {
+            return new Layer(mixer, 0, -1, ffn);
+        }
+
+        /** Whether the layer's cache is bounded by {@link #window()} tokens. */
+        public boolean windowed() {
+            return window > 0;
+        }
+    }
 
     /** Dimensions of DeepSeek's multi-head latent attention. {@code qLoraRank} is 0 when q is not compressed. */
     public record MlaDims(int qLoraRank, int kvLoraRank, int qkRopeHeadDim, int qkNopeHeadDim, int vHeadDim)
@@ -48,6 +132,10 @@ public record ModelSpec(String modelId, String modelType, Family family,
     public ModelSpec {
         Objects.requireNonNull(modelId, "modelId");
         layerAttention = List.copyOf(layerAttention);
+        layers = List.copyOf(layers);
+        if (layers.size() != numLayers) {
+            throw new IllegalArgumentException("layers has " + layers.size() + " entries for " + numLayers + " layers");
+        }
         tensors = List.copyOf(tensors);
         warnings = List.copyOf(warnings);
         if (layerAttention.size() != numLayers) {
@@ -148,6 +236,25 @@ public record ModelSpec(String modelId, String modelType, Family family,
     /** The dtype vLLM's {@code --dtype auto} runs activations and the KV cache in: float32 checkpoints are served in bfloat16. */
     public DType servingDtype() {
         return dtype == DType.FLOAT32 || dtype == DType.FLOAT8 ? DType.BFLOAT16 : dtype;
+    }
+
+    /** Parameters of the vision (and other encoder) towers and their projectors. */
+    public long visionParamCount() {
+        return paramBreakdown().get(Component.VISION);
+    }
+
+    /** How many decoder layers have each mixer, in the enum's order; kinds absent from the model are left out. */
+    public Map<Mixer, Long> mixerCounts() {
+        Map<Mixer, Long> out = new EnumMap<>(Mixer.class);
+        layers.forEach(l -> out.merge(l.mixer(), 1L, Long::sum));
+        return out;
+    }
+
+    /** How many decoder layers have each feed-forward kind. */
+    public Map<Ffn, Long> ffnCounts() {
+        Map<Ffn, Long> out = new EnumMap<>(Ffn.class);
+        layers.forEach(l -> out.merge(l.ffn(), 1L, Long::sum));
+        return out;
     }
 
     public long slidingLayers() {

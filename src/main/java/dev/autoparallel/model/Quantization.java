@@ -1,6 +1,7 @@
 package dev.autoparallel.model;
 
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -223,6 +224,110 @@ public sealed interface Quantization extends java.io.Serializable {
             long zeros = symmetric ? 0 : ceilDiv(scalesPerCopy(t) * bits, 32);
             long shape = floatWeights ? 0 : 2;
             return (values + scalesPerCopy(t) + zeros + shape) * t.copies();
+        }
+    }
+
+    /**
+     * NVIDIA ModelOpt checkpoints ({@code quant_method: modelopt}, or {@code hf_quant_config.json}).
+     * NVFP4: two e2m1 values per byte, one FP8 (E4M3) scale per block of {@link #NVFP4_BLOCK}
+     * values, and per tensor (per expert) an FP32 {@code weight_scale_2} and an FP32
+     * {@code input_scale}; W4A16_NVFP4 has no input scale. FP8: e4m3 values with an FP32 weight
+     * scale and an FP32 input scale per tensor. With {@code MIXED_PRECISION} each quantized module
+     * is listed with its algorithm in {@code layerAlgorithms} and the rest stay 16-bit; otherwise
+     * {@code algorithm} applies to every linear layer not matched by the {@code exclude_modules} /
+     * {@code ignore} patterns (fnmatch semantics, as ModelOpt writes them).
+     */
+    record ModelOpt(String algorithm, List<String> excluded, Map<String, String> layerAlgorithms) implements Quantization {
+        /** NVFP4's block: 16 values share one E4M3 scale (NVIDIA, "Introducing NVFP4", 2025; ModelOpt group_size 16). */
+        public static final int NVFP4_BLOCK = 16;
+        /** The algorithms whose storage is modelled here. */
+        public static final List<String> ALGORITHMS = List.of("NVFP4", "W4A16_NVFP4", "FP8");
+
+        public ModelOpt {
+            excluded = List.copyOf(excluded);
+            layerAlgorithms = Map.copyOf(layerAlgorithms);
+        }
+
+        @Override public String method() { return "modelopt"; }
+
+        /** The algorithm a tensor is stored with, or null when it stays 16-bit. */
+        public String algorithmOf(Tensor t) {
+            if (!targets(t)) {
+                return null;
+            }
+            String module = t.name().endsWith(".weight") ? t.name().substring(0, t.name().length() - 7) : t.name();
+            if (!layerAlgorithms.isEmpty()) {
+                for (Map.Entry<String, String> e : layerAlgorithms.entrySet()) {
+                    if (module.equals(e.getKey()) || module.startsWith(e.getKey() + ".")) {
+                        return e.getValue();
+                    }
+                }
+                return null;
+            }
+            for (String pattern : excluded) {
+                if (fnmatch(pattern, module)) {
+                    return null;
+                }
+            }
+            return algorithm;
+        }
+
+        @Override public boolean packs(Tensor t) {
+            return algorithmOf(t) != null;
+        }
+
+        @Override public long packedBytes(Tensor t, DType dtype) {
+            long values = t.out() * t.in();
+            long perCopy = switch (algorithmOf(t)) {
+                case "NVFP4" -> ceilDiv(values, 2) + t.out() * ceilDiv(t.in(), NVFP4_BLOCK) + 4 + 4;
+                case "W4A16_NVFP4" -> ceilDiv(values, 2) + t.out() * ceilDiv(t.in(), NVFP4_BLOCK) + 4;
+                case "FP8" -> values + 4 + 4;
+                default -> throw new IllegalStateException(algorithmOf(t));
+            };
+            return perCopy * t.copies();
+        }
+
+        @Override public long packedElements(Tensor t) {
+            long values = t.out() * t.in();
+            long perCopy = switch (algorithmOf(t)) {
+                case "NVFP4" -> ceilDiv(values, 2) + t.out() * ceilDiv(t.in(), NVFP4_BLOCK) + 2;
+                case "W4A16_NVFP4" -> ceilDiv(values, 2) + t.out() * ceilDiv(t.in(), NVFP4_BLOCK) + 1;
+                case "FP8" -> values + 2;
+                default -> throw new IllegalStateException(algorithmOf(t));
+            };
+            return perCopy * t.copies();
+        }
+
+        /** The FP32 per-tensor scales (weight_scale_2, input_scale: 0-dimensional tensors) stored for a tensor. */
+        public long scalarScales(Tensor t) {
+            if (!packs(t)) {
+                return 0;
+            }
+            return ("W4A16_NVFP4".equals(algorithmOf(t)) ? 1 : 2) * t.copies();
+        }
+
+        /** Bytes of the scales alone (block scales and FP32 per-tensor scales) of one tensor. */
+        public long scaleBytes(Tensor t) {
+            if (!packs(t)) {
+                return 0;
+            }
+            long values = t.out() * t.in();
+            long payload = "FP8".equals(algorithmOf(t)) ? values : ceilDiv(values, 2);
+            return packedBytes(t, DType.BFLOAT16) - payload * t.copies();
+        }
+
+        /** Python's fnmatch: {@code *} any run of characters (dots included), {@code ?} one character. */
+        static boolean fnmatch(String pattern, String module) {
+            StringBuilder re = new StringBuilder();
+            for (char c : pattern.toCharArray()) {
+                switch (c) {
+                    case '*' -> re.append(".*");
+                    case '?' -> re.append('.');
+                    default -> re.append(Pattern.quote(String.valueOf(c)));
+                }
+            }
+            return Pattern.compile(re.toString()).matcher(module).matches()
+                    || module.startsWith(pattern + ".");
         }
     }
 }

@@ -3,13 +3,15 @@ package dev.autoparallel.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.autoparallel.InvalidConfigurationException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /** Reads {@code quantization_config} into a {@link Quantization}. Unknown methods are refused. */
 final class QuantizationParser {
-    static final List<String> METHODS = List.of("fp8", "awq", "gptq", "bitsandbytes", "mxfp4", "compressed-tensors");
+    static final List<String> METHODS = List.of("fp8", "awq", "gptq", "bitsandbytes", "mxfp4", "compressed-tensors",
+            "modelopt");
 
     private QuantizationParser() {
     }
@@ -19,8 +21,7 @@ final class QuantizationParser {
             return new Quantization.None();
         }
         ConfigFields f = new ConfigFields(q, source + " quantization_config");
-        String method = f.optString("quant_method")
-                .orElseThrow(() -> f.missing("quant_method"))
+        String method = f.optString("quant_method").orElseGet(() -> implicitMethod(f))
                 .toLowerCase(Locale.ROOT).replace('_', '-');
         List<String> excluded = new ArrayList<>();
         for (String key : List.of("modules_to_not_convert", "ignored_layers", "ignore", "llm_int8_skip_modules")) {
@@ -57,9 +58,81 @@ final class QuantizationParser {
             }
             case "mxfp4" -> new Quantization.Mxfp4(excluded);
             case "compressed-tensors" -> compressed(f, excluded, source);
+            case "modelopt" -> modelOpt(f, excluded);
             default -> throw new InvalidConfigurationException("quant_method", source
                     + ": quantization_config.quant_method was '" + method + "'; supported: " + String.join(", ", METHODS));
         };
+    }
+
+    /**
+     * A {@code quantization_config} without {@code quant_method}: ModelOpt's (it names its
+     * producer or a {@code quant_algo}), or an FP8 one described by {@code fmt},
+     * {@code activation_scheme} or {@code weight_block_size}; anything else is refused.
+     */
+    private static String implicitMethod(ConfigFields f) {
+        if ("modelopt".equals(f.node().path("producer").path("name").asText("")) || f.has("quant_algo")) {
+            return "modelopt";
+        }
+        String fmt = f.has("fmt") ? f.node().get("fmt").asText("") : "";
+        if (fmt.startsWith("e4m3") || fmt.startsWith("float8") || fmt.startsWith("e5m2")
+                || f.has("activation_scheme") || f.has("weight_block_size")) {
+            return "fp8";
+        }
+        throw new InvalidConfigurationException("quant_method", f.source() + ": quantization_config has no quant_method"
+                + " and nothing that identifies its format (fmt e4m3, activation_scheme, weight_block_size, quant_algo);"
+                + " supported: " + String.join(", ", METHODS));
+    }
+
+    /**
+     * Reads ModelOpt's {@code hf_quant_config.json} (NVIDIA checkpoints ship it beside config.json,
+     * and vLLM reads it for {@code --quantization modelopt}): its {@code quantization} object has
+     * the same fields as a {@code quant_method: modelopt} quantization_config.
+     */
+    static Quantization parseHfQuantConfig(JsonNode hf, String source) {
+        JsonNode q = hf == null ? null : hf.get("quantization");
+        if (q == null || !q.isObject()) {
+            throw new InvalidConfigurationException("quantization", source + ": hf_quant_config.json has no 'quantization' object");
+        }
+        ConfigFields f = new ConfigFields(q, source + " quantization");
+        return modelOpt(f, List.of());
+    }
+
+    private static Quantization modelOpt(ConfigFields f, List<String> excluded) {
+        List<String> all = new ArrayList<>(excluded);
+        for (String e : f.stringList("exclude_modules")) {
+            if (!all.contains(e)) {
+                all.add(e);
+            }
+        }
+        String algo = f.optString("quant_algo").orElseThrow(() -> f.missing("quant_algo")).toUpperCase(Locale.ROOT);
+        Map<String, String> layers = new LinkedHashMap<>();
+        if (algo.equals("MIXED_PRECISION")) {
+            JsonNode listed = f.node().get("quantized_layers");
+            if (listed == null || !listed.isObject() || listed.isEmpty()) {
+                throw f.missing("quantized_layers");
+            }
+            for (Map.Entry<String, JsonNode> e : listed.properties()) {
+                String layerAlgo = e.getValue().path("quant_algo").asText("").toUpperCase(Locale.ROOT);
+                checkAlgorithm(f, "quantized_layers." + e.getKey() + ".quant_algo", layerAlgo, e.getValue());
+                // ModelOpt lists experts one by one (experts.0.up_proj); the inventory holds them as experts.*.
+                layers.put(e.getKey().replaceAll("\\.experts\\.\\d+\\.", ".experts.*."), layerAlgo);
+            }
+        } else {
+            checkAlgorithm(f, "quant_algo", algo, f.node().get("quant_algo"));
+        }
+        JsonNode group = f.node().get("group_size");
+        if (group != null && !group.isNull() && group.asInt() != Quantization.ModelOpt.NVFP4_BLOCK && algo.contains("NVFP4")) {
+            throw f.invalid("group_size", group, String.valueOf(Quantization.ModelOpt.NVFP4_BLOCK) + " (NVFP4's block)");
+        }
+        return new Quantization.ModelOpt(algo, all, layers);
+    }
+
+    private static void checkAlgorithm(ConfigFields f, String field, String algo, JsonNode value) {
+        if (!Quantization.ModelOpt.ALGORITHMS.contains(algo)) {
+            throw new InvalidConfigurationException(field, f.source() + ": " + field + " was " + value
+                    + "; supported ModelOpt algorithms: " + String.join(", ", Quantization.ModelOpt.ALGORITHMS)
+                    + ", MIXED_PRECISION");
+        }
     }
 
     private static Quantization fp8(ConfigFields f, List<String> excluded) {

@@ -13,9 +13,24 @@ final class VisionTower {
     private VisionTower() {
     }
 
+    /** Wrapper model_types whose vision tower is Qwen3-VL's ViT (Qwen3-VL, Qwen3.5 / Qwen3.6). */
+    static final List<String> QWEN3_VL_WRAPPERS = List.of("qwen3_vl", "qwen3_vl_moe", "qwen3_5", "qwen3_5_moe");
+
     static void add(List<Tensor> out, ObjectNode vision, JsonNode root, int textHidden, String source, List<String> warnings) {
         ConfigFields f = new ConfigFields(vision, source + " vision_config");
         String type = f.optString("model_type").orElse("");
+        if (QWEN3_VL_WRAPPERS.contains(root.path("model_type").asText(""))) {
+            qwen3Vl(out, f);
+            return;
+        }
+        if (type.equals("gemma4_vision")) {
+            gemma4(out, f, textHidden);
+            return;
+        }
+        if (type.equals("llama4_vision_model")) {
+            llama4(out, f, textHidden);
+            return;
+        }
         boolean siglip = type.equals("siglip_vision_model");
         boolean clip = type.equals("clip_vision_model");
         if (!siglip && !clip) {
@@ -64,5 +79,141 @@ final class VisionTower {
             warnings.add("the multimodal projector of '" + wrapper + "' is not counted");
         }
         out.addAll(t.list());
+    }
+
+    /**
+     * Qwen3-VL's vision transformer (vLLM qwen3_vl.py Qwen3_VisionTransformer, also Qwen3.5's):
+     * a Conv3d patch embedding with bias over {@code in_channels x temporal_patch_size x
+     * patch_size^2}, learned position embeddings, {@code depth} pre-LayerNorm blocks (fused qkv,
+     * proj, fc1, fc2, all with biases), a patch merger (LayerNorm over the hidden size, then
+     * {@code hidden x spatial_merge_size^2} to itself and to {@code out_hidden_size}) and one
+     * DeepStack merger per {@code deepstack_visual_indexes} entry (its LayerNorm after the shuffle).
+     * Linear layers are tensor-parallel in vLLM (QKVParallelLinear, RowParallelLinear).
+     */
+    private static void qwen3Vl(List<Tensor> out, ConfigFields f) {
+        long h = f.requirePositive("hidden_size");
+        long inter = f.requirePositive("intermediate_size");
+        int depth = f.requirePositive("depth");
+        long patch = f.requirePositive("patch_size");
+        long temporal = f.requirePositive("temporal_patch_size");
+        long channels = f.requirePositive("in_channels");
+        long merge = f.requirePositive("spatial_merge_size");
+        long outHidden = f.requirePositive("out_hidden_size");
+        long positions = f.requirePositive("num_position_embeddings");
+        Component v = Component.VISION;
+        Tensors t = new Tensors();
+        String p = "model.visual";
+        t.linear(p + ".patch_embed.proj", v, Sharding.REPLICATED, -1, h, channels * temporal * patch * patch, true);
+        t.embedding(p + ".pos_embed.weight", v, Sharding.REPLICATED, positions, h);
+        for (int i = 0; i < depth; i++) {
+            String b = p + ".blocks." + i;
+            t.norm(b + ".norm1", v, -1, h, true);
+            t.norm(b + ".norm2", v, -1, h, true);
+            t.linear(b + ".attn.qkv", v, Sharding.COLUMN, -1, 3 * h, h, true);
+            t.linear(b + ".attn.proj", v, Sharding.ROW, -1, h, h, true);
+            t.linear(b + ".mlp.linear_fc1", v, Sharding.COLUMN, -1, inter, h, true);
+            t.linear(b + ".mlp.linear_fc2", v, Sharding.ROW, -1, h, inter, true);
+        }
+        long merged = h * merge * merge;
+        merger(t, p + ".merger", h, merged, outHidden);
+        List<Integer> deepstack = f.intList("deepstack_visual_indexes");
+        for (int k = 0; k < deepstack.size(); k++) {
+            merger(t, p + ".deepstack_merger_list." + k, merged, merged, outHidden);
+        }
+        out.addAll(t.list());
+    }
+
+    /**
+     * Llama 4's vision encoder (transformers Llama4VisionModel, vLLM mllama4.py): an unfolded
+     * patch convolution without bias, a class embedding, learned positions for the patches plus
+     * the class token, LayerNorms before and after, pre-LayerNorm blocks with biased attention and
+     * GELU MLP, the pixel-shuffle adapter MLP ({@code intermediate_size -> projector_input_dim ->
+     * projector_output_dim}, no biases) and the projector to the text width.
+     */
+    private static void llama4(List<Tensor> out, ConfigFields f, int textHidden) {
+        long h = f.requirePositive("hidden_size");
+        long inter = f.requirePositive("intermediate_size");
+        int layers = f.requirePositive("num_hidden_layers");
+        long patch = f.requirePositive("patch_size");
+        long image = f.requirePositive("image_size");
+        long channels = f.requirePositive("num_channels");
+        long projIn = f.requirePositive("projector_input_dim");
+        long projOut = f.requirePositive("projector_output_dim");
+        long visionOut = f.requirePositive("vision_output_dim");
+        boolean projectorBias = f.optBool("multi_modal_projector_bias").orElse(false);
+        Component v = Component.VISION;
+        Tensors t = new Tensors();
+        String p = "vision_model";
+        long patches = (image / patch) * (image / patch);
+        t.linear(p + ".patch_embedding.linear", v, Sharding.REPLICATED, -1, h, channels * patch * patch, false);
+        t.other(p + ".class_embedding", v, Sharding.REPLICATED, -1, h);
+        t.embedding(p + ".positional_embedding_vlm", v, Sharding.REPLICATED, patches + 1, h);
+        t.norm(p + ".layernorm_pre", v, -1, h, true);
+        t.norm(p + ".layernorm_post", v, -1, h, true);
+        for (int i = 0; i < layers; i++) {
+            String l = p + ".model.layers." + i;
+            t.linear(l + ".self_attn.q_proj", v, Sharding.COLUMN, -1, h, h, true);
+            t.linear(l + ".self_attn.k_proj", v, Sharding.COLUMN, -1, h, h, true);
+            t.linear(l + ".self_attn.v_proj", v, Sharding.COLUMN, -1, h, h, true);
+            t.linear(l + ".self_attn.o_proj", v, Sharding.ROW, -1, h, h, true);
+            t.linear(l + ".mlp.fc1", v, Sharding.COLUMN, -1, inter, h, true);
+            t.linear(l + ".mlp.fc2", v, Sharding.ROW, -1, h, inter, true);
+            t.norm(l + ".input_layernorm", v, -1, h, true);
+            t.norm(l + ".post_attention_layernorm", v, -1, h, true);
+        }
+        t.linear(p + ".vision_adapter.mlp.fc1", v, Sharding.COLUMN, -1, projIn, inter, false);
+        t.linear(p + ".vision_adapter.mlp.fc2", v, Sharding.ROW, -1, projOut, projOut, false);
+        t.linear("multi_modal_projector.linear_1", v, Sharding.REPLICATED, -1, textHidden, visionOut, projectorBias);
+        out.addAll(t.list());
+    }
+
+    /**
+     * Gemma 4's vision encoder (transformers Gemma4VisionModel): a patch projection without bias,
+     * a learned 2 x {@code position_embedding_size} table of x and y positions, pre/post-normed
+     * blocks with q/k norms and a gated MLP (no biases), the standardisation bias and scale, and
+     * the multimodal embedder's projection to the text width (its norm has no weights).
+     */
+    private static void gemma4(List<Tensor> out, ConfigFields f, int textHidden) {
+        long h = f.requirePositive("hidden_size");
+        long inter = f.requirePositive("intermediate_size");
+        int layers = f.requirePositive("num_hidden_layers");
+        long heads = f.requirePositive("num_attention_heads");
+        long kvHeads = f.requirePositive("num_key_value_heads");
+        long headDim = f.requirePositive("head_dim");
+        long patch = f.requirePositive("patch_size");
+        long positions = f.requirePositive("position_embedding_size");
+        Component v = Component.VISION;
+        Tensors t = new Tensors();
+        String p = "model.vision_tower";
+        t.linear(p + ".patch_embedder.input_proj", v, Sharding.REPLICATED, -1, h, 3 * patch * patch, false);
+        t.other(p + ".patch_embedder.position_embedding_table", v, Sharding.REPLICATED, -1, 2 * positions * h);
+        for (int i = 0; i < layers; i++) {
+            String l = p + ".encoder.layers." + i;
+            t.linear(l + ".self_attn.q_proj.linear", v, Sharding.REPLICATED, -1, heads * headDim, h, false);
+            t.linear(l + ".self_attn.k_proj.linear", v, Sharding.REPLICATED, -1, kvHeads * headDim, h, false);
+            t.linear(l + ".self_attn.v_proj.linear", v, Sharding.REPLICATED, -1, kvHeads * headDim, h, false);
+            t.linear(l + ".self_attn.o_proj.linear", v, Sharding.REPLICATED, -1, h, heads * headDim, false);
+            t.norm(l + ".self_attn.q_norm", v, -1, headDim, false);
+            t.norm(l + ".self_attn.k_norm", v, -1, headDim, false);
+            t.linear(l + ".mlp.gate_proj.linear", v, Sharding.REPLICATED, -1, inter, h, false);
+            t.linear(l + ".mlp.up_proj.linear", v, Sharding.REPLICATED, -1, inter, h, false);
+            t.linear(l + ".mlp.down_proj.linear", v, Sharding.REPLICATED, -1, h, inter, false);
+            for (String n : List.of("input_layernorm", "post_attention_layernorm", "pre_feedforward_layernorm",
+                    "post_feedforward_layernorm")) {
+                t.norm(l + "." + n, v, -1, h, false);
+            }
+        }
+        if (f.optBool("standardize").orElse(false)) {
+            t.other(p + ".std_bias", v, Sharding.REPLICATED, -1, h);
+            t.other(p + ".std_scale", v, Sharding.REPLICATED, -1, h);
+        }
+        t.linear("model.embed_vision.embedding_projection", v, Sharding.REPLICATED, -1, textHidden, h, false);
+        out.addAll(t.list());
+    }
+
+    private static void merger(Tensors t, String p, long normDim, long merged, long outHidden) {
+        t.norm(p + ".norm", Component.VISION, -1, normDim, true);
+        t.linear(p + ".linear_fc1", Component.VISION, Sharding.COLUMN, -1, merged, merged, true);
+        t.linear(p + ".linear_fc2", Component.VISION, Sharding.ROW, -1, outHidden, merged, true);
     }
 }

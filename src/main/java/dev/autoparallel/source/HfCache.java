@@ -105,6 +105,17 @@ public final class HfCache {
         }
     }
 
+    /** Stores another file of a fetched snapshot (hf_quant_config.json) beside its config.json. */
+    public Path storeFile(String id, String commit, String file, String content) {
+        Path target = root.resolve(folderName(id)).resolve("snapshots").resolve(commit).resolve(file);
+        try {
+            writeAtomically(target, content);
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing " + target + " to the Hugging Face cache", e);
+        }
+    }
+
     private static void writeAtomically(Path target, String content) throws IOException {
         Files.createDirectories(target.getParent());
         Path tmp = Files.createTempFile(target.getParent(), ".tmp-", ".part");

@@ -46,6 +46,9 @@ public final class HubClient {
     static final int MAX_REDIRECTS = 10;
     /** Largest config.json accepted from the Hub. */
     static final int MAX_BODY_BYTES = TextFiles.MAX_CONFIG_BYTES;
+    static final String CONFIG = "config.json";
+    /** NVIDIA ModelOpt checkpoints describe their quantization in this file beside config.json. */
+    public static final String HF_QUANT_CONFIG = "hf_quant_config.json";
 
     /** A fetched config and the commit it came from ({@code X-Repo-Commit}, else the revision asked for). */
     public record Fetched(String json, String commit) {
@@ -72,7 +75,23 @@ public final class HubClient {
     }
 
     public Fetched fetchConfig(String id, String revision, List<String> suggestions) {
-        URI uri = URI.create(settings.endpoint() + "/" + id + "/resolve/" + revision + "/config.json");
+        return fetch(id, revision, CONFIG, suggestions);
+    }
+
+    /**
+     * ModelOpt's {@code hf_quant_config.json} of {@code id}, or empty when the repository has none
+     * (the Hub answers 404 / EntryNotFound); other failures propagate as for config.json.
+     */
+    public Optional<Fetched> fetchHfQuantConfig(String id, String revision) {
+        try {
+            return Optional.of(fetch(id, revision, HF_QUANT_CONFIG, List.of()));
+        } catch (ModelNotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    private Fetched fetch(String id, String revision, String file, List<String> suggestions) {
+        URI uri = URI.create(settings.endpoint() + "/" + id + "/resolve/" + revision + "/" + file);
         long backoffMs = settings.initialBackoff().toMillis();
         long waitedMs = 0;
         String lastProblem = "";
@@ -95,7 +114,7 @@ public final class HubClient {
                         + " did not send the whole answer within " + settings.readTimeout().toMillis() + " ms for " + id
                         + "; " + localHint(id), e);
             } catch (BodyTooLarge e) {
-                throw new ModelUnreachableException(id, Reason.BAD_RESPONSE, "the Hub's config.json for " + id
+                throw new ModelUnreachableException(id, Reason.BAD_RESPONSE, "the Hub's " + file + " for " + id
                         + String.format(Locale.ROOT, " is larger than the %,d bytes a config may be; nothing was cached", MAX_BODY_BYTES));
             } catch (ConnectException e) {
                 lastProblem = "could not connect to " + settings.endpoint();
@@ -110,7 +129,7 @@ public final class HubClient {
             int status = resp.statusCode();
             String errorCode = resp.headers().firstValue("X-Error-Code").orElse("");
             if (status == 200) {
-                return parsed(id, revision, resp);
+                return parsed(id, revision, file, resp);
             }
             if (status == 429 || status >= 500) {
                 lastProblem = "the Hub answered HTTP " + status;
@@ -134,7 +153,7 @@ public final class HubClient {
                         + (errorCode.isEmpty() ? "HTTP " + status : errorCode) + ")" + hint, suggestions);
             }
             if (errorCode.equals("EntryNotFound")) {
-                throw new ModelNotFoundException(id, "repository '" + id + "' has no config.json; it is not a "
+                throw new ModelNotFoundException(id, "repository '" + id + "' has no " + file + "; it is not a "
                         + "transformers model AutoParallel can read", suggestions);
             }
             if (status == 401 || status == 403) {
@@ -269,8 +288,8 @@ public final class HubClient {
     }
 
     /** The body as strict UTF-8 JSON object, or a bad-response error; nothing is cached either way. */
-    private static Fetched parsed(String id, String revision, HttpResponse<byte[]> resp) {
-        String what = "the Hub's config.json for " + id;
+    private static Fetched parsed(String id, String revision, String file, HttpResponse<byte[]> resp) {
+        String what = "the Hub's " + file + " for " + id;
         String body;
         JsonNode root;
         try {

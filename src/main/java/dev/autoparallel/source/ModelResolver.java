@@ -1,5 +1,6 @@
 package dev.autoparallel.source;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.autoparallel.InvalidConfigurationException;
 import dev.autoparallel.ModelUnreachableException;
 import dev.autoparallel.model.ConfigParser;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
@@ -70,11 +72,19 @@ public final class ModelResolver {
                     + "' is not in the embedded catalog or the Hugging Face cache (" + cache.root()
                     + "), and HF_HUB_OFFLINE=1 forbids asking the Hub; " + HubClient.localHint(model) + "." + hint);
         }
-        HubClient.Fetched fetched = new HubClient(settings).fetchConfig(model, REVISION, suggestions);
-        ModelSpec spec = ConfigParser.parse(model, fetched.json(), settings.endpoint() + "/" + model + " config.json");
+        HubClient hub = new HubClient(settings);
+        HubClient.Fetched fetched = hub.fetchConfig(model, REVISION, suggestions);
+        String source = settings.endpoint() + "/" + model + " config.json";
+        JsonNode hfQuant = null;
+        Optional<HubClient.Fetched> quant = hub.fetchHfQuantConfig(model, fetched.commit());
+        if (quant.isPresent()) {
+            hfQuant = ConfigParser.readTree(quant.get().json(), settings.endpoint() + "/" + model + " " + HubClient.HF_QUANT_CONFIG);
+        }
+        ModelSpec spec = ConfigParser.parse(model, ConfigParser.readTree(fetched.json(), source), hfQuant, source);
         String location;
         try {
             location = cache.store(model, REVISION, fetched.commit(), fetched.json()).toString();
+            quant.ifPresent(q -> cache.storeFile(model, fetched.commit(), HubClient.HF_QUANT_CONFIG, q.json()));
         } catch (UncheckedIOException e) {
             // A cache we cannot write costs a fetch next time, not this answer.
             LOG.warning(() -> "could not write " + model + " to the Hugging Face cache at " + cache.root() + ": "
@@ -108,7 +118,14 @@ public final class ModelResolver {
             }
         }
         String json = TextFiles.read(file, "config.json", TextFiles.MAX_CONFIG_BYTES);
-        ModelSpec spec = ConfigParser.parse(model, json, file.toString());
+        // ModelOpt checkpoints keep their quantization in hf_quant_config.json beside config.json.
+        Path quantFile = file.resolveSibling(HubClient.HF_QUANT_CONFIG);
+        JsonNode hfQuant = null;
+        if (Files.exists(quantFile)) {
+            hfQuant = ConfigParser.readTree(TextFiles.read(quantFile, "hf_quant_config.json", TextFiles.MAX_CONFIG_BYTES),
+                    quantFile.toString());
+        }
+        ModelSpec spec = ConfigParser.parse(model, ConfigParser.readTree(json, file.toString()), hfQuant, file.toString());
         return new ResolvedModel(spec, ResolvedModel.Origin.LOCAL_FILE, file.toAbsolutePath().toString());
     }
 }

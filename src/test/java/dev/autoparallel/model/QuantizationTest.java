@@ -2,11 +2,15 @@ package dev.autoparallel.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.autoparallel.InvalidConfigurationException;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class QuantizationTest {
@@ -88,7 +92,7 @@ class QuantizationTest {
     void bitsAndBytes_bothOrNeitherMode_isRefused() throws Exception {
         ObjectNode cfg = ReferenceModels.get("meta-llama/Llama-3.1-8B").get("config").deepCopy();
         cfg.set("quantization_config", new ObjectMapper().readTree("{\"quant_method\": \"bitsandbytes\"}"));
-        var e = org.junit.jupiter.api.Assertions.assertThrows(dev.autoparallel.InvalidConfigurationException.class,
+        var e = assertThrows(InvalidConfigurationException.class,
                 () -> ConfigParser.parse("x", cfg, "cfg"));
         assertEquals("load_in_4bit", e.field());
     }
@@ -117,5 +121,63 @@ class QuantizationTest {
         ModelSpec s = dev.autoparallel.source.Catalog.embedded().find("Qwen/Qwen2.5-72B-Instruct-AWQ")
                 .map(e -> ConfigParser.parse(e.id(), e.config(), e.id())).orElseThrow();
         assertEquals(41.5e9, s.weightBytes(), 0.3e9);
+    }
+
+    @Test
+    void nvfp4_packsTwoValuesPerByte_withAnFp8ScalePer16_andTwoFp32Scalars() {
+        var q = new Quantization.ModelOpt("NVFP4", List.of(), Map.of());
+        // weight U8 [4096, 7168], weight_scale F8_E4M3 [4096, 896], weight_scale_2 F32 [], input_scale F32 [].
+        assertEquals(4096L * 14336 / 2 + 4096L * 14336 / 16 + 4 + 4, q.bytes(DOWN, DType.BFLOAT16));
+        assertEquals(4096L * 14336 / 16 + 8, q.scaleBytes(DOWN));
+        // W4A16 (weight-only) has no input_scale.
+        var w4a16 = new Quantization.ModelOpt("MIXED_PRECISION", List.of(),
+                Map.of("model.layers.0.mlp.down_proj", "W4A16_NVFP4"));
+        assertEquals(q.bytes(DOWN, DType.BFLOAT16) - 4, w4a16.bytes(DOWN, DType.BFLOAT16));
+    }
+
+    @Test
+    void modelOpt_excludeModules_useFnmatchPatterns() {
+        var q = new Quantization.ModelOpt("NVFP4", List.of("model.layers.0*", "*.self_attn*"), Map.of());
+        assertFalse(q.packs(DOWN));
+        Tensor other = new Tensor("model.layers.12.mlp.down_proj.weight", Component.DENSE_MLP, TensorKind.LINEAR,
+                Sharding.ROW, 12, 4096, 14336, 1);
+        assertTrue(q.packs(other));
+        Tensor attn = new Tensor("model.layers.12.self_attn.q_proj.weight", Component.ATTENTION, TensorKind.LINEAR,
+                Sharding.COLUMN, 12, 4096, 4096, 1);
+        assertFalse(q.packs(attn));
+    }
+
+    @Test
+    void nemotron3NanoNvfp4_hubTotalCountsPackedBytesAndBlockScales() {
+        // nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-NVFP4: config.json has no quantization_config; its
+        // hf_quant_config.json (ModelOpt 0.29.0, NVFP4, attention and 6 Mamba layers excluded) is read beside it.
+        ModelSpec s = Configs2026.spec("nvidia--NVIDIA-Nemotron-3-Nano-30B-A3B-NVFP4");
+        var q = assertInstanceOf(Quantization.ModelOpt.class, s.quantization());
+        long scalars = s.tensors().stream().mapToLong(q::scalarScales).sum();
+        // Hub total 18,237,772,608: U8 packed values + F8 block scales + the 16-bit remainder; the per-tensor
+        // FP32 scalars (0-dimensional tensors, 11,936 of them) are not in it.
+        assertEquals(11_936L, scalars);
+        assertEquals(18_237_772_608L, s.checkpointElements() - scalars);
+    }
+
+    @Test
+    void modelOptFp8_withoutQuantMethod_isReadFromItsProducer() {
+        // Qwen/Qwen3-32B-FP8-Static-PerTensor: quantization_config names quant_algo FP8 and producer modelopt, no quant_method.
+        ModelSpec s = Configs2026.spec("Qwen--Qwen3-32B-FP8-Static-PerTensor");
+        assertEquals("modelopt", s.quantization().method());
+        // Every linear layer but lm_head (ignore): 1 byte per value plus two FP32 scalars; the rest bf16.
+        List<Tensor> packed = s.servedTensors().stream().filter(t -> s.quantization().packs(t)).toList();
+        assertEquals(64 * 7, packed.size());
+        long packedValues = packed.stream().mapToLong(Tensor::numel).sum();
+        assertEquals((s.paramCount() - packedValues) * 2 + packedValues + packed.size() * 8L, s.weightBytes());
+    }
+
+    @Test
+    void fp8WithoutQuantMethod_andNoFormatField_isRefused() {
+        ObjectNode cfg = ReferenceModels.get("meta-llama/Llama-3.1-8B").get("config").deepCopy();
+        cfg.putObject("quantization_config").put("bits", 8);
+        var e = assertThrows(InvalidConfigurationException.class,
+                () -> ConfigParser.parse("x", cfg, "cfg"));
+        assertEquals("quant_method", e.field());
     }
 }

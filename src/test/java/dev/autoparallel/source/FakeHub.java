@@ -85,6 +85,11 @@ final class FakeHub implements AutoCloseable {
         return authByPath.getOrDefault(path, List.of());
     }
 
+    /** Scripts another file of a repository, {@code path} relative to {@code resolve/}. */
+    void scriptFile(String repo, String path, Reply... replies) {
+        scripts.put("/" + repo + "/resolve/" + path, List.of(replies));
+    }
+
     int hits(String repo) {
         return hits.getOrDefault("/" + repo + "/resolve/main/config.json", new AtomicInteger()).get();
     }

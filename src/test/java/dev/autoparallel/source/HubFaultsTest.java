@@ -63,7 +63,8 @@ class HubFaultsTest {
         elsewhere.scriptPath(target, FakeHub.Reply.ok(QWEN3_8B));
         ResolvedModel r = resolver(false, Duration.ofSeconds(2)).resolve("acme/moved");
         assertEquals(QWEN3_8B_PARAMS, r.spec().paramCount());
-        assertEquals(List.of("Bearer " + TOKEN), hub.authorizations, "the endpoint itself gets the token");
+        assertEquals(List.of("Bearer " + TOKEN), hub.authorizationsOn("/acme/moved/resolve/main/config.json"),
+                "the endpoint itself gets the token");
         assertEquals(List.of(), elsewhere.authorizations, "another port is another origin: no token");
     }
 

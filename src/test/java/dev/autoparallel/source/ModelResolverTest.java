@@ -62,6 +62,32 @@ class ModelResolverTest {
     }
 
     @Test
+    void localFolder_readsHfQuantConfigBesideConfigJson(@TempDir Path folder) throws Exception {
+        // nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-NVFP4 ships its NVFP4 description only in hf_quant_config.json
+        // (test copy of ../shared/reference/configs-2026).
+        Path src = Path.of(ModelResolverTest.class.getResource("/configs-2026/nvidia--NVIDIA-Nemotron-3-Nano-30B-A3B-NVFP4").toURI());
+        Files.copy(src.resolve("config.json"), folder.resolve("config.json"));
+        Files.copy(src.resolve("hf_quant_config.json"), folder.resolve("hf_quant_config.json"));
+        ResolvedModel r = resolver(true, Optional.empty()).resolve(folder.toString());
+        assertEquals("modelopt", r.spec().quantization().method());
+        assertTrue(r.spec().weightBytes() < r.spec().paramCount(), "NVFP4 stores well under a byte per parameter");
+    }
+
+    @Test
+    void hub_fetchesHfQuantConfigBesideConfig_andCachesIt() throws Exception {
+        String base = "/configs-2026/nvidia--NVIDIA-Nemotron-3-Nano-30B-A3B-NVFP4/";
+        String config = new String(ModelResolverTest.class.getResourceAsStream(base + "config.json").readAllBytes());
+        String quant = new String(ModelResolverTest.class.getResourceAsStream(base + "hf_quant_config.json").readAllBytes());
+        hub.script("acme/nano-fp4", FakeHub.Reply.ok(config));
+        hub.scriptFile("acme/nano-fp4", "0123456789abcdef0123456789abcdef01234567/hf_quant_config.json", FakeHub.Reply.ok(quant));
+        ResolvedModel r = resolver(false, Optional.empty()).resolve("acme/nano-fp4");
+        assertEquals("modelopt", r.spec().quantization().method());
+        assertTrue(Files.isRegularFile(cacheDir.resolve(
+                "models--acme--nano-fp4/snapshots/0123456789abcdef0123456789abcdef01234567/hf_quant_config.json")));
+        assertEquals("modelopt", resolver(true, Optional.empty()).resolve("acme/nano-fp4").spec().quantization().method());
+    }
+
+    @Test
     void hub404_isModelNotFound_withCatalogSuggestions() {
         hub.script("meta-llama/Llama-3.1-8B-Instrukt", FakeHub.Reply.status(404, Map.of("X-Error-Code", "RepoNotFound")));
         ModelNotFoundException e = assertThrows(ModelNotFoundException.class,

@@ -1,0 +1,170 @@
+package dev.autoparallel.model;
+
+import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.model.ModelSpec.Ffn;
+import dev.autoparallel.model.ModelSpec.Layer;
+import dev.autoparallel.model.ModelSpec.Mixer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * NVIDIA Nemotron-H and Nemotron 3 (vLLM nemotron_h.py): a stack of single-block layers, each a
+ * pre-RMSNorm and one mixer, picked by {@code hybrid_override_pattern} ({@code M} Mamba-2,
+ * {@code *} attention, {@code -} squared-ReLU MLP, {@code E} mixture of experts) or by
+ * {@code layers_block_type} ({@code mamba}, {@code attention}, {@code mlp}, {@code moe}). MoE
+ * layers have non-gated experts ({@code up_proj}, {@code down_proj}), a sigmoid router with an
+ * FP32 score-correction bias, a shared expert, and in the latent MoE of Nemotron 3 Super a
+ * projection of the routed path to {@code moe_latent_size}. Multi-token-prediction layers
+ * ({@code num_nextn_predict_layers}) are not counted here: their layout is not read (see
+ * {@link #build}).
+ */
+final class NemotronHBuilder {
+    private NemotronHBuilder() {
+    }
+
+    /** A layer of the stack: what mixes tokens and what the feed-forward block is (one of them is NONE). */
+    private enum Block { MAMBA, ATTENTION, MLP, MOE }
+
+    static Family.Built build(ParsedDims d, ConfigFields f, Family family) {
+        List<Block> blocks = blocks(d, f);
+        long h = d.hidden();
+        int kvHeads = f.requirePositive("num_key_value_heads");
+        int headDim = f.optInt("head_dim", "attention_head_dim").orElseGet(() -> Builders.headDim(d, f));
+        boolean mlpBias = f.optBool("mlp_bias").orElse(false);
+        Tensors t = new Tensors();
+        t.embedding("backbone.embeddings.weight", Component.EMBEDDING, Sharding.VOCAB, d.vocab(), h);
+        List<Layer> layers = new ArrayList<>();
+        int moeLayers = 0;
+        for (int i = 0; i < d.layers(); i++) {
+            String p = "backbone.layers." + i;
+            t.norm(p + ".norm", i, h, false);
+            switch (blocks.get(i)) {
+                case MAMBA -> {
+                    mamba2(t, p + ".mixer", i, h, f);
+                    layers.add(Layer.of(Mixer.MAMBA2, Ffn.NONE));
+                }
+                case ATTENTION -> {
+                    Component a = Component.ATTENTION;
+                    boolean bias = f.optBool("attention_bias").orElse(false);
+                    long q = (long) d.heads() * headDim;
+                    t.linear(p + ".mixer.q_proj", a, Sharding.COLUMN, i, q, h, bias);
+                    t.linear(p + ".mixer.k_proj", a, Sharding.KV_HEADS, i, (long) kvHeads * headDim, h, bias);
+                    t.linear(p + ".mixer.v_proj", a, Sharding.KV_HEADS, i, (long) kvHeads * headDim, h, bias);
+                    t.linear(p + ".mixer.o_proj", a, Sharding.ROW, i, h, q, bias);
+                    layers.add(Layer.of(Mixer.FULL_ATTENTION, Ffn.NONE));
+                }
+                case MLP -> {
+                    long inter = f.requirePositive("intermediate_size");
+                    t.linear(p + ".mixer.up_proj", Component.DENSE_MLP, Sharding.COLUMN, i, inter, h, mlpBias);
+                    t.linear(p + ".mixer.down_proj", Component.DENSE_MLP, Sharding.ROW, i, h, inter, mlpBias);
+                    layers.add(Layer.of(Mixer.NONE, Ffn.DENSE));
+                }
+                case MOE -> {
+                    moe(t, p + ".mixer", i, h, f, mlpBias);
+                    layers.add(Layer.of(Mixer.NONE, Ffn.MOE));
+                    moeLayers++;
+                }
+                default -> throw new IllegalStateException();
+            }
+        }
+        t.norm("backbone.norm_f", -1, h, false);
+        if (!d.tied()) {
+            t.embedding("lm_head.weight", Component.LM_HEAD, Sharding.VOCAB, d.vocab(), h);
+        }
+        ModelSpec.MoeDims moe = moeLayers == 0 ? null : new ModelSpec.MoeDims(f.requirePositive("n_routed_experts"),
+                f.requirePositive("num_experts_per_tok"), f.requirePositive("moe_intermediate_size"),
+                f.optInt("n_shared_experts").orElse(0) * f.optInt("moe_shared_expert_intermediate_size").orElse(0),
+                moeLayers);
+        List<String> warnings = new ArrayList<>();
+        int mtp = f.optInt("num_nextn_predict_layers").orElse(0);
+        if (mtp > 0) {
+            warnings.add("the checkpoint's " + mtp + " multi-token-prediction layer(s) (num_nextn_predict_layers) are not"
+                    + " counted: they are loaded only for speculative decoding, and their layout is not read here");
+        }
+        return new Family.Built(t.list(), null, moe, layers, kvHeads, headDim, warnings);
+    }
+
+    private static List<Block> blocks(ParsedDims d, ConfigFields f) {
+        List<Block> out = new ArrayList<>();
+        if (f.has("layers_block_type")) {
+            List<String> types = f.stringList("layers_block_type");
+            for (int i = 0; i < types.size(); i++) {
+                out.add(switch (types.get(i)) {
+                    case "mamba" -> Block.MAMBA;
+                    case "attention" -> Block.ATTENTION;
+                    case "mlp" -> Block.MLP;
+                    case "moe" -> Block.MOE;
+                    default -> throw new InvalidConfigurationException("layers_block_type", f.source()
+                            + ": layers_block_type[" + i + "] was '" + types.get(i)
+                            + "'; allowed: mamba, attention, mlp, moe");
+                });
+            }
+        } else {
+            String pattern = f.optString("hybrid_override_pattern")
+                    .orElseThrow(() -> f.missing("hybrid_override_pattern", "layers_block_type"));
+            for (int i = 0; i < pattern.length(); i++) {
+                char c = pattern.charAt(i);
+                out.add(switch (c) {
+                    case 'M' -> Block.MAMBA;
+                    case '*' -> Block.ATTENTION;
+                    case '-' -> Block.MLP;
+                    case 'E' -> Block.MOE;
+                    default -> throw new InvalidConfigurationException("hybrid_override_pattern", f.source()
+                            + ": hybrid_override_pattern has '" + c + "' at position " + i
+                            + "; allowed: M (Mamba-2), * (attention), - (MLP), E (MoE)");
+                });
+            }
+        }
+        if (out.size() != d.layers()) {
+            String field = f.has("layers_block_type") ? "layers_block_type" : "hybrid_override_pattern";
+            throw f.invalid(field, f.node().get(field), "one entry per layer (num_hidden_layers " + d.layers() + ")");
+        }
+        return out;
+    }
+
+    /**
+     * vLLM MambaMixer2: in_proj to [z, x, B, C, dt] ({@code 2 x intermediate + 2 x n_groups x
+     * ssm_state_size + heads}), a depthwise conv over [x, B, C] with bias, per-head A_log, D and
+     * dt_bias, a grouped gated RMSNorm over the intermediate width, out_proj; intermediate is
+     * {@code mamba_num_heads x mamba_head_dim}.
+     */
+    private static void mamba2(Tensors t, String p, int i, long h, ConfigFields f) {
+        Component c = Component.ATTENTION;
+        long heads = f.requirePositive("mamba_num_heads");
+        long inter = heads * f.requirePositive("mamba_head_dim");
+        long convDim = inter + 2L * f.requirePositive("n_groups") * f.requirePositive("ssm_state_size");
+        boolean bias = f.optBool("use_bias").orElse(false);
+        boolean convBias = f.optBool("use_conv_bias").orElse(true);
+        t.linear(p + ".in_proj", c, Sharding.COLUMN, i, inter + convDim + heads, h, bias);
+        t.other(p + ".conv1d.weight", c, Sharding.COLUMN, i, convDim * f.requirePositive("conv_kernel"));
+        if (convBias) {
+            t.other(p + ".conv1d.bias", c, Sharding.COLUMN, i, convDim);
+        }
+        t.other(p + ".A_log", c, Sharding.COLUMN, i, heads);
+        t.other(p + ".D", c, Sharding.COLUMN, i, heads);
+        t.other(p + ".dt_bias", c, Sharding.COLUMN, i, heads);
+        t.other(p + ".norm.weight", c, Sharding.COLUMN, i, inter);
+        t.linear(p + ".out_proj", c, Sharding.ROW, i, h, inter, bias);
+    }
+
+    /** vLLM NemotronHMoE: gate with an FP32 e_score_correction_bias, non-gated experts, shared experts, latent projections. */
+    private static void moe(Tensors t, String p, int i, long h, ConfigFields f, boolean bias) {
+        int experts = f.requirePositive("n_routed_experts");
+        long inter = f.requirePositive("moe_intermediate_size");
+        t.linear(p + ".gate", Component.ROUTER, Sharding.REPLICATED, i, experts, h, false);
+        t.other(p + ".gate.e_score_correction_bias", Component.ROUTER, Sharding.REPLICATED, i, experts);
+        long expertHidden = h;
+        if (f.has("moe_latent_size")) {
+            expertHidden = f.requirePositive("moe_latent_size");
+            t.linear(p + ".fc1_latent_proj", Component.ROUTED_EXPERTS, Sharding.REPLICATED, i, expertHidden, h, bias);
+            t.linear(p + ".fc2_latent_proj", Component.ROUTED_EXPERTS, Sharding.REPLICATED, i, h, expertHidden, bias);
+        }
+        t.linear(p + ".experts.*.up_proj", Component.ROUTED_EXPERTS, Sharding.COLUMN, i, inter, expertHidden, bias, experts);
+        t.linear(p + ".experts.*.down_proj", Component.ROUTED_EXPERTS, Sharding.ROW, i, expertHidden, inter, bias, experts);
+        long shared = (long) f.optInt("n_shared_experts").orElse(0) * f.optInt("moe_shared_expert_intermediate_size").orElse(0);
+        if (shared > 0) {
+            t.linear(p + ".shared_experts.up_proj", Component.SHARED_EXPERTS, Sharding.COLUMN, i, shared, h, bias);
+            t.linear(p + ".shared_experts.down_proj", Component.SHARED_EXPERTS, Sharding.ROW, i, h, shared, bias);
+        }
+    }
+}
