@@ -62,7 +62,8 @@ public final class Plans {
             }
         }
         EngineSettings settings = EngineSettings.forVersion(spec.vllmVersion())
-                .withUtilization(spec.gpuMemoryUtilization()).withKvCacheDtype(spec.kvCacheDtype());
+                .withUtilization(spec.gpuMemoryUtilization()).withKvCacheDtype(spec.kvCacheDtype())
+                .withQuantization(spec.quantization()).withLanguageModelOnly(spec.languageModelOnly());
         return new SweepPlan(spec.name(), models, clusters, spec.sequenceLengths(), spec.batchSizes(), spec.objectives(),
                 spec.maxConfigs(), settings, prices, spec.hoursPerMonth());
     }
