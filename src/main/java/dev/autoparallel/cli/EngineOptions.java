@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 
 /** vLLM settings shared by the planning commands. */
 final class EngineOptions {
-    @Option(names = "--vllm-version", description = "vLLM release to model (default: " + "0.29.0" + ")")
+    @Option(names = "--vllm-version", description = "vLLM release to model, 0.6 to 0.33 (default: " + "0.33.0" + ")")
     String vllmVersion;
 
     @Option(names = "--vllm-engine", description = "vLLM engine generation v0 or v1 (default: the version's default)")

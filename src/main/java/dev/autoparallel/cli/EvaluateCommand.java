@@ -17,8 +17,10 @@ import dev.autoparallel.perf.ServingEngine;
 import dev.autoparallel.perf.WeightDtype;
 import dev.autoparallel.perf.Workload;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -69,6 +71,14 @@ final class EvaluateCommand implements Callable<Integer> {
             + "the speed all follow it")
     String weightDtype;
 
+    @Option(names = "--kv-cache-memory", paramLabel = "GIB", description = "vLLM --kv-cache-memory-bytes in GiB: skip the "
+            + "memory profile and give the KV cache exactly this much per GPU")
+    Double kvCacheMemoryGib;
+
+    @Option(names = "--decode-context-parallel-size", defaultValue = "1", description = "vLLM "
+            + "--decode-context-parallel-size: ranks of a TP group that split every request's KV cache (default: ${DEFAULT-VALUE})")
+    int decodeContextParallelSize;
+
     @Option(names = "--price-usd-per-gpu-hour", description = "price for cost per token (default: the cheapest offer in the price table)")
     Double pricePerGpuHour;
 
@@ -86,7 +96,9 @@ final class EvaluateCommand implements Callable<Integer> {
                   long kvBytesPerToken, double maxConcurrency, boolean fits, String reason, String detail,
                   Integer inputTokens, Integer outputTokens, Integer concurrency, String engineForSpeed, Double ttftMs,
                   Double tpotMs, Double tokensPerSecond, Double tokensPerSecondPerGpu, Double requestsPerSecond,
-                  String bound, Double costPerMillionTokensUsd, String quantization, boolean languageModelOnly) {
+                  String bound, Double costPerMillionTokensUsd, String quantization, boolean languageModelOnly,
+                  Long kvCacheMemoryBytes, int decodeContextParallelSize, long numGpuBlocks,
+                  List<MemoryEstimate.KvCacheGroup> kvCacheGroups, long kvCacheNeededBytes, Long estimatedMaxModelLen) {
     }
 
     @Override
@@ -111,6 +123,18 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new InvalidConfigurationException("gpu", "give --gpu NAME or --gpu-memory-gib GIB");
         }
         EngineSettings settings = this.engine.settings();
+        if (kvCacheMemoryGib != null) {
+            if (!(kvCacheMemoryGib > 0 && kvCacheMemoryGib <= 4096)) {
+                throw new InvalidConfigurationException("kv_cache_memory", "--kv-cache-memory was " + kvCacheMemoryGib
+                        + "; allowed: more than 0 and at most 4096 GiB");
+            }
+            settings = settings.withKvCacheMemoryBytes(Math.round(kvCacheMemoryGib * (1L << 30)));
+        }
+        if (decodeContextParallelSize < 1 || decodeContextParallelSize > tp) {
+            throw new InvalidConfigurationException("decode_context_parallel_size", "--decode-context-parallel-size was "
+                    + decodeContextParallelSize + "; allowed: 1 to --tp (" + tp + ")");
+        }
+        settings = settings.withDecodeContextParallelSize(decodeContextParallelSize);
         if (weightDtype != null) {
             settings = settings.withQuantization(weightDtypeAsQuantization(weightDtype, settings.quantization()));
         }
@@ -167,7 +191,9 @@ final class EvaluateCommand implements Callable<Integer> {
                 speed == null ? null : round(speed.ttftMs()), speed == null ? null : round(speed.tpotMs()),
                 speed == null ? null : round(speed.tokensPerSecond()), speed == null ? null : round(speed.tokensPerSecondPerGpu()),
                 speed == null ? null : round(speed.requestsPerSecond()), speed == null ? null : speed.bound(), costPerMillion,
-                s.quantization().method(), settings.languageModelOnly() && checkpoint.hasEncoderTower());
+                s.quantization().method(), settings.languageModelOnly() && checkpoint.hasEncoderTower(),
+                settings.kvCacheMemoryBytes(), decodeContextParallelSize, e.numGpuBlocks(), e.kvCacheGroups(),
+                e.kvCacheNeededBytes(), e.estimatedMaxModelLen());
         PrintWriter out = spec.commandLine().getOut();
         int exit = e.fits() ? 0 : Main.EXIT_DOES_NOT_FIT;
         if (json) {
@@ -188,6 +214,15 @@ final class EvaluateCommand implements Callable<Integer> {
                 e.budgetBytes() / gib, e.weightsBytes() / gib, e.activationBytes() / gib, e.overheadBytes() / gib, e.kvCacheBytes() / gib);
         out.printf(Locale.ROOT, "  KV cache: %,d tokens, %.2fx concurrency at %d tokens per request%n", e.kvCacheTokens(),
                 e.maxConcurrency(), e.maxModelLen());
+        if (!e.kvCacheGroups().isEmpty()) {
+            out.printf(Locale.ROOT, "  %,d blocks in %d KV cache group(s): %s%n", e.numGpuBlocks(), e.kvCacheGroups().size(),
+                    e.kvCacheGroups().stream().map(k -> String.format(Locale.ROOT, "%s x%d (block %d, %d per request)",
+                            k.kind(), k.layers(), k.blockSize(), k.blocksPerRequest())).collect(Collectors.joining("; ")));
+        }
+        if (e.estimatedMaxModelLen() != null) {
+            out.printf(Locale.ROOT, "  %.2f GiB KV cache is needed for one request; estimated maximum model length %d%n",
+                    e.kvCacheNeededBytes() / gib, e.estimatedMaxModelLen());
+        }
         out.println(e.fits() ? "  fits" : "  does not fit: " + e.rejection().detail());
         if (speed != null) {
             out.printf(Locale.ROOT, "  %s, %d in / %d out tokens, %d in flight (%.0f held by the KV cache): TTFT %.0f ms, "

@@ -17,11 +17,16 @@ import java.util.stream.Collectors;
  * @param blockSize           {@code --block-size}; null: 16 (64 for MLA models, FlashMLA's page size)
  * @param quantization        {@code --quantization}: vLLM's online quantization of a 16-bit checkpoint
  * @param languageModelOnly   {@code --language-model-only}: the encoder tower of a multimodal model is not loaded
+ * @param kvCacheMemoryBytes  {@code --kv-cache-memory-bytes}: vLLM skips the memory profile and gives the KV cache
+ *                            exactly this much per GPU (null: profile and use what gpu_memory_utilization leaves)
+ * @param decodeContextParallelSize {@code --decode-context-parallel-size}: each of these ranks of a TP group keeps
+ *                            {@code 1/N} of every request's tokens (1: off)
  */
 public record EngineSettings(VllmVersion version, Engine engine, double gpuMemoryUtilization, Integer maxModelLen,
                              Integer maxNumSeqs, Integer maxNumBatchedTokens, KvCacheDtype kvCacheDtype,
                              Integer blockSize, boolean enforceEager, ServingQuantization quantization,
-                             boolean languageModelOnly) implements java.io.Serializable {
+                             boolean languageModelOnly, Long kvCacheMemoryBytes, int decodeContextParallelSize)
+        implements java.io.Serializable {
 
     public static final double DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
     /**
@@ -49,6 +54,14 @@ public record EngineSettings(VllmVersion version, Engine engine, double gpuMemor
                     + BLOCK_SIZES.stream().map(String::valueOf).collect(Collectors.joining(", ")));
         }
         Objects.requireNonNull(quantization, "quantization");
+        if (kvCacheMemoryBytes != null && kvCacheMemoryBytes < 1) {
+            throw new InvalidConfigurationException("kv_cache_memory", "kv_cache_memory was " + kvCacheMemoryBytes
+                    + " bytes; allowed: more than 0");
+        }
+        if (decodeContextParallelSize < 1) {
+            throw new InvalidConfigurationException("decode_context_parallel_size", "decode_context_parallel_size was "
+                    + decodeContextParallelSize + "; allowed: a positive whole number");
+        }
         if (maxNumBatchedTokens != null && maxNumSeqs != null && maxNumBatchedTokens < maxNumSeqs) {
             throw batchedBelowSeqs(maxNumBatchedTokens, maxNumSeqs);
         }
@@ -72,43 +85,51 @@ public record EngineSettings(VllmVersion version, Engine engine, double gpuMemor
 
     public static EngineSettings forVersion(VllmVersion v) {
         return new EngineSettings(v, Engine.defaultFor(v), DEFAULT_GPU_MEMORY_UTILIZATION, null, null, null,
-                KvCacheDtype.AUTO, null, false, ServingQuantization.NONE, false);
+                KvCacheDtype.AUTO, null, false, ServingQuantization.NONE, false, null, 1);
     }
 
     public EngineSettings withUtilization(double u) {
-        return new EngineSettings(version, engine, u, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly);
+        return new EngineSettings(version, engine, u, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize);
     }
 
     public EngineSettings withMaxModelLen(Integer n) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, n, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, n, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize);
     }
 
     public EngineSettings withMaxNumSeqs(Integer n) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, n, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, n, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize);
     }
 
     public EngineSettings withMaxNumBatchedTokens(Integer n) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, n, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, n, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize);
     }
 
     public EngineSettings withKvCacheDtype(KvCacheDtype d) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, d, blockSize, enforceEager, quantization, languageModelOnly);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, d, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize);
     }
 
     public EngineSettings withBlockSize(Integer b) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, b, enforceEager, quantization, languageModelOnly);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, b, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize);
     }
 
     public EngineSettings withEngine(Engine e) {
-        return new EngineSettings(version, e, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly);
+        return new EngineSettings(version, e, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize);
     }
 
     public EngineSettings withQuantization(ServingQuantization q) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, q, languageModelOnly);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, q, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize);
     }
 
     public EngineSettings withLanguageModelOnly(boolean only) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, only);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, only, kvCacheMemoryBytes, decodeContextParallelSize);
+    }
+
+    public EngineSettings withKvCacheMemoryBytes(Long bytes) {
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, bytes, decodeContextParallelSize);
+    }
+
+    public EngineSettings withDecodeContextParallelSize(int n) {
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, n);
     }
 
     /**

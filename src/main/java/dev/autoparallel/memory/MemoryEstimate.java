@@ -1,5 +1,7 @@
 package dev.autoparallel.memory;
 
+import java.util.List;
+
 /**
  * The engine view of one layout, per GPU on its most constrained pipeline stage: what vLLM
  * would allocate and how much KV cache it would get.
@@ -14,11 +16,27 @@ package dev.autoparallel.memory;
  * @param maxConcurrency     requests of {@code maxModelLen} tokens the cache holds at once
  * @param kvBytesPerToken    KV bytes one token takes on that rank (all its layers)
  * @param rejection          null when vLLM would start; otherwise why not
+ * @param numGpuBlocks       vLLM's num_blocks on the limiting rank (available // page size // group size)
+ * @param kvCacheGroups      the KV cache groups on that rank, as vLLM's kv_cache_utils forms them
+ * @param kvCacheNeededBytes what one request at max_model_len needs on that rank (vLLM's "X GiB KV cache is needed")
+ * @param estimatedMaxModelLen vLLM's estimated maximum model length when it refuses for want of KV cache, else null
  */
 public record MemoryEstimate(Layout layout, long budgetBytes, long weightsBytes, long activationBytes,
                              long nonTorchBytes, long cudaGraphBytes, long kvCacheBytes, long kvCacheTokens,
                              double maxConcurrency, int maxModelLen, int maxNumSeqs, int maxNumBatchedTokens,
-                             int blockSize, long kvBytesPerToken, Rejection rejection) {
+                             int blockSize, long kvBytesPerToken, Rejection rejection, long numGpuBlocks,
+                             List<KvCacheGroup> kvCacheGroups, long kvCacheNeededBytes, Long estimatedMaxModelLen) {
+
+    public MemoryEstimate {
+        kvCacheGroups = List.copyOf(kvCacheGroups);
+    }
+
+    /**
+     * One KV cache group: the spec its layers share, how many of them are on the rank, its block
+     * size in tokens and the blocks one request at max_model_len takes in it.
+     */
+    public record KvCacheGroup(String kind, int layers, int blockSize, long blocksPerRequest) {
+    }
 
     /**
      * Why a layout is refused, with a sentence for people. The sentence is built on first use:

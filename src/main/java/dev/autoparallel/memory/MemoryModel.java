@@ -12,6 +12,7 @@ import dev.autoparallel.model.Quantization;
 import dev.autoparallel.model.Sharding;
 import dev.autoparallel.model.Tensor;
 import dev.autoparallel.model.TensorKind;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -95,6 +96,7 @@ public final class MemoryModel {
     private final boolean gatedMlp;
     private final int quantAlignmentIn;
     private final int quantAlignmentOut;
+    private final KvCachePlan kvPlan;
 
     public MemoryModel(ModelSpec spec, Gpu gpu) {
         this.spec = spec;
@@ -177,6 +179,7 @@ public final class MemoryModel {
         int[] align = quantAlignment(q);
         quantAlignmentIn = align[0];
         quantAlignmentOut = align[1];
+        kvPlan = new KvCachePlan(spec);
     }
 
     private static double[] prefix(double[] v) {
@@ -266,6 +269,9 @@ public final class MemoryModel {
         }
         int maxLen = maxModelLen(s);
         if (s.engine() == Engine.V1) {
+            if (s.version().atLeast(VllmReleases.LARGE_GPU_BATCH_TOKENS) && gpu.memoryBytes() >= VllmReleases.LARGE_GPU_BYTES) {
+                return VllmReleases.LARGE_GPU_MAX_NUM_BATCHED_TOKENS;
+            }
             return largeScheduleDefaults ? 8192 : 2048;
         }
         boolean chunked = gpu.vendor() == Vendor.NVIDIA && maxLen > V0_CHUNKED_PREFILL_ABOVE;
@@ -459,83 +465,128 @@ public final class MemoryModel {
         int batchTokens = Math.max(maxNumBatchedTokens(s), 1);
         int block = blockSize(s);
         DType kvDtype = kvDtype(s);
+        VllmVersion v = s.version();
         long budget = (long) Math.floor(gpuMemoryBytes * s.gpuMemoryUtilization());
+        boolean nccl = s.engine() == Engine.V0 || VllmReleases.ncclSubtracted(v);
         long nonTorch = (gpu.vendor() == Vendor.AMD ? NON_TORCH_AMD_BYTES : NON_TORCH_NVIDIA_BYTES)
-                + (tp > 1 ? NCCL_RING_BYTES : 0) + (pp > 1 ? NCCL_P2P_BYTES : 0);
+                + (nccl && tp > 1 ? NCCL_RING_BYTES : 0) + (nccl && pp > 1 ? NCCL_P2P_BYTES : 0);
         String invalid = invalidLayout(layout);
+        if (invalid == null && kvPlan.unsupported() != null) {
+            invalid = spec.modelId() + ": " + kvPlan.unsupported();
+        }
+        int dcp = s.decodeContextParallelSize();
+        if (invalid == null && dcp > 1 && tp % dcp != 0) {
+            invalid = "decode context parallel size " + dcp + " does not divide tensor parallel size " + tp + ", as vLLM requires";
+        }
+        if (invalid == null && dcp > 1 && kvPlan.hasSlidingLayers()) {
+            invalid = "vLLM does not support decode context parallelism with sliding-window or chunked layers (\"DCP not support sliding window\")";
+        }
         if (invalid != null) {
             return new MemoryEstimate(layout, budget, 0, 0, nonTorch, 0, 0, 0, 0, maxLen, maxSeqs, batchTokens, block, 0,
-                    new Rejection(RejectionReason.INVALID_LAYOUT, invalid));
+                    new Rejection(RejectionReason.INVALID_LAYOUT, invalid), 0, List.of(), 0, null);
         }
-        boolean graphsSubtracted = s.engine() == Engine.V1 && !s.enforceEager()
-                && s.version().atLeast(VllmVersion.CUDA_GRAPH_ESTIMATE_FROM);
+        boolean newRunner = VllmReleases.newRunner(v, s.engine(), spec.moe() != null);
+        boolean graphsSubtracted = !s.enforceEager() && VllmReleases.cudaGraphSubtracted(v, s.engine(), newRunner);
         double forward = (double) batchTokens * forwardBytesPerToken(tp, epSize);
-        double sampler = s.engine() == Engine.V1 ? SAMPLER_BYTES_PER_LOGIT * maxSeqs * spec.vocabSize() : 0;
-        double perLayerKv = kvPerTokenPerLayer(tp, kvDtype);
+        double samplerPerLogit = newRunner ? VllmReleases.NEW_RUNNER_SAMPLER_BYTES_PER_LOGIT : SAMPLER_BYTES_PER_LOGIT;
+        double sampler = s.engine() == Engine.V1 ? samplerPerLogit * maxSeqs * spec.vocabSize() : 0;
         double expertShare = expertShare(tp, epSize);
-        int window = spec.slidingWindow();
-        boolean hybrid = s.engine() == Engine.V1 && window > 0;
-        double slidingShare = Math.min(1.0, ((double) window + block) / maxLen);
+        KvCachePlan.Settings ks = new KvCachePlan.Settings(tp, dcp, kvDtype, s.kvCacheDtype() == KvCacheDtype.FP8, block,
+                maxLen, batchTokens, VllmReleases.hybridManager(v, s.engine()), VllmReleases.tokensFromConcurrency(v));
 
         Stage[] stages = shape(tp, pp);
-        long worstWeights = 0, worstAct = 0, worstGraph = 0, limitingAvail = Long.MAX_VALUE, limitingKvPerToken = 0;
-        long minTokens = Long.MAX_VALUE;
-        double minConcurrency = Double.MAX_VALUE;
+        int[] parts = stageLayers(layers, pp);
+        long worstWeights = 0, worstAct = 0, worstGraph = 0;
+        KvCachePlan.Stage limiting = null;
+        long limitingAvail = 0, minBlocks = Long.MAX_VALUE, limitingNeeded = 0;
+        Long estimated = null;
+        int limitingFrom = 0, limitingTo = 0;
         Rejection rejection = null;
+        int from = 0;
         for (int stage = 0; stage < pp; stage++) {
             Stage st = stages[stage];
+            int to = from + parts[stage];
             boolean last = stage == pp - 1;
-            int slidingLayers = hybrid ? st.slidingLayers() : 0;
-            double full = perLayerKv * (st.fullLayers() + st.slidingLayers() - slidingLayers);
-            double sliding = perLayerKv * slidingLayers;
             long weights = Math.round(st.baseWeights() + st.expertBytes() * expertShare);
             long act = Math.round(forward + (last ? sampler : 0));
             long graph = graphsSubtracted ? CUDA_GRAPH_BYTES_PER_LAYER * (st.fullLayers() + st.slidingLayers()) : 0;
-            long avail = budget - weights - act - nonTorch - graph;
-            double perRequest = full * maxLen + sliding * Math.min(maxLen, (long) window + block);
-            long tokens;
-            double concurrency;
-            if (avail <= 0) {
-                tokens = 0;
-                concurrency = 0;
-            } else {
-                long blocks = (long) Math.floor(avail / ((full + sliding * slidingShare) * block));
-                tokens = blocks * block;
-                concurrency = hybrid ? avail / perRequest : tokens / (double) maxLen;
+            long avail = s.kvCacheMemoryBytes() != null ? s.kvCacheMemoryBytes() : budget - weights - act - nonTorch - graph;
+            KvCachePlan.Stage kv;
+            try {
+                kv = kvPlan.stage(from, to, ks);
+            } catch (IllegalStateException e) {
+                return new MemoryEstimate(layout, budget, weights, act, nonTorch, graph, 0, 0, 0, maxLen, maxSeqs, batchTokens,
+                        block, 0, new Rejection(RejectionReason.INVALID_LAYOUT, e.getMessage()), 0, List.of(), 0, null);
             }
+            long blocks = kv.numBlocks(avail);
             if (stage == 0 || weights + act > worstWeights + worstAct) {
                 worstWeights = weights;
                 worstAct = act;
                 worstGraph = graph;
             }
-            if (tokens < minTokens) {
-                minTokens = tokens;
-                minConcurrency = concurrency;
+            if (limiting == null || blocks < minBlocks) {
+                minBlocks = blocks;
+                limiting = kv;
                 limitingAvail = avail;
-                limitingKvPerToken = Math.round(full + sliding);
+                limitingNeeded = kv.neededBytes();
+                limitingFrom = from;
+                limitingTo = to;
             }
             if (rejection == null) {
-                rejection = refusal(stage, pp, weights, act, nonTorch + graph, budget, avail, perRequest, maxLen);
+                // With --kv-cache-memory-bytes the profile's activations are freed before the cache is allocated:
+                // what stays is weights, memory outside PyTorch, CUDA graphs and the cache itself.
+                if (s.kvCacheMemoryBytes() != null && weights + nonTorch + graph + avail > gpuMemoryBytes) {
+                    rejection = tooLargeWithKvMemory(stage, pp, weights, nonTorch + graph, avail, gpuMemoryBytes);
+                } else {
+                    rejection = refusal(stage, pp, weights, act, nonTorch + graph, budget, avail, kv.neededBytes(), maxLen);
+                }
+                if (rejection != null && rejection.reason() == RejectionReason.KV_CACHE_TOO_SMALL && avail > 0) {
+                    estimated = kvPlan.estimatedMaxModelLen(from, to, ks, avail);
+                }
             }
+            from = to;
         }
+        long tokens = limiting.loggedTokens(minBlocks, ks);
+        double concurrency = limiting.concurrency(minBlocks);
+        if (limitingAvail <= 0) {
+            tokens = 0;
+            concurrency = 0;
+        }
+        if (rejection != null && rejection.reason() == RejectionReason.KV_CACHE_TOO_SMALL && estimated == null) {
+            estimated = 0L;
+        }
+        if (rejection == null || rejection.reason() != RejectionReason.KV_CACHE_TOO_SMALL) {
+            estimated = null;
+        }
+        assert limitingFrom <= limitingTo;
         return new MemoryEstimate(layout, budget, worstWeights, worstAct, nonTorch, worstGraph,
-                Math.max(limitingAvail, 0), minTokens, minConcurrency, maxLen, maxSeqs, batchTokens, block,
-                limitingKvPerToken, rejection);
+                Math.max(limitingAvail, 0), tokens, concurrency, maxLen, maxSeqs, batchTokens, block,
+                limiting.kvBytesPerToken(), rejection, minBlocks, limiting.groups(), limitingNeeded, estimated);
+    }
+
+    private static Rejection tooLargeWithKvMemory(int stage, int pp, long weights, long other, long kv, long memory) {
+        String where = pp > 1 ? " on pipeline stage " + stage : "";
+        return new Rejection(RejectionReason.WEIGHTS_DO_NOT_FIT, () -> String.format(Locale.ROOT,
+                "weights %.2f GiB, overhead %.2f GiB and the %.2f GiB of --kv-cache-memory%s exceed the "
+                        + "GPU's %.2f GiB", weights / (double) GIB, other / (double) GIB, kv / (double) GIB, where,
+                memory / (double) GIB));
     }
 
     private static Rejection refusal(int stage, int pp, long weights, long act, long overhead, long budget, long avail,
-                                     double perRequest, int maxLen) {
+                                     long needed, int maxLen) {
         String where = pp > 1 ? " on pipeline stage " + stage : "";
         if (weights > budget) {
             return new Rejection(RejectionReason.WEIGHTS_DO_NOT_FIT, () -> String.format(Locale.ROOT,
                     "weights take %.2f GiB per GPU%s, more than the %.2f GiB budget", weights / (double) GIB, where,
                     budget / (double) GIB));
         }
-        if (avail <= 0 || avail < perRequest) {
+        if (avail <= 0 || avail < needed) {
+            // vLLM's check_enough_kv_cache_memory: "To serve at least one request with the models's max seq len
+            // (N), (X GiB KV cache is needed, which is larger than the available KV cache memory (Y GiB)."
             return new Rejection(RejectionReason.KV_CACHE_TOO_SMALL, () -> String.format(Locale.ROOT,
                     "one request of %d tokens needs %.2f GiB of KV cache%s but only %.2f GiB is left after "
                             + "%.2f GiB weights, %.2f GiB activations and %.2f GiB overhead; vLLM would refuse to start",
-                    maxLen, perRequest / GIB, where, Math.max(avail, 0) / (double) GIB, weights / (double) GIB,
+                    maxLen, needed / (double) GIB, where, Math.max(avail, 0) / (double) GIB, weights / (double) GIB,
                     act / (double) GIB, overhead / (double) GIB));
         }
         return null;

@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 /** A vLLM release, as {@code major.minor.patch}; development suffixes are dropped. */
 public record VllmVersion(int major, int minor, int patch) implements Comparable<VllmVersion>, java.io.Serializable {
     /** The release AutoParallel models by default: the newest one this project has seen published (2026-11). */
-    public static final VllmVersion DEFAULT = new VllmVersion(0, 29, 0);
+    public static final VllmVersion DEFAULT = new VllmVersion(0, 33, 0);
     /** V1 became vLLM's default engine in 0.8.0. */
     public static final VllmVersion V1_DEFAULT_FROM = new VllmVersion(0, 8, 0);
     /** From 0.21 vLLM estimates CUDA-graph memory and subtracts it before sizing the KV cache (VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS on by default). */

@@ -110,7 +110,36 @@ public final class ConfigParser {
         }
         return new ModelSpec(modelId, modelType.isEmpty() ? "unknown" : modelType, family, hidden, layers, heads,
                 built.kvHeads(), built.headDim(), vocab, maxPositions, tied, dtype, dtypeName != null, q,
-                built.mla(), built.moe(), attention, window, built.layers(), tensors, warnings);
+                built.mla(), built.moe(), attention, window, built.layers(), tensors, warnings,
+                linearState(f, family, built.layers(), dtype));
+    }
+
+    /**
+     * The state of the model's Mamba-2 or Gated DeltaNet layers, read from the fields their
+     * builders read. The recurrent state's dtype: the config's {@code mamba_ssm_cache_dtype}
+     * (Nemotron-H) or {@code mamba_ssm_dtype} (Qwen3.5), which vLLM's per-model config hooks copy
+     * into {@code cache_config.mamba_ssm_cache_dtype}; without one, Nemotron-H takes float32
+     * ({@code NemotronHForCausalLMConfig.DEFAULT_MAMBA_SSM_CACHE_DTYPE}, vllm/model_executor/models/
+     * config.py, read 2026-11) and other models the model dtype ({@code mamba_ssm_cache_dtype auto}).
+     */
+    private static LinearStateDims linearState(ConfigFields f, Family family, List<ModelSpec.Layer> layers, DType dtype) {
+        boolean mamba = layers.stream().anyMatch(l -> l.mixer() == ModelSpec.Mixer.MAMBA2);
+        boolean gdn = layers.stream().anyMatch(l -> l.mixer() == ModelSpec.Mixer.GATED_DELTANET);
+        if (!mamba && !gdn) {
+            return null;
+        }
+        DType served = dtype == DType.FLOAT32 || dtype == DType.FLOAT8 ? DType.BFLOAT16 : dtype;
+        DType ssm = f.optString("mamba_ssm_cache_dtype", "mamba_ssm_dtype")
+                .map(n -> DType.parse(n, "mamba_ssm_cache_dtype"))
+                .orElse(family == Family.NEMOTRON_H ? DType.FLOAT32 : served);
+        if (mamba) {
+            return new LinearStateDims(ModelSpec.Mixer.MAMBA2, f.requirePositive("mamba_num_heads"),
+                    f.requirePositive("mamba_head_dim"), f.requirePositive("ssm_state_size"), f.requirePositive("n_groups"),
+                    0, 0, f.requirePositive("conv_kernel"), ssm, served);
+        }
+        return new LinearStateDims(ModelSpec.Mixer.GATED_DELTANET, f.requirePositive("linear_num_value_heads"),
+                f.requirePositive("linear_value_head_dim"), 0, 0, f.requirePositive("linear_num_key_heads"),
+                f.requirePositive("linear_key_head_dim"), f.requirePositive("linear_conv_kernel_dim"), ssm, served);
     }
 
     /**

@@ -22,13 +22,15 @@ import java.util.Objects;
  * @param layers            the layer plan: one entry per decoder layer, its mixer and its feed-forward block
  * @param tensors           every parameter of the checkpoint (MTP layers included, marked {@link Component#MTP})
  * @param warnings          what the parser could not be sure of (an unknown model_type, a skipped vision tower)
+ * @param linearState       the per-request state of the Mamba-2 or Gated DeltaNet layers, or null when there are none
  */
 public record ModelSpec(String modelId, String modelType, Family family,
                         int hiddenSize, int numLayers, int numAttentionHeads, int numKeyValueHeads,
                         int headDim, int vocabSize, int maxPositionEmbeddings, boolean tieWordEmbeddings,
                         DType dtype, boolean dtypeSpecified, Quantization quantization,
                         MlaDims mla, MoeDims moe, List<AttentionKind> layerAttention, int slidingWindow,
-                        List<Layer> layers, List<Tensor> tensors, List<String> warnings) implements java.io.Serializable {
+                        List<Layer> layers, List<Tensor> tensors, List<String> warnings,
+                        LinearStateDims linearState) implements java.io.Serializable {
 
     /** Whether a decoder layer attends to the whole context or a sliding window of it. */
     public enum AttentionKind { FULL, SLIDING }
@@ -271,7 +273,7 @@ public record ModelSpec(String modelId, String modelType, Family family,
         }
         return new ModelSpec(modelId, modelType, family, hiddenSize, numLayers, numAttentionHeads, numKeyValueHeads, headDim,
                 vocabSize, maxPositionEmbeddings, tieWordEmbeddings, dtype, dtypeSpecified, q, mla, moe, layerAttention,
-                slidingWindow, layers, tensors, warnings);
+                slidingWindow, layers, tensors, warnings, linearState);
     }
 
     /** Whether the checkpoint carries a vision (or other encoder) tower. */
@@ -284,6 +286,6 @@ public record ModelSpec(String modelId, String modelType, Family family,
         List<Tensor> text = tensors.stream().filter(t -> t.component() != Component.VISION).toList();
         return new ModelSpec(modelId, modelType, family, hiddenSize, numLayers, numAttentionHeads, numKeyValueHeads, headDim,
                 vocabSize, maxPositionEmbeddings, tieWordEmbeddings, dtype, dtypeSpecified, quantization, mla, moe,
-                layerAttention, slidingWindow, layers, text, warnings);
+                layerAttention, slidingWindow, layers, text, warnings, linearState);
     }
 }

@@ -1,0 +1,355 @@
+package dev.autoparallel.memory;
+
+import dev.autoparallel.model.DType;
+import dev.autoparallel.memory.MemoryEstimate.KvCacheGroup;
+import dev.autoparallel.model.Family;
+import dev.autoparallel.model.LinearStateDims;
+import dev.autoparallel.model.ModelSpec;
+import dev.autoparallel.model.ModelSpec.Layer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * How vLLM V1 lays out the KV cache and the per-request state of a model: one cache spec per
+ * layer (vllm/v1/kv_cache_interface.py: FullAttentionSpec, SlidingWindowSpec,
+ * ChunkedLocalAttentionSpec, MLAAttentionSpec, MambaSpec), grouped as
+ * vllm/v1/core/kv_cache_utils.py {@code get_kv_cache_groups} does, then counted per worker:
+ * {@code num_blocks = available // page_size // group_size}, blocks per request per group, the
+ * maximum concurrency, the logged "GPU KV cache size", and the memory one request at
+ * {@code max_model_len} needs. Source read 2026-11 (vllm-project/vllm commit 001cabc1).
+ *
+ * <p>The grouping is a property of the model's layer kinds; the page sizes depend on TP, the KV
+ * dtype and the block size, so they are computed per evaluation ({@link #stage}).
+ */
+final class KvCachePlan {
+    /** What a layer keeps per request, told apart as vLLM's spec classes are (equal keys share a group). */
+    enum Kind { FULL, SLIDING, CHUNKED, MLA, INDEXER, STATE }
+
+    /** One layer's cache spec before sizing: its kind and window (0 when none). */
+    record Key(Kind kind, int window) {
+        String label() {
+            return switch (kind) {
+                case FULL -> "full attention";
+                case SLIDING -> "sliding window " + window;
+                case CHUNKED -> "chunked local attention " + window;
+                case MLA -> "MLA latent";
+                case INDEXER -> "DSA indexer keys";
+                case STATE -> "Mamba/GDN state";
+            };
+        }
+
+        /** FullAttentionSpec and its MLA subclass: one UniformTypeKVCacheSpecs group when their pages differ. */
+        boolean fullType() {
+            return kind == Kind.FULL || kind == Kind.MLA || kind == Kind.INDEXER;
+        }
+    }
+
+    /**
+     * vLLM's page-size alignment for hybrid attention + Mamba models (HybridAttentionMambaModelConfig,
+     * vllm/model_executor/models/config.py, read 2026-11): the attention block size is rounded up to a
+     * multiple of the FlashAttention kernel's 16-token block so that a page holds one Mamba state.
+     */
+    static final int MAMBA_KERNEL_BLOCK_ALIGNMENT = 16;
+    /**
+     * The group-size rule of {@code _get_kv_cache_groups_uniform_page_size}: the largest layer count
+     * becomes the group size when it is below 1.5 x the smallest (vLLM commit 001cabc1, read 2026-11).
+     */
+    static final double GROUP_SIZE_RATIO = 1.5;
+    /**
+     * fp8_ds_mla, the FP8 MLA cache of DeepSeek sparse attention: 512 FP8 latent values, 4 FP32
+     * scales and 64 BF16 rotary values per token (MLAAttentionSpec.real_page_size_bytes, vLLM
+     * flashmla_sparse.py, read 2026-11).
+     */
+    static final int FP8_DS_MLA_BYTES_PER_TOKEN = 656;
+    /** The DSA indexer's key cache quantizes its keys in blocks of 128 with one FP32 scale each (DeepseekV32IndexerCache). */
+    static final int INDEXER_QUANT_BLOCK = 128;
+
+    private final ModelSpec spec;
+    /** Per decoder layer, the cache specs it holds (none, one, or two for MLA + indexer). */
+    private final List<List<Key>> layerKeys;
+    /** Distinct keys in order of first appearance, and each key's layers (as vLLM's same_type_layers). */
+    private final Map<Key, List<Integer>> byKey;
+    private final String unsupported;
+    private final int indexerDim;
+
+    KvCachePlan(ModelSpec spec) {
+        this.spec = spec;
+        List<List<Key>> keys = new ArrayList<>();
+        String why = null;
+        if (spec.family() == Family.GEMMA4) {
+            why = "Gemma 4's full-attention layers have their own KV heads and head size (global_head_dim), which the "
+                    + "layer plan does not carry; vLLM's KV cache for it is not modelled";
+        }
+        for (Layer l : spec.layers()) {
+            List<Key> k = switch (l.mixer()) {
+                case FULL_ATTENTION, NO_ROPE -> List.of(new Key(Kind.FULL, 0));
+                case SLIDING_WINDOW -> List.of(new Key(Kind.SLIDING, l.window()));
+                case CHUNKED_LOCAL -> List.of(new Key(Kind.CHUNKED, l.window()));
+                case MLA -> List.of(new Key(Kind.MLA, 0));
+                case MLA_DSA -> List.of(new Key(Kind.MLA, 0), new Key(Kind.INDEXER, 0));
+                case GATED_DELTANET, MAMBA2 -> List.of(new Key(Kind.STATE, 0));
+                case SHARED_KV, NONE -> List.of();
+            };
+            keys.add(k);
+        }
+        layerKeys = List.copyOf(keys);
+        Map<Key, List<Integer>> groups = new LinkedHashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            for (Key k : keys.get(i)) {
+                groups.computeIfAbsent(k, x -> new ArrayList<>()).add(i);
+            }
+        }
+        byKey = groups;
+        if (groups.containsKey(new Key(Kind.STATE, 0)) && spec.linearState() == null) {
+            why = "the model has Mamba or linear-attention layers but no state dimensions";
+        }
+        if (groups.keySet().stream().anyMatch(k -> k.kind() == Kind.STATE)
+                && groups.keySet().stream().anyMatch(k -> k.kind() == Kind.MLA)) {
+            why = "MLA together with Mamba or linear-attention state is not a layout vLLM's hybrid allocator is modelled for";
+        }
+        int dim = 0;
+        if (groups.keySet().stream().anyMatch(k -> k.kind() == Kind.INDEXER)) {
+            dim = spec.tensors().stream().filter(t -> t.name().contains(".indexer.wk")).mapToInt(t -> (int) t.out())
+                    .findFirst().orElse(0);
+            if (dim == 0) {
+                why = "the DSA indexer's key width (indexer.wk) is missing from the model";
+            }
+        }
+        indexerDim = dim;
+        unsupported = why;
+    }
+
+    /** Why vLLM's cache for this model is not modelled, or null. */
+    String unsupported() {
+        return unsupported;
+    }
+
+    boolean hasSlidingLayers() {
+        return byKey.keySet().stream().anyMatch(k -> k.kind() == Kind.SLIDING || k.kind() == Kind.CHUNKED);
+    }
+
+    /**
+     * The settings one evaluation sizes the cache under.
+     *
+     * @param tp                tensor-parallel size (divides KV heads; MLA and the indexer are replicated)
+     * @param dcp               decode context parallel size: each rank keeps {@code cdiv(max_model_len, dcp)} tokens
+     * @param kvDtype           the attention cache dtype
+     * @param fp8               {@code --kv-cache-dtype fp8} (DSA models then store fp8_ds_mla)
+     * @param blockSize         the attention block size before any alignment
+     * @param maxModelLen       max_model_len
+     * @param windowTokens      the tokens scheduled per step that a sliding or chunked layer holds beside its window
+     * @param hybrid            whether the hybrid KV cache manager is on (else sliding and chunked layers count as full)
+     * @param tokensFromConcurrency the release logs "GPU KV cache size" as int(concurrency x max_model_len)
+     */
+    record Settings(int tp, int dcp, DType kvDtype, boolean fp8, int blockSize, int maxModelLen, long windowTokens,
+                    boolean hybrid, boolean tokensFromConcurrency) {
+    }
+
+    /**
+     * The cache of one worker (one pipeline stage, one TP rank).
+     *
+     * @param pageBytes          bytes of one block of one layer, the same for every group (or, for one
+     *                           group of layers with different pages, of all the stage's layers together)
+     * @param layersPerBlock     the divisor of num_blocks: the group size (1 for a UniformTypeKVCacheSpecs group)
+     * @param groups             the groups, with their layers on this worker
+     * @param neededBytes        what one request at max_model_len needs (vLLM's "X GiB KV cache is needed")
+     * @param kvBytesPerToken    cache bytes one token takes in the worker's attention layers (states left out)
+     */
+    record Stage(long pageBytes, int layersPerBlock, List<KvCacheGroup> groups, long neededBytes, long kvBytesPerToken) {
+        long numBlocks(long available) {
+            if (layersPerBlock == 0 || available <= 0) {
+                return 0;
+            }
+            return available / pageBytes / layersPerBlock;
+        }
+
+        long blocksPerRequest() {
+            return groups.stream().mapToLong(KvCacheGroup::blocksPerRequest).sum();
+        }
+
+        double concurrency(long numBlocks) {
+            long per = blocksPerRequest();
+            return per == 0 ? 0 : numBlocks / (double) per;
+        }
+
+        /** The logged "GPU KV cache size" (kv_cache_utils _report_kv_cache_config) under the release's formula. */
+        long loggedTokens(long numBlocks, Settings s) {
+            if (groups.isEmpty()) {
+                return 0;
+            }
+            if (s.tokensFromConcurrency()) {
+                return (long) (concurrency(numBlocks) * s.maxModelLen());
+            }
+            int minBlock = groups.stream().mapToInt(KvCacheGroup::blockSize).min().orElse(s.blockSize());
+            return numBlocks / groups.size() * minBlock * s.dcp();
+        }
+    }
+
+    /** Per-token bytes of one layer of {@code k} on a rank (0 for a state). */
+    private long bytesPerToken(Key k, Settings s) {
+        return switch (k.kind()) {
+            case FULL, SLIDING, CHUNKED -> 2L * ceilDiv(spec.numKeyValueHeads(), s.tp()) * spec.headDim() * s.kvDtype().bytes();
+            case MLA -> s.fp8() && indexerDim > 0 ? FP8_DS_MLA_BYTES_PER_TOKEN
+                    : (long) (spec.mla().kvLoraRank() + spec.mla().qkRopeHeadDim()) * s.kvDtype().bytes();
+            case INDEXER -> indexerDim + indexerDim / INDEXER_QUANT_BLOCK * 4L;
+            case STATE -> 0;
+        };
+    }
+
+    /** Blocks of {@code blockSize} tokens one request needs in a layer of {@code k} at {@code len} tokens (max_memory_usage_bytes / page). */
+    private static long blocksFor(Key k, int blockSize, long len, Settings s) {
+        return switch (k.kind()) {
+            case FULL, MLA, INDEXER -> ceilDiv(ceilDiv(len, s.dcp()), blockSize);
+            case SLIDING -> s.hybrid() ? ceilDiv(Math.min(k.window() - 1L + s.windowTokens(), len), blockSize) + 1
+                    : ceilDiv(ceilDiv(len, s.dcp()), blockSize);
+            case CHUNKED -> s.hybrid() ? ceilDiv(Math.min((long) k.window() + s.windowTokens(), len), blockSize)
+                    : ceilDiv(ceilDiv(len, s.dcp()), blockSize);
+            case STATE -> 1;
+        };
+    }
+
+    /** The cache of the worker holding decoder layers [from, to). */
+    Stage stage(int from, int to, Settings s) {
+        if (byKey.isEmpty()) {
+            return new Stage(1, 0, List.of(), 0, 0);
+        }
+        // Without the hybrid manager sliding and chunked layers are full attention (unify_hybrid_kv_cache_specs).
+        Map<Key, List<Integer>> types = new LinkedHashMap<>();
+        byKey.forEach((k, v) -> types.computeIfAbsent(s.hybrid() || !(k.kind() == Kind.SLIDING || k.kind() == Kind.CHUNKED)
+                ? k : new Key(Kind.FULL, 0), x -> new ArrayList<>()).addAll(v));
+        long kvPerToken = 0;
+        for (int l = from; l < to; l++) {
+            for (Key k : layerKeys.get(l)) {
+                kvPerToken += bytesPerToken(k, s);
+            }
+        }
+        boolean uniformType = types.size() > 1 && types.keySet().stream().allMatch(Key::fullType);
+        if (types.size() == 1 || uniformType) {
+            // One group: _get_kv_cache_groups_uniform_spec, or UniformTypeKVCacheSpecs (pages summed over layers).
+            long page = 0;
+            int layersHere = 0;
+            for (Map.Entry<Key, List<Integer>> e : types.entrySet()) {
+                int n = count(e.getValue(), from, to);
+                layersHere += n;
+                page += uniformType ? n * pageBytes(e.getKey(), s.blockSize(), s) : 0;
+            }
+            Key only = types.keySet().iterator().next();
+            int divisor = uniformType ? (layersHere == 0 ? 0 : 1) : layersHere;
+            if (!uniformType) {
+                page = pageBytes(only, s.blockSize(), s);
+            }
+            long perRequest = blocksFor(only, s.blockSize(), s.maxModelLen(), s);
+            String label = uniformType ? "full attention (" + String.join(" + ", types.keySet().stream().map(Key::label).toList()) + ")"
+                    : only.label();
+            List<KvCacheGroup> g = layersHere == 0 ? List.of() : List.of(new KvCacheGroup(label, layersHere, s.blockSize(), perRequest));
+            long needed = page * (long) divisor * perRequest;
+            return new Stage(Math.max(page, 1), divisor, g, needed, kvPerToken);
+        }
+        // Hybrid: align attention and Mamba pages, unify page sizes, then split into groups of equal size.
+        Map<Key, Integer> blockSizes = new LinkedHashMap<>();
+        int attnBlock = s.blockSize();
+        long statePage = 0;
+        Key stateKey = new Key(Kind.STATE, 0);
+        if (types.containsKey(stateKey)) {
+            LinearStateDims d = spec.linearState();
+            statePage = d.bytes(s.tp());
+            long attnPerToken = types.keySet().stream().filter(k -> k.kind() != Kind.STATE)
+                    .mapToLong(k -> bytesPerToken(k, s)).max().orElse(0);
+            if (attnPerToken > 0) {
+                long aligned = MAMBA_KERNEL_BLOCK_ALIGNMENT * ceilDiv(statePage, MAMBA_KERNEL_BLOCK_ALIGNMENT * attnPerToken);
+                attnBlock = (int) Math.max(attnBlock, aligned);
+            }
+        }
+        long maxPage = 0;
+        for (Key k : types.keySet()) {
+            if (k.kind() != Kind.STATE) {
+                maxPage = Math.max(maxPage, bytesPerToken(k, s) * attnBlock);
+            }
+        }
+        if (maxPage == 0) {
+            maxPage = statePage; // attention-free hybrid of states only
+        }
+        for (Key k : types.keySet()) {
+            if (k.kind() == Kind.STATE) {
+                blockSizes.put(k, s.maxModelLen()); // mamba_block_size defaults to max_model_len
+                continue;
+            }
+            long page = bytesPerToken(k, s) * attnBlock;
+            if (maxPage % page != 0) {
+                throw new IllegalStateException(String.format(Locale.ROOT,
+                        "vLLM cannot unify the KV page sizes of %s: %d bytes does not divide %d", k.label(), page, maxPage));
+            }
+            blockSizes.put(k, (int) (attnBlock * (maxPage / page)));
+        }
+        int min = types.values().stream().mapToInt(List::size).min().orElseThrow();
+        int max = types.values().stream().mapToInt(List::size).max().orElseThrow();
+        int groupSize = max < min * GROUP_SIZE_RATIO ? max : min;
+        List<KvCacheGroup> groups = new ArrayList<>();
+        int stageGroupSize = 0;
+        long blocksNeeded = 0;
+        for (Map.Entry<Key, List<Integer>> e : types.entrySet()) {
+            List<Integer> layers = e.getValue();
+            int numGroups = (int) ceilDiv(layers.size(), groupSize);
+            long perRequest = blocksFor(e.getKey(), blockSizes.get(e.getKey()), s.maxModelLen(), s);
+            for (int g = 0; g < numGroups; g++) {
+                int here = 0;
+                for (int i = g; i < layers.size(); i += numGroups) {
+                    int l = layers.get(i);
+                    here += l >= from && l < to ? 1 : 0;
+                }
+                stageGroupSize = Math.max(stageGroupSize, here);
+                groups.add(new KvCacheGroup(e.getKey().label(), here, blockSizes.get(e.getKey()), perRequest));
+                blocksNeeded += perRequest;
+            }
+        }
+        long needed = (long) stageGroupSize * maxPage * blocksNeeded;
+        return new Stage(maxPage, stageGroupSize, List.copyOf(groups), needed, kvPerToken);
+    }
+
+    /** Bytes of one block of one layer of kind {@code k} (a state's page unpadded). */
+    private long pageBytes(Key k, int blockSize, Settings s) {
+        return k.kind() == Kind.STATE ? spec.linearState().bytes(s.tp()) : bytesPerToken(k, s) * blockSize;
+    }
+
+    /**
+     * vLLM's estimated maximum model length for {@code available} bytes (estimate_max_model_len:
+     * binary search over 1..max_model_len of the memory one request needs), 0 when not even one token fits.
+     */
+    long estimatedMaxModelLen(int from, int to, Settings s, long available) {
+        java.util.function.LongPredicate fits = len -> stage(from, to, withLen(s, (int) len)).neededBytes() <= available;
+        if (!fits.test(1)) {
+            return 0;
+        }
+        long left = 1, right = s.maxModelLen(), result = 1;
+        while (left <= right) {
+            long mid = (left + right) / 2;
+            if (fits.test(mid)) {
+                result = mid;
+                left = mid + 1;
+            } else {
+                right = mid - 1;
+            }
+        }
+        return result;
+    }
+
+    private static Settings withLen(Settings s, int len) {
+        return new Settings(s.tp(), s.dcp(), s.kvDtype(), s.fp8(), s.blockSize(), len, s.windowTokens(), s.hybrid(),
+                s.tokensFromConcurrency());
+    }
+
+    private static int count(List<Integer> layers, int from, int to) {
+        int n = 0;
+        for (int l : layers) {
+            n += l >= from && l < to ? 1 : 0;
+        }
+        return n;
+    }
+
+    static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+}

@@ -1,0 +1,254 @@
+package dev.autoparallel.memory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.autoparallel.hardware.Gpu;
+import dev.autoparallel.hardware.GpuCatalog;
+import dev.autoparallel.model.ConfigParser;
+import dev.autoparallel.model.ModelSpec;
+import dev.autoparallel.model.ReferenceModels;
+import dev.autoparallel.source.Catalog;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * vLLM V1's KV cache arithmetic for every kind of layer, derived here by hand from its source
+ * (vllm/v1/kv_cache_interface.py and vllm/v1/core/kv_cache_utils.py, vllm-project/vllm commit
+ * 001cabc1, read 2026-11), with the KV memory fixed by {@code --kv-cache-memory} so the figures
+ * equal the formula exactly:
+ *
+ * <pre>
+ *   page           = block_size x bytes per token of one layer (Mamba/GDN: one state, padded to the attention page)
+ *   num_blocks     = available // page // group_size
+ *   blocks/request = sum over groups: full cdiv(cdiv(len, dcp), block); sliding cdiv(min(W - 1 + batched, len), block) + 1;
+ *                    chunked cdiv(min(C + batched, len), block); Mamba/GDN 1
+ *   concurrency    = num_blocks / blocks/request
+ *   logged tokens  = 0.20 on (PR #41069): int(concurrency x len); before: num_blocks // groups x min block size x dcp
+ * </pre>
+ *
+ * Two releases with different behaviour: 0.19.0 (old log formula) and 0.33.0 (new), and for
+ * windowed layers 0.9.2, before the hybrid KV cache manager (every layer full).
+ */
+class KvCacheFormulaTest {
+    private static final long GIB = 1L << 30;
+    private static final long AVAILABLE = 10 * GIB;
+    private static final VllmVersion OLD = new VllmVersion(0, 19, 0);
+    private static final VllmVersion NEW = new VllmVersion(0, 33, 0);
+
+    static ModelSpec config2026(String folder) {
+        try (InputStream in = KvCacheFormulaTest.class.getResourceAsStream("/configs-2026/" + folder + "/config.json")) {
+            return ConfigParser.parse(folder.replace("--", "/"), new String(in.readAllBytes(), StandardCharsets.UTF_8),
+                    "configs-2026/" + folder);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static ModelSpec catalog(String id) {
+        return ConfigParser.parse(id, Catalog.embedded().find(id).orElseThrow().config(), "catalog " + id);
+    }
+
+    static MemoryEstimate evaluate(ModelSpec spec, String gpu, VllmVersion v, int maxLen, int tp, int dcp) {
+        Gpu g = GpuCatalog.require(gpu, "gpu");
+        EngineSettings s = EngineSettings.forVersion(v).withMaxModelLen(maxLen).withKvCacheMemoryBytes(AVAILABLE)
+                .withDecodeContextParallelSize(dcp);
+        return new MemoryModel(spec, g).evaluate(new Layout(tp, 1, 1, false), s, g.memoryBytes());
+    }
+
+    private static long cdiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+
+    private static void assertFormula(MemoryEstimate e, long numBlocks, long blocksPerRequest, int groups, int minBlock,
+                                      VllmVersion v, int dcp) {
+        assertTrue(e.fits(), () -> String.valueOf(e.rejection()));
+        assertEquals(numBlocks, e.numGpuBlocks(), "num_blocks");
+        assertEquals(groups, e.kvCacheGroups().size(), "KV cache groups");
+        assertEquals(blocksPerRequest, e.kvCacheGroups().stream().mapToLong(MemoryEstimate.KvCacheGroup::blocksPerRequest).sum());
+        double concurrency = numBlocks / (double) blocksPerRequest;
+        assertEquals(concurrency, e.maxConcurrency(), 1e-12, "Maximum concurrency");
+        long logged = v.atLeast(VllmReleases.TOKENS_FROM_CONCURRENCY) ? (long) (concurrency * e.maxModelLen())
+                : numBlocks / groups * minBlock * dcp;
+        assertEquals(logged, e.kvCacheTokens(), "GPU KV cache size");
+    }
+
+    /**
+     * gpt-oss-120b: 18 sliding (window 128) and 18 full layers, 8 KV heads x 64, bf16, block 16:
+     * page 16 x 2 x 8 x 64 x 2 = 32,768 B; two groups of 18; max_num_batched_tokens 8,192 on an H100.
+     */
+    @Test
+    void slidingWindow_gptOss120b_bothReleases() {
+        ModelSpec spec = ReferenceModels.spec("openai/gpt-oss-120b");
+        long page = 16L * 2 * 8 * 64 * 2;
+        long numBlocks = AVAILABLE / page / 18;
+        long perRequest = cdiv(16_000, 16) + cdiv(Math.min(128 - 1 + 8192, 16_000), 16) + 1;
+        for (VllmVersion v : List.of(OLD, NEW)) {
+            MemoryEstimate e = evaluate(spec, "H100", v, 16_000, 1, 1);
+            assertFormula(e, numBlocks, perRequest, 2, 16, v, 1);
+        }
+        // 0.19: 18,204 // 2 x 16 = 145,632 tokens; 0.33: int(18,204 / 1,521 x 16,000) = 191,495.
+        assertEquals(145_632, evaluate(spec, "H100", OLD, 16_000, 1, 1).kvCacheTokens());
+        assertEquals(191_495, evaluate(spec, "H100", NEW, 16_000, 1, 1).kvCacheTokens());
+        // Before the hybrid manager (0.9): one group of 36 full layers, 1,000 blocks per request.
+        MemoryEstimate v09 = evaluate(spec, "H100", new VllmVersion(0, 9, 2), 16_000, 1, 1);
+        assertEquals(AVAILABLE / page / 36, v09.numGpuBlocks());
+        assertEquals(AVAILABLE / page / 36 * 16, v09.kvCacheTokens());
+    }
+
+    /**
+     * Gemma-3-27B: 52 sliding (window 1,024) and 10 full layers, 16 KV heads x 128. Group size 10
+     * (52 is not below 1.5 x 10): one full group and cdiv(52, 10) = 6 sliding groups, 7 in all.
+     * At TP 2 each rank holds 8 heads: page 16 x 2 x 8 x 128 x 2 = 65,536 B.
+     */
+    @Test
+    void slidingWindow_gemma3_27b_tp2() {
+        ModelSpec spec = catalog("google/gemma-3-27b-it");
+        long page = 16L * 2 * 8 * 128 * 2;
+        long numBlocks = AVAILABLE / page / 10;
+        int len = 32_768;
+        long perRequest = cdiv(len, 16) + 6 * (cdiv(Math.min(1024 - 1 + 8192, len), 16) + 1);
+        for (VllmVersion v : List.of(OLD, NEW)) {
+            assertFormula(evaluate(spec, "H100", v, len, 2, 1), numBlocks, perRequest, 7, 16, v, 1);
+        }
+    }
+
+    /**
+     * Llama-4-Scout: 36 chunked layers (chunk 8,192) and 12 NoPE full layers, 8 KV heads x 128,
+     * 4 per rank at TP 2: page 16 x 2 x 4 x 128 x 2 = 32,768 B; groups of 12: one full, three chunked.
+     * A B200 (178 GiB, at least 160) takes max_num_batched_tokens 16,384 from 0.28 (PR #51726), 8,192 before.
+     */
+    @Test
+    void chunkedLocal_llama4Scout() {
+        ModelSpec spec = config2026("meta-llama--Llama-4-Scout-17B-16E-Instruct");
+        long page = 16L * 2 * 4 * 128 * 2;
+        int len = 65_536;
+        for (VllmVersion v : List.of(OLD, NEW)) {
+            int batched = v.atLeast(VllmReleases.LARGE_GPU_BATCH_TOKENS) ? 16_384 : 8_192;
+            long perRequest = cdiv(len, 16) + 3 * cdiv(Math.min(8192L + batched, len), 16);
+            assertFormula(evaluate(spec, "B200", v, len, 2, 1), AVAILABLE / page / 12, perRequest, 4, 16, v, 1);
+        }
+    }
+
+    /**
+     * Qwen3.5-35B-A3B: 30 Gated DeltaNet and 10 full layers. Attention: 2 KV heads x 256 x 2 B x 2
+     * = 2,048 B per token. GDN state: conv (4 - 1) x (2 x 16 x 128 + 32 x 128) x 2 B = 49,152 B, plus
+     * the recurrent 32 x 128 x 128 x 4 B (mamba_ssm_dtype float32) = 2,097,152 B: 2,146,304 B. The
+     * attention block grows to 16 x cdiv(2,146,304, 16 x 2,048) = 1,056 tokens, the page to
+     * 1,056 x 2,048 = 2,162,688 B (the state padded to it); groups of 10: one full, three GDN.
+     */
+    @Test
+    void gatedDeltaNet_qwen35() {
+        ModelSpec spec = config2026("Qwen--Qwen3.5-35B-A3B");
+        long state = 3L * (2 * 16 * 128 + 32 * 128) * 2 + 32L * 128 * 128 * 4;
+        assertEquals(2_146_304, state);
+        long block = 16 * cdiv(state, 16 * 2048L);
+        assertEquals(1056, block);
+        long page = block * 2048;
+        int len = 262_144;
+        long perRequest = cdiv(len, block) + 3;
+        for (VllmVersion v : List.of(OLD, NEW)) {
+            // The Mamba groups' block size is max_model_len, so the old log's minimum block is the attention block.
+            assertFormula(evaluate(spec, "H200", v, len, 1, 1), AVAILABLE / page / 10, perRequest, 4, (int) block, v, 1);
+        }
+    }
+
+    /**
+     * Nemotron-3-Nano-30B: 23 Mamba-2 and 6 attention layers (the 23 MoE layers hold nothing).
+     * Attention 2 x 2 x 128 x 2 B = 1,024 B per token. Mamba state: conv (4 - 1) x (64 x 64 + 2 x 8 x 128)
+     * x 2 B = 36,864 B, SSM 64 x 64 x 128 x 4 B (float32) = 2,097,152 B. Block 16 x cdiv(2,134,016, 16,384)
+     * = 2,096; groups of 6: one attention, cdiv(23, 6) = 4 Mamba.
+     */
+    @Test
+    void mamba2_nemotronNano() {
+        ModelSpec spec = config2026("nvidia--NVIDIA-Nemotron-3-Nano-30B-A3B-BF16");
+        long state = 3L * (64 * 64 + 2 * 8 * 128) * 2 + 64L * 64 * 128 * 4;
+        long block = 16 * cdiv(state, 16 * 1024L);
+        assertEquals(2096, block);
+        long page = block * 1024;
+        int len = 131_072;
+        for (VllmVersion v : List.of(OLD, NEW)) {
+            assertFormula(evaluate(spec, "H100", v, len, 1, 1), AVAILABLE / page / 6, cdiv(len, block) + 4, 5, (int) block, v, 1);
+        }
+        // TP 2: one KV head per rank (512 B per token); Mamba heads and groups halve.
+        long state2 = 3L * (32 * 64 + 8 * 128) * 2 + 32L * 64 * 128 * 4;
+        long block2 = 16 * cdiv(state2, 16 * 512L);
+        assertFormula(evaluate(spec, "H100", NEW, len, 2, 1), AVAILABLE / (block2 * 512) / 6, cdiv(len, block2) + 4, 5,
+                (int) block2, NEW, 1);
+    }
+
+    /**
+     * Kimi-K2: 61 MLA layers, one latent of 512 + 64 in bf16 = 1,152 B per token, block 64. The
+     * latent is replicated: TP 8 gives the same blocks as TP 1; decode context parallelism 8 keeps
+     * cdiv(len, 8) tokens per rank and the old log multiplies by 8.
+     */
+    @Test
+    void mla_kimiK2_tpReplicates_dcpDivides() {
+        ModelSpec spec = config2026("moonshotai--Kimi-K2-Instruct");
+        long page = 64L * 1152;
+        long numBlocks = AVAILABLE / page / 61;
+        int len = 131_072;
+        for (VllmVersion v : List.of(OLD, NEW)) {
+            assertFormula(evaluate(spec, "H200", v, len, 8, 1), numBlocks, cdiv(len, 64), 1, 64, v, 1);
+            assertFormula(evaluate(spec, "H200", v, len, 8, 8), numBlocks, cdiv(cdiv(len, 8), 64), 1, 64, v, 8);
+        }
+    }
+
+    /**
+     * DeepSeek-V3.2: 61 MLA layers, each with a DSA indexer key cache of 128 FP8 values and one FP32
+     * scale (132 B per token). MLA and indexer specs are both full attention with different pages:
+     * one UniformTypeKVCacheSpecs group whose page is the sum, 61 x (1,152 + 132) x 64 B in bf16,
+     * 61 x (656 + 132) x 64 B with --kv-cache-dtype fp8 (fp8_ds_mla).
+     */
+    @Test
+    void mlaWithDsaIndexer_deepSeekV32() {
+        ModelSpec spec = config2026("deepseek-ai--DeepSeek-V3.2");
+        int len = 65_536; // the model's 163,840 needs 11.95 GiB, more than the 10 GiB given
+        long page = 61L * (1152 + 132) * 64;
+        for (VllmVersion v : List.of(OLD, NEW)) {
+            assertFormula(evaluate(spec, "H200", v, len, 8, 1), AVAILABLE / page, cdiv(len, 64), 1, 64, v, 1);
+        }
+        Gpu g = GpuCatalog.require("H200", "gpu");
+        EngineSettings fp8 = EngineSettings.forVersion(NEW).withMaxModelLen(len).withKvCacheMemoryBytes(AVAILABLE)
+                .withKvCacheDtype(KvCacheDtype.FP8);
+        MemoryEstimate e = new MemoryModel(spec, g).evaluate(new Layout(8, 1, 1, false), fp8, g.memoryBytes());
+        assertFormula(e, AVAILABLE / (61L * (656 + 132) * 64), cdiv(len, 64), 1, 64, NEW, 1);
+    }
+
+    /**
+     * The refusal: gpt-oss-120b at max_model_len 131,072 with 1 GiB. One request needs
+     * group_size x page x blocks = 18 x 32,768 x (8,192 + 521) B = 5.38 GiB; vLLM's binary search
+     * gives the longest length whose need fits: 18 x 32,768 x (cdiv(L, 16) + 521) <= 1 GiB.
+     */
+    @Test
+    void refusal_neededBytesAndEstimatedMaxModelLen() {
+        ModelSpec spec = ReferenceModels.spec("openai/gpt-oss-120b");
+        Gpu g = GpuCatalog.require("H100", "gpu");
+        EngineSettings s = EngineSettings.forVersion(NEW).withMaxModelLen(131_072).withKvCacheMemoryBytes(GIB);
+        MemoryEstimate e = new MemoryModel(spec, g).evaluate(new Layout(1, 1, 1, false), s, g.memoryBytes());
+        assertFalse(e.fits());
+        assertEquals(RejectionReason.KV_CACHE_TOO_SMALL, e.rejection().reason());
+        long sliding = cdiv(128 - 1 + 8192, 16) + 1;
+        assertEquals(18L * 32_768 * (8192 + sliding), e.kvCacheNeededBytes());
+        long blocksThatFit = GIB / (18L * 32_768) - sliding; // full-layer blocks left for one request
+        long estimated = blocksThatFit * 16;
+        assertEquals(estimated, e.estimatedMaxModelLen());
+        EngineSettings fits = s.withMaxModelLen((int) estimated);
+        assertNull(new MemoryModel(spec, g).evaluate(new Layout(1, 1, 1, false), fits, g.memoryBytes()).estimatedMaxModelLen());
+    }
+
+    /** Gemma 4's full layers have their own head count and width, which the layer plan does not carry: refused by name. */
+    @Test
+    void gemma4_isRefusedByName() {
+        ModelSpec spec = config2026("google--gemma-4-26B-A4B");
+        MemoryEstimate e = evaluate(spec, "H100", NEW, 8192, 1, 1);
+        assertEquals(RejectionReason.INVALID_LAYOUT, e.rejection().reason());
+        assertTrue(e.rejection().detail().contains("Gemma 4"), e.rejection().detail());
+    }
+}
