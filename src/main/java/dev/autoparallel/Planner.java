@@ -155,7 +155,7 @@ final class Planner {
         double total = c.totalBytes() / GIB;
         Commands.Request req = new Commands.Request(spec.modelId(), l, cluster.gpusPerNode(), e.maxModelLen(),
                 e.maxNumSeqs(), settings.gpuMemoryUtilization(), settings.kvCacheDtype(), settings.quantization(),
-                towerLeftOut);
+                towerLeftOut).withMemory(e, cluster.gpuMemoryBytes());
         Deployment vllm = Commands.vllm(req);
         Deployment sglang = Commands.sglang(req);
         Deployment trtllm = Commands.trtllm(req);

@@ -5,6 +5,7 @@ import dev.autoparallel.InvalidConfigurationException;
 import dev.autoparallel.hardware.Gpu;
 import dev.autoparallel.hardware.GpuCatalog;
 import dev.autoparallel.memory.EngineSettings;
+import dev.autoparallel.memory.EngineViews;
 import dev.autoparallel.memory.Layout;
 import dev.autoparallel.memory.MemoryEstimate;
 import dev.autoparallel.memory.MemoryModel;
@@ -98,7 +99,17 @@ final class EvaluateCommand implements Callable<Integer> {
                   Double tpotMs, Double tokensPerSecond, Double tokensPerSecondPerGpu, Double requestsPerSecond,
                   String bound, Double costPerMillionTokensUsd, String quantization, boolean languageModelOnly,
                   Long kvCacheMemoryBytes, int decodeContextParallelSize, long numGpuBlocks,
-                  List<MemoryEstimate.KvCacheGroup> kvCacheGroups, long kvCacheNeededBytes, Long estimatedMaxModelLen) {
+                  List<MemoryEstimate.KvCacheGroup> kvCacheGroups, long kvCacheNeededBytes, Long estimatedMaxModelLen,
+                  EngineFigures engineFigures) {
+    }
+
+    /**
+     * SGLang's or TensorRT-LLM's own memory figures (with {@code --engine sglang|trtllm}): the flag, its
+     * default for this GPU, the KV cache and tokens at that default, and the value of the flag that
+     * gives the KV cache vLLM gets.
+     */
+    record EngineFigures(String engine, String flag, double defaultFraction, long kvCacheBytes, long maxTokens,
+                         double matchingFraction) {
     }
 
     @Override
@@ -179,6 +190,23 @@ final class EvaluateCommand implements Callable<Integer> {
                 costPerMillion = Math.round(hourly / (speed.tokensPerSecond() * 3600) * 1e6 * 1000) / 1000.0;
             }
         }
+        EngineFigures figures = null;
+        if (serving != ServingEngine.VLLM && e.fits()) {
+            String why = EngineViews.unsupported(e);
+            if (why != null) {
+                throw new InvalidConfigurationException("engine", serving.key() + "'s memory figures for " + s.modelId()
+                        + " are not modelled: " + why);
+            }
+            if (serving == ServingEngine.SGLANG) {
+                EngineViews.Sglang v = EngineViews.sglang(e, memory);
+                figures = new EngineFigures("sglang", "--mem-fraction-static", v.defaultMemFractionStatic(), v.kvPoolBytes(),
+                        v.maxTotalNumTokens(), v.matchingMemFractionStatic());
+            } else {
+                EngineViews.Trtllm v = EngineViews.trtllm(e, memory);
+                figures = new EngineFigures("trtllm", "--kv_cache_free_gpu_memory_fraction",
+                        EngineViews.TRTLLM_DEFAULT_FREE_FRACTION, v.defaultKvBytes(), v.defaultMaxTokens(), v.matchingFraction());
+            }
+        }
         Result r = new Result(s.modelId(), g.name(), memory, tp, pp, dp, layout.expertParallelSize(),
                 settings.version().toString(), settings.engine().name().toLowerCase(Locale.ROOT), settings.gpuMemoryUtilization(),
                 e.maxModelLen(), e.maxNumSeqs(), e.maxNumBatchedTokens(), e.blockSize(), e.budgetBytes(), e.weightsBytes(),
@@ -193,7 +221,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 speed == null ? null : round(speed.requestsPerSecond()), speed == null ? null : speed.bound(), costPerMillion,
                 s.quantization().method(), settings.languageModelOnly() && checkpoint.hasEncoderTower(),
                 settings.kvCacheMemoryBytes(), decodeContextParallelSize, e.numGpuBlocks(), e.kvCacheGroups(),
-                e.kvCacheNeededBytes(), e.estimatedMaxModelLen());
+                e.kvCacheNeededBytes(), e.estimatedMaxModelLen(), figures);
         PrintWriter out = spec.commandLine().getOut();
         int exit = e.fits() ? 0 : Main.EXIT_DOES_NOT_FIT;
         if (json) {
@@ -224,6 +252,11 @@ final class EvaluateCommand implements Callable<Integer> {
                     e.kvCacheNeededBytes() / gib, e.estimatedMaxModelLen());
         }
         out.println(e.fits() ? "  fits" : "  does not fit: " + e.rejection().detail());
+        if (figures != null) {
+            out.printf(Locale.ROOT, "  %s: %s default %s gives %.2f GiB KV cache, %,d tokens; %s %s gives vLLM's %.2f GiB%n",
+                    figures.engine(), figures.flag(), figures.defaultFraction(), figures.kvCacheBytes() / gib,
+                    figures.maxTokens(), figures.flag(), figures.matchingFraction(), e.kvCacheBytes() / gib);
+        }
         if (speed != null) {
             out.printf(Locale.ROOT, "  %s, %d in / %d out tokens, %d in flight (%.0f held by the KV cache): TTFT %.0f ms, "
                             + "TPOT %.1f ms, %.0f tokens/s (%.0f per GPU), %s-bound%s%n", serving.key(), workload.inputTokens(),

@@ -1,6 +1,8 @@
 package dev.autoparallel.deploy;
 
+import dev.autoparallel.memory.EngineViews;
 import dev.autoparallel.memory.KvCacheDtype;
+import dev.autoparallel.memory.MemoryEstimate;
 import dev.autoparallel.memory.ServingQuantization;
 import dev.autoparallel.memory.Layout;
 import java.util.ArrayList;
@@ -33,11 +35,32 @@ public final class Commands {
      */
     public record Request(String model, Layout layout, int gpusPerNode, int maxModelLen, int maxNumSeqs,
                           double gpuMemoryUtilization, KvCacheDtype kvCacheDtype, ServingQuantization quantization,
-                          boolean languageModelOnly) {
+                          boolean languageModelOnly, Double sglangMemFractionStatic, Double trtllmFreeGpuMemoryFraction) {
+        public Request(String model, Layout layout, int gpusPerNode, int maxModelLen, int maxNumSeqs,
+                       double gpuMemoryUtilization, KvCacheDtype kvCacheDtype, ServingQuantization quantization,
+                       boolean languageModelOnly) {
+            this(model, layout, gpusPerNode, maxModelLen, maxNumSeqs, gpuMemoryUtilization, kvCacheDtype, quantization,
+                    languageModelOnly, null, null);
+        }
+
         public Request(String model, Layout layout, int gpusPerNode, int maxModelLen, int maxNumSeqs,
                        double gpuMemoryUtilization, KvCacheDtype kvCacheDtype) {
             this(model, layout, gpusPerNode, maxModelLen, maxNumSeqs, gpuMemoryUtilization, kvCacheDtype,
                     ServingQuantization.NONE, false);
+        }
+
+        /**
+         * The SGLang and TensorRT-LLM memory flags that give the KV cache vLLM gets for {@code e} on GPUs
+         * of {@code gpuMemoryBytes} ({@link EngineViews}); left to the engine's default where its pool
+         * for the model is not modelled.
+         */
+        public Request withMemory(MemoryEstimate e, long gpuMemoryBytes) {
+            if (EngineViews.unsupported(e) != null || !e.fits()) {
+                return this;
+            }
+            return new Request(model, layout, gpusPerNode, maxModelLen, maxNumSeqs, gpuMemoryUtilization, kvCacheDtype,
+                    quantization, languageModelOnly, EngineViews.sglang(e, gpuMemoryBytes).matchingMemFractionStatic(),
+                    EngineViews.trtllm(e, gpuMemoryBytes).matchingFraction());
         }
     }
 
@@ -113,12 +136,17 @@ public final class Commands {
         if (l.expertParallel()) {
             base.option("--ep-size", l.expertParallelSize());
         }
-        base.option("--context-length", r.maxModelLen()).option("--max-running-requests", r.maxNumSeqs() * l.dp())
-                .word("--mem-fraction-static").word(fraction(r.gpuMemoryUtilization()));
+        base.option("--context-length", r.maxModelLen()).option("--max-running-requests", r.maxNumSeqs() * l.dp());
+        List<String> notes = new ArrayList<>();
+        // --mem-fraction-static is weights plus KV pool over total memory, not vLLM's utilization (EngineViews).
+        if (r.sglangMemFractionStatic() != null) {
+            base.word("--mem-fraction-static").word(fraction(r.sglangMemFractionStatic()));
+        } else {
+            notes.add("SGLang picks its own --mem-fraction-static: its KV pool for this model is not sized here");
+        }
         if (r.kvCacheDtype() == KvCacheDtype.FP8) {
             base.words("--kv-cache-dtype", "fp8_e4m3");
         }
-        List<String> notes = new ArrayList<>();
         switch (r.quantization()) {
             case NONE -> { }
             // SGLang's --quantization fp8 is the same per-tensor online recipe (ServerArgs choices).
@@ -154,9 +182,15 @@ public final class Commands {
         if (l.expertParallel()) {
             cmd.option("--ep_size", l.tp());
         }
-        cmd.option("--max_batch_size", r.maxNumSeqs()).option("--max_seq_len", r.maxModelLen())
-                .word("--kv_cache_free_gpu_memory_fraction").word(fraction(r.gpuMemoryUtilization()));
+        cmd.option("--max_batch_size", r.maxNumSeqs()).option("--max_seq_len", r.maxModelLen());
         List<String> notes = new ArrayList<>();
+        // A fraction of the memory free after weights and activations, not of the total (EngineViews).
+        if (r.trtllmFreeGpuMemoryFraction() != null) {
+            cmd.word("--kv_cache_free_gpu_memory_fraction").word(fraction(r.trtllmFreeGpuMemoryFraction()));
+        } else {
+            notes.add("TensorRT-LLM keeps its default kv_cache_free_gpu_memory_fraction (0.9 of the memory free after "
+                    + "weights and activations): its KV cache for this model is not sized here");
+        }
         if (l.gpusPerReplica() > r.gpusPerNode()) {
             notes.add("a replica spans " + nodes(l.gpusPerReplica(), r.gpusPerNode()) + " nodes: launch it with mpirun -n "
                     + l.gpusPerReplica() + " (or srun) in front of trtllm-llmapi-launch");

@@ -28,14 +28,17 @@ final class KvCachePlan {
     /** What a layer keeps per request, told apart as vLLM's spec classes are (equal keys share a group). */
     enum Kind { FULL, SLIDING, CHUNKED, MLA, INDEXER, STATE }
 
+    static final String FULL_LABEL = "full attention";
+    static final String MLA_LABEL = "MLA latent";
+
     /** One layer's cache spec before sizing: its kind and window (0 when none). */
     record Key(Kind kind, int window) {
         String label() {
             return switch (kind) {
-                case FULL -> "full attention";
+                case FULL -> FULL_LABEL;
                 case SLIDING -> "sliding window " + window;
                 case CHUNKED -> "chunked local attention " + window;
-                case MLA -> "MLA latent";
+                case MLA -> MLA_LABEL;
                 case INDEXER -> "DSA indexer keys";
                 case STATE -> "Mamba/GDN state";
             };

@@ -59,7 +59,12 @@ class CommandsTest {
 
     @Test
     void sglang_usesItsOwnFlags() {
-        Deployment d = Commands.sglang(req(new Layout(8, 1, 2, false), 8));
+        // Without a memory view SGLang keeps its own default (vLLM's utilization is not SGLang's fraction).
+        Deployment own = Commands.sglang(req(new Layout(8, 1, 2, false), 8));
+        assertTrue(!own.command().contains("--mem-fraction-static"), own.command());
+        Commands.Request r = req(new Layout(8, 1, 2, false), 8);
+        Deployment d = Commands.sglang(new Commands.Request(r.model(), r.layout(), r.gpusPerNode(), r.maxModelLen(),
+                r.maxNumSeqs(), r.gpuMemoryUtilization(), r.kvCacheDtype(), r.quantization(), r.languageModelOnly(), 0.9, 0.85));
         assertEquals(2, d.nodeCommands().size());
         assertTrue(d.command().startsWith("python -m sglang.launch_server --model-path meta-llama/Llama-3.1-70B-Instruct "
                 + "--tp-size 8 --dp-size 2 --context-length 8192 --max-running-requests 128 --mem-fraction-static 0.9"), d.command());
