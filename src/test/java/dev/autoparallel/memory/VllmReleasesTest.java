@@ -1,0 +1,69 @@
+package dev.autoparallel.memory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.autoparallel.hardware.Gpu;
+import dev.autoparallel.hardware.GpuCatalog;
+import dev.autoparallel.model.ModelSpec;
+import dev.autoparallel.model.ReferenceModels;
+import org.junit.jupiter.api.Test;
+
+/** Each row of {@link VllmReleases} changes what {@code --vllm-version} gives, at the release the row names. */
+class VllmReleasesTest {
+    private static MemoryEstimate evaluate(String model, String gpu, String version, int tp) {
+        ModelSpec spec = ReferenceModels.spec(model);
+        Gpu g = GpuCatalog.require(gpu, "gpu");
+        return new MemoryModel(spec, g).evaluate(new Layout(tp, 1, 1, false),
+                EngineSettings.forVersion(VllmVersion.parse(version)).withMaxModelLen(8192), g.memoryBytes());
+    }
+
+    @Test
+    void defaultVersion_isTheNewest() {
+        assertEquals(VllmReleases.NEWEST, VllmVersion.DEFAULT);
+        assertEquals("0.33.0", VllmVersion.DEFAULT.toString());
+    }
+
+    /** PR #25359 (0.11): NCCL buffers are allocated before the snapshot, so TP > 1 no longer loses NCCL_RING_BYTES. */
+    @Test
+    void nccl_subtractedBefore011Only() {
+        MemoryEstimate before = evaluate("meta-llama/Llama-3.1-70B", "H100", "0.10.1", 4);
+        MemoryEstimate after = evaluate("meta-llama/Llama-3.1-70B", "H100", "0.11.0", 4);
+        assertEquals(MemoryModel.NCCL_RING_BYTES, before.nonTorchBytes() - after.nonTorchBytes());
+    }
+
+    /**
+     * The new model runner (dense models from 0.25): sampler warm-up 2 B per logit instead of 32 over
+     * max_num_seqs x vocab, and a CUDA-graph estimate of 0 until 0.28. MoE models stay on the old runner.
+     */
+    @Test
+    void newRunner_samplerAndGraphs() {
+        MemoryEstimate v24 = evaluate("meta-llama/Llama-3.1-8B", "H100", "0.24.0", 1);
+        MemoryEstimate v25 = evaluate("meta-llama/Llama-3.1-8B", "H100", "0.25.0", 1);
+        MemoryEstimate v28 = evaluate("meta-llama/Llama-3.1-8B", "H100", "0.28.0", 1);
+        double logits = 1024.0 * 128_256; // max_num_seqs 1,024 on an H100 x Llama-3.1's vocabulary
+        assertEquals((32 - 2) * logits, v24.activationBytes() - v25.activationBytes(), 1);
+        assertTrue(v24.cudaGraphBytes() > 0);
+        assertEquals(0, v25.cudaGraphBytes());
+        assertEquals(v24.cudaGraphBytes(), v28.cudaGraphBytes());
+        MemoryEstimate moe = evaluate("Qwen/Qwen3-30B-A3B", "H100", "0.25.0", 1);
+        MemoryEstimate moe24 = evaluate("Qwen/Qwen3-30B-A3B", "H100", "0.24.0", 1);
+        assertEquals(moe24.activationBytes(), moe.activationBytes());
+    }
+
+    /** PR #51726 (0.28): max_num_batched_tokens 16,384 on GPUs of at least 160 GiB (B200), 8,192 below (H200). */
+    @Test
+    void batchedTokens_largeGpusFrom028() {
+        assertEquals(8192, evaluate("meta-llama/Llama-3.1-8B", "B200", "0.27.0", 1).maxNumBatchedTokens());
+        assertEquals(16_384, evaluate("meta-llama/Llama-3.1-8B", "B200", "0.28.0", 1).maxNumBatchedTokens());
+        assertEquals(8192, evaluate("meta-llama/Llama-3.1-8B", "H200", "0.33.0", 1).maxNumBatchedTokens());
+    }
+
+    /** Every row names its first release and the table is in release order. */
+    @Test
+    void table_isOrdered() {
+        for (int i = 1; i < VllmReleases.CHANGES.size(); i++) {
+            assertTrue(VllmReleases.CHANGES.get(i).from().compareTo(VllmReleases.CHANGES.get(i - 1).from()) >= 0);
+        }
+    }
+}
