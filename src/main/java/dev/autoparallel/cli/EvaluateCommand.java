@@ -80,6 +80,10 @@ final class EvaluateCommand implements Callable<Integer> {
             + "--decode-context-parallel-size: ranks of a TP group that split every request's KV cache (default: ${DEFAULT-VALUE})")
     int decodeContextParallelSize;
 
+    @Option(names = "--mamba-cache-mode", defaultValue = "none", description = "vLLM --mamba-cache-mode: none (one "
+            + "state block per request) or align (two, as prefix caching of Mamba/GDN models uses) (default: ${DEFAULT-VALUE})")
+    String mambaCacheMode;
+
     @Option(names = "--price-usd-per-gpu-hour", description = "price for cost per token (default: the cheapest offer in the price table)")
     Double pricePerGpuHour;
 
@@ -146,6 +150,12 @@ final class EvaluateCommand implements Callable<Integer> {
                     + decodeContextParallelSize + "; allowed: 1 to --tp (" + tp + ")");
         }
         settings = settings.withDecodeContextParallelSize(decodeContextParallelSize);
+        switch (mambaCacheMode) {
+            case "none" -> { }
+            case "align" -> settings = settings.withMambaCacheAlign(true);
+            default -> throw new InvalidConfigurationException("mamba_cache_mode", "--mamba-cache-mode was '"
+                    + mambaCacheMode + "'; allowed: none, align");
+        }
         if (weightDtype != null) {
             settings = settings.withQuantization(weightDtypeAsQuantization(weightDtype, settings.quantization()));
         }

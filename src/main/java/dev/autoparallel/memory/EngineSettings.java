@@ -21,11 +21,14 @@ import java.util.stream.Collectors;
  *                            exactly this much per GPU (null: profile and use what gpu_memory_utilization leaves)
  * @param decodeContextParallelSize {@code --decode-context-parallel-size}: each of these ranks of a TP group keeps
  *                            {@code 1/N} of every request's tokens (1: off)
+ * @param mambaCacheAlign     {@code --mamba-cache-mode align} (what prefix caching of a Mamba or Gated DeltaNet model
+ *                            uses): each state group holds two blocks per request; false: mode none, one block
  */
 public record EngineSettings(VllmVersion version, Engine engine, double gpuMemoryUtilization, Integer maxModelLen,
                              Integer maxNumSeqs, Integer maxNumBatchedTokens, KvCacheDtype kvCacheDtype,
                              Integer blockSize, boolean enforceEager, ServingQuantization quantization,
-                             boolean languageModelOnly, Long kvCacheMemoryBytes, int decodeContextParallelSize)
+                             boolean languageModelOnly, Long kvCacheMemoryBytes, int decodeContextParallelSize,
+                             boolean mambaCacheAlign)
         implements java.io.Serializable {
 
     public static final double DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
@@ -85,51 +88,55 @@ public record EngineSettings(VllmVersion version, Engine engine, double gpuMemor
 
     public static EngineSettings forVersion(VllmVersion v) {
         return new EngineSettings(v, Engine.defaultFor(v), DEFAULT_GPU_MEMORY_UTILIZATION, null, null, null,
-                KvCacheDtype.AUTO, null, false, ServingQuantization.NONE, false, null, 1);
+                KvCacheDtype.AUTO, null, false, ServingQuantization.NONE, false, null, 1, false);
     }
 
     public EngineSettings withUtilization(double u) {
-        return new EngineSettings(version, engine, u, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize);
+        return new EngineSettings(version, engine, u, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign);
     }
 
     public EngineSettings withMaxModelLen(Integer n) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, n, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, n, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign);
     }
 
     public EngineSettings withMaxNumSeqs(Integer n) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, n, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, n, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign);
     }
 
     public EngineSettings withMaxNumBatchedTokens(Integer n) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, n, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, n, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign);
     }
 
     public EngineSettings withKvCacheDtype(KvCacheDtype d) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, d, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, d, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign);
     }
 
     public EngineSettings withBlockSize(Integer b) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, b, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, b, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign);
     }
 
     public EngineSettings withEngine(Engine e) {
-        return new EngineSettings(version, e, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize);
+        return new EngineSettings(version, e, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign);
     }
 
     public EngineSettings withQuantization(ServingQuantization q) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, q, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, q, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign);
     }
 
     public EngineSettings withLanguageModelOnly(boolean only) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, only, kvCacheMemoryBytes, decodeContextParallelSize);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, only, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign);
     }
 
     public EngineSettings withKvCacheMemoryBytes(Long bytes) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, bytes, decodeContextParallelSize);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, bytes, decodeContextParallelSize, mambaCacheAlign);
     }
 
     public EngineSettings withDecodeContextParallelSize(int n) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, n);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, n, mambaCacheAlign);
+    }
+
+    public EngineSettings withMambaCacheAlign(boolean align) {
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, align);
     }
 
     /**

@@ -146,9 +146,11 @@ final class KvCachePlan {
      * @param windowTokens      the tokens scheduled per step that a sliding or chunked layer holds beside its window
      * @param hybrid            whether the hybrid KV cache manager is on (else sliding and chunked layers count as full)
      * @param tokensFromConcurrency the release logs "GPU KV cache size" as int(concurrency x max_model_len)
+     * @param mambaAlign        mamba_cache_mode align: a state takes 2 blocks per request (MambaSpec.max_memory_usage_bytes)
+     *                          and its block size is the attention block; none: 1 block, block size max_model_len
      */
     record Settings(int tp, int dcp, DType kvDtype, boolean fp8, int blockSize, int maxModelLen, long windowTokens,
-                    boolean hybrid, boolean tokensFromConcurrency) {
+                    boolean hybrid, boolean tokensFromConcurrency, boolean mambaAlign) {
     }
 
     /**
@@ -210,7 +212,7 @@ final class KvCachePlan {
                     : ceilDiv(ceilDiv(len, s.dcp()), blockSize);
             case CHUNKED -> s.hybrid() ? ceilDiv(Math.min((long) k.window() + s.windowTokens(), len), blockSize)
                     : ceilDiv(ceilDiv(len, s.dcp()), blockSize);
-            case STATE -> 1;
+            case STATE -> s.mambaAlign() ? 2 : 1;
         };
     }
 
@@ -277,7 +279,8 @@ final class KvCachePlan {
         }
         for (Key k : types.keySet()) {
             if (k.kind() == Kind.STATE) {
-                blockSizes.put(k, s.maxModelLen()); // mamba_block_size defaults to max_model_len
+                // mamba_block_size: max_model_len in mode none, the attention block in mode align
+                blockSizes.put(k, s.mambaAlign() ? attnBlock : s.maxModelLen());
                 continue;
             }
             long page = bytesPerToken(k, s) * attnBlock;
@@ -341,7 +344,7 @@ final class KvCachePlan {
 
     private static Settings withLen(Settings s, int len) {
         return new Settings(s.tp(), s.dcp(), s.kvDtype(), s.fp8(), s.blockSize(), len, s.windowTokens(), s.hybrid(),
-                s.tokensFromConcurrency());
+                s.tokensFromConcurrency(), s.mambaAlign());
     }
 
     private static int count(List<Integer> layers, int from, int to) {

@@ -1,0 +1,93 @@
+package dev.autoparallel.memory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.autoparallel.hardware.Gpu;
+import dev.autoparallel.hardware.GpuCatalog;
+import dev.autoparallel.model.ModelSpec;
+import dev.autoparallel.model.ReferenceModels;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Start-up logs of vLLM 0.11 to 0.24 published in public issues, for hybrid models (Gated DeltaNet,
+ * sliding window). Each gives the KV memory vLLM measured ("Available KV cache memory") or enough
+ * of the log to pin num_blocks; the test gives that memory with --kv-cache-memory and checks the
+ * figures vLLM printed from it. Nothing is fitted: every expected number is copied from the log.
+ * The GPUs in these logs (RTX 5090, H20) are not in the catalog; with --kv-cache-memory the GPU
+ * only decides the memory check, so a catalog GPU with at least as much memory stands in.
+ */
+class HybridObservationsTest {
+    private static final double GIB = 1L << 30;
+
+    private static MemoryEstimate run(ModelSpec spec, String gpu, int tp, EngineSettings s) {
+        Gpu g = GpuCatalog.require(gpu, "gpu");
+        return new MemoryModel(spec, g).evaluate(new Layout(tp, 1, 1, false), s, g.memoryBytes());
+    }
+
+    /**
+     * https://github.com/noonghunna/club-3090/issues/612 (2026-07): vLLM 0.24.0, Qwen3.6-35B-A3B NVFP4
+     * on one RTX 5090, max_model_len 131,072, kv_cache_dtype fp8, prefix caching on (mamba_cache_mode
+     * align), max_num_batched_tokens 8,192. Log: "Available KV cache memory: 5.98 GiB", "GPU KV cache
+     * size: 567,978 tokens", "Maximum concurrency for 131,072 tokens per request: 4.33x".
+     * Attention 1,024 B per token in fp8; the GDN state 2,146,304 B sets the block to 2,096 tokens;
+     * 5.98 GiB // 2,146,304 // 10 = 299 blocks; per request cdiv(131,072, 2,096) + 3 x 2 = 69;
+     * 299 / 69 = 4.33; int(4.333 x 131,072) = 567,978.
+     */
+    @Test
+    void qwen36_35b_vllm024_rtx5090() {
+        ModelSpec spec = KvCacheFormulaTest.config2026("nvidia--Qwen3.6-35B-A3B-NVFP4");
+        EngineSettings s = EngineSettings.forVersion(new VllmVersion(0, 24, 0)).withMaxModelLen(131_072)
+                .withKvCacheDtype(KvCacheDtype.FP8).withMaxNumBatchedTokens(8192).withMaxNumSeqs(1)
+                .withMambaCacheAlign(true).withKvCacheMemoryBytes(Math.round(5.98 * GIB));
+        MemoryEstimate e = run(spec, "L40S", 1, s);
+        assertTrue(e.fits(), () -> String.valueOf(e.rejection()));
+        assertEquals(299, e.numGpuBlocks());
+        assertEquals(567_978, e.kvCacheTokens());
+        assertEquals(4.33, Math.round(e.maxConcurrency() * 100) / 100.0);
+    }
+
+    /**
+     * https://github.com/vllm-project/vllm/issues/40691 (2026-04-23): vLLM 0.19.0, Qwen3.5-27B on H20,
+     * max_model_len 32,768, max_num_seqs 16, max_num_batched_tokens 16,384. Log: "GPU KV cache size:
+     * 290,864 tokens", "Maximum concurrency for 32,768 tokens per request: 33.04x"; the available
+     * memory and TP are not stated. 16 full and 48 GDN layers: 4 groups of 16; the block is 784 tokens
+     * at TP 1, 2 or 4 (the GDN state and the attention bytes both scale with 1 / TP). The old log
+     * (before PR #41069) prints num_blocks // 4 x 784 = 290,864, so num_blocks is 1,484 to 1,487; the
+     * concurrency, num_blocks / (cdiv(32,768, 784) + 3) = num_blocks / 45 = 33.04, pins 1,487. Both
+     * printed lines come out of that one num_blocks, which is what the test checks.
+     */
+    @Test
+    void qwen35_27b_vllm019_h20() {
+        ModelSpec spec = KvCacheFormulaTest.config2026("Qwen--Qwen3.5-27B");
+        long page = 784L * 2 * 2 * 256 * 2; // TP 2: 2 KV heads x 256 x bf16, K and V
+        EngineSettings s = EngineSettings.forVersion(new VllmVersion(0, 19, 0)).withMaxModelLen(32_768).withMaxNumSeqs(16)
+                .withMaxNumBatchedTokens(16_384).withKvCacheMemoryBytes(1487 * 16 * page + page);
+        MemoryEstimate e = run(spec, "H200", 2, s);
+        assertTrue(e.fits(), () -> String.valueOf(e.rejection()));
+        assertEquals(784, e.kvCacheGroups().stream().filter(g -> g.kind().equals("full attention")).findFirst()
+                .orElseThrow().blockSize());
+        assertEquals(4, e.kvCacheGroups().size());
+        assertEquals(1487, e.numGpuBlocks());
+        assertEquals(290_864, e.kvCacheTokens());
+        assertEquals(33.04, Math.round(e.maxConcurrency() * 100) / 100.0);
+    }
+
+    /**
+     * https://github.com/vllm-project/vllm/issues/27508 (2025-10-31, vLLM of that month, 0.11): gpt-oss-120b
+     * on one H100, max_model_len 131,072, max_num_batched_tokens 1,024: "Available KV cache memory: 1.71
+     * GiB" and the refusal "(4.54 GiB KV cache is needed, which is larger than the available KV cache
+     * memory (1.71 GiB)". 18 full layers x 8,192 blocks + 18 sliding layers x (cdiv(127 + 1,024, 16) + 1)
+     * blocks, 32,768 B each: 4.54 GiB.
+     */
+    @Test
+    void gptOss120b_refusal_vllm011_h100() {
+        ModelSpec spec = ReferenceModels.spec("openai/gpt-oss-120b");
+        EngineSettings s = EngineSettings.forVersion(new VllmVersion(0, 11, 0)).withMaxModelLen(131_072)
+                .withMaxNumBatchedTokens(1024).withKvCacheMemoryBytes(Math.round(1.71 * GIB));
+        MemoryEstimate e = run(spec, "H100", 1, s);
+        assertEquals(RejectionReason.KV_CACHE_TOO_SMALL, e.rejection().reason());
+        assertEquals(4.54, Math.round(e.kvCacheNeededBytes() / GIB * 100) / 100.0);
+        assertTrue(e.rejection().detail().contains("needs 4.54 GiB"), e.rejection().detail());
+    }
+}
