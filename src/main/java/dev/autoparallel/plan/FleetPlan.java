@@ -1,0 +1,20 @@
+package dev.autoparallel.plan;
+
+import dev.autoparallel.memory.Layout;
+import dev.autoparallel.perf.ServingEngine;
+import java.util.List;
+
+/**
+ * A fleet: replicas of one layout on one hardware option, with its latencies at the target
+ * percentile and its cost. Base units and raw values; rounding is the caller's.
+ *
+ * @param simulated                  whether {@code ttftMs} / {@code tpotMs} come from the scheduler simulation (else the analytic model)
+ * @param requestsPerSecondPerReplica the load each replica serves
+ * @param costPerMillionTokensUsd    the monthly bill over the output tokens the traffic asks for in a month
+ */
+public record FleetPlan(String hardware, String gpu, int gpusPerNode, Layout layout, int replicas, int totalGpus, int nodes,
+                        ServingEngine engine, int maxNumSeqs, int maxModelLen, int percentile, double ttftMs, double tpotMs,
+                        boolean simulated, boolean meetsSlo, double requestsPerSecondPerReplica, Double monthlyCostUsd,
+                        Double costPerMillionTokensUsd, String priceSource, String deploymentCommand, List<String> notes)
+        implements java.io.Serializable {
+}
