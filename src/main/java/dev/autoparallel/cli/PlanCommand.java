@@ -2,6 +2,7 @@ package dev.autoparallel.cli;
 
 import dev.autoparallel.AutoParallel;
 import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.cost.OwnedCost;
 import dev.autoparallel.cost.PriceTable;
 import dev.autoparallel.hardware.GpuCatalog;
 import dev.autoparallel.plan.FleetPlan;
@@ -88,6 +89,15 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--hours", defaultValue = "730", description = "hours per month (default: ${DEFAULT-VALUE})")
     double hours;
 
+    @Option(names = "--power-usd-per-kwh", defaultValue = "0.083", description = "electricity price for the owned cost (default: ${DEFAULT-VALUE}, US industrial average)")
+    double powerUsdPerKwh;
+
+    @Option(names = "--pue", defaultValue = "1.25", description = "datacenter PUE for the owned cost (default: ${DEFAULT-VALUE})")
+    double pue;
+
+    @Option(names = "--amortisation-years", defaultValue = "5", description = "write-off period of bought servers (default: ${DEFAULT-VALUE})")
+    double amortisationYears;
+
     @Mixin
     EngineOptions engineOptions = new EngineOptions();
 
@@ -108,7 +118,8 @@ final class PlanCommand implements Callable<Integer> {
             options.add(new HardwareOption(g.trim(), GpuCatalog.require(g.trim(), "gpu"), gpusPerNode, nodes, price));
         }
         PlanRequest request = new PlanRequest(AutoParallel.model(model), options, traffic, slo, ServingEngine.parse(engine),
-                engineOptions.settings(), PriceTable.builtIn(), hours, headroom);
+                engineOptions.settings(), PriceTable.builtIn(), hours, headroom,
+                new OwnedCost(powerUsdPerKwh, pue, amortisationYears, OwnedCost.DEFAULTS.averagePowerShare()));
         PlanResult result = AutoParallel.planFleet(request);
         PrintWriter out = spec.commandLine().getOut();
         FleetPlan best = result.recommended();
@@ -204,6 +215,9 @@ final class PlanCommand implements Callable<Integer> {
         m.put("monthly_cost_usd", p.monthlyCostUsd() == null ? null : Math.round(p.monthlyCostUsd() * 100) / 100.0);
         m.put("cost_per_million_tokens_usd", p.costPerMillionTokensUsd() == null ? null : round(p.costPerMillionTokensUsd()));
         m.put("price_source", p.priceSource());
+        m.put("owned_monthly_cost_usd", p.ownedMonthlyUsd() == null ? null : Math.round(p.ownedMonthlyUsd() * 100) / 100.0);
+        m.put("owned_upfront_usd", p.ownedUpfrontUsd() == null ? null : Math.round(p.ownedUpfrontUsd()));
+        m.put("owned_cost_source", p.ownedSource());
         m.put("deployment_command", p.deploymentCommand());
         m.put("notes", p.notes());
         return m;
@@ -237,6 +251,13 @@ final class PlanCommand implements Callable<Integer> {
         if (b != null) {
             out.printf(Locale.ROOT, "%nrecommended: %d x (TP %d, PP %d) on %s, %d GPUs; simulated p%d TTFT %.0f ms, TPOT %.1f ms%n",
                     b.replicas(), b.layout().tp(), b.layout().pp(), b.hardware(), b.totalGpus(), b.percentile(), b.ttftMs(), b.tpotMs());
+            if (b.monthlyCostUsd() != null) {
+                out.printf(Locale.ROOT, "renting: $%,.0f per month (%s)%n", b.monthlyCostUsd(), b.priceSource());
+            }
+            if (b.ownedMonthlyUsd() != null) {
+                out.printf(Locale.ROOT, "owning:  $%,.0f up front, $%,.0f per month (%s)%n", b.ownedUpfrontUsd(), b.ownedMonthlyUsd(),
+                        b.ownedSource());
+            }
             out.println("each replica: " + b.deploymentCommand());
             b.notes().forEach(n -> out.println("  " + n));
         }

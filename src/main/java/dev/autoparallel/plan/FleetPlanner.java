@@ -1,6 +1,7 @@
 package dev.autoparallel.plan;
 
 import dev.autoparallel.cost.CostQuote;
+import dev.autoparallel.cost.OwnedCost;
 import dev.autoparallel.cost.PriceTable;
 import dev.autoparallel.deploy.Commands;
 import dev.autoparallel.deploy.Deployment;
@@ -300,9 +301,16 @@ public final class FleetPlanner {
         }
         double outputTokensPerMonth = t.requestsPerSecond() * t.output().mean() * 3600 * req.hoursPerMonth();
         Double perMillion = cost.monthlyUsd() == null ? null : cost.monthlyUsd() / outputTokensPerMonth * 1e6;
+        Optional<OwnedCost.Quote> owned = req.owned().quote(opt.gpu().name(), cost.nodes() * opt.gpusPerNode(), req.hoursPerMonth());
         return new FleetPlan(opt.name(), opt.gpu().name(), opt.gpusPerNode(), s.layout(), replicas, replicas * s.layout().totalGpus(),
                 cost.nodes(), req.engine(), e.maxNumSeqs(), e.maxModelLen(), req.slo().percentile(), ttft, tpot, simulated, meets,
-                t.requestsPerSecond() / replicas, cost.monthlyUsd(), perMillion, cost.source(), d.command(), List.copyOf(notes));
+                t.requestsPerSecond() / replicas, cost.monthlyUsd(), perMillion, cost.source(),
+                owned.map(OwnedCost.Quote::monthlyUsd).orElse(null), owned.map(OwnedCost.Quote::upfrontUsd).orElse(null),
+                owned.map(q -> q.servers() + " x " + q.server().name() + " at $" + Math.round(q.server().priceUsd()) + " ("
+                        + q.server().priceKind() + ", " + q.server().priceDate() + "), written off over "
+                        + req.owned().amortisationYears() + " years, power at $" + req.owned().usdPerKwh() + "/kWh, PUE "
+                        + req.owned().pue()).orElse("no server price known for " + opt.gpu().name()),
+                d.command(), List.copyOf(notes));
     }
 
     /** Why no plan of this option meets the targets, by how much, and what would. */

@@ -36,6 +36,14 @@ class PlanCommandTest {
         assertTrue(ten.get("deployment_command").asText().startsWith("vllm serve meta-llama/Llama-3.3-70B-Instruct"));
         assertTrue(ten.get("pareto").size() > 0);
 
+        // Owning the nodes: HGX H100 8-GPU servers at $255,237 (street, 2025-01-31, Epoch AI's price data), written off over
+        // 5 years, plus 10.2 kW x 0.75 average x PUE 1.25 x 730 h x $0.083/kWh each (prices/servers.json, OwnedCost).
+        int servers = ten.get("nodes").asInt();
+        assertEquals(servers * 255_237.0, ten.get("owned_upfront_usd").asDouble(), 0.5);
+        double power = servers * 10.2 * 0.75 * 1.25 * 730 * 0.083;
+        assertEquals(servers * 255_237.0 / 60 + power, ten.get("owned_monthly_cost_usd").asDouble(), 0.01);
+        assertTrue(ten.get("owned_monthly_cost_usd").asDouble() < ten.get("monthly_cost_usd").asDouble());
+
         JsonNode forty = plan("40");
         assertTrue(forty.get("meets_slo").asBoolean());
         double ratio = forty.get("total_gpus").asDouble() / ten.get("total_gpus").asDouble();
