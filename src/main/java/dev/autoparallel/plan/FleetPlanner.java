@@ -289,7 +289,7 @@ public final class FleetPlanner {
         EngineSettings settings = req.settings();
         Commands.Request cmd = new Commands.Request(req.model().modelId(), s.layout(), opt.gpusPerNode(), e.maxModelLen(),
                 e.maxNumSeqs(), settings.gpuMemoryUtilization(), settings.kvCacheDtype(), settings.quantization(),
-                settings.languageModelOnly() && req.model().hasEncoderTower());
+                settings.languageModelOnly() && req.model().hasEncoderTower()).withMemory(e, opt.gpu().memoryBytes());
         Deployment d = switch (req.engine()) {
             case VLLM -> Commands.vllm(cmd);
             case SGLANG -> Commands.sglang(cmd);
