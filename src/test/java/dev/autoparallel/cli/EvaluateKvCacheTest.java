@@ -94,6 +94,18 @@ class EvaluateKvCacheTest {
         }
     }
 
+    /**
+     * Llama-4-Scout on B200 at TP 2: 4 KV heads x 128 per rank; 12 NoPE full layers and 36 chunked
+     * layers (chunk 8,192) in groups of 12; 16,384 batched tokens on a 178 GiB GPU from 0.28 (PR #51726).
+     */
+    @Test
+    void llama4ScoutChunked() throws Exception {
+        long numBlocks = AVAILABLE / (16L * 2 * 4 * 128 * 2) / 12;
+        long perRequest = cdiv(65_536, 16) + 3 * cdiv(8192 + 16_384, 16);
+        assertFormula(evaluate(config("meta-llama--Llama-4-Scout-17B-16E-Instruct"), "B200", 2, 65_536, "0.33.0"),
+                numBlocks, perRequest, 4, 16, true);
+    }
+
     /** DeepSeek-V3.2, TP 8: MLA latent 1,152 B and DSA indexer 132 B per token per layer, one group, page summed over 61 layers. */
     @Test
     void deepSeekV32() throws Exception {
