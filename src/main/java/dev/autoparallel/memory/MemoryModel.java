@@ -501,7 +501,6 @@ public final class MemoryModel {
         KvCachePlan.Stage limiting = null;
         long limitingAvail = 0, minBlocks = Long.MAX_VALUE, limitingNeeded = 0;
         Long estimated = null;
-        int limitingFrom = 0, limitingTo = 0;
         Rejection rejection = null;
         int from = 0;
         for (int stage = 0; stage < pp; stage++) {
@@ -525,13 +524,13 @@ public final class MemoryModel {
                 worstAct = act;
                 worstGraph = graph;
             }
-            if (limiting == null || blocks < minBlocks) {
+            // A stage without cache layers (vLLM skips workers with empty groups) never limits the cache.
+            boolean holdsCache = kv.layersPerBlock() > 0;
+            if (limiting == null || holdsCache && (limiting.layersPerBlock() == 0 || blocks < minBlocks)) {
                 minBlocks = blocks;
                 limiting = kv;
                 limitingAvail = avail;
                 limitingNeeded = kv.neededBytes();
-                limitingFrom = from;
-                limitingTo = to;
             }
             if (rejection == null) {
                 // With --kv-cache-memory-bytes the profile's activations are freed before the cache is allocated:
@@ -559,7 +558,6 @@ public final class MemoryModel {
         if (rejection == null || rejection.reason() != RejectionReason.KV_CACHE_TOO_SMALL) {
             estimated = null;
         }
-        assert limitingFrom <= limitingTo;
         return new MemoryEstimate(layout, budget, worstWeights, worstAct, nonTorch, worstGraph,
                 Math.max(limitingAvail, 0), tokens, concurrency, maxLen, maxSeqs, batchTokens, block,
                 limiting.kvBytesPerToken(), rejection, minBlocks, limiting.groups(), limitingNeeded, estimated);
