@@ -6,6 +6,7 @@ import dev.autoparallel.model.Family;
 import dev.autoparallel.model.LinearStateDims;
 import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.model.ModelSpec.Layer;
+import dev.autoparallel.model.Tensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,8 +32,15 @@ final class KvCachePlan {
     static final String FULL_LABEL = "full attention";
     static final String MLA_LABEL = "MLA latent";
 
-    /** One layer's cache spec before sizing: its kind and window (0 when none). */
-    record Key(Kind kind, int window) {
+    /**
+     * One layer's cache spec before sizing: its kind, window (0 when none), and for attention its KV
+     * heads and head size (0 otherwise). Equal keys share a group.
+     */
+    record Key(Kind kind, int window, int kvHeads, int headDim) {
+        Key(Kind kind, int window) {
+            this(kind, window, 0, 0);
+        }
+
         String label() {
             return switch (kind) {
                 case FULL -> FULL_LABEL;
@@ -82,15 +90,19 @@ final class KvCachePlan {
         this.spec = spec;
         List<List<Key>> keys = new ArrayList<>();
         String why = null;
-        if (spec.family() == Family.GEMMA4) {
-            why = "Gemma 4's full-attention layers have their own KV heads and head size (global_head_dim), which the "
-                    + "layer plan does not carry; vLLM's KV cache for it is not modelled";
-        }
-        for (Layer l : spec.layers()) {
+        int[][] dims = attentionDims(spec);
+        for (int i = 0; i < spec.layers().size(); i++) {
+            Layer l = spec.layers().get(i);
+            int kv = dims[i][0];
+            int hd = dims[i][1];
+            if (kv == 0 && (l.mixer() == ModelSpec.Mixer.FULL_ATTENTION || l.mixer() == ModelSpec.Mixer.SLIDING_WINDOW)) {
+                why = "layer " + i + "'s key projection and norm (self_attn.k_proj, k_norm) are missing, so its KV heads "
+                        + "and head size are unknown";
+            }
             List<Key> k = switch (l.mixer()) {
-                case FULL_ATTENTION, NO_ROPE -> List.of(new Key(Kind.FULL, 0));
-                case SLIDING_WINDOW -> List.of(new Key(Kind.SLIDING, l.window()));
-                case CHUNKED_LOCAL -> List.of(new Key(Kind.CHUNKED, l.window()));
+                case FULL_ATTENTION, NO_ROPE -> List.of(new Key(Kind.FULL, 0, kv, hd));
+                case SLIDING_WINDOW -> List.of(new Key(Kind.SLIDING, l.window(), kv, hd));
+                case CHUNKED_LOCAL -> List.of(new Key(Kind.CHUNKED, l.window(), kv, hd));
                 case MLA -> List.of(new Key(Kind.MLA, 0));
                 case MLA_DSA -> List.of(new Key(Kind.MLA, 0), new Key(Kind.INDEXER, 0));
                 case GATED_DELTANET, MAMBA2 -> List.of(new Key(Kind.STATE, 0));
@@ -125,6 +137,40 @@ final class KvCachePlan {
         unsupported = why;
     }
 
+    /**
+     * KV heads and head size of each layer. Every family but Gemma 4 has the model's; Gemma 4's full
+     * layers use global_head_dim and, with attention_k_eq_v, num_global_key_value_heads, and vLLM
+     * caches both K and V for them (gemma4.py, head_size_v = head_size; vLLM 0.29.0 traced at 98dff2a,
+     * 2026-09-27), so each layer's are read from its own key projection (heads x head size) and
+     * key norm (head size) as the builder laid them out.
+     */
+    private static int[][] attentionDims(ModelSpec spec) {
+        int[][] dims = new int[spec.numLayers()][];
+        for (int i = 0; i < dims.length; i++) {
+            dims[i] = new int[] {spec.numKeyValueHeads(), spec.headDim()};
+        }
+        if (spec.family() != Family.GEMMA4) {
+            return dims;
+        }
+        long[] kOut = new long[dims.length];
+        long[] kNorm = new long[dims.length];
+        for (Tensor t : spec.tensors()) {
+            if (t.layer() < 0 || t.layer() >= dims.length) {
+                continue;
+            }
+            if (t.name().contains("self_attn.k_proj")) {
+                kOut[t.layer()] = t.out();
+            } else if (t.name().contains("self_attn.k_norm")) {
+                kNorm[t.layer()] = t.out() * t.in();
+            }
+        }
+        for (int i = 0; i < dims.length; i++) {
+            dims[i] = kOut[i] > 0 && kNorm[i] > 0 && kOut[i] % kNorm[i] == 0
+                    ? new int[] {(int) (kOut[i] / kNorm[i]), (int) kNorm[i]} : new int[] {0, 0};
+        }
+        return dims;
+    }
+
     /** Why vLLM's cache for this model is not modelled, or null. */
     String unsupported() {
         return unsupported;
@@ -143,14 +189,15 @@ final class KvCachePlan {
      * @param fp8               {@code --kv-cache-dtype fp8} (DSA models then store fp8_ds_mla)
      * @param blockSize         the attention block size before any alignment
      * @param maxModelLen       max_model_len
-     * @param windowTokens      the tokens scheduled per step that a sliding or chunked layer holds beside its window
+     * @param windowTokens      the tokens in flight that a sliding layer holds beside its window
+     * @param chunkTokens       the tokens scheduled per step that a chunked layer holds beside its chunk
      * @param hybrid            whether the hybrid KV cache manager is on (else sliding and chunked layers count as full)
      * @param tokensFromConcurrency the release logs "GPU KV cache size" as int(concurrency x max_model_len)
      * @param mambaAlign        mamba_cache_mode align: a state takes 2 blocks per request (MambaSpec.max_memory_usage_bytes)
      *                          and its block size is the attention block; none: 1 block, block size max_model_len
      */
     record Settings(int tp, int dcp, DType kvDtype, boolean fp8, int blockSize, int maxModelLen, long windowTokens,
-                    boolean hybrid, boolean tokensFromConcurrency, boolean mambaAlign) {
+                    long chunkTokens, boolean hybrid, boolean tokensFromConcurrency, boolean mambaAlign) {
     }
 
     /**
@@ -196,7 +243,7 @@ final class KvCachePlan {
     /** Per-token bytes of one layer of {@code k} on a rank (0 for a state). */
     private long bytesPerToken(Key k, Settings s) {
         return switch (k.kind()) {
-            case FULL, SLIDING, CHUNKED -> 2L * ceilDiv(spec.numKeyValueHeads(), s.tp()) * spec.headDim() * s.kvDtype().bytes();
+            case FULL, SLIDING, CHUNKED -> 2L * ceilDiv(k.kvHeads(), s.tp()) * k.headDim() * s.kvDtype().bytes();
             case MLA -> s.fp8() && indexerDim > 0 ? FP8_DS_MLA_BYTES_PER_TOKEN
                     : (long) (spec.mla().kvLoraRank() + spec.mla().qkRopeHeadDim()) * s.kvDtype().bytes();
             case INDEXER -> indexerDim + indexerDim / INDEXER_QUANT_BLOCK * 4L;
@@ -210,7 +257,7 @@ final class KvCachePlan {
             case FULL, MLA, INDEXER -> ceilDiv(ceilDiv(len, s.dcp()), blockSize);
             case SLIDING -> s.hybrid() ? ceilDiv(Math.min(k.window() - 1L + s.windowTokens(), len), blockSize) + 1
                     : ceilDiv(ceilDiv(len, s.dcp()), blockSize);
-            case CHUNKED -> s.hybrid() ? ceilDiv(Math.min((long) k.window() + s.windowTokens(), len), blockSize)
+            case CHUNKED -> s.hybrid() ? ceilDiv(Math.min((long) k.window() + s.chunkTokens(), len), blockSize)
                     : ceilDiv(ceilDiv(len, s.dcp()), blockSize);
             case STATE -> s.mambaAlign() ? 2 : 1;
         };
@@ -224,7 +271,7 @@ final class KvCachePlan {
         // Without the hybrid manager sliding and chunked layers are full attention (unify_hybrid_kv_cache_specs).
         Map<Key, List<Integer>> types = new LinkedHashMap<>();
         byKey.forEach((k, v) -> types.computeIfAbsent(s.hybrid() || !(k.kind() == Kind.SLIDING || k.kind() == Kind.CHUNKED)
-                ? k : new Key(Kind.FULL, 0), x -> new ArrayList<>()).addAll(v));
+                ? k : new Key(Kind.FULL, 0, k.kvHeads(), k.headDim()), x -> new ArrayList<>()).addAll(v));
         long kvPerToken = 0;
         for (int l = from; l < to; l++) {
             for (Key k : layerKeys.get(l)) {
@@ -343,7 +390,8 @@ final class KvCachePlan {
     }
 
     private static Settings withLen(Settings s, int len) {
-        return new Settings(s.tp(), s.dcp(), s.kvDtype(), s.fp8(), s.blockSize(), len, s.windowTokens(), s.hybrid(),
+        return new Settings(s.tp(), s.dcp(), s.kvDtype(), s.fp8(), s.blockSize(), len, s.windowTokens(), s.chunkTokens(),
+                s.hybrid(),
                 s.tokensFromConcurrency(), s.mambaAlign());
     }
 

@@ -492,7 +492,8 @@ public final class MemoryModel {
         double sampler = s.engine() == Engine.V1 ? samplerPerLogit * maxSeqs * spec.vocabSize() : 0;
         double expertShare = expertShare(tp, epSize);
         KvCachePlan.Settings ks = new KvCachePlan.Settings(tp, dcp, kvDtype, s.kvCacheDtype() == KvCacheDtype.FP8, block,
-                maxLen, batchTokens, VllmReleases.hybridManager(v, s.engine()), VllmReleases.tokensFromConcurrency(v),
+                maxLen, (long) batchTokens * VllmReleases.inFlightBatches(v), batchTokens,
+                VllmReleases.hybridManager(v, s.engine()), VllmReleases.tokensFromConcurrency(v),
                 s.mambaCacheAlign());
 
         Stage[] stages = shape(tp, pp);

@@ -45,6 +45,15 @@ public final class VllmReleases {
      */
     public static final VllmVersion NEW_RUNNER_GRAPH_ESTIMATE = new VllmVersion(0, 28, 0);
     public static final VllmVersion LARGE_GPU_BATCH_TOKENS = new VllmVersion(0, 28, 0);
+    /**
+     * Sliding-window layers hold {@code window - 1 + max_concurrent_batches x max_num_batched_tokens}
+     * tokens, {@code max_concurrent_batches} being 2 with async scheduling (vllm/config/vllm.py; traced
+     * in vLLM 0.29.0 at commit 98dff2a, 2026-09-27, where a Gemma 4 request's sliding blocks use
+     * F = 2 x max_num_batched_tokens). The first release with it is not known here: 0.29 is the
+     * first seen; the releases before it are modelled with one batch, as the 0.11 gpt-oss refusal
+     * (vLLM issue #27508: 4.54 GiB needed, one batch) shows for that release.
+     */
+    public static final VllmVersion IN_FLIGHT_WINDOW = new VllmVersion(0, 29, 0);
     /** The newest release this project has seen published (2026-11). */
     public static final VllmVersion NEWEST = new VllmVersion(0, 33, 0);
 
@@ -71,7 +80,14 @@ public final class VllmReleases {
                     + "CUDA-graph estimate 0"),
             new Change(NEW_RUNNER_GRAPH_ESTIMATE, "#53306 #53682 #53955 #51726", "not stated", "new runner's CUDA-graph estimate "
                     + "restored; max_num_batched_tokens 16,384 on GPUs of 160 GiB or more"),
+            new Change(IN_FLIGHT_WINDOW, "-", "2026-09", "sliding layers hold window - 1 + 2 x max_num_batched_tokens "
+                    + "(two batches in flight with async scheduling; first seen in 0.29.0)"),
             new Change(NEWEST, "-", "2026-11", "newest release modelled (default)"));
+
+    /** The batches in flight that a sliding layer's reservation counts (max_concurrent_batches). */
+    static int inFlightBatches(VllmVersion v) {
+        return v.atLeast(IN_FLIGHT_WINDOW) ? 2 : 1;
+    }
 
     static boolean hybridManager(VllmVersion v, Engine e) {
         return e == Engine.V1 && v.atLeast(HYBRID_KV_CACHE_MANAGER);

@@ -62,21 +62,34 @@ class EvaluateKvCacheTest {
         assertTrue(j.get("estimated_max_model_len").isNull());
     }
 
-    /** gpt-oss-120b, H100: page 16 x 2 x 8 x 64 x 2 B, 18 + 18 layers; sliding 128 holds cdiv(127 + 8,192, 16) + 1 blocks. */
+    /**
+     * gpt-oss-120b, H100: page 16 x 2 x 8 x 64 x 2 B, 18 + 18 layers; the sliding window (128) holds
+     * 127 + 8,192 tokens under 0.19 and 127 + 2 x 8,192 (capped at 16,000) under 0.33 (two batches in flight).
+     */
     @Test
     void gptOss120b() throws Exception {
         long numBlocks = AVAILABLE / (16L * 2 * 8 * 64 * 2) / 18;
-        long perRequest = cdiv(16_000, 16) + cdiv(127 + 8192, 16) + 1;
-        assertFormula(evaluate("openai/gpt-oss-120b", "H100", 1, 16_000, "0.33.0"), numBlocks, perRequest, 2, 16, true);
-        assertFormula(evaluate("openai/gpt-oss-120b", "H100", 1, 16_000, "0.19.0"), numBlocks, perRequest, 2, 16, false);
+        assertFormula(evaluate("openai/gpt-oss-120b", "H100", 1, 16_000, "0.33.0"), numBlocks,
+                cdiv(16_000, 16) + cdiv(16_000, 16) + 1, 2, 16, true);
+        assertFormula(evaluate("openai/gpt-oss-120b", "H100", 1, 16_000, "0.19.0"), numBlocks,
+                cdiv(16_000, 16) + cdiv(127 + 8192, 16) + 1, 2, 16, false);
     }
 
     /** Gemma-3-27B, TP 2: 8 KV heads x 128 per rank; one full group and six sliding (window 1,024) groups of 10. */
     @Test
     void gemma3() throws Exception {
         long numBlocks = AVAILABLE / (16L * 2 * 8 * 128 * 2) / 10;
-        long perRequest = cdiv(32_768, 16) + 6 * (cdiv(1023 + 8192, 16) + 1);
+        long perRequest = cdiv(32_768, 16) + 6 * (cdiv(1023 + 2 * 8192, 16) + 1);
         assertFormula(evaluate("google/gemma-3-27b-it", "H100", 2, 32_768, "0.33.0"), numBlocks, perRequest, 7, 16, true);
+    }
+
+    /** Gemma-4-26B-A4B at 0.33: 25 sliding layers (8 x 256) and 5 full (2 x 512, block 32); six groups of 5. */
+    @Test
+    void gemma4() throws Exception {
+        long numBlocks = AVAILABLE / (16L * 2 * 8 * 256 * 2) / 5;
+        long perRequest = cdiv(32_768, 32) + 5 * (cdiv(1023 + 2 * 8192, 16) + 1);
+        assertFormula(evaluate(config("google--gemma-4-26B-A4B"), "H100", 1, 32_768, "0.33.0"), numBlocks, perRequest, 6,
+                16, true);
     }
 
     /**
@@ -140,9 +153,11 @@ class EvaluateKvCacheTest {
         assertEquals(Main.EXIT_DOES_NOT_FIT, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertFalse(j.get("fits").asBoolean());
-        long sliding = cdiv(127 + 8192, 16) + 1;
+        long sliding = cdiv(127 + 2 * 8192, 16) + 1; // 0.33: two batches in flight
         assertEquals(18L * 32_768 * (8192 + sliding), j.get("kv_cache_needed_bytes").asLong());
-        assertEquals((GIB / (18L * 32_768) - sliding) * 16, j.get("estimated_max_model_len").asLong());
+        // 1 GiB = 1,820 blocks of 18 x 32,768 B; below 16,511 tokens both groups take cdiv(L, 16) (+1):
+        // 2 x cdiv(L, 16) + 1 <= 1,820, so L = 909 x 16.
+        assertEquals((GIB / (18L * 32_768) - 1) / 2 * 16, j.get("estimated_max_model_len").asLong());
     }
 
     /** --engine sglang / trtllm: the engine's own flag, its default and the KV cache it gives (EngineViewsTest derives them). */

@@ -88,14 +88,16 @@ class KvCacheFormulaTest {
         ModelSpec spec = ReferenceModels.spec("openai/gpt-oss-120b");
         long page = 16L * 2 * 8 * 64 * 2;
         long numBlocks = AVAILABLE / page / 18;
-        long perRequest = cdiv(16_000, 16) + cdiv(Math.min(128 - 1 + 8192, 16_000), 16) + 1;
         for (VllmVersion v : List.of(OLD, NEW)) {
+            // Two batches in flight from 0.29 (async scheduling): the window holds 127 + 2 x 8,192 tokens.
+            long inFlight = 8192L * (v.atLeast(VllmReleases.IN_FLIGHT_WINDOW) ? 2 : 1);
+            long perRequest = cdiv(16_000, 16) + cdiv(Math.min(128 - 1 + inFlight, 16_000), 16) + 1;
             MemoryEstimate e = evaluate(spec, "H100", v, 16_000, 1, 1);
             assertFormula(e, numBlocks, perRequest, 2, 16, v, 1);
         }
-        // 0.19: 18,204 // 2 x 16 = 145,632 tokens; 0.33: int(18,204 / 1,521 x 16,000) = 191,495.
+        // 0.19: 18,204 // 2 x 16 = 145,632 tokens; 0.33: int(18,204 / 2,001 x 16,000) = 145,559.
         assertEquals(145_632, evaluate(spec, "H100", OLD, 16_000, 1, 1).kvCacheTokens());
-        assertEquals(191_495, evaluate(spec, "H100", NEW, 16_000, 1, 1).kvCacheTokens());
+        assertEquals(145_559, evaluate(spec, "H100", NEW, 16_000, 1, 1).kvCacheTokens());
         // Before the hybrid manager (0.9): one group of 36 full layers, 1,000 blocks per request.
         MemoryEstimate v09 = evaluate(spec, "H100", new VllmVersion(0, 9, 2), 16_000, 1, 1);
         assertEquals(AVAILABLE / page / 36, v09.numGpuBlocks());
@@ -113,8 +115,9 @@ class KvCacheFormulaTest {
         long page = 16L * 2 * 8 * 128 * 2;
         long numBlocks = AVAILABLE / page / 10;
         int len = 32_768;
-        long perRequest = cdiv(len, 16) + 6 * (cdiv(Math.min(1024 - 1 + 8192, len), 16) + 1);
         for (VllmVersion v : List.of(OLD, NEW)) {
+            long inFlight = 8192L * (v.atLeast(VllmReleases.IN_FLIGHT_WINDOW) ? 2 : 1);
+            long perRequest = cdiv(len, 16) + 6 * (cdiv(Math.min(1024 - 1 + inFlight, len), 16) + 1);
             assertFormula(evaluate(spec, "H100", v, len, 2, 1), numBlocks, perRequest, 7, 16, v, 1);
         }
     }
@@ -222,9 +225,10 @@ class KvCacheFormulaTest {
     }
 
     /**
-     * The refusal: gpt-oss-120b at max_model_len 131,072 with 1 GiB. One request needs
-     * group_size x page x blocks = 18 x 32,768 x (8,192 + 521) B = 5.38 GiB; vLLM's binary search
-     * gives the longest length whose need fits: 18 x 32,768 x (cdiv(L, 16) + 521) <= 1 GiB.
+     * The refusal: gpt-oss-120b at max_model_len 131,072 with 1 GiB under 0.33. One request needs
+     * group_size x page x blocks = 18 x 32,768 x (8,192 + 1,033) B = 5.07 GiB (the window holds
+     * 127 + 2 x 8,192 tokens: cdiv(16,511, 16) + 1 = 1,033 blocks); vLLM's binary search gives the
+     * longest length whose need fits, 18 x 32,768 x (cdiv(L, 16) + cdiv(min(16,511, L), 16) + 1) <= 1 GiB.
      */
     @Test
     void refusal_neededBytesAndEstimatedMaxModelLen() {
@@ -234,21 +238,44 @@ class KvCacheFormulaTest {
         MemoryEstimate e = new MemoryModel(spec, g).evaluate(new Layout(1, 1, 1, false), s, g.memoryBytes());
         assertFalse(e.fits());
         assertEquals(RejectionReason.KV_CACHE_TOO_SMALL, e.rejection().reason());
-        long sliding = cdiv(128 - 1 + 8192, 16) + 1;
+        long sliding = cdiv(128 - 1 + 2 * 8192, 16) + 1;
         assertEquals(18L * 32_768 * (8192 + sliding), e.kvCacheNeededBytes());
-        long blocksThatFit = GIB / (18L * 32_768) - sliding; // full-layer blocks left for one request
-        long estimated = blocksThatFit * 16;
+        // 1 GiB holds 1,820 blocks of 18 x 32,768 B. Below 16,511 tokens the window group also takes
+        // cdiv(L, 16) + 1 blocks, so 2 x cdiv(L, 16) + 1 <= 1,820: cdiv(L, 16) <= 909, L = 14,544.
+        long estimated = (GIB / (18L * 32_768) - 1) / 2 * 16;
+        assertEquals(14_544, estimated);
         assertEquals(estimated, e.estimatedMaxModelLen());
         EngineSettings fits = s.withMaxModelLen((int) estimated);
         assertNull(new MemoryModel(spec, g).evaluate(new Layout(1, 1, 1, false), fits, g.memoryBytes()).estimatedMaxModelLen());
     }
 
-    /** Gemma 4's full layers have their own head count and width, which the layer plan does not carry: refused by name. */
+    /**
+     * Gemma 4 under vLLM 0.29.0, from a read-only trace of its source (commit 98dff2a, 2026-09-27,
+     * published as "vLLM v0.29.0 Gemma 4 memory: source trace"): full layers cache K and V at
+     * global_head_dim 512 with num_global_key_value_heads, sliding layers at 256 with their own heads;
+     * the full layers' smaller page doubles their block to 32. Gemma-4-31B (10 full x 4 heads, 50
+     * sliding x 16 heads, window 1,024): groups of 10, one full and five sliding; blocks per request at
+     * 262,144 tokens are 9,797 with 2,048 batched tokens (A100) and 13,637 with 8,192 (H100), the
+     * trace's B_req. Gemma-4-26B-A4B: six groups of 5, 655,360 B per block (5 x 131,072).
+     */
     @Test
-    void gemma4_isRefusedByName() {
-        ModelSpec spec = config2026("google--gemma-4-26B-A4B");
-        MemoryEstimate e = evaluate(spec, "H100", NEW, 8192, 1, 1);
-        assertEquals(RejectionReason.INVALID_LAYOUT, e.rejection().reason());
-        assertTrue(e.rejection().detail().contains("Gemma 4"), e.rejection().detail());
+    void gemma4_perLayerHeads_matchTheTrace() {
+        ModelSpec big = config2026("nvidia--Gemma-4-31B-IT-NVFP4");
+        VllmVersion v029 = new VllmVersion(0, 29, 0);
+        int len = 262_144;
+        for (String gpu : List.of("A100-80GB", "H100")) {
+            Gpu g = GpuCatalog.require(gpu, "gpu");
+            EngineSettings s = EngineSettings.forVersion(v029).withMaxModelLen(len).withKvCacheMemoryBytes(GIB);
+            MemoryEstimate e = new MemoryModel(big, g).evaluate(new Layout(1, 1, 1, false), s, g.memoryBytes());
+            long perRequest = e.kvCacheGroups().stream().mapToLong(MemoryEstimate.KvCacheGroup::blocksPerRequest).sum();
+            assertEquals(gpu.equals("H100") ? 13_637 : 9_797, perRequest, gpu);
+            assertEquals(6, e.kvCacheGroups().size());
+            assertEquals(32, e.kvCacheGroups().stream().filter(k -> k.kind().equals("full attention")).findFirst()
+                    .orElseThrow().blockSize());
+        }
+        ModelSpec moe = config2026("google--gemma-4-26B-A4B");
+        MemoryEstimate e = evaluate(moe, "H100", v029, 32_768, 1, 1);
+        assertEquals(6, e.kvCacheGroups().size());
+        assertEquals(AVAILABLE / 655_360, e.numGpuBlocks());
     }
 }
