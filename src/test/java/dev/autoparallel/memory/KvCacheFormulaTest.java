@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.autoparallel.hardware.Gpu;
 import dev.autoparallel.hardware.GpuCatalog;
 import dev.autoparallel.model.ConfigParser;
@@ -222,6 +224,32 @@ class KvCacheFormulaTest {
                 .withKvCacheDtype(KvCacheDtype.FP8);
         MemoryEstimate e = new MemoryModel(spec, g).evaluate(new Layout(8, 1, 1, false), fp8, g.memoryBytes());
         assertFormula(e, AVAILABLE / (61L * (656 + 132) * 64), cdiv(len, 64), 1, 64, NEW, 1);
+    }
+
+    /**
+     * Shared-KV layers (Gemma 3n/4 E-models: num_kv_shared_layers) read an earlier layer's cache and
+     * get no spec of their own. Gemma-4-26B-A4B's config with its last 10 of 30 layers shared leaves
+     * layers 0-19: 3 full (5, 11, 17) and 17 sliding. Group size 3 (17 is not below 1.5 x 3): one full
+     * group and cdiv(17, 3) = 6 sliding groups; page 16 x 2 x 8 x 256 x 2 = 131,072 B (the full layers'
+     * block doubles to 32), num_blocks = available // 131,072 // 3. Both releases.
+     */
+    @Test
+    void sharedKv_holdsNoCache() throws IOException {
+        String json;
+        try (InputStream in = KvCacheFormulaTest.class.getResourceAsStream("/configs-2026/google--gemma-4-26B-A4B/config.json")) {
+            json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        ObjectNode root = (ObjectNode) new ObjectMapper().readTree(json);
+        ObjectNode text = root.has("text_config") ? (ObjectNode) root.get("text_config") : root;
+        text.put("num_kv_shared_layers", 10);
+        ModelSpec spec = ConfigParser.parse("gemma-4-26B-A4B-shared", root.toString(), "test: 10 shared-KV layers");
+        assertEquals(10L, spec.mixerCounts().get(ModelSpec.Mixer.SHARED_KV));
+        int len = 32_768;
+        for (VllmVersion v : List.of(OLD, NEW)) {
+            long inFlight = 8192L * (v.atLeast(VllmReleases.IN_FLIGHT_WINDOW) ? 2 : 1);
+            long perRequest = cdiv(len, 32) + 6 * (cdiv(Math.min(1023 + inFlight, len), 16) + 1);
+            assertFormula(evaluate(spec, "H100", v, len, 1, 1), AVAILABLE / 131_072 / 3, perRequest, 7, 16, v, 1);
+        }
     }
 
     /**
