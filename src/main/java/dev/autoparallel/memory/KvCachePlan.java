@@ -362,6 +362,27 @@ final class KvCachePlan {
         return new Stage(maxPage, stageGroupSize, List.copyOf(groups), needed, kvPerToken);
     }
 
+    /**
+     * The seed's workload view: bytes one sequence of {@code tokens} tokens keeps in layers [from, to)
+     * on a rank: every token in full-attention, MLA and indexer layers (1 / dcp of them per rank), at
+     * most window + one block in sliding and chunked layers (with the hybrid manager), one state in
+     * Mamba and GDN layers, nothing in shared-KV layers.
+     */
+    double sequenceBytes(int from, int to, Settings s, long tokens) {
+        double sum = 0;
+        for (int l = from; l < to; l++) {
+            for (Key k : layerKeys.get(l)) {
+                sum += switch (k.kind()) {
+                    case FULL, MLA, INDEXER -> bytesPerToken(k, s) * (double) ceilDiv(tokens, s.dcp());
+                    case SLIDING, CHUNKED -> bytesPerToken(k, s)
+                            * (double) (s.hybrid() ? Math.min(tokens, (long) k.window() + s.blockSize()) : tokens);
+                    case STATE -> spec.linearState().bytes(s.tp());
+                };
+            }
+        }
+        return sum;
+    }
+
     /** Bytes of one block of one layer of kind {@code k} (a state's page unpadded). */
     private long pageBytes(Key k, int blockSize, Settings s) {
         return k.kind() == Kind.STATE ? spec.linearState().bytes(s.tp()) : bytesPerToken(k, s) * blockSize;

@@ -464,7 +464,6 @@ public final class MemoryModel {
         int maxSeqs = maxNumSeqs(s);
         int batchTokens = Math.max(maxNumBatchedTokens(s), 1);
         int block = blockSize(s);
-        DType kvDtype = kvDtype(s);
         VllmVersion v = s.version();
         long budget = (long) Math.floor(gpuMemoryBytes * s.gpuMemoryUtilization());
         boolean nccl = s.engine() == Engine.V0 || VllmReleases.ncclSubtracted(v);
@@ -491,10 +490,7 @@ public final class MemoryModel {
         double samplerPerLogit = newRunner ? VllmReleases.NEW_RUNNER_SAMPLER_BYTES_PER_LOGIT : SAMPLER_BYTES_PER_LOGIT;
         double sampler = s.engine() == Engine.V1 ? samplerPerLogit * maxSeqs * spec.vocabSize() : 0;
         double expertShare = expertShare(tp, epSize);
-        KvCachePlan.Settings ks = new KvCachePlan.Settings(tp, dcp, kvDtype, s.kvCacheDtype() == KvCacheDtype.FP8, block,
-                maxLen, (long) batchTokens * VllmReleases.inFlightBatches(v), batchTokens,
-                VllmReleases.hybridManager(v, s.engine()), VllmReleases.tokensFromConcurrency(v),
-                s.mambaCacheAlign());
+        KvCachePlan.Settings ks = kvSettings(tp, s);
 
         Stage[] stages = shape(tp, pp);
         int[] parts = stageLayers(layers, pp);
@@ -564,6 +560,14 @@ public final class MemoryModel {
                 limiting.kvBytesPerToken(), rejection, minBlocks, limiting.groups(), limitingNeeded, estimated);
     }
 
+    private KvCachePlan.Settings kvSettings(int tp, EngineSettings s) {
+        int batchTokens = Math.max(maxNumBatchedTokens(s), 1);
+        VllmVersion v = s.version();
+        return new KvCachePlan.Settings(tp, s.decodeContextParallelSize(), kvDtype(s), s.kvCacheDtype() == KvCacheDtype.FP8,
+                blockSize(s), maxModelLen(s), (long) batchTokens * VllmReleases.inFlightBatches(v), batchTokens,
+                VllmReleases.hybridManager(v, s.engine()), VllmReleases.tokensFromConcurrency(v), s.mambaCacheAlign());
+    }
+
     private static Rejection tooLargeWithKvMemory(int stage, int pp, long weights, long other, long kv, long memory) {
         String where = pp > 1 ? " on pipeline stage " + stage : "";
         return new Rejection(RejectionReason.WEIGHTS_DO_NOT_FIT, () -> String.format(Locale.ROOT,
@@ -597,6 +601,17 @@ public final class MemoryModel {
      * workload view), on the stage with the most layers; sliding layers hold at most their window.
      */
     public long workloadKvBytes(Layout layout, EngineSettings s, long sequences, int tokens) {
+        if (kvPlan.unsupported() == null) {
+            KvCachePlan.Settings ks = kvSettings(layout.tp(), s);
+            int[] parts = stageLayers(layers, layout.pp());
+            double worst = 0;
+            int from = 0;
+            for (int part : parts) {
+                worst = Math.max(worst, kvPlan.sequenceBytes(from, from + part, ks, tokens));
+                from += part;
+            }
+            return Math.round(worst * sequences);
+        }
         double perLayer = kvPerTokenPerLayer(layout.tp(), kvDtype(s));
         double slidingTokens = Math.min(tokens, (long) spec.slidingWindow() + blockSize(s));
         double worst = 0;

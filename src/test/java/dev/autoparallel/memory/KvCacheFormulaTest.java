@@ -189,6 +189,19 @@ class KvCacheFormulaTest {
     }
 
     /**
+     * The workload view counts only the layers that keep a cache: Nemotron-3-Nano's 6 attention layers
+     * at 1,024 B per token and 23 Mamba states of 2,134,016 B; its 23 MoE layers hold nothing.
+     */
+    @Test
+    void workloadView_hybridCountsCacheLayersOnly() {
+        ModelSpec spec = config2026("nvidia--NVIDIA-Nemotron-3-Nano-30B-A3B-BF16");
+        Gpu g = GpuCatalog.require("H100", "gpu");
+        long perSequence = 6L * 1024 * 8192 + 23L * (3L * (64 * 64 + 2 * 8 * 128) * 2 + 64L * 64 * 128 * 4);
+        assertEquals(4 * perSequence, new MemoryModel(spec, g).workloadKvBytes(new Layout(1, 1, 1, false),
+                EngineSettings.defaults(), 4, 8192));
+    }
+
+    /**
      * Kimi-K2: 61 MLA layers, one latent of 512 + 64 in bf16 = 1,152 B per token, block 64. The
      * latent is replicated: TP 8 gives the same blocks as TP 1; decode context parallelism 8 keeps
      * cdiv(len, 8) tokens per rank and the old log multiplies by 8.
