@@ -32,7 +32,11 @@ public final class VllmReleases {
     public static final VllmVersion NCCL_BEFORE_SNAPSHOT = new VllmVersion(0, 11, 0);
     /** The logged "GPU KV cache size" becomes int(concurrency x max_model_len) (PR #41069, merged 2026-04-28; the next release, 0.20). */
     public static final VllmVersion TOKENS_FROM_CONCURRENCY = new VllmVersion(0, 20, 0);
-    /** CUDA-graph memory is estimated and subtracted before sizing the KV cache (VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS on by default). */
+    /**
+     * CUDA-graph memory is estimated and subtracted before sizing the KV cache (PR #30515, "Account for
+     * CUDA graphs during memory profiling"; VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS on by default:
+     * vLLM logs "CUDA graph memory profiling is enabled (default since v0.21.0)", club-3090 issue #104, 2026-05).
+     */
     public static final VllmVersion CUDA_GRAPH_ESTIMATE = new VllmVersion(0, 21, 0);
     /**
      * The new model runner is the default for dense (non-MoE) models; its sampler warm-up skips
@@ -75,7 +79,7 @@ public final class VllmReleases {
             new Change(NCCL_BEFORE_SNAPSHOT, "#25359", "2025-09", "NCCL and custom all-reduce buffers before the snapshot: not subtracted"),
             new Change(TOKENS_FROM_CONCURRENCY, "#41069", "2026-04", "GPU KV cache size logged as int(concurrency x max_model_len); "
                     + "before: num_blocks // groups x block_size"),
-            new Change(CUDA_GRAPH_ESTIMATE, "-", "not stated", "CUDA-graph memory estimated and subtracted before sizing the KV cache"),
+            new Change(CUDA_GRAPH_ESTIMATE, "#30515", "not stated", "CUDA-graph memory estimated and subtracted before sizing the KV cache"),
             new Change(NEW_RUNNER_DENSE, "-", "not stated", "new model runner for dense models: sampler warm-up 2 B per logit, "
                     + "CUDA-graph estimate 0"),
             new Change(NEW_RUNNER_GRAPH_ESTIMATE, "#53306 #53682 #53955 #51726", "not stated", "new runner's CUDA-graph estimate "
