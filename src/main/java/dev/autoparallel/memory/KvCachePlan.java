@@ -1,7 +1,7 @@
 package dev.autoparallel.memory;
 
-import dev.autoparallel.model.DType;
 import dev.autoparallel.memory.MemoryEstimate.KvCacheGroup;
+import dev.autoparallel.model.DType;
 import dev.autoparallel.model.Family;
 import dev.autoparallel.model.LinearStateDims;
 import dev.autoparallel.model.ModelSpec;
@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongPredicate;
 
 /**
  * How vLLM V1 lays out the KV cache and the per-request state of a model: one cache spec per
@@ -393,7 +394,7 @@ final class KvCachePlan {
      * binary search over 1..max_model_len of the memory one request needs), 0 when not even one token fits.
      */
     long estimatedMaxModelLen(int from, int to, Settings s, long available) {
-        java.util.function.LongPredicate fits = len -> stage(from, to, withLen(s, (int) len)).neededBytes() <= available;
+        LongPredicate fits = len -> stage(from, to, withLen(s, (int) len)).neededBytes() <= available;
         if (!fits.test(1)) {
             return 0;
         }
