@@ -127,6 +127,10 @@ public final class FleetPlanner {
         List<FleetPlan> checked = new ArrayList<>();
         FleetPlan best = null;
         for (Sized s : sized) {
+            if (!req.simulate()) {
+                best = plan(req, opt, s, s.replicas(), s.ttftMs(), s.tpotMs(), false, true, s.cost());
+                break;
+            }
             if (checked.size() >= 4) {
                 break;
             }
