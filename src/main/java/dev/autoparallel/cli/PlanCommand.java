@@ -119,7 +119,7 @@ final class PlanCommand implements Callable<Integer> {
         }
         PlanRequest request = new PlanRequest(AutoParallel.model(model), options, traffic, slo, ServingEngine.parse(engine),
                 engineOptions.settings(), PriceTable.builtIn(), hours, headroom,
-                new OwnedCost(powerUsdPerKwh, pue, amortisationYears, OwnedCost.DEFAULTS.averagePowerShare()));
+                new OwnedCost(powerUsdPerKwh, pue, amortisationYears, OwnedCost.DEFAULTS.averagePowerShare()), true);
         PlanResult result = AutoParallel.planFleet(request);
         PrintWriter out = spec.commandLine().getOut();
         FleetPlan best = result.recommended();

@@ -23,7 +23,8 @@ import java.util.Optional;
  *                           Microsoft and Google use 6, Meta 5.5)
  * @param averagePowerShare  average draw over the server's maximum; default 0.75 (Epoch AI)
  */
-public record OwnedCost(double usdPerKwh, double pue, double amortisationYears, double averagePowerShare) {
+public record OwnedCost(double usdPerKwh, double pue, double amortisationYears, double averagePowerShare)
+        implements java.io.Serializable {
     public static final OwnedCost DEFAULTS = new OwnedCost(0.083, 1.25, 5, 0.75);
     private static final Map<String, Server> SERVERS = load();
 

@@ -40,6 +40,8 @@ import java.util.Optional;
 public final class FleetPlanner {
     /** Requests simulated to check a plan: enough for a p99 over a thousand measured requests. */
     static final int SIMULATED_REQUESTS = 1_500;
+    /** Analytic plans (cheapest first) checked by the simulation per hardware option. */
+    static final int SIMULATED_CANDIDATES = 4;
     /** Times the simulation may add replicas (20% each) before the next layout is tried. */
     static final int SIMULATION_ROUNDS = 8;
     /** Largest fleet searched per hardware option. */
@@ -127,14 +129,20 @@ public final class FleetPlanner {
         List<FleetPlan> checked = new ArrayList<>();
         FleetPlan best = null;
         for (Sized s : sized) {
-            if (checked.size() >= 4) {
+            if (!req.simulate()) {
+                best = plan(req, opt, s, s.replicas(), s.ttftMs(), s.tpotMs(), false, true, s.cost());
                 break;
             }
+            if (checked.size() >= SIMULATED_CANDIDATES) {
+                break;
+            }
+            // The cheapest few analytic plans are simulated; the cheapest whose simulation meets the targets wins
+            // (a simulation may add replicas, so the analytic order is not the final one).
             FleetPlan simulated = simulate(req, opt, perf, s);
             checked.add(simulated);
-            if (simulated.meetsSlo()) {
+            if (simulated.meetsSlo() && (best == null || monthly(simulated) < monthly(best)
+                    || monthly(simulated) == monthly(best) && simulated.totalGpus() < best.totalGpus())) {
                 best = simulated;
-                break;
             }
         }
         List<FleetPlan> alternatives = new ArrayList<>();
@@ -340,6 +348,10 @@ public final class FleetPlanner {
                 : String.format(Locale.ROOT, "the simulated p%d of the closest plan (%d x TP %d PP %d) is TTFT %.0f ms, TPOT %.1f ms "
                         + "against %s", slo.percentile(), closest.replicas(), closest.layout().tp(), closest.layout().pp(),
                 closest.ttftMs(), closest.tpotMs(), slo));
+    }
+
+    private static double monthly(FleetPlan p) {
+        return p.monthlyCostUsd() == null ? Double.MAX_VALUE : p.monthlyCostUsd();
     }
 
     static int percentileIndex(int percentile) {

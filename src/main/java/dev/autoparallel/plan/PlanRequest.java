@@ -15,12 +15,19 @@ import java.util.Objects;
  *
  * @param headroom share of a replica's saturated throughput the plan may use (0.8: a fifth kept for bursts)
  * @param owned    the inputs of the cost of owning the fleet (power price, PUE, write-off years)
+ * @param simulate check the chosen plans with the scheduler simulation (false: analytic figures only, as a
+ *                 large sweep ranks its cells; the report then simulates the plans it recommends)
  */
 public record PlanRequest(ModelSpec model, List<HardwareOption> hardware, Traffic traffic, Slo slo, ServingEngine engine,
                           EngineSettings settings, PriceTable prices, double hoursPerMonth, double headroom,
-                          OwnedCost owned) {
+                          OwnedCost owned, boolean simulate) {
     /** Share of a replica's saturated throughput a plan uses by default. */
     public static final double DEFAULT_HEADROOM = 0.8;
+
+    /** The same request for another traffic, or with the simulation switched. */
+    public PlanRequest with(Traffic t, boolean sim) {
+        return new PlanRequest(model, hardware, t, slo, engine, settings, prices, hoursPerMonth, headroom, owned, sim);
+    }
 
     public PlanRequest {
         hardware = List.copyOf(hardware);

@@ -3,8 +3,10 @@ package dev.autoparallel.sweep;
 import dev.autoparallel.AutoParallelException;
 import dev.autoparallel.InvalidConfigurationException;
 import dev.autoparallel.ModelNotFoundException;
+import dev.autoparallel.cost.OwnedCost;
 import dev.autoparallel.cost.PriceTable;
 import dev.autoparallel.layout.Cluster;
+import dev.autoparallel.report.FailureReason;
 import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.source.ModelResolver;
 import dev.autoparallel.source.Secrets;
@@ -52,12 +54,12 @@ public final class Plans {
             try {
                 models.add(new SweepPlan.PlannedModel(id, resolver.resolve(localName(baseDir, id)).spec(), null, null));
             } catch (ModelNotFoundException e) {
-                models.add(new SweepPlan.PlannedModel(id, null, "model_unavailable", Secrets.redact(e.getMessage())));
+                models.add(new SweepPlan.PlannedModel(id, null, FailureReason.MODEL_UNAVAILABLE, Secrets.redact(e.getMessage())));
             } catch (AutoParallelException e) {
                 models.add(new SweepPlan.PlannedModel(id, null, e instanceof InvalidConfigurationException
-                        ? "invalid_input" : "model_unavailable", Secrets.redact(e.getMessage())));
+                        ? FailureReason.INVALID_INPUT : FailureReason.MODEL_UNAVAILABLE, Secrets.redact(e.getMessage())));
             } catch (RuntimeException e) {
-                models.add(new SweepPlan.PlannedModel(id, null, "error", Secrets.redact(e.getClass().getSimpleName()
+                models.add(new SweepPlan.PlannedModel(id, null, FailureReason.ERROR, Secrets.redact(e.getClass().getSimpleName()
                         + " while reading the model: " + e.getMessage())));
             }
         }
@@ -65,7 +67,8 @@ public final class Plans {
                 .withUtilization(spec.gpuMemoryUtilization()).withKvCacheDtype(spec.kvCacheDtype())
                 .withQuantization(spec.quantization()).withLanguageModelOnly(spec.languageModelOnly());
         return new SweepPlan(spec.name(), models, clusters, spec.sequenceLengths(), spec.batchSizes(), spec.objectives(),
-                spec.maxConfigs(), settings, prices, spec.hoursPerMonth());
+                spec.maxConfigs(), settings, prices, spec.hoursPerMonth(), spec.demands(), spec.engine(), spec.headroom(),
+                OwnedCost.DEFAULTS);
     }
 
     /** A model id, or the spec-relative path of a local config when one exists there. */

@@ -1,5 +1,6 @@
 package dev.autoparallel.sweep;
 
+import dev.autoparallel.report.ResultRow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
