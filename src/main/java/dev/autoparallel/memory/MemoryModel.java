@@ -535,7 +535,9 @@ public final class MemoryModel {
                 if (s.kvCacheMemoryBytes() != null && weights + nonTorch + graph + avail > gpuMemoryBytes) {
                     rejection = tooLargeWithKvMemory(stage, pp, weights, nonTorch + graph, avail, gpuMemoryBytes);
                 } else {
-                    rejection = refusal(stage, pp, weights, act, nonTorch + graph, budget, avail, kv.neededBytes(), maxLen);
+                    // gpu_memory_utilization does not bound weights when the KV memory is given.
+                    long bound = s.kvCacheMemoryBytes() != null ? gpuMemoryBytes : budget;
+                    rejection = refusal(stage, pp, weights, act, nonTorch + graph, bound, avail, kv.neededBytes(), maxLen);
                 }
                 if (rejection != null && rejection.reason() == RejectionReason.KV_CACHE_TOO_SMALL && avail > 0) {
                     estimated = kvPlan.estimatedMaxModelLen(from, to, ks, avail);
