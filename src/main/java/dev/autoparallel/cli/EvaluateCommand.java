@@ -248,8 +248,14 @@ final class EvaluateCommand implements Callable<Integer> {
                     : "quantized to " + settings.quantization().key() + " at load time",
                     r.languageModelOnly() ? ", language model only (vision tower not loaded)" : "");
         }
-        out.printf(Locale.ROOT, "  budget %.2f GiB = weights %.2f + activations %.2f + overhead %.2f + KV cache %.2f GiB%n",
-                e.budgetBytes() / gib, e.weightsBytes() / gib, e.activationBytes() / gib, e.overheadBytes() / gib, e.kvCacheBytes() / gib);
+        if (settings.kvCacheMemoryBytes() != null) {
+            out.printf(Locale.ROOT, "  weights %.2f + overhead %.2f GiB; KV cache %.2f GiB as given (--kv-cache-memory: no profile)%n",
+                    e.weightsBytes() / gib, e.overheadBytes() / gib, e.kvCacheBytes() / gib);
+        } else {
+            out.printf(Locale.ROOT, "  budget %.2f GiB = weights %.2f + activations %.2f + overhead %.2f + KV cache %.2f GiB%n",
+                    e.budgetBytes() / gib, e.weightsBytes() / gib, e.activationBytes() / gib, e.overheadBytes() / gib,
+                    e.kvCacheBytes() / gib);
+        }
         out.printf(Locale.ROOT, "  KV cache: %,d tokens, %.2fx concurrency at %d tokens per request%n", e.kvCacheTokens(),
                 e.maxConcurrency(), e.maxModelLen());
         if (!e.kvCacheGroups().isEmpty()) {
