@@ -6,12 +6,10 @@ import java.util.regex.Pattern;
 
 /** A vLLM release, as {@code major.minor.patch}; development suffixes are dropped. */
 public record VllmVersion(int major, int minor, int patch) implements Comparable<VllmVersion>, java.io.Serializable {
-    /** The release AutoParallel models by default: the newest one this project has seen published (2026-11). */
+    /** The release AutoParallel models by default: the newest one this project has seen published (2026-11; see {@link VllmReleases}). */
     public static final VllmVersion DEFAULT = new VllmVersion(0, 33, 0);
     /** V1 became vLLM's default engine in 0.8.0. */
     public static final VllmVersion V1_DEFAULT_FROM = new VllmVersion(0, 8, 0);
-    /** From 0.21 vLLM estimates CUDA-graph memory and subtracts it before sizing the KV cache (VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS on by default). */
-    public static final VllmVersion CUDA_GRAPH_ESTIMATE_FROM = new VllmVersion(0, 21, 0);
 
     private static final Pattern FORM = Pattern.compile("v?(\\d+)\\.(\\d+)(?:\\.(\\d+))?.*");
 
