@@ -27,8 +27,11 @@ public record SweepPlan(String name, List<PlannedModel> models, List<PlannedClus
     public record PlannedModel(String id, ModelSpec spec, FailureReason failureReason, String failureDetail) implements Serializable {
     }
 
-    /** A hardware option of the spec with its cluster. */
-    public record PlannedCluster(SweepSpec.ClusterShape shape, Cluster cluster) implements Serializable {
+    /**
+     * A hardware option of the spec with its cluster and the prices its cells are ranked and
+     * reported with: the option's own price when the spec gives one, else the sweep's price table.
+     */
+    public record PlannedCluster(SweepSpec.ClusterShape shape, Cluster cluster, PriceTable prices) implements Serializable {
     }
 
     /** One cell's coordinates. */
