@@ -35,6 +35,7 @@ import java.util.logging.Logger;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -197,8 +198,8 @@ public final class SweepJob {
                 }
                 Recommendable shown = recommendable(ranked, targets);
                 ReportBuilder.Facts facts = new ReportBuilder.Facts(plan.name(), when,
-                        String.format(Locale.ROOT, "At the headline workload, the most demanding one of the sweep that every model "
-                                + "fits on some option (or, failing that, the one most models fit): %,d concurrent sequences of %,d tokens, "
+                        String.format(Locale.ROOT, "At the headline workload, the most demanding one of the sweep at which every model meets the latency targets "
+                                + "on some option (or, failing that, the one most models meet): %,d concurrent sequences of %,d tokens, "
                                 + "objective %s, vLLM %s, gpu_memory_utilization %s; the best-ranked layout meeting %s (throughput "
                                 + "model) is shown", maxBatch, maxSeq, objective, plan.settings().version(),
                                 plan.settings().gpuMemoryUtilization(), targets),
@@ -247,12 +248,20 @@ public final class SweepJob {
 
     /**
      * The report's headline (sequence length, batch size): the most demanding one (tokens in
-     * flight, then length) at which every resolvable model fits on at least one hardware option;
-     * if there is none, the one the most models fit.
+     * flight, then length) at which every resolvable model has a layout within the report's
+     * latency targets on at least one hardware option; if there is none, the one the most models meet.
      */
     static int[] headlineWorkload(Dataset<Row> results, SweepPlan plan, String objective) {
         long resolvable = plan.models().stream().filter(m -> m.spec() != null).count();
-        List<Row> coverage = results.filter(functions.col("rank").equalTo(1).and(functions.col("objective").equalTo(objective)))
+        Slo t = plan.reportTargets();
+        Column within = functions.col("status").equalTo("ok");
+        if (t.ttftMs() != null) {
+            within = within.and(functions.col("ttft_ms").leq(t.ttftMs()));
+        }
+        if (t.tpotMs() != null) {
+            within = within.and(functions.col("tpot_ms").leq(t.tpotMs()));
+        }
+        List<Row> coverage = results.filter(within.and(functions.col("objective").equalTo(objective)))
                 .groupBy("sequence_length", "batch_size").agg(functions.countDistinct("model")).collectAsList();
         int[] best = {plan.sequenceLengths().get(0), plan.batchSizes().get(0)};
         long bestModels = -1;
