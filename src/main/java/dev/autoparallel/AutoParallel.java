@@ -64,6 +64,12 @@ public final class AutoParallel {
         return PLANNER.analyze(model, cluster, sequenceLength, batchSize, maxConfigs, objective, settings);
     }
 
+    /** As above, ranking and pricing with {@code prices} (a sweep's price overrides, a contract price). */
+    public static List<Configuration> analyze(ModelSpec model, Cluster cluster, int sequenceLength, int batchSize,
+                                              int maxConfigs, Objective objective, EngineSettings settings, PriceTable prices) {
+        return PLANNER.analyze(model, cluster, sequenceLength, batchSize, maxConfigs, objective, settings, prices);
+    }
+
     public static Configuration bestConfig(String model, Map<String, ?> cluster) {
         return bestConfig(model, cluster, Objective.MINIMIZE_GPUS.key());
     }

@@ -2,7 +2,6 @@ package dev.autoparallel.plan;
 
 import dev.autoparallel.cost.CostQuote;
 import dev.autoparallel.cost.OwnedCost;
-import dev.autoparallel.cost.PriceTable;
 import dev.autoparallel.deploy.Commands;
 import dev.autoparallel.deploy.Deployment;
 import dev.autoparallel.hardware.Gpu;

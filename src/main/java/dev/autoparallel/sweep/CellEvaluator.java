@@ -32,7 +32,7 @@ public final class CellEvaluator {
         List<Configuration> configs;
         try {
             configs = AutoParallel.analyze(cell.model().spec(), cell.cluster().cluster(), cell.sequenceLength(),
-                    cell.batchSize(), plan.maxConfigs(), cell.objective(), plan.settings());
+                    cell.batchSize(), plan.maxConfigs(), cell.objective(), plan.settings(), cell.cluster().prices());
         } catch (InsufficientMemoryException e) {
             return List.of(failure(cell, FailureReason.DOES_NOT_FIT, e.getMessage()));
         } catch (InvalidConfigurationException e) {
@@ -62,7 +62,7 @@ public final class CellEvaluator {
         HardwareOption option = new HardwareOption(shape.name(), cell.cluster().cluster().gpu(), shape.gpusPerNode(),
                 shape.nodesGiven() ? shape.nodes() : null, shape.priceUsdPerGpuHour());
         return new PlanRequest(cell.model().spec(), List.of(option), cell.demand().traffic(), cell.demand().slo(), plan.engine(),
-                plan.settings(), plan.prices(), plan.hoursPerMonth(), plan.headroom(), plan.owned(), simulate);
+                plan.settings(), cell.cluster().prices(), plan.hoursPerMonth(), plan.headroom(), plan.owned(), simulate);
     }
 
     /** A traffic cell: the cheapest fleet of the cell's hardware that meets the targets (rank 1) and alternatives. */

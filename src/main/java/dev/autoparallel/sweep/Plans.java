@@ -4,10 +4,11 @@ import dev.autoparallel.AutoParallelException;
 import dev.autoparallel.InvalidConfigurationException;
 import dev.autoparallel.ModelNotFoundException;
 import dev.autoparallel.cost.OwnedCost;
+import dev.autoparallel.cost.PriceEntry;
 import dev.autoparallel.cost.PriceTable;
 import dev.autoparallel.layout.Cluster;
-import dev.autoparallel.report.FailureReason;
 import dev.autoparallel.memory.EngineSettings;
+import dev.autoparallel.report.FailureReason;
 import dev.autoparallel.source.ModelResolver;
 import dev.autoparallel.source.Secrets;
 import dev.autoparallel.source.TextFiles;
@@ -15,9 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /** Turns a spec into a plan on the driver: every model resolved once, price files read, clusters built. */
 public final class Plans {
@@ -28,17 +27,6 @@ public final class Plans {
      * @param baseDir folder relative paths in the spec (local model configs, price files) are resolved against
      */
     public static SweepPlan plan(SweepSpec spec, Path baseDir, ModelResolver resolver) {
-        List<SweepPlan.PlannedCluster> clusters = new ArrayList<>();
-        for (SweepSpec.ClusterShape shape : spec.clusters()) {
-            Map<String, Object> map = new HashMap<>();
-            map.put("gpu_architecture", shape.gpu());
-            if (shape.gpuMemoryGb() != null) {
-                map.put("gpu_memory_gb", shape.gpuMemoryGb());
-            }
-            map.put("gpus_per_node", shape.gpusPerNode());
-            map.put("num_nodes", shape.nodes());
-            clusters.add(new SweepPlan.PlannedCluster(shape, Cluster.fromMap(map)));
-        }
         PriceTable prices = PriceTable.builtIn();
         if (spec.priceOverrides() != null) {
             if (spec.priceOverrides().isTextual()) {
@@ -47,6 +35,15 @@ public final class Plans {
             } else {
                 prices = prices.withOverrides(spec.priceOverrides().toString(), "price_overrides");
             }
+        }
+        List<SweepPlan.PlannedCluster> clusters = new ArrayList<>();
+        for (SweepSpec.ClusterShape shape : spec.clusters()) {
+            Cluster cluster = Cluster.of(shape.gpu(), shape.gpuMemoryGb(), shape.gpusPerNode(), shape.nodes());
+            // A cluster's own price replaces the table for its cells: they are ranked and reported with the same numbers.
+            PriceTable own = shape.priceUsdPerGpuHour() == null ? prices : new PriceTable(List.of(new PriceEntry("sweep spec",
+                    shape.name(), cluster.gpu().name(), 1, shape.priceUsdPerGpuHour(), false, "", "the spec",
+                    "sweep spec (" + shape.name() + ")")));
+            clusters.add(new SweepPlan.PlannedCluster(shape, cluster, own));
         }
         List<SweepPlan.PlannedModel> models = new ArrayList<>();
         for (String id : spec.models()) {
@@ -68,7 +65,7 @@ public final class Plans {
                 .withQuantization(spec.quantization()).withLanguageModelOnly(spec.languageModelOnly());
         return new SweepPlan(spec.name(), models, clusters, spec.sequenceLengths(), spec.batchSizes(), spec.objectives(),
                 spec.maxConfigs(), settings, prices, spec.hoursPerMonth(), spec.demands(), spec.engine(), spec.headroom(),
-                OwnedCost.DEFAULTS);
+                OwnedCost.DEFAULTS, spec.reportTargets());
     }
 
     /** A model id, or the spec-relative path of a local config when one exists there. */

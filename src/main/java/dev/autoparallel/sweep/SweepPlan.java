@@ -8,6 +8,7 @@ import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.report.FailureReason;
 import dev.autoparallel.perf.ServingEngine;
+import dev.autoparallel.plan.Slo;
 import java.io.Serializable;
 import java.util.List;
 
@@ -21,14 +22,17 @@ import java.util.List;
 public record SweepPlan(String name, List<PlannedModel> models, List<PlannedCluster> clusters, List<Integer> sequenceLengths,
                         List<Integer> batchSizes, List<Objective> objectives, int maxConfigs, EngineSettings settings,
                         PriceTable prices, double hoursPerMonth, List<SweepSpec.Demand> demands, ServingEngine engine,
-                        double headroom, OwnedCost owned) implements Serializable {
+                        double headroom, OwnedCost owned, Slo reportTargets) implements Serializable {
 
     /** A model of the spec: its parsed spec, or why it could not be resolved (every cell of it then fails with that). */
     public record PlannedModel(String id, ModelSpec spec, FailureReason failureReason, String failureDetail) implements Serializable {
     }
 
-    /** A hardware option of the spec with its cluster. */
-    public record PlannedCluster(SweepSpec.ClusterShape shape, Cluster cluster) implements Serializable {
+    /**
+     * A hardware option of the spec with its cluster and the prices its cells are ranked and
+     * reported with: the option's own price when the spec gives one, else the sweep's price table.
+     */
+    public record PlannedCluster(SweepSpec.ClusterShape shape, Cluster cluster, PriceTable prices) implements Serializable {
     }
 
     /** One cell's coordinates. */
