@@ -182,6 +182,16 @@ class EvaluateKvCacheTest {
         assertTrue(hybrid.err().contains("not modelled"), hybrid.err());
     }
 
+    /** --mamba-cache-mode align: each of Nemotron-Nano's four Mamba groups takes two blocks per request. */
+    @Test
+    void mambaCacheAlign_twoStateBlocks() throws Exception {
+        long page = 2096L * 1024;
+        JsonNode j = evaluate(config("nvidia--NVIDIA-Nemotron-3-Nano-30B-A3B-BF16"), "H100", 1, 131_072, "0.33.0",
+                "--mamba-cache-mode", "align");
+        assertFormula(j, AVAILABLE / page / 6, cdiv(131_072, 2096) + 4 * 2, 5, 2096, true);
+        assertEquals(2, MainTest.run("evaluate", "openai/gpt-oss-120b", "--gpu", "H100", "--mamba-cache-mode", "all").code());
+    }
+
     @Test
     void badDecodeContextParallelSize_exits2() {
         assertEquals(2, MainTest.run("evaluate", "openai/gpt-oss-120b", "--gpu", "H100", "--tp", "2",
