@@ -16,8 +16,12 @@ import dev.autoparallel.source.Catalog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -263,6 +267,39 @@ class KvCacheFormulaTest {
             long perRequest = cdiv(len, 32) + 6 * (cdiv(Math.min(1023 + inFlight, len), 16) + 1);
             assertFormula(evaluate(spec, "H100", v, len, 1, 1), AVAILABLE / 131_072 / 3, perRequest, 7, 16, v, 1);
         }
+    }
+
+    /**
+     * Every configs-2026 checkpoint the parser reads gets a KV cache plan or a refusal by name, never
+     * an exception: TP 8 on H200 and TP 1 on B200, both releases, with the memory given.
+     */
+    @Test
+    void everyConfig2026_plansOrRefusesByName() throws IOException {
+        List<String> folders;
+        try (Stream<Path> dirs = Files.list(Path.of(URI.create(KvCacheFormulaTest.class.getResource("/configs-2026").toString())))) {
+            folders = dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        int planned = 0;
+        for (String folder : folders) {
+            ModelSpec spec;
+            try {
+                spec = config2026(folder);
+            } catch (RuntimeException e) {
+                continue; // a config the parser refuses (DeepSeek-V4) is the model layer's concern
+            }
+            for (VllmVersion v : List.of(OLD, NEW)) {
+                for (int tp : new int[] {1, 8}) {
+                    MemoryEstimate e = evaluate(spec, tp == 8 ? "H200" : "B200", v, 32_768, tp, 1);
+                    if (e.fits()) {
+                        planned++;
+                        assertTrue(e.numGpuBlocks() > 0 && !e.kvCacheGroups().isEmpty(), folder);
+                    } else {
+                        assertTrue(e.rejection().detail().length() > 10, folder);
+                    }
+                }
+            }
+        }
+        assertTrue(planned > 100, "planned " + planned);
     }
 
     /**
