@@ -68,6 +68,14 @@ public record ModelSpec(String modelId, String modelType, Family family,
         public String label() {
             return label;
         }
+
+        /** Whether a layer with this mixer keeps a per-token KV cache of its own. */
+        public boolean keepsKvCache() {
+            return switch (this) {
+                case FULL_ATTENTION, SLIDING_WINDOW, CHUNKED_LOCAL, NO_ROPE, MLA, MLA_DSA -> true;
+                case GATED_DELTANET, MAMBA2, SHARED_KV, NONE -> false;
+            };
+        }
     }
 
     /** The feed-forward block of a decoder layer. */
@@ -223,9 +231,18 @@ public record ModelSpec(String modelId, String modelType, Family family,
         return 2L * numKeyValueHeads * headDim * kvDtype.bytes();
     }
 
-    /** KV-cache bytes for one token across all layers, unsharded, at {@code kvDtype}. */
+    /**
+     * KV-cache bytes for one token across the layers that keep their own KV cache (attention and
+     * MLA layers; not Mamba or linear-attention layers, which hold a fixed state, nor shared-KV or
+     * mixer-less layers), unsharded, at {@code kvDtype}. Windowed layers are counted as full here.
+     */
     public long kvCacheBytesPerToken(DType kvDtype) {
-        return kvBytesPerTokenPerLayer(kvDtype) * numLayers;
+        return kvBytesPerTokenPerLayer(kvDtype) * kvCacheLayers();
+    }
+
+    /** Decoder layers that keep a KV cache of their own. */
+    public long kvCacheLayers() {
+        return layers.stream().filter(l -> l.mixer().keepsKvCache()).count();
     }
 
     /** KV-cache bytes for one token at the model's 16-bit serving dtype. */
@@ -236,6 +253,11 @@ public record ModelSpec(String modelId, String modelType, Family family,
     /** The dtype vLLM's {@code --dtype auto} runs activations and the KV cache in: float32 checkpoints are served in bfloat16. */
     public DType servingDtype() {
         return dtype == DType.FLOAT32 || dtype == DType.FLOAT8 ? DType.BFLOAT16 : dtype;
+    }
+
+    /** Bytes of the served weights' quantization scales, zero points and indices (0 for a 16-bit checkpoint). */
+    public long weightScaleBytes() {
+        return servedTensors().stream().mapToLong(t -> quantization.scaleBytes(t, dtype)).sum();
     }
 
     /** Parameters of the vision (and other encoder) towers and their projectors. */

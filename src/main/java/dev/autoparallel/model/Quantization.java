@@ -46,6 +46,14 @@ public sealed interface Quantization extends java.io.Serializable {
         return true;
     }
 
+    /**
+     * Bytes of a tensor's scales, zero points and index tensors alone (what the packed storage adds
+     * beyond its values); 0 for tensors kept unpacked.
+     */
+    default long scaleBytes(Tensor t, DType dtype) {
+        return 0;
+    }
+
     default long bytes(Tensor t, DType dtype) {
         return packs(t) ? packedBytes(t, dtype) : t.numel() * dtype.bytes();
     }
@@ -100,6 +108,7 @@ public sealed interface Quantization extends java.io.Serializable {
         }
 
         @Override public String method() { return "fp8"; }
+        @Override public long scaleBytes(Tensor t, DType dtype) { return packs(t) ? 4 * scales(t) : 0; }
         @Override public long packedBytes(Tensor t, DType dtype) { return t.numel() + 4 * scales(t); }
         @Override public long packedElements(Tensor t) { return t.numel() + scales(t); }
     }
@@ -126,6 +135,10 @@ public sealed interface Quantization extends java.io.Serializable {
             return perCopy * t.copies();
         }
 
+        @Override public long scaleBytes(Tensor t, DType dtype) {
+            return packs(t) ? packedBytes(t, dtype) - t.out() * t.in() * bits / 8 * t.copies() : 0;
+        }
+
         @Override public long packedElements(Tensor t) {
             long perCopy = t.out() * t.in() * bits / 32
                     + groups(t) * t.out()
@@ -148,6 +161,14 @@ public sealed interface Quantization extends java.io.Serializable {
         private static final long BLOCK = 64;
 
         @Override public String method() { return "bitsandbytes"; }
+
+        @Override public long scaleBytes(Tensor t, DType dtype) {
+            if (!packs(t)) {
+                return 0;
+            }
+            long values = bits == 8 ? t.out() * t.in() : ceilDiv(t.out() * t.in(), 2);
+            return packedBytes(t, dtype) - values * t.copies();
+        }
 
         @Override public long packedBytes(Tensor t, DType dtype) {
             if (bits == 8) {
@@ -185,6 +206,7 @@ public sealed interface Quantization extends java.io.Serializable {
         @Override public long packedElements(Tensor t) {
             return (ceilDiv(t.numel(), 2) + ceilDiv(t.numel(), 32));
         }
+        @Override public long scaleBytes(Tensor t, DType dtype) { return packs(t) ? ceilDiv(t.numel(), 32) : 0; }
     }
 
     /**
@@ -210,6 +232,14 @@ public sealed interface Quantization extends java.io.Serializable {
         }
 
         @Override public String method() { return "compressed-tensors"; }
+
+        @Override public long scaleBytes(Tensor t, DType dtype) {
+            if (!packs(t)) {
+                return 0;
+            }
+            long values = floatWeights ? t.out() * t.in() : t.out() * t.in() * bits / 8;
+            return packedBytes(t, dtype) - values * t.copies();
+        }
 
         @Override public long packedBytes(Tensor t, DType dtype) {
             long values = floatWeights ? t.out() * t.in() : t.out() * t.in() * bits / 8;
@@ -307,7 +337,7 @@ public sealed interface Quantization extends java.io.Serializable {
         }
 
         /** Bytes of the scales alone (block scales and FP32 per-tensor scales) of one tensor. */
-        public long scaleBytes(Tensor t) {
+        @Override public long scaleBytes(Tensor t, DType dtype) {
             if (!packs(t)) {
                 return 0;
             }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.source.Catalog;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -118,8 +119,8 @@ class QuantizationTest {
     @Test
     void awqCatalogModel_weighsAboutAQuarterOfBf16PlusEmbeddings() {
         // Qwen2.5-72B-Instruct-AWQ: the Hub repo's safetensors total about 41.6 GB (published repo size).
-        ModelSpec s = dev.autoparallel.source.Catalog.embedded().find("Qwen/Qwen2.5-72B-Instruct-AWQ")
-                .map(e -> ConfigParser.parse(e.id(), e.config(), e.id())).orElseThrow();
+        ModelSpec s = Catalog.embedded().find("Qwen/Qwen2.5-72B-Instruct-AWQ")
+                .map(Catalog.Entry::spec).orElseThrow();
         assertEquals(41.5e9, s.weightBytes(), 0.3e9);
     }
 
@@ -128,7 +129,7 @@ class QuantizationTest {
         var q = new Quantization.ModelOpt("NVFP4", List.of(), Map.of());
         // weight U8 [4096, 7168], weight_scale F8_E4M3 [4096, 896], weight_scale_2 F32 [], input_scale F32 [].
         assertEquals(4096L * 14336 / 2 + 4096L * 14336 / 16 + 4 + 4, q.bytes(DOWN, DType.BFLOAT16));
-        assertEquals(4096L * 14336 / 16 + 8, q.scaleBytes(DOWN));
+        assertEquals(4096L * 14336 / 16 + 8, q.scaleBytes(DOWN, DType.BFLOAT16));
         // W4A16 (weight-only) has no input_scale.
         var w4a16 = new Quantization.ModelOpt("MIXED_PRECISION", List.of(),
                 Map.of("model.layers.0.mlp.down_proj", "W4A16_NVFP4"));
