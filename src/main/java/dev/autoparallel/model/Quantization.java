@@ -258,6 +258,37 @@ public sealed interface Quantization extends java.io.Serializable {
     }
 
     /**
+     * compressed-tensors NVFP4 ({@code format: nvfp4-pack-quantized}, weights {@code type float},
+     * 4 bits, {@code strategy tensor_group}, group 16): {@code weight_packed} two e2m1 values per
+     * byte, {@code weight_scale} one FP8 E4M3 per 16 values, an FP32 {@code weight_global_scale}
+     * per tensor, and an FP32 {@code input_global_scale} when activations are quantized too.
+     * Exclusions ({@code ignore}) use Hugging Face's module-path semantics ({@code re:} regexes).
+     */
+    record CompressedNvfp4(boolean activations, List<String> excluded) implements Quantization {
+        public CompressedNvfp4 {
+            excluded = List.copyOf(excluded);
+        }
+
+        @Override public String method() { return "compressed-tensors"; }
+
+        private long perCopy(Tensor t) {
+            return ceilDiv(t.out() * t.in(), 2) + t.out() * ceilDiv(t.in(), ModelOpt.NVFP4_BLOCK);
+        }
+
+        @Override public long packedBytes(Tensor t, DType dtype) {
+            return (perCopy(t) + 4 + (activations ? 4 : 0)) * t.copies();
+        }
+
+        @Override public long packedElements(Tensor t) {
+            return (perCopy(t) + 1 + (activations ? 1 : 0)) * t.copies();
+        }
+
+        @Override public long scaleBytes(Tensor t, DType dtype) {
+            return packs(t) ? packedBytes(t, dtype) - ceilDiv(t.out() * t.in(), 2) * t.copies() : 0;
+        }
+    }
+
+    /**
      * NVIDIA ModelOpt checkpoints ({@code quant_method: modelopt}, or {@code hf_quant_config.json}).
      * NVFP4: two e2m1 values per byte, one FP8 (E4M3) scale per block of {@link #NVFP4_BLOCK}
      * values, and per tensor (per expert) an FP32 {@code weight_scale_2} and an FP32

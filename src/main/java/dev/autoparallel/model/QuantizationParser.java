@@ -157,6 +157,15 @@ final class QuantizationParser {
             String type = wf.optString("type").orElse("int");
             String strategy = wf.optString("strategy").orElseThrow(() -> wf.missing("strategy"));
             int groupSize = wf.optInt("group_size").orElse(0);
+            if ("tensor_group".equals(strategy)) {
+                // NVFP4 (format nvfp4-pack-quantized): 4-bit floats in groups of 16 with FP8 scales.
+                if (bits != 4 || !"float".equals(type) || groupSize != Quantization.ModelOpt.NVFP4_BLOCK) {
+                    throw wf.invalid("strategy", w.get("strategy"), "tensor_group only with 4-bit float weights in groups of "
+                            + Quantization.ModelOpt.NVFP4_BLOCK + " (NVFP4)");
+                }
+                JsonNode acts = g.getValue().get("input_activations");
+                return new Quantization.CompressedNvfp4(acts != null && !acts.isNull(), excluded);
+            }
             List<Integer> block = wf.intList("block_structure");
             if ("group".equals(strategy) && groupSize < 1) {
                 throw wf.missing("group_size");
@@ -165,7 +174,7 @@ final class QuantizationParser {
                 throw wf.missing("block_structure");
             }
             if (!List.of("tensor", "channel", "group", "block").contains(strategy)) {
-                throw wf.invalid("strategy", w.get("strategy"), "tensor, channel, group, block");
+                throw wf.invalid("strategy", w.get("strategy"), "tensor, channel, group, block, tensor_group");
             }
             return new Quantization.CompressedTensors(bits, "float".equals(type), strategy, groupSize,
                     block.isEmpty() ? 0 : block.get(0), block.isEmpty() ? 0 : block.get(1),

@@ -181,4 +181,33 @@ class QuantizationTest {
                 () -> ConfigParser.parse("x", cfg, "cfg"));
         assertEquals("quant_method", e.field());
     }
+
+    @Test
+    void compressedTensorsNvfp4_packsLikeNvfp4_withGlobalScales() throws Exception {
+        // The quantization_config llm-compressor writes for NVFP4 (format nvfp4-pack-quantized, e.g. the
+        // RedHatAI/*-NVFP4 checkpoints): 4-bit float weights and activations, strategy tensor_group, group 16.
+        ObjectNode cfg = ReferenceModels.get("meta-llama/Llama-3.1-8B").get("config").deepCopy();
+        cfg.set("quantization_config", new ObjectMapper().readTree("""
+                {"quant_method": "compressed-tensors", "format": "nvfp4-pack-quantized", "ignore": ["lm_head"],
+                 "config_groups": {"group_0": {"targets": ["Linear"],
+                   "weights": {"num_bits": 4, "type": "float", "strategy": "tensor_group", "group_size": 16, "symmetric": true},
+                   "input_activations": {"num_bits": 4, "type": "float", "strategy": "tensor_group", "group_size": 16}}}}
+                """));
+        ModelSpec s = ConfigParser.parse("x", cfg, "cfg");
+        var q = assertInstanceOf(Quantization.CompressedNvfp4.class, s.quantization());
+        // weight_packed 4096 x 7168 bytes, weight_scale 4096 x 896 FP8, weight_global_scale and input_global_scale FP32.
+        assertEquals(4096L * 14336 / 2 + 4096L * 14336 / 16 + 8, q.bytes(DOWN, DType.BFLOAT16));
+        assertTrue(s.weightBytes() < s.paramCount() * 0.8, "16-bit embeddings and head, 4.5 bits per packed weight");
+    }
+
+    @Test
+    void compressedTensorsTensorGroup_withIntWeights_isRefused() throws Exception {
+        ObjectNode cfg = ReferenceModels.get("meta-llama/Llama-3.1-8B").get("config").deepCopy();
+        cfg.set("quantization_config", new ObjectMapper().readTree("""
+                {"quant_method": "compressed-tensors", "config_groups": {"group_0": {
+                   "weights": {"num_bits": 4, "type": "int", "strategy": "tensor_group", "group_size": 16}}}}
+                """));
+        assertEquals("strategy", assertThrows(InvalidConfigurationException.class,
+                () -> ConfigParser.parse("x", cfg, "cfg")).field());
+    }
 }
