@@ -132,14 +132,25 @@ class Families2026Test {
     }
 
     @Test
-    void nemotron3Super_latentMoe_withinTheCardsRounding() {
+    void nemotron3Super_hubTotalIsTheBf16Count_withTheMtpLayer() {
         ModelSpec s = Configs2026.spec("nvidia--NVIDIA-Nemotron-3-Super-120B-A12B-FP8");
-        // Card: "120B Total / 12B Active", 88 layers, 512 routed experts, 22 per token (LatentMoE), 1 MTP layer.
-        // Decoder only (the MTP layer is not modelled: see the warning); the Hub total of the BF16 repo,
-        // 123,611,012,096, also holds that layer.
+        // Hub total of the BF16 repo nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-BF16: 123,611,012,096, its BF16
+        // count; the F32 values listed beside it (20,992) are the 41 x 512 e_score_correction_bias vectors
+        // of the 40 MoE layers and the MTP step's MoE layer ("*E": attention, then latent MoE).
+        assertEquals(123_611_012_096L, s.paramCount() + s.mtpParamCount() - 41L * 512);
+        assertEquals(2_942_325_248L, s.mtpParamCount());
+        // Card: "120B Total / 12B Active", 88 layers, 512 routed experts, 22 per token (LatentMoE).
         assertEquals(120.7e9, s.paramCount(), 0.05e9);
         assertEquals(12.4e9, s.activeParamCount(), 0.1e9);
         assertEquals(40, s.moe().moeLayers());
+    }
+
+    @Test
+    void nemotron35Lightning_bf16CountIsNanoPlusTheMtpStep() {
+        // The Lightning BF16 repo's Hub API lists {"F32": 3072, "BF16": 32,913,263,168}: the Nano decoder's BF16
+        // count (31,577,937,344) plus the MTP step's, with 24 x 128 FP32 score biases (23 MoE layers + the MTP one).
+        ModelSpec s = Configs2026.spec("nvidia--NVIDIA-Nemotron-3.5-Lightning-30B-A3B-NVFP4");
+        assertEquals(32_913_263_168L, s.paramCount() + s.mtpParamCount() - 24L * 128);
     }
 
     @Test
