@@ -253,4 +253,16 @@ class Families2026Test {
         assertEquals(3.9e9, s.activeParamCount(), 0.05e9); // 3B without the 0.6B of embeddings and head
         assertEquals(Map.of(Mixer.GATED_DELTANET, 36L, Mixer.FULL_ATTENTION, 12L), s.mixerCounts());
     }
+
+    @Test
+    void kimiK25_moonVitTower_withinTheRoundedHubTotal() {
+        ModelSpec s = Configs2026.spec("moonshotai--Kimi-K2.5");
+        // Hub total, as published rounded: 1026.9B ("Counts come from each model's Hugging Face safetensors
+        // metadata"); the text model has Kimi-K2's shapes (K2-Instruct's logical count, 1,026,408,232,448).
+        assertEquals(1_026_408_232_448L, s.paramCount() - s.visionParamCount());
+        assertEquals(471_143_920L, s.visionParamCount());
+        assertEquals(1026.9e9, s.paramCount(), 0.05e9);
+        // Card: 1T total, 32B activated.
+        assertEquals(32.9e9, s.activeParamCount() - s.visionParamCount(), 0.1e9);
+    }
 }
