@@ -87,6 +87,11 @@ public final class ConfigParser {
         if (vision != null && vision.isObject()) {
             VisionTower.add(tensors, (ObjectNode) vision, root, hidden, source, warnings);
         }
+        JsonNode audio = root.get("audio_config");
+        if (audio != null && audio.isObject()) {
+            warnings.add("audio_config of type '" + audio.path("model_type").asText("") + "' is not counted: no audio"
+                    + " encoder is modelled, so the total leaves out the audio tower's parameters");
+        }
         String dtypeName = f.optString("torch_dtype", "dtype").orElse(null);
         DType dtype = dtypeName == null ? DType.BFLOAT16 : DType.parse(dtypeName, "torch_dtype");
         if (dtypeName == null) {
