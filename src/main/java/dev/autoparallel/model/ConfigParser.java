@@ -101,15 +101,16 @@ public final class ConfigParser {
         Quantization q = (qc == null || qc.isNull()) && hfQuantConfig != null
                 ? QuantizationParser.parseHfQuantConfig(hfQuantConfig, source + " hf_quant_config.json")
                 : QuantizationParser.parse(qc, source);
+        List<ModelSpec.Layer> plan = withKvDims(built);
         List<ModelSpec.AttentionKind> attention = new ArrayList<>();
         int window = 0;
-        for (ModelSpec.Layer l : built.layers()) {
+        for (ModelSpec.Layer l : plan) {
             attention.add(l.windowed() ? ModelSpec.AttentionKind.SLIDING : ModelSpec.AttentionKind.FULL);
             window = Math.max(window, l.window());
         }
         return new ModelSpec(modelId, modelType.isEmpty() ? "unknown" : modelType, family, hidden, layers, heads,
                 built.kvHeads(), built.headDim(), vocab, maxPositions, tied, dtype, dtypeName != null, q,
-                built.mla(), built.moe(), attention, window, built.layers(), tensors, warnings);
+                built.mla(), built.moe(), attention, window, plan, tensors, warnings);
     }
 
     /**
@@ -189,6 +190,25 @@ public final class ConfigParser {
     private static String brief(JsonNode v) {
         String s = v.toString();
         return s.length() > 60 ? s.substring(0, 57) + "..." : s;
+    }
+
+    /**
+     * Fills the KV dimensions of attention layers whose builder left them to the model-wide ones:
+     * the KV heads and head dim, or for MLA one latent of kv_lora_rank + qk_rope_head_dim.
+     */
+    private static List<ModelSpec.Layer> withKvDims(Family.Built built) {
+        List<ModelSpec.Layer> out = new ArrayList<>();
+        for (ModelSpec.Layer l : built.layers()) {
+            if (l.mixer().keepsKvCache() && l.cache().kvHeads() == 0) {
+                ModelSpec.LayerCache c = built.mla() != null
+                        ? ModelSpec.LayerCache.kv(1, built.mla().kvLoraRank() + built.mla().qkRopeHeadDim())
+                        : ModelSpec.LayerCache.kv(built.kvHeads(), built.headDim());
+                out.add(l.withCache(c));
+            } else {
+                out.add(l);
+            }
+        }
+        return out;
     }
 
     /**

@@ -95,7 +95,7 @@ final class Gemma4Builder {
             }
             Mixer mixer = isShared ? Mixer.SHARED_KV : slide ? Mixer.SLIDING_WINDOW : Mixer.FULL_ATTENTION;
             layers.add(new Layer(mixer, slide ? window : 0, isShared ? source(sliding, firstShared, slide) : -1,
-                    moe ? Ffn.MOE : Ffn.DENSE));
+                    moe ? Ffn.MOE : Ffn.DENSE, isShared ? ModelSpec.LayerCache.NONE : ModelSpec.LayerCache.kv(kv, hd)));
         }
         t.norm("model.norm", -1, h, false);
         if (!d.tied()) {

@@ -61,7 +61,14 @@ final class NemotronHBuilder {
         switch (kind) {
             case MAMBA -> {
                 mamba2(t, p + ".mixer", i, h, f);
-                return Layer.of(Mixer.MAMBA2, Ffn.NONE);
+                // vLLM MambaStateShapeCalculator.mamba2_state_shape: conv (conv_dim, kernel - 1), temporal
+                // (heads, head_dim, d_state).
+                long heads = f.requirePositive("mamba_num_heads");
+                long headDim2 = f.requirePositive("mamba_head_dim");
+                long state = f.requirePositive("ssm_state_size");
+                long convDim = heads * headDim2 + 2L * f.requirePositive("n_groups") * state;
+                return Layer.of(Mixer.MAMBA2, Ffn.NONE).withCache(ModelSpec.LayerCache.state(
+                        convDim * (f.requirePositive("conv_kernel") - 1), heads * headDim2 * state));
             }
             case ATTENTION -> {
                 Component a = Component.ATTENTION;

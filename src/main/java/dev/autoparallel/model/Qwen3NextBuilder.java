@@ -37,7 +37,8 @@ final class Qwen3NextBuilder {
         for (int i = 0; i < d.layers(); i++) {
             boolean moeLayer = moe && !mlpOnly.contains(i) && step > 0 && (i + 1) % step == 0;
             layer(t, "model.layers." + i, i, d, f, family, mixers.get(i), kvHeads, headDim, moeLayer);
-            layers.add(Layer.of(mixers.get(i), moeLayer ? Ffn.MOE : Ffn.DENSE));
+            Layer layer = Layer.of(mixers.get(i), moeLayer ? Ffn.MOE : Ffn.DENSE);
+            layers.add(mixers.get(i) == Mixer.GATED_DELTANET ? layer.withCache(deltaNetState(f)) : layer);
             moeLayers += moeLayer ? 1 : 0;
         }
         if (moe) {
@@ -128,6 +129,20 @@ final class Qwen3NextBuilder {
         } else {
             t.gatedMlp(p + ".mlp", Component.DENSE_MLP, i, h, f.requirePositive("intermediate_size"), 1);
         }
+    }
+
+    /**
+     * A Gated DeltaNet layer's state (vLLM MambaStateShapeCalculator.gated_delta_net_state_shape):
+     * the causal conv's last {@code linear_conv_kernel_dim - 1} inputs over q, k and v, and the
+     * recurrent state of value heads x key dim x value dim.
+     */
+    private static ModelSpec.LayerCache deltaNetState(ConfigFields f) {
+        long kHeads = f.requirePositive("linear_num_key_heads");
+        long vHeads = f.requirePositive("linear_num_value_heads");
+        long kDim = f.requirePositive("linear_key_head_dim");
+        long vDim = f.requirePositive("linear_value_head_dim");
+        long convDim = 2 * kHeads * kDim + vHeads * vDim;
+        return ModelSpec.LayerCache.state(convDim * (f.requirePositive("linear_conv_kernel_dim") - 1), vHeads * kDim * vDim);
     }
 
     /**

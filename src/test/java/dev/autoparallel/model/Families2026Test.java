@@ -265,4 +265,26 @@ class Families2026Test {
         // Card: 1T total, 32B activated.
         assertEquals(32.9e9, s.activeParamCount() - s.visionParamCount(), 0.1e9);
     }
+
+    @Test
+    void layerCaches_describeWhatEachLayerKeeps() {
+        // Nemotron-3-Nano: Mamba-2 state = conv (4096 + 2 x 8 x 128) x (4 - 1) + 64 heads x 64 x 128;
+        // attention layers 2 KV heads x 128; MoE layers keep nothing.
+        ModelSpec nano = Configs2026.spec("nvidia--NVIDIA-Nemotron-3-Nano-30B-A3B-BF16");
+        ModelSpec.Layer mamba = nano.layers().get(0);
+        assertEquals(Mixer.MAMBA2, mamba.mixer());
+        assertEquals(6144L * 3 + 64L * 64 * 128, mamba.stateElements());
+        assertEquals(0, mamba.kvElementsPerToken());
+        assertEquals(2L * 2 * 128, nano.layers().get(5).kvElementsPerToken());
+        assertEquals(6L * 2 * 2 * 128 * 2, nano.kvCacheBytesPerToken(DType.BFLOAT16)); // 6 attention layers only
+        // Qwen3.5-27B Gated DeltaNet: conv (2 x 16 x 128 + 48 x 128) x 3, recurrent 48 x 128 x 128.
+        ModelSpec q = Configs2026.spec("Qwen--Qwen3.5-27B");
+        assertEquals(10240L * 3 + 48L * 128 * 128, q.layers().get(0).stateElements());
+        // Gemma 4 31B: sliding layers 16 KV heads x 256, full layers 4 x 512.
+        ModelSpec g = Configs2026.spec("nvidia--Gemma-4-31B-IT-NVFP4");
+        assertEquals(2L * 16 * 256, g.layers().get(0).kvElementsPerToken());
+        assertEquals(2L * 4 * 512, g.layers().get(5).kvElementsPerToken());
+        // MLA: one latent of 512 + 64 per token.
+        assertEquals(576, Configs2026.spec("deepseek-ai--DeepSeek-V3.2").layers().get(0).kvElementsPerToken());
+    }
 }
