@@ -7,7 +7,7 @@ if [ $# -lt 1 ] || [ $# -gt 2 ]; then
   echo "usage: jobs/sweep.sh SPEC.json [OUTPUT_DIR]" >&2
   exit 2
 fi
-spec=$(realpath "$1")
+spec=$(realpath -m "$1")
 out=${2:+$(realpath -m "$2")}
 cd "$(dirname "$0")/.."
 jobs/build-classpath.sh

@@ -21,6 +21,8 @@ public final class AutoParallel {
     public static final int DEFAULT_BATCH_SIZE = 32;
     public static final int DEFAULT_MAX_CONFIGS = 5;
     public static final double DEFAULT_HOURS_PER_MONTH = 730;
+    /** Longest sequence (prompt plus output tokens) any request may ask about. */
+    public static final int MAX_SEQUENCE_LENGTH = Planner.MAX_SEQUENCE_LENGTH;
 
     private static final Planner PLANNER = new Planner();
     private static final Map<String, ModelSpec> RESOLVED = new ConcurrentHashMap<>();

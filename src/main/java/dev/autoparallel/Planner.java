@@ -19,6 +19,8 @@ import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.memory.Layout;
 import dev.autoparallel.memory.MemoryEstimate;
 import dev.autoparallel.memory.MemoryModel;
+import dev.autoparallel.memory.ServingQuantization;
+import dev.autoparallel.memory.VllmVersion;
 import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.model.Quantization;
 import java.util.Comparator;
@@ -55,6 +57,9 @@ final class Planner {
         return models.computeIfAbsent(new ModelKey(spec, gpu.name(), gpu.memoryBytes()), k -> new MemoryModel(spec, gpu));
     }
 
+    /** Most layouts one request returns, as the sweep spec allows: the ranking is a top-k, not a listing of every layout. */
+    static final int MAX_CONFIGS = 100;
+
     static void validateWorkload(ModelSpec spec, int sequenceLength, int batchSize, int maxConfigs) {
         if (sequenceLength < 1 || sequenceLength > MAX_SEQUENCE_LENGTH) {
             throw new InvalidConfigurationException("sequence_length", "sequence_length was " + sequenceLength
@@ -68,8 +73,9 @@ final class Planner {
         if (batchSize < 1 || batchSize > MAX_BATCH) {
             throw new InvalidConfigurationException("batch_size", "batch_size was " + batchSize + "; allowed: 1 to " + MAX_BATCH);
         }
-        if (maxConfigs < 1) {
-            throw new InvalidConfigurationException("max_configs", "max_configs was " + maxConfigs + "; allowed: at least 1");
+        if (maxConfigs < 1 || maxConfigs > MAX_CONFIGS) {
+            throw new InvalidConfigurationException("max_configs", "max_configs was " + maxConfigs + "; allowed: 1 to "
+                    + MAX_CONFIGS);
         }
     }
 
@@ -94,8 +100,35 @@ final class Planner {
         return LayoutSearch.best(memoryModel(spec, cluster.gpu()), cluster, seq, batch, settings, objective, k, speed);
     }
 
-    List<Configuration> analyze(ModelSpec spec, Cluster cluster, int seq, int batch, int maxConfigs,
+    /** A served variant: the checkpoint's spec object, the GPU and the settings that change what is loaded. */
+    private record ServedKey(ModelSpec spec, String gpu, ServingQuantization quantization, boolean languageModelOnly,
+                             VllmVersion version) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ServedKey k && k.spec == spec && k.gpu.equals(gpu) && k.quantization == quantization
+                    && k.languageModelOnly == languageModelOnly && k.version.equals(version);
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(spec) * 31 + gpu.hashCode() + quantization.hashCode() + (languageModelOnly ? 1 : 0);
+        }
+    }
+
+    private final Map<ServedKey, ModelSpec> served = new ConcurrentHashMap<>();
+
+    /** The model as vLLM loads it under {@code settings} (online quantization, language model only); the same object each time. */
+    ModelSpec served(ModelSpec spec, Gpu gpu, EngineSettings settings) {
+        if (settings.quantization() == ServingQuantization.NONE && !settings.languageModelOnly()) {
+            return spec;
+        }
+        return served.computeIfAbsent(new ServedKey(spec, gpu.name(), settings.quantization(), settings.languageModelOnly(),
+                settings.version()), k -> settings.served(spec, gpu));
+    }
+
+    List<Configuration> analyze(ModelSpec checkpoint, Cluster cluster, int seq, int batch, int maxConfigs,
                                 Objective objective, EngineSettings settings) {
+        ModelSpec spec = served(checkpoint, cluster.gpu(), settings);
         validateWorkload(spec, seq, batch, maxConfigs);
         List<Candidate> fitting = ranked(spec, cluster, seq, batch, objective, settings, maxConfigs);
         if (fitting.isEmpty()) {
@@ -105,13 +138,14 @@ final class Planner {
         String version = settings.version().toString();
         SpeedContext speed = speed(spec, cluster, seq, batch, PriceTable.builtIn());
         for (int i = 0; i < out.length; i++) {
-            out[i] = configuration(spec, cluster, speed.withSpeed(fitting.get(i), cluster), batch, settings, version);
+            out[i] = configuration(spec, cluster, speed.withSpeed(fitting.get(i), cluster), batch, settings, version,
+                    settings.languageModelOnly() && checkpoint.hasEncoderTower());
         }
         return List.of(out);
     }
 
     Configuration configuration(ModelSpec spec, Cluster cluster, Candidate c, int batch, EngineSettings settings,
-                                String version) {
+                                String version, boolean towerLeftOut) {
         MemoryEstimate e = c.engine();
         Layout l = c.layout();
         double weights = e.weightsBytes() / GIB;
@@ -120,7 +154,8 @@ final class Planner {
         double overhead = e.overheadBytes() / GIB;
         double total = c.totalBytes() / GIB;
         Commands.Request req = new Commands.Request(spec.modelId(), l, cluster.gpusPerNode(), e.maxModelLen(),
-                e.maxNumSeqs(), settings.gpuMemoryUtilization(), settings.kvCacheDtype());
+                e.maxNumSeqs(), settings.gpuMemoryUtilization(), settings.kvCacheDtype(), settings.quantization(),
+                towerLeftOut);
         Deployment vllm = Commands.vllm(req);
         Deployment sglang = Commands.sglang(req);
         Deployment trtllm = Commands.trtllm(req);
@@ -202,12 +237,13 @@ final class Planner {
         return new Cluster(resized, resized.memoryBytes(), c.gpusPerNode(), c.numNodes(), c.allowCrossNodeTp());
     }
 
-    MemoryRequirements requirements(ModelSpec spec, int seq, EngineSettings settings) {
-        validateWorkload(spec, seq, 1, 1);
+    MemoryRequirements requirements(ModelSpec checkpoint, int seq, EngineSettings settings) {
         // Sized with an A100-80GB's engine defaults (2048 batched tokens, 256 sequences: vLLM's defaults for every GPU
         // but the large non-A100 ones); the memory figures do not depend on the probe's own memory.
         dev.autoparallel.hardware.Gpu a100 = GpuCatalog.require("A100-80GB", "gpu");
         Cluster probe = new Cluster(a100, a100.memoryBytes(), 1, 1, false);
+        ModelSpec spec = served(checkpoint, a100, settings);
+        validateWorkload(spec, seq, 1, 1);
         MemoryModel m = memoryModel(spec, probe.gpu());
         Layout one = new Layout(1, 1, 1, false);
         Candidate single = LayoutSearch.candidate(m, probe, one, seq, 1, settings);

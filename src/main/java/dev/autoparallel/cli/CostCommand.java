@@ -2,11 +2,10 @@ package dev.autoparallel.cli;
 
 import dev.autoparallel.AutoParallel;
 import dev.autoparallel.CostEstimate;
-import dev.autoparallel.InvalidConfigurationException;
 import dev.autoparallel.cost.PriceTable;
+import dev.autoparallel.source.TextFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -44,10 +43,7 @@ final class CostCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PriceTable table = PriceTable.builtIn();
         if (prices != null) {
-            if (!Files.isRegularFile(prices)) {
-                throw new InvalidConfigurationException("prices", "--prices " + prices + " is not a readable file");
-            }
-            table = table.withOverrides(Files.readString(prices), prices.toString());
+            table = table.withOverrides(TextFiles.read(prices, "prices", TextFiles.MAX_SPEC_BYTES), prices.toString());
         }
         CostEstimate c = AutoParallel.estimateCost(AutoParallel.model(model), cluster.cluster(), hours, table, engine.settings());
         PrintWriter out = spec.commandLine().getOut();

@@ -3,6 +3,7 @@ package dev.autoparallel.cli;
 import dev.autoparallel.memory.Engine;
 import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.memory.KvCacheDtype;
+import dev.autoparallel.memory.ServingQuantization;
 import dev.autoparallel.memory.VllmVersion;
 import picocli.CommandLine.Option;
 
@@ -32,6 +33,14 @@ final class EngineOptions {
     @Option(names = "--block-size", description = "vLLM --block-size (default: 16, 64 for MLA)")
     Integer blockSize;
 
+    @Option(names = "--quantization", description = "vLLM's online quantization of a 16-bit checkpoint: none, fp8, "
+            + "fp8_per_tensor, fp8_per_block, mxfp8 or mxfp4 (default: none, the checkpoint as stored)")
+    String quantization;
+
+    @Option(names = "--language-model-only", description = "serve a multimodal model's language model only: its "
+            + "vision tower is not loaded (vLLM --language-model-only)")
+    boolean languageModelOnly;
+
     EngineSettings settings() {
         VllmVersion v = vllmVersion == null ? VllmVersion.DEFAULT : VllmVersion.parse(vllmVersion);
         EngineSettings s = EngineSettings.forVersion(v);
@@ -40,6 +49,8 @@ final class EngineOptions {
         }
         return s.withUtilization(gpuMemoryUtilization).withMaxModelLen(maxModelLen).withMaxNumSeqs(maxNumSeqs)
                 .withMaxNumBatchedTokens(maxNumBatchedTokens).withKvCacheDtype(KvCacheDtype.parse(kvCacheDtype))
-                .withBlockSize(blockSize);
+                .withBlockSize(blockSize)
+                .withQuantization(quantization == null ? ServingQuantization.NONE : ServingQuantization.parse(quantization))
+                .withLanguageModelOnly(languageModelOnly);
     }
 }

@@ -8,6 +8,7 @@ import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.memory.Layout;
 import dev.autoparallel.memory.MemoryEstimate;
 import dev.autoparallel.memory.MemoryModel;
+import dev.autoparallel.memory.ServingQuantization;
 import dev.autoparallel.cost.PriceTable;
 import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.perf.PerfEstimate;
@@ -63,7 +64,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--engine", defaultValue = "vllm", description = "serving engine for speed: vllm, sglang or trtllm (default: ${DEFAULT-VALUE})")
     String servingEngine;
 
-    @Option(names = "--weight-dtype", defaultValue = "checkpoint", description = "weights as served: checkpoint, bf16, fp8 or fp4 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--weight-dtype", description = "weights as served, kept for scripts: checkpoint (as stored), fp8 "
+            + "(same as --quantization fp8) or fp4 (same as --quantization mxfp4); the memory, the layouts that fit and "
+            + "the speed all follow it")
     String weightDtype;
 
     @Option(names = "--price-usd-per-gpu-hour", description = "price for cost per token (default: the cheapest offer in the price table)")
@@ -83,7 +86,7 @@ final class EvaluateCommand implements Callable<Integer> {
                   long kvBytesPerToken, double maxConcurrency, boolean fits, String reason, String detail,
                   Integer inputTokens, Integer outputTokens, Integer concurrency, String engineForSpeed, Double ttftMs,
                   Double tpotMs, Double tokensPerSecond, Double tokensPerSecondPerGpu, Double requestsPerSecond,
-                  String bound, Double costPerMillionTokensUsd) {
+                  String bound, Double costPerMillionTokensUsd, String quantization, boolean languageModelOnly) {
     }
 
     @Override
@@ -107,18 +110,36 @@ final class EvaluateCommand implements Callable<Integer> {
         } else {
             throw new InvalidConfigurationException("gpu", "give --gpu NAME or --gpu-memory-gib GIB");
         }
-        ModelSpec s = AutoParallel.model(model);
         EngineSettings settings = this.engine.settings();
+        if (weightDtype != null) {
+            settings = settings.withQuantization(weightDtypeAsQuantization(weightDtype, settings.quantization()));
+        }
+        ModelSpec checkpoint = AutoParallel.model(model);
+        ModelSpec s = settings.served(checkpoint, g);
         Layout layout = new Layout(tp, pp, dp, expertParallel);
         if (inputTokens != null || outputTokens != null) {
             if (inputTokens == null || outputTokens == null) {
                 throw new InvalidConfigurationException("input_tokens", "give both --input-tokens and --output-tokens");
+            }
+            if (inputTokens < 1 || outputTokens < 1 || (long) inputTokens + outputTokens > AutoParallel.MAX_SEQUENCE_LENGTH) {
+                throw new InvalidConfigurationException("input_tokens", "--input-tokens and --output-tokens were " + inputTokens
+                        + " and " + outputTokens + "; allowed: at least 1 each, " + AutoParallel.MAX_SEQUENCE_LENGTH + " together at most");
             }
             if (settings.maxModelLen() == null) {
                 settings = settings.withMaxModelLen(inputTokens + outputTokens);
             }
         }
         MemoryModel memoryModel = new MemoryModel(s, g);
+        if (settings.maxNumBatchedTokens() != null && settings.maxNumBatchedTokens() < memoryModel.maxNumSeqs(settings)) {
+            throw EngineSettings.batchedBelowSeqs(settings.maxNumBatchedTokens(), memoryModel.maxNumSeqs(settings));
+        }
+        if (pricePerGpuHour != null && !(pricePerGpuHour > 0 && pricePerGpuHour < 1000)) {
+            throw new InvalidConfigurationException("price_usd_per_gpu_hour", "--price-usd-per-gpu-hour was " + pricePerGpuHour
+                    + "; allowed: more than 0 and less than 1000 (USD per GPU-hour)");
+        }
+        if (concurrency != null && concurrency < 1) {
+            throw new InvalidConfigurationException("concurrency", "--concurrency was " + concurrency + "; allowed: at least 1");
+        }
         MemoryEstimate e = memoryModel.evaluate(layout, settings, memory);
         PerfEstimate speed = null;
         Workload workload = null;
@@ -127,7 +148,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (inputTokens != null && e.fits()) {
             int c = concurrency != null ? concurrency : settings.maxNumSeqs() != null ? settings.maxNumSeqs() : 1;
             workload = new Workload(inputTokens, outputTokens, c);
-            speed = new PerfModel(memoryModel).estimate(layout, 8, e, workload, serving, WeightDtype.parse(weightDtype));
+            speed = new PerfModel(memoryModel).estimate(layout, 8, e, workload, serving, WeightDtype.CHECKPOINT);
             double hourly = pricePerGpuHour != null ? pricePerGpuHour * layout.totalGpus()
                     : PriceTable.builtIn().cheapestHourly(g.name(), layout.totalGpus()).orElse(Double.NaN);
             if (!Double.isNaN(hourly) && speed.tokensPerSecond() > 0) {
@@ -145,17 +166,24 @@ final class EvaluateCommand implements Callable<Integer> {
                 workload == null ? null : workload.concurrency(), speed == null ? null : serving.key(),
                 speed == null ? null : round(speed.ttftMs()), speed == null ? null : round(speed.tpotMs()),
                 speed == null ? null : round(speed.tokensPerSecond()), speed == null ? null : round(speed.tokensPerSecondPerGpu()),
-                speed == null ? null : round(speed.requestsPerSecond()), speed == null ? null : speed.bound(), costPerMillion);
+                speed == null ? null : round(speed.requestsPerSecond()), speed == null ? null : speed.bound(), costPerMillion,
+                s.quantization().method(), settings.languageModelOnly() && checkpoint.hasEncoderTower());
         PrintWriter out = spec.commandLine().getOut();
+        int exit = e.fits() ? 0 : Main.EXIT_DOES_NOT_FIT;
         if (json) {
             out.println(Json.write(r));
-            return 0;
+            return exit;
         }
         double gib = 1L << 30;
         out.printf(Locale.ROOT, "%s on %s (%.2f GiB), TP %d PP %d DP %d, vLLM %s (%s), utilization %.2f%n", s.modelId(),
                 g.name(), memory / gib, tp, pp, dp, r.vllmVersion(), r.engine(), r.gpuMemoryUtilization());
         out.printf(Locale.ROOT, "  max_model_len %d, max_num_seqs %d, max_num_batched_tokens %d, block %d%n",
                 r.maxModelLen(), r.maxNumSeqs(), r.maxNumBatchedTokens(), r.blockSize());
+        if (settings.quantization() != ServingQuantization.NONE || r.languageModelOnly()) {
+            out.printf(Locale.ROOT, "  weights %s%s%n", settings.quantization() == ServingQuantization.NONE ? "as stored"
+                    : "quantized to " + settings.quantization().key() + " at load time",
+                    r.languageModelOnly() ? ", language model only (vision tower not loaded)" : "");
+        }
         out.printf(Locale.ROOT, "  budget %.2f GiB = weights %.2f + activations %.2f + overhead %.2f + KV cache %.2f GiB%n",
                 e.budgetBytes() / gib, e.weightsBytes() / gib, e.activationBytes() / gib, e.overheadBytes() / gib, e.kvCacheBytes() / gib);
         out.printf(Locale.ROOT, "  KV cache: %,d tokens, %.2fx concurrency at %d tokens per request%n", e.kvCacheTokens(),
@@ -168,7 +196,21 @@ final class EvaluateCommand implements Callable<Integer> {
                     speed.tokensPerSecond(), speed.tokensPerSecondPerGpu(), speed.bound(),
                     costPerMillion == null ? "" : String.format(Locale.ROOT, ", $%.3f per million generated tokens", costPerMillion));
         }
-        return 0;
+        return exit;
+    }
+
+    /** The old --weight-dtype values as online quantization schemes; one of the two flags, not both. */
+    static ServingQuantization weightDtypeAsQuantization(String value, ServingQuantization given) {
+        ServingQuantization q = switch (WeightDtype.parse(value)) {
+            case CHECKPOINT, BF16 -> ServingQuantization.NONE;
+            case FP8 -> ServingQuantization.FP8;
+            case FP4 -> ServingQuantization.MXFP4;
+        };
+        if (given != ServingQuantization.NONE && given != q) {
+            throw new InvalidConfigurationException("weight_dtype", "--weight-dtype " + value + " and --quantization "
+                    + given.key() + " disagree; give --quantization alone");
+        }
+        return given != ServingQuantization.NONE ? given : q;
     }
 
     private static double round(double v) {

@@ -3,7 +3,9 @@ package dev.autoparallel.cli;
 import dev.autoparallel.InvalidConfigurationException;
 import dev.autoparallel.ModelNotFoundException;
 import dev.autoparallel.ModelUnreachableException;
+import dev.autoparallel.source.Secrets;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -36,7 +38,7 @@ public final class Main {
             return EXIT_BAD_INPUT;
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            err.println("error: " + ex.getMessage());
+            err.println("error: " + Secrets.redact(ex.getMessage()));
             if (ex instanceof InvalidConfigurationException) {
                 return EXIT_BAD_INPUT;
             }
@@ -46,7 +48,10 @@ public final class Main {
             if (ex instanceof dev.autoparallel.InsufficientMemoryException) {
                 return EXIT_DOES_NOT_FIT;
             }
-            ex.printStackTrace(err);
+            // Unexpected: the trace helps a bug report; the token never appears in it.
+            StringWriter trace = new StringWriter();
+            ex.printStackTrace(new PrintWriter(trace));
+            err.print(Secrets.redact(trace.toString()));
             return 1;
         });
         int code = cl.execute(args);

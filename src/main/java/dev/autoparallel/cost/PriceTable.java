@@ -3,6 +3,7 @@ package dev.autoparallel.cost;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.json.UserJson;
 import dev.autoparallel.hardware.GpuCatalog;
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,12 +54,7 @@ public final class PriceTable implements java.io.Serializable {
 
     /** This table with {@code json} (a price document) laid over it. */
     public PriceTable withOverrides(String json, String source) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(json);
-        } catch (IOException e) {
-            throw new InvalidConfigurationException("prices", source + ": not valid JSON (" + e.getMessage() + ")");
-        }
+        JsonNode root = UserJson.parse(json, "prices", source);
         List<PriceEntry> extra = parse(root, source);
         List<PriceEntry> out = new ArrayList<>(extra);
         for (PriceEntry e : entries) {

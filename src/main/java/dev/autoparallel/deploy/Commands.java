@@ -1,6 +1,7 @@
 package dev.autoparallel.deploy;
 
 import dev.autoparallel.memory.KvCacheDtype;
+import dev.autoparallel.memory.ServingQuantization;
 import dev.autoparallel.memory.Layout;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,9 +25,20 @@ public final class Commands {
     static final String SGLANG_INIT_PORT = "5000";
     static final String HEAD_IP = "${HEAD_IP}";
 
-    /** What a command needs to know about the serving set-up. */
+    /**
+     * What a command needs to know about the serving set-up.
+     *
+     * @param quantization      vLLM's online quantization of a 16-bit checkpoint, {@link ServingQuantization#NONE} for none
+     * @param languageModelOnly serve the language model without its encoder tower ({@code --language-model-only})
+     */
     public record Request(String model, Layout layout, int gpusPerNode, int maxModelLen, int maxNumSeqs,
-                          double gpuMemoryUtilization, KvCacheDtype kvCacheDtype) {
+                          double gpuMemoryUtilization, KvCacheDtype kvCacheDtype, ServingQuantization quantization,
+                          boolean languageModelOnly) {
+        public Request(String model, Layout layout, int gpusPerNode, int maxModelLen, int maxNumSeqs,
+                       double gpuMemoryUtilization, KvCacheDtype kvCacheDtype) {
+            this(model, layout, gpusPerNode, maxModelLen, maxNumSeqs, gpuMemoryUtilization, kvCacheDtype,
+                    ServingQuantization.NONE, false);
+        }
     }
 
     private Commands() {
@@ -45,6 +57,12 @@ public final class Commands {
                 .word("--gpu-memory-utilization").word(fraction(r.gpuMemoryUtilization()));
         if (r.kvCacheDtype() == KvCacheDtype.FP8) {
             base.words("--kv-cache-dtype", "fp8");
+        }
+        if (r.quantization() != ServingQuantization.NONE) {
+            base.words("--quantization", r.quantization().key());
+        }
+        if (r.languageModelOnly()) {
+            base.word("--language-model-only");
         }
         int replica = l.gpusPerReplica();
         if (replica > r.gpusPerNode()) {
@@ -100,16 +118,28 @@ public final class Commands {
         if (r.kvCacheDtype() == KvCacheDtype.FP8) {
             base.words("--kv-cache-dtype", "fp8_e4m3");
         }
+        List<String> notes = new ArrayList<>();
+        switch (r.quantization()) {
+            case NONE -> { }
+            // SGLang's --quantization fp8 is the same per-tensor online recipe (ServerArgs choices).
+            case FP8, FP8_PER_TENSOR -> base.words("--quantization", "fp8");
+            default -> notes.add("SGLang has no online '" + r.quantization().key() + "' scheme: serve a checkpoint "
+                    + "quantized offline, or expect the 16-bit weights' memory");
+        }
+        if (r.languageModelOnly()) {
+            notes.add("SGLang loads the encoder tower too: its memory is not left out there");
+        }
         int nodes = nodes(l.totalGpus(), r.gpusPerNode());
         if (nodes == 1) {
-            return Deployment.of("sglang", List.of(base), List.of());
+            return Deployment.of("sglang", List.of(base), notes);
         }
         List<ArgList> perNode = new ArrayList<>();
         for (int n = 0; n < nodes; n++) {
             perNode.add(base.copy().option("--nnodes", nodes).option("--node-rank", n)
                     .option("--dist-init-addr", HEAD_IP + ":" + SGLANG_INIT_PORT));
         }
-        return Deployment.of("sglang", perNode, List.of("set HEAD_IP to node 0's address; run command i on node i"));
+        notes.add("set HEAD_IP to node 0's address; run command i on node i");
+        return Deployment.of("sglang", perNode, notes);
     }
 
     /**
@@ -133,6 +163,10 @@ public final class Commands {
         }
         if (l.dp() > 1) {
             notes.add("run " + l.dp() + " replicas behind a load balancer");
+        }
+        if (r.quantization() != ServingQuantization.NONE) {
+            notes.add("trtllm-serve does not quantize at load time: quantize the checkpoint to "
+                    + r.quantization().key() + " with NVIDIA ModelOpt first and serve that");
         }
         return Deployment.of("trtllm", List.of(cmd), notes);
     }

@@ -1,6 +1,11 @@
 package dev.autoparallel.memory;
 
 import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.hardware.Gpu;
+import dev.autoparallel.model.ModelSpec;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * The vLLM knobs that change memory. Null means "vLLM's default", which depends on the version,
@@ -10,12 +15,25 @@ import dev.autoparallel.InvalidConfigurationException;
  * @param maxNumSeqs          {@code --max-num-seqs}; null: 1024 on GPUs of 70 GiB or more (not A100), else 256
  * @param maxNumBatchedTokens {@code --max-num-batched-tokens}; null: vLLM's default for the engine
  * @param blockSize           {@code --block-size}; null: 16 (64 for MLA models, FlashMLA's page size)
+ * @param quantization        {@code --quantization}: vLLM's online quantization of a 16-bit checkpoint
+ * @param languageModelOnly   {@code --language-model-only}: the encoder tower of a multimodal model is not loaded
  */
 public record EngineSettings(VllmVersion version, Engine engine, double gpuMemoryUtilization, Integer maxModelLen,
                              Integer maxNumSeqs, Integer maxNumBatchedTokens, KvCacheDtype kvCacheDtype,
-                             Integer blockSize, boolean enforceEager) implements java.io.Serializable {
+                             Integer blockSize, boolean enforceEager, ServingQuantization quantization,
+                             boolean languageModelOnly) implements java.io.Serializable {
 
     public static final double DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
+    /**
+     * The block sizes vLLM's --block-size accepts: the {@code BlockSize} literal of vllm/config/cache.py
+     * (1, 8, 16, 32, 64, 128 through 2025; 256 added since). Read 2026-11.
+     */
+    /**
+     * The first release --language-model-only is known in: 0.19 (projects serving Qwen3.5 text-only on vLLM 0.19
+     * pass language_model_only=True to EngineArgs; read 2026-11). Older releases are refused rather than guessed.
+     */
+    public static final VllmVersion LANGUAGE_MODEL_ONLY_FROM = new VllmVersion(0, 19, 0);
+    public static final List<Integer> BLOCK_SIZES = List.of(1, 8, 16, 32, 64, 128, 256);
 
     public EngineSettings {
         if (!(gpuMemoryUtilization > 0 && gpuMemoryUtilization <= 1)) {
@@ -26,6 +44,20 @@ public record EngineSettings(VllmVersion version, Engine engine, double gpuMemor
         positive(maxNumSeqs, "max_num_seqs");
         positive(maxNumBatchedTokens, "max_num_batched_tokens");
         positive(blockSize, "block_size");
+        if (blockSize != null && !BLOCK_SIZES.contains(blockSize)) {
+            throw new InvalidConfigurationException("block_size", "block_size was " + blockSize + "; vLLM allows "
+                    + BLOCK_SIZES.stream().map(String::valueOf).collect(Collectors.joining(", ")));
+        }
+        Objects.requireNonNull(quantization, "quantization");
+        if (maxNumBatchedTokens != null && maxNumSeqs != null && maxNumBatchedTokens < maxNumSeqs) {
+            throw batchedBelowSeqs(maxNumBatchedTokens, maxNumSeqs);
+        }
+    }
+
+    /** vLLM's refusal (SchedulerConfig._verify_args) when a step could not hold one token of every sequence. */
+    public static InvalidConfigurationException batchedBelowSeqs(int maxNumBatchedTokens, int maxNumSeqs) {
+        return new InvalidConfigurationException("max_num_batched_tokens", "max_num_batched_tokens (" + maxNumBatchedTokens
+                + ") must be greater than or equal to max_num_seqs (" + maxNumSeqs + "), as vLLM requires");
     }
 
     private static void positive(Integer v, String field) {
@@ -40,34 +72,58 @@ public record EngineSettings(VllmVersion version, Engine engine, double gpuMemor
 
     public static EngineSettings forVersion(VllmVersion v) {
         return new EngineSettings(v, Engine.defaultFor(v), DEFAULT_GPU_MEMORY_UTILIZATION, null, null, null,
-                KvCacheDtype.AUTO, null, false);
+                KvCacheDtype.AUTO, null, false, ServingQuantization.NONE, false);
     }
 
     public EngineSettings withUtilization(double u) {
-        return new EngineSettings(version, engine, u, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager);
+        return new EngineSettings(version, engine, u, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly);
     }
 
     public EngineSettings withMaxModelLen(Integer n) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, n, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, n, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly);
     }
 
     public EngineSettings withMaxNumSeqs(Integer n) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, n, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, n, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly);
     }
 
     public EngineSettings withMaxNumBatchedTokens(Integer n) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, n, kvCacheDtype, blockSize, enforceEager);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, n, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly);
     }
 
     public EngineSettings withKvCacheDtype(KvCacheDtype d) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, d, blockSize, enforceEager);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, d, blockSize, enforceEager, quantization, languageModelOnly);
     }
 
     public EngineSettings withBlockSize(Integer b) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, b, enforceEager);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, b, enforceEager, quantization, languageModelOnly);
     }
 
     public EngineSettings withEngine(Engine e) {
-        return new EngineSettings(version, e, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager);
+        return new EngineSettings(version, e, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly);
+    }
+
+    public EngineSettings withQuantization(ServingQuantization q) {
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, q, languageModelOnly);
+    }
+
+    public EngineSettings withLanguageModelOnly(boolean only) {
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, only);
+    }
+
+    /**
+     * The model as this vLLM set-up holds it on {@code gpu}: quantized at load time when
+     * {@code --quantization} is set, without its encoder tower with {@code --language-model-only}.
+     */
+    public ModelSpec served(ModelSpec spec, Gpu gpu) {
+        ModelSpec s = quantization.apply(spec, gpu, version);
+        if (languageModelOnly && s.hasEncoderTower()) {
+            if (!version.atLeast(LANGUAGE_MODEL_ONLY_FROM)) {
+                throw new InvalidConfigurationException("language_model_only", "vLLM " + version
+                        + " has no --language-model-only; it is used with " + LANGUAGE_MODEL_ONLY_FROM + " and later");
+            }
+            s = s.languageModelOnly();
+        }
+        return s;
     }
 }

@@ -475,7 +475,7 @@ public final class MemoryModel {
         double expertShare = expertShare(tp, epSize);
         int window = spec.slidingWindow();
         boolean hybrid = s.engine() == Engine.V1 && window > 0;
-        double slidingShare = Math.min(1.0, (window + block) / (double) maxLen);
+        double slidingShare = Math.min(1.0, ((double) window + block) / maxLen);
 
         Stage[] stages = shape(tp, pp);
         long worstWeights = 0, worstAct = 0, worstGraph = 0, limitingAvail = Long.MAX_VALUE, limitingKvPerToken = 0;
@@ -492,7 +492,7 @@ public final class MemoryModel {
             long act = Math.round(forward + (last ? sampler : 0));
             long graph = graphsSubtracted ? CUDA_GRAPH_BYTES_PER_LAYER * (st.fullLayers() + st.slidingLayers()) : 0;
             long avail = budget - weights - act - nonTorch - graph;
-            double perRequest = full * maxLen + sliding * Math.min(maxLen, window + block);
+            double perRequest = full * maxLen + sliding * Math.min(maxLen, (long) window + block);
             long tokens;
             double concurrency;
             if (avail <= 0) {
@@ -547,7 +547,7 @@ public final class MemoryModel {
      */
     public long workloadKvBytes(Layout layout, EngineSettings s, long sequences, int tokens) {
         double perLayer = kvPerTokenPerLayer(layout.tp(), kvDtype(s));
-        double slidingTokens = Math.min(tokens, spec.slidingWindow() + blockSize(s));
+        double slidingTokens = Math.min(tokens, (long) spec.slidingWindow() + blockSize(s));
         double worst = 0;
         for (Stage st : shape(layout.tp(), layout.pp())) {
             worst = Math.max(worst, perLayer * (st.fullLayers() * (double) tokens + st.slidingLayers() * slidingTokens));

@@ -262,7 +262,7 @@ final class Builders {
         for (int i = 0; i < d.layers(); i++) {
             boolean sliding = switch (family) {
                 case GEMMA2 -> window && i % 2 == 0;
-                case GEMMA3 -> window && (i + 1) % f.optInt("sliding_window_pattern").orElse(6) != 0;
+                case GEMMA3 -> window && (i + 1) % f.optPositive("sliding_window_pattern").orElse(6) != 0;
                 case QWEN2, QWEN2_MOE, QWEN3, QWEN3_MOE -> window && f.optBool("use_sliding_window").orElse(false)
                         && i >= f.optInt("max_window_layers").orElse(0);
                 case GEMMA, DEEPSEEK_V2, DEEPSEEK_V3, DEEPSEEK_V32, GLM_MOE_DSA, MINIMAX_M2 -> false;
@@ -276,6 +276,15 @@ final class Builders {
     }
 
     private static Moe moe(ParsedDims d, ConfigFields f, Family family) {
+        Moe moe = routedExperts(d, f, family);
+        if (moe != null && moe.topK() > moe.experts()) {
+            String field = f.has("num_experts_per_tok") ? "num_experts_per_tok" : "experts_per_token";
+            throw f.invalid(field, f.node().get(field), "at most the number of routed experts (" + moe.experts() + ")");
+        }
+        return moe;
+    }
+
+    private static Moe routedExperts(ParsedDims d, ConfigFields f, Family family) {
         return switch (family) {
             case MIXTRAL -> new Moe(family, f.requirePositive("num_local_experts"),
                     f.requirePositive("num_experts_per_tok"), f.requirePositive("intermediate_size"), 0, 0,
@@ -284,7 +293,7 @@ final class Builders {
                     f.requirePositive("num_experts_per_tok", "experts_per_token"), f.requirePositive("intermediate_size"),
                     0, 0, i -> true);
             case QWEN2_MOE, QWEN3_MOE -> {
-                int step = f.optInt("decoder_sparse_step").orElse(1);
+                int step = f.optPositive("decoder_sparse_step").orElse(1);
                 List<Integer> mlpOnly = f.intList("mlp_only_layers");
                 int shared = f.optInt("shared_expert_intermediate_size").orElse(0);
                 yield new Moe(family, f.requirePositive("num_experts"), f.requirePositive("num_experts_per_tok"),
@@ -306,7 +315,7 @@ final class Builders {
                 }
                 int expertInter = f.requirePositive("moe_intermediate_size");
                 int first = f.optInt("first_k_dense_replace").orElse(0);
-                int freq = f.optInt("moe_layer_freq").orElse(1);
+                int freq = f.optPositive("moe_layer_freq").orElse(1);
                 int nShared = f.optInt("n_shared_experts").orElse(0);
                 String topk = f.optString("topk_method").orElse(family == Family.DEEPSEEK_V2 ? "greedy" : "noaux_tc");
                 yield new Moe(family, f.requirePositive("n_routed_experts"), f.requirePositive("num_experts_per_tok"),

@@ -5,6 +5,7 @@ import dev.autoparallel.InvalidConfigurationException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.OptionalInt;
 
 /**
@@ -34,29 +35,66 @@ final class ConfigFields {
         return v != null && !v.isNull();
     }
 
-    private JsonNode first(String... aliases) {
+    /** The first alias present with a non-null value, or null. */
+    private String firstName(String... aliases) {
         for (String a : aliases) {
             JsonNode v = node.get(a);
             if (v != null && !v.isNull()) {
-                return v;
+                return a;
             }
         }
         return null;
     }
 
+    private JsonNode first(String... aliases) {
+        String name = firstName(aliases);
+        return name == null ? null : node.get(name);
+    }
+
+    /**
+     * Largest value a whole-number field may hold. Sanity bounds far above every published model
+     * (largest today: 18,432 hidden, 262,144 vocabulary, 160 layers, 512 experts) and low enough that
+     * counting stays exact in {@code long} and a hostile config cannot make us allocate per layer
+     * without end. Token counts (context lengths, windows) keep the whole int range.
+     */
+    static long maxValue(String field) {
+        if (TOKEN_COUNTS.contains(field)) {
+            return Integer.MAX_VALUE;
+        }
+        if (field.contains("layers") || field.equals("n_layer") || field.equals("first_k_dense_replace")) {
+            return MAX_LAYERS;
+        }
+        if (field.contains("vocab")) {
+            return MAX_VOCAB;
+        }
+        return MAX_DIMENSION;
+    }
+
+    /** Most layers of any kind a config may describe. */
+    static final int MAX_LAYERS = 10_000;
+    /** Largest vocabulary accepted (2^24). */
+    static final int MAX_VOCAB = 1 << 24;
+    /** Largest other dimension accepted (2^20: widths, heads, experts, group sizes). */
+    static final int MAX_DIMENSION = 1 << 20;
+    private static final Set<String> TOKEN_COUNTS = Set.of("max_position_embeddings", "n_positions",
+            "max_sequence_length", "seq_length", "n_ctx", "sliding_window", "attention_chunk_size",
+            "original_max_position_embeddings", "model_max_length");
+
     OptionalInt optInt(String... aliases) {
-        JsonNode v = first(aliases);
-        if (v == null) {
+        String name = firstName(aliases);
+        if (name == null) {
             return OptionalInt.empty();
         }
-        if (!v.isIntegralNumber() && !(v.isNumber() && v.asDouble() == Math.rint(v.asDouble()))) {
-            throw invalid(aliases[0], v, "a whole number");
+        JsonNode v = node.get(name);
+        if (!v.isNumber() || !Double.isFinite(v.asDouble())
+                || !v.isIntegralNumber() && v.asDouble() != Math.rint(v.asDouble())) {
+            throw invalid(name, v, "a whole number");
         }
-        long value = v.asLong();
-        if (value < 0 || value > Integer.MAX_VALUE) {
-            throw invalid(aliases[0], v, "a whole number from 0 to " + Integer.MAX_VALUE);
+        long max = maxValue(name);
+        if (v.isBigInteger() || v.asDouble() < 0 || v.asDouble() > max) {
+            throw invalid(name, v, "a whole number from 0 to " + max);
         }
-        return OptionalInt.of((int) value);
+        return OptionalInt.of((int) v.asLong());
     }
 
     int requireInt(String... aliases) {
@@ -71,7 +109,18 @@ final class ConfigFields {
     int requirePositive(String... aliases) {
         int v = requireInt(aliases);
         if (v < 1) {
-            throw invalid(aliases[0], node.get(aliases[0]), "a positive whole number");
+            String name = firstName(aliases);
+            throw invalid(name, node.get(name), "a positive whole number");
+        }
+        return v;
+    }
+
+    /** An optional dimension: absent, or at least 1 (0 would divide by zero or erase a block). */
+    OptionalInt optPositive(String... aliases) {
+        OptionalInt v = optInt(aliases);
+        if (v.isPresent() && v.getAsInt() < 1) {
+            String name = firstName(aliases);
+            throw invalid(name, node.get(name), "a positive whole number");
         }
         return v;
     }
@@ -128,7 +177,7 @@ final class ConfigFields {
             throw invalid(name, v, "a list of whole numbers");
         }
         for (JsonNode e : v) {
-            if (!e.isIntegralNumber()) {
+            if (!e.isIntegralNumber() || !e.canConvertToInt()) {
                 throw invalid(name, v, "a list of whole numbers");
             }
             out.add(e.asInt());
@@ -145,6 +194,12 @@ final class ConfigFields {
 
     InvalidConfigurationException invalid(String field, JsonNode value, String allowed) {
         return new InvalidConfigurationException(field,
-                source + ": field '" + field + "' was " + value + "; allowed: " + allowed);
+                source + ": field '" + field + "' was " + shown(value) + "; allowed: " + allowed);
+    }
+
+    /** A value as the error shows it: short values whole, long ones cut (a config is no place for long values). */
+    private static String shown(JsonNode value) {
+        String s = String.valueOf(value);
+        return s.length() <= 80 ? s : s.substring(0, 60) + "... (" + s.length() + " characters)";
     }
 }

@@ -1,14 +1,12 @@
 package dev.autoparallel.model;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.json.UserJson;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -17,14 +15,6 @@ import java.util.Map;
  * {@code text_config}; their vision tower is counted when it is a SigLIP or CLIP encoder.
  */
 public final class ConfigParser {
-    /**
-     * Reads configs as Python's {@code json} module writes them: {@code Infinity}, {@code -Infinity}
-     * and {@code NaN} are numbers there (Nemotron-H configs carry {@code "time_step_limit": [0.0, Infinity]}).
-     */
-    static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .build();
-
     private ConfigParser() {
     }
 
@@ -33,14 +23,13 @@ public final class ConfigParser {
         return parse(modelId, readTree(json, source), source);
     }
 
-    /** Reads config text as Python's json module would ({@code Infinity}, {@code NaN} allowed). */
+    /**
+     * Reads config text as Python's json module would: {@code Infinity} and {@code NaN} are numbers
+     * (Nemotron-H configs carry {@code "time_step_limit": [0.0, Infinity]}); bounded and never quoting
+     * the input in errors (see {@link UserJson}).
+     */
     public static JsonNode readTree(String json, String source) {
-        try {
-            return JSON.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new InvalidConfigurationException("config.json", source + ": not valid JSON ("
-                    + e.getOriginalMessage() + " at line " + e.getLocation().getLineNr() + ")");
-        }
+        return UserJson.parse(json, "config.json", source);
     }
 
     public static ModelSpec parse(String modelId, JsonNode root, String source) {
@@ -80,12 +69,29 @@ public final class ConfigParser {
         boolean tied = f.optBool("tie_word_embeddings").orElse(family.tiedByDefault());
         ParsedDims dims = new ParsedDims(hidden, layers, heads, vocab, maxPositions, tied);
 
-        Family.Built built = family.builder().build(dims, f, family);
-        List<Tensor> tensors = new ArrayList<>(vision == null ? built.tensors()
-                : wrapped(built.tensors(), root.path("model_type").asText("")));
-        warnings.addAll(built.warnings());
-        if (vision != null && vision.isObject()) {
-            VisionTower.add(tensors, (ObjectNode) vision, root, hidden, source, warnings);
+        Family.Built built;
+        List<Tensor> tensors;
+        try {
+            built = family.builder().build(dims, f, family);
+            tensors = new ArrayList<>(vision == null ? built.tensors()
+                    : wrapped(built.tensors(), root.path("model_type").asText("")));
+            warnings.addAll(built.warnings());
+            if (vision != null && vision.isObject()) {
+                VisionTower.add(tensors, (ObjectNode) vision, root, hidden, source, warnings);
+            }
+        } catch (ArithmeticException e) {
+            throw tooLarge(source, "a tensor's element count overflows 64 bits");
+        }
+        long total = 0;
+        for (Tensor t : tensors) {
+            try {
+                total = Math.addExact(total, t.numel());
+            } catch (ArithmeticException e) {
+                throw tooLarge(source, "the parameter total overflows 64 bits");
+            }
+        }
+        if (total > MAX_PARAMETERS) {
+            throw tooLarge(source, String.format(Locale.ROOT, "it describes %,d parameters", total));
         }
         JsonNode audio = root.get("audio_config");
         if (audio != null && audio.isObject()) {
@@ -242,6 +248,15 @@ public final class ConfigParser {
             out.add(new Tensor(name, t.component(), t.kind(), t.sharding(), t.layer(), t.out(), t.in(), t.copies()));
         }
         return out;
+    }
+
+    /** Most parameters a config may describe: 10^15, 500 times the largest published model (about 2 x 10^12). */
+    static final long MAX_PARAMETERS = 1_000_000_000_000_000L;
+
+    private static InvalidConfigurationException tooLarge(String source, String what) {
+        return new InvalidConfigurationException("model_size", String.format(Locale.ROOT,
+                "%s: the model is implausibly large (%s; at most %,d parameters are accepted); check hidden_size, "
+                        + "intermediate_size, num_hidden_layers, vocab_size and the expert counts", source, what, MAX_PARAMETERS));
     }
 
     /** The text config with the wrapper's dtype and quantization when it lacks its own. */

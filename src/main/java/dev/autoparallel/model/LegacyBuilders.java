@@ -23,7 +23,7 @@ final class LegacyBuilders {
         boolean mq = family == Family.GPT_BIGCODE && f.optBool("multi_query").orElse(true);
         int kvHeads = mq ? 1 : d.heads();
         // transformers: n_inner None means 4 x n_embd (GPT2Config, GPTBigCodeConfig).
-        long inner = f.optInt("n_inner").orElse(4 * d.hidden());
+        long inner = f.optPositive("n_inner").orElse(4 * d.hidden());
         long h = d.hidden();
         Tensors t = new Tensors();
         t.embedding("transformer.wte.weight", Component.EMBEDDING, Sharding.VOCAB, d.vocab(), h);
@@ -50,7 +50,7 @@ final class LegacyBuilders {
         long h = d.hidden();
         int headDim = Builders.headDim(d, f);
         long ffn = f.requirePositive("ffn_dim");
-        long proj = f.optInt("word_embed_proj_dim").orElse(d.hidden());
+        long proj = f.optPositive("word_embed_proj_dim").orElse(d.hidden());
         boolean bias = f.optBool("enable_bias").orElse(true);
         boolean affine = f.optBool("layer_norm_elementwise_affine").orElse(true);
         Tensors t = new Tensors();
@@ -126,11 +126,12 @@ final class LegacyBuilders {
         int kvHeads;
         if (newArch) {
             kvHeads = f.requirePositive("num_kv_heads", "n_head_kv");
+            requireDivisor(f, d, kvHeads, f.has("num_kv_heads") ? "num_kv_heads" : "n_head_kv");
         } else {
             kvHeads = f.optBool("multi_query").orElse(true) ? 1 : d.heads();
         }
         // FalconConfig: ffn_hidden_size None means 4 x hidden_size.
-        long ffn = f.optInt("ffn_hidden_size").orElse(4 * d.hidden());
+        long ffn = f.optPositive("ffn_hidden_size").orElse(4 * d.hidden());
         int lnInParallel = f.optInt("num_ln_in_parallel_attn").orElse(2);
         Tensors t = new Tensors();
         t.embedding("transformer.word_embeddings.weight", Component.EMBEDDING, Sharding.VOCAB, d.vocab(), h);
@@ -162,7 +163,8 @@ final class LegacyBuilders {
     static Family.Built phi(ParsedDims d, ConfigFields f, Family family) {
         long h = d.hidden();
         int headDim = Builders.headDim(d, f);
-        int kvHeads = f.optInt("num_key_value_heads").orElse(d.heads());
+        int kvHeads = f.optPositive("num_key_value_heads").orElse(d.heads());
+        requireDivisor(f, d, kvHeads, "num_key_value_heads");
         long inter = f.requirePositive("intermediate_size");
         boolean qkNorm = f.optBool("qk_layernorm").orElse(false);
         Tensors t = new Tensors();
@@ -190,4 +192,10 @@ final class LegacyBuilders {
         return dense(t, d, kvHeads, headDim);
     }
 
+    /** KV heads must split the attention heads evenly, as every attention kernel (and vLLM) requires. */
+    private static void requireDivisor(ConfigFields f, ParsedDims d, int kvHeads, String field) {
+        if (d.heads() % kvHeads != 0) {
+            throw f.invalid(field, f.node().get(field), "a divisor of the attention heads (" + d.heads() + ")");
+        }
+    }
 }

@@ -340,4 +340,30 @@ public record ModelSpec(String modelId, String modelType, Family family,
     public long slidingLayers() {
         return layerAttention.stream().filter(a -> a == AttentionKind.SLIDING).count();
     }
+
+    /**
+     * The model as vLLM holds it when it quantizes this 16-bit checkpoint at load time
+     * ({@code --quantization}): the same tensors, stored as {@code q} says.
+     */
+    public ModelSpec quantizedAtLoad(Quantization q) {
+        if (!(quantization instanceof Quantization.None)) {
+            throw new IllegalStateException(modelId + " is already quantized (" + quantization.method() + ")");
+        }
+        return new ModelSpec(modelId, modelType, family, hiddenSize, numLayers, numAttentionHeads, numKeyValueHeads, headDim,
+                vocabSize, maxPositionEmbeddings, tieWordEmbeddings, dtype, dtypeSpecified, q, mla, moe, layerAttention,
+                slidingWindow, layers, tensors, warnings);
+    }
+
+    /** Whether the checkpoint carries a vision (or other encoder) tower. */
+    public boolean hasEncoderTower() {
+        return tensors.stream().anyMatch(t -> t.component() == Component.VISION);
+    }
+
+    /** The language model alone, as vLLM loads it with {@code --language-model-only}: no encoder tower. */
+    public ModelSpec languageModelOnly() {
+        List<Tensor> text = tensors.stream().filter(t -> t.component() != Component.VISION).toList();
+        return new ModelSpec(modelId, modelType, family, hiddenSize, numLayers, numAttentionHeads, numKeyValueHeads, headDim,
+                vocabSize, maxPositionEmbeddings, tieWordEmbeddings, dtype, dtypeSpecified, quantization, mla, moe,
+                layerAttention, slidingWindow, layers, text, warnings);
+    }
 }

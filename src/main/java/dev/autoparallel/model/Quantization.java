@@ -391,4 +391,17 @@ public sealed interface Quantization extends java.io.Serializable {
                     || module.startsWith(pattern + ".");
         }
     }
+
+    /**
+     * Microscaling formats that vLLM applies at load time to a 16-bit checkpoint ({@code --quantization
+     * mxfp8 / mxfp4}, vLLM's online-quantization page, 0.29.0 docs): every Linear and MoE weight but
+     * the LM head, {@code valueBits} per value and one e8m0 scale byte per 32 values along the input.
+     */
+    record Microscaled(String method, int valueBits) implements Quantization {
+        @Override public List<String> excluded() { return List.of(); }
+        @Override public long packedBytes(Tensor t, DType dtype) { return packedElements(t); }
+        @Override public long packedElements(Tensor t) {
+            return (ceilDiv(t.out() * t.in() * valueBits, 8) + t.out() * ceilDiv(t.in(), 32)) * t.copies();
+        }
+    }
 }

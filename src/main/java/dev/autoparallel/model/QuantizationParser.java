@@ -34,9 +34,15 @@ final class QuantizationParser {
                 if (bits != 2 && bits != 3 && bits != 4 && bits != 8) {
                     throw f.invalid("bits", q.get("bits"), "2, 3, 4 or 8");
                 }
-                JsonNode g = q.has("group_size") ? q.get("group_size") : q.get("q_group_size");
-                if (g == null || !g.isIntegralNumber()) {
+                String field = q.hasNonNull("group_size") ? "group_size" : "q_group_size";
+                JsonNode g = q.get(field);
+                if (g == null || g.isNull()) {
                     throw f.missing("group_size", "q_group_size");
+                }
+                // -1: one group per column (GPTQ's per-channel scheme); otherwise a positive group width.
+                if (!g.isIntegralNumber() || !g.canConvertToInt() || g.asInt() == 0 || g.asInt() < -1
+                        || g.asInt() > ConfigFields.MAX_DIMENSION) {
+                    throw f.invalid(field, g, "a positive whole number of input features per group, or -1 for whole columns");
                 }
                 yield new Quantization.IntGroup(method, bits, g.asInt(), excluded);
             }
@@ -167,11 +173,14 @@ final class QuantizationParser {
                 return new Quantization.CompressedNvfp4(acts != null && !acts.isNull(), excluded);
             }
             List<Integer> block = wf.intList("block_structure");
-            if ("group".equals(strategy) && groupSize < 1) {
+            if ("group".equals(strategy) && !wf.has("group_size")) {
                 throw wf.missing("group_size");
             }
-            if ("block".equals(strategy) && block.size() != 2) {
-                throw wf.missing("block_structure");
+            if ("group".equals(strategy) && groupSize < 1) {
+                throw wf.invalid("group_size", w.get("group_size"), "a positive whole number for the group strategy");
+            }
+            if ("block".equals(strategy) && (block.size() != 2 || block.get(0) < 1 || block.get(1) < 1)) {
+                throw wf.invalid("block_structure", w.get("block_structure"), "two positive whole numbers [rows, columns]");
             }
             if (!List.of("tensor", "channel", "group", "block").contains(strategy)) {
                 throw wf.invalid("strategy", w.get("strategy"), "tensor, channel, group, block, tensor_group");

@@ -20,6 +20,6 @@ public record Tensor(String name, Component component, TensorKind kind, Sharding
 
     /** Number of logical parameters (elements before any packing). */
     public long numel() {
-        return out * in * copies;
+        return Math.multiplyExact(Math.multiplyExact(out, in), copies);
     }
 }

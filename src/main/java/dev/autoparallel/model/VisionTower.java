@@ -46,7 +46,10 @@ final class VisionTower {
         int layers = f.requirePositive("num_hidden_layers");
         long patch = f.requirePositive("patch_size");
         long image = f.requirePositive("image_size");
-        long channels = f.optInt("num_channels").orElse(3);
+        long channels = f.optPositive("num_channels").orElse(3);
+        if (image < patch) {
+            throw f.invalid("image_size", f.node().get("image_size"), "at least patch_size (" + patch + ")");
+        }
         long patches = (image / patch) * (image / patch);
         Tensors t = new Tensors();
         String p = "vision_tower.vision_model";

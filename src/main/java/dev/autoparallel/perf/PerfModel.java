@@ -85,7 +85,7 @@ public final class PerfModel {
         this.linearParams = linear;
         this.checkpointLinearBytes = linearBytes;
         Quantization q = spec.quantization();
-        this.fp8Checkpoint = q instanceof Quantization.Fp8 || q instanceof Quantization.Mxfp4
+        this.fp8Checkpoint = q instanceof Quantization.Fp8 || q instanceof Quantization.Mxfp4 || q instanceof Quantization.Microscaled
                 || q instanceof Quantization.CompressedTensors c && c.floatWeights();
         this.slidingLayerCount = spec.layerAttention().stream().filter(a -> a == AttentionKind.SLIDING).count();
     }

@@ -44,10 +44,14 @@ public final class HfCache {
         }
         try {
             Path ref = repo.resolve("refs").resolve("main");
-            if (Files.isRegularFile(ref)) {
-                Path cfg = repo.resolve("snapshots").resolve(Files.readString(ref).trim()).resolve("config.json");
-                if (Files.isRegularFile(cfg)) {
-                    return Optional.of(cfg);
+            if (Files.isRegularFile(ref) && Files.size(ref) <= 128) {
+                String commit = Files.readString(ref).trim();
+                // A ref holds a commit hash; anything else (a path such as ../..) is not followed.
+                if (commit.matches("[0-9a-fA-F]{7,64}")) {
+                    Path cfg = repo.resolve("snapshots").resolve(commit).resolve("config.json");
+                    if (Files.isRegularFile(cfg)) {
+                        return Optional.of(cfg);
+                    }
                 }
             }
             Path snapshots = repo.resolve("snapshots");

@@ -5,13 +5,13 @@ import dev.autoparallel.InvalidConfigurationException;
 import dev.autoparallel.ModelUnreachableException;
 import dev.autoparallel.model.ConfigParser;
 import dev.autoparallel.model.ModelSpec;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.logging.Logger;
 
 /**
  * Finds a model's config: a local path (a JSON file of any name, or a folder holding
@@ -19,6 +19,7 @@ import java.util.Optional;
  * Hub over HTTP (unless offline), caching what it fetched.
  */
 public final class ModelResolver {
+    private static final Logger LOG = Logger.getLogger(ModelResolver.class.getName());
     private static final String REVISION = "main";
 
     private final Catalog catalog;
@@ -53,8 +54,15 @@ public final class ModelResolver {
         }
         var cached = cache.find(model);
         if (cached.isPresent()) {
-            ResolvedModel r = fromFile(model, cached.get());
-            return new ResolvedModel(r.spec(), ResolvedModel.Origin.HF_CACHE, r.location());
+            try {
+                ResolvedModel r = fromFile(model, cached.get());
+                return new ResolvedModel(r.spec(), ResolvedModel.Origin.HF_CACHE, r.location());
+            } catch (InvalidConfigurationException e) {
+                if (settings.offline() || !isUnreadable(e)) {
+                    throw e;
+                }
+                // A corrupt cached copy (cut short, not UTF-8, not JSON) is fetched again, and replaced.
+            }
         }
         List<String> suggestions = catalog.suggestions(model);
         if (settings.offline()) {
@@ -72,9 +80,17 @@ public final class ModelResolver {
             hfQuant = ConfigParser.readTree(quant.get().json(), settings.endpoint() + "/" + model + " " + HubClient.HF_QUANT_CONFIG);
         }
         ModelSpec spec = ConfigParser.parse(model, ConfigParser.readTree(fetched.json(), source), hfQuant, source);
-        Path stored = cache.store(model, REVISION, fetched.commit(), fetched.json());
-        quant.ifPresent(q -> cache.storeFile(model, fetched.commit(), HubClient.HF_QUANT_CONFIG, q.json()));
-        return new ResolvedModel(spec, ResolvedModel.Origin.HUB, stored.toString());
+        String location;
+        try {
+            location = cache.store(model, REVISION, fetched.commit(), fetched.json()).toString();
+            quant.ifPresent(q -> cache.storeFile(model, fetched.commit(), HubClient.HF_QUANT_CONFIG, q.json()));
+        } catch (UncheckedIOException e) {
+            // A cache we cannot write costs a fetch next time, not this answer.
+            LOG.warning(() -> "could not write " + model + " to the Hugging Face cache at " + cache.root() + ": "
+                    + e.getCause().getClass().getSimpleName());
+            location = settings.endpoint() + "/" + model;
+        }
+        return new ResolvedModel(spec, ResolvedModel.Origin.HUB, location);
     }
 
     /** The path {@code model} names when it is an existing file or folder, else null. */
@@ -87,26 +103,26 @@ public final class ModelResolver {
         }
     }
 
+    /** Whether a config was refused for its bytes (not JSON, not UTF-8, too large) rather than its fields. */
+    private static boolean isUnreadable(InvalidConfigurationException e) {
+        return e.field().equals("config.json");
+    }
+
     private static ResolvedModel fromFile(String model, Path path) {
-        Path file = Files.isDirectory(path) ? path.resolve("config.json") : path;
-        if (!Files.isRegularFile(file)) {
-            throw new InvalidConfigurationException("model", "folder " + path + " holds no config.json");
+        Path file = path;
+        if (Files.isDirectory(path)) {
+            file = path.resolve("config.json");
+            if (!Files.exists(file)) {
+                throw new InvalidConfigurationException("model", "folder " + path + " holds no config.json");
+            }
         }
-        String json;
-        try {
-            json = Files.readString(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading " + file, e);
-        }
+        String json = TextFiles.read(file, "config.json", TextFiles.MAX_CONFIG_BYTES);
         // ModelOpt checkpoints keep their quantization in hf_quant_config.json beside config.json.
         Path quantFile = file.resolveSibling(HubClient.HF_QUANT_CONFIG);
         JsonNode hfQuant = null;
-        if (Files.isRegularFile(quantFile)) {
-            try {
-                hfQuant = ConfigParser.readTree(Files.readString(quantFile), quantFile.toString());
-            } catch (IOException e) {
-                throw new UncheckedIOException("reading " + quantFile, e);
-            }
+        if (Files.exists(quantFile)) {
+            hfQuant = ConfigParser.readTree(TextFiles.read(quantFile, "hf_quant_config.json", TextFiles.MAX_CONFIG_BYTES),
+                    quantFile.toString());
         }
         ModelSpec spec = ConfigParser.parse(model, ConfigParser.readTree(json, file.toString()), hfQuant, file.toString());
         return new ResolvedModel(spec, ResolvedModel.Origin.LOCAL_FILE, file.toAbsolutePath().toString());

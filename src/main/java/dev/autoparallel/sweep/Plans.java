@@ -7,8 +7,10 @@ import dev.autoparallel.cost.PriceTable;
 import dev.autoparallel.layout.Cluster;
 import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.source.ModelResolver;
-import java.io.IOException;
+import dev.autoparallel.source.Secrets;
+import dev.autoparallel.source.TextFiles;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,36 +40,52 @@ public final class Plans {
         PriceTable prices = PriceTable.builtIn();
         if (spec.priceOverrides() != null) {
             if (spec.priceOverrides().isTextual()) {
-                Path file = baseDir.resolve(spec.priceOverrides().asText());
-                try {
-                    prices = prices.withOverrides(Files.readString(file), file.toString());
-                } catch (IOException e) {
-                    throw new InvalidConfigurationException("price_overrides", "price_overrides file " + file
-                            + " cannot be read (" + e.getClass().getSimpleName() + ")");
-                }
+                Path file = resolvePath(baseDir, spec.priceOverrides().asText(), "price_overrides");
+                prices = prices.withOverrides(TextFiles.read(file, "price_overrides", TextFiles.MAX_SPEC_BYTES), file.toString());
             } else {
                 prices = prices.withOverrides(spec.priceOverrides().toString(), "price_overrides");
             }
         }
         List<SweepPlan.PlannedModel> models = new ArrayList<>();
         for (String id : spec.models()) {
-            String name = id;
-            Path local = baseDir.resolve(id);
-            if (!Files.exists(Path.of(id)) && Files.exists(local)) {
-                name = local.toString();
-            }
+            // One model that cannot be read becomes failure rows for its cells, never a failed sweep.
             try {
-                models.add(new SweepPlan.PlannedModel(id, resolver.resolve(name).spec(), null, null));
+                models.add(new SweepPlan.PlannedModel(id, resolver.resolve(localName(baseDir, id)).spec(), null, null));
             } catch (ModelNotFoundException e) {
-                models.add(new SweepPlan.PlannedModel(id, null, "model_unavailable", e.getMessage()));
+                models.add(new SweepPlan.PlannedModel(id, null, "model_unavailable", Secrets.redact(e.getMessage())));
             } catch (AutoParallelException e) {
                 models.add(new SweepPlan.PlannedModel(id, null, e instanceof InvalidConfigurationException
-                        ? "invalid_input" : "model_unavailable", e.getMessage()));
+                        ? "invalid_input" : "model_unavailable", Secrets.redact(e.getMessage())));
+            } catch (RuntimeException e) {
+                models.add(new SweepPlan.PlannedModel(id, null, "error", Secrets.redact(e.getClass().getSimpleName()
+                        + " while reading the model: " + e.getMessage())));
             }
         }
         EngineSettings settings = EngineSettings.forVersion(spec.vllmVersion())
-                .withUtilization(spec.gpuMemoryUtilization()).withKvCacheDtype(spec.kvCacheDtype());
+                .withUtilization(spec.gpuMemoryUtilization()).withKvCacheDtype(spec.kvCacheDtype())
+                .withQuantization(spec.quantization()).withLanguageModelOnly(spec.languageModelOnly());
         return new SweepPlan(spec.name(), models, clusters, spec.sequenceLengths(), spec.batchSizes(), spec.objectives(),
                 spec.maxConfigs(), settings, prices, spec.hoursPerMonth());
+    }
+
+    /** A model id, or the spec-relative path of a local config when one exists there. */
+    private static String localName(Path baseDir, String id) {
+        try {
+            Path local = baseDir.resolve(id);
+            if (!Files.exists(Path.of(id)) && Files.exists(local)) {
+                return local.toString();
+            }
+        } catch (InvalidPathException e) {
+            // not a path: a Hub id
+        }
+        return id;
+    }
+
+    private static Path resolvePath(Path baseDir, String given, String field) {
+        try {
+            return baseDir.resolve(given);
+        } catch (InvalidPathException e) {
+            throw new InvalidConfigurationException(field, field + " '" + given + "' is not a valid path (" + e.getReason() + ")");
+        }
     }
 }

@@ -1,14 +1,20 @@
 package dev.autoparallel.sweep;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.autoparallel.AutoParallelException;
+import dev.autoparallel.InvalidConfigurationException;
 import dev.autoparallel.report.CsvReport;
 import dev.autoparallel.report.HtmlReport;
 import dev.autoparallel.report.ReportBuilder;
 import dev.autoparallel.source.ModelResolver;
+import dev.autoparallel.source.Secrets;
+import dev.autoparallel.source.TextFiles;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,9 +25,7 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.UUID;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
@@ -47,6 +51,7 @@ public final class SweepJob {
     static final long CELLS_PER_PARTITION = 50_000;
     /** Failure rows listed in the HTML report (all of them are in report.csv). */
     static final int FAILURES_SHOWN = 500;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What a run produced. */
     public record Summary(long cells, long resultCells, long failedCells, long rows, Duration duration, Path output) {
@@ -67,50 +72,61 @@ public final class SweepJob {
         SweepSpec spec;
         SweepPlan plan;
         Path out;
+        OutputFolder folder;
         try {
-            if (!Files.isRegularFile(specPath)) {
-                throw new dev.autoparallel.InvalidConfigurationException("spec", "sweep spec " + specPath + " is not a readable file");
-            }
-            spec = SweepSpec.parse(Files.readString(specPath), specPath.toString());
-            out = Path.of(args.length > 1 ? args[1] : spec.output() != null ? spec.output() : "sweep-output");
+            spec = SweepSpec.parse(TextFiles.read(specPath, "spec", TextFiles.MAX_SPEC_BYTES), specPath.toString());
+            out = outputPath(args.length > 1 ? args[1] : spec.output() != null ? spec.output() : "sweep-output");
+            OutputFolder.checkReplaceable(out.toAbsolutePath().normalize());
             Path base = specPath.toAbsolutePath().getParent();
-            plan = Plans.plan(spec, base, ModelResolver.fromEnvironment());
+            ModelResolver resolver = ModelResolver.fromEnvironment();
+            plan = Plans.plan(spec, base, resolver);
+            folder = OutputFolder.open(out);
         } catch (AutoParallelException e) {
-            // A broken spec fails here, before Spark starts.
-            System.err.println("error: " + e.getMessage());
+            // A broken spec or an output that may not be replaced fails here, before Spark starts.
+            System.err.println("error: " + Secrets.redact(e.getMessage()));
             System.exit(2);
             return;
         }
-        SparkSession.Builder builder = SparkSession.builder().appName("AutoParallel sweep: " + spec.name())
-                .config("spark.ui.showConsoleProgress", "true");
-        if (System.getProperty("spark.master") == null) {
-            // Not under spark-submit: local mode on this machine, loopback only, no UI.
-            builder.master("local[*]").config("spark.ui.enabled", "false")
-                    .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1");
-        }
-        SparkSession spark = builder.getOrCreate();
-        try {
-            Summary s = run(spark, plan, out);
-            System.out.printf(Locale.ROOT, "%,d cells (%,d with results, %,d failed), %,d rows in %.1f s -> %s%n",
-                    s.cells(), s.resultCells(), s.failedCells(), s.rows(), s.duration().toMillis() / 1000.0, s.output());
-            if (!s.complete()) {
-                System.exit(1);
+        boolean complete;
+        try (folder) {
+            SparkSession.Builder builder = SparkSession.builder().appName("AutoParallel sweep: " + spec.name())
+                    .config("spark.ui.showConsoleProgress", "true");
+            if (System.getProperty("spark.master") == null) {
+                // Not under spark-submit: local mode on this machine, loopback only, no UI.
+                builder.master("local[*]").config("spark.ui.enabled", "false")
+                        .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1");
             }
-        } finally {
-            spark.stop();
+            SparkSession spark = builder.getOrCreate();
+            try {
+                Summary s = run(spark, plan, folder);
+                System.out.printf(Locale.ROOT, "%,d cells (%,d with results, %,d failed), %,d rows in %.1f s -> %s%n",
+                        s.cells(), s.resultCells(), s.failedCells(), s.rows(), s.duration().toMillis() / 1000.0, s.output());
+                complete = s.complete();
+            } finally {
+                spark.stop();
+            }
+        }
+        if (!complete) {
+            System.exit(1);
         }
     }
 
+    /** Runs the sweep into {@code out}, which must be absent or an earlier sweep's output (else InvalidConfigurationException). */
     public static Summary run(SparkSession spark, SweepPlan plan, Path out) throws IOException {
+        try (OutputFolder folder = OutputFolder.open(out)) {
+            return run(spark, plan, folder);
+        }
+    }
+
+    static Summary run(SparkSession spark, SweepPlan plan, OutputFolder folder) throws IOException {
         Instant start = Instant.now();
         long cells = plan.cellCount();
         LOG.info(() -> String.format(Locale.ROOT, "sweep '%s': %,d cells (%d models x %d clusters x %d lengths x %d batches x %d objectives)",
                 plan.name(), cells, plan.models().size(), plan.clusters().size(), plan.sequenceLengths().size(),
                 plan.batchSizes().size(), plan.objectives().size()));
-        Path target = out.toAbsolutePath().normalize();
-        Path tmp = target.resolveSibling(target.getFileName() + ".partial-" + UUID.randomUUID());
-        Files.createDirectories(tmp);
-        try {
+        Path target = folder.target();
+        Path tmp = folder.work();
+        {
             Broadcast<SweepPlan> shipped = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(plan);
             int partitions = (int) Math.max(spark.sparkContext().defaultParallelism(),
                     Math.min(10_000, (cells + CELLS_PER_PARTITION - 1) / CELLS_PER_PARTITION));
@@ -170,16 +186,15 @@ public final class SweepJob {
             try (Writer w = Files.newBufferedWriter(tmp.resolve("report.html"), StandardCharsets.UTF_8)) {
                 HtmlReport.write(w, ReportBuilder.build(facts, best, failures));
             }
-            Files.writeString(tmp.resolve("summary.json"), String.format(Locale.ROOT,
-                    "{\"name\": %s, \"cells\": %d, \"result_cells\": %d, \"failed_cells\": %d, \"rows\": %d, \"seconds\": %.3f}%n",
-                    quote(plan.name()), cells, resultCells, failedCells, rowCount, took.toMillis() / 1000.0));
-            moveIntoPlace(tmp, target);
+            ObjectNode summary = JSON.createObjectNode().put("name", plan.name()).put("cells", cells)
+                    .put("result_cells", resultCells).put("failed_cells", failedCells).put("rows", rowCount)
+                    .put("seconds", took.toMillis() / 1000.0);
+            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("summary.json").toFile(), summary);
+            folder.commit();
             Summary s = new Summary(cells, resultCells, failedCells, rowCount, Duration.between(start, Instant.now()), target);
             LOG.info(() -> String.format(Locale.ROOT, "sweep done: %,d cells, %,d rows in %.1f s", cells, rowCount,
                     s.duration().toMillis() / 1000.0));
             return s;
-        } finally {
-            deleteRecursively(tmp);
         }
     }
 
@@ -237,31 +252,12 @@ public final class SweepJob {
         };
     }
 
-    /** Replaces {@code target} with the finished folder; a killed run leaves only a .partial folder behind. */
-    static void moveIntoPlace(Path finished, Path target) throws IOException {
-        Path old = null;
-        if (Files.exists(target)) {
-            old = target.resolveSibling(target.getFileName() + ".old-" + UUID.randomUUID());
-            Files.move(target, old);
+    /** The output path as given, refused by name when it is not a path at all. */
+    private static Path outputPath(String given) {
+        try {
+            return Path.of(given);
+        } catch (InvalidPathException e) {
+            throw new InvalidConfigurationException("output", "output '" + given + "' is not a valid path (" + e.getReason() + ")");
         }
-        Files.move(finished, target);
-        if (old != null) {
-            deleteRecursively(old);
-        }
-    }
-
-    static void deleteRecursively(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(p)) {
-            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
-            }
-        }
-    }
-
-    private static String quote(String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 }

@@ -3,9 +3,11 @@ package dev.autoparallel.sweep;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.json.UserJson;
 import dev.autoparallel.hardware.GpuCatalog;
 import dev.autoparallel.layout.Objective;
 import dev.autoparallel.memory.KvCacheDtype;
+import dev.autoparallel.memory.ServingQuantization;
 import dev.autoparallel.memory.VllmVersion;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -18,12 +20,16 @@ import java.util.Set;
  * A sweep spec as written (JSON), validated field by field before Spark starts. See the README
  * for the schema. Pure: reads no file; the job resolves models and price files afterwards.
  *
- * @param priceOverrides a price document (inline object) or the path of one; null for none
+ * @param priceOverrides    a price document (inline object) or the path of one; null for none
+ * @param quantization      vLLM's online quantization of 16-bit checkpoints; the cells of an already quantized
+ *                          checkpoint fail as invalid_input, as vLLM refuses a second method
+ * @param languageModelOnly serve multimodal models without their vision tower
  */
 public record SweepSpec(String name, List<String> models, List<ClusterShape> clusters, List<Integer> sequenceLengths,
                         List<Integer> batchSizes, List<Objective> objectives, int maxConfigs, VllmVersion vllmVersion,
                         double gpuMemoryUtilization, KvCacheDtype kvCacheDtype, double hoursPerMonth,
-                        JsonNode priceOverrides, String output) {
+                        JsonNode priceOverrides, String output, ServingQuantization quantization,
+                        boolean languageModelOnly) {
 
     /** A named hardware option: GPU type and shape, optionally its own price per GPU-hour. */
     public record ClusterShape(String name, String gpu, int gpusPerNode, int nodes, Double gpuMemoryGb,
@@ -32,7 +38,7 @@ public record SweepSpec(String name, List<String> models, List<ClusterShape> clu
 
     static final Set<String> KEYS = Set.of("name", "models", "clusters", "sequence_lengths", "batch_sizes", "objectives",
             "max_configs", "vllm_version", "gpu_memory_utilization", "kv_cache_dtype", "hours_per_month",
-            "price_overrides", "output");
+            "price_overrides", "output", "quantization", "language_model_only");
     static final Set<String> CLUSTER_KEYS = Set.of("name", "gpu", "gpus_per_node", "nodes", "gpu_memory_gb",
             "price_usd_per_gpu_hour");
     /** More cells than this is a typo in a list, not a plan. */
@@ -51,12 +57,7 @@ public record SweepSpec(String name, List<String> models, List<ClusterShape> clu
     }
 
     public static SweepSpec parse(String json, String source) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(json);
-        } catch (IOException e) {
-            throw new InvalidConfigurationException("spec", source + ": not valid JSON (" + e.getMessage().split("\n")[0] + ")");
-        }
+        JsonNode root = UserJson.parse(json, "spec", source);
         if (root == null || !root.isObject()) {
             throw new InvalidConfigurationException("spec", source + ": a sweep spec is a JSON object");
         }
@@ -104,9 +105,16 @@ public record SweepSpec(String name, List<String> models, List<ClusterShape> clu
                     + ": price_overrides is a price document ({\"entries\": [...]}) or the path of one");
         }
         String output = root.has("output") ? text(root, "output", source) : null;
+        ServingQuantization quantization = root.has("quantization")
+                ? ServingQuantization.parse(text(root, "quantization", source)) : ServingQuantization.NONE;
+        JsonNode lmOnly = root.get("language_model_only");
+        if (lmOnly != null && !lmOnly.isBoolean()) {
+            throw new InvalidConfigurationException("language_model_only", source + ": language_model_only was "
+                    + lmOnly + "; allowed: true or false");
+        }
         SweepSpec spec = new SweepSpec(root.has("name") ? text(root, "name", source) : "AutoParallel sweep", models,
                 clusters, seqs, batches, objectives, maxConfigs, version, util, kv, hours,
-                prices == null || prices.isNull() ? null : prices, output);
+                prices == null || prices.isNull() ? null : prices, output, quantization, lmOnly != null && lmOnly.asBoolean());
         if (spec.cellCount() > MAX_CELLS) {
             throw new InvalidConfigurationException("models", source + ": the spec has " + spec.cellCount()
                     + " cells; allowed: at most " + MAX_CELLS);

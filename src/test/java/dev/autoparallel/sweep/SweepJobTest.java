@@ -2,10 +2,14 @@ package dev.autoparallel.sweep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.autoparallel.AutoParallel;
 import dev.autoparallel.Configuration;
+import dev.autoparallel.InvalidConfigurationException;
 import dev.autoparallel.source.Catalog;
 import dev.autoparallel.source.HubSettings;
 import dev.autoparallel.source.ModelResolver;
@@ -27,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The job in local mode on a small spec, checked row by row against the core API. */
 class SweepJobTest {
     static final String SPEC = """
-            {"name": "test sweep",
+            {"name": "test sweep\\t\\"quoted\\"\\nsecond line\\u0001",
              "models": ["meta-llama/Llama-2-7b-hf", "Qwen/Qwen3-30B-A3B", "acme/does-not-exist"],
              "clusters": [{"name": "1 x 8 H100", "gpu": "H100"},
                           {"name": "1 x 2 L4 at $0.70", "gpu": "L4", "gpus_per_node": 2, "price_usd_per_gpu_hour": 0.70}],
@@ -110,14 +114,36 @@ class SweepJobTest {
         try (Stream<Path> left = Files.list(dir)) {
             assertTrue(left.noneMatch(p -> p.getFileName().toString().contains(".partial-")), "a temporary folder was left");
         }
+        // summary.json was written by hand and broke on a tab, a newline or a control character in the name.
+        JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertEquals(plan.name(), summary.get("name").asText());
+        assertEquals(s.cells(), summary.get("cells").asLong());
     }
 
     @Test
-    void rerun_replacesTheOutputWhole(@TempDir Path dir) throws Exception {
+    void rerun_replacesAnEarlierSweepsOutput_andLeavesNothingBeside(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("out");
-        Files.createDirectories(out.resolve("stale"));
         SweepJob.run(spark, plan(dir), out);
-        assertTrue(Files.exists(out.resolve("report.html")));
-        assertTrue(Files.notExists(out.resolve("stale")));
+        Files.writeString(out.resolve("report.csv"), "from the first run");
+        SweepJob.Summary second = SweepJob.run(spark, plan(dir), out);
+        assertTrue(second.complete());
+        assertTrue(Files.readString(out.resolve("report.csv")).startsWith("cell_id"));
+        try (Stream<Path> left = Files.list(dir)) {
+            assertEquals(List.of("out"), left.map(p -> p.getFileName().toString()).filter(n -> !n.equals("hf")).sorted().toList());
+        }
+    }
+
+    @Test
+    void aFolderOfTheUsers_isRefusedBeforeAnythingIsWritten_andKeptWhole(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("mine");
+        Files.createDirectories(out.resolve("notes"));
+        Files.writeString(out.resolve("notes/todo.txt"), "keep me");
+        InvalidConfigurationException e = assertThrows(InvalidConfigurationException.class,
+                () -> SweepJob.run(spark, plan(dir), out));
+        assertEquals("output", e.field());
+        assertEquals("keep me", Files.readString(out.resolve("notes/todo.txt")));
+        try (Stream<Path> left = Files.list(dir)) {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().contains(".partial-")));
+        }
     }
 }
