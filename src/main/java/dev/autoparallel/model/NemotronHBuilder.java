@@ -29,7 +29,11 @@ final class NemotronHBuilder {
         List<Block> blocks = blocks(d, f);
         long h = d.hidden();
         int kvHeads = f.requirePositive("num_key_value_heads");
-        int headDim = f.optInt("head_dim", "attention_head_dim").orElseGet(() -> Builders.headDim(d, f));
+        int headDim = f.optPositive("head_dim", "attention_head_dim").orElseGet(() -> Builders.headDim(d, f));
+        if (d.heads() % kvHeads != 0) {
+            throw f.invalid("num_key_value_heads", f.node().get("num_key_value_heads"),
+                    "a divisor of num_attention_heads (" + d.heads() + ")");
+        }
         boolean mlpBias = f.optBool("mlp_bias").orElse(false);
         Tensors t = new Tensors();
         t.embedding("backbone.embeddings.weight", Component.EMBEDDING, Sharding.VOCAB, d.vocab(), h);
@@ -45,6 +49,10 @@ final class NemotronHBuilder {
         t.norm("backbone.norm_f", -1, h, false);
         if (!d.tied()) {
             t.embedding("lm_head.weight", Component.LM_HEAD, Sharding.VOCAB, d.vocab(), h);
+        }
+        if (moeLayers > 0 && f.requirePositive("num_experts_per_tok") > f.requirePositive("n_routed_experts")) {
+            throw f.invalid("num_experts_per_tok", f.node().get("num_experts_per_tok"),
+                    "at most n_routed_experts (" + f.requirePositive("n_routed_experts") + ")");
         }
         ModelSpec.MoeDims moe = moeLayers == 0 ? null : new ModelSpec.MoeDims(f.requirePositive("n_routed_experts"),
                 f.requirePositive("num_experts_per_tok"), f.requirePositive("moe_intermediate_size"),

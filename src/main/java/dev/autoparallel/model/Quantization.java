@@ -2,7 +2,8 @@ package dev.autoparallel.model;
 
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * How a checkpoint stores its linear weights. Each method says which tensors it packs, how many
@@ -37,13 +38,18 @@ public sealed interface Quantization extends java.io.Serializable {
         if (!targets(t)) {
             return false;
         }
-        String module = t.name().endsWith(".weight") ? t.name().substring(0, t.name().length() - 7) : t.name();
-        for (String pattern : excluded()) {
-            if (matches(pattern, module)) {
-                return false;
-            }
+        if (excluded().isEmpty()) {
+            return true;
         }
-        return true;
+        return DecisionCache.of(this).computeIfAbsent(t.name(), name -> {
+            String module = name.endsWith(".weight") ? name.substring(0, name.length() - 7) : name;
+            for (String pattern : excluded()) {
+                if (matches(pattern, module)) {
+                    return false;
+                }
+            }
+            return true;
+        });
     }
 
     /**
@@ -67,11 +73,7 @@ public sealed interface Quantization extends java.io.Serializable {
      * module path; other patterns match whole dot-separated parts of it, {@code *} matching one part.
      */
     static boolean matches(String pattern, String module) {
-        if (pattern.startsWith("re:")) {
-            return Pattern.compile(pattern.substring(3)).matcher(module).matches();
-        }
-        String glob = Pattern.quote(pattern).replace("*", "\\E[^.]+\\Q");
-        return Pattern.compile("(^|.*\\.)" + glob + "(\\..*|$)").matcher(module).matches();
+        return ModulePatterns.hfMatches(pattern, module);
     }
 
     private static long ceilDiv(long a, long b) {
@@ -298,21 +300,74 @@ public sealed interface Quantization extends java.io.Serializable {
      * {@code algorithm} applies to every linear layer not matched by the {@code exclude_modules} /
      * {@code ignore} patterns (fnmatch semantics, as ModelOpt writes them).
      */
-    record ModelOpt(String algorithm, List<String> excluded, Map<String, String> layerAlgorithms) implements Quantization {
+    final class ModelOpt implements Quantization {
+        private static final long serialVersionUID = 1L;
         /** NVFP4's block: 16 values share one E4M3 scale (NVIDIA, "Introducing NVFP4", 2025; ModelOpt group_size 16). */
         public static final int NVFP4_BLOCK = 16;
         /** The algorithms whose storage is modelled here. */
         public static final List<String> ALGORITHMS = List.of("NVFP4", "W4A16_NVFP4", "FP8");
+        /** Marks a module kept 16-bit in the memo (a map cannot hold null). */
+        private static final String UNPACKED = "";
 
-        public ModelOpt {
-            excluded = List.copyOf(excluded);
-            layerAlgorithms = Map.copyOf(layerAlgorithms);
+        private final String algorithm;
+        private final List<String> excluded;
+        private final Map<String, String> layerAlgorithms;
+        /**
+         * Each tensor's decision, computed once: exclusion lists run to hundreds of patterns and
+         * every byte count asks again.
+         */
+        private transient volatile Map<String, String> memo;
+
+        public ModelOpt(String algorithm, List<String> excluded, Map<String, String> layerAlgorithms) {
+            this.algorithm = algorithm;
+            this.excluded = List.copyOf(excluded);
+            this.layerAlgorithms = Map.copyOf(layerAlgorithms);
+        }
+
+        public String algorithm() {
+            return algorithm;
+        }
+
+        @Override public List<String> excluded() {
+            return excluded;
+        }
+
+        public Map<String, String> layerAlgorithms() {
+            return layerAlgorithms;
+        }
+
+        @Override public boolean equals(Object o) {
+            return o instanceof ModelOpt m && m.algorithm.equals(algorithm) && m.excluded.equals(excluded)
+                    && m.layerAlgorithms.equals(layerAlgorithms);
+        }
+
+        @Override public int hashCode() {
+            return Objects.hash(algorithm, excluded, layerAlgorithms);
+        }
+
+        @Override public String toString() {
+            return "ModelOpt[" + algorithm + ", " + excluded.size() + " exclusions, " + layerAlgorithms.size() + " listed layers]";
         }
 
         @Override public String method() { return "modelopt"; }
 
         /** The algorithm a tensor is stored with, or null when it stays 16-bit. */
         public String algorithmOf(Tensor t) {
+            Map<String, String> m = memo;
+            if (m == null) {
+                m = new ConcurrentHashMap<>();
+                memo = m;
+            }
+            String known = m.get(t.name());
+            if (known == null) {
+                String computed = decide(t);
+                known = computed == null ? UNPACKED : computed;
+                m.put(t.name(), known);
+            }
+            return known.isEmpty() ? null : known;
+        }
+
+        private String decide(Tensor t) {
             if (!targets(t)) {
                 return null;
             }
@@ -379,16 +434,7 @@ public sealed interface Quantization extends java.io.Serializable {
 
         /** Python's fnmatch: {@code *} any run of characters (dots included), {@code ?} one character. */
         static boolean fnmatch(String pattern, String module) {
-            StringBuilder re = new StringBuilder();
-            for (char c : pattern.toCharArray()) {
-                switch (c) {
-                    case '*' -> re.append(".*");
-                    case '?' -> re.append('.');
-                    default -> re.append(Pattern.quote(String.valueOf(c)));
-                }
-            }
-            return Pattern.compile(re.toString()).matcher(module).matches()
-                    || module.startsWith(pattern + ".");
+            return ModulePatterns.fnmatch(pattern, module);
         }
     }
 

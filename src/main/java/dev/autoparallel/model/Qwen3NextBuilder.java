@@ -28,7 +28,15 @@ final class Qwen3NextBuilder {
         List<Mixer> mixers = mixers(d, f);
         boolean moe = family == Family.QWEN3_NEXT || family == Family.QWEN3_5_MOE;
         List<Integer> mlpOnly = f.intList("mlp_only_layers");
-        int step = moe ? f.optInt("decoder_sparse_step").orElse(1) : 0;
+        int step = moe ? f.optPositive("decoder_sparse_step").orElse(1) : 0;
+        if (moe && f.requirePositive("num_experts_per_tok") > f.requirePositive("num_experts")) {
+            throw f.invalid("num_experts_per_tok", f.node().get("num_experts_per_tok"),
+                    "at most num_experts (" + f.requirePositive("num_experts") + ")");
+        }
+        if (d.heads() % kvHeads != 0) {
+            throw f.invalid("num_key_value_heads", f.node().get("num_key_value_heads"),
+                    "a divisor of num_attention_heads (" + d.heads() + ")");
+        }
         ModelSpec.MoeDims moeDims = null;
         Tensors t = new Tensors();
         t.embedding("model.embed_tokens.weight", Component.EMBEDDING, Sharding.VOCAB, d.vocab(), d.hidden());

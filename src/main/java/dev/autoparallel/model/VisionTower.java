@@ -242,7 +242,7 @@ final class VisionTower {
         if (merge.size() != 2 || merge.get(0) < 1 || merge.get(1) < 1) {
             throw f.invalid("merge_kernel_size", f.node().get("merge_kernel_size"), "two positive whole numbers");
         }
-        long mmHidden = f.optInt("mm_hidden_size").orElse((int) h);
+        long mmHidden = f.optPositive("mm_hidden_size").orElse((int) h);
         long projOut = mmHidden == h ? textHidden : mmHidden;
         Component v = Component.VISION;
         Tensors t = new Tensors();
