@@ -11,9 +11,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Exact parameter counts of the 2026 families from their published configs (configs-2026, see
  * {@link Configs2026}), each against a published total with its scope stated. "Hub total" is the
- * Hugging Face API's {@code safetensors.total} for the repository, as collected with its sources
- * in the research notes (research/param-totals.md of this work; quoted there from files that copied it
- * from {@code https://huggingface.co/api/models/<repo>?expand[]=safetensors}).
+ * Hugging Face API's {@code safetensors.total} for the repository
+ * ({@code https://huggingface.co/api/models/<repo>?expand[]=safetensors}), as quoted by public
+ * files that copied it (capacity-planner registries and test fixtures; several agree for most
+ * models). Card figures are the model cards' and technical reports' rounded totals.
  */
 class Families2026Test {
 
