@@ -77,6 +77,8 @@ record ModelSummary(String modelId, Source source, String modelType, String fami
             return "bitsandbytes " + b.bits() + "-bit";
         } else if (q instanceof Quantization.Mxfp4) {
             return "mxfp4 (routed experts)";
+        } else if (q instanceof Quantization.FbgemmFp8) {
+            return "fbgemm_fp8 (FP32 scale per output channel)";
         } else if (q instanceof Quantization.CompressedNvfp4) {
             return "compressed-tensors nvfp4 (FP8 scale per " + Quantization.ModelOpt.NVFP4_BLOCK + " values, FP32 global scales)";
         } else if (q instanceof Quantization.ModelOpt m) {

@@ -116,6 +116,22 @@ public sealed interface Quantization extends java.io.Serializable {
     }
 
     /**
+     * FBGEMM FP8 ({@code quant_method: fbgemm_fp8}, the Llama 4 Maverick FP8 checkpoint; vLLM
+     * fbgemm_fp8.py): e4m3 weights with one FP32 scale per output channel ({@code weight_scale}
+     * [out, 1]); activations are quantized dynamically per token, so nothing more is stored.
+     */
+    record FbgemmFp8(List<String> excluded) implements Quantization {
+        public FbgemmFp8 {
+            excluded = List.copyOf(excluded);
+        }
+
+        @Override public String method() { return "fbgemm_fp8"; }
+        @Override public long packedBytes(Tensor t, DType dtype) { return (t.out() * t.in() + 4 * t.out()) * t.copies(); }
+        @Override public long packedElements(Tensor t) { return (t.out() * t.in() + t.out()) * t.copies(); }
+        @Override public long scaleBytes(Tensor t, DType dtype) { return packs(t) ? 4 * t.out() * t.copies() : 0; }
+    }
+
+    /**
      * AWQ / GPTQ integer weights: values packed {@code 32 / bits} to an int32, one 16-bit scale
      * and one packed zero point per group of {@code groupSize} input features (group -1 = whole
      * row); GPTQ also stores an int32 {@code g_idx} per input feature.

@@ -11,7 +11,7 @@ import java.util.Map;
 /** Reads {@code quantization_config} into a {@link Quantization}. Unknown methods are refused. */
 final class QuantizationParser {
     static final List<String> METHODS = List.of("fp8", "awq", "gptq", "bitsandbytes", "mxfp4", "compressed-tensors",
-            "modelopt");
+            "modelopt", "fbgemm_fp8");
 
     private QuantizationParser() {
     }
@@ -29,6 +29,7 @@ final class QuantizationParser {
         }
         return switch (method) {
             case "fp8" -> fp8(f, excluded);
+            case "fbgemm-fp8" -> new Quantization.FbgemmFp8(excluded);
             case "awq", "gptq" -> {
                 int bits = f.optInt("bits", "w_bit").orElseThrow(() -> f.missing("bits", "w_bit"));
                 if (bits != 2 && bits != 3 && bits != 4 && bits != 8) {

@@ -210,4 +210,18 @@ class QuantizationTest {
         assertEquals("strategy", assertThrows(InvalidConfigurationException.class,
                 () -> ConfigParser.parse("x", cfg, "cfg")).field());
     }
+
+    @Test
+    void fbgemmFp8_storesOneFp32ScalePerOutputChannel() throws Exception {
+        // The quantization_config of meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8 (quant_method fbgemm_fp8,
+        // vLLM fbgemm_fp8.py: per-channel weight scales, dynamic per-token activations).
+        ObjectNode cfg = ReferenceModels.get("meta-llama/Llama-3.1-8B").get("config").deepCopy();
+        cfg.set("quantization_config", new ObjectMapper().readTree("""
+                {"quant_method": "fbgemm_fp8", "activation_scale_ub": 1200.0, "modules_to_not_convert": ["lm_head"]}
+                """));
+        ModelSpec s = ConfigParser.parse("x", cfg, "cfg");
+        var q = assertInstanceOf(Quantization.FbgemmFp8.class, s.quantization());
+        assertEquals(4096L * 14336 + 4096L * 4, q.bytes(DOWN, DType.BFLOAT16));
+        assertEquals(4096L * 4, q.scaleBytes(DOWN, DType.BFLOAT16));
+    }
 }
