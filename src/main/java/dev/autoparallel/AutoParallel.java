@@ -5,6 +5,9 @@ import dev.autoparallel.layout.Cluster;
 import dev.autoparallel.layout.Objective;
 import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.model.ModelSpec;
+import dev.autoparallel.plan.FleetPlanner;
+import dev.autoparallel.plan.PlanRequest;
+import dev.autoparallel.plan.PlanResult;
 import dev.autoparallel.source.ModelResolver;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +64,12 @@ public final class AutoParallel {
         return PLANNER.analyze(model, cluster, sequenceLength, batchSize, maxConfigs, objective, settings);
     }
 
+    /** As above, ranking and pricing with {@code prices} (a sweep's price overrides, a contract price). */
+    public static List<Configuration> analyze(ModelSpec model, Cluster cluster, int sequenceLength, int batchSize,
+                                              int maxConfigs, Objective objective, EngineSettings settings, PriceTable prices) {
+        return PLANNER.analyze(model, cluster, sequenceLength, batchSize, maxConfigs, objective, settings, prices);
+    }
+
     public static Configuration bestConfig(String model, Map<String, ?> cluster) {
         return bestConfig(model, cluster, Objective.MINIMIZE_GPUS.key());
     }
@@ -98,5 +107,14 @@ public final class AutoParallel {
     public static CostEstimate estimateCost(ModelSpec model, Cluster cluster, double hoursPerMonth, PriceTable prices,
                                             EngineSettings settings) {
         return PLANNER.cost(model, cluster, hoursPerMonth, prices, settings);
+    }
+
+    /**
+     * Plans a fleet for traffic within latency targets (see {@link FleetPlanner}): per hardware
+     * option the cheapest layout x replicas whose simulated percentiles meet the targets, and the
+     * recommended option. The CLI's {@code plan} and the sweep's traffic cells call this.
+     */
+    public static PlanResult planFleet(PlanRequest request) {
+        return FleetPlanner.plan(request);
     }
 }

@@ -96,7 +96,12 @@ final class Planner {
     /** The best {@code k} fitting layouts for the objective, best first. */
     List<Candidate> ranked(ModelSpec spec, Cluster cluster, int seq, int batch, Objective objective, EngineSettings settings,
                            int k) {
-        SpeedContext speed = objective.needsSpeed() ? speed(spec, cluster, seq, batch, PriceTable.builtIn()) : null;
+        return ranked(spec, cluster, seq, batch, objective, settings, k, PriceTable.builtIn());
+    }
+
+    List<Candidate> ranked(ModelSpec spec, Cluster cluster, int seq, int batch, Objective objective, EngineSettings settings,
+                           int k, PriceTable prices) {
+        SpeedContext speed = objective.needsSpeed() ? speed(spec, cluster, seq, batch, prices) : null;
         return LayoutSearch.best(memoryModel(spec, cluster.gpu()), cluster, seq, batch, settings, objective, k, speed);
     }
 
@@ -128,15 +133,21 @@ final class Planner {
 
     List<Configuration> analyze(ModelSpec checkpoint, Cluster cluster, int seq, int batch, int maxConfigs,
                                 Objective objective, EngineSettings settings) {
+        return analyze(checkpoint, cluster, seq, batch, maxConfigs, objective, settings, PriceTable.builtIn());
+    }
+
+    /** As {@link #analyze}, ranking and pricing with {@code prices}: the one price table a caller reports with. */
+    List<Configuration> analyze(ModelSpec checkpoint, Cluster cluster, int seq, int batch, int maxConfigs,
+                                Objective objective, EngineSettings settings, PriceTable prices) {
         ModelSpec spec = served(checkpoint, cluster.gpu(), settings);
         validateWorkload(spec, seq, batch, maxConfigs);
-        List<Candidate> fitting = ranked(spec, cluster, seq, batch, objective, settings, maxConfigs);
+        List<Candidate> fitting = ranked(spec, cluster, seq, batch, objective, settings, maxConfigs, prices);
         if (fitting.isEmpty()) {
             throw insufficient(spec, cluster, seq, batch, settings);
         }
         Configuration[] out = new Configuration[fitting.size()];
         String version = settings.version().toString();
-        SpeedContext speed = speed(spec, cluster, seq, batch, PriceTable.builtIn());
+        SpeedContext speed = speed(spec, cluster, seq, batch, prices);
         for (int i = 0; i < out.length; i++) {
             out[i] = configuration(spec, cluster, speed.withSpeed(fitting.get(i), cluster), batch, settings, version,
                     settings.languageModelOnly() && checkpoint.hasEncoderTower());

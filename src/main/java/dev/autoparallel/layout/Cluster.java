@@ -53,6 +53,16 @@ public record Cluster(Gpu gpu, long gpuMemoryBytes, int gpusPerNode, int numNode
         return new Cluster(g, g.memoryBytes(), gpusPerNode, numNodes, false);
     }
 
+    /**
+     * A cluster of a catalog GPU type; {@code memoryGib}, when given, caps the memory per GPU the
+     * runtime reports (a GPU with some memory taken, a partition).
+     */
+    public static Cluster of(String gpuName, Double memoryGib, int gpusPerNode, int numNodes) {
+        Gpu g = GpuCatalog.require(gpuName, memoryGib, "gpu");
+        long bytes = memoryGib == null ? g.memoryBytes() : Math.min(g.memoryBytes(), Math.round(memoryGib * GIB));
+        return new Cluster(g, bytes, gpusPerNode, numNodes, false);
+    }
+
     public Cluster withCrossNodeTp(boolean allow) {
         return new Cluster(gpu, gpuMemoryBytes, gpusPerNode, numNodes, allow);
     }

@@ -150,6 +150,37 @@ public final class PerfModel {
     private record Step(double seconds, boolean memoryBound) {
     }
 
+    /**
+     * Engine-step times of one replica of {@code l} whose engine view is {@code mem}: what a
+     * scheduler simulation advances its clock by. The same roofline as {@link #estimate}: every
+     * pipeline stage in turn, plus the hand-offs between them.
+     */
+    public StepTimer stepTimer(Layout l, int gpusPerNode, MemoryEstimate mem, ServingEngine engine) {
+        boolean fp8 = fp8Checkpoint;
+        double peak = (fp8 && gpu.fp8Tflops() > 0 ? gpu.fp8Tflops() : gpu.bf16Tflops()) * 1e12;
+        double link = l.tp() > gpusPerNode ? gpu.interNodeBytesPerSecond() : gpu.intraNodeBytesPerSecond();
+        Stage stage = new Stage(l, mem.weightsBytes(), peak, link);
+        int pp = l.pp();
+        return new StepTimer() {
+            @Override
+            public double stepSeconds(int decodeSequences, double meanContextTokens, int prefillTokens) {
+                return pp * stage.step(decodeSequences, Math.max(1, meanContextTokens), prefillTokens).seconds()
+                        + (pp - 1) * P2P_LATENCY_S;
+            }
+
+            @Override
+            public double requestOverheadSeconds() {
+                return PREFILL_OVERHEAD_S;
+            }
+
+            @Override
+            public double frontEndDelaySeconds(double concurrency, int promptTokens) {
+                double prefill = pp * stage.step(0, promptTokens, promptTokens).seconds() + (pp - 1) * P2P_LATENCY_S;
+                return engine.queueFactor() * prefill * Math.pow(Math.max(0, concurrency - 1), QUEUE_EXPONENT);
+            }
+        };
+    }
+
     /** One pipeline stage on one rank: its share of layers and weights, the GPU's peaks. */
     private final class Stage {
         private final int tp;

@@ -1,6 +1,5 @@
 package dev.autoparallel.report;
 
-import dev.autoparallel.sweep.ResultRow;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.Iterator;

@@ -1,6 +1,5 @@
 package dev.autoparallel.report;
 
-import dev.autoparallel.sweep.ResultRow;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,6 +27,152 @@ public final class ReportBuilder {
     private ReportBuilder() {
     }
 
+    private static ReportModel.Summary summary(Facts f) {
+        boolean complete = f.resultCells() + f.failedCells() == f.cells();
+        return new ReportModel.Summary(count(f.cells()), count(f.resultCells()), count(f.failedCells()),
+                count(f.rows()), count(f.models().size()), count(f.clusters().size()), duration(f.duration()),
+                String.format(Locale.ROOT, "%s cells = %s with results + %s failed%s", count(f.cells()), count(f.resultCells()),
+                        count(f.failedCells()), complete ? "" : " (MISMATCH: some cells are missing)"), complete);
+    }
+
+    /** One model's recommended fleet, re-planned with the scheduler simulation, and its operating points. */
+    public record Recommended(ResultRow row, List<String> notes, List<ParetoPoint> pareto) {
+    }
+
+    /** An operating point for the Pareto chart: tokens/s per user, tokens/s per GPU, whether it meets the TPOT target. */
+    public record ParetoPoint(double perUser, double perGpu, boolean meetsTpot, String label) {
+    }
+
+    /**
+     * The report of a traffic sweep: the fleet per model and hardware option at each model's
+     * headline demand (its highest request rate), the recommendation per model (simulated), what
+     * buying or renting each whole fleet costs, the Pareto charts, and the failures.
+     *
+     * @param rows        rank-1 rows at each model's headline demand (analytic), one per model x hardware option
+     * @param recommended per model, its recommended fleet (simulated), or absent when none meets the targets
+     */
+    public static ReportModel traffic(Facts f, List<ResultRow> rows, Map<String, Recommended> recommended,
+                                      List<ResultRow> failures) {
+        List<ReportModel.FleetRow> table = new ArrayList<>();
+        List<ReportModel.FleetRecommendation> recs = new ArrayList<>();
+        List<ReportModel.ParetoChart> charts = new ArrayList<>();
+        for (String model : f.models()) {
+            Recommended rec = recommended.get(model);
+            for (ResultRow r : rows) {
+                if (!r.model().equals(model)) {
+                    continue;
+                }
+                boolean isRec = rec != null && rec.row().cluster().equals(r.cluster());
+                table.add(fleetRow(isRec ? rec.row() : r, isRec));
+            }
+            if (rec != null) {
+                ResultRow r = rec.row();
+                recs.add(new ReportModel.FleetRecommendation(model, String.format(Locale.ROOT,
+                        "%s: %d x (TP %d, PP %d%s) on %s, %d GPU(s); %s p%d TTFT %s, TPOT %s at %s requests/s; %s per month rented%s",
+                        model, r.replicas(), r.tensorParallel(), r.pipelineParallel(), r.expertParallel() > 1 ? ", EP " + r.expertParallel() : "",
+                        r.cluster(), r.totalGpus(), Boolean.TRUE.equals(r.simulated()) ? "simulated" : "estimated", r.percentile(),
+                        ms(r.ttftMs()), ms(r.tpotMs()), number(r.requestRate()), money(r.monthlyCostUsd()),
+                        r.ownedMonthlyCostUsd() == null ? "" : ", " + money(r.ownedMonthlyCostUsd()) + " per month owned"),
+                        r.deploymentCommand(), rec.notes()));
+                charts.add(pareto(model, r, rec.pareto()));
+            } else {
+                recs.add(new ReportModel.FleetRecommendation(model, model + ": no hardware option meets its targets at its "
+                        + "demand; see the failed cells below for by how much and what would", "", List.of()));
+            }
+        }
+        List<ReportModel.FleetPurchase> purchase = new ArrayList<>();
+        String advice = fleetPurchase(f, rows, purchase);
+        ReportModel.Fleet fleet = new ReportModel.Fleet(table, recs, purchase, advice, charts);
+        return new ReportModel(f.title(), f.generatedAt(), f.workload(), summary(f), List.of(),
+                new ReportModel.Matrix(f.clusters(), List.of()), List.of(), null, null, failures(f, failures), fleet);
+    }
+
+    private static ReportModel.FleetRow fleetRow(ResultRow r, boolean recommended) {
+        String fleet = r.replicas() + " x TP " + r.tensorParallel() + (r.pipelineParallel() > 1 ? " PP " + r.pipelineParallel() : "")
+                + (r.expertParallel() != null && r.expertParallel() > 1 ? " EP " + r.expertParallel() : "");
+        String targets = "p" + r.percentile() + (r.ttftSloMs() == null ? "" : " TTFT " + ms(r.ttftSloMs()))
+                + (r.tpotSloMs() == null ? "" : " TPOT " + ms(r.tpotSloMs()));
+        return new ReportModel.FleetRow(r.model(), number(r.requestRate()) + " req/s", targets, r.cluster(), fleet,
+                Integer.toString(r.totalGpus()), ms(r.ttftMs()), ms(r.tpotMs()), Boolean.TRUE.equals(r.meetsSlo()),
+                Boolean.TRUE.equals(r.simulated()) ? "simulated" : "analytic", money(r.monthlyCostUsd()),
+                money(r.ownedMonthlyCostUsd()), perMillion(r.costPerMillionTokensUsd()), recommended);
+    }
+
+    /** Every model on one option: GPUs, servers, purchase and monthly costs; the cheapest option that serves all is advised. */
+    private static String fleetPurchase(Facts f, List<ResultRow> rows, List<ReportModel.FleetPurchase> out) {
+        String advice = "No single hardware option serves every model within its targets.";
+        double bestMonthly = Double.MAX_VALUE;
+        int bestIndex = -1;
+        for (String cluster : f.clusters()) {
+            int gpus = 0;
+            double rent = 0;
+            double own = 0;
+            boolean rentKnown = true;
+            boolean ownKnown = true;
+            int served = 0;
+            for (ResultRow r : rows) {
+                if (!r.cluster().equals(cluster) || !Boolean.TRUE.equals(r.meetsSlo())) {
+                    continue;
+                }
+                served++;
+                gpus += r.totalGpus();
+                rentKnown &= r.monthlyCostUsd() != null;
+                ownKnown &= r.ownedMonthlyCostUsd() != null;
+                rent += r.monthlyCostUsd() == null ? 0 : r.monthlyCostUsd();
+                own += r.ownedMonthlyCostUsd() == null ? 0 : r.ownedMonthlyCostUsd();
+            }
+            boolean all = served == f.models().size();
+            out.add(new ReportModel.FleetPurchase(cluster, count(gpus), "", "", ownKnown && served > 0 ? money(own) : "-",
+                    rentKnown && served > 0 ? money(rent) : "-", all, false));
+            double monthly = ownKnown ? own : rentKnown ? rent : Double.MAX_VALUE;
+            if (all && monthly < bestMonthly) {
+                bestMonthly = monthly;
+                bestIndex = out.size() - 1;
+                advice = String.format(Locale.ROOT, "Serve every model on %s: %s GPUs, %s per month rented%s.", cluster,
+                        count(gpus), rentKnown ? money(rent) : "no rental price known",
+                        ownKnown ? ", " + money(own) + " per month owned (purchase written off, power included)" : "");
+            }
+        }
+        if (bestIndex >= 0) {
+            ReportModel.FleetPurchase b = out.get(bestIndex);
+            out.set(bestIndex, new ReportModel.FleetPurchase(b.cluster(), b.gpus(), b.servers(), b.upfront(), b.ownMonthly(),
+                    b.rentMonthly(), b.servesAll(), true));
+        }
+        return advice;
+    }
+
+    static final int PARETO_WIDTH = 520;
+    static final int PARETO_HEIGHT = 260;
+
+    private static ReportModel.ParetoChart pareto(String model, ResultRow r, List<ParetoPoint> points) {
+        double maxX = niceCeiling(points.stream().mapToDouble(ParetoPoint::perUser).max().orElse(1));
+        double maxY = niceCeiling(points.stream().mapToDouble(ParetoPoint::perGpu).max().orElse(1));
+        int plotW = PARETO_WIDTH - SCATTER_LEFT - 20;
+        int plotH = PARETO_HEIGHT - SCATTER_BOTTOM - 20;
+        List<ReportModel.Point> pts = new ArrayList<>();
+        for (ParetoPoint p : points) {
+            int x = SCATTER_LEFT + (int) Math.round(p.perUser() / maxX * plotW);
+            int y = PARETO_HEIGHT - SCATTER_BOTTOM - (int) Math.round(p.perGpu() / maxY * plotH);
+            pts.add(new ReportModel.Point(x, y, p.meetsTpot() ? 2 : 6, String.format(Locale.ROOT,
+                    "%s: %,.0f tokens/s per GPU, %,.1f tokens/s per user%s", p.label(), p.perGpu(), p.perUser(),
+                    p.meetsTpot() ? " (meets the TPOT target)" : "")));
+        }
+        int targetX = r.tpotSloMs() == null ? -1
+                : SCATTER_LEFT + (int) Math.round(Math.min(maxX, 1000 / r.tpotSloMs()) / maxX * plotW);
+        List<ReportModel.Tick> xTicks = new ArrayList<>();
+        List<ReportModel.Tick> yTicks = new ArrayList<>();
+        for (int i = 0; i <= 4; i++) {
+            xTicks.add(new ReportModel.Tick(SCATTER_LEFT + plotW * i / 4, number(maxX * i / 4)));
+            yTicks.add(new ReportModel.Tick(PARETO_HEIGHT - SCATTER_BOTTOM - plotH * i / 4, number(maxY * i / 4)));
+        }
+        return new ReportModel.ParetoChart(model, r.cluster(), PARETO_WIDTH, PARETO_HEIGHT, SCATTER_LEFT,
+                PARETO_HEIGHT - SCATTER_BOTTOM, targetX, pts, xTicks, yTicks);
+    }
+
+    private static String ms(Double v) {
+        return v == null ? "-" : v >= 100 ? String.format(Locale.ROOT, "%,.0f ms", v) : String.format(Locale.ROOT, "%.1f ms", v);
+    }
+
     /**
      * @param best     rank-1 rows at the most demanding workload, at most one per model x hardware option
      * @param failures a sample of failure rows
@@ -40,11 +185,6 @@ public final class ReportBuilder {
         for (ResultRow r : best) {
             byModel.computeIfAbsent(r.model(), k -> new LinkedHashMap<>()).put(r.cluster(), r);
         }
-        boolean complete = f.resultCells() + f.failedCells() == f.cells();
-        ReportModel.Summary summary = new ReportModel.Summary(count(f.cells()), count(f.resultCells()), count(f.failedCells()),
-                count(f.rows()), count(f.models().size()), count(f.clusters().size()), duration(f.duration()),
-                String.format(Locale.ROOT, "%s cells = %s with results + %s failed%s", count(f.cells()), count(f.resultCells()),
-                        count(f.failedCells()), complete ? "" : " (MISMATCH: some cells are missing)"), complete);
         List<ReportModel.BestRow> rows = new ArrayList<>();
         List<ReportModel.MatrixRow> matrix = new ArrayList<>();
         List<ReportModel.Chart> charts = new ArrayList<>();
@@ -69,9 +209,9 @@ public final class ReportBuilder {
             matrix.add(new ReportModel.MatrixRow(e.getKey(), cells));
             charts.add(chart(e.getKey(), f.clusters(), e.getValue()));
         }
-        return new ReportModel(f.title(), f.generatedAt(), f.workload(), summary, rows,
+        return new ReportModel(f.title(), f.generatedAt(), f.workload(), summary(f), rows,
                 new ReportModel.Matrix(f.clusters(), matrix), charts, scatter(f.clusters(), best), purchase(f, byModel),
-                failures(f, failures));
+                failures(f, failures), null);
     }
 
     private static ReportModel.Chart chart(String model, List<String> clusters, Map<String, ResultRow> rows) {
@@ -224,8 +364,9 @@ public final class ReportBuilder {
     private static ReportModel.Failures failures(Facts f, List<ResultRow> sample) {
         List<ReportModel.FailureRow> rows = new ArrayList<>();
         for (ResultRow r : sample) {
-            rows.add(new ReportModel.FailureRow(r.model(), r.cluster(), String.format(Locale.ROOT, "%,d tokens x %,d",
-                    r.sequenceLength(), r.batchSize()), r.objective(), r.failureReason(), r.failureDetail()));
+            String workload = r.requestRate() != null ? number(r.requestRate()) + " requests/s"
+                    : String.format(Locale.ROOT, "%,d tokens x %,d", r.sequenceLength(), r.batchSize());
+            rows.add(new ReportModel.FailureRow(r.model(), r.cluster(), workload, r.objective(), r.failureReason(), r.failureDetail()));
         }
         return new ReportModel.Failures(count(f.failedCells()), count(rows.size()), rows);
     }

@@ -7,7 +7,35 @@ import java.util.List;
  * Records (Freemarker exposes their components as properties).
  */
 public record ReportModel(String title, String generatedAt, String workload, Summary summary, List<BestRow> best,
-                          Matrix matrix, List<Chart> charts, Scatter scatter, Purchase purchase, Failures failures) {
+                          Matrix matrix, List<Chart> charts, Scatter scatter, Purchase purchase, Failures failures,
+                          Fleet fleet) {
+
+    /** Traffic sweeps: the answer first. The fleet per model and hardware option at each model's demand. */
+    public record Fleet(List<FleetRow> rows, List<FleetRecommendation> recommendations, List<FleetPurchase> purchase,
+                        String purchaseAdvice, List<ParetoChart> pareto) {
+    }
+
+    /** {@code recommended}: the cheapest fleet of the model that meets its targets (simulated). */
+    public record FleetRow(String model, String demand, String targets, String cluster, String fleet, String gpus, String ttft,
+                           String tpot, boolean meets, String figures, String rent, String own, String perMillion,
+                           boolean recommended) {
+    }
+
+    public record FleetRecommendation(String model, String text, String command, List<String> notes) {
+    }
+
+    /** Every model on one hardware option: what buying and renting that whole fleet costs. */
+    public record FleetPurchase(String cluster, String gpus, String servers, String upfront, String ownMonthly,
+                                String rentMonthly, boolean servesAll, boolean best) {
+    }
+
+    /**
+     * Tokens/s per GPU (y) against tokens/s per user (x) for a model's layouts on its recommended
+     * hardware, in SVG units; {@code targetX} is where the TPOT target's region begins (-1: no target).
+     */
+    public record ParetoChart(String model, String cluster, int width, int height, int left, int bottom, int targetX,
+                              List<Point> points, List<Tick> xTicks, List<Tick> yTicks) {
+    }
 
     public record Summary(String cells, String resultCells, String failedCells, String rows, String models,
                           String clusters, String duration, String accounting, boolean complete) {

@@ -3,8 +3,11 @@ package dev.autoparallel.sweep;
 import dev.autoparallel.AutoParallelException;
 import dev.autoparallel.InvalidConfigurationException;
 import dev.autoparallel.ModelNotFoundException;
+import dev.autoparallel.cost.OwnedCost;
+import dev.autoparallel.cost.PriceEntry;
 import dev.autoparallel.cost.PriceTable;
 import dev.autoparallel.layout.Cluster;
+import dev.autoparallel.report.FailureReason;
 import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.source.ModelResolver;
 import dev.autoparallel.source.Secrets;
@@ -13,9 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /** Turns a spec into a plan on the driver: every model resolved once, price files read, clusters built. */
 public final class Plans {
@@ -26,17 +27,6 @@ public final class Plans {
      * @param baseDir folder relative paths in the spec (local model configs, price files) are resolved against
      */
     public static SweepPlan plan(SweepSpec spec, Path baseDir, ModelResolver resolver) {
-        List<SweepPlan.PlannedCluster> clusters = new ArrayList<>();
-        for (SweepSpec.ClusterShape shape : spec.clusters()) {
-            Map<String, Object> map = new HashMap<>();
-            map.put("gpu_architecture", shape.gpu());
-            if (shape.gpuMemoryGb() != null) {
-                map.put("gpu_memory_gb", shape.gpuMemoryGb());
-            }
-            map.put("gpus_per_node", shape.gpusPerNode());
-            map.put("num_nodes", shape.nodes());
-            clusters.add(new SweepPlan.PlannedCluster(shape, Cluster.fromMap(map)));
-        }
         PriceTable prices = PriceTable.builtIn();
         if (spec.priceOverrides() != null) {
             if (spec.priceOverrides().isTextual()) {
@@ -46,18 +36,27 @@ public final class Plans {
                 prices = prices.withOverrides(spec.priceOverrides().toString(), "price_overrides");
             }
         }
+        List<SweepPlan.PlannedCluster> clusters = new ArrayList<>();
+        for (SweepSpec.ClusterShape shape : spec.clusters()) {
+            Cluster cluster = Cluster.of(shape.gpu(), shape.gpuMemoryGb(), shape.gpusPerNode(), shape.nodes());
+            // A cluster's own price replaces the table for its cells: they are ranked and reported with the same numbers.
+            PriceTable own = shape.priceUsdPerGpuHour() == null ? prices : new PriceTable(List.of(new PriceEntry("sweep spec",
+                    shape.name(), cluster.gpu().name(), 1, shape.priceUsdPerGpuHour(), false, "", "the spec",
+                    "sweep spec (" + shape.name() + ")")));
+            clusters.add(new SweepPlan.PlannedCluster(shape, cluster, own));
+        }
         List<SweepPlan.PlannedModel> models = new ArrayList<>();
         for (String id : spec.models()) {
             // One model that cannot be read becomes failure rows for its cells, never a failed sweep.
             try {
                 models.add(new SweepPlan.PlannedModel(id, resolver.resolve(localName(baseDir, id)).spec(), null, null));
             } catch (ModelNotFoundException e) {
-                models.add(new SweepPlan.PlannedModel(id, null, "model_unavailable", Secrets.redact(e.getMessage())));
+                models.add(new SweepPlan.PlannedModel(id, null, FailureReason.MODEL_UNAVAILABLE, Secrets.redact(e.getMessage())));
             } catch (AutoParallelException e) {
                 models.add(new SweepPlan.PlannedModel(id, null, e instanceof InvalidConfigurationException
-                        ? "invalid_input" : "model_unavailable", Secrets.redact(e.getMessage())));
+                        ? FailureReason.INVALID_INPUT : FailureReason.MODEL_UNAVAILABLE, Secrets.redact(e.getMessage())));
             } catch (RuntimeException e) {
-                models.add(new SweepPlan.PlannedModel(id, null, "error", Secrets.redact(e.getClass().getSimpleName()
+                models.add(new SweepPlan.PlannedModel(id, null, FailureReason.ERROR, Secrets.redact(e.getClass().getSimpleName()
                         + " while reading the model: " + e.getMessage())));
             }
         }
@@ -65,7 +64,8 @@ public final class Plans {
                 .withUtilization(spec.gpuMemoryUtilization()).withKvCacheDtype(spec.kvCacheDtype())
                 .withQuantization(spec.quantization()).withLanguageModelOnly(spec.languageModelOnly());
         return new SweepPlan(spec.name(), models, clusters, spec.sequenceLengths(), spec.batchSizes(), spec.objectives(),
-                spec.maxConfigs(), settings, prices, spec.hoursPerMonth());
+                spec.maxConfigs(), settings, prices, spec.hoursPerMonth(), spec.demands(), spec.engine(), spec.headroom(),
+                OwnedCost.DEFAULTS);
     }
 
     /** A model id, or the spec-relative path of a local config when one exists there. */

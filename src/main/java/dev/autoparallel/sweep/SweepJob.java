@@ -1,5 +1,6 @@
 package dev.autoparallel.sweep;
 
+import dev.autoparallel.report.ResultRow;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.autoparallel.AutoParallelException;
@@ -7,6 +8,7 @@ import dev.autoparallel.InvalidConfigurationException;
 import dev.autoparallel.report.CsvReport;
 import dev.autoparallel.report.HtmlReport;
 import dev.autoparallel.report.ReportBuilder;
+import dev.autoparallel.report.ReportModel;
 import dev.autoparallel.source.ModelResolver;
 import dev.autoparallel.source.Secrets;
 import dev.autoparallel.source.TextFiles;
@@ -121,9 +123,12 @@ public final class SweepJob {
     static Summary run(SparkSession spark, SweepPlan plan, OutputFolder folder) throws IOException {
         Instant start = Instant.now();
         long cells = plan.cellCount();
-        LOG.info(() -> String.format(Locale.ROOT, "sweep '%s': %,d cells (%d models x %d clusters x %d lengths x %d batches x %d objectives)",
-                plan.name(), cells, plan.models().size(), plan.clusters().size(), plan.sequenceLengths().size(),
-                plan.batchSizes().size(), plan.objectives().size()));
+        LOG.info(() -> plan.trafficMode()
+                ? String.format(Locale.ROOT, "sweep '%s': %,d cells (%d demands x %d clusters)", plan.name(), cells,
+                        plan.demands().size(), plan.clusters().size())
+                : String.format(Locale.ROOT, "sweep '%s': %,d cells (%d models x %d clusters x %d lengths x %d batches x %d objectives)",
+                        plan.name(), cells, plan.models().size(), plan.clusters().size(), plan.sequenceLengths().size(),
+                        plan.batchSizes().size(), plan.objectives().size()));
         Path target = folder.target();
         Path tmp = folder.work();
         {
@@ -158,33 +163,43 @@ public final class SweepJob {
                 });
             }
 
-            String objective = plan.objectives().get(0).key();
-            int[] headline = headlineWorkload(results, plan, objective);
-            int maxSeq = headline[0];
-            int maxBatch = headline[1];
-            List<ResultRow> best = new ArrayList<>();
-            for (Row r : results.filter(functions.col("rank").equalTo(1).and(functions.col("sequence_length").equalTo(maxSeq))
-                    .and(functions.col("batch_size").equalTo(maxBatch)).and(functions.col("objective").equalTo(objective)))
-                    .collectAsList()) {
-                best.add(SweepSchema.fromRow(r));
-            }
-            best.sort(Comparator.comparingLong(ResultRow::cellId));
             List<ResultRow> failures = new ArrayList<>();
             for (Row r : results.filter(functions.col("status").equalTo("failed")).orderBy("cell_id").limit(FAILURES_SHOWN)
                     .collectAsList()) {
                 failures.add(SweepSchema.fromRow(r));
             }
+            String when = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT).format(start.atOffset(ZoneOffset.UTC));
+            List<String> modelIds = plan.models().stream().map(SweepPlan.PlannedModel::id).toList();
+            List<String> clusterNames = plan.clusters().stream().map(c -> c.shape().name()).toList();
+            ReportModel report;
+            if (plan.trafficMode()) {
+                report = TrafficReport.build(plan, results, failures, new ReportBuilder.Facts(plan.name(), when,
+                        "At each model's headline demand (its highest request rate), within its latency targets; engine "
+                                + plan.engine().key() + ", vLLM " + plan.settings().version() + ", headroom " + plan.headroom(),
+                        modelIds, clusterNames, cells, resultCells, failedCells, rowCount, Duration.between(start, Instant.now())));
+            } else {
+                String objective = plan.objectives().get(0).key();
+                int[] headline = headlineWorkload(results, plan, objective);
+                int maxSeq = headline[0];
+                int maxBatch = headline[1];
+                List<ResultRow> best = new ArrayList<>();
+                for (Row r : results.filter(functions.col("rank").equalTo(1).and(functions.col("sequence_length").equalTo(maxSeq))
+                        .and(functions.col("batch_size").equalTo(maxBatch)).and(functions.col("objective").equalTo(objective)))
+                        .collectAsList()) {
+                    best.add(SweepSchema.fromRow(r));
+                }
+                best.sort(Comparator.comparingLong(ResultRow::cellId));
+                ReportBuilder.Facts facts = new ReportBuilder.Facts(plan.name(), when,
+                        String.format(Locale.ROOT, "At the headline workload, the most demanding one of the sweep that every model "
+                                + "fits on some option (or, failing that, the one most models fit): %,d concurrent sequences of %,d tokens, "
+                                + "objective %s, vLLM %s, gpu_memory_utilization %s", maxBatch, maxSeq, objective,
+                                plan.settings().version(), plan.settings().gpuMemoryUtilization()),
+                        modelIds, clusterNames, cells, resultCells, failedCells, rowCount, Duration.between(start, Instant.now()));
+                report = ReportBuilder.build(facts, best, failures);
+            }
             Duration took = Duration.between(start, Instant.now());
-            ReportBuilder.Facts facts = new ReportBuilder.Facts(plan.name(),
-                    DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT).format(start.atOffset(ZoneOffset.UTC)),
-                    String.format(Locale.ROOT, "At the headline workload, the most demanding one of the sweep that every model "
-                            + "fits on some option (or, failing that, the one most models fit): %,d concurrent sequences of %,d tokens, "
-                            + "objective %s, vLLM %s, gpu_memory_utilization %s", maxBatch, maxSeq, objective,
-                            plan.settings().version(), plan.settings().gpuMemoryUtilization()),
-                    plan.models().stream().map(SweepPlan.PlannedModel::id).toList(),
-                    plan.clusters().stream().map(c -> c.shape().name()).toList(), cells, resultCells, failedCells, rowCount, took);
             try (Writer w = Files.newBufferedWriter(tmp.resolve("report.html"), StandardCharsets.UTF_8)) {
-                HtmlReport.write(w, ReportBuilder.build(facts, best, failures));
+                HtmlReport.write(w, report);
             }
             ObjectNode summary = JSON.createObjectNode().put("name", plan.name()).put("cells", cells)
                     .put("result_cells", resultCells).put("failed_cells", failedCells).put("rows", rowCount)

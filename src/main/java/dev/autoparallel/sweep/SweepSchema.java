@@ -1,5 +1,6 @@
 package dev.autoparallel.sweep;
 
+import dev.autoparallel.report.ResultRow;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataType;
@@ -22,8 +23,13 @@ public final class SweepSchema {
                 DataTypes.DoubleType, DataTypes.DoubleType, DataTypes.DoubleType, DataTypes.DoubleType,
                 DataTypes.DoubleType, DataTypes.DoubleType, DataTypes.LongType, DataTypes.DoubleType,
                 DataTypes.DoubleType, DataTypes.DoubleType, DataTypes.DoubleType,
-                DataTypes.DoubleType, DataTypes.DoubleType, DataTypes.DoubleType, DataTypes.StringType, DataTypes.StringType,
-                DataTypes.StringType, DataTypes.StringType};
+                DataTypes.DoubleType, DataTypes.DoubleType, DataTypes.DoubleType, DataTypes.StringType,
+                DataTypes.DoubleType, DataTypes.DoubleType, DataTypes.DoubleType, DataTypes.IntegerType, DataTypes.IntegerType,
+                DataTypes.BooleanType, DataTypes.BooleanType, DataTypes.DoubleType,
+                DataTypes.StringType, DataTypes.StringType, DataTypes.StringType};
+        if (types.length != ResultRow.COLUMNS.length) {
+            throw new IllegalStateException("schema has " + types.length + " types for " + ResultRow.COLUMNS.length + " columns");
+        }
         StructField[] fields = new StructField[ResultRow.COLUMNS.length];
         for (int i = 0; i < fields.length; i++) {
             boolean required = i <= 10; // the cell's coordinates, status and rank are always there
@@ -37,12 +43,10 @@ public final class SweepSchema {
     }
 
     public static ResultRow fromRow(Row row) {
-        return new ResultRow(row.getLong(0), row.getString(1), row.getString(2), row.getString(3), row.getInt(4),
-                row.getInt(5), row.getInt(6), row.getInt(7), row.getString(8), row.getString(9), row.getInt(10),
-                (Integer) row.get(11), (Integer) row.get(12), (Integer) row.get(13), (Integer) row.get(14),
-                (Integer) row.get(15), (Double) row.get(16), (Double) row.get(17), (Double) row.get(18),
-                (Double) row.get(19), (Double) row.get(20), (Double) row.get(21), (Long) row.get(22), (Double) row.get(23),
-                (Double) row.get(24), (Double) row.get(25), (Double) row.get(26), (Double) row.get(27), (Double) row.get(28),
-                (Double) row.get(29), row.getString(30), row.getString(31), row.getString(32), row.getString(33));
+        Object[] v = new Object[ResultRow.COLUMNS.length];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = row.get(i);
+        }
+        return ResultRow.fromValues(v);
     }
 }

@@ -1,15 +1,19 @@
 package dev.autoparallel.sweep;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.autoparallel.InvalidConfigurationException;
-import dev.autoparallel.json.UserJson;
 import dev.autoparallel.hardware.GpuCatalog;
+import dev.autoparallel.json.UserJson;
 import dev.autoparallel.layout.Objective;
 import dev.autoparallel.memory.KvCacheDtype;
 import dev.autoparallel.memory.ServingQuantization;
 import dev.autoparallel.memory.VllmVersion;
-import java.io.IOException;
+import dev.autoparallel.perf.ServingEngine;
+import dev.autoparallel.plan.PlanRequest;
+import dev.autoparallel.plan.Slo;
+import dev.autoparallel.plan.Traffic;
+import dev.autoparallel.sim.LengthDistribution;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -24,21 +28,40 @@ import java.util.Set;
  * @param quantization      vLLM's online quantization of 16-bit checkpoints; the cells of an already quantized
  *                          checkpoint fail as invalid_input, as vLLM refuses a second method
  * @param languageModelOnly serve multimodal models without their vision tower
+ * @param demands           traffic sweeps: every model's traffic at each of its request rates, with its targets; empty otherwise
+ * @param engine            the engine traffic plans are made for
+ * @param headroom          share of a replica's saturated throughput a traffic plan may use
  */
 public record SweepSpec(String name, List<String> models, List<ClusterShape> clusters, List<Integer> sequenceLengths,
                         List<Integer> batchSizes, List<Objective> objectives, int maxConfigs, VllmVersion vllmVersion,
                         double gpuMemoryUtilization, KvCacheDtype kvCacheDtype, double hoursPerMonth,
                         JsonNode priceOverrides, String output, ServingQuantization quantization,
-                        boolean languageModelOnly) {
+                        boolean languageModelOnly, List<Demand> demands, ServingEngine engine, double headroom) {
+
+    /**
+     * One model's traffic at one request rate and its targets: a row of the traffic sweep's demand
+     * dimension (cells are demands x clusters).
+     */
+    public record Demand(int model, Traffic traffic, Slo slo) implements java.io.Serializable {
+    }
+
+    /** Whether the spec sweeps traffic (demands x clusters) rather than workloads (lengths x batches x objectives). */
+    public boolean trafficMode() {
+        return !demands.isEmpty();
+    }
 
     /** A named hardware option: GPU type and shape, optionally its own price per GPU-hour. */
     public record ClusterShape(String name, String gpu, int gpusPerNode, int nodes, Double gpuMemoryGb,
-                               Double priceUsdPerGpuHour) implements java.io.Serializable {
+                               Double priceUsdPerGpuHour, boolean nodesGiven) implements java.io.Serializable {
     }
 
     static final Set<String> KEYS = Set.of("name", "models", "clusters", "sequence_lengths", "batch_sizes", "objectives",
             "max_configs", "vllm_version", "gpu_memory_utilization", "kv_cache_dtype", "hours_per_month",
-            "price_overrides", "output", "quantization", "language_model_only");
+            "price_overrides", "output", "quantization", "language_model_only", "traffic", "slo", "engine", "headroom");
+    static final Set<String> MODEL_KEYS = Set.of("id", "traffic", "slo");
+    static final Set<String> TRAFFIC_KEYS = Set.of("request_rates", "input_tokens", "output_tokens", "input_spread",
+            "output_spread", "max_input_tokens", "max_output_tokens", "arrival_cv");
+    static final Set<String> SLO_KEYS = Set.of("ttft_ms", "tpot_ms", "percentile");
     static final Set<String> CLUSTER_KEYS = Set.of("name", "gpu", "gpus_per_node", "nodes", "gpu_memory_gb",
             "price_usd_per_gpu_hour");
     /** More cells than this is a typo in a list, not a plan. */
@@ -53,7 +76,87 @@ public record SweepSpec(String name, List<String> models, List<ClusterShape> clu
     }
 
     public long cellCount() {
+        if (trafficMode()) {
+            return (long) demands.size() * clusters.size();
+        }
         return (long) models.size() * clusters.size() * sequenceLengths.size() * batchSizes.size() * objectives.size();
+    }
+
+    /** A model's traffic at each of its rates, with its targets (the documented interactive ones when none are given). */
+    private static List<Demand> demands(int model, JsonNode t, JsonNode slo, String where) {
+        if (t == null) {
+            throw new InvalidConfigurationException("traffic", where + ": has no traffic; give traffic globally or for this model");
+        }
+        unknownKeys(t, TRAFFIC_KEYS, where + " traffic", "traffic.");
+        List<Double> rates = new ArrayList<>();
+        JsonNode rs = list(t, "request_rates", where + " traffic");
+        for (JsonNode r : rs) {
+            rates.add(number(r, "request_rates", where));
+        }
+        if (new HashSet<>(rates).size() != rates.size()) {
+            throw new InvalidConfigurationException("request_rates", where + ": 'request_rates' lists a value twice");
+        }
+        LengthDistribution in = lengths(t, "input", where);
+        LengthDistribution out = lengths(t, "output", where);
+        double cv = t.has("arrival_cv") ? number(t.get("arrival_cv"), "arrival_cv", where) : 1;
+        Slo targets = Slo.INTERACTIVE;
+        if (slo != null) {
+            unknownKeys(slo, SLO_KEYS, where + " slo", "slo.");
+            Double ttft = slo.hasNonNull("ttft_ms") ? number(slo.get("ttft_ms"), "ttft_ms", where) : null;
+            Double tpot = slo.hasNonNull("tpot_ms") ? number(slo.get("tpot_ms"), "tpot_ms", where) : null;
+            int pct = slo.has("percentile") ? intIn(slo.get("percentile"), "percentile", where, 1, 99) : 90;
+            if (ttft == null && tpot == null) {
+                throw new InvalidConfigurationException("slo", where + ": slo names no target; give ttft_ms, tpot_ms or both");
+            }
+            targets = new Slo(ttft, tpot, pct);
+        }
+        List<Demand> out2 = new ArrayList<>();
+        for (double rate : rates) {
+            out2.add(new Demand(model, new Traffic(rate, in, out, cv), targets));
+        }
+        return out2;
+    }
+
+    private static LengthDistribution lengths(JsonNode t, String which, String where) {
+        if (!t.has(which + "_tokens")) {
+            throw new InvalidConfigurationException(which + "_tokens", where + ": traffic needs " + which + "_tokens");
+        }
+        int mean = intIn(t.get(which + "_tokens"), which + "_tokens", where, 1, 1 << 24);
+        if (!t.has(which + "_spread")) {
+            if (t.has("max_" + which + "_tokens")) {
+                throw new InvalidConfigurationException("max_" + which + "_tokens", where + ": max_" + which
+                        + "_tokens applies to spread lengths; give " + which + "_spread too");
+            }
+            return LengthDistribution.fixed(mean);
+        }
+        double spread = number(t.get(which + "_spread"), which + "_spread", where);
+        int max = t.has("max_" + which + "_tokens") ? intIn(t.get("max_" + which + "_tokens"), "max_" + which + "_tokens", where,
+                mean, 1 << 24) : (int) Math.min(1 << 24, 4L * mean);
+        return LengthDistribution.logNormal(mean, spread, max);
+    }
+
+    /** The global object with the model's fields laid over it (either may be null). */
+    private static JsonNode merged(JsonNode global, JsonNode own) {
+        if (global == null) {
+            return own;
+        }
+        if (own == null) {
+            return global;
+        }
+        ObjectNode out = global.deepCopy();
+        own.fields().forEachRemaining(e -> out.set(e.getKey(), e.getValue()));
+        return out;
+    }
+
+    private static JsonNode objectOrNull(JsonNode node, String key, String where) {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isObject()) {
+            throw new InvalidConfigurationException(key, where + ": '" + key + "' must be an object");
+        }
+        return v;
     }
 
     public static SweepSpec parse(String json, String source) {
@@ -62,7 +165,27 @@ public record SweepSpec(String name, List<String> models, List<ClusterShape> clu
             throw new InvalidConfigurationException("spec", source + ": a sweep spec is a JSON object");
         }
         unknownKeys(root, KEYS, source, "");
-        List<String> models = strings(root, "models", source);
+        List<String> models = new ArrayList<>();
+        List<JsonNode> modelTraffic = new ArrayList<>();
+        List<JsonNode> modelSlo = new ArrayList<>();
+        JsonNode ms = list(root, "models", source);
+        for (int i = 0; i < ms.size(); i++) {
+            JsonNode m = ms.get(i);
+            String where = source + " models[" + i + "]";
+            if (m.isTextual() && !m.asText().isBlank()) {
+                models.add(m.asText());
+                modelTraffic.add(null);
+                modelSlo.add(null);
+            } else if (m.isObject()) {
+                unknownKeys(m, MODEL_KEYS, where, "");
+                models.add(text(m, "id", where));
+                modelTraffic.add(objectOrNull(m, "traffic", where));
+                modelSlo.add(objectOrNull(m, "slo", where));
+            } else {
+                throw new InvalidConfigurationException("models", where + ": a model is an id or a path, or an object "
+                        + "{\"id\": ..., \"traffic\": {...}, \"slo\": {...}}; found " + m);
+            }
+        }
         if (new HashSet<>(models).size() != models.size()) {
             throw new InvalidConfigurationException("models", source + ": models lists a model twice");
         }
@@ -76,10 +199,31 @@ public record SweepSpec(String name, List<String> models, List<ClusterShape> clu
             }
             clusters.add(c);
         }
-        List<Integer> seqs = positiveInts(root, "sequence_lengths", source, 1 << 24);
-        List<Integer> batches = positiveInts(root, "batch_sizes", source, 1 << 20);
+        JsonNode globalTraffic = objectOrNull(root, "traffic", source);
+        JsonNode globalSlo = objectOrNull(root, "slo", source);
+        boolean traffic = globalTraffic != null || modelTraffic.stream().anyMatch(t -> t != null);
+        List<Demand> demands = new ArrayList<>();
+        if (traffic) {
+            for (String key : List.of("sequence_lengths", "batch_sizes", "objectives")) {
+                if (root.has(key)) {
+                    throw new InvalidConfigurationException(key, source + ": a spec sweeps either workloads (sequence_lengths "
+                            + "x batch_sizes x objectives) or traffic (traffic.request_rates), not both; '" + key
+                            + "' cannot stand beside traffic");
+                }
+            }
+            for (int i = 0; i < models.size(); i++) {
+                demands.addAll(demands(i, merged(globalTraffic, modelTraffic.get(i)), merged(globalSlo, modelSlo.get(i)),
+                        source + " models[" + i + "] (" + models.get(i) + ")"));
+            }
+        } else if (globalSlo != null || modelSlo.stream().anyMatch(x -> x != null)) {
+            throw new InvalidConfigurationException("slo", source + ": slo applies to traffic sweeps; give traffic too");
+        }
+        List<Integer> seqs = traffic ? List.of() : positiveInts(root, "sequence_lengths", source, 1 << 24);
+        List<Integer> batches = traffic ? List.of() : positiveInts(root, "batch_sizes", source, 1 << 20);
         List<Objective> objectives = new ArrayList<>();
-        if (root.has("objectives")) {
+        if (traffic) {
+            // traffic cells are ranked by cost within the targets; no workload objective applies
+        } else if (root.has("objectives")) {
             for (String o : strings(root, "objectives", source)) {
                 objectives.add(Objective.parse(o));
             }
@@ -112,9 +256,15 @@ public record SweepSpec(String name, List<String> models, List<ClusterShape> clu
             throw new InvalidConfigurationException("language_model_only", source + ": language_model_only was "
                     + lmOnly + "; allowed: true or false");
         }
+        ServingEngine engine = root.has("engine") ? ServingEngine.parse(text(root, "engine", source)) : ServingEngine.VLLM;
+        double headroom = root.has("headroom") ? number(root.get("headroom"), "headroom", source) : PlanRequest.DEFAULT_HEADROOM;
+        if (!(headroom > 0 && headroom <= 1)) {
+            throw new InvalidConfigurationException("headroom", source + ": headroom was " + headroom + "; allowed: above 0 and at most 1");
+        }
         SweepSpec spec = new SweepSpec(root.has("name") ? text(root, "name", source) : "AutoParallel sweep", models,
                 clusters, seqs, batches, objectives, maxConfigs, version, util, kv, hours,
-                prices == null || prices.isNull() ? null : prices, output, quantization, lmOnly != null && lmOnly.asBoolean());
+                prices == null || prices.isNull() ? null : prices, output, quantization, lmOnly != null && lmOnly.asBoolean(),
+                demands, engine, headroom);
         if (spec.cellCount() > MAX_CELLS) {
             throw new InvalidConfigurationException("models", source + ": the spec has " + spec.cellCount()
                     + " cells; allowed: at most " + MAX_CELLS);
@@ -143,7 +293,7 @@ public record SweepSpec(String name, List<String> models, List<ClusterShape> clu
         int perNode = c.has("gpus_per_node") ? intIn(c.get("gpus_per_node"), "gpus_per_node", where, 1, 1024) : 8;
         int nodes = c.has("nodes") ? intIn(c.get("nodes"), "nodes", where, 1, 65536 / perNode) : 1;
         String name = c.has("name") ? text(c, "name", where) : nodes + "x" + perNode + " " + gpu;
-        return new ClusterShape(name, gpu, perNode, nodes, memory, price);
+        return new ClusterShape(name, gpu, perNode, nodes, memory, price, c.has("nodes"));
     }
 
     private static void unknownKeys(JsonNode node, Set<String> allowed, String where, String prefix) {

@@ -200,12 +200,13 @@ class FuzzTest {
     Arbitrary<List<String>> commandLines() {
         Arbitrary<String> model = Arbitraries.of("meta-llama/Llama-3.1-8B", "Qwen/Qwen3-30B-A3B", "openai/gpt-oss-20b",
                 "deepseek-ai/DeepSeek-V3", "acme/nope", "/dev/zero", "", "meta-llama/../x");
-        Arbitrary<String> command = Arbitraries.of("inspect", "analyze", "best", "memory", "cost", "evaluate");
+        Arbitrary<String> command = Arbitraries.of("inspect", "analyze", "best", "memory", "cost", "evaluate", "plan");
         Arbitrary<String> option = Arbitraries.of("--gpu", "--gpus-per-node", "--nodes", "--seq", "--batch", "--max-configs",
                 "--objective", "--tp", "--pp", "--dp", "--gpu-memory-gib", "--gpu-memory-utilization", "--max-model-len",
                 "--max-num-seqs", "--max-num-batched-tokens", "--kv-cache-dtype", "--block-size", "--vllm-version",
                 "--vllm-engine", "--input-tokens", "--output-tokens", "--concurrency", "--engine", "--weight-dtype",
-                "--price-usd-per-gpu-hour", "--prices", "--hours");
+                "--price-usd-per-gpu-hour", "--prices", "--hours", "--quantization", "--language-model-only", "--request-rate",
+                "--ttft-ms", "--tpot-ms", "--percentile", "--input-spread", "--output-spread", "--arrival-cv", "--headroom");
         Arbitrary<String> value = Arbitraries.oneOf(Arbitraries.of(HOSTILE_ARGUMENTS), Arbitraries.integers().between(-5, 300_000)
                 .map(String::valueOf));
         Arbitrary<List<String>> pairs = Combinators.combine(option, value).as(List::of).list().ofMaxSize(6)

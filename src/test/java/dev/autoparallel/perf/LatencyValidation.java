@@ -43,6 +43,20 @@ public final class LatencyValidation {
     public static List<Point> replay(Reader csv) throws IOException {
         List<Point> out = new ArrayList<>();
         for (CSVRecord r : CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(csv)) {
+            if (r.isMapped("mode") && !"agg".equals(r.get("mode"))) {
+                continue; // disaggregated rows: prefill and decode pools the throughput model does not model
+            }
+            try {
+                out.add(replay(r));
+            } catch (RuntimeException e) {
+                // A model outside the catalog, a GPU outside the catalog: not replayable offline.
+            }
+        }
+        return out;
+    }
+
+    private static Point replay(CSVRecord r) {
+        {
             String model = r.get("model_path");
             String system = r.get("system");
             Gpu gpu = GpuCatalog.require(system.replace("_sxm", ""), "system");
@@ -58,11 +72,10 @@ public final class LatencyValidation {
             MemoryModel memory = new MemoryModel(AutoParallel.model(model), gpu);
             PerfEstimate e = new PerfModel(memory).estimate(new Layout(tp, pp, 1, false), 8, gpu.memoryBytes(), settings,
                     w, engine, weights).orElse(null);
-            out.add(new Point(model, engine.key(), gpu.name(), tp, w.inputTokens(), w.outputTokens(), w.concurrency(),
+            return new Point(model, engine.key(), gpu.name(), tp, w.inputTokens(), w.outputTokens(), w.concurrency(),
                     Double.parseDouble(r.get("silicon_ttft_ms")), Double.parseDouble(r.get("silicon_tpot_ms")),
-                    e == null ? Double.NaN : e.ttftMs(), e == null ? Double.NaN : e.tpotMs()));
+                    e == null ? Double.NaN : e.ttftMs(), e == null ? Double.NaN : e.tpotMs());
         }
-        return out;
     }
 
     static double median(List<Double> v) {

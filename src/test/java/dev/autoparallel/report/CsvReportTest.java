@@ -2,7 +2,6 @@ package dev.autoparallel.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.autoparallel.sweep.ResultRow;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.util.List;
@@ -12,9 +11,8 @@ import org.junit.jupiter.api.Test;
 
 class CsvReportTest {
     static ResultRow failure(String model, String cluster, String detail) {
-        return new ResultRow(7, model, cluster, "H100-SXM", 8, 1, 2048, 4, "minimize_gpus", "failed", 0, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, "error",
-                detail);
+        return ResultRow.builder().cell(7, model, cluster, "H100-SXM", 8, 1).workload(2048, 4, "minimize_gpus")
+                .status("failed", 0).failure(FailureReason.ERROR.key(), detail).build();
     }
 
     @Test

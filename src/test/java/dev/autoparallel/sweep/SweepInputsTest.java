@@ -1,5 +1,6 @@
 package dev.autoparallel.sweep;
 
+import dev.autoparallel.report.ResultRow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -93,4 +94,19 @@ class SweepInputsTest {
         }
     }
 
+    @Test
+    void costObjective_ranksWithThePricesItReports(@TempDir Path dir) throws Exception {
+        // The ranking once used the built-in prices while the rows reported the spec's own price (issue 10).
+        SweepPlan plan = plan(dir, """
+                {"name": "c", "models": ["Qwen/Qwen3-8B"],
+                 "clusters": [{"name": "cheap L40S", "gpu": "L40S", "gpus_per_node": 4, "price_usd_per_gpu_hour": 0.05}],
+                 "sequence_lengths": [4096], "batch_sizes": [64], "objectives": ["minimize_cost_per_token"], "max_configs": 5}""");
+        List<ResultRow> rows = CellEvaluator.evaluate(plan, 0);
+        assertTrue(rows.size() >= 2, rows.toString());
+        for (int i = 1; i < rows.size(); i++) {
+            assertTrue(rows.get(i - 1).costPerMillionTokensUsd() <= rows.get(i).costPerMillionTokensUsd(), rows.toString());
+        }
+        assertEquals("sweep spec (cheap L40S)", rows.get(0).priceSource());
+        assertEquals(0.05, rows.get(0).usdPerGpuHour(), 1e-9);
+    }
 }

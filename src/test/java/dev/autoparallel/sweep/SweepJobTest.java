@@ -1,5 +1,6 @@
 package dev.autoparallel.sweep;
 
+import dev.autoparallel.report.ResultRow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -145,5 +146,44 @@ class SweepJobTest {
         try (Stream<Path> left = Files.list(dir)) {
             assertTrue(left.noneMatch(p -> p.getFileName().toString().contains(".partial-")));
         }
+    }
+
+    static final String TRAFFIC = """
+            {"name": "traffic test",
+             "models": ["meta-llama/Llama-3.1-8B-Instruct",
+                        {"id": "Qwen/Qwen3-30B-A3B", "slo": {"ttft_ms": 1500, "tpot_ms": 40, "percentile": 99}}],
+             "clusters": [{"name": "H100", "gpu": "H100"}, {"name": "L4 at $0.70", "gpu": "L4", "price_usd_per_gpu_hour": 0.70}],
+             "traffic": {"request_rates": [2, 8], "input_tokens": 1024, "output_tokens": 256, "output_spread": 0.6},
+             "slo": {"ttft_ms": 2000, "tpot_ms": 50, "percentile": 90}, "max_configs": 2}""";
+
+    @Test
+    void trafficSweep_everyRowThatMeetsItsTargetsIsWithinThem_andTheReportLeadsWithTheFleet(@TempDir Path dir) throws Exception {
+        HubSettings offline = new HubSettings(HubSettings.DEFAULT_ENDPOINT, Optional.empty(), true, dir.resolve("hf"),
+                Duration.ofSeconds(1), Duration.ofSeconds(1), 0, Duration.ZERO);
+        SweepPlan plan = Plans.plan(SweepSpec.parse(TRAFFIC, "test"), dir, new ModelResolver(Catalog.embedded(), offline));
+        Path out = dir.resolve("out");
+        SweepJob.Summary s = SweepJob.run(spark, plan, out);
+        assertEquals(2L * 2 * 2, s.cells());
+        assertTrue(s.complete(), s.toString());
+        List<Row> rows = spark.read().parquet(out.resolve("results.parquet").toString()).collectAsList();
+        int meeting = 0;
+        for (Row row : rows) {
+            ResultRow r = SweepSchema.fromRow(row);
+            assertTrue(r.requestRate() == 2 || r.requestRate() == 8, r.toString());
+            if (!r.ok()) {
+                assertTrue(List.of("slo_not_met", "does_not_fit").contains(r.failureReason()), r.toString());
+                continue;
+            }
+            assertTrue(r.meetsSlo() != null && r.replicas() >= 1 && r.totalGpus() >= r.replicas());
+            if (r.meetsSlo()) {
+                meeting++;
+                assertTrue(r.ttftMs() <= r.ttftSloMs() && r.tpotMs() <= r.tpotSloMs(), r.toString());
+            }
+        }
+        assertTrue(meeting >= 4, "rows meeting their targets: " + meeting);
+        String html = Files.readString(out.resolve("report.html"));
+        assertTrue(html.contains("The fleet that serves the demand within its targets"));
+        assertTrue(html.contains("simulated p99 TTFT"), "Qwen3-30B-A3B's own p99 targets are simulated in the recommendation");
+        assertTrue(html.contains("<pre class=\"cmd\">vllm serve"));
     }
 }

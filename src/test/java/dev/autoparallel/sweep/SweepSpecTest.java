@@ -48,12 +48,52 @@ class SweepSpecTest {
 
     @Test
     void sampleInputs_areValid_andTheFleetPlanIsRealistic() throws Exception {
-        for (String name : new String[] {"fleet-capacity.json", "hardware-purchase.json", "long-context.json", "quick.json"}) {
+        for (String name : new String[] {"fleet-capacity.json", "hardware-purchase.json", "long-context.json", "quick.json",
+                "traffic-slo.json"}) {
             Path p = Path.of("sample-inputs", name);
             SweepSpec s = SweepSpec.parse(Files.readString(p), p.toString());
             assertTrue(s.cellCount() > 0, name);
         }
         SweepSpec fleet = SweepSpec.parse(Files.readString(Path.of("sample-inputs/fleet-capacity.json")), "fleet");
         assertTrue(fleet.models().size() >= 20 && fleet.clusters().size() >= 6);
+    }
+
+    @Test
+    void trafficSpecs_giveOneDemandPerModelAndRate_withPerModelOverrides() throws Exception {
+        SweepSpec s = SweepSpec.parse(Files.readString(Path.of("sample-inputs/traffic-slo.json")), "traffic");
+        assertTrue(s.trafficMode());
+        assertTrue(s.models().size() >= 8, "a realistic fleet: " + s.models().size());
+        assertEquals(9, s.demands().size()); // Llama-3.3-70B at two rates, seven models at one
+        assertEquals(s.demands().size() * 4L, s.cellCount());
+        SweepSpec.Demand eight = s.demands().get(2);
+        assertEquals("meta-llama/Llama-3.1-8B-Instruct", s.models().get(eight.model()));
+        assertEquals(50, eight.traffic().requestsPerSecond());
+        assertEquals(99, eight.slo().percentile());
+        assertEquals(500.0, eight.slo().ttftMs());
+        SweepSpec.Demand moe = s.demands().get(4);
+        assertEquals(2000.0, moe.slo().ttftMs()); // the spec's global targets where the model names none
+        assertEquals(2560, moe.traffic().maxModelLen());
+    }
+
+    @Test
+    void brokenTrafficSpecs_nameTheField() {
+        String base = "{\"models\": [\"meta-llama/Llama-3.1-8B\"], \"clusters\": [{\"gpu\": \"H100\"}], ";
+        String[][] cases = {
+                {"\"traffic\": {\"request_rates\": [1], \"input_tokens\": 10, \"output_tokens\": 10}, \"sequence_lengths\": [1024]}",
+                        "sequence_lengths"},
+                {"\"traffic\": {\"request_rates\": [-1], \"input_tokens\": 10, \"output_tokens\": 10}}", "request_rate"},
+                {"\"traffic\": {\"request_rates\": [1], \"output_tokens\": 10}}", "input_tokens"},
+                {"\"traffic\": {\"request_rates\": [1], \"input_tokens\": 10, \"output_tokens\": 10, \"burst\": 2}}",
+                        "traffic.burst"},
+                {"\"traffic\": {\"request_rates\": [1], \"input_tokens\": 10, \"output_tokens\": 10}, \"slo\": {\"percentile\": 95, \"ttft_ms\": 1}}",
+                        "percentile"},
+                {"\"sequence_lengths\": [1024], \"batch_sizes\": [1], \"slo\": {\"ttft_ms\": 100}}", "slo"},
+                {"\"traffic\": {\"request_rates\": [1], \"input_tokens\": 10, \"output_tokens\": 10}, \"slo\": {}}", "slo"},
+        };
+        for (String[] c : cases) {
+            InvalidConfigurationException e = assertThrows(InvalidConfigurationException.class,
+                    () -> SweepSpec.parse(base + c[0], "spec"), c[0]);
+            assertEquals(c[1], e.field(), e.getMessage());
+        }
     }
 }

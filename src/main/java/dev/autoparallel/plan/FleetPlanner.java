@@ -1,0 +1,365 @@
+package dev.autoparallel.plan;
+
+import dev.autoparallel.cost.CostQuote;
+import dev.autoparallel.cost.OwnedCost;
+import dev.autoparallel.cost.PriceTable;
+import dev.autoparallel.deploy.Commands;
+import dev.autoparallel.deploy.Deployment;
+import dev.autoparallel.hardware.Gpu;
+import dev.autoparallel.memory.EngineSettings;
+import dev.autoparallel.memory.Layout;
+import dev.autoparallel.memory.MemoryEstimate;
+import dev.autoparallel.memory.MemoryModel;
+import dev.autoparallel.model.ModelSpec;
+import dev.autoparallel.perf.PerfEstimate;
+import dev.autoparallel.perf.PerfModel;
+import dev.autoparallel.perf.ServingEngine;
+import dev.autoparallel.perf.WeightDtype;
+import dev.autoparallel.perf.Workload;
+import dev.autoparallel.sim.ServingSimulator;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Plans a fleet for traffic within latency targets: for each hardware option, every replica
+ * layout (TP within a node, PP, EP for mixtures of experts) that holds the longest request, the
+ * fewest replicas that serve the request rate within the targets, and the monthly cost; the
+ * cheapest plan that meets the targets is recommended.
+ *
+ * <p>The search uses the analytic throughput model: per replica the arrival rate is the fleet's
+ * over the replicas, the requests in flight follow from Little's law (a fixed point of rate x
+ * time in the system), capacity is kept below {@code headroom} of the replica's saturated
+ * throughput, and percentiles come from the mean by fixed factors. The chosen plan is then
+ * checked by the scheduler simulation (open-loop arrivals at the replica's rate, the traffic's
+ * length distributions), which decides: replicas are added until its percentiles meet the
+ * targets, and every figure a plan reports at the percentile is simulated.
+ */
+public final class FleetPlanner {
+    /** Requests simulated to check a plan: enough for a p99 over a thousand measured requests. */
+    static final int SIMULATED_REQUESTS = 1_500;
+    /** Analytic plans (cheapest first) checked by the simulation per hardware option. */
+    static final int SIMULATED_CANDIDATES = 4;
+    /** Times the simulation may add replicas (20% each) before the next layout is tried. */
+    static final int SIMULATION_ROUNDS = 8;
+    /** Largest fleet searched per hardware option. */
+    static final int MAX_REPLICAS = 100_000;
+    /** Largest replica searched when the node count is open: eight nodes (a 64-GPU replica on 8-GPU nodes). */
+    static final int MAX_NODES_PER_REPLICA = 8;
+    /** Analytic TTFT percentile over mean (p50, p90, p99): a starting point for the search; the simulation decides. */
+    static final double[] TTFT_FACTOR = {1.0, 1.6, 2.5};
+    /** Standard normal quantiles for the spread of requests in flight (Poisson): p50, p90, p99. */
+    static final double[] Z = {0, 1.2816, 2.3263};
+
+    private FleetPlanner() {
+    }
+
+    /** Plans every hardware option and recommends the cheapest that meets the targets. */
+    public static PlanResult plan(PlanRequest request) {
+        List<OptionPlan> options = new ArrayList<>();
+        for (HardwareOption o : request.hardware()) {
+            options.add(planOption(request, o));
+        }
+        Optional<FleetPlan> best = options.stream().map(OptionPlan::best).filter(p -> p != null && p.meetsSlo())
+                .min(Comparator.comparing((FleetPlan p) -> p.monthlyCostUsd() == null ? Double.MAX_VALUE : p.monthlyCostUsd())
+                        .thenComparingInt(FleetPlan::totalGpus));
+        return new PlanResult(request.model().modelId(), request.traffic(), request.slo(), options, best.orElse(null));
+    }
+
+    private record Sized(Layout layout, MemoryEstimate engine, int replicas, double ttftMs, double tpotMs, double utilization,
+                         Cost cost) {
+    }
+
+    private record Cost(int nodes, int billedGpus, Double monthlyUsd, String source) {
+    }
+
+    static OptionPlan planOption(PlanRequest req, HardwareOption opt) {
+        Gpu gpu = opt.gpu();
+        Traffic t = req.traffic();
+        EngineSettings settings = req.settings().withMaxModelLen(t.maxModelLen());
+        ModelSpec spec = settings.served(req.model(), gpu);
+        MemoryModel memory = new MemoryModel(spec, gpu);
+        PerfModel perf = new PerfModel(memory);
+        int gpn = opt.gpusPerNode();
+        int maxGpusPerReplica = gpn * (opt.maxNodes() == null ? MAX_NODES_PER_REPLICA : Math.min(opt.maxNodes(), MAX_NODES_PER_REPLICA));
+        List<Sized> sized = new ArrayList<>();
+        List<ParetoPoint> pareto = new ArrayList<>();
+        int fitting = 0;
+        double bestTtft = Double.MAX_VALUE;
+        double bestTpot = Double.MAX_VALUE;
+        int p = percentileIndex(req.slo().percentile());
+        for (int tp = 1; tp <= gpn; tp++) {
+            if (spec.numAttentionHeads() % tp != 0) {
+                continue;
+            }
+            for (int pp = 1; pp <= Math.min(spec.numLayers(), maxGpusPerReplica / tp); pp++) {
+                for (int ep = 0; ep <= (spec.isMoe() && tp > 1 ? 1 : 0); ep++) {
+                    Layout l = new Layout(tp, pp, 1, ep == 1);
+                    MemoryEstimate e = memory.evaluate(l, settings, gpu.memoryBytes());
+                    if (!e.fits() || e.kvCacheTokens() < t.maxModelLen()) {
+                        continue;
+                    }
+                    fitting++;
+                    int seats = seats(e, t);
+                    PerfEstimate alone = estimate(perf, l, gpn, e, t, 1, req.engine());
+                    bestTtft = Math.min(bestTtft, alone.ttftMs() * TTFT_FACTOR[p]);
+                    bestTpot = Math.min(bestTpot, alone.tpotMs());
+                    for (int c = 1; c <= seats; c *= 2) {
+                        PerfEstimate pe = estimate(perf, l, gpn, e, t, c, req.engine());
+                        pareto.add(new ParetoPoint(l.tp(), l.pp(), l.expertParallel(), c, pe.tokensPerSecond() / l.totalGpus(),
+                                1000 / pe.tpotMs(), req.slo().tpotMs() == null || pe.tpotMs() <= req.slo().tpotMs()));
+                    }
+                    Sized s = size(req, opt, perf, l, e, seats);
+                    if (s != null) {
+                        sized.add(s);
+                    }
+                }
+            }
+        }
+        List<ParetoPoint> frontier = ParetoPoint.frontier(pareto);
+        if (fitting == 0) {
+            return new OptionPlan(opt.name(), null, List.of(), frontier, new Miss(PlanFailure.DOES_NOT_FIT, null, null,
+                    String.format(Locale.ROOT, "no layout of up to %d %s GPUs holds %s with a %,d-token context", maxGpusPerReplica,
+                            gpu.name(), spec.modelId(), t.maxModelLen())));
+        }
+        sized.sort(Comparator.comparing((Sized s) -> s.cost().monthlyUsd() == null ? Double.MAX_VALUE : s.cost().monthlyUsd())
+                .thenComparingInt(s -> s.replicas() * s.layout().totalGpus()).thenComparingDouble(Sized::ttftMs));
+        List<FleetPlan> checked = new ArrayList<>();
+        FleetPlan best = null;
+        for (Sized s : sized) {
+            if (!req.simulate()) {
+                best = plan(req, opt, s, s.replicas(), s.ttftMs(), s.tpotMs(), false, true, s.cost());
+                break;
+            }
+            if (checked.size() >= SIMULATED_CANDIDATES) {
+                break;
+            }
+            // The cheapest few analytic plans are simulated; the cheapest whose simulation meets the targets wins
+            // (a simulation may add replicas, so the analytic order is not the final one).
+            FleetPlan simulated = simulate(req, opt, perf, s);
+            checked.add(simulated);
+            if (simulated.meetsSlo() && (best == null || monthly(simulated) < monthly(best)
+                    || monthly(simulated) == monthly(best) && simulated.totalGpus() < best.totalGpus())) {
+                best = simulated;
+            }
+        }
+        List<FleetPlan> alternatives = new ArrayList<>();
+        for (Sized s : sized) {
+            if (alternatives.size() >= 5) {
+                break;
+            }
+            if (best != null && s.layout().equals(best.layout())) {
+                continue;
+            }
+            alternatives.add(plan(req, opt, s, s.replicas(), s.ttftMs(), s.tpotMs(), false, true, s.cost()));
+        }
+        Miss miss = best != null ? null : miss(req, opt, spec, bestTtft, bestTpot, sized.isEmpty(), checked);
+        return new OptionPlan(opt.name(), best, alternatives, frontier, miss);
+    }
+
+    /** Seats of one replica: vLLM's max_num_seqs, and no more requests than the KV cache holds at the mean length. */
+    static int seats(MemoryEstimate e, Traffic t) {
+        double meanLength = t.input().mean() + t.output().mean();
+        return (int) Math.max(1, Math.min(e.maxNumSeqs(), Math.floor(e.kvCacheTokens() / meanLength)));
+    }
+
+    private static PerfEstimate estimate(PerfModel perf, Layout l, int gpn, MemoryEstimate e, Traffic t, int concurrency,
+                                         ServingEngine engine) {
+        Workload w = new Workload((int) Math.max(1, Math.round(t.input().mean())), (int) Math.max(1, Math.round(t.output().mean())),
+                Math.max(1, concurrency));
+        return perf.estimate(l, gpn, e, w, engine, WeightDtype.CHECKPOINT);
+    }
+
+    /** The fewest replicas of {@code l} whose analytic latencies meet the targets, or null when none do. */
+    private static Sized size(PlanRequest req, HardwareOption opt, PerfModel perf, Layout l, MemoryEstimate e, int seats) {
+        Traffic t = req.traffic();
+        PerfEstimate saturated = estimate(perf, l, opt.gpusPerNode(), e, t, seats, req.engine());
+        double capacity = saturated.requestsPerSecond() * req.headroom();
+        if (!(capacity > 0)) {
+            return null;
+        }
+        long low = Math.max(1, (long) Math.ceil(t.requestsPerSecond() / capacity));
+        int maxReplicas = maxReplicas(opt, l);
+        if (low > maxReplicas) {
+            return null;
+        }
+        double[] at = analytic(req, perf, l, e, seats, (int) low, opt.gpusPerNode());
+        int r = (int) low;
+        if (at == null || !req.slo().met(at[0], at[1])) {
+            long high = low;
+            double[] h;
+            do {
+                high = Math.min(maxReplicas, high * 2);
+                h = analytic(req, perf, l, e, seats, (int) high, opt.gpusPerNode());
+            } while ((h == null || !req.slo().met(h[0], h[1])) && high < maxReplicas);
+            if (h == null || !req.slo().met(h[0], h[1])) {
+                return null;
+            }
+            long lo = low;
+            while (high - lo > 1) {
+                long mid = (lo + high) / 2;
+                double[] m = analytic(req, perf, l, e, seats, (int) mid, opt.gpusPerNode());
+                if (m != null && req.slo().met(m[0], m[1])) {
+                    high = mid;
+                } else {
+                    lo = mid;
+                }
+            }
+            r = (int) high;
+            at = analytic(req, perf, l, e, seats, r, opt.gpusPerNode());
+        }
+        return new Sized(l, e, r, at[0], at[1], t.requestsPerSecond() / r / saturated.requestsPerSecond(), cost(req, opt, l, r));
+    }
+
+    /**
+     * Analytic TTFT and TPOT at the percentile for {@code replicas} replicas, or null when a
+     * replica cannot keep up (requests in flight would exceed its seats).
+     */
+    private static double[] analytic(PlanRequest req, PerfModel perf, Layout l, MemoryEstimate e, int seats, int replicas,
+                                     int gpn) {
+        Traffic t = req.traffic();
+        double rate = t.requestsPerSecond() / replicas;
+        double c = 1;
+        PerfEstimate est = null;
+        for (int i = 0; i < 30; i++) {
+            est = estimate(perf, l, gpn, e, t, (int) Math.ceil(c), req.engine());
+            double inSystem = rate * (est.ttftMs() + (t.output().mean() - 1) * est.tpotMs()) / 1000;
+            if (inSystem > seats) {
+                return null;
+            }
+            if (Math.abs(inSystem - c) < 0.05 * c + 0.01) {
+                c = Math.max(1, inSystem);
+                break;
+            }
+            c = Math.max(1, inSystem);
+        }
+        int p = percentileIndex(req.slo().percentile());
+        double cp = Math.min(seats, c + Z[p] * Math.sqrt(c) * t.arrivalCv());
+        PerfEstimate busy = estimate(perf, l, gpn, e, t, (int) Math.ceil(cp), req.engine());
+        return new double[] {est.ttftMs() * TTFT_FACTOR[p] * Math.max(1, t.arrivalCv()), busy.tpotMs()};
+    }
+
+    private static int maxReplicas(HardwareOption opt, Layout l) {
+        if (opt.maxNodes() == null) {
+            return MAX_REPLICAS;
+        }
+        int gpr = l.totalGpus();
+        int gpn = opt.gpusPerNode();
+        return gpr >= gpn ? opt.maxNodes() / ((gpr + gpn - 1) / gpn) : opt.maxNodes() * (gpn / gpr);
+    }
+
+    /** Nodes, billed GPUs and the monthly bill of {@code replicas} replicas of {@code l}, packed onto whole nodes. */
+    static Cost cost(PlanRequest req, HardwareOption opt, Layout l, int replicas) {
+        int gpr = l.totalGpus();
+        int gpn = opt.gpusPerNode();
+        int nodes = gpr >= gpn ? replicas * ((gpr + gpn - 1) / gpn) : (replicas + gpn / gpr - 1) / (gpn / gpr);
+        boolean packsExactly = gpr >= gpn ? gpr % gpn == 0 : gpn % gpr == 0;
+        int needed = packsExactly ? replicas * gpr : nodes * gpn;
+        if (opt.priceUsdPerGpuHour() != null) {
+            return new Cost(nodes, needed, opt.priceUsdPerGpuHour() * needed * req.hoursPerMonth(), "the option's own price");
+        }
+        Optional<CostQuote> q = req.prices().cheapest(opt.gpu().name(), needed, req.hoursPerMonth());
+        return q.map(quote -> new Cost(nodes, quote.billedGpus(), quote.monthlyUsd(), quote.offer().provider() + " "
+                        + quote.offer().instance() + " x" + quote.instances() + ", prices of " + quote.offer().asOf()))
+                .orElse(new Cost(nodes, needed, null, "no price known for " + opt.gpu().name()));
+    }
+
+    /** Simulates the sized plan, adding replicas until the simulated percentiles meet the targets (or giving up). */
+    private static FleetPlan simulate(PlanRequest req, HardwareOption opt, PerfModel perf, Sized s) {
+        Traffic t = req.traffic();
+        int replicas = s.replicas();
+        int max = maxReplicas(opt, s.layout());
+        ServingSimulator.Result result = null;
+        for (int round = 0; round < SIMULATION_ROUNDS; round++) {
+            result = ServingSimulator.run(perf.stepTimer(s.layout(), opt.gpusPerNode(), s.engine(), req.engine()),
+                    new ServingSimulator.Limits(s.engine().maxNumSeqs(), s.engine().maxNumBatchedTokens(),
+                            s.engine().kvCacheTokens(), s.engine().blockSize()),
+                    new ServingSimulator.Open(t.requestsPerSecond() / replicas, t.arrivalCv()), t.input(), t.output(),
+                    SIMULATED_REQUESTS, 20261130L);
+            int pct = req.slo().percentile();
+            boolean meets = !result.saturated() && req.slo().met(result.ttftMs(pct), result.tpotMs(pct));
+            if (meets || replicas >= max) {
+                break;
+            }
+            replicas = Math.min(max, replicas + Math.max(1, (int) Math.ceil(replicas * 0.2)));
+        }
+        int pct = req.slo().percentile();
+        boolean meets = !result.saturated() && req.slo().met(result.ttftMs(pct), result.tpotMs(pct));
+        return plan(req, opt, s, replicas, result.ttftMs(pct), result.tpotMs(pct), true, meets, cost(req, opt, s.layout(), replicas));
+    }
+
+    private static FleetPlan plan(PlanRequest req, HardwareOption opt, Sized s, int replicas, double ttft, double tpot,
+                                  boolean simulated, boolean meets, Cost cost) {
+        Traffic t = req.traffic();
+        MemoryEstimate e = s.engine();
+        EngineSettings settings = req.settings();
+        Commands.Request cmd = new Commands.Request(req.model().modelId(), s.layout(), opt.gpusPerNode(), e.maxModelLen(),
+                e.maxNumSeqs(), settings.gpuMemoryUtilization(), settings.kvCacheDtype(), settings.quantization(),
+                settings.languageModelOnly() && req.model().hasEncoderTower());
+        Deployment d = switch (req.engine()) {
+            case VLLM -> Commands.vllm(cmd);
+            case SGLANG -> Commands.sglang(cmd);
+            case TRTLLM -> Commands.trtllm(cmd);
+        };
+        List<String> notes = new ArrayList<>(d.notes());
+        if (replicas > 1) {
+            notes.add("run " + replicas + " replicas behind a load balancer");
+        }
+        double outputTokensPerMonth = t.requestsPerSecond() * t.output().mean() * 3600 * req.hoursPerMonth();
+        Double perMillion = cost.monthlyUsd() == null ? null : cost.monthlyUsd() / outputTokensPerMonth * 1e6;
+        Optional<OwnedCost.Quote> owned = req.owned().quote(opt.gpu().name(), cost.nodes() * opt.gpusPerNode(), req.hoursPerMonth());
+        return new FleetPlan(opt.name(), opt.gpu().name(), opt.gpusPerNode(), s.layout(), replicas, replicas * s.layout().totalGpus(),
+                cost.nodes(), req.engine(), e.maxNumSeqs(), e.maxModelLen(), req.slo().percentile(), ttft, tpot, simulated, meets,
+                t.requestsPerSecond() / replicas, cost.monthlyUsd(), perMillion, cost.source(),
+                owned.map(OwnedCost.Quote::monthlyUsd).orElse(null), owned.map(OwnedCost.Quote::upfrontUsd).orElse(null),
+                owned.map(q -> q.servers() + " x " + q.server().name() + " at $" + Math.round(q.server().priceUsd()) + " ("
+                        + q.server().priceKind() + ", " + q.server().priceDate() + "), written off over "
+                        + req.owned().amortisationYears() + " years, power at $" + req.owned().usdPerKwh() + "/kWh, PUE "
+                        + req.owned().pue()).orElse("no server price known for " + opt.gpu().name()),
+                d.command(), List.copyOf(notes));
+    }
+
+    /** Why no plan of this option meets the targets, by how much, and what would. */
+    private static Miss miss(PlanRequest req, HardwareOption opt, ModelSpec spec, double bestTtft, double bestTpot,
+                             boolean noneSized, List<FleetPlan> checked) {
+        Slo slo = req.slo();
+        if (slo.tpotMs() != null && bestTpot > slo.tpotMs()) {
+            return new Miss(PlanFailure.TPOT_TARGET, slo.tpotMs(), bestTpot, String.format(Locale.ROOT,
+                    "the TPOT target of %.1f ms cannot be met on %s at any number of replicas: the fastest layout gives "
+                            + "%.1f ms with one request in flight; a target of at least %.1f ms, or a faster GPU, would be met",
+                    slo.tpotMs(), opt.gpu().name(), bestTpot, Math.ceil(bestTpot * 11) / 10));
+        }
+        if (slo.ttftMs() != null && bestTtft > slo.ttftMs()) {
+            return new Miss(PlanFailure.TTFT_TARGET, slo.ttftMs(), bestTtft, String.format(Locale.ROOT,
+                    "the TTFT target of %.0f ms cannot be met on %s at any number of replicas: the fastest layout gives "
+                            + "%.0f ms at p%d for a lone request; a target of at least %.0f ms, or a faster GPU, would be met",
+                    slo.ttftMs(), opt.gpu().name(), bestTtft, slo.percentile(), Math.ceil(bestTtft * 1.1)));
+        }
+        if (opt.maxNodes() != null && (noneSized || checked.stream().noneMatch(FleetPlan::meetsSlo))) {
+            return new Miss(PlanFailure.NOT_ENOUGH_GPUS, null, null, String.format(Locale.ROOT,
+                    "%d node(s) of %d %s are not enough for %.2f requests/s within %s; allow more nodes", opt.maxNodes(),
+                    opt.gpusPerNode(), opt.gpu().name(), req.traffic().requestsPerSecond(), slo));
+        }
+        FleetPlan closest = checked.isEmpty() ? null : checked.get(0);
+        return new Miss(PlanFailure.SIMULATION_MISSED, null, null, closest == null
+                ? "no layout of " + spec.modelId() + " on " + opt.gpu().name() + " meets " + slo
+                : String.format(Locale.ROOT, "the simulated p%d of the closest plan (%d x TP %d PP %d) is TTFT %.0f ms, TPOT %.1f ms "
+                        + "against %s", slo.percentile(), closest.replicas(), closest.layout().tp(), closest.layout().pp(),
+                closest.ttftMs(), closest.tpotMs(), slo));
+    }
+
+    private static double monthly(FleetPlan p) {
+        return p.monthlyCostUsd() == null ? Double.MAX_VALUE : p.monthlyCostUsd();
+    }
+
+    static int percentileIndex(int percentile) {
+        return switch (percentile) {
+            case 50 -> 0;
+            case 90 -> 1;
+            case 99 -> 2;
+            default -> throw new IllegalArgumentException("percentile " + percentile);
+        };
+    }
+}

@@ -1,0 +1,15 @@
+package dev.autoparallel.plan;
+
+import java.util.List;
+
+/**
+ * The answer for one hardware option.
+ *
+ * @param best         the cheapest plan whose simulated percentiles meet the targets, or null
+ * @param alternatives other layouts, sized by the analytic model, cheapest first
+ * @param pareto       the frontier of tokens/s per GPU against tokens/s per user over the fitting layouts
+ * @param miss         why there is no best plan, or null
+ */
+public record OptionPlan(String hardware, FleetPlan best, List<FleetPlan> alternatives, List<ParetoPoint> pareto, Miss miss)
+        implements java.io.Serializable {
+}

@@ -1,0 +1,8 @@
+package dev.autoparallel.plan;
+
+import java.util.List;
+
+/** A fleet plan: one answer per hardware option and the recommended one (the cheapest that meets the targets), or null. */
+public record PlanResult(String modelId, Traffic traffic, Slo slo, List<OptionPlan> options, FleetPlan recommended)
+        implements java.io.Serializable {
+}
