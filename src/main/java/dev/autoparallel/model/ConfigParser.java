@@ -245,7 +245,8 @@ public final class ConfigParser {
             } else if (name.startsWith("lm_head")) {
                 name = prefixes.get(1) + name.substring("lm_head".length());
             }
-            out.add(new Tensor(name, t.component(), t.kind(), t.sharding(), t.layer(), t.out(), t.in(), t.copies()));
+            out.add(new Tensor(name, t.component(), t.kind(), t.sharding(), t.layer(), t.out(), t.in(), t.copies(),
+                    t.storedAs()));
         }
         return out;
     }

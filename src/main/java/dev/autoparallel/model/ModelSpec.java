@@ -263,6 +263,14 @@ public record ModelSpec(String modelId, String modelType, Family family,
     }
 
     /**
+     * Bytes of every tensor in the checkpoint (MTP layers and encoders included) as stored: what its
+     * index's {@code total_size} sums.
+     */
+    public long checkpointBytes() {
+        return tensors.stream().mapToLong(t -> quantization.bytes(t, dtype)).sum();
+    }
+
+    /**
      * Elements in the checkpoint's safetensors, what the Hub's {@code safetensors.total} counts:
      * MTP layers and scale tensors included, packed bytes counted one each.
      */

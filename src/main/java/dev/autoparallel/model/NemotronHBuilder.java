@@ -211,7 +211,7 @@ final class NemotronHBuilder {
         int experts = f.requirePositive("n_routed_experts");
         long inter = f.requirePositive("moe_intermediate_size");
         t.linear(p + ".gate", Component.ROUTER, Sharding.REPLICATED, i, experts, h, false);
-        t.other(p + ".gate.e_score_correction_bias", Component.ROUTER, Sharding.REPLICATED, i, experts);
+        t.fp32(p + ".gate.e_score_correction_bias", Component.ROUTER, Sharding.REPLICATED, i, experts);
         long expertHidden = h;
         if (f.has("moe_latent_size")) {
             expertHidden = f.requirePositive("moe_latent_size");

@@ -61,7 +61,7 @@ public sealed interface Quantization extends java.io.Serializable {
     }
 
     default long bytes(Tensor t, DType dtype) {
-        return packs(t) ? packedBytes(t, dtype) : t.numel() * dtype.bytes();
+        return packs(t) ? packedBytes(t, dtype) : t.numel() * t.dtypeOr(dtype).bytes();
     }
 
     default long elements(Tensor t) {
@@ -263,7 +263,8 @@ public sealed interface Quantization extends java.io.Serializable {
             long values = floatWeights ? t.out() * t.in() : t.out() * t.in() * bits / 8;
             long scales = scalesPerCopy(t) * dtype.bytes();
             long zeros = symmetric ? 0 : ceilDiv(scalesPerCopy(t) * bits, 32) * 4;
-            long shape = floatWeights ? 0 : 16;
+            // weight_shape: an int32 [2] per packed tensor (Kimi-K2.5's index total_size counts it as I32).
+            long shape = floatWeights ? 0 : 8;
             return (values + scales + zeros + shape) * t.copies();
         }
 

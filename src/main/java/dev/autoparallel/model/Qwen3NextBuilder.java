@@ -177,6 +177,8 @@ final class Qwen3NextBuilder {
             t.linear(p + ".in_proj_a", c, Sharding.COLUMN, i, vHeads, h, false);
         }
         t.other(p + ".conv1d.weight", c, Sharding.COLUMN, i, convDim * f.requirePositive("linear_conv_kernel_dim"));
+        // Held at the model's dtype: Qwen3.5-27B and 35B-A3B store them in BF16, Qwen3.5-397B-A17B in FP32
+        // (a checkpoint choice the config does not state; see Families2026Test).
         t.other(p + ".A_log", c, Sharding.COLUMN, i, vHeads);
         t.other(p + ".dt_bias", c, Sharding.COLUMN, i, vHeads);
         t.norm(p + ".norm", i, vHeadDim, false);
