@@ -2,7 +2,6 @@ package dev.autoparallel.plan;
 
 import dev.autoparallel.cost.CostQuote;
 import dev.autoparallel.cost.OwnedCost;
-import dev.autoparallel.cost.PriceTable;
 import dev.autoparallel.deploy.Commands;
 import dev.autoparallel.deploy.Deployment;
 import dev.autoparallel.hardware.Gpu;
@@ -106,7 +105,8 @@ public final class FleetPlanner {
                     PerfEstimate alone = estimate(perf, l, gpn, e, t, 1, req.engine());
                     bestTtft = Math.min(bestTtft, alone.ttftMs() * TTFT_FACTOR[p]);
                     bestTpot = Math.min(bestTpot, alone.tpotMs());
-                    for (int c = 1; c <= seats; c *= 2) {
+                    // The frontier is for people (plan, the report's recommendations); a sweep's cells skip it.
+                    for (int c = 1; req.simulate() && c <= seats; c *= 2) {
                         PerfEstimate pe = estimate(perf, l, gpn, e, t, c, req.engine());
                         pareto.add(new ParetoPoint(l.tp(), l.pp(), l.expertParallel(), c, pe.tokensPerSecond() / l.totalGpus(),
                                 1000 / pe.tpotMs(), req.slo().tpotMs() == null || pe.tpotMs() <= req.slo().tpotMs()));

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Builds the report's view model from the few rows the report needs (the best layout of each
@@ -178,6 +179,13 @@ public final class ReportBuilder {
      * @param failures a sample of failure rows
      */
     public static ReportModel build(Facts f, List<ResultRow> best, List<ResultRow> failures) {
+        return build(f, best, failures, Set.of());
+    }
+
+    /**
+     * @param missesTargets "model\0cluster" keys of options whose layouts fit but all miss the latency targets
+     */
+    public static ReportModel build(Facts f, List<ResultRow> best, List<ResultRow> failures, Set<String> missesTargets) {
         Map<String, Map<String, ResultRow>> byModel = new LinkedHashMap<>();
         for (String m : f.models()) {
             byModel.put(m, new LinkedHashMap<>());
@@ -195,7 +203,8 @@ public final class ReportBuilder {
             for (String cluster : f.clusters()) {
                 ResultRow r = e.getValue().get(cluster);
                 if (r == null) {
-                    cells.add(new ReportModel.MatrixCell("does not fit", "", "", false, false));
+                    cells.add(new ReportModel.MatrixCell(missesTargets.contains(e.getKey() + "\u0000" + cluster)
+                            ? "misses the latency targets" : "does not fit", "", "", false, false));
                     continue;
                 }
                 rows.add(new ReportModel.BestRow(r.model(), r.cluster(), layout(r), Integer.toString(r.totalGpus()),

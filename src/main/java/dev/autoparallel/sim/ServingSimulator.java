@@ -78,20 +78,19 @@ public final class ServingSimulator {
                          double outputTokensPerSecond, double meanRunning, long preemptions, boolean saturated) {
 
         public double ttftMs(int percentile) {
-            return switch (percentile) {
-                case 50 -> ttftP50Ms;
-                case 90 -> ttftP90Ms;
-                case 99 -> ttftP99Ms;
-                default -> throw new IllegalArgumentException("percentile " + percentile);
-            };
+            return at(percentile, ttftP50Ms, ttftP90Ms, ttftP99Ms);
         }
 
         public double tpotMs(int percentile) {
+            return at(percentile, tpotP50Ms, tpotP90Ms, tpotP99Ms);
+        }
+
+        private static double at(int percentile, double p50, double p90, double p99) {
             return switch (percentile) {
-                case 50 -> tpotP50Ms;
-                case 90 -> tpotP90Ms;
-                case 99 -> tpotP99Ms;
-                default -> throw new IllegalArgumentException("percentile " + percentile);
+                case 50 -> p50;
+                case 90 -> p90;
+                case 99 -> p99;
+                default -> throw new IllegalArgumentException("percentile " + percentile + "; simulated: 50, 90, 99");
             };
         }
     }

@@ -7,8 +7,8 @@ import dev.autoparallel.cost.OwnedCost;
 import dev.autoparallel.cost.PriceEntry;
 import dev.autoparallel.cost.PriceTable;
 import dev.autoparallel.layout.Cluster;
-import dev.autoparallel.report.FailureReason;
 import dev.autoparallel.memory.EngineSettings;
+import dev.autoparallel.report.FailureReason;
 import dev.autoparallel.source.ModelResolver;
 import dev.autoparallel.source.Secrets;
 import dev.autoparallel.source.TextFiles;
@@ -65,7 +65,7 @@ public final class Plans {
                 .withQuantization(spec.quantization()).withLanguageModelOnly(spec.languageModelOnly());
         return new SweepPlan(spec.name(), models, clusters, spec.sequenceLengths(), spec.batchSizes(), spec.objectives(),
                 spec.maxConfigs(), settings, prices, spec.hoursPerMonth(), spec.demands(), spec.engine(), spec.headroom(),
-                OwnedCost.DEFAULTS);
+                OwnedCost.DEFAULTS, spec.reportTargets());
     }
 
     /** A model id, or the spec-relative path of a local config when one exists there. */

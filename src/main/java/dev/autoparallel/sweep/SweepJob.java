@@ -1,14 +1,15 @@
 package dev.autoparallel.sweep;
 
-import dev.autoparallel.report.ResultRow;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.autoparallel.AutoParallelException;
 import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.plan.Slo;
 import dev.autoparallel.report.CsvReport;
 import dev.autoparallel.report.HtmlReport;
 import dev.autoparallel.report.ReportBuilder;
 import dev.autoparallel.report.ReportModel;
+import dev.autoparallel.report.ResultRow;
 import dev.autoparallel.source.ModelResolver;
 import dev.autoparallel.source.Secrets;
 import dev.autoparallel.source.TextFiles;
@@ -23,14 +24,18 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.logging.Logger;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -182,20 +187,24 @@ public final class SweepJob {
                 int[] headline = headlineWorkload(results, plan, objective);
                 int maxSeq = headline[0];
                 int maxBatch = headline[1];
-                List<ResultRow> best = new ArrayList<>();
-                for (Row r : results.filter(functions.col("rank").equalTo(1).and(functions.col("sequence_length").equalTo(maxSeq))
+                // Per model and hardware option, the best-ranked layout that meets the report's latency targets: a layout
+                // that misses them (TP 1 x PP 7 for a 70B model) is never recommended, however few GPUs it takes.
+                Slo targets = plan.reportTargets();
+                List<ResultRow> ranked = new ArrayList<>();
+                for (Row r : results.filter(functions.col("status").equalTo("ok").and(functions.col("sequence_length").equalTo(maxSeq))
                         .and(functions.col("batch_size").equalTo(maxBatch)).and(functions.col("objective").equalTo(objective)))
-                        .collectAsList()) {
-                    best.add(SweepSchema.fromRow(r));
+                        .orderBy("cell_id", "rank").collectAsList()) {
+                    ranked.add(SweepSchema.fromRow(r));
                 }
-                best.sort(Comparator.comparingLong(ResultRow::cellId));
+                Recommendable shown = recommendable(ranked, targets);
                 ReportBuilder.Facts facts = new ReportBuilder.Facts(plan.name(), when,
-                        String.format(Locale.ROOT, "At the headline workload, the most demanding one of the sweep that every model "
-                                + "fits on some option (or, failing that, the one most models fit): %,d concurrent sequences of %,d tokens, "
-                                + "objective %s, vLLM %s, gpu_memory_utilization %s", maxBatch, maxSeq, objective,
-                                plan.settings().version(), plan.settings().gpuMemoryUtilization()),
+                        String.format(Locale.ROOT, "At the headline workload, the most demanding one of the sweep at which every model meets the latency targets "
+                                + "on some option (or, failing that, the one most models meet): %,d concurrent sequences of %,d tokens, "
+                                + "objective %s, vLLM %s, gpu_memory_utilization %s; the best-ranked layout meeting %s (throughput "
+                                + "model) is shown", maxBatch, maxSeq, objective, plan.settings().version(),
+                                plan.settings().gpuMemoryUtilization(), targets),
                         modelIds, clusterNames, cells, resultCells, failedCells, rowCount, Duration.between(start, Instant.now()));
-                report = ReportBuilder.build(facts, best, failures);
+                report = ReportBuilder.build(facts, shown.best(), failures, shown.missesTargets());
             }
             Duration took = Duration.between(start, Instant.now());
             try (Writer w = Files.newBufferedWriter(tmp.resolve("report.html"), StandardCharsets.UTF_8)) {
@@ -213,14 +222,46 @@ public final class SweepJob {
         }
     }
 
+    /** What the report may recommend: per cell, the best-ranked row meeting the targets; the options that miss them. */
+    record Recommendable(List<ResultRow> best, Set<String> missesTargets) {
+    }
+
+    /**
+     * Per model and hardware option (one cell), the best-ranked layout that meets the report's
+     * latency targets: a layout that misses them (TP 1 x PP 7 for a 70B model) is never recommended,
+     * however few GPUs it takes. {@code ranked} holds a cell's rows in rank order.
+     */
+    static Recommendable recommendable(List<ResultRow> ranked, Slo targets) {
+        Map<Long, ResultRow> best = new TreeMap<>();
+        Set<String> misses = new HashSet<>();
+        for (ResultRow row : ranked) {
+            boolean meets = row.ttftMs() != null && row.tpotMs() != null && targets.met(row.ttftMs(), row.tpotMs());
+            if (meets) {
+                best.putIfAbsent(row.cellId(), row);
+            } else {
+                misses.add(row.model() + "\u0000" + row.cluster());
+            }
+        }
+        best.values().forEach(r -> misses.remove(r.model() + "\u0000" + r.cluster()));
+        return new Recommendable(List.copyOf(best.values()), Set.copyOf(misses));
+    }
+
     /**
      * The report's headline (sequence length, batch size): the most demanding one (tokens in
-     * flight, then length) at which every resolvable model fits on at least one hardware option;
-     * if there is none, the one the most models fit.
+     * flight, then length) at which every resolvable model has a layout within the report's
+     * latency targets on at least one hardware option; if there is none, the one the most models meet.
      */
     static int[] headlineWorkload(Dataset<Row> results, SweepPlan plan, String objective) {
         long resolvable = plan.models().stream().filter(m -> m.spec() != null).count();
-        List<Row> coverage = results.filter(functions.col("rank").equalTo(1).and(functions.col("objective").equalTo(objective)))
+        Slo t = plan.reportTargets();
+        Column within = functions.col("status").equalTo("ok");
+        if (t.ttftMs() != null) {
+            within = within.and(functions.col("ttft_ms").leq(t.ttftMs()));
+        }
+        if (t.tpotMs() != null) {
+            within = within.and(functions.col("tpot_ms").leq(t.tpotMs()));
+        }
+        List<Row> coverage = results.filter(within.and(functions.col("objective").equalTo(objective)))
                 .groupBy("sequence_length", "batch_size").agg(functions.countDistinct("model")).collectAsList();
         int[] best = {plan.sequenceLengths().get(0), plan.batchSizes().get(0)};
         long bestModels = -1;

@@ -8,6 +8,7 @@ import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.report.FailureReason;
 import dev.autoparallel.perf.ServingEngine;
+import dev.autoparallel.plan.Slo;
 import java.io.Serializable;
 import java.util.List;
 
@@ -21,7 +22,7 @@ import java.util.List;
 public record SweepPlan(String name, List<PlannedModel> models, List<PlannedCluster> clusters, List<Integer> sequenceLengths,
                         List<Integer> batchSizes, List<Objective> objectives, int maxConfigs, EngineSettings settings,
                         PriceTable prices, double hoursPerMonth, List<SweepSpec.Demand> demands, ServingEngine engine,
-                        double headroom, OwnedCost owned) implements Serializable {
+                        double headroom, OwnedCost owned, Slo reportTargets) implements Serializable {
 
     /** A model of the spec: its parsed spec, or why it could not be resolved (every cell of it then fails with that). */
     public record PlannedModel(String id, ModelSpec spec, FailureReason failureReason, String failureDetail) implements Serializable {

@@ -1,6 +1,7 @@
 package dev.autoparallel.sweep;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.autoparallel.InvalidConfigurationException;
 import dev.autoparallel.hardware.GpuCatalog;
@@ -31,12 +32,15 @@ import java.util.Set;
  * @param demands           traffic sweeps: every model's traffic at each of its request rates, with its targets; empty otherwise
  * @param engine            the engine traffic plans are made for
  * @param headroom          share of a replica's saturated throughput a traffic plan may use
+ * @param reportTargets     workload sweeps: the latency targets the report's recommendations must meet (the spec's
+ *                          "slo", else the documented interactive ones); the cells themselves rank as their objective says
  */
 public record SweepSpec(String name, List<String> models, List<ClusterShape> clusters, List<Integer> sequenceLengths,
                         List<Integer> batchSizes, List<Objective> objectives, int maxConfigs, VllmVersion vllmVersion,
                         double gpuMemoryUtilization, KvCacheDtype kvCacheDtype, double hoursPerMonth,
                         JsonNode priceOverrides, String output, ServingQuantization quantization,
-                        boolean languageModelOnly, List<Demand> demands, ServingEngine engine, double headroom) {
+                        boolean languageModelOnly, List<Demand> demands, ServingEngine engine, double headroom,
+                        Slo reportTargets) {
 
     /**
      * One model's traffic at one request rate and its targets: a row of the traffic sweep's demand
@@ -215,8 +219,14 @@ public record SweepSpec(String name, List<String> models, List<ClusterShape> clu
                 demands.addAll(demands(i, merged(globalTraffic, modelTraffic.get(i)), merged(globalSlo, modelSlo.get(i)),
                         source + " models[" + i + "] (" + models.get(i) + ")"));
             }
-        } else if (globalSlo != null || modelSlo.stream().anyMatch(x -> x != null)) {
-            throw new InvalidConfigurationException("slo", source + ": slo applies to traffic sweeps; give traffic too");
+        } else if (modelSlo.stream().anyMatch(x -> x != null)) {
+            throw new InvalidConfigurationException("slo", source + ": a model's own slo applies to traffic sweeps; give "
+                    + "traffic too, or one global slo for the report's recommendations");
+        }
+        Slo reportTargets = Slo.INTERACTIVE;
+        if (!traffic && globalSlo != null) {
+            reportTargets = demands(0, JsonNodeFactory.instance.objectNode().put("input_tokens", 1).put("output_tokens", 1)
+                    .set("request_rates", JsonNodeFactory.instance.arrayNode().add(1)), globalSlo, source).get(0).slo();
         }
         List<Integer> seqs = traffic ? List.of() : positiveInts(root, "sequence_lengths", source, 1 << 24);
         List<Integer> batches = traffic ? List.of() : positiveInts(root, "batch_sizes", source, 1 << 20);
@@ -264,7 +274,7 @@ public record SweepSpec(String name, List<String> models, List<ClusterShape> clu
         SweepSpec spec = new SweepSpec(root.has("name") ? text(root, "name", source) : "AutoParallel sweep", models,
                 clusters, seqs, batches, objectives, maxConfigs, version, util, kv, hours,
                 prices == null || prices.isNull() ? null : prices, output, quantization, lmOnly != null && lmOnly.asBoolean(),
-                demands, engine, headroom);
+                demands, engine, headroom, reportTargets);
         if (spec.cellCount() > MAX_CELLS) {
             throw new InvalidConfigurationException("models", source + ": the spec has " + spec.cellCount()
                     + " cells; allowed: at most " + MAX_CELLS);

@@ -248,9 +248,31 @@ class FuzzTest {
              "max_configs": 3, "vllm_version": "0.29.0", "gpu_memory_utilization": 0.9, "kv_cache_dtype": "auto",
              "hours_per_month": 730, "output": "out"}""";
 
+    static final String TRAFFIC_SPEC = """
+            {"name": "fuzz traffic", "models": ["meta-llama/Llama-3.1-8B",
+               {"id": "Qwen/Qwen3-30B-A3B", "traffic": {"request_rates": [3]}, "slo": {"ttft_ms": 900, "percentile": 99}}],
+             "clusters": [{"name": "h100", "gpu": "H100", "gpus_per_node": 8, "nodes": 2}],
+             "traffic": {"request_rates": [1, 10], "input_tokens": 1024, "output_tokens": 256, "input_spread": 0.5,
+                         "output_spread": 1.0, "max_output_tokens": 2048, "arrival_cv": 1.5},
+             "slo": {"ttft_ms": 2000, "tpot_ms": 50, "percentile": 90}, "engine": "vllm", "headroom": 0.8}""";
+
+    @Provide
+    Arbitrary<String> trafficSpecs() throws Exception {
+        return mutations(TRAFFIC_SPEC);
+    }
+
+    @Property(tries = 500, seed = "20261130")
+    void trafficSpecs_areRefusedByFieldBeforeSpark_orPlanned(@ForAll("trafficSpecs") String spec) throws Exception {
+        specs_areRefusedByFieldBeforeSpark_orPlanned(spec);
+    }
+
     @Provide
     Arbitrary<String> specs() throws Exception {
-        JsonNode base = JSON.readTree(SPEC);
+        return mutations(SPEC);
+    }
+
+    private Arbitrary<String> mutations(String json) throws Exception {
+        JsonNode base = JSON.readTree(json);
         List<Consumer<JsonNode>> probe = new ArrayList<>();
         leaves(base.deepCopy(), probe, 0);
         int fields = probe.size();
