@@ -35,6 +35,9 @@ final class InspectCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  layers %d, hidden %d, heads %d, kv heads %d (%s), head dim %d, vocab %d, max positions %d%n",
                 a.numLayers(), a.hiddenSize(), a.numAttentionHeads(), a.numKeyValueHeads(), a.attention().toUpperCase(Locale.ROOT),
                 a.headDim(), a.vocabSize(), a.maxPositionEmbeddings());
+        var plan = s.layerPlan();
+        out.printf(Locale.ROOT, "  layer plan: mixers %s; feed-forward %s%s%n", counts(plan.mixers()), counts(plan.feedForward()),
+                plan.windows().isEmpty() ? "" : "; windows " + plan.windows());
         if (a.moe() != null) {
             out.printf(Locale.ROOT, "  experts %d (top-%d), expert intermediate %d, shared intermediate %d, MoE layers %d%n",
                     a.moe().numExperts(), a.moe().expertsPerToken(), a.moe().expertIntermediateSize(),
@@ -43,12 +46,17 @@ final class InspectCommand implements Callable<Integer> {
         if (a.slidingWindow() != null) {
             out.printf(Locale.ROOT, "  sliding window %d tokens on %d of %d layers%n", a.slidingWindow(), a.slidingLayers(), a.numLayers());
         }
-        out.printf(Locale.ROOT, "  dtype %s, quantization %s%n", s.dtype(), s.quantization());
+        out.printf(Locale.ROOT, "  dtype %s, quantization %s%s%n", s.dtype(), s.quantization(),
+                s.quantizationDetail().scaleBytes() > 0
+                        ? String.format(Locale.ROOT, ", scales %,d bytes", s.quantizationDetail().scaleBytes()) : "");
         out.printf(Locale.ROOT, "  parameters %,d (active per token %,d)%n", s.paramCount(), s.activeParamCount());
         for (Map.Entry<String, Long> e : s.paramBreakdown().entrySet()) {
             if (e.getValue() > 0) {
                 out.printf(Locale.ROOT, "    %-16s %,18d%n", e.getKey(), e.getValue());
             }
+        }
+        if (s.visionParamCount() > 0) {
+            out.printf(Locale.ROOT, "  vision tower (in the total above): %,d%n", s.visionParamCount());
         }
         if (s.mtpParamCount() > 0) {
             out.printf(Locale.ROOT, "  multi-token-prediction layers in the checkpoint (not served): %,d%n", s.mtpParamCount());
@@ -59,5 +67,11 @@ final class InspectCommand implements Callable<Integer> {
             out.println("  warning: " + w);
         }
         return 0;
+    }
+
+    private static String counts(Map<String, Long> m) {
+        StringBuilder b = new StringBuilder();
+        m.forEach((k, v) -> b.append(b.length() == 0 ? "" : ", ").append(v).append(" x ").append(k));
+        return b.toString();
     }
 }

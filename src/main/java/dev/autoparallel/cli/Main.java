@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 @Command(name = "autoparallel", mixinStandardHelpOptions = true, version = "autoparallel 0.1.0",
         description = "Capacity planning for serving LLMs with vLLM: model inspection, memory, layouts.",
         subcommands = {InspectCommand.class, ModelsCommand.class, AnalyzeCommand.class, BestCommand.class,
-                MemoryCommand.class, CostCommand.class, EvaluateCommand.class, PlanCommand.class, CommandLine.HelpCommand.class})
+                MemoryCommand.class, CostCommand.class, EvaluateCommand.class, PlanCommand.class, ValidateLatencyCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static final int EXIT_BAD_INPUT = 2;
     public static final int EXIT_MODEL_UNAVAILABLE = 3;

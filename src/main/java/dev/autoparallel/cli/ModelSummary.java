@@ -7,15 +7,25 @@ import dev.autoparallel.model.Quantization;
 import dev.autoparallel.source.ResolvedModel;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 
 /** What {@code inspect} prints: a model's architecture, exact parameter counts, weight and KV-cache bytes. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record ModelSummary(String modelId, Source source, String modelType, String family, Architecture architecture,
-                    String dtype, String quantization, long paramCount, long activeParamCount,
-                    Map<String, Long> paramBreakdown, long mtpParamCount, long checkpointElements,
-                    long weightBytes, double weightGib, long kvCacheBytesPerToken, String kvCacheDtype,
-                    List<String> warnings) {
+                    LayerPlan layerPlan, String dtype, String quantization, QuantizationSummary quantizationDetail,
+                    long paramCount, long activeParamCount, Map<String, Long> paramBreakdown, long mtpParamCount,
+                    long visionParamCount, long checkpointElements, long weightBytes, double weightGib,
+                    long kvCacheBytesPerToken, String kvCacheDtype, List<String> warnings) {
+
+    /** How many decoder layers have each mixer and each feed-forward kind (labels as in {@link ModelSpec.Mixer}). */
+    record LayerPlan(Map<String, Long> mixers, Map<String, Long> feedForward, List<Integer> windows) {
+    }
+
+    /** The checkpoint's quantization: its method and the bytes its scales (and zero points) add to the weights. */
+    record QuantizationSummary(String method, String description, long scaleBytes) {
+    }
 
     record Source(String origin, String location) {
     }
@@ -41,11 +51,20 @@ record ModelSummary(String modelId, Source source, String modelType, String fami
                 breakdown.put(e.getKey().key(), e.getValue());
             }
         }
+        Map<String, Long> mixers = new LinkedHashMap<>();
+        s.mixerCounts().forEach((k, v) -> mixers.put(k.label(), v));
+        Map<String, Long> ffn = new LinkedHashMap<>();
+        s.ffnCounts().forEach((k, v) -> ffn.put(k.label(), v));
+        List<Integer> windows = s.layers().stream().filter(ModelSpec.Layer::windowed).map(ModelSpec.Layer::window)
+                .distinct().sorted().toList();
+        LayerPlan plan = new LayerPlan(mixers, ffn, windows);
+        QuantizationSummary quant = new QuantizationSummary(s.quantization().method(), describe(s.quantization()),
+                s.weightScaleBytes());
         return new ModelSummary(s.modelId(), new Source(r.origin().label(), r.location()), s.modelType(),
-                s.family().name().toLowerCase(java.util.Locale.ROOT), a,
+                s.family().name().toLowerCase(Locale.ROOT), a, plan,
                 s.dtype().configName() + (s.dtypeSpecified() ? "" : " (not stated in the config)"),
-                describe(s.quantization()), s.paramCount(), s.activeParamCount(), breakdown, s.mtpParamCount(),
-                s.checkpointElements(), s.weightBytes(), s.weightBytes() / (double) (1L << 30),
+                describe(s.quantization()), quant, s.paramCount(), s.activeParamCount(), breakdown, s.mtpParamCount(),
+                s.visionParamCount(), s.checkpointElements(), s.weightBytes(), s.weightBytes() / (double) (1L << 30),
                 s.kvCacheBytesPerToken(), s.servingDtype().configName(), s.warnings());
     }
 
@@ -58,6 +77,17 @@ record ModelSummary(String modelId, Source source, String modelType, String fami
             return "bitsandbytes " + b.bits() + "-bit";
         } else if (q instanceof Quantization.Mxfp4) {
             return "mxfp4 (routed experts)";
+        } else if (q instanceof Quantization.FbgemmFp8) {
+            return "fbgemm_fp8 (FP32 scale per output channel)";
+        } else if (q instanceof Quantization.CompressedNvfp4) {
+            return "compressed-tensors nvfp4 (FP8 scale per " + Quantization.ModelOpt.NVFP4_BLOCK + " values, FP32 global scales)";
+        } else if (q instanceof Quantization.ModelOpt m) {
+            if (!m.layerAlgorithms().isEmpty()) {
+                return "modelopt MIXED_PRECISION (" + String.join(", ", new TreeSet<>(m.layerAlgorithms().values())) + ")";
+            }
+            return "modelopt " + m.algorithm() + (m.algorithm().contains("NVFP4")
+                    ? " (FP8 scale per " + Quantization.ModelOpt.NVFP4_BLOCK + " values, FP32 per-tensor scales)"
+                    : " (FP32 per-tensor scales)");
         } else if (q instanceof Quantization.CompressedTensors c) {
             return "compressed-tensors " + (c.floatWeights() ? "fp" : "int") + c.bits() + " (" + c.strategy() + ")";
         }

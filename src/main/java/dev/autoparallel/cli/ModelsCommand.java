@@ -1,6 +1,5 @@
 package dev.autoparallel.cli;
 
-import dev.autoparallel.model.ConfigParser;
 import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.source.Catalog;
 import java.io.PrintWriter;
@@ -20,8 +19,8 @@ final class ModelsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    record Row(String id, String modelType, long paramCount, long activeParamCount, String dtype, String quantization,
-               String source) {
+    record Row(String id, String family, String modelType, long paramCount, long activeParamCount, String dtype,
+               String quantization, String configDate, String source) {
     }
 
     record Listing(int count, List<Row> models) {
@@ -30,19 +29,21 @@ final class ModelsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<Row> rows = Catalog.embedded().entries().stream().map(e -> {
-            ModelSpec s = ConfigParser.parse(e.id(), e.config(), "catalog entry " + e.id());
-            return new Row(e.id(), s.modelType(), s.paramCount(), s.activeParamCount(), s.dtype().configName(),
-                    ModelSummary.describe(s.quantization()), e.source());
+            ModelSpec s = e.spec();
+            return new Row(e.id(), s.family().name().toLowerCase(Locale.ROOT), s.modelType(), s.paramCount(),
+                    s.activeParamCount(), s.dtype().configName(), ModelSummary.describe(s.quantization()), e.configDate(),
+                    e.source());
         }).toList();
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(Json.write(new Listing(rows.size(), rows)));
             return 0;
         }
-        out.printf(Locale.ROOT, "%-52s %-16s %10s %10s  %s%n", "MODEL", "TYPE", "PARAMS", "ACTIVE", "QUANTIZATION");
+        out.printf(Locale.ROOT, "%-52s %-13s %10s %10s  %-10s  %s%n", "MODEL", "FAMILY", "PARAMS", "ACTIVE", "CONFIG",
+                "QUANTIZATION");
         for (Row r : rows) {
-            out.printf(Locale.ROOT, "%-52s %-16s %9.2fB %9.2fB  %s%n", r.id(), r.modelType(), r.paramCount() / 1e9,
-                    r.activeParamCount() / 1e9, r.quantization());
+            out.printf(Locale.ROOT, "%-52s %-13s %9.2fB %9.2fB  %-10s  %s%n", r.id(), r.family(), r.paramCount() / 1e9,
+                    r.activeParamCount() / 1e9, r.configDate() == null ? "-" : r.configDate(), r.quantization());
         }
         out.printf(Locale.ROOT, "%d models%n", rows.size());
         return 0;

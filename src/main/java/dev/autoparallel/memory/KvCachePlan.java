@@ -6,7 +6,6 @@ import dev.autoparallel.model.Family;
 import dev.autoparallel.model.LinearStateDims;
 import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.model.ModelSpec.Layer;
-import dev.autoparallel.model.Tensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,10 +95,6 @@ final class KvCachePlan {
             Layer l = spec.layers().get(i);
             int kv = dims[i][0];
             int hd = dims[i][1];
-            if (kv == 0 && (l.mixer() == ModelSpec.Mixer.FULL_ATTENTION || l.mixer() == ModelSpec.Mixer.SLIDING_WINDOW)) {
-                why = "layer " + i + "'s key projection and norm (self_attn.k_proj, k_norm) are missing, so its KV heads "
-                        + "and head size are unknown";
-            }
             List<Key> k = switch (l.mixer()) {
                 case FULL_ATTENTION, NO_ROPE -> List.of(new Key(Kind.FULL, 0, kv, hd));
                 case SLIDING_WINDOW -> List.of(new Key(Kind.SLIDING, l.window(), kv, hd));
@@ -139,35 +134,17 @@ final class KvCachePlan {
     }
 
     /**
-     * KV heads and head size of each layer. Every family but Gemma 4 has the model's; Gemma 4's full
-     * layers use global_head_dim and, with attention_k_eq_v, num_global_key_value_heads, and vLLM
-     * caches both K and V for them (gemma4.py, head_size_v = head_size; vLLM 0.29.0 traced at 98dff2a,
-     * 2026-09-27), so each layer's are read from its own key projection (heads x head size) and
-     * key norm (head size) as the builder laid them out.
+     * KV heads and head size of each layer, from the layer plan's cache description (ModelSpec.LayerCache):
+     * Gemma 4's full layers use global_head_dim and, with attention_k_eq_v, num_global_key_value_heads,
+     * and vLLM caches both K and V for them (gemma4.py, head_size_v = head_size; vLLM 0.29.0 traced at
+     * 98dff2a, 2026-09-27); every other family has the model's. A layer the plan gives none falls back
+     * to the model's.
      */
     private static int[][] attentionDims(ModelSpec spec) {
         int[][] dims = new int[spec.numLayers()][];
         for (int i = 0; i < dims.length; i++) {
-            dims[i] = new int[] {spec.numKeyValueHeads(), spec.headDim()};
-        }
-        if (spec.family() != Family.GEMMA4) {
-            return dims;
-        }
-        long[] kOut = new long[dims.length];
-        long[] kNorm = new long[dims.length];
-        for (Tensor t : spec.tensors()) {
-            if (t.layer() < 0 || t.layer() >= dims.length) {
-                continue;
-            }
-            if (t.name().contains("self_attn.k_proj")) {
-                kOut[t.layer()] = t.out();
-            } else if (t.name().contains("self_attn.k_norm")) {
-                kNorm[t.layer()] = t.out() * t.in();
-            }
-        }
-        for (int i = 0; i < dims.length; i++) {
-            dims[i] = kOut[i] > 0 && kNorm[i] > 0 && kOut[i] % kNorm[i] == 0
-                    ? new int[] {(int) (kOut[i] / kNorm[i]), (int) kNorm[i]} : new int[] {0, 0};
+            ModelSpec.LayerCache c = spec.layers().get(i).cache();
+            dims[i] = c.kvHeads() > 0 ? new int[] {c.kvHeads(), c.headDim()} : new int[] {spec.numKeyValueHeads(), spec.headDim()};
         }
         return dims;
     }

@@ -356,7 +356,7 @@ final class Builders {
                     String b = "model.layers." + i + ".block_sparse_moe";
                     t.linear(b + ".gate", router, Sharding.REPLICATED, i, experts, hidden, false);
                     if (scoreBias > 0) {
-                        t.other(b + ".e_score_correction_bias", router, Sharding.REPLICATED, i, experts);
+                        t.fp32(b + ".e_score_correction_bias", router, Sharding.REPLICATED, i, experts);
                     }
                     t.gatedMlp(b + ".experts.*", routed, i, hidden, expertInter, false, experts, "w1", "w3", "w2");
                 }
@@ -369,7 +369,9 @@ final class Builders {
                 default -> {
                     t.linear(p + ".gate", router, Sharding.REPLICATED, i, experts, hidden, false);
                     if (scoreBias > 0) {
-                        t.other(p + ".gate.e_score_correction_bias", router, Sharding.REPLICATED, i, experts);
+                        // vLLM allocates the score-correction bias in float32 (deepseek_v2.py), and the
+                        // checkpoints store it so (DeepSeek-V3's and Kimi-K2.5's F32 tensors).
+                        t.fp32(p + ".gate.e_score_correction_bias", router, Sharding.REPLICATED, i, experts);
                     }
                     t.gatedMlp(p + ".experts.*", routed, i, hidden, expertInter, experts);
                     if (sharedInter > 0) {

@@ -93,6 +93,11 @@ public final class ConfigParser {
         if (total > MAX_PARAMETERS) {
             throw tooLarge(source, String.format(Locale.ROOT, "it describes %,d parameters", total));
         }
+        JsonNode audio = root.get("audio_config");
+        if (audio != null && audio.isObject()) {
+            warnings.add("audio_config of type '" + audio.path("model_type").asText("") + "' is not counted: no audio"
+                    + " encoder is modelled, so the total leaves out the audio tower's parameters");
+        }
         String dtypeName = f.optString("torch_dtype", "dtype").orElse(null);
         DType dtype = dtypeName == null ? DType.BFLOAT16 : DType.parse(dtypeName, "torch_dtype");
         if (dtypeName == null) {
@@ -102,16 +107,17 @@ public final class ConfigParser {
         Quantization q = (qc == null || qc.isNull()) && hfQuantConfig != null
                 ? QuantizationParser.parseHfQuantConfig(hfQuantConfig, source + " hf_quant_config.json")
                 : QuantizationParser.parse(qc, source);
+        List<ModelSpec.Layer> plan = withKvDims(built);
         List<ModelSpec.AttentionKind> attention = new ArrayList<>();
         int window = 0;
-        for (ModelSpec.Layer l : built.layers()) {
+        for (ModelSpec.Layer l : plan) {
             attention.add(l.windowed() ? ModelSpec.AttentionKind.SLIDING : ModelSpec.AttentionKind.FULL);
             window = Math.max(window, l.window());
         }
         return new ModelSpec(modelId, modelType.isEmpty() ? "unknown" : modelType, family, hidden, layers, heads,
                 built.kvHeads(), built.headDim(), vocab, maxPositions, tied, dtype, dtypeName != null, q,
-                built.mla(), built.moe(), attention, window, built.layers(), tensors, warnings,
-                linearState(f, family, built.layers(), dtype));
+                built.mla(), built.moe(), attention, window, plan, tensors, warnings,
+                linearState(f, family, plan, dtype));
     }
 
     /**
@@ -222,6 +228,25 @@ public final class ConfigParser {
     }
 
     /**
+     * Fills the KV dimensions of attention layers whose builder left them to the model-wide ones:
+     * the KV heads and head dim, or for MLA one latent of kv_lora_rank + qk_rope_head_dim.
+     */
+    private static List<ModelSpec.Layer> withKvDims(Family.Built built) {
+        List<ModelSpec.Layer> out = new ArrayList<>();
+        for (ModelSpec.Layer l : built.layers()) {
+            if (l.mixer().keepsKvCache() && l.cache().kvHeads() == 0) {
+                ModelSpec.LayerCache c = built.mla() != null
+                        ? ModelSpec.LayerCache.kv(1, built.mla().kvLoraRank() + built.mla().qkRopeHeadDim())
+                        : ModelSpec.LayerCache.kv(built.kvHeads(), built.headDim());
+                out.add(l.withCache(c));
+            } else {
+                out.add(l);
+            }
+        }
+        return out;
+    }
+
+    /**
      * Where multimodal wrappers keep the language model in their checkpoints: the text builders
      * name tensors {@code model.*} and {@code lm_head}, and quantization exclusion lists name the
      * wrapper's paths ({@code model.language_model.layers.3.self_attn}, {@code language_model.lm_head}).
@@ -249,7 +274,8 @@ public final class ConfigParser {
             } else if (name.startsWith("lm_head")) {
                 name = prefixes.get(1) + name.substring("lm_head".length());
             }
-            out.add(new Tensor(name, t.component(), t.kind(), t.sharding(), t.layer(), t.out(), t.in(), t.copies()));
+            out.add(new Tensor(name, t.component(), t.kind(), t.sharding(), t.layer(), t.out(), t.in(), t.copies(),
+                    t.storedAs()));
         }
         return out;
     }

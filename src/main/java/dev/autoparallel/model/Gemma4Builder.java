@@ -28,11 +28,21 @@ final class Gemma4Builder {
         int heads = d.heads();
         int headDim = f.requirePositive("head_dim");
         int kvHeads = f.requirePositive("num_key_value_heads");
-        int globalHeadDim = f.optInt("global_head_dim").orElse(headDim);
+        int globalHeadDim = f.optPositive("global_head_dim").orElse(headDim);
         boolean kEqV = f.optBool("attention_k_eq_v").orElse(false);
         int globalKvHeads = kEqV ? f.requirePositive("num_global_key_value_heads") : kvHeads;
         boolean bias = f.optBool("attention_bias").orElse(false);
         int shared = f.optInt("num_kv_shared_layers").orElse(0);
+        if (shared >= d.layers()) {
+            throw f.invalid("num_kv_shared_layers", f.node().get("num_kv_shared_layers"),
+                    "fewer than num_hidden_layers (" + d.layers() + ")");
+        }
+        for (int kv : new int[] {kvHeads, globalKvHeads}) {
+            if (heads % kv != 0) {
+                String field = kv == kvHeads ? "num_key_value_heads" : "num_global_key_value_heads";
+                throw f.invalid(field, f.node().get(field), "a divisor of num_attention_heads (" + heads + ")");
+            }
+        }
         boolean doubleWide = f.optBool("use_double_wide_mlp").orElse(false);
         boolean moe = f.optBool("enable_moe_block").orElse(false);
         int ple = f.optInt("hidden_size_per_layer_input").orElse(0);
@@ -94,12 +104,20 @@ final class Gemma4Builder {
                 }
             }
             Mixer mixer = isShared ? Mixer.SHARED_KV : slide ? Mixer.SLIDING_WINDOW : Mixer.FULL_ATTENTION;
+            if (isShared && source(sliding, firstShared, slide) < 0) {
+                throw f.invalid("num_kv_shared_layers", f.node().get("num_kv_shared_layers"),
+                        "a count that leaves a layer of each shared type (" + (slide ? "sliding" : "full")
+                                + " attention) before the shared ones");
+            }
             layers.add(new Layer(mixer, slide ? window : 0, isShared ? source(sliding, firstShared, slide) : -1,
-                    moe ? Ffn.MOE : Ffn.DENSE));
+                    moe ? Ffn.MOE : Ffn.DENSE, isShared ? ModelSpec.LayerCache.NONE : ModelSpec.LayerCache.kv(kv, hd)));
         }
         t.norm("model.norm", -1, h, false);
         if (!d.tied()) {
             t.embedding("lm_head.weight", Component.LM_HEAD, Sharding.VOCAB, d.vocab(), h);
+        }
+        if (moe && f.requirePositive("top_k_experts") > experts) {
+            throw f.invalid("top_k_experts", f.node().get("top_k_experts"), "at most num_experts (" + experts + ")");
         }
         ModelSpec.MoeDims moeDims = moe ? new ModelSpec.MoeDims(experts, f.requirePositive("top_k_experts"),
                 f.requirePositive("moe_intermediate_size"), 0, d.layers()) : null;
@@ -123,13 +141,13 @@ final class Gemma4Builder {
         return out;
     }
 
-    /** The last layer before the shared ones with the same attention type: whose cache a shared layer reads. */
+    /** The last layer before the shared ones with the same attention type (whose cache a shared layer reads), or -1. */
     private static int source(List<Boolean> sliding, int firstShared, boolean slide) {
         for (int j = firstShared - 1; j >= 0; j--) {
             if (sliding.get(j) == slide) {
                 return j;
             }
         }
-        throw new IllegalStateException("no layer of the same type before the shared-KV layers");
+        return -1;
     }
 }

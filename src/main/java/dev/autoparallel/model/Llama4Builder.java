@@ -29,6 +29,15 @@ final class Llama4Builder {
         int headDim = Builders.headDim(d, f);
         int experts = f.requirePositive("num_local_experts");
         int topK = f.requirePositive("num_experts_per_tok");
+        if (topK > experts) {
+            throw f.invalid("num_experts_per_tok", f.node().get("num_experts_per_tok"),
+                    "at most num_local_experts (" + experts + ")");
+        }
+        int kvCheck = f.requirePositive("num_key_value_heads");
+        if (d.heads() % kvCheck != 0) {
+            throw f.invalid("num_key_value_heads", f.node().get("num_key_value_heads"),
+                    "a divisor of num_attention_heads (" + d.heads() + ")");
+        }
         int expertInter = f.requirePositive("intermediate_size");
         List<Integer> moeLayers = moeLayers(d, f);
         List<Boolean> rope = ropeLayers(d, f);
@@ -101,7 +110,7 @@ final class Llama4Builder {
             flags.forEach(v -> out.add(v != 0));
             return out;
         }
-        int interval = f.optInt("no_rope_layer_interval").orElse(DEFAULT_NO_ROPE_INTERVAL);
+        int interval = f.optPositive("no_rope_layer_interval").orElse(DEFAULT_NO_ROPE_INTERVAL);
         for (int i = 0; i < d.layers(); i++) {
             out.add((i + 1) % interval != 0);
         }

@@ -70,6 +70,14 @@ public record ModelSpec(String modelId, String modelType, Family family,
         public String label() {
             return label;
         }
+
+        /** Whether a layer with this mixer keeps a per-token KV cache of its own. */
+        public boolean keepsKvCache() {
+            return switch (this) {
+                case FULL_ATTENTION, SLIDING_WINDOW, CHUNKED_LOCAL, NO_ROPE, MLA, MLA_DSA -> true;
+                case GATED_DELTANET, MAMBA2, SHARED_KV, NONE -> false;
+            };
+        }
     }
 
     /** The feed-forward block of a decoder layer. */
@@ -88,15 +96,45 @@ public record ModelSpec(String modelId, String modelType, Family family,
     }
 
     /**
+     * What one decoder layer keeps per sequence, the way vLLM's KV-cache specs size it: per token,
+     * {@code kvHeads x headDim} keys and as many values (FullAttentionSpec, SlidingWindowSpec), or
+     * for MLA one latent of {@code headDim} = kv_lora_rank + qk_rope_head_dim (MLAAttentionSpec,
+     * {@code kvHeads} 1); per sequence, a fixed state of {@code convStateElements} (the causal
+     * convolution's last {@code kernel - 1} inputs) and {@code recurrentStateElements} (Mamba-2:
+     * heads x head_dim x state size; Gated DeltaNet: value heads x key dim x value dim) (MambaSpec).
+     */
+    public record LayerCache(int kvHeads, int headDim, long convStateElements, long recurrentStateElements)
+            implements java.io.Serializable {
+        public static final LayerCache NONE = new LayerCache(0, 0, 0, 0);
+
+        public LayerCache {
+            if (kvHeads < 0 || headDim < 0 || convStateElements < 0 || recurrentStateElements < 0) {
+                throw new IllegalArgumentException("negative cache dimension");
+            }
+        }
+
+        public static LayerCache kv(int kvHeads, int headDim) {
+            return new LayerCache(kvHeads, headDim, 0, 0);
+        }
+
+        public static LayerCache state(long conv, long recurrent) {
+            return new LayerCache(0, 0, conv, recurrent);
+        }
+    }
+
+    /**
      * One decoder layer of the plan.
      *
      * @param window        tokens a sliding layer sees, or the chunk of a chunked layer; 0 otherwise
      * @param kvSourceLayer for {@link Mixer#SHARED_KV}, the layer whose cache it reads; -1 otherwise
+     * @param cache         what the layer keeps per token and per sequence
      */
-    public record Layer(Mixer mixer, int window, int kvSourceLayer, Ffn ffn) implements java.io.Serializable {
+    public record Layer(Mixer mixer, int window, int kvSourceLayer, Ffn ffn, LayerCache cache)
+            implements java.io.Serializable {
         public Layer {
             Objects.requireNonNull(mixer, "mixer");
             Objects.requireNonNull(ffn, "ffn");
+            Objects.requireNonNull(cache, "cache");
             boolean windowed = mixer == Mixer.SLIDING_WINDOW || mixer == Mixer.CHUNKED_LOCAL;
             if (windowed != window > 0 && mixer != Mixer.SHARED_KV) {
                 throw new IllegalArgumentException(mixer + " layer with window " + window);
@@ -106,13 +144,35 @@ public record ModelSpec(String modelId, String modelType, Family family,
             }
         }
 
+        public Layer(Mixer mixer, int window, int kvSourceLayer, Ffn ffn) {
+            this(mixer, window, kvSourceLayer, ffn, LayerCache.NONE);
+        }
+
         public static Layer of(Mixer mixer, Ffn ffn) {
             return new Layer(mixer, 0, -1, ffn);
+        }
+
+        public Layer withCache(LayerCache c) {
+            return new Layer(mixer, window, kvSourceLayer, ffn, c);
         }
 
         /** Whether the layer's cache is bounded by {@link #window()} tokens. */
         public boolean windowed() {
             return window > 0;
+        }
+
+        /** KV-cache elements one token adds to this layer (0 for state-only, shared and mixer-less layers). */
+        public long kvElementsPerToken() {
+            if (!mixer.keepsKvCache()) {
+                return 0;
+            }
+            boolean latent = mixer == Mixer.MLA || mixer == Mixer.MLA_DSA;
+            return (latent ? 1L : 2L) * cache.kvHeads() * cache.headDim();
+        }
+
+        /** Fixed per-sequence state elements (Mamba-2, Gated DeltaNet). */
+        public long stateElements() {
+            return cache.convStateElements() + cache.recurrentStateElements();
         }
     }
 
@@ -137,6 +197,11 @@ public record ModelSpec(String modelId, String modelType, Family family,
         layers = List.copyOf(layers);
         if (layers.size() != numLayers) {
             throw new IllegalArgumentException("layers has " + layers.size() + " entries for " + numLayers + " layers");
+        }
+        for (Layer l : layers) {
+            if (l.mixer().keepsKvCache() && (l.cache().kvHeads() < 1 || l.cache().headDim() < 1)) {
+                throw new IllegalArgumentException(l.mixer() + " layer without KV dimensions");
+            }
         }
         tensors = List.copyOf(tensors);
         warnings = List.copyOf(warnings);
@@ -200,6 +265,14 @@ public record ModelSpec(String modelId, String modelType, Family family,
     }
 
     /**
+     * Bytes of every tensor in the checkpoint (MTP layers and encoders included) as stored: what its
+     * index's {@code total_size} sums.
+     */
+    public long checkpointBytes() {
+        return tensors.stream().mapToLong(t -> quantization.bytes(t, dtype)).sum();
+    }
+
+    /**
      * Elements in the checkpoint's safetensors, what the Hub's {@code safetensors.total} counts:
      * MTP layers and scale tensors included, packed bytes counted one each.
      */
@@ -225,9 +298,19 @@ public record ModelSpec(String modelId, String modelType, Family family,
         return 2L * numKeyValueHeads * headDim * kvDtype.bytes();
     }
 
-    /** KV-cache bytes for one token across all layers, unsharded, at {@code kvDtype}. */
+    /**
+     * KV-cache bytes for one token across the layers that keep their own KV cache (attention and
+     * MLA layers, each with its own KV heads and head dim; not Mamba or linear-attention layers,
+     * which hold a fixed state, nor shared-KV or mixer-less layers), unsharded, at {@code kvDtype}.
+     * Windowed layers are counted as full here.
+     */
     public long kvCacheBytesPerToken(DType kvDtype) {
-        return kvBytesPerTokenPerLayer(kvDtype) * numLayers;
+        return layers.stream().mapToLong(Layer::kvElementsPerToken).sum() * kvDtype.bytes();
+    }
+
+    /** Decoder layers that keep a KV cache of their own. */
+    public long kvCacheLayers() {
+        return layers.stream().filter(l -> l.mixer().keepsKvCache()).count();
     }
 
     /** KV-cache bytes for one token at the model's 16-bit serving dtype. */
@@ -238,6 +321,11 @@ public record ModelSpec(String modelId, String modelType, Family family,
     /** The dtype vLLM's {@code --dtype auto} runs activations and the KV cache in: float32 checkpoints are served in bfloat16. */
     public DType servingDtype() {
         return dtype == DType.FLOAT32 || dtype == DType.FLOAT8 ? DType.BFLOAT16 : dtype;
+    }
+
+    /** Bytes of the served weights' quantization scales, zero points and indices (0 for a 16-bit checkpoint). */
+    public long weightScaleBytes() {
+        return servedTensors().stream().mapToLong(t -> quantization.scaleBytes(t, dtype)).sum();
     }
 
     /** Parameters of the vision (and other encoder) towers and their projectors. */

@@ -72,8 +72,10 @@ final class NemotronNasBuilder {
             }
             if (!ffnNoOp) {
                 var mult = ffn.node().get("ffn_mult");
-                if (mult == null || !mult.isNumber() || mult.asDouble() <= 0) {
-                    throw ffn.invalid("ffn_mult", mult, "a positive number");
+                if (mult == null || !mult.isNumber() || !Double.isFinite(mult.asDouble()) || mult.asDouble() <= 0
+                        || 2 * mult.asDouble() * d.hidden() / 3 > ConfigFields.MAX_DIMENSION) {
+                    throw ffn.invalid("ffn_mult", mult, "a positive number giving an MLP width of at most "
+                            + ConfigFields.MAX_DIMENSION);
                 }
                 t.norm(p + ".post_attention_layernorm", i, h, false);
                 t.gatedMlp(p + ".mlp", Component.DENSE_MLP, i, h, intermediateSize(mult.asDouble(), d.hidden()), mlpBias, 1,

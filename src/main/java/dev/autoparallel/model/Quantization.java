@@ -2,7 +2,8 @@ package dev.autoparallel.model;
 
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * How a checkpoint stores its linear weights. Each method says which tensors it packs, how many
@@ -37,17 +38,30 @@ public sealed interface Quantization extends java.io.Serializable {
         if (!targets(t)) {
             return false;
         }
-        String module = t.name().endsWith(".weight") ? t.name().substring(0, t.name().length() - 7) : t.name();
-        for (String pattern : excluded()) {
-            if (matches(pattern, module)) {
-                return false;
-            }
+        if (excluded().isEmpty()) {
+            return true;
         }
-        return true;
+        return DecisionCache.of(this).computeIfAbsent(t.name(), name -> {
+            String module = name.endsWith(".weight") ? name.substring(0, name.length() - 7) : name;
+            for (String pattern : excluded()) {
+                if (matches(pattern, module)) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    /**
+     * Bytes of a tensor's scales, zero points and index tensors alone (what the packed storage adds
+     * beyond its values); 0 for tensors kept unpacked.
+     */
+    default long scaleBytes(Tensor t, DType dtype) {
+        return 0;
     }
 
     default long bytes(Tensor t, DType dtype) {
-        return packs(t) ? packedBytes(t, dtype) : t.numel() * dtype.bytes();
+        return packs(t) ? packedBytes(t, dtype) : t.numel() * t.dtypeOr(dtype).bytes();
     }
 
     default long elements(Tensor t) {
@@ -59,11 +73,7 @@ public sealed interface Quantization extends java.io.Serializable {
      * module path; other patterns match whole dot-separated parts of it, {@code *} matching one part.
      */
     static boolean matches(String pattern, String module) {
-        if (pattern.startsWith("re:")) {
-            return Pattern.compile(pattern.substring(3)).matcher(module).matches();
-        }
-        String glob = Pattern.quote(pattern).replace("*", "\\E[^.]+\\Q");
-        return Pattern.compile("(^|.*\\.)" + glob + "(\\..*|$)").matcher(module).matches();
+        return ModulePatterns.hfMatches(pattern, module);
     }
 
     private static long ceilDiv(long a, long b) {
@@ -100,8 +110,25 @@ public sealed interface Quantization extends java.io.Serializable {
         }
 
         @Override public String method() { return "fp8"; }
+        @Override public long scaleBytes(Tensor t, DType dtype) { return packs(t) ? 4 * scales(t) : 0; }
         @Override public long packedBytes(Tensor t, DType dtype) { return t.numel() + 4 * scales(t); }
         @Override public long packedElements(Tensor t) { return t.numel() + scales(t); }
+    }
+
+    /**
+     * FBGEMM FP8 ({@code quant_method: fbgemm_fp8}, the Llama 4 Maverick FP8 checkpoint; vLLM
+     * fbgemm_fp8.py): e4m3 weights with one FP32 scale per output channel ({@code weight_scale}
+     * [out, 1]); activations are quantized dynamically per token, so nothing more is stored.
+     */
+    record FbgemmFp8(List<String> excluded) implements Quantization {
+        public FbgemmFp8 {
+            excluded = List.copyOf(excluded);
+        }
+
+        @Override public String method() { return "fbgemm_fp8"; }
+        @Override public long packedBytes(Tensor t, DType dtype) { return (t.out() * t.in() + 4 * t.out()) * t.copies(); }
+        @Override public long packedElements(Tensor t) { return (t.out() * t.in() + t.out()) * t.copies(); }
+        @Override public long scaleBytes(Tensor t, DType dtype) { return packs(t) ? 4 * t.out() * t.copies() : 0; }
     }
 
     /**
@@ -126,6 +153,10 @@ public sealed interface Quantization extends java.io.Serializable {
             return perCopy * t.copies();
         }
 
+        @Override public long scaleBytes(Tensor t, DType dtype) {
+            return packs(t) ? packedBytes(t, dtype) - t.out() * t.in() * bits / 8 * t.copies() : 0;
+        }
+
         @Override public long packedElements(Tensor t) {
             long perCopy = t.out() * t.in() * bits / 32
                     + groups(t) * t.out()
@@ -148,6 +179,14 @@ public sealed interface Quantization extends java.io.Serializable {
         private static final long BLOCK = 64;
 
         @Override public String method() { return "bitsandbytes"; }
+
+        @Override public long scaleBytes(Tensor t, DType dtype) {
+            if (!packs(t)) {
+                return 0;
+            }
+            long values = bits == 8 ? t.out() * t.in() : ceilDiv(t.out() * t.in(), 2);
+            return packedBytes(t, dtype) - values * t.copies();
+        }
 
         @Override public long packedBytes(Tensor t, DType dtype) {
             if (bits == 8) {
@@ -185,6 +224,7 @@ public sealed interface Quantization extends java.io.Serializable {
         @Override public long packedElements(Tensor t) {
             return (ceilDiv(t.numel(), 2) + ceilDiv(t.numel(), 32));
         }
+        @Override public long scaleBytes(Tensor t, DType dtype) { return packs(t) ? ceilDiv(t.numel(), 32) : 0; }
     }
 
     /**
@@ -211,11 +251,20 @@ public sealed interface Quantization extends java.io.Serializable {
 
         @Override public String method() { return "compressed-tensors"; }
 
+        @Override public long scaleBytes(Tensor t, DType dtype) {
+            if (!packs(t)) {
+                return 0;
+            }
+            long values = floatWeights ? t.out() * t.in() : t.out() * t.in() * bits / 8;
+            return packedBytes(t, dtype) - values * t.copies();
+        }
+
         @Override public long packedBytes(Tensor t, DType dtype) {
             long values = floatWeights ? t.out() * t.in() : t.out() * t.in() * bits / 8;
             long scales = scalesPerCopy(t) * dtype.bytes();
             long zeros = symmetric ? 0 : ceilDiv(scalesPerCopy(t) * bits, 32) * 4;
-            long shape = floatWeights ? 0 : 16;
+            // weight_shape: an int32 [2] per packed tensor (Kimi-K2.5's index total_size counts it as I32).
+            long shape = floatWeights ? 0 : 8;
             return (values + scales + zeros + shape) * t.copies();
         }
 
@@ -224,6 +273,37 @@ public sealed interface Quantization extends java.io.Serializable {
             long zeros = symmetric ? 0 : ceilDiv(scalesPerCopy(t) * bits, 32);
             long shape = floatWeights ? 0 : 2;
             return (values + scalesPerCopy(t) + zeros + shape) * t.copies();
+        }
+    }
+
+    /**
+     * compressed-tensors NVFP4 ({@code format: nvfp4-pack-quantized}, weights {@code type float},
+     * 4 bits, {@code strategy tensor_group}, group 16): {@code weight_packed} two e2m1 values per
+     * byte, {@code weight_scale} one FP8 E4M3 per 16 values, an FP32 {@code weight_global_scale}
+     * per tensor, and an FP32 {@code input_global_scale} when activations are quantized too.
+     * Exclusions ({@code ignore}) use Hugging Face's module-path semantics ({@code re:} regexes).
+     */
+    record CompressedNvfp4(boolean activations, List<String> excluded) implements Quantization {
+        public CompressedNvfp4 {
+            excluded = List.copyOf(excluded);
+        }
+
+        @Override public String method() { return "compressed-tensors"; }
+
+        private long perCopy(Tensor t) {
+            return ceilDiv(t.out() * t.in(), 2) + t.out() * ceilDiv(t.in(), ModelOpt.NVFP4_BLOCK);
+        }
+
+        @Override public long packedBytes(Tensor t, DType dtype) {
+            return (perCopy(t) + 4 + (activations ? 4 : 0)) * t.copies();
+        }
+
+        @Override public long packedElements(Tensor t) {
+            return (perCopy(t) + 1 + (activations ? 1 : 0)) * t.copies();
+        }
+
+        @Override public long scaleBytes(Tensor t, DType dtype) {
+            return packs(t) ? packedBytes(t, dtype) - ceilDiv(t.out() * t.in(), 2) * t.copies() : 0;
         }
     }
 
@@ -237,21 +317,74 @@ public sealed interface Quantization extends java.io.Serializable {
      * {@code algorithm} applies to every linear layer not matched by the {@code exclude_modules} /
      * {@code ignore} patterns (fnmatch semantics, as ModelOpt writes them).
      */
-    record ModelOpt(String algorithm, List<String> excluded, Map<String, String> layerAlgorithms) implements Quantization {
+    final class ModelOpt implements Quantization {
+        private static final long serialVersionUID = 1L;
         /** NVFP4's block: 16 values share one E4M3 scale (NVIDIA, "Introducing NVFP4", 2025; ModelOpt group_size 16). */
         public static final int NVFP4_BLOCK = 16;
         /** The algorithms whose storage is modelled here. */
         public static final List<String> ALGORITHMS = List.of("NVFP4", "W4A16_NVFP4", "FP8");
+        /** Marks a module kept 16-bit in the memo (a map cannot hold null). */
+        private static final String UNPACKED = "";
 
-        public ModelOpt {
-            excluded = List.copyOf(excluded);
-            layerAlgorithms = Map.copyOf(layerAlgorithms);
+        private final String algorithm;
+        private final List<String> excluded;
+        private final Map<String, String> layerAlgorithms;
+        /**
+         * Each tensor's decision, computed once: exclusion lists run to hundreds of patterns and
+         * every byte count asks again.
+         */
+        private transient volatile Map<String, String> memo;
+
+        public ModelOpt(String algorithm, List<String> excluded, Map<String, String> layerAlgorithms) {
+            this.algorithm = algorithm;
+            this.excluded = List.copyOf(excluded);
+            this.layerAlgorithms = Map.copyOf(layerAlgorithms);
+        }
+
+        public String algorithm() {
+            return algorithm;
+        }
+
+        @Override public List<String> excluded() {
+            return excluded;
+        }
+
+        public Map<String, String> layerAlgorithms() {
+            return layerAlgorithms;
+        }
+
+        @Override public boolean equals(Object o) {
+            return o instanceof ModelOpt m && m.algorithm.equals(algorithm) && m.excluded.equals(excluded)
+                    && m.layerAlgorithms.equals(layerAlgorithms);
+        }
+
+        @Override public int hashCode() {
+            return Objects.hash(algorithm, excluded, layerAlgorithms);
+        }
+
+        @Override public String toString() {
+            return "ModelOpt[" + algorithm + ", " + excluded.size() + " exclusions, " + layerAlgorithms.size() + " listed layers]";
         }
 
         @Override public String method() { return "modelopt"; }
 
         /** The algorithm a tensor is stored with, or null when it stays 16-bit. */
         public String algorithmOf(Tensor t) {
+            Map<String, String> m = memo;
+            if (m == null) {
+                m = new ConcurrentHashMap<>();
+                memo = m;
+            }
+            String known = m.get(t.name());
+            if (known == null) {
+                String computed = decide(t);
+                known = computed == null ? UNPACKED : computed;
+                m.put(t.name(), known);
+            }
+            return known.isEmpty() ? null : known;
+        }
+
+        private String decide(Tensor t) {
             if (!targets(t)) {
                 return null;
             }
@@ -307,7 +440,7 @@ public sealed interface Quantization extends java.io.Serializable {
         }
 
         /** Bytes of the scales alone (block scales and FP32 per-tensor scales) of one tensor. */
-        public long scaleBytes(Tensor t) {
+        @Override public long scaleBytes(Tensor t, DType dtype) {
             if (!packs(t)) {
                 return 0;
             }
@@ -318,16 +451,7 @@ public sealed interface Quantization extends java.io.Serializable {
 
         /** Python's fnmatch: {@code *} any run of characters (dots included), {@code ?} one character. */
         static boolean fnmatch(String pattern, String module) {
-            StringBuilder re = new StringBuilder();
-            for (char c : pattern.toCharArray()) {
-                switch (c) {
-                    case '*' -> re.append(".*");
-                    case '?' -> re.append('.');
-                    default -> re.append(Pattern.quote(String.valueOf(c)));
-                }
-            }
-            return Pattern.compile(re.toString()).matcher(module).matches()
-                    || module.startsWith(pattern + ".");
+            return ModulePatterns.fnmatch(pattern, module);
         }
     }
 

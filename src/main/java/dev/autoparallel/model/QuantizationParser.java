@@ -11,7 +11,7 @@ import java.util.Map;
 /** Reads {@code quantization_config} into a {@link Quantization}. Unknown methods are refused. */
 final class QuantizationParser {
     static final List<String> METHODS = List.of("fp8", "awq", "gptq", "bitsandbytes", "mxfp4", "compressed-tensors",
-            "modelopt");
+            "modelopt", "fbgemm_fp8");
 
     private QuantizationParser() {
     }
@@ -29,6 +29,7 @@ final class QuantizationParser {
         }
         return switch (method) {
             case "fp8" -> fp8(f, excluded);
+            case "fbgemm-fp8" -> new Quantization.FbgemmFp8(excluded);
             case "awq", "gptq" -> {
                 int bits = f.optInt("bits", "w_bit").orElseThrow(() -> f.missing("bits", "w_bit"));
                 if (bits != 2 && bits != 3 && bits != 4 && bits != 8) {
@@ -163,6 +164,15 @@ final class QuantizationParser {
             String type = wf.optString("type").orElse("int");
             String strategy = wf.optString("strategy").orElseThrow(() -> wf.missing("strategy"));
             int groupSize = wf.optInt("group_size").orElse(0);
+            if ("tensor_group".equals(strategy)) {
+                // NVFP4 (format nvfp4-pack-quantized): 4-bit floats in groups of 16 with FP8 scales.
+                if (bits != 4 || !"float".equals(type) || groupSize != Quantization.ModelOpt.NVFP4_BLOCK) {
+                    throw wf.invalid("strategy", w.get("strategy"), "tensor_group only with 4-bit float weights in groups of "
+                            + Quantization.ModelOpt.NVFP4_BLOCK + " (NVFP4)");
+                }
+                JsonNode acts = g.getValue().get("input_activations");
+                return new Quantization.CompressedNvfp4(acts != null && !acts.isNull(), excluded);
+            }
             List<Integer> block = wf.intList("block_structure");
             if ("group".equals(strategy) && !wf.has("group_size")) {
                 throw wf.missing("group_size");
@@ -174,7 +184,7 @@ final class QuantizationParser {
                 throw wf.invalid("block_structure", w.get("block_structure"), "two positive whole numbers [rows, columns]");
             }
             if (!List.of("tensor", "channel", "group", "block").contains(strategy)) {
-                throw wf.invalid("strategy", w.get("strategy"), "tensor, channel, group, block");
+                throw wf.invalid("strategy", w.get("strategy"), "tensor, channel, group, block, tensor_group");
             }
             return new Quantization.CompressedTensors(bits, "float".equals(type), strategy, groupSize,
                     block.isEmpty() ? 0 : block.get(0), block.isEmpty() ? 0 : block.get(1),

@@ -28,7 +28,15 @@ final class Qwen3NextBuilder {
         List<Mixer> mixers = mixers(d, f);
         boolean moe = family == Family.QWEN3_NEXT || family == Family.QWEN3_5_MOE;
         List<Integer> mlpOnly = f.intList("mlp_only_layers");
-        int step = moe ? f.optInt("decoder_sparse_step").orElse(1) : 0;
+        int step = moe ? f.optPositive("decoder_sparse_step").orElse(1) : 0;
+        if (moe && f.requirePositive("num_experts_per_tok") > f.requirePositive("num_experts")) {
+            throw f.invalid("num_experts_per_tok", f.node().get("num_experts_per_tok"),
+                    "at most num_experts (" + f.requirePositive("num_experts") + ")");
+        }
+        if (d.heads() % kvHeads != 0) {
+            throw f.invalid("num_key_value_heads", f.node().get("num_key_value_heads"),
+                    "a divisor of num_attention_heads (" + d.heads() + ")");
+        }
         ModelSpec.MoeDims moeDims = null;
         Tensors t = new Tensors();
         t.embedding("model.embed_tokens.weight", Component.EMBEDDING, Sharding.VOCAB, d.vocab(), d.hidden());
@@ -37,7 +45,8 @@ final class Qwen3NextBuilder {
         for (int i = 0; i < d.layers(); i++) {
             boolean moeLayer = moe && !mlpOnly.contains(i) && step > 0 && (i + 1) % step == 0;
             layer(t, "model.layers." + i, i, d, f, family, mixers.get(i), kvHeads, headDim, moeLayer);
-            layers.add(Layer.of(mixers.get(i), moeLayer ? Ffn.MOE : Ffn.DENSE));
+            Layer layer = Layer.of(mixers.get(i), moeLayer ? Ffn.MOE : Ffn.DENSE);
+            layers.add(mixers.get(i) == Mixer.GATED_DELTANET ? layer.withCache(deltaNetState(f)) : layer);
             moeLayers += moeLayer ? 1 : 0;
         }
         if (moe) {
@@ -131,6 +140,20 @@ final class Qwen3NextBuilder {
     }
 
     /**
+     * A Gated DeltaNet layer's state (vLLM MambaStateShapeCalculator.gated_delta_net_state_shape):
+     * the causal conv's last {@code linear_conv_kernel_dim - 1} inputs over q, k and v, and the
+     * recurrent state of value heads x key dim x value dim.
+     */
+    private static ModelSpec.LayerCache deltaNetState(ConfigFields f) {
+        long kHeads = f.requirePositive("linear_num_key_heads");
+        long vHeads = f.requirePositive("linear_num_value_heads");
+        long kDim = f.requirePositive("linear_key_head_dim");
+        long vDim = f.requirePositive("linear_value_head_dim");
+        long convDim = 2 * kHeads * kDim + vHeads * vDim;
+        return ModelSpec.LayerCache.state(convDim * (f.requirePositive("linear_conv_kernel_dim") - 1), vHeads * kDim * vDim);
+    }
+
+    /**
      * Gated DeltaNet (vLLM Qwen3NextGatedDeltaNet): q, k at {@code linear_num_key_heads x
      * linear_key_head_dim}, v and the output gate z at {@code linear_num_value_heads x
      * linear_value_head_dim}, per-value-head b and a, a depthwise causal conv over q, k, v
@@ -154,6 +177,8 @@ final class Qwen3NextBuilder {
             t.linear(p + ".in_proj_a", c, Sharding.COLUMN, i, vHeads, h, false);
         }
         t.other(p + ".conv1d.weight", c, Sharding.COLUMN, i, convDim * f.requirePositive("linear_conv_kernel_dim"));
+        // Held at the model's dtype: Qwen3.5-27B and 35B-A3B store them in BF16, Qwen3.5-397B-A17B in FP32
+        // (a checkpoint choice the config does not state; see Families2026Test).
         t.other(p + ".A_log", c, Sharding.COLUMN, i, vHeads);
         t.other(p + ".dt_bias", c, Sharding.COLUMN, i, vHeads);
         t.norm(p + ".norm", i, vHeadDim, false);

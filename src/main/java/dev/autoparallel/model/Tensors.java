@@ -41,6 +41,11 @@ final class Tensors {
         list.add(new Tensor(name, c, TensorKind.EMBEDDING, s, -1, rows, dim, 1));
     }
 
+    /** A vector vLLM allocates in float32 whatever the model's dtype (router score biases, decay parameters). */
+    void fp32(String name, Component c, Sharding s, int layer, long n) {
+        list.add(new Tensor(name, c, TensorKind.OTHER, s, layer, n, 1, 1, DType.FLOAT32));
+    }
+
     void other(String name, Component c, Sharding s, int layer, long n) {
         list.add(new Tensor(name, c, TensorKind.OTHER, s, layer, n, 1, 1));
     }

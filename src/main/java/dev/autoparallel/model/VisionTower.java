@@ -23,6 +23,10 @@ final class VisionTower {
             qwen3Vl(out, f);
             return;
         }
+        if (root.path("model_type").asText("").equals("kimi_k25")) {
+            moonVit(out, f, textHidden);
+            return;
+        }
         if (type.equals("gemma4_vision")) {
             gemma4(out, f, textHidden);
             return;
@@ -208,6 +212,57 @@ final class VisionTower {
             t.other(p + ".std_scale", v, Sharding.REPLICATED, -1, h);
         }
         t.linear("model.embed_vision.embedding_projection", v, Sharding.REPLICATED, -1, textHidden, h, false);
+        out.addAll(t.list());
+    }
+
+    /**
+     * Kimi-K2.5's MoonViT (vLLM kimi_k25_vit.py): a biased patch convolution, a learned
+     * {@code init_pos_emb_height x init_pos_emb_width} position table (the temporal part is a fixed
+     * buffer), pre-LayerNorm blocks with fused biased qkv, wo and a two-layer GELU MLP, a final
+     * LayerNorm, and the patch-merger projector (LayerNorm, then {@code hidden x merge^2} to itself
+     * and to the text width: vLLM's KimiK25Config sets mm_hidden_size to the text hidden size when
+     * the config gives the vision width there).
+     */
+    private static void moonVit(List<Tensor> out, ConfigFields f, int textHidden) {
+        String projector = f.optString("mm_projector_type").orElse("patchmerger");
+        if (!projector.equals("patchmerger")) {
+            throw f.invalid("mm_projector_type", f.node().get("mm_projector_type"), "patchmerger");
+        }
+        String posEmb = f.optString("pos_emb_type").orElse("divided_fixed");
+        if (!posEmb.equals("divided_fixed")) {
+            throw f.invalid("pos_emb_type", f.node().get("pos_emb_type"), "divided_fixed");
+        }
+        long h = f.requirePositive("vt_hidden_size", "hidden_size");
+        long inter = f.requirePositive("vt_intermediate_size", "intermediate_size");
+        int layers = f.requirePositive("vt_num_hidden_layers", "num_hidden_layers");
+        long patch = f.requirePositive("patch_size");
+        long posH = f.requirePositive("init_pos_emb_height");
+        long posW = f.requirePositive("init_pos_emb_width");
+        List<Integer> merge = f.intList("merge_kernel_size");
+        if (merge.size() != 2 || merge.get(0) < 1 || merge.get(1) < 1) {
+            throw f.invalid("merge_kernel_size", f.node().get("merge_kernel_size"), "two positive whole numbers");
+        }
+        long mmHidden = f.optPositive("mm_hidden_size").orElse((int) h);
+        long projOut = mmHidden == h ? textHidden : mmHidden;
+        Component v = Component.VISION;
+        Tensors t = new Tensors();
+        String p = "vision_tower";
+        t.linear(p + ".patch_embed.proj", v, Sharding.REPLICATED, -1, h, 3 * patch * patch, true);
+        t.other(p + ".patch_embed.pos_emb.weight", v, Sharding.REPLICATED, -1, posH * posW * h);
+        for (int i = 0; i < layers; i++) {
+            String b = p + ".encoder.blocks." + i;
+            t.norm(b + ".norm0", v, -1, h, true);
+            t.norm(b + ".norm1", v, -1, h, true);
+            t.linear(b + ".wqkv", v, Sharding.COLUMN, -1, 3 * h, h, true);
+            t.linear(b + ".wo", v, Sharding.ROW, -1, h, h, true);
+            t.linear(b + ".mlp.fc0", v, Sharding.COLUMN, -1, inter, h, true);
+            t.linear(b + ".mlp.fc1", v, Sharding.ROW, -1, h, inter, true);
+        }
+        t.norm(p + ".encoder.final_layernorm", v, -1, h, true);
+        long merged = h * merge.get(0) * merge.get(1);
+        t.norm("mm_projector.pre_norm", v, -1, h, true);
+        t.linear("mm_projector.linear_1", v, Sharding.REPLICATED, -1, merged, merged, true);
+        t.linear("mm_projector.linear_2", v, Sharding.REPLICATED, -1, projOut, merged, true);
         out.addAll(t.list());
     }
 

@@ -1,10 +1,12 @@
 package dev.autoparallel.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.autoparallel.model.ConfigParser;
+import dev.autoparallel.model.ModelSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -19,8 +21,20 @@ import java.util.Optional;
 public final class Catalog {
     private static final String RESOURCE = "/catalog/models.json";
 
-    /** One catalog model: its Hub ID, the config as published, and where it was taken from. */
-    public record Entry(String id, String family, String source, JsonNode config) {
+    /**
+     * One catalog model: its Hub ID, the config as published, where it was taken from and when.
+     *
+     * @param configDate    the date (ISO) the config was copied from its published source, or null where
+     *                      the entry predates that record
+     * @param hfQuantConfig the repository's ModelOpt {@code hf_quant_config.json}, or null
+     */
+    public record Entry(String id, String family, String source, String configDate, JsonNode config,
+                        JsonNode hfQuantConfig) {
+
+        /** The parsed model, with its hf_quant_config.json when the repository ships one. */
+        public ModelSpec spec() {
+            return ConfigParser.parse(id, config, hfQuantConfig, "catalog entry " + id);
+        }
     }
 
     private final List<Entry> entries;
@@ -42,11 +56,14 @@ public final class Catalog {
             if (in == null) {
                 throw new IllegalStateException("catalog resource " + RESOURCE + " is missing from the jar");
             }
-            JsonNode root = new ObjectMapper().readTree(in);
+            JsonNode root = ConfigParser.readTree(new String(in.readAllBytes(), StandardCharsets.UTF_8), RESOURCE);
             List<Entry> out = new ArrayList<>();
             for (JsonNode e : root.get("models")) {
+                JsonNode date = e.get("config_date");
+                JsonNode quant = e.get("hf_quant_config");
                 out.add(new Entry(e.get("id").asText(), e.get("config").path("model_type").asText(),
-                        e.get("source").asText(), e.get("config")));
+                        e.get("source").asText(), date == null || date.isNull() ? null : date.asText(), e.get("config"),
+                        quant == null || quant.isNull() ? null : quant));
             }
             out.sort(Comparator.comparing(Entry::id, String.CASE_INSENSITIVE_ORDER));
             return new Catalog(out);

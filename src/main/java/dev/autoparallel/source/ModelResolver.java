@@ -49,8 +49,7 @@ public final class ModelResolver {
         ModelIds.validate(model);
         var entry = catalog.find(model);
         if (entry.isPresent()) {
-            ModelSpec spec = ConfigParser.parse(entry.get().id(), entry.get().config(),
-                    "catalog entry " + entry.get().id());
+            ModelSpec spec = entry.get().spec();
             return new ResolvedModel(spec, ResolvedModel.Origin.CATALOG, entry.get().source());
         }
         var cached = cache.find(model);

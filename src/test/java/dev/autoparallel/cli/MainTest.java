@@ -46,6 +46,34 @@ class MainTest {
     }
 
     @Test
+    void inspectJson_layerPlanCountsAndScaleBytes() throws Exception {
+        // nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-NVFP4 (catalog, with its hf_quant_config.json): 23 Mamba-2, 6 attention
+        // and 23 MoE layers (card); NVFP4 weights with FP8 block scales.
+        Run r = run("inspect", "nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-NVFP4", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals(23, j.get("layer_plan").get("mixers").get("Mamba-2").asInt());
+        assertEquals(6, j.get("layer_plan").get("mixers").get("full attention").asInt());
+        assertEquals(23, j.get("layer_plan").get("feed_forward").get("MoE").asInt());
+        assertEquals("modelopt", j.get("quantization_detail").get("method").asText());
+        assertTrue(j.get("quantization_detail").get("scale_bytes").asLong() > 0);
+        for (String key : new String[] {"param_count", "active_param_count", "mtp_param_count", "vision_param_count"}) {
+            assertTrue(j.has(key), key);
+        }
+        Run text = run("inspect", "Qwen/Qwen3.5-27B");
+        assertTrue(text.out().contains("layer plan: mixers 16 x full attention, 48 x linear attention (Gated DeltaNet)"),
+                text.out());
+    }
+
+    @Test
+    void modelsText_showsFamilyAndConfigDate() {
+        Run r = run("models");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("meta-llama/Llama-4-Scout-17B-16E-Instruct")
+                && l.contains("llama4") && l.contains("2026-11-30")), r.out());
+    }
+
+    @Test
     void inspect_localConfigFile(@TempDir Path dir) throws Exception {
         Path cfg = dir.resolve("cfg.json");
         Files.writeString(cfg, "{\"model_type\":\"gpt2\",\"n_embd\":768,\"n_layer\":12,\"n_head\":12,\"n_positions\":1024,\"vocab_size\":50257}");

@@ -7,7 +7,6 @@ import dev.autoparallel.hardware.GpuCatalog;
 import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.memory.Layout;
 import dev.autoparallel.memory.MemoryModel;
-import dev.autoparallel.model.ConfigParser;
 import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.source.Catalog;
 import java.util.ArrayList;
@@ -22,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class LayoutPropertiesTest {
     private static final List<ModelSpec> MODELS = Catalog.embedded().entries().stream()
-            .map(e -> ConfigParser.parse(e.id(), e.config(), e.id())).toList();
+            .map(Catalog.Entry::spec).toList();
     private static final int DRAWS = 300;
     private final Random random = new Random(20261125);
 

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.autoparallel.hardware.Gpu;
 import dev.autoparallel.hardware.GpuCatalog;
-import dev.autoparallel.model.ConfigParser;
 import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.model.ReferenceModels;
 import dev.autoparallel.source.Catalog;
@@ -22,7 +21,7 @@ class MemoryModelTest {
     }
 
     private static ModelSpec catalog(String id) {
-        return Catalog.embedded().find(id).map(e -> ConfigParser.parse(e.id(), e.config(), e.id())).orElseThrow();
+        return Catalog.embedded().find(id).map(Catalog.Entry::spec).orElseThrow();
     }
 
     @Test

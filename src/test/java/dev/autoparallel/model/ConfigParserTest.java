@@ -156,4 +156,13 @@ class ConfigParserTest {
         // gemma-2-9b is stored in float32 but served (and cached) in bfloat16.
         assertEquals(DType.BFLOAT16, ReferenceModels.spec("google/gemma-2-9b").servingDtype());
     }
+
+    @Test
+    void parse_audioTower_isNamedInAWarningNotSilentlyDropped() {
+        ObjectNode cfg = Configs2026.config("google--gemma-4-26B-A4B");
+        cfg.putObject("audio_config").put("model_type", "gemma4_audio");
+        ModelSpec s = ConfigParser.parse("x", cfg, "cfg");
+        assertTrue(s.warnings().stream().anyMatch(w -> w.contains("audio_config") && w.contains("gemma4_audio")),
+                s.warnings().toString());
+    }
 }

@@ -11,9 +11,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Exact parameter counts of the 2026 families from their published configs (configs-2026, see
  * {@link Configs2026}), each against a published total with its scope stated. "Hub total" is the
- * Hugging Face API's {@code safetensors.total} for the repository, as collected with its sources
- * in the research notes (research/param-totals.md of this work; quoted there from files that copied it
- * from {@code https://huggingface.co/api/models/<repo>?expand[]=safetensors}).
+ * Hugging Face API's {@code safetensors.total} for the repository
+ * ({@code https://huggingface.co/api/models/<repo>?expand[]=safetensors}), as quoted by public
+ * files that copied it (capacity-planner registries and test fixtures; several agree for most
+ * models). Card figures are the model cards' and technical reports' rounded totals.
  */
 class Families2026Test {
 
@@ -53,9 +54,10 @@ class Families2026Test {
         assertEquals(6_595_568_128L, s.mtpParamCount());
         assertEquals(456_010_480L, s.visionParamCount());
         assertEquals(396_346_350_336L, s.paramCount() - s.visionParamCount());
-        // The 90 FP32 tensors are A_log (64 values) and the gated norm (128) of the 45 Gated DeltaNet layers:
-        // 806,795,875,168 bytes = 2 B x 403,397,928,944 + 2 extra bytes x 45 x (64 + 128).
-        assertEquals(806_795_875_168L, 2 * s.checkpointElements() + 2L * 45 * (64 + 128));
+        // The 90 FP32 tensors are A_log (64 values) and the gated norm (128) of the 45 Gated DeltaNet layers, which
+        // this checkpoint keeps in FP32 (Qwen3.5-27B and 35B-A3B keep them in BF16; the config does not say):
+        // 806,795,875,168 bytes = the model's bytes at BF16 + 2 extra bytes x 45 x (64 + 128).
+        assertEquals(806_795_875_168L, s.checkpointBytes() + 2L * 45 * (64 + 128));
         // Card: 397B total, 17B activated.
         assertEquals(17.0e9, s.activeParamCount() - s.visionParamCount(), 1.0e9);
         assertEquals(Map.of(Mixer.GATED_DELTANET, 45L, Mixer.FULL_ATTENTION, 15L), s.mixerCounts());
@@ -132,14 +134,25 @@ class Families2026Test {
     }
 
     @Test
-    void nemotron3Super_latentMoe_withinTheCardsRounding() {
+    void nemotron3Super_hubTotalIsTheBf16Count_withTheMtpLayer() {
         ModelSpec s = Configs2026.spec("nvidia--NVIDIA-Nemotron-3-Super-120B-A12B-FP8");
-        // Card: "120B Total / 12B Active", 88 layers, 512 routed experts, 22 per token (LatentMoE), 1 MTP layer.
-        // Decoder only (the MTP layer is not modelled: see the warning); the Hub total of the BF16 repo,
-        // 123,611,012,096, also holds that layer.
+        // Hub total of the BF16 repo nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-BF16: 123,611,012,096, its BF16
+        // count; the F32 values listed beside it (20,992) are the 41 x 512 e_score_correction_bias vectors
+        // of the 40 MoE layers and the MTP step's MoE layer ("*E": attention, then latent MoE).
+        assertEquals(123_611_012_096L, s.paramCount() + s.mtpParamCount() - 41L * 512);
+        assertEquals(2_942_325_248L, s.mtpParamCount());
+        // Card: "120B Total / 12B Active", 88 layers, 512 routed experts, 22 per token (LatentMoE).
         assertEquals(120.7e9, s.paramCount(), 0.05e9);
         assertEquals(12.4e9, s.activeParamCount(), 0.1e9);
         assertEquals(40, s.moe().moeLayers());
+    }
+
+    @Test
+    void nemotron35Lightning_bf16CountIsNanoPlusTheMtpStep() {
+        // The Lightning BF16 repo's Hub API lists {"F32": 3072, "BF16": 32,913,263,168}: the Nano decoder's BF16
+        // count (31,577,937,344) plus the MTP step's, with 24 x 128 FP32 score biases (23 MoE layers + the MTP one).
+        ModelSpec s = Configs2026.spec("nvidia--NVIDIA-Nemotron-3.5-Lightning-30B-A3B-NVFP4");
+        assertEquals(32_913_263_168L, s.paramCount() + s.mtpParamCount() - 24L * 128);
     }
 
     @Test
@@ -241,5 +254,70 @@ class Families2026Test {
         assertEquals(80e9, s.paramCount(), 0.5e9);
         assertEquals(3.9e9, s.activeParamCount(), 0.05e9); // 3B without the 0.6B of embeddings and head
         assertEquals(Map.of(Mixer.GATED_DELTANET, 36L, Mixer.FULL_ATTENTION, 12L), s.mixerCounts());
+    }
+
+    @Test
+    void kimiK25_logicalCountAndPayloadBytes_exact() {
+        ModelSpec s = Configs2026.spec("moonshotai--Kimi-K2.5");
+        // A read-only audit of the safetensors headers of moonshotai/Kimi-K2.5 (and K2.6, K2.7-Code, same layout):
+        // 1,026,879,376,368 logical parameters = language model 1,026,408,232,448 + vision tower 416,866,032
+        // + projector 54,277,888; payload 595,148,192,736 bytes = the index total_size (BF16 non-expert weights,
+        // int4 experts packed in int32 with BF16 group-32 scales and an int32 weight_shape each, FP32 router biases).
+        // The Hub page shows it rounded: 1026.9B.
+        assertEquals(1_026_879_376_368L, s.paramCount());
+        assertEquals(1_026_408_232_448L, s.paramCount() - s.visionParamCount());
+        assertEquals(416_866_032L + 54_277_888L, s.visionParamCount());
+        assertEquals(595_148_192_736L, s.checkpointBytes());
+        // Card: 1T total, 32B activated.
+        assertEquals(32.9e9, s.activeParamCount() - s.visionParamCount(), 0.1e9);
+    }
+
+    @Test
+    void layerCaches_describeWhatEachLayerKeeps() {
+        // Nemotron-3-Nano: Mamba-2 state = conv (4096 + 2 x 8 x 128) x (4 - 1) + 64 heads x 64 x 128;
+        // attention layers 2 KV heads x 128; MoE layers keep nothing.
+        ModelSpec nano = Configs2026.spec("nvidia--NVIDIA-Nemotron-3-Nano-30B-A3B-BF16");
+        ModelSpec.Layer mamba = nano.layers().get(0);
+        assertEquals(Mixer.MAMBA2, mamba.mixer());
+        assertEquals(6144L * 3 + 64L * 64 * 128, mamba.stateElements());
+        assertEquals(0, mamba.kvElementsPerToken());
+        assertEquals(2L * 2 * 128, nano.layers().get(5).kvElementsPerToken());
+        assertEquals(6L * 2 * 2 * 128 * 2, nano.kvCacheBytesPerToken(DType.BFLOAT16)); // 6 attention layers only
+        // Qwen3.5-27B Gated DeltaNet: conv (2 x 16 x 128 + 48 x 128) x 3, recurrent 48 x 128 x 128.
+        ModelSpec q = Configs2026.spec("Qwen--Qwen3.5-27B");
+        assertEquals(10240L * 3 + 48L * 128 * 128, q.layers().get(0).stateElements());
+        // Gemma 4 31B: sliding layers 16 KV heads x 256, full layers 4 x 512.
+        ModelSpec g = Configs2026.spec("nvidia--Gemma-4-31B-IT-NVFP4");
+        assertEquals(2L * 16 * 256, g.layers().get(0).kvElementsPerToken());
+        assertEquals(2L * 4 * 512, g.layers().get(5).kvElementsPerToken());
+        // MLA: one latent of 512 + 64 per token.
+        assertEquals(576, Configs2026.spec("deepseek-ai--DeepSeek-V3.2").layers().get(0).kvElementsPerToken());
+    }
+
+    @Test
+    void qwenFp8Checkpoints_countTheirBlockScales_whoseDtypeTheConfigDoesNotName() {
+        // Qwen/Qwen3-32B-FP8 Hub API: {"BF16": 1,558,406,144, "F8_E4M3": 31,205,621,760}, total 32,764,027,904:
+        // the 16-bit parameters plus one block scale per 128 x 128 block (1,904,640 of them).
+        ModelSpec s = Configs2026.spec("Qwen--Qwen3-32B-FP8");
+        assertEquals(32_764_027_904L, s.checkpointElements());
+        // Qwen stores those scales in BF16 (they are in the BF16 bucket), DeepSeek in FP32 (its F32 bucket); the
+        // configs are alike ({"fmt": "e4m3", "weight_block_size": [128, 128]}), so the model counts FP32 scales, as
+        // DeepSeek-V3 stores them: 2 bytes more per scale than Qwen's index total_size of 34,322,434,048.
+        long scales = s.checkpointElements() - s.paramCount();
+        assertEquals(1_904_640L, scales);
+        assertEquals(34_322_434_048L, s.checkpointBytes() - 2 * scales);
+        // The -2507 FP8 twins of Qwen3-30B-A3B-FP8 and Qwen3-235B-A22B-FP8 (same dimensions and recipe) have Hub
+        // totals 30,533,947,392 and 235,107,904,512.
+        assertEquals(30_533_947_392L, Configs2026.spec("Qwen--Qwen3-30B-A3B-FP8").checkpointElements());
+        assertEquals(235_107_904_512L, Configs2026.spec("Qwen--Qwen3-235B-A22B-FP8").checkpointElements());
+    }
+
+    @Test
+    void bf16Checkpoints_totalSizeIsTwoBytesPerElement() {
+        // Index total_size: gemma-4-26B-A4B-it 51,611,872,412; Qwen3.6-35B-A3B (same shapes as Qwen3.5-35B-A3B,
+        // BF16 only) 71,903,645,408; Qwen3.6-27B (same shapes as Qwen3.5-27B) 55,562,855,904.
+        assertEquals(51_611_872_412L, Configs2026.spec("google--gemma-4-26B-A4B").checkpointBytes());
+        assertEquals(71_903_645_408L, Configs2026.spec("Qwen--Qwen3.5-35B-A3B").checkpointBytes());
+        assertEquals(55_562_855_904L, Configs2026.spec("Qwen--Qwen3.5-27B").checkpointBytes());
     }
 }

@@ -120,7 +120,7 @@ class ParameterCountTest {
     @Test
     void breakdown_sumsToTotal_forEveryCatalogModel() {
         for (Catalog.Entry e : Catalog.embedded().entries()) {
-            ModelSpec s = ConfigParser.parse(e.id(), e.config(), e.id());
+            ModelSpec s = e.spec();
             long sum = s.paramBreakdown().values().stream().mapToLong(Long::longValue).sum();
             assertEquals(s.paramCount(), sum, e.id());
             assertTrue(s.activeParamCount() <= s.paramCount(), e.id());

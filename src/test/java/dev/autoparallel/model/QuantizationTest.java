@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.source.Catalog;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -118,8 +119,8 @@ class QuantizationTest {
     @Test
     void awqCatalogModel_weighsAboutAQuarterOfBf16PlusEmbeddings() {
         // Qwen2.5-72B-Instruct-AWQ: the Hub repo's safetensors total about 41.6 GB (published repo size).
-        ModelSpec s = dev.autoparallel.source.Catalog.embedded().find("Qwen/Qwen2.5-72B-Instruct-AWQ")
-                .map(e -> ConfigParser.parse(e.id(), e.config(), e.id())).orElseThrow();
+        ModelSpec s = Catalog.embedded().find("Qwen/Qwen2.5-72B-Instruct-AWQ")
+                .map(Catalog.Entry::spec).orElseThrow();
         assertEquals(41.5e9, s.weightBytes(), 0.3e9);
     }
 
@@ -128,7 +129,7 @@ class QuantizationTest {
         var q = new Quantization.ModelOpt("NVFP4", List.of(), Map.of());
         // weight U8 [4096, 7168], weight_scale F8_E4M3 [4096, 896], weight_scale_2 F32 [], input_scale F32 [].
         assertEquals(4096L * 14336 / 2 + 4096L * 14336 / 16 + 4 + 4, q.bytes(DOWN, DType.BFLOAT16));
-        assertEquals(4096L * 14336 / 16 + 8, q.scaleBytes(DOWN));
+        assertEquals(4096L * 14336 / 16 + 8, q.scaleBytes(DOWN, DType.BFLOAT16));
         // W4A16 (weight-only) has no input_scale.
         var w4a16 = new Quantization.ModelOpt("MIXED_PRECISION", List.of(),
                 Map.of("model.layers.0.mlp.down_proj", "W4A16_NVFP4"));
@@ -179,5 +180,48 @@ class QuantizationTest {
         var e = assertThrows(InvalidConfigurationException.class,
                 () -> ConfigParser.parse("x", cfg, "cfg"));
         assertEquals("quant_method", e.field());
+    }
+
+    @Test
+    void compressedTensorsNvfp4_packsLikeNvfp4_withGlobalScales() throws Exception {
+        // The quantization_config llm-compressor writes for NVFP4 (format nvfp4-pack-quantized, e.g. the
+        // RedHatAI/*-NVFP4 checkpoints): 4-bit float weights and activations, strategy tensor_group, group 16.
+        ObjectNode cfg = ReferenceModels.get("meta-llama/Llama-3.1-8B").get("config").deepCopy();
+        cfg.set("quantization_config", new ObjectMapper().readTree("""
+                {"quant_method": "compressed-tensors", "format": "nvfp4-pack-quantized", "ignore": ["lm_head"],
+                 "config_groups": {"group_0": {"targets": ["Linear"],
+                   "weights": {"num_bits": 4, "type": "float", "strategy": "tensor_group", "group_size": 16, "symmetric": true},
+                   "input_activations": {"num_bits": 4, "type": "float", "strategy": "tensor_group", "group_size": 16}}}}
+                """));
+        ModelSpec s = ConfigParser.parse("x", cfg, "cfg");
+        var q = assertInstanceOf(Quantization.CompressedNvfp4.class, s.quantization());
+        // weight_packed 4096 x 7168 bytes, weight_scale 4096 x 896 FP8, weight_global_scale and input_global_scale FP32.
+        assertEquals(4096L * 14336 / 2 + 4096L * 14336 / 16 + 8, q.bytes(DOWN, DType.BFLOAT16));
+        assertTrue(s.weightBytes() < s.paramCount() * 0.8, "16-bit embeddings and head, 4.5 bits per packed weight");
+    }
+
+    @Test
+    void compressedTensorsTensorGroup_withIntWeights_isRefused() throws Exception {
+        ObjectNode cfg = ReferenceModels.get("meta-llama/Llama-3.1-8B").get("config").deepCopy();
+        cfg.set("quantization_config", new ObjectMapper().readTree("""
+                {"quant_method": "compressed-tensors", "config_groups": {"group_0": {
+                   "weights": {"num_bits": 4, "type": "int", "strategy": "tensor_group", "group_size": 16}}}}
+                """));
+        assertEquals("strategy", assertThrows(InvalidConfigurationException.class,
+                () -> ConfigParser.parse("x", cfg, "cfg")).field());
+    }
+
+    @Test
+    void fbgemmFp8_storesOneFp32ScalePerOutputChannel() throws Exception {
+        // The quantization_config of meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8 (quant_method fbgemm_fp8,
+        // vLLM fbgemm_fp8.py: per-channel weight scales, dynamic per-token activations).
+        ObjectNode cfg = ReferenceModels.get("meta-llama/Llama-3.1-8B").get("config").deepCopy();
+        cfg.set("quantization_config", new ObjectMapper().readTree("""
+                {"quant_method": "fbgemm_fp8", "activation_scale_ub": 1200.0, "modules_to_not_convert": ["lm_head"]}
+                """));
+        ModelSpec s = ConfigParser.parse("x", cfg, "cfg");
+        var q = assertInstanceOf(Quantization.FbgemmFp8.class, s.quantization());
+        assertEquals(4096L * 14336 + 4096L * 4, q.bytes(DOWN, DType.BFLOAT16));
+        assertEquals(4096L * 4, q.scaleBytes(DOWN, DType.BFLOAT16));
     }
 }

@@ -3,7 +3,6 @@ package dev.autoparallel.source;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.autoparallel.model.ConfigParser;
 import dev.autoparallel.model.Family;
 import dev.autoparallel.model.ModelSpec;
 import java.util.EnumSet;
@@ -18,7 +17,7 @@ class CatalogTest {
         assertTrue(catalog.entries().size() >= 40, "catalog has " + catalog.entries().size());
         Set<Family> seen = EnumSet.noneOf(Family.class);
         for (Catalog.Entry e : catalog.entries()) {
-            ModelSpec s = ConfigParser.parse(e.id(), e.config(), e.id());
+            ModelSpec s = e.spec();
             seen.add(s.family());
             assertTrue(e.source().length() > 20, e.id() + " has no source");
         }

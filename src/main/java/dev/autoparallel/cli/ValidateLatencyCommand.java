@@ -1,0 +1,127 @@
+package dev.autoparallel.cli;
+
+import dev.autoparallel.AutoParallel;
+import dev.autoparallel.AutoParallelException;
+import dev.autoparallel.model.ModelSpec;
+import dev.autoparallel.perf.LatencyReplay;
+import dev.autoparallel.source.TextFiles;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "validate-latency", mixinStandardHelpOptions = true,
+        description = "Replays measured serving points (aiconfigurator's silicon_sample.csv columns) through the speed model: "
+                + "each row's predicted TTFT and TPOT or why not, and the median absolute errors.")
+final class ValidateLatencyCommand implements Callable<Integer> {
+    /** Largest measurement file read. */
+    static final int MAX_BYTES = 64 << 20;
+
+    @Parameters(paramLabel = "FILE.csv")
+    Path file;
+
+    @Option(names = "--json")
+    boolean json;
+
+    @Option(names = "--rows", description = "print every row, not only the error table (text output)")
+    boolean rows;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        List<Map<String, String>> records = CsvRows.parse(TextFiles.read(file, "csv", MAX_BYTES), file.toString());
+        List<LatencyReplay.Row> replayed = new ArrayList<>();
+        // Each model is resolved once: its spec, or the error every row of it then reports (no Hub retries per row).
+        Map<String, Object> models = new HashMap<>();
+        Function<String, ModelSpec> model = id -> {
+            Object o = models.computeIfAbsent(id, k -> {
+                try {
+                    return AutoParallel.model(k);
+                } catch (AutoParallelException e) {
+                    return e;
+                }
+            });
+            if (o instanceof AutoParallelException e) {
+                throw e;
+            }
+            return (ModelSpec) o;
+        };
+        int line = 1;
+        for (Map<String, String> r : records) {
+            replayed.add(LatencyReplay.replay(++line, r, model));
+        }
+        List<LatencyReplay.Errors> errors = LatencyReplay.errors(replayed);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            List<Map<String, Object>> rowsJson = new ArrayList<>();
+            for (LatencyReplay.Row r : replayed) {
+                Map<String, Object> j = new LinkedHashMap<>();
+                j.put("line", r.line());
+                j.put("model", r.model());
+                j.put("engine", r.engine());
+                j.put("system", r.system());
+                j.put("isl", r.isl());
+                j.put("osl", r.osl());
+                j.put("concurrency", r.concurrency());
+                j.put("measured_ttft_ms", r.measuredTtftMs());
+                j.put("measured_tpot_ms", r.measuredTpotMs());
+                j.put("ttft_ms", r.ttftMs());
+                j.put("tpot_ms", r.tpotMs());
+                j.put("error", r.error());
+                rowsJson.add(j);
+            }
+            LatencyReplay.Errors all = errors.get(errors.size() - 1);
+            m.put("rows", rowsJson);
+            m.put("predicted_rows", all.predicted());
+            m.put("median_abs_error_ttft", all.medianAbsErrorTtft());
+            m.put("median_abs_error_tpot", all.medianAbsErrorTpot());
+            List<Map<String, Object>> groups = new ArrayList<>();
+            for (LatencyReplay.Errors e : errors) {
+                Map<String, Object> g = new LinkedHashMap<>();
+                g.put("group", e.group());
+                g.put("rows", e.rows());
+                g.put("predicted", e.predicted());
+                g.put("median_abs_error_ttft", e.medianAbsErrorTtft());
+                g.put("median_abs_error_tpot", e.medianAbsErrorTpot());
+                groups.add(g);
+            }
+            m.put("groups", groups);
+            out.println(Json.write(m));
+            return 0;
+        }
+        if (rows) {
+            for (LatencyReplay.Row r : replayed) {
+                out.println(r.predicted()
+                        ? String.format(Locale.ROOT, "%5d %s %s %s %s %d/%d x%d: TTFT %.0f (measured %.0f) ms, TPOT %.1f (%.1f) ms",
+                        r.line(), r.model(), r.engine(), r.system(), r.layout(), r.isl(), r.osl(), r.concurrency(), r.ttftMs(),
+                        r.measuredTtftMs(), r.tpotMs(), r.measuredTpotMs())
+                        : String.format(Locale.ROOT, "%5d %s %s %s: not predicted: %s", r.line(), r.model(), r.engine(), r.system(),
+                        r.error()));
+            }
+        }
+        out.println("GROUP                                                   ROWS  PREDICTED  TTFT-ERR  TPOT-ERR");
+        for (LatencyReplay.Errors e : errors) {
+            out.printf(Locale.ROOT, "%-55s %5d %10d %9s %9s%n", e.group(), e.rows(), e.predicted(), pct(e.medianAbsErrorTtft()),
+                    pct(e.medianAbsErrorTpot()));
+        }
+        return 0;
+    }
+
+    private static String pct(Double v) {
+        return v == null ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * v);
+    }
+}

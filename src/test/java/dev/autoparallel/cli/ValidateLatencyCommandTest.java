@@ -1,0 +1,66 @@
+package dev.autoparallel.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.autoparallel.cli.MainTest.Run;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code validate-latency}: measured serving points replayed through the speed model. */
+class ValidateLatencyCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * 30 measured points (every 16th of the reference set's first 472 aggregated vLLM / SGLang rows, aiconfigurator
+     * silicon_sample.csv, Apache-2.0, NVIDIA): the median errors stay within the README's statements (TPOT at most
+     * 20%, TTFT at most 35%).
+     */
+    @Test
+    void pinnedMeasuredPoints_withinTheStatedError(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("points.csv");
+        try (InputStream in = getClass().getResourceAsStream("/reference/latency-points.csv")) {
+            Files.copy(in, csv);
+        }
+        Run r = MainTest.run("validate-latency", csv.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = JSON.readTree(r.out());
+        assertEquals(30, j.get("rows").size());
+        assertEquals(30, j.get("predicted_rows").asInt());
+        assertTrue(j.get("median_abs_error_tpot").asDouble() <= 0.20, j.get("median_abs_error_tpot").toString());
+        assertTrue(j.get("median_abs_error_ttft").asDouble() <= 0.35, j.get("median_abs_error_ttft").toString());
+        JsonNode first = j.get("rows").get(0);
+        for (String key : new String[] {"ttft_ms", "tpot_ms", "error", "measured_ttft_ms", "measured_tpot_ms"}) {
+            assertTrue(first.has(key), key);
+        }
+    }
+
+    @Test
+    void rowsThatCannotBePredicted_sayWhy(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("rows.csv");
+        Files.writeString(csv, """
+                model_path,backend,backend_version,system,precision,mode,isl,osl,batch_size,tp_size,pp_size,attention_dp_size,moe_ep_size,silicon_ttft_ms,silicon_tpot_ms
+                meta-llama/Llama-3.1-70B,vllm,0.11.0,gb300,fp8,agg,1024,1024,16,4,1,1,1,120.5,13.1
+                meta-llama/Llama-3.1-70B,vllm,0.11.0,h100_sxm,fp8,disagg,1024,1024,16,4,1,1,1,120.5,13.1
+                "acme/unknown, quoted",sglang,0.5.9,h200_sxm,,agg,1024,1024,16,4,1,1,1,120.5,13.1
+                meta-llama/Llama-3.1-70B,vllm,0.11.0,h100_sxm,fp8,agg,1024,1024,16,4,1,1,1,120.5,13.1
+                """);
+        Run r = MainTest.run("validate-latency", csv.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode rows = JSON.readTree(r.out()).get("rows");
+        assertTrue(rows.get(0).get("error").asText().contains("'gb300' is not a GPU in the catalog"), rows.get(0).toString());
+        assertTrue(rows.get(1).get("error").asText().contains("disaggregated"), rows.get(1).toString());
+        assertEquals("acme/unknown, quoted", rows.get(2).get("model").asText());
+        assertTrue(rows.get(2).get("error").asText().contains("acme/unknown, quoted"), rows.get(2).toString());
+        assertTrue(rows.get(3).get("error").isNull());
+        assertTrue(rows.get(3).get("tpot_ms").asDouble() > 0);
+        Run text = MainTest.run("validate-latency", csv.toString());
+        assertTrue(text.out().contains("all"), text.out());
+        assertEquals(2, MainTest.run("validate-latency", dir.resolve("missing.csv").toString()).code());
+    }
+}
