@@ -87,9 +87,15 @@ class SweepSpecTest {
                         "traffic.burst"},
                 {"\"traffic\": {\"request_rates\": [1], \"input_tokens\": 10, \"output_tokens\": 10}, \"slo\": {\"percentile\": 95, \"ttft_ms\": 1}}",
                         "percentile"},
-                {"\"sequence_lengths\": [1024], \"batch_sizes\": [1], \"slo\": {\"ttft_ms\": 100}}", "slo"},
                 {"\"traffic\": {\"request_rates\": [1], \"input_tokens\": 10, \"output_tokens\": 10}, \"slo\": {}}", "slo"},
         };
+        // A model's own targets need traffic; a global slo in a workload sweep sets the report's targets instead.
+        InvalidConfigurationException own = assertThrows(InvalidConfigurationException.class, () -> SweepSpec.parse(
+                "{\"models\": [{\"id\": \"meta-llama/Llama-3.1-8B\", \"slo\": {\"ttft_ms\": 100}}], \"clusters\": [{\"gpu\": "
+                        + "\"H100\"}], \"sequence_lengths\": [1024], \"batch_sizes\": [1]}", "spec"));
+        assertEquals("slo", own.field());
+        assertEquals(100.0, SweepSpec.parse(base + "\"sequence_lengths\": [1024], \"batch_sizes\": [1], \"slo\": {\"ttft_ms\": 100}}",
+                "spec").reportTargets().ttftMs());
         for (String[] c : cases) {
             InvalidConfigurationException e = assertThrows(InvalidConfigurationException.class,
                     () -> SweepSpec.parse(base + c[0], "spec"), c[0]);
