@@ -53,4 +53,15 @@ class ArchitectureTest {
     void sourcePackage_doesNotReachUp() throws IOException {
         assertEquals(List.of(), violations("source", List.of("dev.autoparallel.cli", "picocli", "org.apache.spark")));
     }
+
+    @Test
+    void reportsAndPlanningDoNotReachUp() throws IOException {
+        // The report owns its rows; the sweep builds them (no sweep <-> report cycle). Planning and the simulator are pure.
+        assertEquals(List.of(), violations("report", List.of("dev.autoparallel.sweep", "dev.autoparallel.plan",
+                "dev.autoparallel.cli")));
+        for (String pkg : List.of("plan", "sim")) {
+            assertEquals(List.of(), violations(pkg, List.of("java.io.File", "java.nio.file", "java.net", "dev.autoparallel.sweep",
+                    "dev.autoparallel.report", "dev.autoparallel.cli", "dev.autoparallel.source", "org.apache.spark")), pkg);
+        }
+    }
 }
