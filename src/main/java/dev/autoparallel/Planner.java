@@ -13,7 +13,6 @@ import dev.autoparallel.layout.Objective;
 import dev.autoparallel.layout.SpeedContext;
 import dev.autoparallel.perf.PerfModel;
 import dev.autoparallel.perf.ServingEngine;
-import dev.autoparallel.perf.WeightDtype;
 import dev.autoparallel.perf.Workload;
 import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.memory.Layout;
@@ -90,7 +89,7 @@ final class Planner {
     SpeedContext speed(ModelSpec spec, Cluster cluster, int seq, int batch, PriceTable prices) {
         String gpu = cluster.gpu().name();
         return new SpeedContext(perfModel(spec, cluster.gpu()), Workload.forSequence(seq, batch), ServingEngine.VLLM,
-                WeightDtype.CHECKPOINT, gpus -> prices.cheapestHourly(gpu, gpus));
+                gpus -> prices.cheapestHourly(gpu, gpus));
     }
 
     /** The best {@code k} fitting layouts for the objective, best first. */

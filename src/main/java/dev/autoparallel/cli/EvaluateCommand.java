@@ -193,7 +193,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (inputTokens != null && e.fits()) {
             int c = concurrency != null ? concurrency : settings.maxNumSeqs() != null ? settings.maxNumSeqs() : 1;
             workload = new Workload(inputTokens, outputTokens, c);
-            speed = new PerfModel(memoryModel).estimate(layout, 8, e, workload, serving, WeightDtype.CHECKPOINT);
+            speed = new PerfModel(memoryModel).estimate(layout, 8, e, workload, serving);
             double hourly = pricePerGpuHour != null ? pricePerGpuHour * layout.totalGpus()
                     : PriceTable.builtIn().cheapestHourly(g.name(), layout.totalGpus()).orElse(Double.NaN);
             if (!Double.isNaN(hourly) && speed.tokensPerSecond() > 0) {

@@ -3,7 +3,6 @@ package dev.autoparallel.layout;
 import dev.autoparallel.perf.PerfEstimate;
 import dev.autoparallel.perf.PerfModel;
 import dev.autoparallel.perf.ServingEngine;
-import dev.autoparallel.perf.WeightDtype;
 import dev.autoparallel.perf.Workload;
 import java.util.OptionalDouble;
 
@@ -11,7 +10,7 @@ import java.util.OptionalDouble;
  * What speed and cost need beyond memory: the workload in tokens, the serving engine, the
  * weight precision, and the hourly price of a number of GPUs (empty when no price is known).
  */
-public record SpeedContext(PerfModel perf, Workload workload, ServingEngine engine, WeightDtype weights,
+public record SpeedContext(PerfModel perf, Workload workload, ServingEngine engine,
                            java.util.function.IntFunction<OptionalDouble> usdPerHour) {
 
     /** Speed of a fitting candidate, and its cost per million generated tokens where a price is known. */
@@ -19,7 +18,7 @@ public record SpeedContext(PerfModel perf, Workload workload, ServingEngine engi
         if (!c.fits() || c.perf() != null) {
             return c;
         }
-        PerfEstimate p = perf.estimate(c.layout(), cluster.gpusPerNode(), c.engine(), workload, engine, weights);
+        PerfEstimate p = perf.estimate(c.layout(), cluster.gpusPerNode(), c.engine(), workload, engine);
         OptionalDouble hourly = usdPerHour.apply(c.layout().totalGpus());
         Double cost = hourly.isPresent() && p.tokensPerSecond() > 0
                 ? hourly.getAsDouble() / (p.tokensPerSecond() * 3600) * 1e6 : null;

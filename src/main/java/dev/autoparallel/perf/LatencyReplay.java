@@ -111,7 +111,7 @@ public final class LatencyReplay {
             Workload w = new Workload(isl, osl, c);
             MemoryModel memory = new MemoryModel(spec, gpu);
             PerfEstimate e = new PerfModel(memory).estimate(new Layout(tp, pp, 1, ep && tp > 1), 8, gpu.memoryBytes(), settings, w,
-                    engine, WeightDtype.CHECKPOINT).orElse(null);
+                    engine).orElse(null);
             if (e == null) {
                 return refuse.apply("the layout does not fit in the memory model");
             }

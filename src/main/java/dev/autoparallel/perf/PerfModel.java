@@ -10,7 +10,6 @@ import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.model.ModelSpec.AttentionKind;
 import dev.autoparallel.model.Quantization;
 import dev.autoparallel.model.Tensor;
-import dev.autoparallel.model.TensorKind;
 import java.util.Optional;
 
 /**
@@ -53,9 +52,6 @@ public final class PerfModel {
     private final Gpu gpu;
     private final double activeParams;
     private final double expertByteShare;
-    private final double linearParams;
-    private final double checkpointLinearBytes;
-    private final double totalServedBytes;
     private final boolean fp8Checkpoint;
     private final double slidingLayerCount;
 
@@ -67,23 +63,14 @@ public final class PerfModel {
         this.activeParams = spec.activeParamCount() - embedding;
         double expertBytes = 0;
         double total = 0;
-        double linear = 0;
-        double linearBytes = 0;
         for (Tensor t : spec.servedTensors()) {
             double b = spec.quantization().bytes(t, spec.servingDtype());
             total += b;
             if (t.component() == Component.ROUTED_EXPERTS) {
                 expertBytes += b;
             }
-            if (t.kind() == TensorKind.LINEAR && t.component() != Component.VISION) {
-                linear += t.numel();
-                linearBytes += b;
-            }
         }
-        this.totalServedBytes = total;
         this.expertByteShare = total == 0 ? 0 : expertBytes / total;
-        this.linearParams = linear;
-        this.checkpointLinearBytes = linearBytes;
         Quantization q = spec.quantization();
         this.fp8Checkpoint = q instanceof Quantization.Fp8 || q instanceof Quantization.Mxfp4 || q instanceof Quantization.Microscaled
                 || q instanceof Quantization.CompressedTensors c && c.floatWeights();
@@ -99,7 +86,7 @@ public final class PerfModel {
      * Settings' null max_model_len and max_num_seqs follow the workload.
      */
     public Optional<PerfEstimate> estimate(Layout layout, int gpusPerNode, long gpuMemoryBytes, EngineSettings settings,
-                                           Workload w, ServingEngine engine, WeightDtype weights) {
+                                           Workload w, ServingEngine engine) {
         int replicaConcurrency = (w.concurrency() + layout.dp() - 1) / layout.dp();
         EngineSettings s = settings;
         if (s.maxModelLen() == null) {
@@ -112,24 +99,17 @@ public final class PerfModel {
         if (!mem.fits()) {
             return Optional.empty();
         }
-        return Optional.of(estimate(layout, gpusPerNode, mem, w, engine, weights));
+        return Optional.of(estimate(layout, gpusPerNode, mem, w, engine));
     }
 
     /** Speed of a layout whose engine view is already known ({@code mem}, sized for this workload). */
-    public PerfEstimate estimate(Layout l, int gpusPerNode, MemoryEstimate mem, Workload w, ServingEngine engine,
-                                 WeightDtype weightDtype) {
+    public PerfEstimate estimate(Layout l, int gpusPerNode, MemoryEstimate mem, Workload w, ServingEngine engine) {
         int replicaConcurrency = (w.concurrency() + l.dp() - 1) / l.dp();
         int isl = w.inputTokens();
         int osl = w.outputTokens();
         double capacity = mem.kvCacheTokens() / (double) w.sequenceLength();
         double c = Math.max(1, Math.min(replicaConcurrency, capacity));
-        double weightScale = weightDtype == WeightDtype.CHECKPOINT || checkpointLinearBytes == 0 ? 1
-                : (totalServedBytes - checkpointLinearBytes + linearParams * weightDtype.bytesPerWeight()) / totalServedBytes;
-        double rankWeights = mem.weightsBytes() * weightScale;
-        boolean fp8 = weightDtype == WeightDtype.CHECKPOINT ? fp8Checkpoint : weightDtype.fp8Compute();
-        double peak = (fp8 && gpu.fp8Tflops() > 0 ? gpu.fp8Tflops() : gpu.bf16Tflops()) * 1e12;
-        double link = l.tp() > gpusPerNode ? gpu.interNodeBytesPerSecond() : gpu.intraNodeBytesPerSecond();
-        Stage stage = new Stage(l, rankWeights, peak, link);
+        Stage stage = stage(l, gpusPerNode, mem);
 
         double ctx = isl + osl / 2.0;
         double prefillPerStep = c * isl / (double) osl;
@@ -151,15 +131,23 @@ public final class PerfModel {
     }
 
     /**
+     * One pipeline stage of {@code l}: the weights the engine view holds per rank (as served: an
+     * online or checkpoint quantization is already in them), FP8 tensor cores for FP8 / FP4
+     * weights where the GPU has them, NVLink or the network for TP.
+     */
+    private Stage stage(Layout l, int gpusPerNode, MemoryEstimate mem) {
+        double peak = (fp8Checkpoint && gpu.fp8Tflops() > 0 ? gpu.fp8Tflops() : gpu.bf16Tflops()) * 1e12;
+        double link = l.tp() > gpusPerNode ? gpu.interNodeBytesPerSecond() : gpu.intraNodeBytesPerSecond();
+        return new Stage(l, mem.weightsBytes(), peak, link);
+    }
+
+    /**
      * Engine-step times of one replica of {@code l} whose engine view is {@code mem}: what a
      * scheduler simulation advances its clock by. The same roofline as {@link #estimate}: every
      * pipeline stage in turn, plus the hand-offs between them.
      */
     public StepTimer stepTimer(Layout l, int gpusPerNode, MemoryEstimate mem, ServingEngine engine) {
-        boolean fp8 = fp8Checkpoint;
-        double peak = (fp8 && gpu.fp8Tflops() > 0 ? gpu.fp8Tflops() : gpu.bf16Tflops()) * 1e12;
-        double link = l.tp() > gpusPerNode ? gpu.interNodeBytesPerSecond() : gpu.intraNodeBytesPerSecond();
-        Stage stage = new Stage(l, mem.weightsBytes(), peak, link);
+        Stage stage = stage(l, gpusPerNode, mem);
         int pp = l.pp();
         return new StepTimer() {
             @Override

@@ -13,7 +13,6 @@ import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.perf.PerfEstimate;
 import dev.autoparallel.perf.PerfModel;
 import dev.autoparallel.perf.ServingEngine;
-import dev.autoparallel.perf.WeightDtype;
 import dev.autoparallel.perf.Workload;
 import dev.autoparallel.sim.ServingSimulator;
 import java.util.ArrayList;
@@ -169,7 +168,7 @@ public final class FleetPlanner {
                                          ServingEngine engine) {
         Workload w = new Workload((int) Math.max(1, Math.round(t.input().mean())), (int) Math.max(1, Math.round(t.output().mean())),
                 Math.max(1, concurrency));
-        return perf.estimate(l, gpn, e, w, engine, WeightDtype.CHECKPOINT);
+        return perf.estimate(l, gpn, e, w, engine);
     }
 
     /** The fewest replicas of {@code l} whose analytic latencies meet the targets, or null when none do. */

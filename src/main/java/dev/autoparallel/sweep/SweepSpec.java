@@ -1,7 +1,6 @@
 package dev.autoparallel.sweep;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.autoparallel.InvalidConfigurationException;
 import dev.autoparallel.hardware.GpuCatalog;
@@ -103,22 +102,27 @@ public record SweepSpec(String name, List<String> models, List<ClusterShape> clu
         LengthDistribution in = lengths(t, "input", where);
         LengthDistribution out = lengths(t, "output", where);
         double cv = t.has("arrival_cv") ? number(t.get("arrival_cv"), "arrival_cv", where) : 1;
-        Slo targets = Slo.INTERACTIVE;
-        if (slo != null) {
-            unknownKeys(slo, SLO_KEYS, where + " slo", "slo.");
-            Double ttft = slo.hasNonNull("ttft_ms") ? number(slo.get("ttft_ms"), "ttft_ms", where) : null;
-            Double tpot = slo.hasNonNull("tpot_ms") ? number(slo.get("tpot_ms"), "tpot_ms", where) : null;
-            int pct = slo.has("percentile") ? intIn(slo.get("percentile"), "percentile", where, 1, 99) : 90;
-            if (ttft == null && tpot == null) {
-                throw new InvalidConfigurationException("slo", where + ": slo names no target; give ttft_ms, tpot_ms or both");
-            }
-            targets = new Slo(ttft, tpot, pct);
-        }
+        Slo targets = slo(slo, where);
         List<Demand> out2 = new ArrayList<>();
         for (double rate : rates) {
             out2.add(new Demand(model, new Traffic(rate, in, out, cv), targets));
         }
         return out2;
+    }
+
+    /** Latency targets from an {@code slo} object, or the documented interactive ones when there is none. */
+    private static Slo slo(JsonNode slo, String where) {
+        if (slo == null) {
+            return Slo.INTERACTIVE;
+        }
+        unknownKeys(slo, SLO_KEYS, where + " slo", "slo.");
+        Double ttft = slo.hasNonNull("ttft_ms") ? number(slo.get("ttft_ms"), "ttft_ms", where) : null;
+        Double tpot = slo.hasNonNull("tpot_ms") ? number(slo.get("tpot_ms"), "tpot_ms", where) : null;
+        int pct = slo.has("percentile") ? intIn(slo.get("percentile"), "percentile", where, 1, 99) : 90;
+        if (ttft == null && tpot == null) {
+            throw new InvalidConfigurationException("slo", where + ": slo names no target; give ttft_ms, tpot_ms or both");
+        }
+        return new Slo(ttft, tpot, pct);
     }
 
     private static LengthDistribution lengths(JsonNode t, String which, String where) {
@@ -223,11 +227,7 @@ public record SweepSpec(String name, List<String> models, List<ClusterShape> clu
             throw new InvalidConfigurationException("slo", source + ": a model's own slo applies to traffic sweeps; give "
                     + "traffic too, or one global slo for the report's recommendations");
         }
-        Slo reportTargets = Slo.INTERACTIVE;
-        if (!traffic && globalSlo != null) {
-            reportTargets = demands(0, JsonNodeFactory.instance.objectNode().put("input_tokens", 1).put("output_tokens", 1)
-                    .set("request_rates", JsonNodeFactory.instance.arrayNode().add(1)), globalSlo, source).get(0).slo();
-        }
+        Slo reportTargets = traffic ? Slo.INTERACTIVE : slo(globalSlo, source);
         List<Integer> seqs = traffic ? List.of() : positiveInts(root, "sequence_lengths", source, 1 << 24);
         List<Integer> batches = traffic ? List.of() : positiveInts(root, "batch_sizes", source, 1 << 20);
         List<Objective> objectives = new ArrayList<>();

@@ -16,7 +16,7 @@ class PerfModelTest {
     private static PerfEstimate estimate(String model, Gpu gpu, int tp, Workload w) {
         return new PerfModel(new MemoryModel(ReferenceModels.spec(model), gpu))
                 .estimate(new Layout(tp, 1, 1, false), 8, gpu.memoryBytes(), EngineSettings.defaults(), w,
-                        ServingEngine.VLLM, WeightDtype.CHECKPOINT).orElseThrow();
+                        ServingEngine.VLLM).orElseThrow();
     }
 
     @Test
