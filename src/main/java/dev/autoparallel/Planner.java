@@ -1,5 +1,7 @@
 package dev.autoparallel;
 
+import dev.autoparallel.error.InsufficientMemoryException;
+import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.cost.CostQuote;
 import dev.autoparallel.cost.PriceTable;
 import dev.autoparallel.deploy.Commands;

@@ -1,5 +1,7 @@
 package dev.autoparallel;
 
+import dev.autoparallel.error.InsufficientMemoryException;
+import dev.autoparallel.error.InvalidConfigurationException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

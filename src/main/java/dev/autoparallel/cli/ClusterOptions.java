@@ -1,6 +1,6 @@
 package dev.autoparallel.cli;
 
-import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.layout.Cluster;
 import java.util.HashMap;
 import java.util.Map;

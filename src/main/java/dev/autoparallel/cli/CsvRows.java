@@ -1,6 +1,6 @@
 package dev.autoparallel.cli;
 
-import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.error.InvalidConfigurationException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

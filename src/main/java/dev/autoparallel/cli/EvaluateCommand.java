@@ -1,7 +1,7 @@
 package dev.autoparallel.cli;
 
 import dev.autoparallel.AutoParallel;
-import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.hardware.Gpu;
 import dev.autoparallel.hardware.GpuCatalog;
 import dev.autoparallel.memory.EngineSettings;

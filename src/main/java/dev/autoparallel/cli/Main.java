@@ -1,8 +1,8 @@
 package dev.autoparallel.cli;
 
-import dev.autoparallel.InvalidConfigurationException;
-import dev.autoparallel.ModelNotFoundException;
-import dev.autoparallel.ModelUnreachableException;
+import dev.autoparallel.error.InvalidConfigurationException;
+import dev.autoparallel.error.ModelNotFoundException;
+import dev.autoparallel.error.ModelUnreachableException;
 import dev.autoparallel.source.Secrets;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -45,7 +45,7 @@ public final class Main {
             if (ex instanceof ModelNotFoundException || ex instanceof ModelUnreachableException) {
                 return EXIT_MODEL_UNAVAILABLE;
             }
-            if (ex instanceof dev.autoparallel.InsufficientMemoryException) {
+            if (ex instanceof dev.autoparallel.error.InsufficientMemoryException) {
                 return EXIT_DOES_NOT_FIT;
             }
             // Unexpected: the trace helps a bug report; the token never appears in it.

@@ -1,7 +1,7 @@
 package dev.autoparallel.cli;
 
 import dev.autoparallel.AutoParallel;
-import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.cost.OwnedCost;
 import dev.autoparallel.cost.PriceTable;
 import dev.autoparallel.hardware.GpuCatalog;

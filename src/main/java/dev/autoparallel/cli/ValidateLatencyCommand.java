@@ -1,7 +1,7 @@
 package dev.autoparallel.cli;
 
 import dev.autoparallel.AutoParallel;
-import dev.autoparallel.AutoParallelException;
+import dev.autoparallel.error.AutoParallelException;
 import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.perf.LatencyReplay;
 import dev.autoparallel.source.TextFiles;

@@ -1,6 +1,6 @@
 package dev.autoparallel.cost;
 
-import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.error.InvalidConfigurationException;
 
 /**
  * One offer: an instance type with {@code gpus} GPUs at {@code usdPerHour}.

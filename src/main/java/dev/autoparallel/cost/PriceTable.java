@@ -2,7 +2,7 @@ package dev.autoparallel.cost;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.json.UserJson;
 import dev.autoparallel.hardware.GpuCatalog;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.autoparallel.hardware;
 
-import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.error.InvalidConfigurationException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;

@@ -1,6 +1,6 @@
 package dev.autoparallel.layout;
 
-import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.hardware.Gpu;
 import dev.autoparallel.hardware.GpuCatalog;
 import dev.autoparallel.hardware.Vendor;

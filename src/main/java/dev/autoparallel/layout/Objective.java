@@ -1,6 +1,6 @@
 package dev.autoparallel.layout;
 
-import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.error.InvalidConfigurationException;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Locale;

@@ -1,6 +1,6 @@
 package dev.autoparallel.memory;
 
-import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.error.InvalidConfigurationException;
 import java.util.Locale;
 
 /** vLLM's engine generations, which profile memory differently. */

@@ -1,6 +1,6 @@
 package dev.autoparallel.memory;
 
-import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.hardware.Gpu;
 import dev.autoparallel.model.ModelSpec;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.autoparallel.memory;
 
-import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.error.InvalidConfigurationException;
 import java.util.Locale;
 
 /** vLLM's {@code --kv-cache-dtype}: {@code auto} keeps the model dtype, {@code fp8} stores one byte per element. */

@@ -4,7 +4,7 @@ import dev.autoparallel.model.ModelSpec.AttentionKind;
 import dev.autoparallel.model.ModelSpec.Ffn;
 import dev.autoparallel.model.ModelSpec.Layer;
 import dev.autoparallel.model.ModelSpec.Mixer;
-import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.error.InvalidConfigurationException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

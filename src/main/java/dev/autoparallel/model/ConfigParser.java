@@ -2,7 +2,7 @@ package dev.autoparallel.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.json.UserJson;
 import java.util.ArrayList;
 import java.util.List;

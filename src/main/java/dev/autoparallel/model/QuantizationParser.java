@@ -1,7 +1,7 @@
 package dev.autoparallel.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.error.InvalidConfigurationException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

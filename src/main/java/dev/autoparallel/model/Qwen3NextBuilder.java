@@ -1,6 +1,6 @@
 package dev.autoparallel.model;
 
-import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.model.ModelSpec.Ffn;
 import dev.autoparallel.model.ModelSpec.Layer;
 import dev.autoparallel.model.ModelSpec.Mixer;

@@ -1,6 +1,6 @@
 package dev.autoparallel.perf;
 
-import dev.autoparallel.AutoParallelException;
+import dev.autoparallel.error.AutoParallelException;
 import dev.autoparallel.hardware.Gpu;
 import dev.autoparallel.hardware.GpuCatalog;
 import dev.autoparallel.memory.EngineSettings;

@@ -1,6 +1,6 @@
 package dev.autoparallel.perf;
 
-import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.error.InvalidConfigurationException;
 import java.util.Locale;
 
 /**

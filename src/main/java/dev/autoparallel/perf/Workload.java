@@ -1,6 +1,6 @@
 package dev.autoparallel.perf;
 
-import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.error.InvalidConfigurationException;
 
 /** A serving workload: tokens in and out per request, and how many requests are in flight at once. */
 public record Workload(int inputTokens, int outputTokens, int concurrency) {

@@ -1,6 +1,6 @@
 package dev.autoparallel.plan;
 
-import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.cost.OwnedCost;
 import dev.autoparallel.cost.PriceTable;
 import dev.autoparallel.memory.EngineSettings;

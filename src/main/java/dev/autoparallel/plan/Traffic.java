@@ -1,6 +1,6 @@
 package dev.autoparallel.plan;
 
-import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.sim.LengthDistribution;
 
 /**

@@ -1,10 +1,10 @@
 package dev.autoparallel.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.autoparallel.InvalidConfigurationException;
-import dev.autoparallel.ModelNotFoundException;
-import dev.autoparallel.ModelUnreachableException;
-import dev.autoparallel.ModelUnreachableException.Reason;
+import dev.autoparallel.error.InvalidConfigurationException;
+import dev.autoparallel.error.ModelNotFoundException;
+import dev.autoparallel.error.ModelUnreachableException;
+import dev.autoparallel.error.ModelUnreachableException.Reason;
 import dev.autoparallel.json.UserJson;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

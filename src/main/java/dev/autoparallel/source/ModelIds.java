@@ -1,6 +1,6 @@
 package dev.autoparallel.source;
 
-import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.error.InvalidConfigurationException;
 import java.util.regex.Pattern;
 
 /** Hugging Face repository IDs: checked before any file or network access uses one. */

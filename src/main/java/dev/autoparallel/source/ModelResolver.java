@@ -1,8 +1,8 @@
 package dev.autoparallel.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.autoparallel.InvalidConfigurationException;
-import dev.autoparallel.ModelUnreachableException;
+import dev.autoparallel.error.InvalidConfigurationException;
+import dev.autoparallel.error.ModelUnreachableException;
 import dev.autoparallel.model.ConfigParser;
 import dev.autoparallel.model.ModelSpec;
 import java.io.UncheckedIOException;

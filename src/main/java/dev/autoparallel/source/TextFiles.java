@@ -1,6 +1,6 @@
 package dev.autoparallel.source;
 
-import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.error.InvalidConfigurationException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

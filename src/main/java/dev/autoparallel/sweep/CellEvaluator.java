@@ -2,8 +2,8 @@ package dev.autoparallel.sweep;
 
 import dev.autoparallel.AutoParallel;
 import dev.autoparallel.Configuration;
-import dev.autoparallel.InsufficientMemoryException;
-import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.error.InsufficientMemoryException;
+import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.cost.CostQuote;
 import dev.autoparallel.plan.FleetPlan;
 import dev.autoparallel.plan.HardwareOption;

@@ -1,8 +1,8 @@
 package dev.autoparallel.sweep;
 
-import dev.autoparallel.AutoParallelException;
-import dev.autoparallel.InvalidConfigurationException;
-import dev.autoparallel.ModelNotFoundException;
+import dev.autoparallel.error.AutoParallelException;
+import dev.autoparallel.error.InvalidConfigurationException;
+import dev.autoparallel.error.ModelNotFoundException;
 import dev.autoparallel.cost.OwnedCost;
 import dev.autoparallel.cost.PriceEntry;
 import dev.autoparallel.cost.PriceTable;

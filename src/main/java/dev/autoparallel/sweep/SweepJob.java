@@ -2,8 +2,8 @@ package dev.autoparallel.sweep;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.autoparallel.AutoParallelException;
-import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.error.AutoParallelException;
+import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.plan.Slo;
 import dev.autoparallel.report.CsvReport;
 import dev.autoparallel.report.HtmlReport;

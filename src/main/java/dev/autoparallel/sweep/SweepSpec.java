@@ -2,7 +2,7 @@ package dev.autoparallel.sweep;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.hardware.GpuCatalog;
 import dev.autoparallel.json.UserJson;
 import dev.autoparallel.layout.Objective;

@@ -67,9 +67,9 @@ class PerfModelTest {
         assertEquals(ServingEngine.SGLANG, ServingEngine.parse("SGLang"));
         assertEquals(ServingEngine.TRTLLM, ServingEngine.parse("TensorRT-LLM"));
         assertEquals(WeightDtype.FP4, WeightDtype.parse("fp4"));
-        assertEquals("engine", org.junit.jupiter.api.Assertions.assertThrows(dev.autoparallel.InvalidConfigurationException.class,
+        assertEquals("engine", org.junit.jupiter.api.Assertions.assertThrows(dev.autoparallel.error.InvalidConfigurationException.class,
                 () -> ServingEngine.parse("tgi")).field());
-        assertEquals("concurrency", org.junit.jupiter.api.Assertions.assertThrows(dev.autoparallel.InvalidConfigurationException.class,
+        assertEquals("concurrency", org.junit.jupiter.api.Assertions.assertThrows(dev.autoparallel.error.InvalidConfigurationException.class,
                 () -> new Workload(10, 10, 0)).field());
     }
 }

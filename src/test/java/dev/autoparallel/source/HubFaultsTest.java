@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.autoparallel.InvalidConfigurationException;
-import dev.autoparallel.ModelUnreachableException;
-import dev.autoparallel.ModelUnreachableException.Reason;
+import dev.autoparallel.error.InvalidConfigurationException;
+import dev.autoparallel.error.ModelUnreachableException;
+import dev.autoparallel.error.ModelUnreachableException.Reason;
 import dev.autoparallel.model.ReferenceModels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.autoparallel.InvalidConfigurationException;
-import dev.autoparallel.ModelNotFoundException;
-import dev.autoparallel.ModelUnreachableException;
-import dev.autoparallel.ModelUnreachableException.Reason;
+import dev.autoparallel.error.InvalidConfigurationException;
+import dev.autoparallel.error.ModelNotFoundException;
+import dev.autoparallel.error.ModelUnreachableException;
+import dev.autoparallel.error.ModelUnreachableException.Reason;
 import dev.autoparallel.model.ReferenceModels;
 import java.nio.file.Files;
 import java.nio.file.Path;

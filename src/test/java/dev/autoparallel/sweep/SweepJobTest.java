@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.autoparallel.AutoParallel;
 import dev.autoparallel.Configuration;
-import dev.autoparallel.InvalidConfigurationException;
+import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.source.Catalog;
 import dev.autoparallel.source.HubSettings;
 import dev.autoparallel.source.ModelResolver;

@@ -1,4 +1,4 @@
-package dev.autoparallel;
+package dev.autoparallel.error;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.autoparallel;
+package dev.autoparallel.error;
 
 /** Base of every error AutoParallel raises on purpose. Unchecked, as the seed API's errors are. */
 public class AutoParallelException extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.autoparallel;
+package dev.autoparallel.error;
 
 /**
  * The model may well exist, but its config could not be read: the Hub is offline or timed out,

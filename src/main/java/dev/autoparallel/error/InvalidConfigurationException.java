@@ -1,4 +1,4 @@
-package dev.autoparallel;
+package dev.autoparallel.error;
 
 /**
  * A field of a model config, a cluster or a request is missing or out of range. The message

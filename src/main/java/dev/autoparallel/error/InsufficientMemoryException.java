@@ -1,4 +1,4 @@
-package dev.autoparallel;
+package dev.autoparallel.error;
 
 /**
  * No layout on the cluster serves the workload. Says what would: the fewest GPUs of the same
