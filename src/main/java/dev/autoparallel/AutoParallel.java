@@ -1,14 +1,18 @@
 package dev.autoparallel;
 
+import dev.autoparallel.core.LayoutPlan;
+import dev.autoparallel.core.LayoutRequest;
+import dev.autoparallel.core.Planner;
+import dev.autoparallel.core.RankedLayout;
 import dev.autoparallel.cost.PriceTable;
 import dev.autoparallel.layout.Cluster;
 import dev.autoparallel.layout.Objective;
 import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.model.ModelSpec;
-import dev.autoparallel.plan.FleetPlanner;
 import dev.autoparallel.plan.PlanRequest;
 import dev.autoparallel.plan.PlanResult;
 import dev.autoparallel.source.ModelResolver;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,7 +31,7 @@ public final class AutoParallel {
     /** Longest sequence (prompt plus output tokens) any request may ask about. */
     public static final int MAX_SEQUENCE_LENGTH = Planner.MAX_SEQUENCE_LENGTH;
 
-    private static final Planner PLANNER = new Planner();
+    private static final Planner PLANNER = Planner.shared();
     private static final Map<String, ModelSpec> RESOLVED = new ConcurrentHashMap<>();
 
     private AutoParallel() {
@@ -61,13 +65,19 @@ public final class AutoParallel {
     /** Every fitting layout ranked for {@code objective}, at most {@code maxConfigs}. */
     public static List<Configuration> analyze(ModelSpec model, Cluster cluster, int sequenceLength, int batchSize,
                                               int maxConfigs, Objective objective, EngineSettings settings) {
-        return PLANNER.analyze(model, cluster, sequenceLength, batchSize, maxConfigs, objective, settings);
+        return analyze(model, cluster, sequenceLength, batchSize, maxConfigs, objective, settings, PriceTable.builtIn());
     }
 
     /** As above, ranking and pricing with {@code prices} (a sweep's price overrides, a contract price). */
     public static List<Configuration> analyze(ModelSpec model, Cluster cluster, int sequenceLength, int batchSize,
                                               int maxConfigs, Objective objective, EngineSettings settings, PriceTable prices) {
-        return PLANNER.analyze(model, cluster, sequenceLength, batchSize, maxConfigs, objective, settings, prices);
+        LayoutPlan plan = PLANNER.rank(new LayoutRequest(model, cluster, sequenceLength, batchSize, maxConfigs, objective,
+                settings, prices, DEFAULT_HOURS_PER_MONTH));
+        List<Configuration> out = new ArrayList<>(plan.layouts().size());
+        for (RankedLayout r : plan.layouts()) {
+            out.add(SeedViews.configuration(plan, r, batchSize, settings));
+        }
+        return List.copyOf(out);
     }
 
     public static Configuration bestConfig(String model, Map<String, ?> cluster) {
@@ -93,7 +103,7 @@ public final class AutoParallel {
     }
 
     public static MemoryRequirements checkMemoryRequirements(ModelSpec model, int sequenceLength, EngineSettings settings) {
-        return PLANNER.requirements(model, sequenceLength, settings);
+        return SeedViews.requirements(PLANNER.requirements(model, sequenceLength, settings));
     }
 
     public static CostEstimate estimateCost(String model, Map<String, ?> cluster) {
@@ -106,15 +116,16 @@ public final class AutoParallel {
 
     public static CostEstimate estimateCost(ModelSpec model, Cluster cluster, double hoursPerMonth, PriceTable prices,
                                             EngineSettings settings) {
-        return PLANNER.cost(model, cluster, hoursPerMonth, prices, settings);
+        return SeedViews.cost(PLANNER.cheapestRental(model, cluster, DEFAULT_SEQUENCE_LENGTH, DEFAULT_BATCH_SIZE, hoursPerMonth,
+                prices, settings));
     }
 
     /**
-     * Plans a fleet for traffic within latency targets (see {@link FleetPlanner}): per hardware
+     * Plans a fleet for traffic within latency targets (see {@link Planner#plan}): per hardware
      * option the cheapest layout x replicas whose simulated percentiles meet the targets, and the
      * recommended option. The CLI's {@code plan} and the sweep's traffic cells call this.
      */
     public static PlanResult planFleet(PlanRequest request) {
-        return FleetPlanner.plan(request);
+        return PLANNER.plan(request);
     }
 }

@@ -1,25 +1,28 @@
 package dev.autoparallel.cli;
 
 import dev.autoparallel.AutoParallel;
+import dev.autoparallel.core.EvaluateRequest;
+import dev.autoparallel.core.Evaluation;
+import dev.autoparallel.core.Planner;
 import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.hardware.Gpu;
 import dev.autoparallel.hardware.GpuCatalog;
+import dev.autoparallel.layout.Cluster;
 import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.memory.EngineViews;
 import dev.autoparallel.memory.Layout;
 import dev.autoparallel.memory.MemoryEstimate;
-import dev.autoparallel.memory.MemoryModel;
 import dev.autoparallel.memory.ServingQuantization;
 import dev.autoparallel.cost.PriceTable;
 import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.perf.PerfEstimate;
-import dev.autoparallel.perf.PerfModel;
 import dev.autoparallel.perf.ServingEngine;
 import dev.autoparallel.perf.WeightDtype;
 import dev.autoparallel.perf.Workload;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -131,7 +134,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 throw new InvalidConfigurationException("gpu_memory_gib", "--gpu-memory-gib was " + gpuMemoryGib
                         + "; allowed: more than 0 and at most 4096");
             }
-            g = dev.autoparallel.layout.Cluster.fromMap(java.util.Map.of("gpu_memory_gb", gpuMemoryGib,
+            g = Cluster.fromMap(Map.of("gpu_memory_gb", gpuMemoryGib,
                     "gpus_per_node", 1, "num_nodes", 1)).gpu();
             memory = g.memoryBytes();
         } else {
@@ -160,62 +163,49 @@ final class EvaluateCommand implements Callable<Integer> {
             settings = settings.withQuantization(weightDtypeAsQuantization(weightDtype, settings.quantization()));
         }
         ModelSpec checkpoint = AutoParallel.model(model);
-        ModelSpec s = settings.served(checkpoint, g);
         Layout layout = new Layout(tp, pp, dp, expertParallel);
+        Workload workload = null;
         if (inputTokens != null || outputTokens != null) {
             if (inputTokens == null || outputTokens == null) {
                 throw new InvalidConfigurationException("input_tokens", "give both --input-tokens and --output-tokens");
             }
-            if (inputTokens < 1 || outputTokens < 1 || (long) inputTokens + outputTokens > AutoParallel.MAX_SEQUENCE_LENGTH) {
+            if (inputTokens < 1 || outputTokens < 1 || (long) inputTokens + outputTokens > Planner.MAX_SEQUENCE_LENGTH) {
                 throw new InvalidConfigurationException("input_tokens", "--input-tokens and --output-tokens were " + inputTokens
-                        + " and " + outputTokens + "; allowed: at least 1 each, " + AutoParallel.MAX_SEQUENCE_LENGTH + " together at most");
+                        + " and " + outputTokens + "; allowed: at least 1 each, " + Planner.MAX_SEQUENCE_LENGTH + " together at most");
             }
-            if (settings.maxModelLen() == null) {
-                settings = settings.withMaxModelLen(inputTokens + outputTokens);
+            if (concurrency != null && concurrency < 1) {
+                throw new InvalidConfigurationException("concurrency", "--concurrency was " + concurrency + "; allowed: at least 1");
             }
-        }
-        MemoryModel memoryModel = new MemoryModel(s, g);
-        if (settings.maxNumBatchedTokens() != null && settings.maxNumBatchedTokens() < memoryModel.maxNumSeqs(settings)) {
-            throw EngineSettings.batchedBelowSeqs(settings.maxNumBatchedTokens(), memoryModel.maxNumSeqs(settings));
+            int c = concurrency != null ? concurrency : settings.maxNumSeqs() != null ? settings.maxNumSeqs() : 1;
+            workload = new Workload(inputTokens, outputTokens, c);
         }
         if (pricePerGpuHour != null && !(pricePerGpuHour > 0 && pricePerGpuHour < 1000)) {
             throw new InvalidConfigurationException("price_usd_per_gpu_hour", "--price-usd-per-gpu-hour was " + pricePerGpuHour
                     + "; allowed: more than 0 and less than 1000 (USD per GPU-hour)");
         }
-        if (concurrency != null && concurrency < 1) {
-            throw new InvalidConfigurationException("concurrency", "--concurrency was " + concurrency + "; allowed: at least 1");
-        }
-        MemoryEstimate e = memoryModel.evaluate(layout, settings, memory);
-        PerfEstimate speed = null;
-        Workload workload = null;
-        Double costPerMillion = null;
+        PriceTable prices = pricePerGpuHour == null ? PriceTable.builtIn()
+                : PriceTable.ownPrice(g.name(), pricePerGpuHour, "--price-usd-per-gpu-hour", "--price-usd-per-gpu-hour");
         ServingEngine serving = ServingEngine.parse(servingEngine);
-        if (inputTokens != null && e.fits()) {
-            int c = concurrency != null ? concurrency : settings.maxNumSeqs() != null ? settings.maxNumSeqs() : 1;
-            workload = new Workload(inputTokens, outputTokens, c);
-            speed = new PerfModel(memoryModel).estimate(layout, 8, e, workload, serving);
-            double hourly = pricePerGpuHour != null ? pricePerGpuHour * layout.totalGpus()
-                    : PriceTable.builtIn().cheapestHourly(g.name(), layout.totalGpus()).orElse(Double.NaN);
-            if (!Double.isNaN(hourly) && speed.tokensPerSecond() > 0) {
-                costPerMillion = Math.round(hourly / (speed.tokensPerSecond() * 3600) * 1e6 * 1000) / 1000.0;
-            }
+        // Speed assumes the usual 8-GPU nodes: TP within a node, PP across.
+        Evaluation ev = Planner.shared().evaluate(new EvaluateRequest(checkpoint, g, memory, 8, layout, settings, serving,
+                workload, prices));
+        settings = ev.settings();
+        ModelSpec s = ev.served();
+        MemoryEstimate e = ev.memory();
+        PerfEstimate speed = ev.speed();
+        Double costPerMillion = ev.usdPerMillionTokens() == null ? null : round(ev.usdPerMillionTokens());
+        if (speed == null) {
+            workload = null;
         }
         EngineFigures figures = null;
-        if (serving != ServingEngine.VLLM && e.fits()) {
-            String why = EngineViews.unsupported(e);
-            if (why != null) {
-                throw new InvalidConfigurationException("engine", serving.key() + "'s memory figures for " + s.modelId()
-                        + " are not modelled: " + why);
-            }
-            if (serving == ServingEngine.SGLANG) {
-                EngineViews.Sglang v = EngineViews.sglang(e, memory);
-                figures = new EngineFigures("sglang", "--mem-fraction-static", v.defaultMemFractionStatic(), v.kvPoolBytes(),
-                        v.maxTotalNumTokens(), v.matchingMemFractionStatic());
-            } else {
-                EngineViews.Trtllm v = EngineViews.trtllm(e, memory);
-                figures = new EngineFigures("trtllm", "--kv_cache_free_gpu_memory_fraction",
-                        EngineViews.TRTLLM_DEFAULT_FREE_FRACTION, v.defaultKvBytes(), v.defaultMaxTokens(), v.matchingFraction());
-            }
+        if (ev.sglang() != null) {
+            EngineViews.Sglang v = ev.sglang();
+            figures = new EngineFigures("sglang", "--mem-fraction-static", v.defaultMemFractionStatic(), v.kvPoolBytes(),
+                    v.maxTotalNumTokens(), v.matchingMemFractionStatic());
+        } else if (ev.trtllm() != null) {
+            EngineViews.Trtllm v = ev.trtllm();
+            figures = new EngineFigures("trtllm", "--kv_cache_free_gpu_memory_fraction",
+                    EngineViews.TRTLLM_DEFAULT_FREE_FRACTION, v.defaultKvBytes(), v.defaultMaxTokens(), v.matchingFraction());
         }
         Result r = new Result(s.modelId(), g.name(), memory, tp, pp, dp, layout.expertParallelSize(),
                 settings.version().toString(), settings.engine().name().toLowerCase(Locale.ROOT), settings.gpuMemoryUtilization(),
@@ -229,7 +219,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 speed == null ? null : round(speed.ttftMs()), speed == null ? null : round(speed.tpotMs()),
                 speed == null ? null : round(speed.tokensPerSecond()), speed == null ? null : round(speed.tokensPerSecondPerGpu()),
                 speed == null ? null : round(speed.requestsPerSecond()), speed == null ? null : speed.bound(), costPerMillion,
-                s.quantization().method(), settings.languageModelOnly() && checkpoint.hasEncoderTower(),
+                s.quantization().method(), ev.towerLeftOut(),
                 settings.kvCacheMemoryBytes(), decodeContextParallelSize, e.numGpuBlocks(), e.kvCacheGroups(),
                 e.kvCacheNeededBytes(), e.estimatedMaxModelLen(), figures);
         PrintWriter out = spec.commandLine().getOut();

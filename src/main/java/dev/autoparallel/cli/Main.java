@@ -1,5 +1,6 @@
 package dev.autoparallel.cli;
 
+import dev.autoparallel.error.InsufficientMemoryException;
 import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.error.ModelNotFoundException;
 import dev.autoparallel.error.ModelUnreachableException;
@@ -45,7 +46,7 @@ public final class Main {
             if (ex instanceof ModelNotFoundException || ex instanceof ModelUnreachableException) {
                 return EXIT_MODEL_UNAVAILABLE;
             }
-            if (ex instanceof dev.autoparallel.error.InsufficientMemoryException) {
+            if (ex instanceof InsufficientMemoryException) {
                 return EXIT_DOES_NOT_FIT;
             }
             // Unexpected: the trace helps a bug report; the token never appears in it.

@@ -105,6 +105,26 @@ public final class PriceTable implements java.io.Serializable {
         return best == null ? Optional.empty() : Optional.of(quote(best, gpusNeeded, hoursPerMonth));
     }
 
+    /**
+     * The rental of {@code gpusNeeded} GPUs of {@code gpu} on the cheapest offer, named as reports
+     * name it: provider, instance and count, and the date of the price list.
+     */
+    public Rental rent(String gpu, int gpusNeeded, double hoursPerMonth) {
+        return cheapest(gpu, gpusNeeded, hoursPerMonth)
+                .map(q -> new Rental(q.usdPerNeededGpuHour(), q.monthlyUsd(), q.offer().provider().equals(SPEC_PROVIDER)
+                        ? q.offer().source() : q.offer().provider() + " " + q.offer().instance() + " x" + q.instances()
+                        + (q.offer().wholeInstance() ? " (whole instances)" : "") + ", prices of " + q.offer().asOf(), q))
+                .orElse(new Rental(null, null, "no price known for " + gpu, null));
+    }
+
+    /** The provider of an entry a sweep spec or a command line gives as its own price per GPU-hour. */
+    public static final String SPEC_PROVIDER = "sweep spec";
+
+    /** A table of one per-GPU price, for a cluster priced by its user: {@code source} names where it came from. */
+    public static PriceTable ownPrice(String gpu, double usdPerGpuHour, String name, String source) {
+        return new PriceTable(List.of(new PriceEntry(SPEC_PROVIDER, name, gpu, 1, usdPerGpuHour, false, "", "the spec", source)));
+    }
+
     /** USD per hour for {@code gpusNeeded} GPUs on the cheapest offer, or empty when the GPU has none. */
     public java.util.OptionalDouble cheapestHourly(String gpu, int gpusNeeded) {
         double best = Double.MAX_VALUE;

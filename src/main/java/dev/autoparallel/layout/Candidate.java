@@ -3,6 +3,7 @@ package dev.autoparallel.layout;
 import dev.autoparallel.memory.Layout;
 import dev.autoparallel.memory.MemoryEstimate;
 import dev.autoparallel.memory.RejectionReason;
+import dev.autoparallel.perf.PerfEstimate;
 
 /**
  * One layout evaluated for a workload: the engine view ({@link MemoryEstimate}) and the
@@ -15,7 +16,7 @@ import dev.autoparallel.memory.RejectionReason;
  * @param costPerMillionTokensUsd USD per million generated tokens, when speed and a price are known
  */
 public record Candidate(Layout layout, MemoryEstimate engine, int sequenceLength, int replicaSequences,
-                        long workloadKvBytes, MemoryEstimate.Rejection rejection, dev.autoparallel.perf.PerfEstimate perf,
+                        long workloadKvBytes, MemoryEstimate.Rejection rejection, PerfEstimate perf,
                         Double costPerMillionTokensUsd) {
 
     public Candidate(Layout layout, MemoryEstimate engine, int sequenceLength, int replicaSequences, long workloadKvBytes,

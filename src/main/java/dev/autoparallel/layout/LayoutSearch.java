@@ -1,5 +1,6 @@
 package dev.autoparallel.layout;
 
+import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.memory.Layout;
 import dev.autoparallel.memory.MemoryEstimate;
@@ -113,7 +114,7 @@ public final class LayoutSearch {
     private static final java.util.Map<ShapeKey, List<Layout>> BY_GPU_COUNT = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Every layout the cluster allows for the model's head and layer counts, fewest GPUs first (cached). */
-    static List<Layout> layoutsByGpuCount(Cluster cluster, dev.autoparallel.model.ModelSpec spec) {
+    static List<Layout> layoutsByGpuCount(Cluster cluster, ModelSpec spec) {
         int total = cluster.totalGpus();
         ShapeKey key = new ShapeKey(total, cluster.allowCrossNodeTp() ? total : cluster.gpusPerNode(),
                 spec.numAttentionHeads(), spec.numLayers(), spec.isMoe());

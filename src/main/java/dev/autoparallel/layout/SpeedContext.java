@@ -1,5 +1,6 @@
 package dev.autoparallel.layout;
 
+import dev.autoparallel.cost.TokenCost;
 import dev.autoparallel.perf.PerfEstimate;
 import dev.autoparallel.perf.PerfModel;
 import dev.autoparallel.perf.ServingEngine;
@@ -20,8 +21,7 @@ public record SpeedContext(PerfModel perf, Workload workload, ServingEngine engi
         }
         PerfEstimate p = perf.estimate(c.layout(), cluster.gpusPerNode(), c.engine(), workload, engine);
         OptionalDouble hourly = usdPerHour.apply(c.layout().totalGpus());
-        Double cost = hourly.isPresent() && p.tokensPerSecond() > 0
-                ? hourly.getAsDouble() / (p.tokensPerSecond() * 3600) * 1e6 : null;
+        Double cost = hourly.isPresent() ? TokenCost.usdPerMillion(hourly.getAsDouble(), p.tokensPerSecond()) : null;
         return new Candidate(c.layout(), c.engine(), c.sequenceLength(), c.replicaSequences(), c.workloadKvBytes(),
                 c.rejection(), p, cost);
     }

@@ -2,6 +2,7 @@ package dev.autoparallel.plan;
 
 import dev.autoparallel.cost.CostQuote;
 import dev.autoparallel.cost.OwnedCost;
+import dev.autoparallel.cost.TokenCost;
 import dev.autoparallel.deploy.Commands;
 import dev.autoparallel.deploy.Deployment;
 import dev.autoparallel.hardware.Gpu;
@@ -306,8 +307,8 @@ public final class FleetPlanner {
         if (replicas > 1) {
             notes.add("run " + replicas + " replicas behind a load balancer");
         }
-        double outputTokensPerMonth = t.requestsPerSecond() * t.output().mean() * 3600 * req.hoursPerMonth();
-        Double perMillion = cost.monthlyUsd() == null ? null : cost.monthlyUsd() / outputTokensPerMonth * 1e6;
+        Double perMillion = cost.monthlyUsd() == null ? null
+                : TokenCost.usdPerMillion(cost.monthlyUsd() / req.hoursPerMonth(), t.requestsPerSecond() * t.output().mean());
         Optional<OwnedCost.Quote> owned = req.owned().quote(opt.gpu().name(), cost.nodes() * opt.gpusPerNode(), req.hoursPerMonth());
         return new FleetPlan(opt.name(), opt.gpu().name(), opt.gpusPerNode(), s.layout(), replicas, replicas * s.layout().totalGpus(),
                 cost.nodes(), req.engine(), e.maxNumSeqs(), e.maxModelLen(), req.slo().percentile(), ttft, tpot, simulated, meets,

@@ -1,10 +1,15 @@
 package dev.autoparallel.sweep;
 
-import dev.autoparallel.AutoParallel;
-import dev.autoparallel.Configuration;
+import dev.autoparallel.core.LayoutPlan;
+import dev.autoparallel.core.LayoutRequest;
+import dev.autoparallel.core.Planner;
+import dev.autoparallel.core.RankedLayout;
 import dev.autoparallel.error.InsufficientMemoryException;
 import dev.autoparallel.error.InvalidConfigurationException;
-import dev.autoparallel.cost.CostQuote;
+import dev.autoparallel.cost.Rental;
+import dev.autoparallel.layout.Candidate;
+import dev.autoparallel.memory.Layout;
+import dev.autoparallel.memory.MemoryEstimate;
 import dev.autoparallel.plan.FleetPlan;
 import dev.autoparallel.plan.HardwareOption;
 import dev.autoparallel.plan.OptionPlan;
@@ -14,7 +19,6 @@ import dev.autoparallel.report.FailureReason;
 import dev.autoparallel.report.ResultRow;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /** Applies the core to one cell. Pure and total: a cell that fails yields a failure row, never an exception. */
 public final class CellEvaluator {
@@ -29,10 +33,11 @@ public final class CellEvaluator {
         if (cell.demand() != null) {
             return traffic(plan, cell, false);
         }
-        List<Configuration> configs;
+        LayoutPlan ranked;
         try {
-            configs = AutoParallel.analyze(cell.model().spec(), cell.cluster().cluster(), cell.sequenceLength(),
-                    cell.batchSize(), plan.maxConfigs(), cell.objective(), plan.settings(), cell.cluster().prices());
+            ranked = Planner.shared().rank(new LayoutRequest(cell.model().spec(), cell.cluster().cluster(),
+                    cell.sequenceLength(), cell.batchSize(), plan.maxConfigs(), cell.objective(), plan.settings(),
+                    cell.cluster().prices(), plan.hoursPerMonth()));
         } catch (InsufficientMemoryException e) {
             return List.of(failure(cell, FailureReason.DOES_NOT_FIT, e.getMessage()));
         } catch (InvalidConfigurationException e) {
@@ -40,18 +45,24 @@ public final class CellEvaluator {
         } catch (RuntimeException e) {
             return List.of(failure(cell, FailureReason.ERROR, e.getClass().getSimpleName() + ": " + e.getMessage()));
         }
-        List<ResultRow> rows = new ArrayList<>(configs.size());
-        int rank = 1;
-        for (Configuration c : configs) {
-            Price p = price(plan, cell, c.totalGpus());
-            var b = c.memoryBreakdown();
-            rows.add(base(cell).status("ok", rank++)
-                    .layout(c.tensorParallel(), c.pipelineParallel(), c.dataParallel(), c.expertParallel(), c.totalGpus())
-                    .memory(c.memoryPerGpuGb(), c.memoryUtilization(), b.weights(), b.activations(), b.kvCache(), b.frameworkOverhead())
-                    .kv(c.engineView().kvCacheTokens(), c.engineView().clusterMaxConcurrency())
-                    .speed(c.ttftMs(), c.tpotMs(), c.tokensPerSecond())
-                    .price(p.usdPerGpuHour(), p.monthlyUsd(), costPerMillion(p, c, plan), p.source())
-                    .command(c.deploymentCommand()).build());
+        List<ResultRow> rows = new ArrayList<>(ranked.layouts().size());
+        long gpuMemory = cell.cluster().cluster().gpuMemoryBytes();
+        for (RankedLayout r : ranked.layouts()) {
+            Candidate c = r.candidate();
+            Layout l = c.layout();
+            MemoryEstimate e = c.engine();
+            Rental rent = r.rental();
+            rows.add(base(cell).status("ok", r.rank())
+                    .layout(l.tp(), l.pp(), l.dp(), l.expertParallelSize(), l.totalGpus())
+                    .memory(gib(c.totalBytes()), round3(c.totalBytes() / (double) gpuMemory), gib(e.weightsBytes()),
+                            gib(e.activationBytes()), gib(c.workloadKvBytes()), gib(e.overheadBytes()))
+                    .kv(e.kvCacheTokens(), round3(c.clusterConcurrency()))
+                    .speed(c.perf() == null ? null : round3(c.perf().ttftMs()), c.perf() == null ? null : round3(c.perf().tpotMs()),
+                            c.perf() == null ? null : round3(c.perf().tokensPerSecond()))
+                    .price(rent.usdPerGpuHour() == null ? null : round3(rent.usdPerGpuHour()),
+                            rent.monthlyUsd() == null ? null : round2(rent.monthlyUsd()),
+                            r.usdPerMillionTokens() == null ? null : round3(r.usdPerMillionTokens()), rent.source())
+                    .command(r.vllm().command()).build());
         }
         return rows;
     }
@@ -69,7 +80,7 @@ public final class CellEvaluator {
     static List<ResultRow> traffic(SweepPlan plan, SweepPlan.Cell cell, boolean simulate) {
         OptionPlan o;
         try {
-            o = AutoParallel.planFleet(request(plan, cell, simulate)).options().get(0);
+            o = Planner.shared().plan(request(plan, cell, simulate)).options().get(0);
         } catch (InvalidConfigurationException e) {
             return List.of(failure(cell, FailureReason.INVALID_INPUT, e.getMessage()));
         } catch (RuntimeException e) {
@@ -115,37 +126,17 @@ public final class CellEvaluator {
         return b.workload(cell.sequenceLength(), cell.batchSize(), cell.objective().key());
     }
 
-    /** USD per million generated tokens at this row's price and the throughput model's tokens per second. */
-    static Double costPerMillion(Price p, Configuration c, SweepPlan plan) {
-        if (p.monthlyUsd() == null || c.tokensPerSecond() == null || c.tokensPerSecond() <= 0) {
-            return null;
-        }
-        double hourly = p.monthlyUsd() / plan.hoursPerMonth();
-        return Math.round(hourly / (c.tokensPerSecond() * 3600) * 1e6 * 1000) / 1000.0;
-    }
-
-    /** What a layout's GPUs cost: the cluster's own price if the spec gives one, else the cheapest offer. */
-    record Price(Double usdPerGpuHour, Double monthlyUsd, String source) {
-    }
-
-    static Price price(SweepPlan plan, SweepPlan.Cell cell, int gpus) {
-        Double own = cell.cluster().shape().priceUsdPerGpuHour();
-        if (own != null) {
-            return new Price(own, round2(own * gpus * plan.hoursPerMonth()), "sweep spec (" + cell.cluster().shape().name() + ")");
-        }
-        Optional<CostQuote> q = plan.prices().cheapest(cell.cluster().cluster().gpu().name(), gpus, plan.hoursPerMonth());
-        return q.map(quote -> new Price(Math.round(quote.usdPerNeededGpuHour() * 1000) / 1000.0, round2(quote.monthlyUsd()),
-                        quote.offer().provider() + " " + quote.offer().instance() + " x" + quote.instances()
-                                + (quote.offer().wholeInstance() ? " (whole instances)" : "") + ", prices of " + quote.offer().asOf()))
-                .orElse(new Price(null, null, "no price known for " + cell.cluster().cluster().gpu().name()));
-    }
-
     private static double round2(double v) {
         return Math.round(v * 100) / 100.0;
     }
 
     private static double round3(double v) {
         return Math.round(v * 1000) / 1000.0;
+    }
+
+    /** GiB to three decimals: the reports' unit. */
+    private static double gib(long bytes) {
+        return round3(bytes / (double) (1L << 30));
     }
 
     static ResultRow failure(SweepPlan.Cell cell, FailureReason reason, String detail) {

@@ -4,7 +4,6 @@ import dev.autoparallel.error.AutoParallelException;
 import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.error.ModelNotFoundException;
 import dev.autoparallel.cost.OwnedCost;
-import dev.autoparallel.cost.PriceEntry;
 import dev.autoparallel.cost.PriceTable;
 import dev.autoparallel.layout.Cluster;
 import dev.autoparallel.memory.EngineSettings;
@@ -40,9 +39,8 @@ public final class Plans {
         for (SweepSpec.ClusterShape shape : spec.clusters()) {
             Cluster cluster = Cluster.of(shape.gpu(), shape.gpuMemoryGb(), shape.gpusPerNode(), shape.nodes());
             // A cluster's own price replaces the table for its cells: they are ranked and reported with the same numbers.
-            PriceTable own = shape.priceUsdPerGpuHour() == null ? prices : new PriceTable(List.of(new PriceEntry("sweep spec",
-                    shape.name(), cluster.gpu().name(), 1, shape.priceUsdPerGpuHour(), false, "", "the spec",
-                    "sweep spec (" + shape.name() + ")")));
+            PriceTable own = shape.priceUsdPerGpuHour() == null ? prices : PriceTable.ownPrice(cluster.gpu().name(),
+                    shape.priceUsdPerGpuHour(), shape.name(), "sweep spec (" + shape.name() + ")");
             clusters.add(new SweepPlan.PlannedCluster(shape, cluster, own));
         }
         List<SweepPlan.PlannedModel> models = new ArrayList<>();

@@ -1,6 +1,6 @@
 package dev.autoparallel.sweep;
 
-import dev.autoparallel.AutoParallel;
+import dev.autoparallel.core.Planner;
 import dev.autoparallel.plan.FleetPlan;
 import dev.autoparallel.plan.OptionPlan;
 import dev.autoparallel.plan.ParetoPoint;
@@ -76,7 +76,7 @@ final class TrafficReport {
             ReportBuilder.Recommended best = null;
             for (ResultRow c : candidates) {
                 SweepPlan.Cell cell = plan.cell(c.cellId());
-                OptionPlan o = AutoParallel.planFleet(CellEvaluator.request(plan, cell, true)).options().get(0);
+                OptionPlan o = Planner.shared().plan(CellEvaluator.request(plan, cell, true)).options().get(0);
                 if (o.best() == null || !o.best().meetsSlo()) {
                     // The analytic plan's simulation missed the targets: the table shows that, not the analytic "yes".
                     simulated.put(c.cellId(), missed(c));

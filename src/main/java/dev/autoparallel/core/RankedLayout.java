@@ -1,0 +1,17 @@
+package dev.autoparallel.core;
+
+import dev.autoparallel.cost.Rental;
+import dev.autoparallel.deploy.Deployment;
+import dev.autoparallel.layout.Candidate;
+import dev.autoparallel.perf.Workload;
+
+/**
+ * One layout of a ranking, in base units: the candidate (engine view in bytes, the workload's KV,
+ * the speed of the planning workload), what its GPUs cost, and the command of each engine.
+ *
+ * @param workload             the planning workload the speed figures are for (see {@link Workload#forSequence})
+ * @param usdPerMillionTokens  USD per million generated tokens at the rental's price; null without a price or speed
+ */
+public record RankedLayout(int rank, Candidate candidate, Workload workload, Rental rental, Double usdPerMillionTokens,
+                           Deployment vllm, Deployment sglang, Deployment trtllm) {
+}
