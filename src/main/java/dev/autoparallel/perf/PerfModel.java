@@ -152,7 +152,7 @@ public final class PerfModel {
         return new StepTimer() {
             @Override
             public double stepSeconds(int decodeSequences, double meanContextTokens, int prefillTokens) {
-                return pp * stage.step(decodeSequences, Math.max(1, meanContextTokens), prefillTokens).seconds()
+                return pp * stage.seconds(decodeSequences, Math.max(1, meanContextTokens), prefillTokens)
                         + (pp - 1) * P2P_LATENCY_S;
             }
 
@@ -163,54 +163,88 @@ public final class PerfModel {
 
             @Override
             public double frontEndDelaySeconds(double concurrency, int promptTokens) {
-                double prefill = pp * stage.step(0, promptTokens, promptTokens).seconds() + (pp - 1) * P2P_LATENCY_S;
+                double prefill = pp * stage.seconds(0, promptTokens, promptTokens) + (pp - 1) * P2P_LATENCY_S;
                 return engine.queueFactor() * prefill * Math.pow(Math.max(0, concurrency - 1), QUEUE_EXPONENT);
             }
         };
     }
 
-    /** One pipeline stage on one rank: its share of layers and weights, the GPU's peaks. */
+    /**
+     * One pipeline stage on one rank: its share of layers and weights, the GPU's peaks. Every
+     * factor that does not depend on the step is folded into a constant once, so a step costs a
+     * few multiplications (the scheduler simulation times tens of thousands of steps per plan).
+     */
     private final class Stage {
         private final int tp;
-        private final double layers;
         private final double fullLayers;
         private final double slidingLayers;
-        private final double weights;
-        private final double peak;
-        private final double link;
+        private final double window;
+        /** Seconds to read the dense weights, and the expert weights when every expert is touched. */
+        private final double denseReadS;
+        private final double expertReadS;
+        /** log(1 - top_k / experts): the share of experts no token of a step touches is exp(tokens x this). */
+        private final double logUntouched;
+        private final boolean moe;
+        /** Seconds to read one token's KV of one layer. */
+        private final double kvReadS;
+        /** Seconds of compute per decode token, per prefill token, and per unit of attention work. */
+        private final double decodeTokenS;
+        private final double prefillTokenS;
+        private final double attentionUnitS;
+        /** All-reduce seconds per step and per token. */
+        private final double commStepS;
+        private final double commTokenS;
 
         Stage(Layout l, double rankWeights, double peak, double link) {
             this.tp = l.tp();
-            this.layers = spec.numLayers() / (double) l.pp();
+            double layers = spec.numLayers() / (double) l.pp();
             this.slidingLayers = slidingLayerCount / l.pp();
             this.fullLayers = layers - slidingLayers;
-            this.weights = rankWeights;
-            this.peak = peak;
-            this.link = link;
+            this.window = spec.slidingWindow();
+            double bandwidth = gpu.hbmBytesPerSecond() * ETA_HBM;
+            this.denseReadS = rankWeights * (1 - expertByteShare) / bandwidth;
+            this.moe = spec.moe() != null;
+            this.expertReadS = moe ? rankWeights * expertByteShare / bandwidth : 0;
+            this.logUntouched = moe ? Math.log1p(-spec.moe().expertsPerToken() / (double) spec.moe().numExperts()) : 0;
+            this.kvReadS = memory.kvBytesPerTokenPerLayer(tp) / bandwidth;
+            double share = 1.0 / (tp * (spec.numLayers() / layers));
+            this.decodeTokenS = 2 * activeParams * share / (peak * ETA_DECODE_COMPUTE);
+            this.prefillTokenS = 2 * activeParams * share / (peak * ETA_PREFILL_COMPUTE);
+            this.attentionUnitS = 4.0 * spec.numAttentionHeads() * spec.headDim() / tp / (peak * ETA_PREFILL_COMPUTE);
+            this.commStepS = tp == 1 ? 0 : layers * 2 * ALLREDUCE_LATENCY_S;
+            this.commTokenS = tp == 1 ? 0 : layers * 2 * 2.0 * (tp - 1) / tp * spec.hiddenSize() * 2 / (link * LINK_EFFICIENCY);
         }
 
         /** One engine step over {@code decode} sequences at {@code ctx} tokens of context plus {@code prefill} prompt tokens. */
         Step step(double decode, double ctx, double prefill) {
-            double tokens = decode + prefill;
-            double read = weights * (1 - expertByteShare);
-            if (spec.moe() != null) {
-                double k = spec.moe().expertsPerToken();
-                double e = spec.moe().numExperts();
-                double touched = 1 - Math.pow(1 - k / e, Math.max(tokens, 1));
-                read += weights * expertByteShare * touched;
+            double tMemory = memorySeconds(decode, ctx, prefill);
+            double tCompute = computeSeconds(decode, ctx, prefill);
+            return new Step(Math.max(tMemory, tCompute) + commSeconds(decode + prefill) + STEP_OVERHEAD_S, tMemory >= tCompute);
+        }
+
+        /** As {@link #step}, the seconds alone. */
+        double seconds(double decode, double ctx, double prefill) {
+            return Math.max(memorySeconds(decode, ctx, prefill), computeSeconds(decode, ctx, prefill))
+                    + commSeconds(decode + prefill) + STEP_OVERHEAD_S;
+        }
+
+        private double memorySeconds(double decode, double ctx, double prefill) {
+            double read = denseReadS;
+            if (moe) {
+                double touched = 1 - Math.exp(Math.max(decode + prefill, 1) * logUntouched);
+                read += expertReadS * touched;
             }
-            double window = spec.slidingWindow();
-            double kvPerToken = memory.kvBytesPerTokenPerLayer(tp);
-            read += decode * kvPerToken * (fullLayers * ctx + slidingLayers * Math.min(ctx, window));
-            double tMemory = read / (gpu.hbmBytesPerSecond() * ETA_HBM);
-            double share = 1.0 / (tp * (spec.numLayers() / layers));
-            double attention = 4.0 * spec.numAttentionHeads() * spec.headDim() / tp
-                    * (fullLayers * (decode * ctx + prefill * ctx / 2) + slidingLayers * tokens * Math.min(ctx, window));
-            double tCompute = 2 * activeParams * decode * share / (peak * ETA_DECODE_COMPUTE)
-                    + (2 * activeParams * prefill * share + attention) / (peak * ETA_PREFILL_COMPUTE);
-            double tComm = tp == 1 ? 0 : layers * 2 * (ALLREDUCE_LATENCY_S
-                    + 2.0 * (tp - 1) / tp * tokens * spec.hiddenSize() * 2 / (link * LINK_EFFICIENCY));
-            return new Step(Math.max(tMemory, tCompute) + tComm + STEP_OVERHEAD_S, tMemory >= tCompute);
+            return read + decode * kvReadS * (fullLayers * ctx + slidingLayers * Math.min(ctx, window));
+        }
+
+        private double computeSeconds(double decode, double ctx, double prefill) {
+            double attention = fullLayers * (decode * ctx + prefill * ctx / 2)
+                    + slidingLayers * (decode + prefill) * Math.min(ctx, window);
+            return decodeTokenS * decode + prefillTokenS * prefill + attentionUnitS * attention;
+        }
+
+        private double commSeconds(double tokens) {
+            return commStepS + commTokenS * tokens;
         }
     }
 }

@@ -14,6 +14,7 @@ import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.perf.PerfEstimate;
 import dev.autoparallel.perf.PerfModel;
 import dev.autoparallel.perf.ServingEngine;
+import dev.autoparallel.perf.StepTimer;
 import dev.autoparallel.perf.Workload;
 import dev.autoparallel.sim.ServingSimulator;
 import java.util.ArrayList;
@@ -49,6 +50,8 @@ public final class FleetPlanner {
     static final int MAX_NODES_PER_REPLICA = 8;
     /** Analytic TTFT percentile over mean (p50, p90, p99): a starting point for the search; the simulation decides. */
     static final double[] TTFT_FACTOR = {1.0, 1.6, 2.5};
+    /** Largest share of a replica's time prefill may take in the analytic search: beyond it queues grow without bound. */
+    static final double MAX_PREFILL_SHARE = 0.9;
     /** Standard normal quantiles for the spread of requests in flight (Poisson): p50, p90, p99. */
     static final double[] Z = {0, 1.2816, 2.3263};
 
@@ -136,6 +139,12 @@ public final class FleetPlanner {
             if (checked.size() >= SIMULATED_CANDIDATES) {
                 break;
             }
+            // A simulation only ever adds replicas, so a plan whose analytic cost is already no lower than the best
+            // simulated one cannot win: the search stops there (usually after the first).
+            if (best != null && (monthly(best) < monthly(s) || monthly(best) == monthly(s)
+                    && best.totalGpus() <= s.replicas() * s.layout().totalGpus())) {
+                break;
+            }
             // The cheapest few analytic plans are simulated; the cheapest whose simulation meets the targets wins
             // (a simulation may add replicas, so the analytic order is not the final one).
             FleetPlan simulated = simulate(req, opt, perf, s);
@@ -185,14 +194,19 @@ public final class FleetPlanner {
         if (low > maxReplicas) {
             return null;
         }
-        double[] at = analytic(req, perf, l, e, seats, (int) low, opt.gpusPerNode());
+        // Seconds of step time one request's prompt adds when its chunks ride in the steps of others (a mixed step
+        // costs more than a decode step): decode steps slow down by the share of time prefill takes.
+        StepTimer timer = perf.stepTimer(l, opt.gpusPerNode(), e, req.engine());
+        int prompt = (int) Math.max(1, Math.round(t.input().mean()));
+        double prefillSeconds = timer.stepSeconds(0, prompt, prompt) - timer.stepSeconds(0, 1, 0);
+        double[] at = analytic(req, perf, l, e, seats, (int) low, opt.gpusPerNode(), prefillSeconds);
         int r = (int) low;
         if (at == null || !req.slo().met(at[0], at[1])) {
             long high = low;
             double[] h;
             do {
                 high = Math.min(maxReplicas, high * 2);
-                h = analytic(req, perf, l, e, seats, (int) high, opt.gpusPerNode());
+                h = analytic(req, perf, l, e, seats, (int) high, opt.gpusPerNode(), prefillSeconds);
             } while ((h == null || !req.slo().met(h[0], h[1])) && high < maxReplicas);
             if (h == null || !req.slo().met(h[0], h[1])) {
                 return null;
@@ -200,7 +214,7 @@ public final class FleetPlanner {
             long lo = low;
             while (high - lo > 1) {
                 long mid = (lo + high) / 2;
-                double[] m = analytic(req, perf, l, e, seats, (int) mid, opt.gpusPerNode());
+                double[] m = analytic(req, perf, l, e, seats, (int) mid, opt.gpusPerNode(), prefillSeconds);
                 if (m != null && req.slo().met(m[0], m[1])) {
                     high = mid;
                 } else {
@@ -208,24 +222,35 @@ public final class FleetPlanner {
                 }
             }
             r = (int) high;
-            at = analytic(req, perf, l, e, seats, r, opt.gpusPerNode());
+            at = analytic(req, perf, l, e, seats, r, opt.gpusPerNode(), prefillSeconds);
         }
         return new Sized(l, e, r, at[0], at[1], t.requestsPerSecond() / r / saturated.requestsPerSecond(), cost(req, opt, l, r));
     }
 
     /**
      * Analytic TTFT and TPOT at the percentile for {@code replicas} replicas, or null when a
-     * replica cannot keep up (requests in flight would exceed its seats).
+     * replica cannot keep up (requests in flight would exceed its seats, or prefill alone would
+     * take more than {@link #MAX_PREFILL_SHARE} of its time).
+     *
+     * <p>TPOT is the decode step at the requests in flight stretched by the prefill share
+     * {@code rho} (arrival rate x one prompt's prefill seconds): with chunked prefill, prompts ride
+     * in the decode steps and a decoding request waits for them, so its tokens come at
+     * {@code 1 / (1 - rho)} of the decode-only pace, as the scheduler simulation shows.
      */
     private static double[] analytic(PlanRequest req, PerfModel perf, Layout l, MemoryEstimate e, int seats, int replicas,
-                                     int gpn) {
+                                     int gpn, double prefillSeconds) {
         Traffic t = req.traffic();
         double rate = t.requestsPerSecond() / replicas;
+        double rho = rate * prefillSeconds;
+        if (rho > MAX_PREFILL_SHARE) {
+            return null;
+        }
+        double stretch = 1 / (1 - rho);
         double c = 1;
         PerfEstimate est = null;
         for (int i = 0; i < 30; i++) {
             est = estimate(perf, l, gpn, e, t, (int) Math.ceil(c), req.engine());
-            double inSystem = rate * (est.ttftMs() + (t.output().mean() - 1) * est.tpotMs()) / 1000;
+            double inSystem = rate * (est.ttftMs() + (t.output().mean() - 1) * est.tpotMs() * stretch) / 1000;
             if (inSystem > seats) {
                 return null;
             }
@@ -238,7 +263,7 @@ public final class FleetPlanner {
         int p = percentileIndex(req.slo().percentile());
         double cp = Math.min(seats, c + Z[p] * Math.sqrt(c) * t.arrivalCv());
         PerfEstimate busy = estimate(perf, l, gpn, e, t, (int) Math.ceil(cp), req.engine());
-        return new double[] {est.ttftMs() * TTFT_FACTOR[p] * Math.max(1, t.arrivalCv()), busy.tpotMs()};
+        return new double[] {est.ttftMs() * TTFT_FACTOR[p] * Math.max(1, t.arrivalCv()), busy.tpotMs() * stretch};
     }
 
     private static int maxReplicas(HardwareOption opt, Layout l) {
@@ -352,6 +377,10 @@ public final class FleetPlanner {
 
     private static double monthly(FleetPlan p) {
         return p.monthlyCostUsd() == null ? Double.MAX_VALUE : p.monthlyCostUsd();
+    }
+
+    private static double monthly(Sized s) {
+        return s.cost().monthlyUsd() == null ? Double.MAX_VALUE : s.cost().monthlyUsd();
     }
 
     static int percentileIndex(int percentile) {

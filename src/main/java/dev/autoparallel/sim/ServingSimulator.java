@@ -105,82 +105,263 @@ public final class ServingSimulator {
         if (requests < 10) {
             throw new IllegalArgumentException("simulate at least 10 requests, not " + requests);
         }
-        SplittableRandom random = new SplittableRandom(seed);
-        int n = requests;
-        int[] prompt = new int[n];
-        int[] outLen = new int[n];
-        double[] arrival = new double[n];
-        for (int i = 0; i < n; i++) {
-            prompt[i] = input.sample(random);
-            outLen[i] = output.sample(random);
-        }
-        boolean closed = arrivals instanceof Closed;
-        int nextArrival;
-        if (arrivals instanceof Open open) {
-            double shape = 1 / (open.cv() * open.cv());
-            double t = 0;
+        return new Run(timer, limits, arrivals, input, output, requests, seed).simulate();
+    }
+
+    /**
+     * One simulation's state. Requests that decode are not touched step by step: they advance
+     * together, one token per step, so the run keeps their count, the sum of their contexts, how
+     * many of them open a new KV block at each step (by their position within a block), and a
+     * heap of the step at which each finishes. A step costs time in the requests that change
+     * (arrivals, prefill chunks, admissions, finishes, preemptions), not in those that decode, and
+     * runs of decode-only steps with nothing to change are advanced at once.
+     */
+    private static final class Run {
+        private final StepTimer timer;
+        private final Limits limits;
+        private final int n;
+        private final int bs;
+        private final boolean closed;
+        private final SplittableRandom random;
+        private final int[] prompt;
+        private final int[] outLen;
+        private final double[] arrival;
+        private final double[] firstToken;
+        private final double[] finish;
+        /** Tokens whose KV is cached and tokens sampled: for requests that are not decoding. */
+        private final int[] computed;
+        private final int[] generated;
+        private final int[] blocks;
+        private final int[] scheduled;
+        /** For a decoding request: computed = decodeSteps + base. */
+        private final long[] base;
+        private final boolean[] decoding;
+        /** Running requests in admission order: a linked list (the newest is preempted first). */
+        private final int[] prev;
+        private final int[] next;
+        private int head = -1;
+        private int tail = -1;
+        private int runCount;
+        /** Running requests still prefilling (admitted, or recomputing after preemption), in admission order. */
+        private final int[] prefilling;
+        private int prefillCount;
+        /** The decoding cohort: its size, the sum of its bases, its members by base modulo the block size. */
+        private long decodeSteps;
+        private int decodeCount;
+        private long baseSum;
+        private final int[] byPhase;
+        /** Finish heap of decoding requests, keyed by the decode step after which each has all its tokens. */
+        private final FinishHeap finishing;
+
+        private final int[] waiting;
+        private int waitHead;
+        private int waitTail;
+        private final int[] preempted;
+        private int preemptedCount;
+        private int released;
+        private int nextArrival;
+        private int done;
+        private long freeBlocks;
+        private double now;
+        private long steps;
+        private long preemptions;
+        private double runningSum;
+        /** The cohort's part of the step being scheduled: requests decoding and the sum of their contexts. */
+        private int decodes;
+        private double contextSum;
+
+        Run(StepTimer timer, Limits limits, Arrivals arrivals, LengthDistribution input, LengthDistribution output,
+            int requests, long seed) {
+            this.timer = timer;
+            this.limits = limits;
+            this.n = requests;
+            this.bs = limits.blockSize();
+            this.random = new SplittableRandom(seed);
+            prompt = new int[n];
+            outLen = new int[n];
+            arrival = new double[n];
             for (int i = 0; i < n; i++) {
-                t += gamma(random, shape) / (shape * open.ratePerSecond());
-                arrival[i] = t;
+                prompt[i] = input.sample(random);
+                outLen[i] = output.sample(random);
             }
-            nextArrival = 0;
-        } else {
-            // The clients start spread over one request's estimated lifetime, as a benchmark's clients are once it runs
-            // steadily; starting them together would keep same-length requests in lockstep waves for the whole run.
-            int c = Math.min(n, ((Closed) arrivals).concurrency());
-            double life = input.mean() > 0 ? timer.stepSeconds(0, 1, (int) Math.min(input.mean(), limits.maxNumBatchedTokens()))
-                    + output.mean() * timer.stepSeconds(c, input.mean() + output.mean() / 2, 0) : 0;
-            for (int i = 0; i < c; i++) {
-                arrival[i] = life * i / c;
-            }
-            for (int i = c; i < n; i++) {
-                arrival[i] = Double.POSITIVE_INFINITY; // set when a request finishes
-            }
-            nextArrival = 0;
-        }
-        int released = closed ? Math.min(n, ((Closed) arrivals).concurrency()) : n;
-
-        int[] computed = new int[n];      // tokens whose KV is in the cache
-        int[] generated = new int[n];     // tokens sampled so far
-        int[] blocks = new int[n];
-        int[] scheduled = new int[n];
-        double[] firstToken = new double[n];
-        double[] finish = new double[n];
-        Arrays.fill(firstToken, Double.NaN);
-        long freeBlocks = limits.kvCapacityTokens() / limits.blockSize();
-        int bs = limits.blockSize();
-
-        int[] waiting = new int[n];       // first come, first served
-        int waitHead = 0;
-        int waitTail = 0;
-        int[] preempted = new int[n];     // back at the queue's front: the last one pushed goes first
-        int preemptedCount = 0;
-        int[] running = new int[n];       // in admission order
-        int runCount = 0;
-        int done = 0;
-        double now = 0;
-        long steps = 0;
-        long preemptions = 0;
-        double runningSum = 0;
-
-        while (done < n && steps <= MAX_STEPS) {
-            while (nextArrival < released && arrival[nextArrival] <= now) {
-                waiting[waitTail++] = nextArrival++;
-            }
-            if (runCount == 0 && preemptedCount == 0 && waitHead == waitTail) {
-                if (nextArrival >= released) {
-                    break;
+            closed = arrivals instanceof Closed;
+            if (arrivals instanceof Open open) {
+                double shape = 1 / (open.cv() * open.cv());
+                double t = 0;
+                for (int i = 0; i < n; i++) {
+                    t += gamma(random, shape) / (shape * open.ratePerSecond());
+                    arrival[i] = t;
                 }
-                now = arrival[nextArrival];
-                continue;
+                released = n;
+            } else {
+                // The clients start spread over one request's estimated lifetime, as a benchmark's clients are once it
+                // runs steadily; starting them together would keep same-length requests in lockstep waves for the run.
+                int c = Math.min(n, ((Closed) arrivals).concurrency());
+                double life = input.mean() > 0 ? timer.stepSeconds(0, 1, (int) Math.min(input.mean(), limits.maxNumBatchedTokens()))
+                        + output.mean() * timer.stepSeconds(c, input.mean() + output.mean() / 2, 0) : 0;
+                for (int i = 0; i < c; i++) {
+                    arrival[i] = life * i / c;
+                }
+                for (int i = c; i < n; i++) {
+                    arrival[i] = Double.POSITIVE_INFINITY; // set when a request finishes
+                }
+                released = c;
             }
+            firstToken = new double[n];
+            finish = new double[n];
+            Arrays.fill(firstToken, Double.NaN);
+            computed = new int[n];
+            generated = new int[n];
+            blocks = new int[n];
+            scheduled = new int[n];
+            base = new long[n];
+            decoding = new boolean[n];
+            prev = new int[n];
+            next = new int[n];
+            prefilling = new int[n];
+            byPhase = new int[bs];
+            finishing = new FinishHeap(n);
+            waiting = new int[n];
+            preempted = new int[n];
+            freeBlocks = limits.kvCapacityTokens() / bs;
+        }
+
+        Result simulate() {
+            while (done < n && steps <= MAX_STEPS) {
+                while (nextArrival < released && arrival[nextArrival] <= now) {
+                    waiting[waitTail++] = nextArrival++;
+                }
+                if (runCount == 0 && preemptedCount == 0 && waitHead == waitTail) {
+                    if (nextArrival >= released) {
+                        break;
+                    }
+                    now = arrival[nextArrival];
+                    continue;
+                }
+                if (leap()) {
+                    continue;
+                }
+                step();
+            }
+            double meanRunning = steps == 0 ? 0 : runningSum / steps;
+            return measure(n, arrival, firstToken, finish, prompt, outLen, steps, runningSum, preemptions, steps > MAX_STEPS,
+                    timer, meanRunning);
+        }
+
+        /** The phase (position within a KV block) at which a decoding request of this base opens a block. */
+        private int phase(long b) {
+            return (int) Math.floorMod(b, (long) bs);
+        }
+
+        /** Decoding requests that open a new block in the coming step: those whose context fills its last block. */
+        private int openingBlocks() {
+            return byPhase[phase(-decodeSteps)];
+        }
+
+        /**
+         * Advances a run of steps in which only the decoding cohort works and nothing can change:
+         * nobody prefills, nobody can be admitted before the next arrival, nobody finishes, and the
+         * free blocks cover every block the cohort may open. Returns false when the next step is
+         * not such a step (or the run would be a single step).
+         */
+        private boolean leap() {
+            if (prefillCount > 0 || decodeCount == 0 || preemptedCount > 0) {
+                return false;
+            }
+            boolean seatsFree = runCount < limits.maxNumSeqs();
+            if (seatsFree && waitHead < waitTail) {
+                return false;
+            }
+            long k = finishing.minKey() - decodeSteps; // steps until the first finish (that step included)
+            // Blocks: over k steps each request opens at most ceil(k / bs) blocks.
+            long blockBound = freeBlocks / Math.max(1, decodeCount);
+            k = Math.min(k, blockBound * bs);
+            if (k < 2) {
+                return false;
+            }
+            double c0 = (double) (decodeSteps * decodeCount + baseSum) / decodeCount;
+            double first = timer.stepSeconds(decodeCount, c0, 0);
+            double last = timer.stepSeconds(decodeCount, c0 + k - 1, 0);
+            double slope = (last - first) / (k - 1);
+            if (seatsFree && nextArrival < released) {
+                // Steps that start before the next arrival: the largest m with sum_{j<m-1} (first + slope j) < gap.
+                double gap = arrival[nextArrival] - now;
+                long m = stepsStartingBefore(first, slope, gap);
+                k = Math.min(k, m);
+                if (k < 2) {
+                    return false;
+                }
+            }
+            double span = k * first + slope * k * (k - 1) / 2.0;
+            // The blocks the cohort opens over the k steps, phase by phase.
+            long opened = 0;
+            for (int p = 0; p < bs; p++) {
+                if (byPhase[p] == 0) {
+                    continue;
+                }
+                // A request of phase p opens a block at the steps s (decodeSteps <= s < decodeSteps + k) with s + p = 0 mod bs.
+                long firstStep = Math.floorMod(-p - decodeSteps, (long) bs);
+                if (firstStep < k) {
+                    opened += (long) byPhase[p] * ((k - 1 - firstStep) / bs + 1);
+                }
+            }
+            freeBlocks -= opened;
+            decodeSteps += k;
+            now += span;
+            steps += k;
+            runningSum += (double) runCount * k;
+            finishDecoders(span / k);
+            return true;
+        }
+
+        /** How many steps, growing linearly from {@code first} by {@code slope}, start within {@code gap}. */
+        private static long stepsStartingBefore(double first, double slope, double gap) {
+            if (gap <= 0) {
+                return 1;
+            }
+            // Step j starts at S(j) = first j + slope j (j - 1) / 2; x solves S(x) = gap.
+            double x;
+            if (Math.abs(slope) < 1e-15 * first) {
+                x = gap / first;
+            } else {
+                double a = slope / 2;
+                double b = first - slope / 2;
+                double disc = b * b + 4 * a * gap;
+                x = disc < 0 ? Double.MAX_VALUE : (-b + Math.sqrt(disc)) / (2 * a);
+            }
+            // Steps j < x start before the gap: ceil(x) of them.
+            if (Double.isNaN(x) || x > 1L << 40) {
+                return Long.MAX_VALUE;
+            }
+            return Math.max(1, (long) Math.ceil(x));
+        }
+
+        /** One engine step: the cohort decodes, prefill chunks and admissions fill the token budget. */
+        private void step() {
             int budget = limits.maxNumBatchedTokens();
-            int decodes = 0;
-            double contextSum = 0;
+            // 1. The decoding cohort: one token each, a block for those whose last block is full.
+            decodes = 0;
+            contextSum = 0;
+            if (decodeCount > 0) {
+                int need = openingBlocks();
+                while (need > freeBlocks && runCount > 1) {
+                    int victim = tail;
+                    if (decoding[victim] && phase(base[victim]) == phase(-decodeSteps)) {
+                        need--;
+                    }
+                    preempt(victim);
+                }
+                if (need <= freeBlocks && decodeCount > 0) {
+                    freeBlocks -= need;
+                    decodes = decodeCount;
+                    budget -= decodes;
+                    contextSum = (double) decodeSteps * decodeCount + baseSum;
+                }
+            }
+            // 2. Requests still prefilling, oldest first; the newest running are preempted when a block is missing.
             int prefillTokens = 0;
-            // 1. Running requests, oldest first; the newest are preempted when a block is missing.
-            for (int k = 0; k < runCount; k++) {
-                int r = running[k];
+            for (int i = 0; i < prefillCount; i++) {
+                int r = prefilling[i];
                 scheduled[r] = 0;
                 if (budget == 0) {
                     continue;
@@ -188,14 +369,9 @@ public final class ServingSimulator {
                 int pending = prompt[r] + generated[r] - computed[r];
                 int target = Math.min(pending, budget);
                 long need = blocksFor((long) computed[r] + target, bs) - blocks[r];
-                while (need > freeBlocks && runCount - 1 > k) {
-                    int victim = running[--runCount];
-                    freeBlocks += blocks[victim];
-                    blocks[victim] = 0;
-                    computed[victim] = 0;
-                    scheduled[victim] = 0;
-                    preempted[preemptedCount++] = victim;
-                    preemptions++;
+                while (need > freeBlocks && tail != r) {
+                    // Newer prefilling requests sit behind index i, so the loop's index stays valid.
+                    preempt(tail);
                 }
                 if (need > freeBlocks) {
                     continue;
@@ -204,14 +380,9 @@ public final class ServingSimulator {
                 blocks[r] += (int) need;
                 scheduled[r] = target;
                 budget -= target;
-                if (pending == 1 && generated[r] > 0) {
-                    decodes++;
-                    contextSum += computed[r];
-                } else {
-                    prefillTokens += target;
-                }
+                prefillTokens += target;
             }
-            // 2. Admissions: preempted requests first, then the queue, while seats, budget and blocks last.
+            // 3. Admissions: preempted requests first, then the queue, while seats, budget and blocks last.
             while (budget > 0 && runCount < limits.maxNumSeqs() && (preemptedCount > 0 || waitHead < waitTail)) {
                 int r = preemptedCount > 0 ? preempted[preemptedCount - 1] : waiting[waitHead];
                 int target = Math.min(prompt[r] + generated[r], budget);
@@ -226,37 +397,29 @@ public final class ServingSimulator {
                 }
                 freeBlocks -= need;
                 blocks[r] = (int) need;
+                computed[r] = 0;
                 scheduled[r] = target;
                 budget -= target;
                 prefillTokens += target;
-                running[runCount++] = r;
+                append(r);
+                prefilling[prefillCount++] = r;
             }
             if (decodes == 0 && prefillTokens == 0) {
-                // Nothing fits even alone: the head request needs more KV than the cache has. It fails; the run is marked.
-                int r;
-                if (runCount > 0) {
-                    r = running[0];
-                    System.arraycopy(running, 1, running, 0, --runCount);
-                    freeBlocks += blocks[r];
-                    blocks[r] = 0;
-                } else {
-                    r = preemptedCount > 0 ? preempted[--preemptedCount] : waiting[waitHead++];
-                }
-                finish[r] = Double.NaN;
-                done++;
-                if (closed && released < n) {
-                    arrival[released++] = now;
-                }
-                continue;
+                dropHead();
+                return;
             }
             double dt = timer.stepSeconds(decodes, decodes == 0 ? 1 : contextSum / decodes, prefillTokens);
             now += dt;
             steps++;
             runningSum += runCount;
-            // 3. The step's results: KV written, a token sampled when a request has caught up, finished ones leave.
+            // 4. The step's results: the cohort advanced a token; prefill chunks written, a first token sampled when a
+            // prompt is done (the request joins the cohort or, with one output token, leaves).
+            if (decodes > 0) {
+                decodeSteps++;
+            }
             int kept = 0;
-            for (int k = 0; k < runCount; k++) {
-                int r = running[k];
+            for (int i = 0; i < prefillCount; i++) {
+                int r = prefilling[i];
                 computed[r] += scheduled[r];
                 scheduled[r] = 0;
                 if (computed[r] == prompt[r] + generated[r]) {
@@ -264,25 +427,250 @@ public final class ServingSimulator {
                     if (generated[r] == 1) {
                         firstToken[r] = now;
                     }
-                }
-                if (generated[r] >= outLen[r]) {
-                    finish[r] = now;
-                    freeBlocks += blocks[r];
-                    blocks[r] = 0;
-                    done++;
-                    if (closed && released < n) {
-                        // The client's next request reaches the server at a random moment of the following step.
-                        arrival[released++] = now + random.nextDouble() * dt;
+                    if (generated[r] >= outLen[r]) {
+                        release(r);
+                        leave(r, dt);
+                    } else {
+                        joinCohort(r);
                     }
                 } else {
-                    running[kept++] = r;
+                    prefilling[kept++] = r;
                 }
             }
-            runCount = kept;
+            prefillCount = kept;
+            if (decodes > 0) {
+                finishDecoders(dt);
+            }
         }
-        double meanRunning = steps == 0 ? 0 : runningSum / steps;
-        return measure(n, arrival, firstToken, finish, prompt, outLen, steps, runningSum, preemptions, steps > MAX_STEPS,
-                timer, meanRunning);
+
+        private int indexOf(int r) {
+            for (int i = 0; i < prefillCount; i++) {
+                if (prefilling[i] == r) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        /** Decoding requests that have all their tokens leave, at the end of a step of {@code dt}. */
+        private void finishDecoders(double dt) {
+            while (finishing.size() > 0 && finishing.minKey() <= decodeSteps) {
+                int r = finishing.pop();
+                leaveCohort(r);
+                freeBlocks += blocksFor(decodeSteps + base[r], bs);
+                leave(r, dt);
+            }
+        }
+
+        /** A finished request leaves the running list; in a closed loop its client sends the next one. */
+        private void leave(int r, double dt) {
+            finish[r] = now;
+            unlink(r);
+            done++;
+            if (closed && released < n) {
+                // The client's next request reaches the server at a random moment of the following step.
+                arrival[released++] = now + random.nextDouble() * dt;
+            }
+        }
+
+        /** A request that has all its tokens without decoding (one output token) gives its blocks back. */
+        private void release(int r) {
+            freeBlocks += blocks[r];
+            blocks[r] = 0;
+        }
+
+        private void joinCohort(int r) {
+            // computed = decodeSteps + base from now on; generated = computed - prompt + 1 as it decodes.
+            base[r] = computed[r] - decodeSteps;
+            decoding[r] = true;
+            decodeCount++;
+            baseSum += base[r];
+            byPhase[phase(base[r])]++;
+            // It has generated[r] tokens; it finishes after outLen - generated more decode steps.
+            finishing.push(r, decodeSteps + outLen[r] - generated[r]);
+            blocks[r] = 0; // held blocks are counted from the context from now on
+        }
+
+        private void leaveCohort(int r) {
+            decoding[r] = false;
+            decodeCount--;
+            baseSum -= base[r];
+            byPhase[phase(base[r])]--;
+        }
+
+        /** Preempts a running request: its blocks freed, its progress to be recomputed, back at the queue's front. */
+        private void preempt(int r) {
+            if (decoding[r]) {
+                long c = decodeSteps + base[r];
+                generated[r] = (int) (c - prompt[r] + 1);
+                freeBlocks += blocksFor(c, bs);
+                if (decodes > 0) {
+                    // Already scheduled in this step: its token and the block it opened are taken back.
+                    decodes--;
+                    contextSum -= c;
+                    if (phase(base[r]) == phase(-decodeSteps)) {
+                        freeBlocks++;
+                    }
+                }
+                finishing.remove(r);
+                leaveCohort(r);
+            } else {
+                freeBlocks += blocks[r];
+                int i = indexOf(r);
+                System.arraycopy(prefilling, i + 1, prefilling, i, prefillCount - i - 1);
+                prefillCount--;
+            }
+            blocks[r] = 0;
+            computed[r] = 0;
+            scheduled[r] = 0;
+            unlink(r);
+            preempted[preemptedCount++] = r;
+            preemptions++;
+        }
+
+        /** Nothing fits even alone: the oldest request needs more KV than the cache has. It fails; the run is marked. */
+        private void dropHead() {
+            int r;
+            if (runCount > 0) {
+                r = head;
+                if (decoding[r]) {
+                    freeBlocks += blocksFor(decodeSteps + base[r], bs);
+                    finishing.remove(r);
+                    leaveCohort(r);
+                } else {
+                    freeBlocks += blocks[r];
+                    int i = indexOf(r);
+                    System.arraycopy(prefilling, i + 1, prefilling, i, prefillCount - i - 1);
+                    prefillCount--;
+                }
+                blocks[r] = 0;
+                unlink(r);
+            } else {
+                r = preemptedCount > 0 ? preempted[--preemptedCount] : waiting[waitHead++];
+            }
+            finish[r] = Double.NaN;
+            done++;
+            if (closed && released < n) {
+                arrival[released++] = now;
+            }
+        }
+
+        private void append(int r) {
+            prev[r] = tail;
+            next[r] = -1;
+            if (tail >= 0) {
+                next[tail] = r;
+            } else {
+                head = r;
+            }
+            tail = r;
+            runCount++;
+        }
+
+        private void unlink(int r) {
+            if (prev[r] >= 0) {
+                next[prev[r]] = next[r];
+            } else {
+                head = next[r];
+            }
+            if (next[r] >= 0) {
+                prev[next[r]] = prev[r];
+            } else {
+                tail = prev[r];
+            }
+            runCount--;
+        }
+    }
+
+    /** A binary min-heap of request indices by a long key, with removal of any member. */
+    private static final class FinishHeap {
+        private final int[] heap;
+        private final long[] key;
+        private final int[] pos;
+        private int size;
+
+        FinishHeap(int n) {
+            heap = new int[n];
+            key = new long[n];
+            pos = new int[n];
+            Arrays.fill(pos, -1);
+        }
+
+        int size() {
+            return size;
+        }
+
+        long minKey() {
+            return size == 0 ? Long.MAX_VALUE : key[heap[0]];
+        }
+
+        void push(int r, long k) {
+            key[r] = k;
+            heap[size] = r;
+            pos[r] = size;
+            up(size++);
+        }
+
+        int pop() {
+            int r = heap[0];
+            removeAt(0);
+            return r;
+        }
+
+        void remove(int r) {
+            if (pos[r] >= 0) {
+                removeAt(pos[r]);
+            }
+        }
+
+        private void removeAt(int i) {
+            int r = heap[i];
+            pos[r] = -1;
+            size--;
+            if (i == size) {
+                return;
+            }
+            heap[i] = heap[size];
+            pos[heap[i]] = i;
+            up(i);
+            down(pos[heap[i]] == i ? i : pos[heap[i]]);
+        }
+
+        private void up(int i) {
+            int r = heap[i];
+            while (i > 0) {
+                int parent = (i - 1) >>> 1;
+                if (key[heap[parent]] <= key[r]) {
+                    break;
+                }
+                heap[i] = heap[parent];
+                pos[heap[i]] = i;
+                i = parent;
+            }
+            heap[i] = r;
+            pos[r] = i;
+        }
+
+        private void down(int i) {
+            int r = heap[i];
+            while (true) {
+                int child = 2 * i + 1;
+                if (child >= size) {
+                    break;
+                }
+                if (child + 1 < size && key[heap[child + 1]] < key[heap[child]]) {
+                    child++;
+                }
+                if (key[heap[child]] >= key[r]) {
+                    break;
+                }
+                heap[i] = heap[child];
+                pos[heap[i]] = i;
+                i = child;
+            }
+            heap[i] = r;
+            pos[r] = i;
+        }
     }
 
     private static int blocksFor(long tokens, int blockSize) {

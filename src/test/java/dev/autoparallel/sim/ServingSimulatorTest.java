@@ -7,6 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import dev.autoparallel.AutoParallel;
+import dev.autoparallel.core.Planner;
+import dev.autoparallel.hardware.Gpu;
+import dev.autoparallel.hardware.GpuCatalog;
+import dev.autoparallel.memory.EngineSettings;
+import dev.autoparallel.memory.Layout;
+import dev.autoparallel.memory.MemoryEstimate;
+import dev.autoparallel.model.ModelSpec;
+import dev.autoparallel.perf.ServingEngine;
 import dev.autoparallel.perf.StepTimer;
 import org.junit.jupiter.api.Test;
 
@@ -98,5 +107,73 @@ class ServingSimulatorTest {
         double tpot = SimulatorValidation.median(points.stream().map(SimulatorValidation.Point::tpotError).toList());
         assertTrue(tpot <= 0.20, "median TPOT error " + tpot);
         assertTrue(ttft <= 0.45, "median TTFT error " + ttft);
+    }
+
+    /**
+     * The event-driven simulation against the reference that touches every request every step:
+     * the same percentiles where nothing is approximated (the test timer does not depend on the
+     * context, so a leap over decode-only steps sums them exactly), and within a few percent
+     * with the roofline's context-dependent steps.
+     */
+    @Test
+    void eventDriven_matchesTheStepByStepReference() {
+        record Case(String name, ServingSimulator.Limits limits, ServingSimulator.Arrivals arrivals, LengthDistribution in,
+                    LengthDistribution out, int n) {
+        }
+        List<Case> cases = List.of(
+                new Case("open, light", new ServingSimulator.Limits(256, 8192, 1_000_000, 16), new ServingSimulator.Open(2, 1),
+                        LengthDistribution.fixed(1000), LengthDistribution.fixed(100), 1000),
+                new Case("open, bursty, spread", new ServingSimulator.Limits(256, 2048, 1_000_000, 16),
+                        new ServingSimulator.Open(6, 2), LengthDistribution.logNormal(1500, 0.8, 8000),
+                        LengthDistribution.logNormal(300, 0.8, 2000), 1500),
+                new Case("closed, chunked prefill", new ServingSimulator.Limits(64, 512, 1_000_000, 16),
+                        new ServingSimulator.Closed(32), LengthDistribution.fixed(3000), LengthDistribution.fixed(200), 600),
+                new Case("closed, preempting", new ServingSimulator.Limits(64, 8192, 4_000, 16), new ServingSimulator.Closed(8),
+                        LengthDistribution.fixed(1000), LengthDistribution.fixed(1000), 200),
+                new Case("one output token", new ServingSimulator.Limits(256, 8192, 1_000_000, 16),
+                        new ServingSimulator.Open(5, 1), LengthDistribution.fixed(500), LengthDistribution.fixed(1), 500));
+        for (Case c : cases) {
+            ServingSimulator.Result fast = ServingSimulator.run(LINEAR, c.limits(), c.arrivals(), c.in(), c.out(), c.n(), 11);
+            ServingSimulator.Result ref = ReferenceSimulator.run(LINEAR, c.limits(), c.arrivals(), c.in(), c.out(), c.n(), 11);
+            String why = c.name() + "\n  event-driven " + fast + "\n  reference    " + ref;
+            assertEquals(ref.measured(), fast.measured(), why);
+            assertEquals(ref.saturated(), fast.saturated(), why);
+            assertEquals(ref.preemptions() > 0, fast.preemptions() > 0, why);
+            for (int p : new int[] {50, 90, 99}) {
+                assertEquals(ref.ttftMs(p), fast.ttftMs(p), 0.03 * ref.ttftMs(p) + 1, why);
+                if (Double.isNaN(ref.tpotMs(p))) {
+                    assertTrue(Double.isNaN(fast.tpotMs(p)), why); // one output token: no time per output token
+                } else {
+                    assertEquals(ref.tpotMs(p), fast.tpotMs(p), 0.03 * ref.tpotMs(p) + 0.05, why);
+                }
+            }
+            assertEquals(ref.outputTokensPerSecond(), fast.outputTokensPerSecond(), 0.03 * ref.outputTokensPerSecond(), why);
+        }
+    }
+
+    @Test
+    void eventDriven_matchesTheReference_withRooflineSteps() {
+        // Llama-3.1-70B on 4 x H100 (TP 4) under vLLM's defaults: steps grow with the context, so a leap's sum is
+        // linear in it (exact on either side of the memory/compute crossover).
+        Gpu h100 = GpuCatalog.require("H100", "gpu");
+        ModelSpec spec = AutoParallel.model("meta-llama/Llama-3.1-70B-Instruct");
+        EngineSettings settings = EngineSettings.defaults().withMaxModelLen(16384);
+        Layout tp4 = new Layout(4, 1, 1, false);
+        MemoryEstimate e = Planner.shared().memoryModel(spec, h100).evaluate(tp4, settings, h100.memoryBytes());
+        StepTimer roofline = Planner.shared().perfModel(spec, h100).stepTimer(tp4, 8, e, ServingEngine.VLLM);
+        ServingSimulator.Limits limits = new ServingSimulator.Limits(e.maxNumSeqs(), e.maxNumBatchedTokens(),
+                e.kvCacheTokens(), e.blockSize());
+        for (double rate : new double[] {1, 3}) {
+            ServingSimulator.Arrivals a = new ServingSimulator.Open(rate, 1);
+            LengthDistribution in = LengthDistribution.logNormal(2048, 0.5, 8192);
+            LengthDistribution out = LengthDistribution.logNormal(512, 0.5, 4096);
+            ServingSimulator.Result fast = ServingSimulator.run(roofline, limits, a, in, out, 1500, 5);
+            ServingSimulator.Result ref = ReferenceSimulator.run(roofline, limits, a, in, out, 1500, 5);
+            String why = rate + " requests/s\n  event-driven " + fast + "\n  reference    " + ref;
+            for (int p : new int[] {50, 90, 99}) {
+                assertEquals(ref.ttftMs(p), fast.ttftMs(p), 0.03 * ref.ttftMs(p) + 1, why);
+                assertEquals(ref.tpotMs(p), fast.tpotMs(p), 0.02 * ref.tpotMs(p), why);
+            }
+        }
     }
 }

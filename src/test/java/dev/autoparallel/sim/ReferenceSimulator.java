@@ -1,0 +1,299 @@
+package dev.autoparallel.sim;
+
+import dev.autoparallel.perf.StepTimer;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * The scheduler simulation as first written: every running request touched every step. Kept in
+ * the tests as the reference the event-driven {@link ServingSimulator} is checked against.
+ */
+final class ReferenceSimulator {
+    /** Share of the requests simulated before measuring starts (the batch fills up). */
+    static final double WARM_UP_SHARE = ServingSimulator.WARM_UP_SHARE;
+    /** Steps after which a run stops as saturated: far beyond any stable run of the sizes simulated. */
+    static final long MAX_STEPS = 5_000_000;
+
+    private ReferenceSimulator() {
+    }
+
+    /**
+     * Runs {@code requests} requests through one replica.
+     *
+     * @param seed the random stream: the same inputs and seed give the same result
+     */
+    static ServingSimulator.Result run(StepTimer timer, ServingSimulator.Limits limits, ServingSimulator.Arrivals arrivals, LengthDistribution input,
+                             LengthDistribution output, int requests, long seed) {
+        if (requests < 10) {
+            throw new IllegalArgumentException("simulate at least 10 requests, not " + requests);
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        int n = requests;
+        int[] prompt = new int[n];
+        int[] outLen = new int[n];
+        double[] arrival = new double[n];
+        for (int i = 0; i < n; i++) {
+            prompt[i] = input.sample(random);
+            outLen[i] = output.sample(random);
+        }
+        boolean closed = arrivals instanceof ServingSimulator.Closed;
+        int nextArrival;
+        if (arrivals instanceof ServingSimulator.Open open) {
+            double shape = 1 / (open.cv() * open.cv());
+            double t = 0;
+            for (int i = 0; i < n; i++) {
+                t += gamma(random, shape) / (shape * open.ratePerSecond());
+                arrival[i] = t;
+            }
+            nextArrival = 0;
+        } else {
+            // The clients start spread over one request's estimated lifetime, as a benchmark's clients are once it runs
+            // steadily; starting them together would keep same-length requests in lockstep waves for the whole run.
+            int c = Math.min(n, ((ServingSimulator.Closed) arrivals).concurrency());
+            double life = input.mean() > 0 ? timer.stepSeconds(0, 1, (int) Math.min(input.mean(), limits.maxNumBatchedTokens()))
+                    + output.mean() * timer.stepSeconds(c, input.mean() + output.mean() / 2, 0) : 0;
+            for (int i = 0; i < c; i++) {
+                arrival[i] = life * i / c;
+            }
+            for (int i = c; i < n; i++) {
+                arrival[i] = Double.POSITIVE_INFINITY; // set when a request finishes
+            }
+            nextArrival = 0;
+        }
+        int released = closed ? Math.min(n, ((ServingSimulator.Closed) arrivals).concurrency()) : n;
+
+        int[] computed = new int[n];      // tokens whose KV is in the cache
+        int[] generated = new int[n];     // tokens sampled so far
+        int[] blocks = new int[n];
+        int[] scheduled = new int[n];
+        double[] firstToken = new double[n];
+        double[] finish = new double[n];
+        Arrays.fill(firstToken, Double.NaN);
+        long freeBlocks = limits.kvCapacityTokens() / limits.blockSize();
+        int bs = limits.blockSize();
+
+        int[] waiting = new int[n];       // first come, first served
+        int waitHead = 0;
+        int waitTail = 0;
+        int[] preempted = new int[n];     // back at the queue's front: the last one pushed goes first
+        int preemptedCount = 0;
+        int[] running = new int[n];       // in admission order
+        int runCount = 0;
+        int done = 0;
+        double now = 0;
+        long steps = 0;
+        long preemptions = 0;
+        double runningSum = 0;
+
+        while (done < n && steps <= MAX_STEPS) {
+            while (nextArrival < released && arrival[nextArrival] <= now) {
+                waiting[waitTail++] = nextArrival++;
+            }
+            if (runCount == 0 && preemptedCount == 0 && waitHead == waitTail) {
+                if (nextArrival >= released) {
+                    break;
+                }
+                now = arrival[nextArrival];
+                continue;
+            }
+            int budget = limits.maxNumBatchedTokens();
+            int decodes = 0;
+            double contextSum = 0;
+            int prefillTokens = 0;
+            // 1. Running requests, oldest first; the newest are preempted when a block is missing.
+            for (int k = 0; k < runCount; k++) {
+                int r = running[k];
+                scheduled[r] = 0;
+                if (budget == 0) {
+                    continue;
+                }
+                int pending = prompt[r] + generated[r] - computed[r];
+                int target = Math.min(pending, budget);
+                long need = blocksFor((long) computed[r] + target, bs) - blocks[r];
+                while (need > freeBlocks && runCount - 1 > k) {
+                    int victim = running[--runCount];
+                    freeBlocks += blocks[victim];
+                    blocks[victim] = 0;
+                    computed[victim] = 0;
+                    scheduled[victim] = 0;
+                    preempted[preemptedCount++] = victim;
+                    preemptions++;
+                }
+                if (need > freeBlocks) {
+                    continue;
+                }
+                freeBlocks -= need;
+                blocks[r] += (int) need;
+                scheduled[r] = target;
+                budget -= target;
+                if (pending == 1 && generated[r] > 0) {
+                    decodes++;
+                    contextSum += computed[r];
+                } else {
+                    prefillTokens += target;
+                }
+            }
+            // 2. Admissions: preempted requests first, then the queue, while seats, budget and blocks last.
+            while (budget > 0 && runCount < limits.maxNumSeqs() && (preemptedCount > 0 || waitHead < waitTail)) {
+                int r = preemptedCount > 0 ? preempted[preemptedCount - 1] : waiting[waitHead];
+                int target = Math.min(prompt[r] + generated[r], budget);
+                long need = blocksFor(target, bs);
+                if (need > freeBlocks) {
+                    break;
+                }
+                if (preemptedCount > 0) {
+                    preemptedCount--;
+                } else {
+                    waitHead++;
+                }
+                freeBlocks -= need;
+                blocks[r] = (int) need;
+                scheduled[r] = target;
+                budget -= target;
+                prefillTokens += target;
+                running[runCount++] = r;
+            }
+            if (decodes == 0 && prefillTokens == 0) {
+                // Nothing fits even alone: the head request needs more KV than the cache has. It fails; the run is marked.
+                int r;
+                if (runCount > 0) {
+                    r = running[0];
+                    System.arraycopy(running, 1, running, 0, --runCount);
+                    freeBlocks += blocks[r];
+                    blocks[r] = 0;
+                } else {
+                    r = preemptedCount > 0 ? preempted[--preemptedCount] : waiting[waitHead++];
+                }
+                finish[r] = Double.NaN;
+                done++;
+                if (closed && released < n) {
+                    arrival[released++] = now;
+                }
+                continue;
+            }
+            double dt = timer.stepSeconds(decodes, decodes == 0 ? 1 : contextSum / decodes, prefillTokens);
+            now += dt;
+            steps++;
+            runningSum += runCount;
+            // 3. The step's results: KV written, a token sampled when a request has caught up, finished ones leave.
+            int kept = 0;
+            for (int k = 0; k < runCount; k++) {
+                int r = running[k];
+                computed[r] += scheduled[r];
+                scheduled[r] = 0;
+                if (computed[r] == prompt[r] + generated[r]) {
+                    generated[r]++;
+                    if (generated[r] == 1) {
+                        firstToken[r] = now;
+                    }
+                }
+                if (generated[r] >= outLen[r]) {
+                    finish[r] = now;
+                    freeBlocks += blocks[r];
+                    blocks[r] = 0;
+                    done++;
+                    if (closed && released < n) {
+                        // The client's next request reaches the server at a random moment of the following step.
+                        arrival[released++] = now + random.nextDouble() * dt;
+                    }
+                } else {
+                    running[kept++] = r;
+                }
+            }
+            runCount = kept;
+        }
+        double meanRunning = steps == 0 ? 0 : runningSum / steps;
+        return measure(n, arrival, firstToken, finish, prompt, outLen, steps, runningSum, preemptions, steps > MAX_STEPS,
+                timer, meanRunning);
+    }
+
+    private static int blocksFor(long tokens, int blockSize) {
+        return (int) ((tokens + blockSize - 1) / blockSize);
+    }
+
+    private static ServingSimulator.Result measure(int n, double[] arrival, double[] firstToken, double[] finish, int[] prompt, int[] outLen,
+                                  long steps, double runningSum, long preemptions, boolean hitStepLimit, StepTimer timer,
+                                  double meanRunning) {
+        int from = (int) Math.floor(n * WARM_UP_SHARE);
+        double[] ttft = new double[n - from];
+        double[] tpot = new double[n - from];
+        int m = 0;
+        int t = 0;
+        long tokens = 0;
+        double spanStart = Double.POSITIVE_INFINITY;
+        double spanEnd = 0;
+        boolean dropped = false;
+        for (int i = from; i < n; i++) {
+            if (Double.isNaN(finish[i]) || Double.isNaN(firstToken[i])) {
+                dropped = true;
+                continue;
+            }
+            ttft[m++] = (firstToken[i] - arrival[i] + timer.requestOverheadSeconds()
+                    + timer.frontEndDelaySeconds(meanRunning, prompt[i])) * 1e3;
+            if (outLen[i] > 1) {
+                tpot[t++] = (finish[i] - firstToken[i]) / (outLen[i] - 1) * 1e3;
+            }
+            tokens += outLen[i];
+            spanStart = Math.min(spanStart, firstToken[i]);
+            spanEnd = Math.max(spanEnd, finish[i]);
+        }
+        double[] tt = Arrays.copyOf(ttft, m);
+        double[] tp = Arrays.copyOf(tpot, t);
+        Arrays.sort(tt);
+        Arrays.sort(tp);
+        // Saturation: waits that keep growing (the last quarter's median TTFT over twice the second quarter's).
+        boolean growing = false;
+        if (m >= 8) {
+            double[] q2 = Arrays.copyOfRange(ttft, m / 4, m / 2);
+            double[] q4 = Arrays.copyOfRange(ttft, 3 * m / 4, m);
+            Arrays.sort(q2);
+            Arrays.sort(q4);
+            growing = q4[q4.length / 2] > 2 * q2[q2.length / 2] + 1000;
+        }
+        double span = spanEnd - spanStart;
+        return new ServingSimulator.Result(m, mean(tt), pct(tt, 50), pct(tt, 90), pct(tt, 99), mean(tp), pct(tp, 50), pct(tp, 90), pct(tp, 99),
+                span > 0 ? tokens / span : 0, steps == 0 ? 0 : runningSum / steps, preemptions,
+                hitStepLimit || growing || dropped);
+    }
+
+    private static double mean(double[] sorted) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        double s = 0;
+        for (double v : sorted) {
+            s += v;
+        }
+        return s / sorted.length;
+    }
+
+    /** Nearest-rank percentile of sorted values. */
+    private static double pct(double[] sorted, int p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+
+    /** A gamma(shape, 1) draw (Marsaglia and Tsang; shape below 1 by boosting). */
+    static double gamma(SplittableRandom random, double shape) {
+        if (shape < 1) {
+            return gamma(random, shape + 1) * Math.pow(Math.max(random.nextDouble(), 1e-300), 1 / shape);
+        }
+        double d = shape - 1.0 / 3;
+        double c = 1 / Math.sqrt(9 * d);
+        while (true) {
+            double x = LengthDistribution.gaussian(random);
+            double v = 1 + c * x;
+            if (v <= 0) {
+                continue;
+            }
+            v = v * v * v;
+            double u = random.nextDouble();
+            if (u < 1 - 0.0331 * x * x * x * x || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) {
+                return d * v;
+            }
+        }
+    }
+}
