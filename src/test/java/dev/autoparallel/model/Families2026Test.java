@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.autoparallel.model.ModelSpec.Ffn;
 import dev.autoparallel.model.ModelSpec.Mixer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -369,5 +371,21 @@ class Families2026Test {
         assertEquals(s.paramCount(), nv.paramCount());
         assertEquals("nvfp4", ((Quantization.DeepseekV4) nv.quantization()).experts());
         assertEquals(256L * (2048L * 4096 / 2 + 2048L * 4096 / 16 + 8), nv.quantization().bytes(experts, nv.dtype()));
+    }
+
+    @Test
+    void deepSeekV4Pro_countFromTheSameLayerPlan_matchesItsCard() throws Exception {
+        // A config not in configs-2026 (configs-extra, see its README): nvidia/DeepSeek-V4-Pro-NVFP4, NVIDIA's NVFP4
+        // checkpoint of deepseek-ai/DeepSeek-V4-Pro. Model card (April 2026; antirez/ds4 MODEL_CARD.md, read
+        // 2026-11-30): 1.6T total, 49B activated. 61 layers (2 HCA first, then CSA/HCA alternating), 384 experts.
+        Path dir = Path.of(Families2026Test.class.getResource("/configs-extra/nvidia--DeepSeek-V4-Pro-NVFP4").toURI());
+        ModelSpec s = ConfigParser.parse("nvidia/DeepSeek-V4-Pro-NVFP4",
+                ConfigParser.readTree(Files.readString(dir.resolve("config.json")), "cfg"),
+                ConfigParser.readTree(Files.readString(dir.resolve("hf_quant_config.json")), "hf"), "cfg");
+        assertEquals(1_572_999_528_803L, s.paramCount());
+        assertEquals(1.6e12, s.paramCount(), 0.05e12);
+        long embedding = s.paramBreakdown().get(Component.EMBEDDING);
+        assertEquals(49e9, s.activeParamCount() - embedding, 0.5e9);
+        assertEquals(Map.of(Mixer.CSA, 30L, Mixer.HCA, 31L), s.mixerCounts());
     }
 }
