@@ -71,6 +71,9 @@ record ModelSummary(String modelId, Source source, String modelType, String fami
     static String describe(Quantization q) {
         if (q instanceof Quantization.Fp8 f) {
             return f.blockScaled() ? "fp8 (block " + f.blockOut() + "x" + f.blockIn() + " scales)" : "fp8 (per-tensor scales)";
+        } else if (q instanceof Quantization.DeepseekV4 v) {
+            return "fp8 (block " + v.blockOut() + "x" + v.blockIn() + " scales), routed experts " + v.experts()
+                    + (v.experts().equals("nvfp4") ? " (ModelOpt)" : "");
         } else if (q instanceof Quantization.IntGroup g) {
             return g.method() + " int" + g.bits() + " (group " + g.groupSize() + ")";
         } else if (q instanceof Quantization.BitsAndBytes b) {

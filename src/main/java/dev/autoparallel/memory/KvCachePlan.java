@@ -103,7 +103,13 @@ final class KvCachePlan {
                 case MLA_DSA -> List.of(new Key(Kind.MLA, 0), new Key(Kind.INDEXER, 0));
                 case GATED_DELTANET, MAMBA2 -> List.of(new Key(Kind.STATE, 0));
                 case SHARED_KV, NONE -> List.of();
+                case SWA_LATENT, CSA, HCA -> List.of();
             };
+            if (l.mixer().compressRatio() > 1 || l.mixer() == ModelSpec.Mixer.SWA_LATENT) {
+                why = "DeepSeek-V4's compressed attention cache (a sliding window of latents, compressed latents every"
+                        + " 4 or 128 tokens, indexer keys and compressor state: vLLM DeepseekV4SWACache, CompressorStateCache)"
+                        + " is not modelled";
+            }
             keys.add(k);
         }
         layerKeys = List.copyOf(keys);

@@ -246,6 +246,9 @@ public final class MemoryModel {
         if (q instanceof Quantization.Fp8 f && f.blockScaled()) {
             return new int[] {f.blockIn(), f.blockOut()};
         }
+        if (q instanceof Quantization.DeepseekV4 v) {
+            return new int[] {v.blockIn(), v.blockOut()};
+        }
         return new int[] {1, 1};
     }
 

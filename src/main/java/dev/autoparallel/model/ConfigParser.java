@@ -107,6 +107,9 @@ public final class ConfigParser {
         Quantization q = (qc == null || qc.isNull()) && hfQuantConfig != null
                 ? QuantizationParser.parseHfQuantConfig(hfQuantConfig, source + " hf_quant_config.json")
                 : QuantizationParser.parse(qc, source);
+        if (family == Family.DEEPSEEK_V4) {
+            q = DeepseekV4Builder.quantization(f, qc, q, source);
+        }
         List<ModelSpec.Layer> plan = withKvDims(built);
         List<ModelSpec.AttentionKind> attention = new ArrayList<>();
         int window = 0;

@@ -23,6 +23,7 @@ public enum Family {
     DEEPSEEK_V2(false, Builders::llamaLike, "deepseek_v2"),
     DEEPSEEK_V3(false, Builders::llamaLike, "deepseek_v3", "kimi_k2"),
     DEEPSEEK_V32(false, Builders::llamaLike, "deepseek_v32"),
+    DEEPSEEK_V4(false, DeepseekV4Builder::build, "deepseek_v4"),
     GLM_MOE_DSA(false, Builders::llamaLike, "glm_moe_dsa"),
     MINIMAX_M2(false, Builders::llamaLike, "minimax_m2"),
     MIMO(false, Builders::llamaLike, "mimo"),

@@ -56,6 +56,18 @@ public record ModelSpec(String modelId, String modelType, Family family,
         GATED_DELTANET("linear attention (Gated DeltaNet)"),
         /** Mamba-2 selective state space (Nemotron-H; MambaSpec). */
         MAMBA2("Mamba-2"),
+        /**
+         * DeepSeek-V4 attention over a sliding window only ({@code compress_ratios} 0): one latent of
+         * {@code head_dim} per token, keys and values alike (vLLM DeepseekV4SWACache).
+         */
+        SWA_LATENT("sliding-window latent (DeepSeek-V4)"),
+        /**
+         * DeepSeek-V4 compressed sparse attention ({@code compress_ratios} 4): the window plus one
+         * compressed latent per 4 tokens, chosen by a lightning indexer with keys of its own.
+         */
+        CSA("compressed sparse attention, 1/4 + indexer (DeepSeek-V4)"),
+        /** DeepSeek-V4 heavily compressed attention ({@code compress_ratios} 128): the window plus one latent per 128 tokens. */
+        HCA("heavily compressed attention, 1/128 (DeepSeek-V4)"),
         /** Attention reading the KV cache of an earlier layer; holds none of its own (Gemma 3n/4). */
         SHARED_KV("shared KV"),
         /** No token mixer (Nemotron-H MLP and MoE layers, Llama-Nemotron NAS no-op attention). */
@@ -71,10 +83,30 @@ public record ModelSpec(String modelId, String modelType, Family family,
             return label;
         }
 
+        /**
+         * Tokens per compressed latent of a DeepSeek-V4 mixer (vLLM supports 1, 4 and 128:
+         * DeepseekV4MLAAttention._forward_decode, read 2026-11-30); 1 for every other mixer.
+         */
+        public int compressRatio() {
+            return switch (this) {
+                case CSA -> 4;
+                case HCA -> 128;
+                default -> 1;
+            };
+        }
+
+        /** Whether the mixer's cache is bounded by a window of tokens (beside any compressed part). */
+        public boolean windowed() {
+            return switch (this) {
+                case SLIDING_WINDOW, CHUNKED_LOCAL, SWA_LATENT, CSA, HCA -> true;
+                default -> false;
+            };
+        }
+
         /** Whether a layer with this mixer keeps a per-token KV cache of its own. */
         public boolean keepsKvCache() {
             return switch (this) {
-                case FULL_ATTENTION, SLIDING_WINDOW, CHUNKED_LOCAL, NO_ROPE, MLA, MLA_DSA -> true;
+                case FULL_ATTENTION, SLIDING_WINDOW, CHUNKED_LOCAL, NO_ROPE, MLA, MLA_DSA, SWA_LATENT, CSA, HCA -> true;
                 case GATED_DELTANET, MAMBA2, SHARED_KV, NONE -> false;
             };
         }
@@ -103,14 +135,23 @@ public record ModelSpec(String modelId, String modelType, Family family,
      * convolution's last {@code kernel - 1} inputs) and {@code recurrentStateElements} (Mamba-2:
      * heads x head_dim x state size; Gated DeltaNet: value heads x key dim x value dim) (MambaSpec).
      */
-    public record LayerCache(int kvHeads, int headDim, long convStateElements, long recurrentStateElements)
-            implements java.io.Serializable {
+    public record LayerCache(int kvHeads, int headDim, long convStateElements, long recurrentStateElements,
+                             int indexerHeadDim) implements java.io.Serializable {
         public static final LayerCache NONE = new LayerCache(0, 0, 0, 0);
 
         public LayerCache {
-            if (kvHeads < 0 || headDim < 0 || convStateElements < 0 || recurrentStateElements < 0) {
+            if (kvHeads < 0 || headDim < 0 || convStateElements < 0 || recurrentStateElements < 0 || indexerHeadDim < 0) {
                 throw new IllegalArgumentException("negative cache dimension");
             }
+        }
+
+        public LayerCache(int kvHeads, int headDim, long convStateElements, long recurrentStateElements) {
+            this(kvHeads, headDim, convStateElements, recurrentStateElements, 0);
+        }
+
+        /** A DeepSeek-V4 layer: one latent of {@code headDim} per entry, and indexer keys of {@code indexerHeadDim} (0: none). */
+        public static LayerCache compressed(int headDim, int indexerHeadDim) {
+            return new LayerCache(1, headDim, 0, 0, indexerHeadDim);
         }
 
         public static LayerCache kv(int kvHeads, int headDim) {
@@ -135,7 +176,7 @@ public record ModelSpec(String modelId, String modelType, Family family,
             Objects.requireNonNull(mixer, "mixer");
             Objects.requireNonNull(ffn, "ffn");
             Objects.requireNonNull(cache, "cache");
-            boolean windowed = mixer == Mixer.SLIDING_WINDOW || mixer == Mixer.CHUNKED_LOCAL;
+            boolean windowed = mixer.windowed();
             if (windowed != window > 0 && mixer != Mixer.SHARED_KV) {
                 throw new IllegalArgumentException(mixer + " layer with window " + window);
             }
@@ -161,10 +202,24 @@ public record ModelSpec(String modelId, String modelType, Family family,
             return window > 0;
         }
 
-        /** KV-cache elements one token adds to this layer (0 for state-only, shared and mixer-less layers). */
+        /**
+         * KV-cache elements one token adds to this layer (0 for state-only, shared and mixer-less layers).
+         * A DeepSeek-V4 layer's window ({@code window} latents) is bounded and left out: a token adds
+         * {@code 1 / compressRatio} of a latent and, under CSA, of an indexer key (SWA-only layers add none).
+         */
         public long kvElementsPerToken() {
             if (!mixer.keepsKvCache()) {
                 return 0;
+            }
+            switch (mixer) {
+                case SWA_LATENT -> {
+                    return 0;
+                }
+                case CSA, HCA -> {
+                    return ((long) cache.headDim() + cache.indexerHeadDim()) / mixer.compressRatio();
+                }
+                default -> {
+                }
             }
             boolean latent = mixer == Mixer.MLA || mixer == Mixer.MLA_DSA;
             return (latent ? 1L : 2L) * cache.kvHeads() * cache.headDim();

@@ -456,6 +456,74 @@ public sealed interface Quantization extends java.io.Serializable {
     }
 
     /**
+     * DeepSeek-V4's checkpoint format (vLLM deepseek_v4.py {@code DeepseekV4FP8Config}, read 2026-11-30):
+     * linear weights in FP8 with one scale per {@code blockOut x blockIn} block, the scale an e8m0 byte
+     * when the experts are FP4 (config {@code expert_dtype: fp4}, DeepSeek-V4-Flash) and FP32 when they
+     * are FP8 ({@code expert_dtype: fp8}, the -Base checkpoint); routed experts as {@code experts} says:
+     * {@code mxfp4} (two e2m1 values a byte, one e8m0 scale per 32 inputs: the checkpoint's
+     * {@code experts.N.wK.scale} [out, in / 32]), {@code nvfp4} (ModelOpt re-quantization: an FP8 scale
+     * per 16 inputs and two FP32 per-tensor scales) or {@code fp8} (block-scaled like the rest).
+     * {@code nvfp4Excluded} are the ModelOpt ignore patterns (fnmatch) whose experts keep {@code expert_dtype}.
+     */
+    record DeepseekV4(int blockOut, int blockIn, int linearScaleBytes, String experts, String expertDtype,
+                      List<String> nvfp4Excluded) implements Quantization {
+        public DeepseekV4 {
+            nvfp4Excluded = List.copyOf(nvfp4Excluded);
+            if (!List.of("mxfp4", "nvfp4", "fp8").contains(experts) || !List.of("fp4", "fp8").contains(expertDtype)) {
+                throw new IllegalArgumentException("experts " + experts + ", expert_dtype " + expertDtype);
+            }
+        }
+
+        @Override public String method() { return "fp8"; }
+        @Override public List<String> excluded() { return List.of(); }
+
+        /** How one routed-expert tensor is stored: nvfp4 unless an ignore pattern names it, else the expert dtype. */
+        String expertFormat(Tensor t) {
+            if (experts.equals("nvfp4")) {
+                String module = t.name().endsWith(".weight") ? t.name().substring(0, t.name().length() - 7) : t.name();
+                boolean ignored = nvfp4Excluded.stream().anyMatch(p -> ModulePatterns.fnmatch(p, module));
+                if (!ignored) {
+                    return "nvfp4";
+                }
+            }
+            return expertDtype.equals("fp4") ? "mxfp4" : "fp8";
+        }
+
+        private long blocks(Tensor t) {
+            return ceilDiv(t.out(), blockOut) * ceilDiv(t.in(), blockIn);
+        }
+
+        private long payload(Tensor t) {
+            String format = t.component() == Component.ROUTED_EXPERTS ? expertFormat(t) : "fp8";
+            return (format.equals("fp8") ? t.out() * t.in() : ceilDiv(t.out() * t.in(), 2)) * t.copies();
+        }
+
+        @Override public long packedBytes(Tensor t, DType dtype) {
+            String format = t.component() == Component.ROUTED_EXPERTS ? expertFormat(t) : "fp8";
+            long perCopy = switch (format) {
+                case "mxfp4" -> ceilDiv(t.out() * t.in(), 2) + t.out() * ceilDiv(t.in(), 32);
+                case "nvfp4" -> ceilDiv(t.out() * t.in(), 2) + t.out() * ceilDiv(t.in(), ModelOpt.NVFP4_BLOCK) + 4 + 4;
+                default -> t.out() * t.in() + blocks(t) * linearScaleBytes;
+            };
+            return perCopy * t.copies();
+        }
+
+        @Override public long packedElements(Tensor t) {
+            String format = t.component() == Component.ROUTED_EXPERTS ? expertFormat(t) : "fp8";
+            long perCopy = switch (format) {
+                case "mxfp4" -> ceilDiv(t.out() * t.in(), 2) + t.out() * ceilDiv(t.in(), 32);
+                case "nvfp4" -> ceilDiv(t.out() * t.in(), 2) + t.out() * ceilDiv(t.in(), ModelOpt.NVFP4_BLOCK) + 2;
+                default -> t.out() * t.in() + blocks(t);
+            };
+            return perCopy * t.copies();
+        }
+
+        @Override public long scaleBytes(Tensor t, DType dtype) {
+            return packs(t) ? packedBytes(t, dtype) - payload(t) : 0;
+        }
+    }
+
+    /**
      * Microscaling formats that vLLM applies at load time to a 16-bit checkpoint ({@code --quantization
      * mxfp8 / mxfp4}, vLLM's online-quantization page, 0.29.0 docs): every Linear and MoE weight but
      * the LM head, {@code valueBits} per value and one e8m0 scale byte per 32 values along the input.

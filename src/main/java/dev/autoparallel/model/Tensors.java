@@ -46,6 +46,11 @@ final class Tensors {
         list.add(new Tensor(name, c, TensorKind.OTHER, s, layer, n, 1, 1, DType.FLOAT32));
     }
 
+    /** A two-dimensional tensor that no quantization packs, in {@code storedAs} (null: the model's dtype). */
+    void other2d(String name, Component c, Sharding s, int layer, long out, long in, DType storedAs) {
+        list.add(new Tensor(name, c, TensorKind.OTHER, s, layer, out, in, 1, storedAs));
+    }
+
     void other(String name, Component c, Sharding s, int layer, long n) {
         list.add(new Tensor(name, c, TensorKind.OTHER, s, layer, n, 1, 1));
     }

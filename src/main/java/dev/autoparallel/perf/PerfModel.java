@@ -72,7 +72,7 @@ public final class PerfModel {
         }
         this.expertByteShare = total == 0 ? 0 : expertBytes / total;
         Quantization q = spec.quantization();
-        this.fp8Checkpoint = q instanceof Quantization.Fp8 || q instanceof Quantization.Mxfp4 || q instanceof Quantization.Microscaled
+        this.fp8Checkpoint = q instanceof Quantization.Fp8 || q instanceof Quantization.DeepseekV4 || q instanceof Quantization.Mxfp4 || q instanceof Quantization.Microscaled
                 || q instanceof Quantization.CompressedTensors c && c.floatWeights();
         this.slidingLayerCount = spec.layerAttention().stream().filter(a -> a == AttentionKind.SLIDING).count();
     }

@@ -16,7 +16,7 @@ import java.util.Optional;
 /**
  * The embedded model catalog: published {@code config.json} files of popular models, shipped in
  * the jar so that everything works offline. Names match case-insensitively, with or without the
- * organisation.
+ * organisation, and through the catalog's aliases (other IDs the same model goes by).
  */
 public final class Catalog {
     private static final String RESOURCE = "/catalog/models.json";
@@ -37,10 +37,29 @@ public final class Catalog {
         }
     }
 
+    /**
+     * Another ID a catalog model goes by (an organisation's old name, the ID a benchmark file uses):
+     * {@code alias} resolves to the entry {@code id}; {@code source} says why they are one model.
+     */
+    public record Alias(String alias, String id, String source) {
+    }
+
     private final List<Entry> entries;
+    private final List<Alias> aliases;
 
     Catalog(List<Entry> entries) {
+        this(entries, List.of());
+    }
+
+    Catalog(List<Entry> entries, List<Alias> aliases) {
         this.entries = List.copyOf(entries);
+        this.aliases = List.copyOf(aliases);
+        for (Alias a : this.aliases) {
+            if (this.entries.stream().noneMatch(e -> e.id().equalsIgnoreCase(a.id()))) {
+                throw new IllegalStateException("catalog alias " + a.alias() + " names " + a.id()
+                        + ", which is not a catalog entry");
+            }
+        }
     }
 
     private static final class Holder {
@@ -66,7 +85,11 @@ public final class Catalog {
                         quant == null || quant.isNull() ? null : quant));
             }
             out.sort(Comparator.comparing(Entry::id, String.CASE_INSENSITIVE_ORDER));
-            return new Catalog(out);
+            List<Alias> aliases = new ArrayList<>();
+            for (JsonNode a : root.path("aliases")) {
+                aliases.add(new Alias(a.get("alias").asText(), a.get("id").asText(), a.get("source").asText()));
+            }
+            return new Catalog(out, aliases);
         } catch (IOException e) {
             throw new UncheckedIOException("reading the embedded catalog", e);
         }
@@ -76,12 +99,21 @@ public final class Catalog {
         return entries;
     }
 
+    public List<Alias> aliases() {
+        return aliases;
+    }
+
     /** The entry whose ID equals {@code name} ignoring case, or whose name part does when no organisation is given. */
     public Optional<Entry> find(String name) {
         String n = name.toLowerCase(Locale.ROOT);
         for (Entry e : entries) {
             if (e.id().toLowerCase(Locale.ROOT).equals(n)) {
                 return Optional.of(e);
+            }
+        }
+        for (Alias a : aliases) {
+            if (a.alias().toLowerCase(Locale.ROOT).equals(n)) {
+                return find(a.id());
             }
         }
         if (!n.contains("/")) {

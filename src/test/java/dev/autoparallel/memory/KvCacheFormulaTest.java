@@ -285,7 +285,7 @@ class KvCacheFormulaTest {
             try {
                 spec = config2026(folder);
             } catch (RuntimeException e) {
-                continue; // a config the parser refuses (DeepSeek-V4) is the model layer's concern
+                continue; // a config the parser refuses (deepseek_ref) is the model layer's concern
             }
             for (VllmVersion v : List.of(OLD, NEW)) {
                 for (int tp : new int[] {1, 8}) {
@@ -300,6 +300,13 @@ class KvCacheFormulaTest {
             }
         }
         assertTrue(planned > 100, "planned " + planned);
+    }
+
+    @Test
+    void deepSeekV4_compressedCache_isRefusedByName() {
+        // Its window + compressed-latent + indexer cache is not one of the modelled vLLM cache specs.
+        MemoryEstimate e = evaluate(config2026("deepseek-ai--DeepSeek-V4-Flash"), "B200", NEW, 32_768, 8, 1);
+        assertTrue(!e.fits() && e.rejection().detail().contains("DeepSeek-V4"), e.toString());
     }
 
     /**

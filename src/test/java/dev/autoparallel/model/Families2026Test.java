@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.autoparallel.model.ModelSpec.Ffn;
 import dev.autoparallel.model.ModelSpec.Mixer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -319,5 +321,71 @@ class Families2026Test {
         assertEquals(51_611_872_412L, Configs2026.spec("google--gemma-4-26B-A4B").checkpointBytes());
         assertEquals(71_903_645_408L, Configs2026.spec("Qwen--Qwen3.5-35B-A3B").checkpointBytes());
         assertEquals(55_562_855_904L, Configs2026.spec("Qwen--Qwen3.5-27B").checkpointBytes());
+    }
+
+    @Test
+    void deepSeekV4Flash_totalFromTheLayerPlan_matchesTheCard() {
+        ModelSpec s = Configs2026.spec("deepseek-ai--DeepSeek-V4-Flash");
+        // Model card of deepseek-ai/DeepSeek-V4-Flash (April 2026; quoted in antirez/ds4 MODEL_CARD.md, read
+        // 2026-11-30): 284B total, 13B activated, rounded. The count as vLLM's deepseek_v4.py builds it and the
+        // checkpoint stores it (MTP layer apart) is 284,334,567,511: within the card's rounding.
+        assertEquals(284_334_567_511L, s.paramCount());
+        assertEquals(284e9, s.paramCount(), 0.5e9);
+        // Activated: 6 of 256 routed experts plus the shared one; the card's 13B leaves out the embedding lookup.
+        long embedding = s.paramBreakdown().get(Component.EMBEDDING);
+        assertEquals(13e9, s.activeParamCount() - embedding, 0.5e9);
+        // The MTP layer: a layer without compressor, e_proj and h_proj, three norms and its hc_head; it
+        // shares the embedding and the head (DeepSeek's inference/model.py MTPBlock: embed and head = None).
+        long layerWithoutCompressor = 4096L * 1024 + 4096L * 512 + 1024 + 512 + 1024L * 64 * 512 + 4096L * 8192
+                + 8192L * 4096 + 64 // attention and its sink
+                + 2 * 4096 // attn_norm, ffn_norm
+                + 2 * (24L * 16384 + 24 + 3) // hc_attn_*, hc_ffn_*
+                + 256L * 4096 + 256 // router and its score bias
+                + 257L * 3 * 4096 * 2048; // 256 routed experts and the shared one
+        assertEquals(layerWithoutCompressor + 2L * 4096 * 4096 + 3 * 4096 + 4L * 16384 + 4 + 1, s.mtpParamCount());
+        // compress_ratios: layers 0-1 sliding window only, then CSA (1/4) and HCA (1/128) alternating, layer 42 CSA.
+        assertEquals(Map.of(Mixer.SWA_LATENT, 2L, Mixer.CSA, 21L, Mixer.HCA, 20L), s.mixerCounts());
+        assertEquals(Map.of(Ffn.MOE, 43L), s.ffnCounts());
+        assertEquals(128, s.layers().get(0).window());
+        // Per token beyond the 128-token window: a CSA layer adds a quarter of a 512 latent and of a 128 indexer
+        // key, an HCA layer 1/128 of a latent, a window-only layer nothing.
+        assertEquals((512 + 128) / 4, s.layers().get(2).kvElementsPerToken());
+        assertEquals(512 / 128, s.layers().get(3).kvElementsPerToken());
+        assertEquals(0, s.layers().get(0).kvElementsPerToken());
+    }
+
+    @Test
+    void deepSeekV4Flash_storage_fp8LinearsAndMxfp4Experts() {
+        ModelSpec s = Configs2026.spec("deepseek-ai--DeepSeek-V4-Flash");
+        Quantization.DeepseekV4 q = (Quantization.DeepseekV4) s.quantization();
+        assertEquals("mxfp4", q.experts()); // expert_dtype fp4
+        Tensor experts = s.tensors().stream().filter(t -> t.name().equals("layers.5.ffn.experts.*.w1.weight"))
+                .findFirst().orElseThrow();
+        // Two e2m1 values a byte and an e8m0 scale per 32 inputs ([2048, 4096 / 32], the checkpoint's .scale).
+        assertEquals(256L * (2048L * 4096 / 2 + 2048L * 4096 / 32), q.bytes(experts, s.dtype()));
+        Tensor wqb = s.tensors().stream().filter(t -> t.name().equals("layers.5.attn.wq_b.weight")).findFirst().orElseThrow();
+        // FP8 with one e8m0 scale byte per 128 x 128 block.
+        assertEquals(32768L * 1024 + 256L * 8, q.bytes(wqb, s.dtype()));
+        // NVIDIA's NVFP4 re-quantization counts the same parameters, its experts with an FP8 scale per 16 values.
+        ModelSpec nv = Configs2026.spec("nvidia--DeepSeek-V4-Flash-NVFP4");
+        assertEquals(s.paramCount(), nv.paramCount());
+        assertEquals("nvfp4", ((Quantization.DeepseekV4) nv.quantization()).experts());
+        assertEquals(256L * (2048L * 4096 / 2 + 2048L * 4096 / 16 + 8), nv.quantization().bytes(experts, nv.dtype()));
+    }
+
+    @Test
+    void deepSeekV4Pro_countFromTheSameLayerPlan_matchesItsCard() throws Exception {
+        // A config not in configs-2026 (configs-extra, see its README): nvidia/DeepSeek-V4-Pro-NVFP4, NVIDIA's NVFP4
+        // checkpoint of deepseek-ai/DeepSeek-V4-Pro. Model card (April 2026; antirez/ds4 MODEL_CARD.md, read
+        // 2026-11-30): 1.6T total, 49B activated. 61 layers (2 HCA first, then CSA/HCA alternating), 384 experts.
+        Path dir = Path.of(Families2026Test.class.getResource("/configs-extra/nvidia--DeepSeek-V4-Pro-NVFP4").toURI());
+        ModelSpec s = ConfigParser.parse("nvidia/DeepSeek-V4-Pro-NVFP4",
+                ConfigParser.readTree(Files.readString(dir.resolve("config.json")), "cfg"),
+                ConfigParser.readTree(Files.readString(dir.resolve("hf_quant_config.json")), "hf"), "cfg");
+        assertEquals(1_572_999_528_803L, s.paramCount());
+        assertEquals(1.6e12, s.paramCount(), 0.05e12);
+        long embedding = s.paramBreakdown().get(Component.EMBEDDING);
+        assertEquals(49e9, s.activeParamCount() - embedding, 0.5e9);
+        assertEquals(Map.of(Mixer.CSA, 30L, Mixer.HCA, 31L), s.mixerCounts());
     }
 }
