@@ -7,6 +7,7 @@ import dev.autoparallel.model.LinearStateDims;
 import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.model.ModelSpec.Layer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -247,15 +248,34 @@ final class KvCachePlan {
         };
     }
 
+    /** The layers of each cache type, with and without the hybrid manager: the same for every layout, so built once. */
+    private volatile Map<Key, List<Integer>> hybridTypes;
+    private volatile Map<Key, List<Integer>> unifiedTypes;
+
+    private Map<Key, List<Integer>> types(boolean hybrid) {
+        Map<Key, List<Integer>> t = hybrid ? hybridTypes : unifiedTypes;
+        if (t == null) {
+            // Without the hybrid manager sliding and chunked layers are full attention (unify_hybrid_kv_cache_specs).
+            Map<Key, List<Integer>> built = new LinkedHashMap<>();
+            byKey.forEach((k, v) -> built.computeIfAbsent(hybrid || !(k.kind() == Kind.SLIDING || k.kind() == Kind.CHUNKED)
+                    ? k : new Key(Kind.FULL, 0, k.kvHeads(), k.headDim()), x -> new ArrayList<>()).addAll(v));
+            built.replaceAll((k, v) -> List.copyOf(v));
+            t = Collections.unmodifiableMap(built);
+            if (hybrid) {
+                hybridTypes = t;
+            } else {
+                unifiedTypes = t;
+            }
+        }
+        return t;
+    }
+
     /** The cache of the worker holding decoder layers [from, to). */
     Stage stage(int from, int to, Settings s) {
         if (byKey.isEmpty()) {
             return new Stage(1, 0, List.of(), 0, 0);
         }
-        // Without the hybrid manager sliding and chunked layers are full attention (unify_hybrid_kv_cache_specs).
-        Map<Key, List<Integer>> types = new LinkedHashMap<>();
-        byKey.forEach((k, v) -> types.computeIfAbsent(s.hybrid() || !(k.kind() == Kind.SLIDING || k.kind() == Kind.CHUNKED)
-                ? k : new Key(Kind.FULL, 0, k.kvHeads(), k.headDim()), x -> new ArrayList<>()).addAll(v));
+        Map<Key, List<Integer>> types = types(s.hybrid());
         long kvPerToken = 0;
         for (int l = from; l < to; l++) {
             for (Key k : layerKeys.get(l)) {

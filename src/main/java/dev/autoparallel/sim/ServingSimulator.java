@@ -20,7 +20,7 @@ import java.util.SplittableRandom;
  */
 public final class ServingSimulator {
     /** Share of the requests simulated before measuring starts (the batch fills up). */
-    static final double WARM_UP_SHARE = 0.1;
+    public static final double WARM_UP_SHARE = 0.1;
     /** Steps after which a run stops as saturated: far beyond any stable run of the sizes simulated. */
     static final long MAX_STEPS = 5_000_000;
 
