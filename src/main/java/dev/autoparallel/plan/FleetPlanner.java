@@ -16,12 +16,16 @@ import dev.autoparallel.perf.PerfModel;
 import dev.autoparallel.perf.ServingEngine;
 import dev.autoparallel.perf.StepTimer;
 import dev.autoparallel.perf.Workload;
+import dev.autoparallel.sim.LengthDistribution;
 import dev.autoparallel.sim.ServingSimulator;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Plans a fleet for traffic within latency targets: for each hardware option, every replica
@@ -87,52 +91,36 @@ public final class FleetPlanner {
     static OptionPlan planOption(PlanRequest req, HardwareOption opt) {
         Gpu gpu = opt.gpu();
         Traffic t = req.traffic();
-        EngineSettings settings = req.settings().withMaxModelLen(t.maxModelLen());
-        ModelSpec spec = settings.served(req.model(), gpu);
-        MemoryModel memory = new MemoryModel(spec, gpu);
-        PerfModel perf = new PerfModel(memory);
-        int gpn = opt.gpusPerNode();
-        int maxGpusPerReplica = gpn * (opt.maxNodes() == null ? MAX_NODES_PER_REPLICA : Math.min(opt.maxNodes(), MAX_NODES_PER_REPLICA));
+        LayoutTable table = layoutTable(req, opt);
+        ModelSpec spec = table.spec();
+        PerfModel perf = table.perf();
+        int maxGpusPerReplica = table.maxGpusPerReplica();
         List<Sized> sized = new ArrayList<>();
         List<ParetoPoint> pareto = new ArrayList<>();
-        int fitting = 0;
+        int fitting = table.rows().size();
         double bestTtft = Double.MAX_VALUE;
         double bestTpot = Double.MAX_VALUE;
         int p = percentileIndex(req.slo().percentile());
-        for (int tp = 1; tp <= gpn; tp++) {
-            if (spec.numAttentionHeads() % tp != 0) {
-                continue;
+        for (LayoutRow row : table.rows()) {
+            Layout l = row.layout();
+            bestTtft = Math.min(bestTtft, row.alone().ttftMs() * TTFT_FACTOR[p]);
+            bestTpot = Math.min(bestTpot, row.alone().tpotMs());
+            // The frontier is for people (plan, the report's recommendations); a sweep's cells skip it.
+            for (int i = 0; req.simulate() && i < row.curve().size(); i++) {
+                PerfEstimate pe = row.curve().get(i);
+                pareto.add(new ParetoPoint(l.tp(), l.pp(), l.expertParallel(), 1 << i, pe.tokensPerSecond() / l.totalGpus(),
+                        1000 / pe.tpotMs(), req.slo().tpotMs() == null || pe.tpotMs() <= req.slo().tpotMs()));
             }
-            for (int pp = 1; pp <= Math.min(spec.numLayers(), maxGpusPerReplica / tp); pp++) {
-                for (int ep = 0; ep <= (spec.isMoe() && tp > 1 ? 1 : 0); ep++) {
-                    Layout l = new Layout(tp, pp, 1, ep == 1);
-                    MemoryEstimate e = memory.evaluate(l, settings, gpu.memoryBytes());
-                    if (!e.fits() || e.kvCacheTokens() < t.maxModelLen()) {
-                        continue;
-                    }
-                    fitting++;
-                    int seats = seats(e, t);
-                    PerfEstimate alone = estimate(perf, l, gpn, e, t, 1, req.engine());
-                    bestTtft = Math.min(bestTtft, alone.ttftMs() * TTFT_FACTOR[p]);
-                    bestTpot = Math.min(bestTpot, alone.tpotMs());
-                    // The frontier is for people (plan, the report's recommendations); a sweep's cells skip it.
-                    for (int c = 1; req.simulate() && c <= seats; c *= 2) {
-                        PerfEstimate pe = estimate(perf, l, gpn, e, t, c, req.engine());
-                        pareto.add(new ParetoPoint(l.tp(), l.pp(), l.expertParallel(), c, pe.tokensPerSecond() / l.totalGpus(),
-                                1000 / pe.tpotMs(), req.slo().tpotMs() == null || pe.tpotMs() <= req.slo().tpotMs()));
-                    }
-                    Sized s = size(req, opt, perf, l, e, seats);
-                    if (s != null) {
-                        sized.add(s);
-                    }
-                }
+            Sized sz = size(req, opt, perf, row);
+            if (sz != null) {
+                sized.add(sz);
             }
         }
         List<ParetoPoint> frontier = ParetoPoint.frontier(pareto);
         if (fitting == 0) {
             return new OptionPlan(opt.name(), null, List.of(), frontier, new Miss(PlanFailure.DOES_NOT_FIT, null, null,
                     String.format(Locale.ROOT, "no layout of up to %d %s GPUs holds %s with a %,d-token context", maxGpusPerReplica,
-                            gpu.name(), spec.modelId(), t.maxModelLen())));
+                            opt.gpu().name(), spec.modelId(), t.maxModelLen())));
         }
         sized.sort(Comparator.comparing((Sized s) -> s.cost().monthlyUsd() == null ? Double.MAX_VALUE : s.cost().monthlyUsd())
                 .thenComparingInt(s -> s.replicas() * s.layout().totalGpus()).thenComparingDouble(Sized::ttftMs));
@@ -175,6 +163,102 @@ public final class FleetPlanner {
         return new OptionPlan(opt.name(), best, alternatives, frontier, miss);
     }
 
+    /**
+     * What a plan needs of one layout that does not depend on the request rate or the targets:
+     * the engine's memory view, its seats, the speed of a lone request and at full seats, the
+     * throughput curve (1, 2, 4 ... requests in flight), and the step time one prompt adds.
+     */
+    record LayoutRow(Layout layout, MemoryEstimate engine, int seats, PerfEstimate alone, PerfEstimate saturated,
+                     List<PerfEstimate> curve, double prefillSeconds) {
+    }
+
+    /** Every fitting layout of a model on a hardware option for a traffic's lengths. */
+    record LayoutTable(ModelSpec spec, PerfModel perf, int maxGpusPerReplica, List<LayoutRow> rows) {
+    }
+
+    /**
+     * A table's key: the checkpoint by identity (its spec is resolved once per process), the
+     * hardware, the engine and its settings, the lengths. The rate and the targets are not in it:
+     * a sweep of 2,500 request rates builds each model's table on each hardware once.
+     */
+    private record TableKey(ModelSpec model, Gpu gpu, int gpusPerNode, Integer maxNodes, EngineSettings settings,
+                            LengthDistribution input, LengthDistribution output, ServingEngine engine) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof TableKey k && k.model == model && k.gpu.equals(gpu) && k.gpusPerNode == gpusPerNode
+                    && Objects.equals(k.maxNodes, maxNodes) && k.settings.equals(settings) && k.input.equals(input)
+                    && k.output.equals(output) && k.engine == engine;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(System.identityHashCode(model), gpu, gpusPerNode, maxNodes, settings, input, output, engine);
+        }
+    }
+
+    /** Tables kept per process; cleared when full (a sweep touches models x hardware x lengths of them). */
+    static final int MAX_TABLES = 4_096;
+    private static final Map<TableKey, LayoutTable> TABLES = new ConcurrentHashMap<>();
+
+    /** Forgets every layout table (a benchmark of cold planning; a long-lived process releasing memory). */
+    public static void clearLayoutTables() {
+        TABLES.clear();
+    }
+
+    static LayoutTable layoutTable(PlanRequest req, HardwareOption opt) {
+        Traffic t = req.traffic();
+        TableKey key = new TableKey(req.model(), opt.gpu(), opt.gpusPerNode(), opt.maxNodes(), req.settings(), t.input(),
+                t.output(), req.engine());
+        LayoutTable table = TABLES.get(key);
+        if (table == null) {
+            table = buildTable(req, opt);
+            if (TABLES.size() >= MAX_TABLES) {
+                TABLES.clear();
+            }
+            TABLES.put(key, table);
+        }
+        return table;
+    }
+
+    private static LayoutTable buildTable(PlanRequest req, HardwareOption opt) {
+        Gpu gpu = opt.gpu();
+        Traffic t = req.traffic();
+        EngineSettings settings = req.settings().withMaxModelLen(t.maxModelLen());
+        ModelSpec spec = settings.served(req.model(), gpu);
+        MemoryModel memory = new MemoryModel(spec, gpu);
+        PerfModel perf = new PerfModel(memory);
+        int gpn = opt.gpusPerNode();
+        int maxGpusPerReplica = gpn * (opt.maxNodes() == null ? MAX_NODES_PER_REPLICA : Math.min(opt.maxNodes(), MAX_NODES_PER_REPLICA));
+        int prompt = (int) Math.max(1, Math.round(t.input().mean()));
+        List<LayoutRow> rows = new ArrayList<>();
+        for (int tp = 1; tp <= gpn; tp++) {
+            if (spec.numAttentionHeads() % tp != 0) {
+                continue;
+            }
+            for (int pp = 1; pp <= Math.min(spec.numLayers(), maxGpusPerReplica / tp); pp++) {
+                for (int ep = 0; ep <= (spec.isMoe() && tp > 1 ? 1 : 0); ep++) {
+                    Layout l = new Layout(tp, pp, 1, ep == 1);
+                    MemoryEstimate e = memory.evaluate(l, settings, gpu.memoryBytes());
+                    if (!e.fits() || e.kvCacheTokens() < t.maxModelLen()) {
+                        continue;
+                    }
+                    int seats = seats(e, t);
+                    List<PerfEstimate> curve = new ArrayList<>();
+                    for (int c = 1; c <= seats; c *= 2) {
+                        curve.add(estimate(perf, l, gpn, e, t, c, req.engine()));
+                    }
+                    // Seconds of step time one request's prompt adds when its chunks ride in the steps of others (a
+                    // mixed step costs more than a decode step): decode steps slow down by the share prefill takes.
+                    StepTimer timer = perf.stepTimer(l, gpn, e, req.engine());
+                    double prefillSeconds = timer.stepSeconds(0, prompt, prompt) - timer.stepSeconds(0, 1, 0);
+                    rows.add(new LayoutRow(l, e, seats, curve.get(0), estimate(perf, l, gpn, e, t, seats, req.engine()),
+                            List.copyOf(curve), prefillSeconds));
+                }
+            }
+        }
+        return new LayoutTable(spec, perf, maxGpusPerReplica, List.copyOf(rows));
+    }
+
     /** Seats of one replica: vLLM's max_num_seqs, and no more requests than the KV cache holds at the mean length. */
     static int seats(MemoryEstimate e, Traffic t) {
         double meanLength = t.input().mean() + t.output().mean();
@@ -189,10 +273,13 @@ public final class FleetPlanner {
     }
 
     /** The fewest replicas of {@code l} whose analytic latencies meet the targets, or null when none do. */
-    private static Sized size(PlanRequest req, HardwareOption opt, PerfModel perf, Layout l, MemoryEstimate e, int seats) {
+    private static Sized size(PlanRequest req, HardwareOption opt, PerfModel perf, LayoutRow row) {
         Traffic t = req.traffic();
-        PerfEstimate saturated = estimate(perf, l, opt.gpusPerNode(), e, t, seats, req.engine());
-        double capacity = saturated.requestsPerSecond() * req.headroom();
+        Layout l = row.layout();
+        MemoryEstimate e = row.engine();
+        int seats = row.seats();
+        double prefillSeconds = row.prefillSeconds();
+        double capacity = row.saturated().requestsPerSecond() * req.headroom();
         if (!(capacity > 0)) {
             return null;
         }
@@ -201,11 +288,6 @@ public final class FleetPlanner {
         if (low > maxReplicas) {
             return null;
         }
-        // Seconds of step time one request's prompt adds when its chunks ride in the steps of others (a mixed step
-        // costs more than a decode step): decode steps slow down by the share of time prefill takes.
-        StepTimer timer = perf.stepTimer(l, opt.gpusPerNode(), e, req.engine());
-        int prompt = (int) Math.max(1, Math.round(t.input().mean()));
-        double prefillSeconds = timer.stepSeconds(0, prompt, prompt) - timer.stepSeconds(0, 1, 0);
         double[] at = analytic(req, perf, l, e, seats, (int) low, opt.gpusPerNode(), prefillSeconds);
         int r = (int) low;
         if (at == null || !req.slo().met(at[0], at[1])) {
@@ -231,7 +313,8 @@ public final class FleetPlanner {
             r = (int) high;
             at = analytic(req, perf, l, e, seats, r, opt.gpusPerNode(), prefillSeconds);
         }
-        return new Sized(l, e, r, at[0], at[1], t.requestsPerSecond() / r / saturated.requestsPerSecond(), cost(req, opt, l, r));
+        return new Sized(l, e, r, at[0], at[1], t.requestsPerSecond() / r / row.saturated().requestsPerSecond(),
+                cost(req, opt, l, r));
     }
 
     /**
