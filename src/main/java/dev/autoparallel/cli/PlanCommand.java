@@ -15,7 +15,9 @@ import dev.autoparallel.plan.Slo;
 import dev.autoparallel.plan.Traffic;
 import dev.autoparallel.perf.ServingEngine;
 import dev.autoparallel.sim.LengthDistribution;
+import dev.autoparallel.source.TextFiles;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,14 +46,29 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--nodes", description = "nodes available (default: as many as the traffic needs)")
     Integer nodes;
 
-    @Option(names = "--request-rate", required = true, description = "requests per second, the whole fleet")
-    double requestRate;
+    @Option(names = "--request-rate", description = "requests per second, the whole fleet (or give --tokens-per-day)")
+    Double requestRate;
 
-    @Option(names = "--input-tokens", required = true, description = "prompt tokens per request (the mean with --input-spread)")
-    int inputTokens;
+    @Option(names = "--tokens-per-day", description = "demand as prompt plus output tokens per day, the whole fleet (instead of --request-rate)")
+    Double tokensPerDay;
 
-    @Option(names = "--output-tokens", required = true, description = "output tokens per request (the mean with --output-spread)")
-    int outputTokens;
+    @Option(names = "--input-tokens", description = "prompt tokens per request (the mean with --input-spread)")
+    Integer inputTokens;
+
+    @Option(names = "--output-tokens", description = "output tokens per request (the mean with --output-spread)")
+    Integer outputTokens;
+
+    @Option(names = "--input-histogram", paramLabel = "FILE", description = "measured prompt lengths: lines of 'tokens,count' (instead of --input-tokens)")
+    Path inputHistogram;
+
+    @Option(names = "--output-histogram", paramLabel = "FILE", description = "measured output lengths: lines of 'tokens,count' (instead of --output-tokens)")
+    Path outputHistogram;
+
+    @Option(names = "--prefix-cache-hit-rate", defaultValue = "0", description = "share of each prompt found in the prefix cache, 0 to below 1 (default: ${DEFAULT-VALUE})")
+    double prefixHitRate;
+
+    @Option(names = "--min-tokens-per-second-per-user", description = "slowest output stream a user may see, tokens/s (a TPOT bound of 1000 / this)")
+    Double minTokensPerUser;
 
     @Option(names = "--input-spread", description = "coefficient of variation of prompt lengths (log-normal); default: fixed")
     Double inputSpread;
@@ -109,10 +126,22 @@ final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Slo slo = ttftMs == null && tpotMs == null ? new Slo(Slo.INTERACTIVE.ttftMs(), Slo.INTERACTIVE.tpotMs(), percentile)
-                : new Slo(ttftMs, tpotMs, percentile);
-        Traffic traffic = new Traffic(requestRate, lengths(inputTokens, inputSpread, maxInputTokens, "input"),
-                lengths(outputTokens, outputSpread, maxOutputTokens, "output"), arrivalCv);
+        Slo slo = ttftMs == null && tpotMs == null && minTokensPerUser == null
+                ? new Slo(Slo.INTERACTIVE.ttftMs(), Slo.INTERACTIVE.tpotMs(), percentile)
+                : new Slo(ttftMs, tpotMs, percentile, minTokensPerUser);
+        LengthDistribution in = lengths(inputTokens, inputSpread, maxInputTokens, inputHistogram, "input");
+        LengthDistribution outLengths = lengths(outputTokens, outputSpread, maxOutputTokens, outputHistogram, "output");
+        if ((requestRate == null) == (tokensPerDay == null)) {
+            throw new InvalidConfigurationException("request_rate", "give the demand once: --request-rate (requests/s) or "
+                    + "--tokens-per-day (prompt plus output tokens)");
+        }
+        if (tokensPerDay != null && !(tokensPerDay > 0 && Double.isFinite(tokensPerDay))) {
+            throw new InvalidConfigurationException("tokens_per_day", "--tokens-per-day was " + tokensPerDay
+                    + "; allowed: a positive number of tokens");
+        }
+        double rate = requestRate != null ? requestRate
+                : Traffic.requestsPerSecondFromTokensPerDay(tokensPerDay, in.mean() + outLengths.mean());
+        Traffic traffic = new Traffic(rate, in, outLengths, arrivalCv, prefixHitRate);
         List<HardwareOption> options = new ArrayList<>();
         for (String g : gpus) {
             options.add(new HardwareOption(g.trim(), GpuCatalog.require(g.trim(), "gpu"), gpusPerNode, nodes, price));
@@ -136,7 +165,18 @@ final class PlanCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static LengthDistribution lengths(int mean, Double spread, Integer max, String field) {
+    private static LengthDistribution lengths(Integer mean, Double spread, Integer max, Path histogram, String field) {
+        if (histogram != null) {
+            if (mean != null || spread != null || max != null) {
+                throw new InvalidConfigurationException(field + "_histogram", "--" + field + "-histogram gives the "
+                        + field + " lengths; leave out --" + field + "-tokens, --" + field + "-spread and --max-" + field + "-tokens");
+            }
+            return LengthDistribution.parseHistogram(TextFiles.read(histogram, field + "_histogram", TextFiles.MAX_SPEC_BYTES),
+                    field + "_histogram", histogram.toString());
+        }
+        if (mean == null) {
+            throw new InvalidConfigurationException(field + "_tokens", "give --" + field + "-tokens (or --" + field + "-histogram)");
+        }
         if (mean < 1) {
             throw new InvalidConfigurationException(field + "_tokens", "--" + field + "-tokens was " + mean + "; allowed: at least 1");
         }
@@ -154,6 +194,10 @@ final class PlanCommand implements Callable<Integer> {
         m.put("percentile", r.slo().percentile());
         m.put("ttft_slo_ms", r.slo().ttftMs());
         m.put("tpot_slo_ms", r.slo().tpotMs());
+        m.put("min_tokens_per_second_per_user", r.slo().minTokensPerSecondPerUser());
+        m.put("prefix_cache_hit_rate", r.traffic().prefixHitRate());
+        m.put("mean_input_tokens", round(r.traffic().input().mean()));
+        m.put("mean_output_tokens", round(r.traffic().output().mean()));
         m.put("meets_slo", b != null);
         if (b != null) {
             m.putAll(plan(b));

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.DoubleSupplier;
 
 /**
  * Plans a fleet for traffic within latency targets: for each hardware option, every replica
@@ -103,13 +104,13 @@ public final class FleetPlanner {
         int p = percentileIndex(req.slo().percentile());
         for (LayoutRow row : table.rows()) {
             Layout l = row.layout();
-            bestTtft = Math.min(bestTtft, row.alone().ttftMs() * TTFT_FACTOR[p]);
+            bestTtft = Math.min(bestTtft, row.alone().ttftMs() * row.ttftScale() * TTFT_FACTOR[p]);
             bestTpot = Math.min(bestTpot, row.alone().tpotMs());
             // The frontier is for people (plan, the report's recommendations); a sweep's cells skip it.
             for (int i = 0; req.simulate() && i < row.curve().size(); i++) {
                 PerfEstimate pe = row.curve().get(i);
                 pareto.add(new ParetoPoint(l.tp(), l.pp(), l.expertParallel(), 1 << i, pe.tokensPerSecond() / l.totalGpus(),
-                        1000 / pe.tpotMs(), req.slo().tpotMs() == null || pe.tpotMs() <= req.slo().tpotMs()));
+                        1000 / pe.tpotMs(), req.slo().effectiveTpotMs() == null || pe.tpotMs() <= req.slo().effectiveTpotMs()));
             }
             Sized sz = size(req, opt, perf, row);
             if (sz != null) {
@@ -167,9 +168,36 @@ public final class FleetPlanner {
      * What a plan needs of one layout that does not depend on the request rate or the targets:
      * the engine's memory view, its seats, the speed of a lone request and at full seats, the
      * throughput curve (1, 2, 4 ... requests in flight), and the step time one prompt adds.
+     * {@code ttftScale} shrinks the throughput model's TTFT (a whole prompt prefilled) to the
+     * prompt's uncached part when the traffic reuses prefixes (1 without reuse).
      */
     record LayoutRow(Layout layout, MemoryEstimate engine, int seats, PerfEstimate alone, PerfEstimate saturated,
-                     List<PerfEstimate> curve, double prefillSeconds) {
+                     List<PerfEstimate> curve, double prefillSeconds, double ttftScale, PerfEstimate[] byConcurrency,
+                     Map<RateKey, Double> maxRates) {
+
+        /**
+         * The throughput model at {@code c} requests in flight (1 to seats), computed once: the
+         * sizing of every request rate asks for the same few concurrencies again and again.
+         * Estimates are immutable, so threads that race to fill a slot write equal values.
+         */
+        /** The highest rate per replica within a set of targets, computed once per set. */
+        double maxRate(RateKey key, DoubleSupplier compute) {
+            Double v = maxRates.get(key);
+            if (v == null) {
+                v = compute.getAsDouble();
+                maxRates.put(key, v);
+            }
+            return v;
+        }
+
+        PerfEstimate at(int c, PerfModel perf, int gpusPerNode, Traffic t, ServingEngine engine) {
+            PerfEstimate e = byConcurrency[c];
+            if (e == null) {
+                e = estimate(perf, layout, gpusPerNode, engine(), t, c, engine);
+                byConcurrency[c] = e;
+            }
+            return e;
+        }
     }
 
     /** Every fitting layout of a model on a hardware option for a traffic's lengths. */
@@ -182,17 +210,18 @@ public final class FleetPlanner {
      * a sweep of 2,500 request rates builds each model's table on each hardware once.
      */
     private record TableKey(ModelSpec model, Gpu gpu, int gpusPerNode, Integer maxNodes, EngineSettings settings,
-                            LengthDistribution input, LengthDistribution output, ServingEngine engine) {
+                            LengthDistribution input, LengthDistribution output, double prefixHitRate, ServingEngine engine) {
         @Override
         public boolean equals(Object o) {
             return o instanceof TableKey k && k.model == model && k.gpu.equals(gpu) && k.gpusPerNode == gpusPerNode
                     && Objects.equals(k.maxNodes, maxNodes) && k.settings.equals(settings) && k.input.equals(input)
-                    && k.output.equals(output) && k.engine == engine;
+                    && k.output.equals(output) && k.prefixHitRate == prefixHitRate && k.engine == engine;
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(System.identityHashCode(model), gpu, gpusPerNode, maxNodes, settings, input, output, engine);
+            return Objects.hash(System.identityHashCode(model), gpu, gpusPerNode, maxNodes, settings, input, output,
+                    prefixHitRate, engine);
         }
     }
 
@@ -208,7 +237,7 @@ public final class FleetPlanner {
     static LayoutTable layoutTable(PlanRequest req, HardwareOption opt) {
         Traffic t = req.traffic();
         TableKey key = new TableKey(req.model(), opt.gpu(), opt.gpusPerNode(), opt.maxNodes(), req.settings(), t.input(),
-                t.output(), req.engine());
+                t.output(), t.prefixHitRate(), req.engine());
         LayoutTable table = TABLES.get(key);
         if (table == null) {
             table = buildTable(req, opt);
@@ -230,6 +259,7 @@ public final class FleetPlanner {
         int gpn = opt.gpusPerNode();
         int maxGpusPerReplica = gpn * (opt.maxNodes() == null ? MAX_NODES_PER_REPLICA : Math.min(opt.maxNodes(), MAX_NODES_PER_REPLICA));
         int prompt = (int) Math.max(1, Math.round(t.input().mean()));
+        int uncached = (int) Math.max(1, Math.round(prompt * (1 - t.prefixHitRate())));
         List<LayoutRow> rows = new ArrayList<>();
         for (int tp = 1; tp <= gpn; tp++) {
             if (spec.numAttentionHeads() % tp != 0) {
@@ -250,9 +280,13 @@ public final class FleetPlanner {
                     // Seconds of step time one request's prompt adds when its chunks ride in the steps of others (a
                     // mixed step costs more than a decode step): decode steps slow down by the share prefill takes.
                     StepTimer timer = perf.stepTimer(l, gpn, e, req.engine());
-                    double prefillSeconds = timer.stepSeconds(0, prompt, prompt) - timer.stepSeconds(0, 1, 0);
+                    double empty = timer.stepSeconds(0, 1, 0);
+                    double whole = timer.stepSeconds(0, prompt, prompt);
+                    double part = timer.stepSeconds(0, prompt, uncached);
                     rows.add(new LayoutRow(l, e, seats, curve.get(0), estimate(perf, l, gpn, e, t, seats, req.engine()),
-                            List.copyOf(curve), prefillSeconds));
+                            List.copyOf(curve), part - empty, (part + timer.requestOverheadSeconds())
+                            / (whole + timer.requestOverheadSeconds()), new PerfEstimate[seats + 1],
+                            new ConcurrentHashMap<>()));
                 }
             }
         }
@@ -272,53 +306,73 @@ public final class FleetPlanner {
         return perf.estimate(l, gpn, e, w, engine);
     }
 
-    /** The fewest replicas of {@code l} whose analytic latencies meet the targets, or null when none do. */
+    /**
+     * The fewest replicas of the row's layout whose analytic latencies meet the targets, or null
+     * when none do. The latencies depend on the rate per replica alone and grow with it, so each
+     * layout's highest rate per replica within the targets is found once (by bisection, for each
+     * set of targets a run asks about) and the replicas follow by division.
+     */
     private static Sized size(PlanRequest req, HardwareOption opt, PerfModel perf, LayoutRow row) {
         Traffic t = req.traffic();
         Layout l = row.layout();
-        MemoryEstimate e = row.engine();
-        int seats = row.seats();
-        double prefillSeconds = row.prefillSeconds();
         double capacity = row.saturated().requestsPerSecond() * req.headroom();
         if (!(capacity > 0)) {
             return null;
         }
-        long low = Math.max(1, (long) Math.ceil(t.requestsPerSecond() / capacity));
-        int maxReplicas = maxReplicas(opt, l);
-        if (low > maxReplicas) {
+        int gpn = opt.gpusPerNode();
+        double limit = row.maxRate(new RateKey(req.slo(), t.arrivalCv(), req.headroom()),
+                () -> maxRateWithin(req, perf, row, capacity, gpn));
+        if (!(limit > 0)) {
             return null;
         }
-        double[] at = analytic(req, perf, l, e, seats, (int) low, opt.gpusPerNode(), prefillSeconds);
-        int r = (int) low;
-        if (at == null || !req.slo().met(at[0], at[1])) {
-            long high = low;
-            double[] h;
-            do {
-                high = Math.min(maxReplicas, high * 2);
-                h = analytic(req, perf, l, e, seats, (int) high, opt.gpusPerNode(), prefillSeconds);
-            } while ((h == null || !req.slo().met(h[0], h[1])) && high < maxReplicas);
-            if (h == null || !req.slo().met(h[0], h[1])) {
-                return null;
-            }
-            long lo = low;
-            while (high - lo > 1) {
-                long mid = (lo + high) / 2;
-                double[] m = analytic(req, perf, l, e, seats, (int) mid, opt.gpusPerNode(), prefillSeconds);
-                if (m != null && req.slo().met(m[0], m[1])) {
-                    high = mid;
-                } else {
-                    lo = mid;
-                }
-            }
-            r = (int) high;
-            at = analytic(req, perf, l, e, seats, r, opt.gpusPerNode(), prefillSeconds);
+        int maxReplicas = maxReplicas(opt, l);
+        long r = Math.max(1, (long) Math.ceil(t.requestsPerSecond() / limit * (1 - 1e-12)));
+        double[] at = r <= maxReplicas ? analytic(req, perf, row, t.requestsPerSecond() / r, gpn) : null;
+        // The concurrency model rounds to whole requests, so the latencies are monotone only up to a step: a few more
+        // replicas settle it.
+        for (int extra = 0; extra < 3 && r < maxReplicas && (at == null || !req.slo().met(at[0], at[1])); extra++) {
+            r++;
+            at = analytic(req, perf, row, t.requestsPerSecond() / r, gpn);
         }
-        return new Sized(l, e, r, at[0], at[1], t.requestsPerSecond() / r / row.saturated().requestsPerSecond(),
-                cost(req, opt, l, r));
+        if (r > maxReplicas || at == null || !req.slo().met(at[0], at[1])) {
+            return null;
+        }
+        return new Sized(l, row.engine(), (int) r, at[0], at[1], t.requestsPerSecond() / r / row.saturated().requestsPerSecond(),
+                cost(req, opt, l, (int) r));
+    }
+
+    /** The targets and the traffic's shape a layout's highest rate per replica depends on. */
+    record RateKey(Slo slo, double arrivalCv, double headroom) {
+    }
+
+    /** The highest rate per replica (up to {@code capacity}) whose analytic latencies meet the targets; 0 when none. */
+    private static double maxRateWithin(PlanRequest req, PerfModel perf, LayoutRow row, double capacity, int gpn) {
+        double[] top = analytic(req, perf, row, capacity, gpn);
+        if (top != null && req.slo().met(top[0], top[1])) {
+            return capacity;
+        }
+        double lo = 0;
+        double hi = capacity;
+        double tiny = capacity * 1e-6;
+        double[] bottom = analytic(req, perf, row, tiny, gpn);
+        if (bottom == null || !req.slo().met(bottom[0], bottom[1])) {
+            return 0;
+        }
+        lo = tiny;
+        for (int i = 0; i < 40 && hi - lo > 1e-4 * hi; i++) {
+            double mid = (lo + hi) / 2;
+            double[] m = analytic(req, perf, row, mid, gpn);
+            if (m != null && req.slo().met(m[0], m[1])) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     /**
-     * Analytic TTFT and TPOT at the percentile for {@code replicas} replicas, or null when a
+     * Analytic TTFT and TPOT at the percentile at {@code rate} requests/s per replica, or null when a
      * replica cannot keep up (requests in flight would exceed its seats, or prefill alone would
      * take more than {@link #MAX_PREFILL_SHARE} of its time).
      *
@@ -327,10 +381,11 @@ public final class FleetPlanner {
      * in the decode steps and a decoding request waits for them, so its tokens come at
      * {@code 1 / (1 - rho)} of the decode-only pace, as the scheduler simulation shows.
      */
-    private static double[] analytic(PlanRequest req, PerfModel perf, Layout l, MemoryEstimate e, int seats, int replicas,
-                                     int gpn, double prefillSeconds) {
+    private static double[] analytic(PlanRequest req, PerfModel perf, LayoutRow row, double rate, int gpn) {
         Traffic t = req.traffic();
-        double rate = t.requestsPerSecond() / replicas;
+        int seats = row.seats();
+        double prefillSeconds = row.prefillSeconds();
+        double ttftScale = row.ttftScale();
         double rho = rate * prefillSeconds;
         if (rho > MAX_PREFILL_SHARE) {
             return null;
@@ -339,8 +394,8 @@ public final class FleetPlanner {
         double c = 1;
         PerfEstimate est = null;
         for (int i = 0; i < 30; i++) {
-            est = estimate(perf, l, gpn, e, t, (int) Math.ceil(c), req.engine());
-            double inSystem = rate * (est.ttftMs() + (t.output().mean() - 1) * est.tpotMs() * stretch) / 1000;
+            est = row.at((int) Math.ceil(c), perf, gpn, t, req.engine());
+            double inSystem = rate * (est.ttftMs() * ttftScale + (t.output().mean() - 1) * est.tpotMs() * stretch) / 1000;
             if (inSystem > seats) {
                 return null;
             }
@@ -352,8 +407,8 @@ public final class FleetPlanner {
         }
         int p = percentileIndex(req.slo().percentile());
         double cp = Math.min(seats, c + Z[p] * Math.sqrt(c) * t.arrivalCv());
-        PerfEstimate busy = estimate(perf, l, gpn, e, t, (int) Math.ceil(cp), req.engine());
-        return new double[] {est.ttftMs() * TTFT_FACTOR[p] * Math.max(1, t.arrivalCv()), busy.tpotMs() * stretch};
+        PerfEstimate busy = row.at((int) Math.ceil(cp), perf, gpn, t, req.engine());
+        return new double[] {est.ttftMs() * ttftScale * TTFT_FACTOR[p] * Math.max(1, t.arrivalCv()), busy.tpotMs() * stretch};
     }
 
     private static int maxReplicas(HardwareOption opt, Layout l) {
@@ -392,7 +447,7 @@ public final class FleetPlanner {
                     new ServingSimulator.Limits(s.engine().maxNumSeqs(), s.engine().maxNumBatchedTokens(),
                             s.engine().kvCacheTokens(), s.engine().blockSize()),
                     new ServingSimulator.Open(t.requestsPerSecond() / replicas, t.arrivalCv()), t.input(), t.output(),
-                    simulatedRequests(req.slo().percentile()), 20261130L);
+                    t.prefixHitRate(), simulatedRequests(req.slo().percentile()), 20261130L);
             int pct = req.slo().percentile();
             boolean meets = !result.saturated() && req.slo().met(result.ttftMs(pct), result.tpotMs(pct));
             if (meets || replicas >= max) {
@@ -440,11 +495,16 @@ public final class FleetPlanner {
     private static Miss miss(PlanRequest req, HardwareOption opt, ModelSpec spec, double bestTtft, double bestTpot,
                              boolean noneSized, List<FleetPlan> checked) {
         Slo slo = req.slo();
-        if (slo.tpotMs() != null && bestTpot > slo.tpotMs()) {
-            return new Miss(PlanFailure.TPOT_TARGET, slo.tpotMs(), bestTpot, String.format(Locale.ROOT,
-                    "the TPOT target of %.1f ms cannot be met on %s at any number of replicas: the fastest layout gives "
+        Double tpotBound = slo.effectiveTpotMs();
+        if (tpotBound != null && bestTpot > tpotBound) {
+            String target = slo.tpotMs() != null && slo.tpotMs().equals(tpotBound)
+                    ? String.format(Locale.ROOT, "the TPOT target of %.1f ms", tpotBound)
+                    : String.format(Locale.ROOT, "the target of %.1f tokens/s per user (TPOT %.1f ms)",
+                    slo.minTokensPerSecondPerUser(), tpotBound);
+            return new Miss(PlanFailure.TPOT_TARGET, tpotBound, bestTpot, String.format(Locale.ROOT,
+                    "%s cannot be met on %s at any number of replicas: the fastest layout gives "
                             + "%.1f ms with one request in flight; a target of at least %.1f ms, or a faster GPU, would be met",
-                    slo.tpotMs(), opt.gpu().name(), bestTpot, Math.ceil(bestTpot * 11) / 10));
+                    target, opt.gpu().name(), bestTpot, Math.ceil(bestTpot * 11) / 10));
         }
         if (slo.ttftMs() != null && bestTtft > slo.ttftMs()) {
             return new Miss(PlanFailure.TTFT_TARGET, slo.ttftMs(), bestTtft, String.format(Locale.ROOT,

@@ -1,6 +1,9 @@
 package dev.autoparallel.sim;
 
 import dev.autoparallel.error.InvalidConfigurationException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
@@ -64,6 +67,141 @@ public sealed interface LengthDistribution extends java.io.Serializable {
             double g = gaussian(random);
             long v = Math.round(Math.exp(mu + s * g));
             return (int) Math.max(1, Math.min(max, v));
+        }
+    }
+
+    /**
+     * Lengths as measured: each of {@code lengths} drawn in proportion to its {@code counts} (a
+     * histogram of a service's logged prompt or output lengths, each bin standing for its length).
+     */
+    static LengthDistribution histogram(int[] lengths, long[] counts) {
+        return new Histogram(lengths, counts);
+    }
+
+    /**
+     * A histogram in text: one bin per line, {@code tokens,count} (a header line, blank lines and
+     * lines starting with {@code #} are skipped). {@code source} names the file in errors.
+     */
+    static LengthDistribution parseHistogram(String text, String field, String source) {
+        List<Integer> lengths = new ArrayList<>();
+        List<Long> counts = new ArrayList<>();
+        String[] lines = text.split("\r?\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i].strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            String[] cells = line.split("[,;\t]");
+            if (cells.length != 2) {
+                throw new InvalidConfigurationException(field, String.format(Locale.ROOT,
+                        "%s line %d: a histogram line is 'tokens,count'; found %d fields", source, i + 1, cells.length));
+            }
+            try {
+                lengths.add(Integer.parseInt(cells[0].strip()));
+                counts.add(Long.parseLong(cells[1].strip()));
+            } catch (NumberFormatException e) {
+                if (lengths.isEmpty() && counts.isEmpty() && i == firstContentLine(lines)) {
+                    continue; // a header
+                }
+                throw new InvalidConfigurationException(field, String.format(Locale.ROOT,
+                        "%s line %d: tokens and count must be whole numbers", source, i + 1));
+            }
+        }
+        if (lengths.isEmpty()) {
+            throw new InvalidConfigurationException(field, source + ": the histogram has no bins; give lines of 'tokens,count'");
+        }
+        return new Histogram(lengths.stream().mapToInt(Integer::intValue).toArray(),
+                counts.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    private static int firstContentLine(String[] lines) {
+        for (int i = 0; i < lines.length; i++) {
+            String l = lines[i].strip();
+            if (!l.isEmpty() && !l.startsWith("#")) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Most bins a histogram may have. */
+    int MAX_HISTOGRAM_BINS = 100_000;
+
+    /** A measured length histogram; values by content (equal histograms are the same traffic). */
+    final class Histogram implements LengthDistribution {
+        private final int[] lengths;
+        private final long[] cumulative;
+        private final double mean;
+
+        Histogram(int[] lengths, long[] counts) {
+            if (lengths.length == 0 || lengths.length != counts.length || lengths.length > MAX_HISTOGRAM_BINS) {
+                throw new InvalidConfigurationException("histogram", "a histogram needs 1 to " + MAX_HISTOGRAM_BINS
+                        + " bins, each a length and a count; found " + lengths.length + " lengths and " + counts.length + " counts");
+            }
+            this.lengths = lengths.clone();
+            this.cumulative = new long[counts.length];
+            long total = 0;
+            double sum = 0;
+            for (int i = 0; i < lengths.length; i++) {
+                if (lengths[i] < 1 || lengths[i] > 1 << 24) {
+                    throw new InvalidConfigurationException("histogram", "a histogram bin's length was " + lengths[i]
+                            + "; allowed: 1 to " + (1 << 24) + " tokens");
+                }
+                if (counts[i] < 0 || counts[i] > 1L << 50) {
+                    throw new InvalidConfigurationException("histogram", "a histogram bin's count was " + counts[i]
+                            + "; allowed: 0 to 2^50");
+                }
+                total += counts[i];
+                sum += (double) lengths[i] * counts[i];
+                cumulative[i] = total;
+            }
+            if (total == 0) {
+                throw new InvalidConfigurationException("histogram", "every bin of the histogram counts 0 requests");
+            }
+            this.mean = sum / total;
+        }
+
+        @Override
+        public int sample(SplittableRandom random) {
+            long u = random.nextLong(cumulative[cumulative.length - 1]);
+            // The first bin whose running count passes u (bins of count 0 share their neighbour's running count).
+            int i = Arrays.binarySearch(cumulative, u + 1);
+            i = i >= 0 ? i : -i - 1;
+            while (i > 0 && cumulative[i - 1] == cumulative[i]) {
+                i--;
+            }
+            return lengths[i];
+        }
+
+        @Override
+        public double mean() {
+            return mean;
+        }
+
+        @Override
+        public int max() {
+            int m = 0;
+            for (int i = 0; i < lengths.length; i++) {
+                if (cumulative[i] > (i == 0 ? 0 : cumulative[i - 1])) {
+                    m = Math.max(m, lengths[i]);
+                }
+            }
+            return m;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Histogram h && Arrays.equals(h.lengths, lengths) && Arrays.equals(h.cumulative, cumulative);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(lengths) + Arrays.hashCode(cumulative);
+        }
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "histogram of %d bins, mean %.0f, max %d", lengths.length, mean, max());
         }
     }
 

@@ -102,10 +102,24 @@ public final class ServingSimulator {
      */
     public static Result run(StepTimer timer, Limits limits, Arrivals arrivals, LengthDistribution input,
                              LengthDistribution output, int requests, long seed) {
+        return run(timer, limits, arrivals, input, output, 0, requests, seed);
+    }
+
+    /**
+     * As {@link #run(StepTimer, Limits, Arrivals, LengthDistribution, LengthDistribution, int, long)},
+     * with {@code prefixHitRate} of every prompt found in the prefix cache: those tokens, in whole
+     * blocks and never the prompt's last, are not prefilled (each request still holds blocks for
+     * its whole context, as if no block were shared: the KV figures stay on the safe side).
+     */
+    public static Result run(StepTimer timer, Limits limits, Arrivals arrivals, LengthDistribution input,
+                             LengthDistribution output, double prefixHitRate, int requests, long seed) {
         if (requests < 10) {
             throw new IllegalArgumentException("simulate at least 10 requests, not " + requests);
         }
-        return new Run(timer, limits, arrivals, input, output, requests, seed).simulate();
+        if (!(prefixHitRate >= 0 && prefixHitRate < 1)) {
+            throw new IllegalArgumentException("prefix hit rate " + prefixHitRate);
+        }
+        return new Run(timer, limits, arrivals, input, output, prefixHitRate, requests, seed).simulate();
     }
 
     /**
@@ -125,6 +139,8 @@ public final class ServingSimulator {
         private final SplittableRandom random;
         private final int[] prompt;
         private final int[] outLen;
+        /** Prompt tokens each request finds in the prefix cache. */
+        private final int[] cached;
         private final double[] arrival;
         private final double[] firstToken;
         private final double[] finish;
@@ -171,7 +187,7 @@ public final class ServingSimulator {
         private double contextSum;
 
         Run(StepTimer timer, Limits limits, Arrivals arrivals, LengthDistribution input, LengthDistribution output,
-            int requests, long seed) {
+            double prefixHitRate, int requests, long seed) {
             this.timer = timer;
             this.limits = limits;
             this.n = requests;
@@ -180,9 +196,12 @@ public final class ServingSimulator {
             prompt = new int[n];
             outLen = new int[n];
             arrival = new double[n];
+            cached = new int[n];
             for (int i = 0; i < n; i++) {
                 prompt[i] = input.sample(random);
                 outLen[i] = output.sample(random);
+                // Whole blocks of the prompt, never its last token (vLLM recomputes it to sample from).
+                cached[i] = (int) Math.min((long) (prompt[i] * prefixHitRate) / bs * bs, ((prompt[i] - 1) / bs) * (long) bs);
             }
             closed = arrivals instanceof Closed;
             if (arrivals instanceof Open open) {
@@ -385,8 +404,8 @@ public final class ServingSimulator {
             // 3. Admissions: preempted requests first, then the queue, while seats, budget and blocks last.
             while (budget > 0 && runCount < limits.maxNumSeqs() && (preemptedCount > 0 || waitHead < waitTail)) {
                 int r = preemptedCount > 0 ? preempted[preemptedCount - 1] : waiting[waitHead];
-                int target = Math.min(prompt[r] + generated[r], budget);
-                long need = blocksFor(target, bs);
+                int target = Math.min(prompt[r] + generated[r] - cached[r], budget);
+                long need = blocksFor((long) cached[r] + target, bs);
                 if (need > freeBlocks) {
                     break;
                 }
@@ -397,7 +416,7 @@ public final class ServingSimulator {
                 }
                 freeBlocks -= need;
                 blocks[r] = (int) need;
-                computed[r] = 0;
+                computed[r] = cached[r];
                 scheduled[r] = target;
                 budget -= target;
                 prefillTokens += target;

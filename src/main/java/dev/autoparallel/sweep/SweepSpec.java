@@ -62,9 +62,10 @@ public record SweepSpec(String name, List<String> models, List<ClusterShape> clu
             "max_configs", "vllm_version", "gpu_memory_utilization", "kv_cache_dtype", "hours_per_month",
             "price_overrides", "output", "quantization", "language_model_only", "traffic", "slo", "engine", "headroom");
     static final Set<String> MODEL_KEYS = Set.of("id", "traffic", "slo");
-    static final Set<String> TRAFFIC_KEYS = Set.of("request_rates", "input_tokens", "output_tokens", "input_spread",
-            "output_spread", "max_input_tokens", "max_output_tokens", "arrival_cv");
-    static final Set<String> SLO_KEYS = Set.of("ttft_ms", "tpot_ms", "percentile");
+    static final Set<String> TRAFFIC_KEYS = Set.of("request_rates", "tokens_per_day", "input_tokens", "output_tokens",
+            "input_spread", "output_spread", "max_input_tokens", "max_output_tokens", "input_histogram", "output_histogram",
+            "arrival_cv", "prefix_cache_hit_rate");
+    static final Set<String> SLO_KEYS = Set.of("ttft_ms", "tpot_ms", "percentile", "min_tokens_per_second_per_user");
     static final Set<String> CLUSTER_KEYS = Set.of("name", "gpu", "gpus_per_node", "nodes", "gpu_memory_gb",
             "price_usd_per_gpu_hour");
     /** More cells than this is a typo in a list, not a plan. */
@@ -91,23 +92,32 @@ public record SweepSpec(String name, List<String> models, List<ClusterShape> clu
             throw new InvalidConfigurationException("traffic", where + ": has no traffic; give traffic globally or for this model");
         }
         unknownKeys(t, TRAFFIC_KEYS, where + " traffic", "traffic.");
-        List<Double> rates = new ArrayList<>();
-        JsonNode rs = list(t, "request_rates", where + " traffic");
-        for (JsonNode r : rs) {
-            rates.add(number(r, "request_rates", where));
+        if (t.has("request_rates") == t.has("tokens_per_day")) {
+            throw new InvalidConfigurationException("request_rates", where + ": give the demand once: traffic.request_rates "
+                    + "(requests/s) or traffic.tokens_per_day (prompt plus output tokens per day)");
         }
-        if (new HashSet<>(rates).size() != rates.size()) {
-            throw new InvalidConfigurationException("request_rates", where + ": 'request_rates' lists a value twice");
+        String rateKey = t.has("request_rates") ? "request_rates" : "tokens_per_day";
+        List<Double> given = new ArrayList<>();
+        for (JsonNode r : list(t, rateKey, where + " traffic")) {
+            given.add(number(r, rateKey, where));
+        }
+        if (new HashSet<>(given).size() != given.size()) {
+            throw new InvalidConfigurationException(rateKey, where + ": '" + rateKey + "' lists a value twice");
         }
         LengthDistribution in = lengths(t, "input", where);
         LengthDistribution out = lengths(t, "output", where);
         double cv = t.has("arrival_cv") ? number(t.get("arrival_cv"), "arrival_cv", where) : 1;
+        double hit = t.has("prefix_cache_hit_rate") ? number(t.get("prefix_cache_hit_rate"), "prefix_cache_hit_rate", where) : 0;
         Slo targets = slo(slo, where);
-        List<Demand> out2 = new ArrayList<>();
-        for (double rate : rates) {
-            out2.add(new Demand(model, new Traffic(rate, in, out, cv), targets));
+        List<Demand> demands = new ArrayList<>();
+        for (double g : given) {
+            if (rateKey.equals("tokens_per_day") && !(g > 0)) {
+                throw new InvalidConfigurationException(rateKey, where + ": 'tokens_per_day' has " + g + "; allowed: positive");
+            }
+            double rate = rateKey.equals("request_rates") ? g : Traffic.requestsPerSecondFromTokensPerDay(g, in.mean() + out.mean());
+            demands.add(new Demand(model, new Traffic(rate, in, out, cv, hit), targets));
         }
-        return out2;
+        return demands;
     }
 
     /** Latency targets from an {@code slo} object, or the documented interactive ones when there is none. */
@@ -119,13 +129,25 @@ public record SweepSpec(String name, List<String> models, List<ClusterShape> clu
         Double ttft = slo.hasNonNull("ttft_ms") ? number(slo.get("ttft_ms"), "ttft_ms", where) : null;
         Double tpot = slo.hasNonNull("tpot_ms") ? number(slo.get("tpot_ms"), "tpot_ms", where) : null;
         int pct = slo.has("percentile") ? intIn(slo.get("percentile"), "percentile", where, 1, 99) : 90;
-        if (ttft == null && tpot == null) {
-            throw new InvalidConfigurationException("slo", where + ": slo names no target; give ttft_ms, tpot_ms or both");
+        Double perUser = slo.hasNonNull("min_tokens_per_second_per_user")
+                ? number(slo.get("min_tokens_per_second_per_user"), "min_tokens_per_second_per_user", where) : null;
+        if (ttft == null && tpot == null && perUser == null) {
+            throw new InvalidConfigurationException("slo", where + ": slo names no target; give ttft_ms, tpot_ms, "
+                    + "min_tokens_per_second_per_user or several");
         }
-        return new Slo(ttft, tpot, pct);
+        return new Slo(ttft, tpot, pct, perUser);
     }
 
     private static LengthDistribution lengths(JsonNode t, String which, String where) {
+        if (t.has(which + "_histogram")) {
+            for (String other : List.of(which + "_tokens", which + "_spread", "max_" + which + "_tokens")) {
+                if (t.has(other)) {
+                    throw new InvalidConfigurationException(which + "_histogram", where + ": " + which + "_histogram gives the "
+                            + which + " lengths; '" + other + "' cannot stand beside it");
+                }
+            }
+            return histogram(t.get(which + "_histogram"), which + "_histogram", where);
+        }
         if (!t.has(which + "_tokens")) {
             throw new InvalidConfigurationException(which + "_tokens", where + ": traffic needs " + which + "_tokens");
         }
@@ -143,6 +165,32 @@ public record SweepSpec(String name, List<String> models, List<ClusterShape> clu
         return LengthDistribution.logNormal(mean, spread, max);
     }
 
+    /** An inline histogram: a list of [tokens, count] pairs. */
+    private static LengthDistribution histogram(JsonNode h, String key, String where) {
+        if (h == null || !h.isArray() || h.isEmpty() || h.size() > LengthDistribution.MAX_HISTOGRAM_BINS) {
+            throw new InvalidConfigurationException(key, where + ": '" + key + "' must be a list of 1 to "
+                    + LengthDistribution.MAX_HISTOGRAM_BINS + " [tokens, count] pairs");
+        }
+        int[] lengths = new int[h.size()];
+        long[] counts = new long[h.size()];
+        for (int i = 0; i < h.size(); i++) {
+            JsonNode bin = h.get(i);
+            if (!bin.isArray() || bin.size() != 2 || !bin.get(0).isIntegralNumber() || !bin.get(1).isIntegralNumber()) {
+                throw new InvalidConfigurationException(key, where + ": '" + key + "' entry " + i
+                        + " must be a [tokens, count] pair of whole numbers");
+            }
+            lengths[i] = intIn(bin.get(0), key, where, 1, 1 << 24);
+            counts[i] = bin.get(1).asLong();
+        }
+        return LengthDistribution.histogram(lengths, counts);
+    }
+
+    /** Keys that state the same quantity in different ways: a model's own choice replaces the global one's. */
+    private static final List<List<List<String>>> ALTERNATIVES = List.of(
+            List.of(List.of("request_rates"), List.of("tokens_per_day")),
+            List.of(List.of("input_tokens", "input_spread", "max_input_tokens"), List.of("input_histogram")),
+            List.of(List.of("output_tokens", "output_spread", "max_output_tokens"), List.of("output_histogram")));
+
     /** The global object with the model's fields laid over it (either may be null). */
     private static JsonNode merged(JsonNode global, JsonNode own) {
         if (global == null) {
@@ -152,6 +200,16 @@ public record SweepSpec(String name, List<String> models, List<ClusterShape> clu
             return global;
         }
         ObjectNode out = global.deepCopy();
+        // A model's own way of stating a quantity replaces the global one's other way (its rates as tokens per day,
+        // its lengths as a histogram), rather than standing beside it.
+        for (List<List<String>> ways : ALTERNATIVES) {
+            for (int i = 0; i < 2; i++) {
+                List<String> chosen = ways.get(i);
+                if (chosen.stream().anyMatch(own::has)) {
+                    ways.get(1 - i).forEach(out::remove);
+                }
+            }
+        }
         own.fields().forEachRemaining(e -> out.set(e.getKey(), e.getValue()));
         return out;
     }
