@@ -84,4 +84,55 @@ class PlanCommandTest {
         assertEquals(2, MainTest.run("plan", "meta-llama/Llama-3.1-8B", "--gpu", "H100", "--request-rate", "3", "--input-tokens",
                 "10", "--output-tokens", "10", "--percentile", "95").code());
     }
+
+    @Test
+    void demandInTokensPerDay_histograms_prefixReuse_andAPerUserStreamRate() throws Exception {
+        // 10 requests/s of 2,048 + 512 tokens is 2,211,840,000 tokens a day: the same plan.
+        Run perDay = MainTest.run("plan", "meta-llama/Llama-3.3-70B-Instruct", "--gpu", "H100", "--tokens-per-day",
+                "2211840000", "--input-tokens", "2048", "--output-tokens", "512", "--json");
+        assertEquals(0, perDay.code(), perDay.err());
+        JsonNode day = JSON.readTree(perDay.out());
+        assertEquals(10.0, day.get("request_rate").asDouble(), 1e-9);
+        assertEquals(plan("10").get("total_gpus"), day.get("total_gpus"));
+
+        // At least 40 tokens/s per user is a TPOT bound of 25 ms, tighter than the default 50 ms.
+        Run fast = MainTest.run("plan", "meta-llama/Llama-3.3-70B-Instruct", "--gpu", "H100", "--request-rate", "10",
+                "--input-tokens", "2048", "--output-tokens", "512", "--ttft-ms", "2000", "--tpot-ms", "50",
+                "--min-tokens-per-second-per-user", "40", "--json");
+        assertEquals(0, fast.code(), fast.err());
+        JsonNode f = JSON.readTree(fast.out());
+        assertTrue(f.get("meets_slo").asBoolean());
+        assertTrue(f.get("tpot_ms").asDouble() <= 25, f.toString());
+        assertEquals(40.0, f.get("min_tokens_per_second_per_user").asDouble());
+
+        // Half of every prompt in the prefix cache: the simulated TTFT of the same fleet size can only drop.
+        Run reuse = MainTest.run("plan", "meta-llama/Llama-3.3-70B-Instruct", "--gpu", "H100", "--request-rate", "10",
+                "--input-tokens", "2048", "--output-tokens", "512", "--prefix-cache-hit-rate", "0.5", "--json");
+        assertEquals(0, reuse.code(), reuse.err());
+        JsonNode warm = JSON.readTree(reuse.out());
+        assertTrue(warm.get("total_gpus").asInt() <= plan("10").get("total_gpus").asInt(), warm.toString());
+
+        // Prompt lengths from a measured histogram (mean (256 x 30 + 1,024 x 50 + 2,048 x 20) / 100 = 998.4 tokens).
+        Run hist = MainTest.run("plan", "meta-llama/Llama-3.3-70B-Instruct", "--gpu", "H100", "--request-rate", "10",
+                "--input-histogram", "src/test/resources/traffic/chat-prompts.csv", "--output-tokens", "512", "--json");
+        assertEquals(0, hist.code(), hist.err());
+        assertEquals(998.4, JSON.readTree(hist.out()).get("mean_input_tokens").asDouble(), 1e-9);
+    }
+
+    @Test
+    void demandGivenTwice_orLengthsGivenTwice_exit2() {
+        Run both = MainTest.run("plan", "meta-llama/Llama-3.3-70B-Instruct", "--gpu", "H100", "--request-rate", "10",
+                "--tokens-per-day", "1e9", "--input-tokens", "2048", "--output-tokens", "512");
+        assertEquals(2, both.code());
+        assertTrue(both.err().contains("--request-rate (requests/s) or --tokens-per-day"), both.err());
+        Run lengths = MainTest.run("plan", "meta-llama/Llama-3.3-70B-Instruct", "--gpu", "H100", "--request-rate", "10",
+                "--input-tokens", "2048", "--input-histogram", "src/test/resources/traffic/chat-prompts.csv",
+                "--output-tokens", "512");
+        assertEquals(2, lengths.code());
+        assertTrue(lengths.err().contains("--input-histogram gives the input lengths"), lengths.err());
+        Run hit = MainTest.run("plan", "meta-llama/Llama-3.3-70B-Instruct", "--gpu", "H100", "--request-rate", "10",
+                "--input-tokens", "2048", "--output-tokens", "512", "--prefix-cache-hit-rate", "1");
+        assertEquals(2, hit.code());
+        assertTrue(hit.err().contains("prefix_cache_hit_rate"), hit.err());
+    }
 }

@@ -102,4 +102,39 @@ class SweepSpecTest {
             assertEquals(c[1], e.field(), e.getMessage());
         }
     }
+
+    @Test
+    void trafficInTokensPerDay_histograms_prefixReuse_andPerUserRates() {
+        SweepSpec s = SweepSpec.parse("{\"models\": [\"meta-llama/Llama-3.1-8B\", {\"id\": \"Qwen/Qwen3-8B\", \"traffic\": "
+                + "{\"request_rates\": [3], \"input_histogram\": [[100, 1], [300, 1]]}}], \"clusters\": [{\"gpu\": \"H100\"}], "
+                + "\"traffic\": {\"tokens_per_day\": [86400000], \"input_tokens\": 900, \"output_tokens\": 100, "
+                + "\"prefix_cache_hit_rate\": 0.25}, \"slo\": {\"ttft_ms\": 1000, \"min_tokens_per_second_per_user\": 30}}",
+                "spec");
+        SweepSpec.Demand day = s.demands().get(0);
+        assertEquals(1.0, day.traffic().requestsPerSecond(), 1e-12); // 86.4 M tokens a day of 1,000-token requests
+        assertEquals(0.25, day.traffic().prefixHitRate());
+        assertEquals(1000 / 30.0, day.slo().effectiveTpotMs(), 1e-12);
+        // The model's own rates and histogram replace the global tokens per day and fixed prompt length.
+        SweepSpec.Demand own = s.demands().get(1);
+        assertEquals(3.0, own.traffic().requestsPerSecond());
+        assertEquals(200.0, own.traffic().input().mean());
+        assertEquals(100.0, own.traffic().output().mean());
+        String base = "{\"models\": [\"meta-llama/Llama-3.1-8B\"], \"clusters\": [{\"gpu\": \"H100\"}], ";
+        String[][] cases = {
+                {"\"traffic\": {\"request_rates\": [1], \"tokens_per_day\": [1], \"input_tokens\": 1, \"output_tokens\": 1}}",
+                        "request_rates"},
+                {"\"traffic\": {\"request_rates\": [1], \"input_histogram\": [[1, 1]], \"input_tokens\": 1, \"output_tokens\": 1}}",
+                        "input_histogram"},
+                {"\"traffic\": {\"request_rates\": [1], \"input_histogram\": [[1]], \"output_tokens\": 1}}", "input_histogram"},
+                {"\"traffic\": {\"request_rates\": [1], \"input_tokens\": 1, \"output_tokens\": 1, \"prefix_cache_hit_rate\": 1}}",
+                        "prefix_cache_hit_rate"},
+                {"\"traffic\": {\"request_rates\": [1], \"input_tokens\": 1, \"output_tokens\": 1}, "
+                        + "\"slo\": {\"min_tokens_per_second_per_user\": 0}}", "min_tokens_per_second_per_user"},
+        };
+        for (String[] c : cases) {
+            InvalidConfigurationException e = assertThrows(InvalidConfigurationException.class,
+                    () -> SweepSpec.parse(base + c[0], "spec"), c[0]);
+            assertEquals(c[1], e.field(), e.getMessage());
+        }
+    }
 }
