@@ -6,9 +6,9 @@ package dev.autoparallel.report;
  * is GiB per GPU. Built by name with {@link #builder()}; {@link #COLUMNS} and {@link #values()}
  * give the order the files use.
  *
- * @param status        {@code ok} or {@code failed}
+ * @param status        a {@link RowStatus} key: {@code ok} or {@code failed}
  * @param rank          1 = best for the cell's objective; 0 on a failure row
- * @param failureReason a {@code FailureReason} key ({@code does_not_fit}, {@code invalid_input}, ...)
+ * @param failureReason a {@link FailureReason} key ({@code does_not_fit}, {@code invalid_input}, ...)
  * @param meetsSlo      traffic cells: whether the fleet meets the latency targets; null for workload cells
  * @param simulated     traffic cells: whether the latencies come from the scheduler simulation (else the analytic model)
  */
@@ -33,7 +33,7 @@ public record ResultRow(long cellId, String model, String cluster, String gpu, i
             "simulated", "owned_monthly_cost_usd", "deployment_command", "failure_reason", "failure_detail"};
 
     public boolean ok() {
-        return "ok".equals(status);
+        return RowStatus.OK.key().equals(status);
     }
 
     /** The values in {@link #COLUMNS} order (nulls kept). */
@@ -87,8 +87,14 @@ public record ResultRow(long cellId, String model, String cluster, String gpu, i
             return set(6, sequenceLength).set(7, batchSize).set(8, objective);
         }
 
-        public Builder status(String status, int rank) {
-            return set(9, status).set(10, rank);
+        /** A result, ranked (1 = best for the cell's objective). */
+        public Builder ok(int rank) {
+            return set(9, RowStatus.OK.key()).set(10, rank);
+        }
+
+        /** The cell's failure: rank 0, the reason and what would help. */
+        public Builder failed(FailureReason reason, String detail) {
+            return set(9, RowStatus.FAILED.key()).set(10, 0).set(40, reason.key()).set(41, detail);
         }
 
         public Builder layout(int tp, int pp, int dp, int ep, int totalGpus) {
@@ -123,10 +129,6 @@ public record ResultRow(long cellId, String model, String cluster, String gpu, i
 
         public Builder command(String deploymentCommand) {
             return set(39, deploymentCommand);
-        }
-
-        public Builder failure(String reason, String detail) {
-            return set(40, reason).set(41, detail);
         }
 
         public ResultRow build() {

@@ -52,7 +52,7 @@ public final class CellEvaluator {
             Layout l = c.layout();
             MemoryEstimate e = c.engine();
             Rental rent = r.rental();
-            rows.add(base(cell).status("ok", r.rank())
+            rows.add(base(cell).ok(r.rank())
                     .layout(l.tp(), l.pp(), l.dp(), l.expertParallelSize(), l.totalGpus())
                     .memory(gib(c.totalBytes()), round3(c.totalBytes() / (double) gpuMemory), gib(e.weightsBytes()),
                             gib(e.activationBytes()), gib(c.workloadKvBytes()), gib(e.overheadBytes()))
@@ -103,7 +103,7 @@ public final class CellEvaluator {
     }
 
     static ResultRow fleetRow(SweepPlan plan, SweepPlan.Cell cell, FleetPlan p, int rank) {
-        return base(cell).status("ok", rank)
+        return base(cell).ok(rank)
                 .layout(p.layout().tp(), p.layout().pp(), p.replicas(), p.layout().expertParallelSize(), p.totalGpus())
                 .speed(p.ttftMs(), p.tpotMs(), cell.demand().traffic().requestsPerSecond() * cell.demand().traffic().output().mean())
                 .price(p.monthlyCostUsd() == null ? null : round3(p.monthlyCostUsd() / p.totalGpus() / plan.hoursPerMonth()),
@@ -140,6 +140,6 @@ public final class CellEvaluator {
     }
 
     static ResultRow failure(SweepPlan.Cell cell, FailureReason reason, String detail) {
-        return base(cell).status("failed", 0).failure(reason.key(), detail).build();
+        return base(cell).failed(reason, detail).build();
     }
 }

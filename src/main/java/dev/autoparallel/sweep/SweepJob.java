@@ -10,6 +10,7 @@ import dev.autoparallel.report.HtmlReport;
 import dev.autoparallel.report.ReportBuilder;
 import dev.autoparallel.report.ReportModel;
 import dev.autoparallel.report.ResultRow;
+import dev.autoparallel.report.RowStatus;
 import dev.autoparallel.source.ModelResolver;
 import dev.autoparallel.source.Secrets;
 import dev.autoparallel.source.TextFiles;
@@ -148,7 +149,7 @@ public final class SweepJob {
 
             Row counts = results.agg(functions.count(functions.lit(1)),
                     functions.sum(functions.when(functions.col("rank").equalTo(1), 1).otherwise(0)),
-                    functions.sum(functions.when(functions.col("status").equalTo("failed"), 1).otherwise(0))).first();
+                    functions.sum(functions.when(functions.col("status").equalTo(RowStatus.FAILED.key()), 1).otherwise(0))).first();
             long rowCount = counts.getLong(0);
             long resultCells = counts.isNullAt(1) ? 0 : counts.getLong(1);
             long failedCells = counts.isNullAt(2) ? 0 : counts.getLong(2);
@@ -169,7 +170,7 @@ public final class SweepJob {
             }
 
             List<ResultRow> failures = new ArrayList<>();
-            for (Row r : results.filter(functions.col("status").equalTo("failed")).orderBy("cell_id").limit(FAILURES_SHOWN)
+            for (Row r : results.filter(functions.col("status").equalTo(RowStatus.FAILED.key())).orderBy("cell_id").limit(FAILURES_SHOWN)
                     .collectAsList()) {
                 failures.add(SweepSchema.fromRow(r));
             }
@@ -191,7 +192,7 @@ public final class SweepJob {
                 // that misses them (TP 1 x PP 7 for a 70B model) is never recommended, however few GPUs it takes.
                 Slo targets = plan.reportTargets();
                 List<ResultRow> ranked = new ArrayList<>();
-                for (Row r : results.filter(functions.col("status").equalTo("ok").and(functions.col("sequence_length").equalTo(maxSeq))
+                for (Row r : results.filter(functions.col("status").equalTo(RowStatus.OK.key()).and(functions.col("sequence_length").equalTo(maxSeq))
                         .and(functions.col("batch_size").equalTo(maxBatch)).and(functions.col("objective").equalTo(objective)))
                         .orderBy("cell_id", "rank").collectAsList()) {
                     ranked.add(SweepSchema.fromRow(r));
@@ -254,7 +255,7 @@ public final class SweepJob {
     static int[] headlineWorkload(Dataset<Row> results, SweepPlan plan, String objective) {
         long resolvable = plan.models().stream().filter(m -> m.spec() != null).count();
         Slo t = plan.reportTargets();
-        Column within = functions.col("status").equalTo("ok");
+        Column within = functions.col("status").equalTo(RowStatus.OK.key());
         if (t.ttftMs() != null) {
             within = within.and(functions.col("ttft_ms").leq(t.ttftMs()));
         }

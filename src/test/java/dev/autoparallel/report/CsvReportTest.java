@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class CsvReportTest {
     static ResultRow failure(String model, String cluster, String detail) {
         return ResultRow.builder().cell(7, model, cluster, "H100-SXM", 8, 1).workload(2048, 4, "minimize_gpus")
-                .status("failed", 0).failure(FailureReason.ERROR.key(), detail).build();
+                .failed(FailureReason.ERROR, detail).build();
     }
 
     @Test

@@ -18,7 +18,7 @@ class HtmlReportTest {
     static final String EVIL = "<script>alert(1)</script>";
 
     static ResultRow ok(String model, String cluster, double cost) {
-        return ResultRow.builder().cell(1, model, cluster, "H100-SXM", 8, 1).workload(4096, 8, "minimize_gpus").status("ok", 1)
+        return ResultRow.builder().cell(1, model, cluster, "H100-SXM", 8, 1).workload(4096, 8, "minimize_gpus").ok(1)
                 .layout(2, 1, 1, 1, 2).memory(40.0, 0.505, 20.0, 2.0, 16.0, 2.0).kv(500_000L, 120.0).speed(150.0, 12.0, 2000.0)
                 .price(3.0, cost, cost / 2000.0, "test").command("vllm serve " + model).build();
     }

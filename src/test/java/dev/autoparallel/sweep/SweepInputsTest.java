@@ -115,11 +115,11 @@ class SweepInputsTest {
     void theReport_neverRecommendsALayoutThatMissesTheTargets() {
         // Issue 10: minimize_gpus ranked TP 1 x PP 7 first for a 70B model (TPOT 288 ms); the report must skip it.
         ResultRow pp7 = ResultRow.builder().cell(3, "m", "8 x H100", "H100-SXM", 8, 1).workload(8192, 64, "minimize_gpus")
-                .status("ok", 1).layout(1, 7, 1, 1, 7).speed(8_500.0, 288.0, 866.0).build();
+                .ok(1).layout(1, 7, 1, 1, 7).speed(8_500.0, 288.0, 866.0).build();
         ResultRow tp8 = ResultRow.builder().cell(3, "m", "8 x H100", "H100-SXM", 8, 1).workload(8192, 64, "minimize_gpus")
-                .status("ok", 2).layout(8, 1, 1, 1, 8).speed(1_600.0, 28.7, 2_115.0).build();
+                .ok(2).layout(8, 1, 1, 1, 8).speed(1_600.0, 28.7, 2_115.0).build();
         ResultRow slowOnly = ResultRow.builder().cell(4, "m", "8 x L4", "L4", 8, 1).workload(8192, 64, "minimize_gpus")
-                .status("ok", 1).layout(1, 8, 1, 1, 8).speed(30_000.0, 400.0, 100.0).build();
+                .ok(1).layout(1, 8, 1, 1, 8).speed(30_000.0, 400.0, 100.0).build();
         SweepJob.Recommendable r = SweepJob.recommendable(List.of(pp7, tp8, slowOnly), Slo.INTERACTIVE);
         assertEquals(List.of(tp8), r.best());
         assertEquals(Set.of("m\u00008 x L4"), r.missesTargets());
