@@ -1,5 +1,7 @@
 package dev.autoparallel.memory;
 
+import dev.autoparallel.model.DType;
+
 import java.util.List;
 
 /**
@@ -20,12 +22,15 @@ import java.util.List;
  * @param kvCacheGroups      the KV cache groups on that rank, as vLLM's kv_cache_utils forms them
  * @param kvCacheNeededBytes what one request at max_model_len needs on that rank (vLLM's "X GiB KV cache is needed")
  * @param estimatedMaxModelLen vLLM's estimated maximum model length when it refuses for want of KV cache, else null
+ * @param kvCacheDtype       what the cache stores (the model's dtype, or FP8 with --kv-cache-dtype fp8): the speed
+ *                           model reads KV at this width
  */
 public record MemoryEstimate(Layout layout, long budgetBytes, long weightsBytes, long activationBytes,
                              long nonTorchBytes, long cudaGraphBytes, long kvCacheBytes, long kvCacheTokens,
                              double maxConcurrency, int maxModelLen, int maxNumSeqs, int maxNumBatchedTokens,
                              int blockSize, long kvBytesPerToken, Rejection rejection, long numGpuBlocks,
-                             List<KvCacheGroup> kvCacheGroups, long kvCacheNeededBytes, Long estimatedMaxModelLen) {
+                             List<KvCacheGroup> kvCacheGroups, long kvCacheNeededBytes, Long estimatedMaxModelLen,
+                             DType kvCacheDtype) {
 
     public MemoryEstimate {
         kvCacheGroups = List.copyOf(kvCacheGroups);

@@ -384,6 +384,11 @@ public final class MemoryModel {
         return kvPerTokenPerLayer(tp, dtype);
     }
 
+    /** KV-cache bytes one token takes in one layer on a rank at TP {@code tp}, in the cache's {@code kvDtype}. */
+    public double kvBytesPerTokenPerLayer(int tp, DType kvDtype) {
+        return kvPerTokenPerLayer(tp, kvDtype);
+    }
+
     private double kvPerTokenPerLayer(int tp, DType kvDtype) {
         if (spec.mla() != null) {
             return (spec.mla().kvLoraRank() + spec.mla().qkRopeHeadDim()) * (double) kvDtype.bytes();
@@ -485,7 +490,7 @@ public final class MemoryModel {
         }
         if (invalid != null) {
             return new MemoryEstimate(layout, budget, 0, 0, nonTorch, 0, 0, 0, 0, maxLen, maxSeqs, batchTokens, block, 0,
-                    new Rejection(RejectionReason.INVALID_LAYOUT, invalid), 0, List.of(), 0, null);
+                    new Rejection(RejectionReason.INVALID_LAYOUT, invalid), 0, List.of(), 0, null, kvDtype(s));
         }
         boolean newRunner = VllmReleases.newRunner(v, s.engine(), spec.moe() != null);
         boolean graphsSubtracted = !s.enforceEager() && VllmReleases.cudaGraphSubtracted(v, s.engine(), newRunner);
@@ -516,7 +521,8 @@ public final class MemoryModel {
                 kv = kvPlan.stage(from, to, ks);
             } catch (IllegalStateException e) {
                 return new MemoryEstimate(layout, budget, weights, act, nonTorch, graph, 0, 0, 0, maxLen, maxSeqs, batchTokens,
-                        block, 0, new Rejection(RejectionReason.INVALID_LAYOUT, e.getMessage()), 0, List.of(), 0, null);
+                        block, 0, new Rejection(RejectionReason.INVALID_LAYOUT, e.getMessage()), 0, List.of(), 0, null,
+                        kvDtype(s));
             }
             long blocks = kv.numBlocks(avail);
             if (stage == 0 || weights + act > worstWeights + worstAct) {
@@ -562,7 +568,7 @@ public final class MemoryModel {
         }
         return new MemoryEstimate(layout, budget, worstWeights, worstAct, nonTorch, worstGraph,
                 Math.max(limitingAvail, 0), tokens, concurrency, maxLen, maxSeqs, batchTokens, block,
-                limiting.kvBytesPerToken(), rejection, minBlocks, limiting.groups(), limitingNeeded, estimated);
+                limiting.kvBytesPerToken(), rejection, minBlocks, limiting.groups(), limitingNeeded, estimated, kvDtype(s));
     }
 
     private KvCachePlan.Settings kvSettings(int tp, EngineSettings s) {

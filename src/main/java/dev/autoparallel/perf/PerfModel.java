@@ -6,6 +6,7 @@ import dev.autoparallel.memory.Layout;
 import dev.autoparallel.memory.MemoryEstimate;
 import dev.autoparallel.memory.MemoryModel;
 import dev.autoparallel.model.Component;
+import dev.autoparallel.model.DType;
 import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.model.ModelSpec.AttentionKind;
 import dev.autoparallel.model.Quantization;
@@ -138,7 +139,7 @@ public final class PerfModel {
     private Stage stage(Layout l, int gpusPerNode, MemoryEstimate mem) {
         double peak = (fp8Checkpoint && gpu.fp8Tflops() > 0 ? gpu.fp8Tflops() : gpu.bf16Tflops()) * 1e12;
         double link = l.tp() > gpusPerNode ? gpu.interNodeBytesPerSecond() : gpu.intraNodeBytesPerSecond();
-        return new Stage(l, mem.weightsBytes(), peak, link);
+        return new Stage(l, mem.weightsBytes(), mem.kvCacheDtype(), peak, link);
     }
 
     /**
@@ -195,7 +196,7 @@ public final class PerfModel {
         private final double commStepS;
         private final double commTokenS;
 
-        Stage(Layout l, double rankWeights, double peak, double link) {
+        Stage(Layout l, double rankWeights, DType kvDtype, double peak, double link) {
             this.tp = l.tp();
             double layers = spec.numLayers() / (double) l.pp();
             this.slidingLayers = slidingLayerCount / l.pp();
@@ -206,7 +207,7 @@ public final class PerfModel {
             this.moe = spec.moe() != null;
             this.expertReadS = moe ? rankWeights * expertByteShare / bandwidth : 0;
             this.logUntouched = moe ? Math.log1p(-spec.moe().expertsPerToken() / (double) spec.moe().numExperts()) : 0;
-            this.kvReadS = memory.kvBytesPerTokenPerLayer(tp) / bandwidth;
+            this.kvReadS = memory.kvBytesPerTokenPerLayer(tp, kvDtype) / bandwidth;
             double share = 1.0 / (tp * (spec.numLayers() / layers));
             this.decodeTokenS = 2 * activeParams * share / (peak * ETA_DECODE_COMPUTE);
             this.prefillTokenS = 2 * activeParams * share / (peak * ETA_PREFILL_COMPUTE);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.autoparallel.hardware.Gpu;
 import dev.autoparallel.hardware.GpuCatalog;
 import dev.autoparallel.memory.EngineSettings;
+import dev.autoparallel.memory.KvCacheDtype;
 import dev.autoparallel.memory.Layout;
 import dev.autoparallel.memory.MemoryModel;
 import dev.autoparallel.model.ReferenceModels;
@@ -71,5 +72,25 @@ class PerfModelTest {
                 () -> ServingEngine.parse("tgi")).field());
         assertEquals("concurrency", org.junit.jupiter.api.Assertions.assertThrows(dev.autoparallel.error.InvalidConfigurationException.class,
                 () -> new Workload(10, 10, 0)).field());
+    }
+
+    @Test
+    void anFp8KvCache_isReadAtOneByte() {
+        // Llama-3.1-8B on one H100, 8 requests of 16K prompt and 4K output (prefill amortised to 32 tokens a step):
+        // the memory-bound decode step reads the weights (16 GB) and about 8 x 18K x 128 KiB = 19 GB of bf16 KV. At
+        // fp8 the KV read halves; at one short request the step is the same (the weights dominate).
+        MemoryModel memory = new MemoryModel(ReferenceModels.spec("meta-llama/Llama-3.1-8B"), H100);
+        PerfModel perf = new PerfModel(memory);
+        Layout one = new Layout(1, 1, 1, false);
+        Workload longContext = new Workload(16_384, 4_096, 8);
+        EngineSettings bf16 = EngineSettings.defaults();
+        EngineSettings fp8 = EngineSettings.defaults().withKvCacheDtype(KvCacheDtype.FP8);
+        double tpotBf16 = perf.estimate(one, 8, H100.memoryBytes(), bf16, longContext, ServingEngine.VLLM).orElseThrow().tpotMs();
+        double tpotFp8 = perf.estimate(one, 8, H100.memoryBytes(), fp8, longContext, ServingEngine.VLLM).orElseThrow().tpotMs();
+        assertTrue(tpotFp8 < 0.85 * tpotBf16, tpotBf16 + " ms at bf16 KV, " + tpotFp8 + " at fp8");
+        Workload shortOne = new Workload(128, 64, 1);
+        double a = perf.estimate(one, 8, H100.memoryBytes(), bf16, shortOne, ServingEngine.VLLM).orElseThrow().tpotMs();
+        double b = perf.estimate(one, 8, H100.memoryBytes(), fp8, shortOne, ServingEngine.VLLM).orElseThrow().tpotMs();
+        assertEquals(a, b, 0.01 * a);
     }
 }
