@@ -65,6 +65,12 @@ public final class LatencyReplay {
      * @param model resolves a model id (the catalog, offline)
      */
     public static Row replay(int line, Map<String, String> r, Function<String, ModelSpec> model) {
+        return replay(line, r, model, ServingEngine::calibration);
+    }
+
+    /** As {@link #replay(int, Map, Function)}, each engine with the calibration {@code calibration} gives it (fitting one). */
+    static Row replay(int line, Map<String, String> r, Function<String, ModelSpec> model,
+                      Function<ServingEngine, EngineCalibration> calibration) {
         String modelId = r.getOrDefault("model_path", "");
         String backend = r.getOrDefault("backend", "");
         String system = r.getOrDefault("system", "");
@@ -111,7 +117,7 @@ public final class LatencyReplay {
             Workload w = new Workload(isl, osl, c);
             MemoryModel memory = new MemoryModel(spec, gpu);
             PerfEstimate e = new PerfModel(memory).estimate(new Layout(tp, pp, 1, ep && tp > 1), 8, gpu.memoryBytes(), settings, w,
-                    engine).orElse(null);
+                    calibration.apply(engine)).orElse(null);
             if (e == null) {
                 return refuse.apply("the layout does not fit in the memory model");
             }

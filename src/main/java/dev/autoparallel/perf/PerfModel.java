@@ -35,9 +35,9 @@ public final class PerfModel {
     static final double ETA_DECODE_COMPUTE = 0.45;
     /** Share of peak tensor FLOPS for prefill (Hopper, fitted). */
     static final double ETA_PREFILL_COMPUTE = 0.60;
-    /** Fixed cost of one engine step: scheduling, sampling, kernel launches, CPU-GPU synchronisation (fitted). */
+    /** Fixed cost of one engine step: scheduling, sampling, kernel launches, CPU-GPU synchronisation (fitted, vLLM and SGLang). */
     static final double STEP_OVERHEAD_S = 2.5e-3;
-    /** Fixed cost of a request's prefill: tokenisation, scheduling, the first forward's set-up (fitted). */
+    /** Fixed cost of a request's prefill: tokenisation, scheduling, the first forward's set-up (fitted, vLLM and SGLang). */
     static final double PREFILL_OVERHEAD_S = 10e-3;
     /** Latency of one all-reduce call (NCCL/custom all-reduce, small messages). */
     static final double ALLREDUCE_LATENCY_S = 12e-6;
@@ -88,6 +88,12 @@ public final class PerfModel {
      */
     public Optional<PerfEstimate> estimate(Layout layout, int gpusPerNode, long gpuMemoryBytes, EngineSettings settings,
                                            Workload w, ServingEngine engine) {
+        return estimate(layout, gpusPerNode, gpuMemoryBytes, settings, w, engine.calibration());
+    }
+
+    /** As above, with an engine's calibration given (fitting one). */
+    Optional<PerfEstimate> estimate(Layout layout, int gpusPerNode, long gpuMemoryBytes, EngineSettings settings,
+                                    Workload w, EngineCalibration engine) {
         int replicaConcurrency = (w.concurrency() + layout.dp() - 1) / layout.dp();
         EngineSettings s = settings;
         if (s.maxModelLen() == null) {
@@ -105,18 +111,23 @@ public final class PerfModel {
 
     /** Speed of a layout whose engine view is already known ({@code mem}, sized for this workload). */
     public PerfEstimate estimate(Layout l, int gpusPerNode, MemoryEstimate mem, Workload w, ServingEngine engine) {
+        return estimate(l, gpusPerNode, mem, w, engine.calibration());
+    }
+
+    /** As {@link #estimate(Layout, int, MemoryEstimate, Workload, ServingEngine)}, with an engine's calibration given (fitting). */
+    PerfEstimate estimate(Layout l, int gpusPerNode, MemoryEstimate mem, Workload w, EngineCalibration engine) {
         int replicaConcurrency = (w.concurrency() + l.dp() - 1) / l.dp();
         int isl = w.inputTokens();
         int osl = w.outputTokens();
         double capacity = mem.kvCacheTokens() / (double) w.sequenceLength();
         double c = Math.max(1, Math.min(replicaConcurrency, capacity));
-        Stage stage = stage(l, gpusPerNode, mem);
+        Stage stage = stage(l, gpusPerNode, mem, engine);
 
         double ctx = isl + osl / 2.0;
         double prefillPerStep = c * isl / (double) osl;
         Step decode = stage.step(c, ctx, prefillPerStep);
         double tpot = l.pp() * decode.seconds() + (l.pp() - 1) * P2P_LATENCY_S;
-        double prefill = l.pp() * stage.step(0, isl, isl).seconds() + (l.pp() - 1) * P2P_LATENCY_S + PREFILL_OVERHEAD_S;
+        double prefill = l.pp() * stage.step(0, isl, isl).seconds() + (l.pp() - 1) * P2P_LATENCY_S + engine.prefillOverheadS();
         double queue = engine.queueFactor() * prefill * Math.pow(c - 1, QUEUE_EXPONENT);
         double ttft = prefill + queue + tpot;
         double requestRate = c / (prefill + queue + osl * tpot);
@@ -136,10 +147,10 @@ public final class PerfModel {
      * online or checkpoint quantization is already in them), FP8 tensor cores for FP8 / FP4
      * weights where the GPU has them, NVLink or the network for TP.
      */
-    private Stage stage(Layout l, int gpusPerNode, MemoryEstimate mem) {
+    private Stage stage(Layout l, int gpusPerNode, MemoryEstimate mem, EngineCalibration engine) {
         double peak = (fp8Checkpoint && gpu.fp8Tflops() > 0 ? gpu.fp8Tflops() : gpu.bf16Tflops()) * 1e12;
         double link = l.tp() > gpusPerNode ? gpu.interNodeBytesPerSecond() : gpu.intraNodeBytesPerSecond();
-        return new Stage(l, mem.weightsBytes(), mem.kvCacheDtype(), peak, link);
+        return new Stage(l, mem.weightsBytes(), mem.kvCacheDtype(), peak, link, engine.stepOverheadS());
     }
 
     /**
@@ -148,7 +159,8 @@ public final class PerfModel {
      * pipeline stage in turn, plus the hand-offs between them.
      */
     public StepTimer stepTimer(Layout l, int gpusPerNode, MemoryEstimate mem, ServingEngine engine) {
-        Stage stage = stage(l, gpusPerNode, mem);
+        EngineCalibration cal = engine.calibration();
+        Stage stage = stage(l, gpusPerNode, mem, cal);
         int pp = l.pp();
         return new StepTimer() {
             @Override
@@ -159,13 +171,13 @@ public final class PerfModel {
 
             @Override
             public double requestOverheadSeconds() {
-                return PREFILL_OVERHEAD_S;
+                return cal.prefillOverheadS();
             }
 
             @Override
             public double frontEndDelaySeconds(double concurrency, int promptTokens) {
                 double prefill = pp * stage.seconds(0, promptTokens, promptTokens) + (pp - 1) * P2P_LATENCY_S;
-                return engine.queueFactor() * prefill * Math.pow(Math.max(0, concurrency - 1), QUEUE_EXPONENT);
+                return cal.queueFactor() * prefill * Math.pow(Math.max(0, concurrency - 1), QUEUE_EXPONENT);
             }
         };
     }
@@ -192,11 +204,14 @@ public final class PerfModel {
         private final double decodeTokenS;
         private final double prefillTokenS;
         private final double attentionUnitS;
+        /** The engine's fixed cost of a step. */
+        private final double stepOverheadS;
         /** All-reduce seconds per step and per token. */
         private final double commStepS;
         private final double commTokenS;
 
-        Stage(Layout l, double rankWeights, DType kvDtype, double peak, double link) {
+        Stage(Layout l, double rankWeights, DType kvDtype, double peak, double link, double stepOverheadS) {
+            this.stepOverheadS = stepOverheadS;
             this.tp = l.tp();
             double layers = spec.numLayers() / (double) l.pp();
             this.slidingLayers = slidingLayerCount / l.pp();
@@ -220,13 +235,13 @@ public final class PerfModel {
         Step step(double decode, double ctx, double prefill) {
             double tMemory = memorySeconds(decode, ctx, prefill);
             double tCompute = computeSeconds(decode, ctx, prefill);
-            return new Step(Math.max(tMemory, tCompute) + commSeconds(decode + prefill) + STEP_OVERHEAD_S, tMemory >= tCompute);
+            return new Step(Math.max(tMemory, tCompute) + commSeconds(decode + prefill) + stepOverheadS, tMemory >= tCompute);
         }
 
         /** As {@link #step}, the seconds alone. */
         double seconds(double decode, double ctx, double prefill) {
             return Math.max(memorySeconds(decode, ctx, prefill), computeSeconds(decode, ctx, prefill))
-                    + commSeconds(decode + prefill) + STEP_OVERHEAD_S;
+                    + commSeconds(decode + prefill) + stepOverheadS;
         }
 
         private double memorySeconds(double decode, double ctx, double prefill) {

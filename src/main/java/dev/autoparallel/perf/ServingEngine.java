@@ -4,32 +4,44 @@ import dev.autoparallel.error.InvalidConfigurationException;
 import java.util.Locale;
 
 /**
- * Serving engines whose scheduling the throughput model knows. The queueing factor scales how
- * much a request's time to first token grows with concurrency (new prefills wait for those
- * ahead of them): fitted on the reference measurements, one value per engine (see {@link PerfModel}).
+ * Serving engines whose scheduling the throughput model knows, each with its own calibration
+ * (step and prefill overheads, how the time to first token grows with the requests in flight),
+ * fitted on the Hopper points of aiconfigurator's silicon_sample.csv (Apache-2.0, NVIDIA; the
+ * reference set's measured-latency.csv).
  */
 public enum ServingEngine {
-    /** vLLM's V1 scheduler: chunked prefill mixed into decode steps (calibrated on vLLM 0.11-0.18, H100/H200). */
-    VLLM("vllm", 0.2),
-    /** SGLang: prefill batches run before decode batches (calibrated on SGLang 0.5.1-0.5.8, H100/H200). */
-    SGLANG("sglang", 1.5),
-    /** TensorRT-LLM's PyTorch backend (trtllm-serve): in-flight batching with chunked context; no measurements here, vLLM's factor is used. */
-    TRTLLM("trtllm", 0.2);
+    /**
+     * vLLM's V1 scheduler: chunked prefill mixed into decode steps. Calibrated on vLLM 0.11-0.18,
+     * H100/H200 (the first 472 aggregated vLLM and SGLang points, 2026-10).
+     */
+    VLLM("vllm", new EngineCalibration(PerfModel.STEP_OVERHEAD_S, PerfModel.PREFILL_OVERHEAD_S, 0.2)),
+    /** SGLang: prefill batches run before decode batches. Calibrated on SGLang 0.5.1-0.5.8, H100/H200 (as vLLM's). */
+    SGLANG("sglang", new EngineCalibration(PerfModel.STEP_OVERHEAD_S, PerfModel.PREFILL_OVERHEAD_S, 1.5)),
+    /**
+     * TensorRT-LLM's PyTorch backend (trtllm-serve): in-flight batching with chunked context.
+     * Fitted by {@code jobs/fit-engine.sh trtllm} (2026-11-30) on the 704 aggregated TensorRT-LLM
+     * points of the file that the model predicts (TensorRT-LLM 1.0-1.2 on H100/H200: Llama-3.1-8B and
+     * 70B, Qwen3-32B, Qwen3-235B-FP8, gpt-oss-120b, DeepSeek-R1/V3): the grid point with the
+     * lowest sum of the median absolute TTFT and TPOT errors. With vLLM's values it was 48.0% TTFT
+     * and 18.4% TPOT on those points; fitted, 31.4% and 17.5%: a prefill overhead four times vLLM's
+     * (trtllm-serve's front end before the first forward) and a longer step.
+     */
+    TRTLLM("trtllm", new EngineCalibration(3.25e-3, 40e-3, 0.2));
 
     private final String key;
-    private final double queueFactor;
+    private final EngineCalibration calibration;
 
-    ServingEngine(String key, double queueFactor) {
+    ServingEngine(String key, EngineCalibration calibration) {
         this.key = key;
-        this.queueFactor = queueFactor;
+        this.calibration = calibration;
     }
 
     public String key() {
         return key;
     }
 
-    double queueFactor() {
-        return queueFactor;
+    public EngineCalibration calibration() {
+        return calibration;
     }
 
     public static ServingEngine parse(String s) {

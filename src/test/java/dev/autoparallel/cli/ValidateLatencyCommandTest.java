@@ -63,4 +63,24 @@ class ValidateLatencyCommandTest {
         assertTrue(text.out().contains("all"), text.out());
         assertEquals(2, MainTest.run("validate-latency", dir.resolve("missing.csv").toString()).code());
     }
+
+    /**
+     * 44 TensorRT-LLM points (every 16th of the 704 aggregated TensorRT-LLM rows of the reference set the model
+     * predicts: aiconfigurator silicon_sample.csv, Apache-2.0, NVIDIA), replayed under TensorRT-LLM's own calibration
+     * (jobs/fit-engine.sh trtllm): median errors 34.3% TTFT and 13.6% TPOT, where vLLM's calibration gave 48% TTFT on
+     * the whole set.
+     */
+    @Test
+    void tensorRtLlmPoints_withItsOwnCalibration(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("trtllm.csv");
+        try (InputStream in = getClass().getResourceAsStream("/reference/latency-points-trtllm.csv")) {
+            Files.copy(in, csv);
+        }
+        Run r = MainTest.run("validate-latency", csv.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = JSON.readTree(r.out());
+        assertEquals(44, j.get("predicted_rows").asInt());
+        assertEquals(0.343, j.get("median_abs_error_ttft").asDouble(), 0.005);
+        assertEquals(0.136, j.get("median_abs_error_tpot").asDouble(), 0.005);
+    }
 }

@@ -1,0 +1,88 @@
+package dev.autoparallel.perf;
+
+import dev.autoparallel.AutoParallel;
+import dev.autoparallel.model.ModelSpec;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
+
+/**
+ * Fits one engine's calibration ({@link EngineCalibration}) on the measured serving points of a
+ * file in the columns of measured-latency.csv: first the step overhead on TPOT, then the prefill
+ * overhead and queue factor on TTFT, each by grid search for the lowest median absolute error of
+ * the engine's predicted rows. Run by {@code jobs/fit-engine.sh ENGINE}; prints the grid's best
+ * point and the errors before and after.
+ */
+public final class EngineFit {
+    private EngineFit() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path csv = Path.of(args[0]);
+        ServingEngine engine = ServingEngine.parse(args[1]);
+        List<Map<String, String>> rows = new ArrayList<>();
+        try (Reader in = Files.newBufferedReader(csv)) {
+            for (CSVRecord r : CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(in)) {
+                if (ServingEngine.parse(r.get("backend")) == engine) {
+                    rows.add(r.toMap());
+                }
+            }
+        }
+        Map<String, ModelSpec> models = new HashMap<>();
+        Function<String, ModelSpec> model = id -> models.computeIfAbsent(id, AutoParallel::model);
+        EngineCalibration now = engine.calibration();
+        double[] before = errors(rows, model, now);
+        System.out.printf(Locale.ROOT, "%s: %d rows; now %s: %d predicted, TTFT %.1f%%, TPOT %.1f%%%n", engine.key(), rows.size(),
+                now, (int) before[2], before[0] * 100, before[1] * 100);
+        double bestStep = now.stepOverheadS();
+        double bestTpot = Double.MAX_VALUE;
+        for (double step = 0.5e-3; step <= 6e-3 + 1e-12; step += 0.25e-3) {
+            double[] e = errors(rows, model, new EngineCalibration(step, now.prefillOverheadS(), now.queueFactor()));
+            if (e[1] < bestTpot) {
+                bestTpot = e[1];
+                bestStep = step;
+            }
+        }
+        double bestPrefill = now.prefillOverheadS();
+        double bestQueue = now.queueFactor();
+        double bestSum = Double.MAX_VALUE;
+        for (double prefill = 0; prefill <= 0.300 + 1e-12; prefill += 0.010) {
+            for (double queue = 0; queue <= 2.0 + 1e-12; queue += 0.1) {
+                double[] e = errors(rows, model, new EngineCalibration(bestStep, prefill, queue));
+                if (e[0] + e[1] < bestSum) {
+                    bestSum = e[0] + e[1];
+                    bestPrefill = prefill;
+                    bestQueue = queue;
+                }
+            }
+        }
+        EngineCalibration fitted = new EngineCalibration(bestStep, bestPrefill, bestQueue);
+        double[] after = errors(rows, model, fitted);
+        System.out.printf(Locale.ROOT, "fitted step %.2f ms, prefill %.0f ms, queue factor %.1f: TTFT %.1f%%, TPOT %.1f%% (%d predicted)%n",
+                bestStep * 1e3, bestPrefill * 1e3, bestQueue, after[0] * 100, after[1] * 100, (int) after[2]);
+    }
+
+    /** Median absolute TTFT and TPOT errors of the predicted rows, and their count. */
+    static double[] errors(List<Map<String, String>> rows, Function<String, ModelSpec> model, EngineCalibration c) {
+        List<Double> ttft = new ArrayList<>();
+        List<Double> tpot = new ArrayList<>();
+        int line = 1;
+        for (Map<String, String> r : rows) {
+            LatencyReplay.Row row = LatencyReplay.replay(++line, r, model, e -> c);
+            if (row.predicted()) {
+                ttft.add(row.ttftError());
+                tpot.add(row.tpotError());
+            }
+        }
+        return new double[] {LatencyReplay.median(ttft), LatencyReplay.median(tpot), ttft.size()};
+    }
+}
