@@ -73,7 +73,15 @@ public final class PerfModel {
         }
         this.expertByteShare = total == 0 ? 0 : expertBytes / total;
         Quantization q = spec.quantization();
-        this.fp8Checkpoint = q instanceof Quantization.Fp8 || q instanceof Quantization.DeepseekV4 || q instanceof Quantization.Mxfp4 || q instanceof Quantization.Microscaled
+        // Weights and activations both in 8 bits or fewer run on FP8 tensor cores: FP8 (per tensor, block, row-wise), the
+        // microscaled formats, ModelOpt's FP8 and, on Blackwell (SM 10.0) where FP4 tensor cores exist, its W4A4 NVFP4
+        // (counted at the FP8 peak: the FP4 peak is not in the catalog). Weight-only formats (W4A16 NVFP4, GPTQ, AWQ)
+        // dequantize into 16-bit matrix multiplies.
+        boolean blackwell = gpu.computeCapability() >= 100;
+        this.fp8Checkpoint = q instanceof Quantization.Fp8 || q instanceof Quantization.DeepseekV4 || q instanceof Quantization.Mxfp4
+                || q instanceof Quantization.Microscaled || q instanceof Quantization.FbgemmFp8
+                || q instanceof Quantization.ModelOpt m && (m.algorithm().equals("FP8") || m.algorithm().equals("NVFP4") && blackwell)
+                || q instanceof Quantization.CompressedNvfp4 n && n.activations() && blackwell
                 || q instanceof Quantization.CompressedTensors c && c.floatWeights();
         this.slidingLayerCount = spec.layerAttention().stream().filter(a -> a == AttentionKind.SLIDING).count();
     }
