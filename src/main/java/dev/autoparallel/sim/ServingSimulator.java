@@ -522,7 +522,6 @@ public final class ServingSimulator {
             if (decoding[r]) {
                 long c = decodeSteps + base[r];
                 generated[r] = (int) (c - prompt[r] + 1);
-                freeBlocks += blocksFor(c, bs);
                 if (decodes > 0) {
                     // Already scheduled in this step: its token and the block it opened are taken back.
                     decodes--;
@@ -531,6 +530,18 @@ public final class ServingSimulator {
                         freeBlocks++;
                     }
                 }
+            }
+            stopRunning(r);
+            computed[r] = 0;
+            scheduled[r] = 0;
+            preempted[preemptedCount++] = r;
+            preemptions++;
+        }
+
+        /** A running request stops (preempted or dropped): its blocks are freed and it leaves the cohort or the prefill list. */
+        private void stopRunning(int r) {
+            if (decoding[r]) {
+                freeBlocks += blocksFor(decodeSteps + base[r], bs);
                 finishing.remove(r);
                 leaveCohort(r);
             } else {
@@ -540,11 +551,7 @@ public final class ServingSimulator {
                 prefillCount--;
             }
             blocks[r] = 0;
-            computed[r] = 0;
-            scheduled[r] = 0;
             unlink(r);
-            preempted[preemptedCount++] = r;
-            preemptions++;
         }
 
         /** Nothing fits even alone: the oldest request needs more KV than the cache has. It fails; the run is marked. */
@@ -552,18 +559,7 @@ public final class ServingSimulator {
             int r;
             if (runCount > 0) {
                 r = head;
-                if (decoding[r]) {
-                    freeBlocks += blocksFor(decodeSteps + base[r], bs);
-                    finishing.remove(r);
-                    leaveCohort(r);
-                } else {
-                    freeBlocks += blocks[r];
-                    int i = indexOf(r);
-                    System.arraycopy(prefilling, i + 1, prefilling, i, prefillCount - i - 1);
-                    prefillCount--;
-                }
-                blocks[r] = 0;
-                unlink(r);
+                stopRunning(r);
             } else {
                 r = preemptedCount > 0 ? preempted[--preemptedCount] : waiting[waitHead++];
             }
@@ -692,11 +688,11 @@ public final class ServingSimulator {
         }
     }
 
-    private static int blocksFor(long tokens, int blockSize) {
+    static int blocksFor(long tokens, int blockSize) {
         return (int) ((tokens + blockSize - 1) / blockSize);
     }
 
-    private static Result measure(int n, double[] arrival, double[] firstToken, double[] finish, int[] prompt, int[] outLen,
+    static Result measure(int n, double[] arrival, double[] firstToken, double[] finish, int[] prompt, int[] outLen,
                                   long steps, double runningSum, long preemptions, boolean hitStepLimit, StepTimer timer,
                                   double meanRunning) {
         int from = (int) Math.floor(n * WARM_UP_SHARE);

@@ -42,7 +42,7 @@ final class ReferenceSimulator {
             double shape = 1 / (open.cv() * open.cv());
             double t = 0;
             for (int i = 0; i < n; i++) {
-                t += gamma(random, shape) / (shape * open.ratePerSecond());
+                t += ServingSimulator.gamma(random, shape) / (shape * open.ratePerSecond());
                 arrival[i] = t;
             }
             nextArrival = 0;
@@ -109,7 +109,7 @@ final class ReferenceSimulator {
                 }
                 int pending = prompt[r] + generated[r] - computed[r];
                 int target = Math.min(pending, budget);
-                long need = blocksFor((long) computed[r] + target, bs) - blocks[r];
+                long need = ServingSimulator.blocksFor((long) computed[r] + target, bs) - blocks[r];
                 while (need > freeBlocks && runCount - 1 > k) {
                     int victim = running[--runCount];
                     freeBlocks += blocks[victim];
@@ -137,7 +137,7 @@ final class ReferenceSimulator {
             while (budget > 0 && runCount < limits.maxNumSeqs() && (preemptedCount > 0 || waitHead < waitTail)) {
                 int r = preemptedCount > 0 ? preempted[preemptedCount - 1] : waiting[waitHead];
                 int target = Math.min(prompt[r] + generated[r], budget);
-                long need = blocksFor(target, bs);
+                long need = ServingSimulator.blocksFor(target, bs);
                 if (need > freeBlocks) {
                     break;
                 }
@@ -203,97 +203,7 @@ final class ReferenceSimulator {
             runCount = kept;
         }
         double meanRunning = steps == 0 ? 0 : runningSum / steps;
-        return measure(n, arrival, firstToken, finish, prompt, outLen, steps, runningSum, preemptions, steps > MAX_STEPS,
+        return ServingSimulator.measure(n, arrival, firstToken, finish, prompt, outLen, steps, runningSum, preemptions, steps > MAX_STEPS,
                 timer, meanRunning);
-    }
-
-    private static int blocksFor(long tokens, int blockSize) {
-        return (int) ((tokens + blockSize - 1) / blockSize);
-    }
-
-    private static ServingSimulator.Result measure(int n, double[] arrival, double[] firstToken, double[] finish, int[] prompt, int[] outLen,
-                                  long steps, double runningSum, long preemptions, boolean hitStepLimit, StepTimer timer,
-                                  double meanRunning) {
-        int from = (int) Math.floor(n * WARM_UP_SHARE);
-        double[] ttft = new double[n - from];
-        double[] tpot = new double[n - from];
-        int m = 0;
-        int t = 0;
-        long tokens = 0;
-        double spanStart = Double.POSITIVE_INFINITY;
-        double spanEnd = 0;
-        boolean dropped = false;
-        for (int i = from; i < n; i++) {
-            if (Double.isNaN(finish[i]) || Double.isNaN(firstToken[i])) {
-                dropped = true;
-                continue;
-            }
-            ttft[m++] = (firstToken[i] - arrival[i] + timer.requestOverheadSeconds()
-                    + timer.frontEndDelaySeconds(meanRunning, prompt[i])) * 1e3;
-            if (outLen[i] > 1) {
-                tpot[t++] = (finish[i] - firstToken[i]) / (outLen[i] - 1) * 1e3;
-            }
-            tokens += outLen[i];
-            spanStart = Math.min(spanStart, firstToken[i]);
-            spanEnd = Math.max(spanEnd, finish[i]);
-        }
-        double[] tt = Arrays.copyOf(ttft, m);
-        double[] tp = Arrays.copyOf(tpot, t);
-        Arrays.sort(tt);
-        Arrays.sort(tp);
-        // Saturation: waits that keep growing (the last quarter's median TTFT over twice the second quarter's).
-        boolean growing = false;
-        if (m >= 8) {
-            double[] q2 = Arrays.copyOfRange(ttft, m / 4, m / 2);
-            double[] q4 = Arrays.copyOfRange(ttft, 3 * m / 4, m);
-            Arrays.sort(q2);
-            Arrays.sort(q4);
-            growing = q4[q4.length / 2] > 2 * q2[q2.length / 2] + 1000;
-        }
-        double span = spanEnd - spanStart;
-        return new ServingSimulator.Result(m, mean(tt), pct(tt, 50), pct(tt, 90), pct(tt, 99), mean(tp), pct(tp, 50), pct(tp, 90), pct(tp, 99),
-                span > 0 ? tokens / span : 0, steps == 0 ? 0 : runningSum / steps, preemptions,
-                hitStepLimit || growing || dropped);
-    }
-
-    private static double mean(double[] sorted) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        double s = 0;
-        for (double v : sorted) {
-            s += v;
-        }
-        return s / sorted.length;
-    }
-
-    /** Nearest-rank percentile of sorted values. */
-    private static double pct(double[] sorted, int p) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
-    }
-
-    /** A gamma(shape, 1) draw (Marsaglia and Tsang; shape below 1 by boosting). */
-    static double gamma(SplittableRandom random, double shape) {
-        if (shape < 1) {
-            return gamma(random, shape + 1) * Math.pow(Math.max(random.nextDouble(), 1e-300), 1 / shape);
-        }
-        double d = shape - 1.0 / 3;
-        double c = 1 / Math.sqrt(9 * d);
-        while (true) {
-            double x = LengthDistribution.gaussian(random);
-            double v = 1 + c * x;
-            if (v <= 0) {
-                continue;
-            }
-            v = v * v * v;
-            double u = random.nextDouble();
-            if (u < 1 - 0.0331 * x * x * x * x || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) {
-                return d * v;
-            }
-        }
     }
 }
