@@ -21,6 +21,10 @@ public final class GpuCatalog {
         return Math.round(v * GIB);
     }
 
+    private static long mib(long v) {
+        return v << 20;
+    }
+
     private static final List<Gpu> GPUS = List.of(
             new Gpu("V100-16GB", List.of("V100-SXM2-16GB", "v100_16gb"), Vendor.NVIDIA, 70, 16, gib(15.77),
                     125, 0, 0.9 * TB, 150 * GB, 12.5 * GB,
@@ -55,6 +59,23 @@ public final class GpuCatalog {
             new Gpu("B200", List.of("b200", "B200-SXM", "b200_sxm"), Vendor.NVIDIA, 100, 180, gib(178.36),
                     2250, 4500, 8.0 * TB, 900 * GB, 50 * GB,
                     "vLLM PR #21489 log 'Free memory on device (177.66/178.36 GiB)' on a 180 GB B200"),
+            // Blackwell parts without a vLLM log here: peaks, bandwidths and the nvidia-smi memory total from NVIDIA
+            // aiconfigurator's system files (systems/*.yaml, Apache-2.0, snapshot 2026-08-21, citing NVIDIA's data
+            // sheets). nvidia-smi's total can be up to 0.7 GiB above what vLLM reports (B200: 179.06 against 178.36 GiB).
+            // GB200 / GB300: four GPUs per tray, the trays of an NVL72 rack joined by NVLink at the same 900 GB/s.
+            new Gpu("B300", List.of("b300", "B300-SXM", "b300_sxm"), Vendor.NVIDIA, 103, 288, mib(275_040),
+                    2250, 4500, 7.75 * TB, 900 * GB, 100 * GB,
+                    "nvidia-smi 275,040 MiB (aiconfigurator systems/b300_sxm.yaml; Blackwell Ultra data sheet)"),
+            new Gpu("GB200", List.of("gb200", "GB200-NVL72"), Vendor.NVIDIA, 100, 186, mib(189_471),
+                    2500, 5000, 8.0 * TB, 900 * GB, 900 * GB,
+                    "nvidia-smi 189,471 MiB (aiconfigurator systems/gb200.yaml; Blackwell data sheet)"),
+            new Gpu("GB300", List.of("gb300", "GB300-NVL72"), Vendor.NVIDIA, 103, 288, mib(284_208),
+                    2500, 5000, 8.0 * TB, 900 * GB, 900 * GB,
+                    "nvidia-smi 284,208 MiB (aiconfigurator systems/gb300.yaml; Blackwell Ultra data sheet)"),
+            new Gpu("RTX-PRO-6000", List.of("rtx_pro_6000_server", "RTX-PRO-6000-Blackwell-Server", "rtxpro6000"), Vendor.NVIDIA,
+                    120, 96, mib(97_887), 467.8, 935.6, 1.792 * TB, 64 * GB, 50 * GB,
+                    "nvidia-smi 97,887 MiB (aiconfigurator systems/rtx_pro_6000_server.yaml; dense peaks at 2,430 MHz; "
+                            + "PCIe Gen5 x16 between GPUs)"),
             new Gpu("MI300X", List.of("mi300x", "MI300X-192GB", "AMD-MI300X"), Vendor.AMD, 0, 192, gib(191.98),
                     1307, 2615, 5.3 * TB, 448 * GB, 50 * GB,
                     "reference set: AMD Instinct MI300X = 191.98 GiB as vLLM sees it"));

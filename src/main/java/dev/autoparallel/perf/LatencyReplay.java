@@ -26,7 +26,8 @@ import java.util.function.Function;
 public final class LatencyReplay {
     /** The measurement systems of the file and the catalog GPUs they are. */
     static final Map<String, String> SYSTEMS = Map.of("h100_sxm", "H100", "h200_sxm", "H200", "b200_sxm", "B200",
-            "a100_sxm", "A100-80GB", "l40s", "L40S");
+            "b300_sxm", "B300", "gb200", "GB200", "gb300", "GB300", "a100_sxm", "A100-80GB", "l40s", "L40S",
+            "rtx_pro_6000_server", "RTX-PRO-6000");
 
     private LatencyReplay() {
     }

@@ -45,20 +45,24 @@ class ValidateLatencyCommandTest {
         Path csv = dir.resolve("rows.csv");
         Files.writeString(csv, """
                 model_path,backend,backend_version,system,precision,mode,isl,osl,batch_size,tp_size,pp_size,attention_dp_size,moe_ep_size,silicon_ttft_ms,silicon_tpot_ms
-                meta-llama/Llama-3.1-70B,vllm,0.11.0,gb300,fp8,agg,1024,1024,16,4,1,1,1,120.5,13.1
+                meta-llama/Llama-3.1-70B,vllm,0.11.0,mi355x,fp8,agg,1024,1024,16,4,1,1,1,120.5,13.1
                 meta-llama/Llama-3.1-70B,vllm,0.11.0,h100_sxm,fp8,disagg,1024,1024,16,4,1,1,1,120.5,13.1
                 "acme/unknown, quoted",sglang,0.5.9,h200_sxm,,agg,1024,1024,16,4,1,1,1,120.5,13.1
                 meta-llama/Llama-3.1-70B,vllm,0.11.0,h100_sxm,fp8,agg,1024,1024,16,4,1,1,1,120.5,13.1
+                meta-llama/Llama-3.1-70B,vllm,0.11.0,gb300,fp8,agg,1024,1024,16,4,1,1,1,120.5,13.1
                 """);
         Run r = MainTest.run("validate-latency", csv.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode rows = JSON.readTree(r.out()).get("rows");
-        assertTrue(rows.get(0).get("error").asText().contains("'gb300' is not a GPU in the catalog"), rows.get(0).toString());
+        assertTrue(rows.get(0).get("error").asText().contains("'mi355x' is not a GPU in the catalog"), rows.get(0).toString());
         assertTrue(rows.get(1).get("error").asText().contains("disaggregated"), rows.get(1).toString());
         assertEquals("acme/unknown, quoted", rows.get(2).get("model").asText());
         assertTrue(rows.get(2).get("error").asText().contains("acme/unknown, quoted"), rows.get(2).toString());
         assertTrue(rows.get(3).get("error").isNull());
         assertTrue(rows.get(3).get("tpot_ms").asDouble() > 0);
+        // The Blackwell racks' system names map to catalog GPUs: a GB300 step is faster than an H100's.
+        assertTrue(rows.get(4).get("error").isNull(), rows.get(4).toString());
+        assertTrue(rows.get(4).get("tpot_ms").asDouble() < rows.get(3).get("tpot_ms").asDouble(), rows.toString());
         Run text = MainTest.run("validate-latency", csv.toString());
         assertTrue(text.out().contains("all"), text.out());
         assertEquals(2, MainTest.run("validate-latency", dir.resolve("missing.csv").toString()).code());
