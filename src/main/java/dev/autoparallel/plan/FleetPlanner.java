@@ -120,8 +120,9 @@ public final class FleetPlanner {
         List<ParetoPoint> frontier = ParetoPoint.frontier(pareto);
         if (fitting == 0) {
             return new OptionPlan(opt.name(), null, List.of(), frontier, new Miss(PlanFailure.DOES_NOT_FIT, null, null,
-                    String.format(Locale.ROOT, "no layout of up to %d %s GPUs holds %s with a %,d-token context", maxGpusPerReplica,
-                            opt.gpu().name(), spec.modelId(), t.maxModelLen())));
+                    String.format(Locale.ROOT, "no layout of up to %d %s GPUs holds %s with a %,d-token context; the largest "
+                            + "tried, %s", maxGpusPerReplica, opt.gpu().name(), spec.modelId(), t.maxModelLen(),
+                            table.largestRefusal())));
         }
         sized.sort(Comparator.comparing((Sized s) -> s.cost().monthlyUsd() == null ? Double.MAX_VALUE : s.cost().monthlyUsd())
                 .thenComparingInt(s -> s.replicas() * s.layout().totalGpus()).thenComparingDouble(Sized::ttftMs));
@@ -200,8 +201,13 @@ public final class FleetPlanner {
         }
     }
 
-    /** Every fitting layout of a model on a hardware option for a traffic's lengths. */
-    record LayoutTable(ModelSpec spec, PerfModel perf, int maxGpusPerReplica, List<LayoutRow> rows) {
+    /**
+     * Every fitting layout of a model on a hardware option for a traffic's lengths.
+     *
+     * @param largestRefusal why the largest layout tried does not serve (null when one does): what a user is told
+     *                       when none fits
+     */
+    record LayoutTable(ModelSpec spec, PerfModel perf, int maxGpusPerReplica, List<LayoutRow> rows, String largestRefusal) {
     }
 
     /**
@@ -261,6 +267,8 @@ public final class FleetPlanner {
         int prompt = (int) Math.max(1, Math.round(t.input().mean()));
         int uncached = (int) Math.max(1, Math.round(prompt * (1 - t.prefixHitRate())));
         List<LayoutRow> rows = new ArrayList<>();
+        String largestRefusal = null;
+        int largestTried = 0;
         for (int tp = 1; tp <= gpn; tp++) {
             if (spec.numAttentionHeads() % tp != 0) {
                 continue;
@@ -270,6 +278,13 @@ public final class FleetPlanner {
                     Layout l = new Layout(tp, pp, 1, ep == 1);
                     MemoryEstimate e = memory.evaluate(l, settings, gpu.memoryBytes());
                     if (!e.fits() || e.kvCacheTokens() < t.maxModelLen()) {
+                        if (l.totalGpus() >= largestTried) {
+                            largestTried = l.totalGpus();
+                            largestRefusal = String.format(Locale.ROOT, "TP %d x PP %d: %s", tp, pp, !e.fits()
+                                    ? e.rejection().detail() : String.format(Locale.ROOT,
+                                    "its KV cache holds %,d tokens, fewer than the longest request's %,d", e.kvCacheTokens(),
+                                    t.maxModelLen()));
+                        }
                         continue;
                     }
                     int seats = seats(e, t);
@@ -290,7 +305,7 @@ public final class FleetPlanner {
                 }
             }
         }
-        return new LayoutTable(spec, perf, maxGpusPerReplica, List.copyOf(rows));
+        return new LayoutTable(spec, perf, maxGpusPerReplica, List.copyOf(rows), largestRefusal);
     }
 
     /** Seats of one replica: vLLM's max_num_seqs, and no more requests than the KV cache holds at the mean length. */

@@ -135,4 +135,14 @@ class PlanCommandTest {
         assertEquals(2, hit.code());
         assertTrue(hit.err().contains("prefix_cache_hit_rate"), hit.err());
     }
+
+    @Test
+    void aModelNoLayoutHolds_exits4_sayingWhyTheLargestLayoutFails() {
+        // DeepSeek-V4's compressed attention cache is not modelled: every layout is refused, and the message says so rather
+        // than blaming the context length.
+        Run r = MainTest.run("plan", "deepseek-ai/DeepSeek-V4-Flash", "--gpu", "B200", "--request-rate", "1",
+                "--input-tokens", "1024", "--output-tokens", "256");
+        assertEquals(4, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("the largest tried, TP 8 x PP 8") && r.err().contains("is not modelled"), r.err());
+    }
 }
