@@ -176,11 +176,6 @@ public final class FleetPlanner {
                      List<PerfEstimate> curve, double prefillSeconds, double ttftScale, PerfEstimate[] byConcurrency,
                      Map<RateKey, Double> maxRates) {
 
-        /**
-         * The throughput model at {@code c} requests in flight (1 to seats), computed once: the
-         * sizing of every request rate asks for the same few concurrencies again and again.
-         * Estimates are immutable, so threads that race to fill a slot write equal values.
-         */
         /** The highest rate per replica within a set of targets, computed once per set. */
         double maxRate(RateKey key, DoubleSupplier compute) {
             Double v = maxRates.get(key);
@@ -191,6 +186,11 @@ public final class FleetPlanner {
             return v;
         }
 
+        /**
+         * The throughput model at {@code c} requests in flight (1 to seats), computed once: the
+         * sizing of every request rate asks for the same few concurrencies again and again.
+         * Estimates are immutable, so threads that race to fill a slot write equal values.
+         */
         PerfEstimate at(int c, PerfModel perf, int gpusPerNode, Traffic t, ServingEngine engine) {
             PerfEstimate e = byConcurrency[c];
             if (e == null) {
@@ -231,8 +231,12 @@ public final class FleetPlanner {
         }
     }
 
-    /** Tables kept per process; cleared when full (a sweep touches models x hardware x lengths of them). */
-    static final int MAX_TABLES = 4_096;
+    /**
+     * Tables kept per process; cleared when full. A table of a small model on 8-GPU nodes has up to
+     * 120 layouts with a slot per concurrency (up to 1,024): about half a megabyte, so 512 tables
+     * stay within a few hundred megabytes of a sweep's heap.
+     */
+    static final int MAX_TABLES = 512;
     private static final Map<TableKey, LayoutTable> TABLES = new ConcurrentHashMap<>();
 
     /** Forgets every layout table (a benchmark of cold planning; a long-lived process releasing memory). */
