@@ -41,6 +41,11 @@ public final class GpuCatalog {
             new Gpu("L40S", List.of("l40s", "NVIDIA-L40S"), Vendor.NVIDIA, 89, 48, gib(44.39),
                     362, 733, 0.864 * TB, 32 * GB, 12.5 * GB,
                     "vLLM logs 'total_gpu_memory (44.39GiB)' on L40S"),
+            new Gpu("RTX-5090", List.of("RTX5090", "rtx_5090", "GeForce-RTX-5090"), Vendor.NVIDIA, 120, 32, gib(31.37),
+                    419.2, 838.4, 1.792 * TB, 64 * GB, 12.5 * GB,
+                    "vLLM log 'total_gpu_memory (31.37GiB)' on an RTX 5090 (vllm-project/vllm#14452, 2025-04-23); "
+                            + "tensor TFLOPS half the data sheet's sparse 838.4 (FP16) and 1,676.8 (FP8), 1,792 GB/s GDDR7, "
+                            + "PCIe Gen 5 x16 (spheron.network RTX 5090 data sheet, 2026-05)"),
             new Gpu("A100-40GB", List.of("A100-SXM4-40GB", "a100_40gb", "a100_sxm_40gb"), Vendor.NVIDIA, 80, 40,
                     gib(39.39), 312, 0, 1.555 * TB, 300 * GB, 25 * GB,
                     "vLLM log 'total_gpu_memory (39.39GiB)' on A100-SXM4-40GB"),

@@ -119,6 +119,10 @@ public record EngineSettings(VllmVersion version, Engine engine, double gpuMemor
         return new EngineSettings(version, e, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign);
     }
 
+    public EngineSettings withEnforceEager(boolean eager) {
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, eager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign);
+    }
+
     public EngineSettings withQuantization(ServingQuantization q) {
         return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, q, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign);
     }

@@ -37,8 +37,9 @@ public final class MemoryModel {
     /** NCCL send/receive buffers between pipeline stages (one peer each way; same per-channel sizes, 8 channels). */
     static final long NCCL_P2P_BYTES = 8L * 2 * (4 * MIB + 4 * MIB + MIB / 2 + MIB / 4);
     /**
-     * Bytes per logit of V1's sampler warm-up over {@code max_num_seqs} requests: fp32 logits,
-     * probabilities, sorted values and logprobs (4 B each) plus int64 sort indices and a
+     * Bytes per logit of V1's sampler warm-up over {@code max_num_seqs} requests while top-k / top-p
+     * sort the vocabulary (before 0.19, and below 8 requests after: {@link VllmReleases#TRITON_TOP_K_TOP_P}):
+     * fp32 logits, probabilities, sorted values and logprobs (4 B each) plus int64 sort indices and a
      * temporary (8 B each). Checked against the reference set's V1 activation peaks:
      * Llama-3.1-8B 4.76 GiB and gpt-oss-20b 7.38 GiB (H100, max_num_seqs 1024).
      */
@@ -495,7 +496,7 @@ public final class MemoryModel {
         boolean newRunner = VllmReleases.newRunner(v, s.engine(), spec.moe() != null);
         boolean graphsSubtracted = !s.enforceEager() && VllmReleases.cudaGraphSubtracted(v, s.engine(), newRunner);
         double forward = (double) batchTokens * forwardBytesPerToken(tp, epSize);
-        double samplerPerLogit = newRunner ? VllmReleases.NEW_RUNNER_SAMPLER_BYTES_PER_LOGIT : SAMPLER_BYTES_PER_LOGIT;
+        double samplerPerLogit = VllmReleases.samplerBytesPerLogit(v, newRunner, maxSeqs);
         double sampler = s.engine() == Engine.V1 ? samplerPerLogit * maxSeqs * spec.vocabSize() : 0;
         double expertShare = expertShare(tp, epSize);
         KvCachePlan.Settings ks = kvSettings(tp, s);

@@ -39,6 +39,26 @@ public final class VllmReleases {
      */
     public static final VllmVersion CUDA_GRAPH_ESTIMATE = new VllmVersion(0, 21, 0);
     /**
+     * The sampler warm-up masks top-k / top-p in place with a Triton kernel instead of sorting the
+     * vocabulary (PR #33538, "[Kernel] Triton-based Top-k and Top-p sampler kernels", opened 2026-02-02;
+     * {@code apply_top_k_top_p} takes it for batches of 8 or more). The first release with it is not read
+     * from a release note: 0.19.0 is the first seen, in both A100 logs of 2026-04 (gpt-oss-20b and
+     * Gemma-4-26B-A4B, myoceane.fr), whose activations the sorting warm-up overstates by 0.7 and 0.9 GiB;
+     * the "latest" image of 2026-01/02 (reference set) still sorts.
+     */
+    public static final VllmVersion TRITON_TOP_K_TOP_P = new VllmVersion(0, 19, 0);
+    /** The smallest batch apply_top_k_top_p hands to the Triton kernel ({@code logits.shape[0] >= 8}). */
+    public static final int TRITON_TOP_K_TOP_P_MIN_BATCH = 8;
+    /**
+     * Sampler warm-up bytes per logit of the old runner with the Triton masking (vllm/v1/sample, read
+     * 2026-11): the bf16 logits of compute_logits (2 B), held by {@code _dummy_sampler_run}; the sampler's
+     * fp32 copy (4 B), masked in place; the softmax probabilities (4 B); random_sample's exponential
+     * noise (4 B), divided into the probabilities in place. No sorted copy and no int64 indices. The
+     * kernel's scratch rows (NUM_PROGRAMS x vocab, about 80 MiB per the PR) are left out.
+     */
+    public static final double TRITON_SAMPLER_BYTES_PER_LOGIT = 14;
+
+    /**
      * The new model runner is the default for dense (non-MoE) models; its sampler warm-up skips
      * top-k / top-p and the fp32 copy (issue 9, about 0.25; the release is taken from the issue).
      */
@@ -77,6 +97,8 @@ public final class VllmReleases {
             new Change(HYBRID_KV_CACHE_MANAGER, "hybrid allocator", "2025-06", "KV cache groups: sliding layers hold "
                     + "window - 1 + max_num_batched_tokens, chunked layers chunk + max_num_batched_tokens, Mamba one state"),
             new Change(NCCL_BEFORE_SNAPSHOT, "#25359", "2025-09", "NCCL and custom all-reduce buffers before the snapshot: not subtracted"),
+            new Change(TRITON_TOP_K_TOP_P, "#33538", "2026-02", "sampler warm-up masks top-k / top-p with a Triton kernel "
+                    + "(batches of 8 or more): 14 B per logit instead of 32 (first seen in 0.19.0)"),
             new Change(TOKENS_FROM_CONCURRENCY, "#41069", "2026-04", "GPU KV cache size logged as int(concurrency x max_model_len); "
                     + "before: num_blocks // groups x block_size"),
             new Change(CUDA_GRAPH_ESTIMATE, "#30515", "not stated", "CUDA-graph memory estimated and subtracted before sizing the KV cache"),
@@ -103,6 +125,20 @@ public final class VllmReleases {
 
     static boolean tokensFromConcurrency(VllmVersion v) {
         return v.atLeast(TOKENS_FROM_CONCURRENCY);
+    }
+
+    /**
+     * Bytes per logit of the V1 sampler warm-up over {@code numReqs} dummy requests: the new runner's
+     * bf16 logits, the Triton masking from 0.19 at 8 requests or more, else the sorting warm-up.
+     */
+    static double samplerBytesPerLogit(VllmVersion v, boolean newRunner, int numReqs) {
+        if (newRunner) {
+            return NEW_RUNNER_SAMPLER_BYTES_PER_LOGIT;
+        }
+        if (v.atLeast(TRITON_TOP_K_TOP_P) && numReqs >= TRITON_TOP_K_TOP_P_MIN_BATCH) {
+            return TRITON_SAMPLER_BYTES_PER_LOGIT;
+        }
+        return MemoryModel.SAMPLER_BYTES_PER_LOGIT;
     }
 
     /** Whether the model runs on the new model runner in this release (dense models from 0.25). */

@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
  * sliding window). Each gives the KV memory vLLM measured ("Available KV cache memory") or enough
  * of the log to pin num_blocks; the test gives that memory with --kv-cache-memory and checks the
  * figures vLLM printed from it. Nothing is fitted: every expected number is copied from the log.
- * The GPUs in these logs (RTX 5090, H20) are not in the catalog; with --kv-cache-memory the GPU
- * only decides the memory check, so a catalog GPU with at least as much memory stands in.
+ * The H20 is not in the catalog; with --kv-cache-memory the GPU only decides the memory check, so a
+ * catalog GPU with at least as much memory stands in for it. Where a log states the GPU, the
+ * utilization and the weights, the profiled prediction (no --kv-cache-memory) is checked too.
  */
 class HybridObservationsTest {
     private static final double GIB = 1L << 30;
@@ -40,11 +41,32 @@ class HybridObservationsTest {
         EngineSettings s = EngineSettings.forVersion(new VllmVersion(0, 24, 0)).withMaxModelLen(131_072)
                 .withKvCacheDtype(KvCacheDtype.FP8).withMaxNumBatchedTokens(8192).withMaxNumSeqs(1)
                 .withMambaCacheAlign(true).withKvCacheMemoryBytes(Math.round(5.98 * GIB));
-        MemoryEstimate e = run(spec, "L40S", 1, s);
+        MemoryEstimate e = run(spec, "RTX-5090", 1, s);
         assertTrue(e.fits(), () -> String.valueOf(e.rejection()));
         assertEquals(299, e.numGpuBlocks());
         assertEquals(567_978, e.kvCacheTokens());
         assertEquals(4.33, Math.round(e.maxConcurrency() * 100) / 100.0);
+    }
+
+    /**
+     * https://github.com/noonghunna/club-3090/issues/652 (2026-07-09): the same set-up as #612 two days
+     * later, vLLM 0.24.0, Qwen3.6-35B-A3B NVFP4 on one RTX 5090, max_model_len 131,072, kv_cache_dtype
+     * fp8, prefix caching on, max_num_batched_tokens 8,192, max_num_seqs 1, gpu_memory_utilization
+     * default. Log: "Available KV cache memory: 6.01 GiB", "GPU KV cache size: 569,878 tokens",
+     * "Maximum concurrency for 131,072 tokens per request: 4.35x". 6.01 GiB // 2,146,304 // 10 = 300
+     * blocks (one more than at 5.98 GiB); 300 / 69 = 4.348; int(4.348 x 131,072) = 569,878.
+     */
+    @Test
+    void qwen36_35b_vllm024_rtx5090_secondRun() {
+        ModelSpec spec = KvCacheFormulaTest.config2026("nvidia--Qwen3.6-35B-A3B-NVFP4");
+        EngineSettings s = EngineSettings.forVersion(new VllmVersion(0, 24, 0)).withMaxModelLen(131_072)
+                .withKvCacheDtype(KvCacheDtype.FP8).withMaxNumBatchedTokens(8192).withMaxNumSeqs(1)
+                .withMambaCacheAlign(true).withKvCacheMemoryBytes(Math.round(6.01 * GIB));
+        MemoryEstimate e = run(spec, "RTX-5090", 1, s);
+        assertTrue(e.fits(), () -> String.valueOf(e.rejection()));
+        assertEquals(300, e.numGpuBlocks());
+        assertEquals(569_878, e.kvCacheTokens());
+        assertEquals(4.35, Math.round(e.maxConcurrency() * 100) / 100.0);
     }
 
     /**
@@ -71,6 +93,31 @@ class HybridObservationsTest {
         assertEquals(1487, e.numGpuBlocks());
         assertEquals(290_864, e.kvCacheTokens());
         assertEquals(33.04, Math.round(e.maxConcurrency() * 100) / 100.0);
+    }
+
+    /**
+     * https://myoceane.fr/index.php/ai-vllm-a100-gemma-4/ (2026-04-18, log of 2026-04-17): {@code vllm serve
+     * google/gemma-4-26B-A4B --max-model-len 131072 --enforce-eager --gpu-memory-utilization 0.9} on one A100
+     * (the 80 GB card: 48.5 GiB of weights). Log: "Model loading took 48.5 GiB", "Available KV cache memory:
+     * 21.5 GiB". The release is not in the part of the log the post shows; the post's next run on the same
+     * A100, a day later, logs 0.19.0, and Gemma 4 needs 0.19 or later, so 0.19.0 is replayed (every release
+     * before 0.21 subtracts no CUDA-graph estimate, and --enforce-eager captures none). vLLM's own numbers:
+     * 79.15 x 0.9 = 71.24 GiB; 71.24 - 48.5 - 21.5 = 1.24 GiB for the profile's activations and the memory
+     * outside PyTorch. We predict 48.19 GiB of weights (-0.6%) and 1.22 + 0.13 GiB of activations and
+     * non-torch memory, 0.88 GiB of them the sampler warm-up with the Triton top-k / top-p of 0.19 (14 B x 256
+     * sequences x 262,144 logits): 21.69 GiB of KV cache, +0.9%. With the sorting warm-up (32 B per logit,
+     * 2.0 GiB) it was 20.57 GiB, 4.3% under: the log that led to {@link VllmReleases#TRITON_TOP_K_TOP_P}.
+     */
+    @Test
+    void gemma4_26b_vllm019_a100_profiled() {
+        ModelSpec spec = KvCacheFormulaTest.catalog("google/gemma-4-26B-A4B");
+        EngineSettings s = EngineSettings.forVersion(new VllmVersion(0, 19, 0)).withMaxModelLen(131_072)
+                .withUtilization(0.9).withEnforceEager(true);
+        MemoryEstimate e = run(spec, "A100-80GB", 1, s);
+        assertTrue(e.fits(), () -> String.valueOf(e.rejection()));
+        assertEquals(48.5, e.weightsBytes() / GIB, 48.5 * 0.015, "weights GiB");
+        assertEquals(0, e.cudaGraphBytes());
+        assertEquals(21.5, e.kvCacheBytes() / GIB, 21.5 * 0.03, "KV GiB");
     }
 
     /**

@@ -138,13 +138,14 @@ class VllmObservationsTest {
         assertEquals(observed, obs.predict().kvCacheTokens(), observed * 0.05, obs + " KV tokens");
     }
 
+    /** Issue 9: with profiling, KV capacity within 3% of every V1 observation. */
     @Test
-    void v1Observations_allWithin5PercentOnKv() {
+    void v1Observations_allWithin3PercentOnKv() {
         List<Observation> v1 = observations().filter(o -> "V1".equals(o.o().path("engine").asText())).toList();
         assertEquals(4, v1.size());
         for (Observation o : v1) {
             double observed = o.o().get("kv_cache_gib").asDouble();
-            assertTrue(Math.abs(o.predict().kvCacheBytes() / GIB - observed) <= 0.05 * observed, o.toString());
+            assertTrue(Math.abs(o.predict().kvCacheBytes() / GIB - observed) <= 0.03 * observed, o.toString());
         }
     }
 

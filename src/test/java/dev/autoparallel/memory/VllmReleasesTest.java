@@ -33,8 +33,9 @@ class VllmReleasesTest {
     }
 
     /**
-     * The new model runner (dense models from 0.25): sampler warm-up 2 B per logit instead of 32 over
-     * max_num_seqs x vocab, and a CUDA-graph estimate of 0 until 0.28. MoE models stay on the old runner.
+     * The new model runner (dense models from 0.25): sampler warm-up 2 B per logit instead of the old
+     * runner's 14 (Triton top-k / top-p, from 0.19) over max_num_seqs x vocab, and a CUDA-graph estimate
+     * of 0 until 0.28. MoE models stay on the old runner.
      */
     @Test
     void newRunner_samplerAndGraphs() {
@@ -42,13 +43,27 @@ class VllmReleasesTest {
         MemoryEstimate v25 = evaluate("meta-llama/Llama-3.1-8B", "H100", "0.25.0", 1);
         MemoryEstimate v28 = evaluate("meta-llama/Llama-3.1-8B", "H100", "0.28.0", 1);
         double logits = 1024.0 * 128_256; // max_num_seqs 1,024 on an H100 x Llama-3.1's vocabulary
-        assertEquals((32 - 2) * logits, v24.activationBytes() - v25.activationBytes(), 1);
+        assertEquals((14 - 2) * logits, v24.activationBytes() - v25.activationBytes(), 1);
         assertTrue(v24.cudaGraphBytes() > 0);
         assertEquals(0, v25.cudaGraphBytes());
         assertEquals(v24.cudaGraphBytes(), v28.cudaGraphBytes());
         MemoryEstimate moe = evaluate("Qwen/Qwen3-30B-A3B", "H100", "0.25.0", 1);
         MemoryEstimate moe24 = evaluate("Qwen/Qwen3-30B-A3B", "H100", "0.24.0", 1);
         assertEquals(moe24.activationBytes(), moe.activationBytes());
+    }
+
+    /**
+     * PR #33538 (first seen in 0.19): the old runner's warm-up masks top-k / top-p with a Triton kernel,
+     * 14 B per logit instead of the sort's 32, for warm-ups of 8 requests or more; 7 requests still sort.
+     */
+    @Test
+    void tritonTopKTopP_from019AtEightRequests() {
+        double logits = 1024.0 * 128_256;
+        assertEquals((32 - 14) * logits, evaluate("meta-llama/Llama-3.1-8B", "H100", "0.18.0", 1).activationBytes()
+                - evaluate("meta-llama/Llama-3.1-8B", "H100", "0.19.0", 1).activationBytes(), 1);
+        assertEquals(MemoryModel.SAMPLER_BYTES_PER_LOGIT, VllmReleases.samplerBytesPerLogit(new VllmVersion(0, 19, 0), false, 7));
+        assertEquals(14, VllmReleases.samplerBytesPerLogit(new VllmVersion(0, 19, 0), false, 8));
+        assertEquals(2, VllmReleases.samplerBytesPerLogit(new VllmVersion(0, 25, 0), true, 1024));
     }
 
     /** PR #51726 (0.28): max_num_batched_tokens 16,384 on GPUs of at least 160 GiB (B200), 8,192 below (H200). */
