@@ -21,6 +21,9 @@ public final class GpuCatalog {
         return Math.round(v * GIB);
     }
 
+    /** GPUs in one NVLink domain of a GB200 / GB300 NVL72 rack (NVIDIA GB200 NVL72 and GB300 NVL72 product pages). */
+    static final int NVL72 = 72;
+
     private static long mib(long v) {
         return v << 20;
     }
@@ -73,10 +76,10 @@ public final class GpuCatalog {
                     "nvidia-smi 275,040 MiB (aiconfigurator systems/b300_sxm.yaml; Blackwell Ultra data sheet)"),
             new Gpu("GB200", List.of("gb200", "GB200-NVL72"), Vendor.NVIDIA, 100, 186, mib(189_471),
                     2500, 5000, 8.0 * TB, 900 * GB, 900 * GB,
-                    "nvidia-smi 189,471 MiB (aiconfigurator systems/gb200.yaml; Blackwell data sheet)"),
+                    "nvidia-smi 189,471 MiB (aiconfigurator systems/gb200.yaml; Blackwell data sheet)", NVL72),
             new Gpu("GB300", List.of("gb300", "GB300-NVL72"), Vendor.NVIDIA, 103, 288, mib(284_208),
                     2500, 5000, 8.0 * TB, 900 * GB, 900 * GB,
-                    "nvidia-smi 284,208 MiB (aiconfigurator systems/gb300.yaml; Blackwell Ultra data sheet)"),
+                    "nvidia-smi 284,208 MiB (aiconfigurator systems/gb300.yaml; Blackwell Ultra data sheet)", NVL72),
             new Gpu("RTX-PRO-6000", List.of("rtx_pro_6000_server", "RTX-PRO-6000-Blackwell-Server", "rtxpro6000"), Vendor.NVIDIA,
                     120, 96, mib(97_887), 467.8, 935.6, 1.792 * TB, 64 * GB, 50 * GB,
                     "nvidia-smi 97,887 MiB (aiconfigurator systems/rtx_pro_6000_server.yaml; dense peaks at 2,430 MHz; "

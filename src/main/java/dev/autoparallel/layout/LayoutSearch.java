@@ -116,7 +116,8 @@ public final class LayoutSearch {
     /** Every layout the cluster allows for the model's head and layer counts, fewest GPUs first (cached). */
     static List<Layout> layoutsByGpuCount(Cluster cluster, ModelSpec spec) {
         int total = cluster.totalGpus();
-        ShapeKey key = new ShapeKey(total, cluster.allowCrossNodeTp() ? total : cluster.gpusPerNode(),
+        ShapeKey key = new ShapeKey(total, cluster.allowCrossNodeTp() ? total
+                : Math.min(total, cluster.gpu().nvlinkGpus(cluster.gpusPerNode())),
                 spec.numAttentionHeads(), spec.numLayers(), spec.isMoe());
         return BY_GPU_COUNT.computeIfAbsent(key, k -> {
             List<Layout> out = new ArrayList<>();
@@ -147,7 +148,7 @@ public final class LayoutSearch {
     private static void search(MemoryModel model, Cluster cluster, int sequenceLength, int batchSize,
                                EngineSettings settings, boolean prune, java.util.function.Consumer<Candidate> sink) {
         int total = cluster.totalGpus();
-        int maxTp = cluster.allowCrossNodeTp() ? total : cluster.gpusPerNode();
+        int maxTp = cluster.allowCrossNodeTp() ? total : Math.min(total, cluster.gpu().nvlinkGpus(cluster.gpusPerNode()));
         int heads = model.spec().numAttentionHeads();
         int layers = model.spec().numLayers();
         boolean moe = model.spec().isMoe();
@@ -193,9 +194,10 @@ public final class LayoutSearch {
         long kv = e.rejection() != null && e.rejection().reason() == RejectionReason.INVALID_LAYOUT ? 0
                 : model.workloadKvBytes(layout, s, replicaSeqs, sequenceLength);
         MemoryEstimate.Rejection rejection = e.rejection();
-        if (rejection == null && layout.tp() > cluster.gpusPerNode() && !cluster.allowCrossNodeTp()) {
+        int nvlink = cluster.gpu().nvlinkGpus(cluster.gpusPerNode());
+        if (rejection == null && layout.tp() > nvlink && !cluster.allowCrossNodeTp()) {
             rejection = new MemoryEstimate.Rejection(RejectionReason.TP_CROSSES_NODES,
-                    () -> "tensor parallel size " + layout.tp() + " spans nodes of " + cluster.gpusPerNode() + " GPUs");
+                    () -> "tensor parallel size " + layout.tp() + " spans more than the " + nvlink + " GPUs NVLink joins");
         }
         Candidate c = new Candidate(layout, e, sequenceLength, replicaSeqs, kv, rejection);
         if (rejection == null && c.totalBytes() > e.budgetBytes()) {

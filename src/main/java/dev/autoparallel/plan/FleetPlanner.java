@@ -267,13 +267,16 @@ public final class FleetPlanner {
         MemoryModel memory = new MemoryModel(spec, gpu);
         PerfModel perf = new PerfModel(memory);
         int gpn = opt.gpusPerNode();
-        int maxGpusPerReplica = gpn * (opt.maxNodes() == null ? MAX_NODES_PER_REPLICA : Math.min(opt.maxNodes(), MAX_NODES_PER_REPLICA));
+        int nodesCap = opt.maxNodes() == null ? MAX_NODES_PER_REPLICA : Math.min(opt.maxNodes(), MAX_NODES_PER_REPLICA);
+        int nvlink = gpu.nvlinkGpus(gpn);
+        // A replica may fill an NVLink domain larger than eight nodes (an NVL72 rack is 18 trays of four).
+        int maxGpusPerReplica = Math.max(gpn * nodesCap, opt.maxNodes() == null ? nvlink : Math.min(nvlink, gpn * opt.maxNodes()));
         int prompt = (int) Math.max(1, Math.round(t.input().mean()));
         int uncached = (int) Math.max(1, Math.round(prompt * (1 - t.prefixHitRate())));
         List<LayoutRow> rows = new ArrayList<>();
         String largestRefusal = null;
         int largestTried = 0;
-        for (int tp = 1; tp <= gpn; tp++) {
+        for (int tp = 1; tp <= Math.min(nvlink, maxGpusPerReplica); tp++) {
             if (spec.numAttentionHeads() % tp != 0) {
                 continue;
             }

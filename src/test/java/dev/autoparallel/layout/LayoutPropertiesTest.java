@@ -104,7 +104,7 @@ class LayoutPropertiesTest {
                     assertTrue(cand.totalBytes() <= cand.engine().budgetBytes(), s.modelId() + " " + cand.layout());
                     assertTrue(cand.engine().maxConcurrency() * cand.layout().dp() >= 1, s.modelId() + " " + cand.layout());
                     assertTrue(cand.layout().totalGpus() <= c.totalGpus());
-                    assertTrue(cand.layout().tp() <= c.gpusPerNode());
+                    assertTrue(cand.layout().tp() <= c.gpu().nvlinkGpus(c.gpusPerNode()), "TP within NVLink's reach");
                 }
             }
         }
