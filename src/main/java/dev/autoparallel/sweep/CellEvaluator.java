@@ -121,7 +121,7 @@ public final class CellEvaluator {
             var t = cell.demand().traffic();
             var slo = cell.demand().slo();
             return b.workload(t.maxModelLen(), 0, "meet_slo_at_lowest_cost")
-                    .traffic(t.requestsPerSecond(), slo.ttftMs(), slo.tpotMs(), slo.percentile());
+                    .traffic(t.requestsPerSecond(), slo.ttftMs(), slo.effectiveTpotMs(), slo.percentile());
         }
         return b.workload(cell.sequenceLength(), cell.batchSize(), cell.objective().key());
     }
