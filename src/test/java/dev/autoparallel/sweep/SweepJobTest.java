@@ -186,4 +186,36 @@ class SweepJobTest {
         assertTrue(html.contains("simulated p99 TTFT"), "Qwen3-30B-A3B's own p99 targets are simulated in the recommendation");
         assertTrue(html.contains("<pre class=\"cmd\">vllm serve"));
     }
+
+    /**
+     * The sample traffic fleet as shipped (sample-inputs/traffic-slo.json: eight models with their own rates and targets on
+     * H100, H200, B200 and MI300X): every row that says it meets its targets is within them by its own columns, and the
+     * report recommends a simulated fleet for every model.
+     */
+    @Test
+    void sampleTrafficFleet_meetsItsTargetsWhereItSaysSo(@TempDir Path dir) throws Exception {
+        HubSettings offline = new HubSettings(HubSettings.DEFAULT_ENDPOINT, Optional.empty(), true, dir.resolve("hf"),
+                Duration.ofSeconds(1), Duration.ofSeconds(1), 0, Duration.ZERO);
+        Path spec = Path.of("sample-inputs/traffic-slo.json");
+        SweepPlan plan = Plans.plan(SweepSpec.parse(Files.readString(spec), spec.toString()), spec.getParent(),
+                new ModelResolver(Catalog.embedded(), offline));
+        Path out = dir.resolve("out");
+        SweepJob.Summary s = SweepJob.run(spark, plan, out);
+        assertTrue(s.complete(), s.toString());
+        int meeting = 0;
+        for (Row row : spark.read().parquet(out.resolve("results.parquet").toString()).collectAsList()) {
+            ResultRow r = SweepSchema.fromRow(row);
+            if (r.ok() && r.meetsSlo()) {
+                meeting++;
+                assertTrue(r.ttftSloMs() == null || r.ttftMs() <= r.ttftSloMs(), r.toString());
+                assertTrue(r.tpotSloMs() == null || r.tpotMs() <= r.tpotSloMs(), r.toString());
+            }
+        }
+        assertTrue(meeting >= 8, "rows meeting their targets: " + meeting);
+        String html = Files.readString(out.resolve("report.html"));
+        for (String model : plan.models().stream().map(SweepPlan.PlannedModel::id).toList()) {
+            assertTrue(html.contains(model), model);
+        }
+        assertTrue(html.contains("simulated"), "the report says which figures are simulated");
+    }
 }
