@@ -82,8 +82,9 @@ public final class FleetPlanner {
         return new PlanResult(request.model().modelId(), request.traffic(), request.slo(), options, best.orElse(null));
     }
 
+    /** @param maxNumSeqs the engine setting the plan serves with: the requests in flight a replica admits */
     private record Sized(Layout layout, MemoryEstimate engine, int replicas, double ttftMs, double tpotMs, double utilization,
-                         Cost cost) {
+                         Cost cost, int maxNumSeqs) {
     }
 
     private record Cost(int nodes, int billedGpus, Double monthlyUsd, String source) {
@@ -360,7 +361,34 @@ public final class FleetPlanner {
             return null;
         }
         return new Sized(l, row.engine(), (int) r, at[0], at[1], t.requestsPerSecond() / r / row.saturated().requestsPerSecond(),
-                cost(req, opt, l, (int) r));
+                cost(req, opt, l, (int) r), seatCap(req, perf, row, gpn));
+    }
+
+    /**
+     * The max_num_seqs a plan serves with: the most requests in flight whose decode step still
+     * meets the TPOT bound (so a burst waits in the queue, costing TTFT, instead of slowing every
+     * stream past its target), at most the layout's seats; the seats when there is no TPOT bound.
+     */
+    static int seatCap(PlanRequest req, PerfModel perf, LayoutRow row, int gpn) {
+        Double bound = req.slo().effectiveTpotMs();
+        if (bound == null) {
+            return row.seats();
+        }
+        Traffic t = req.traffic();
+        int lo = 1;
+        int hi = row.seats();
+        if (row.at(hi, perf, gpn, t, req.engine()).tpotMs() <= bound) {
+            return hi;
+        }
+        while (hi - lo > 1) {
+            int mid = (lo + hi) >>> 1;
+            if (row.at(mid, perf, gpn, t, req.engine()).tpotMs() <= bound) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     /** The targets and the traffic's shape a layout's highest rate per replica depends on. */
@@ -466,7 +494,7 @@ public final class FleetPlanner {
         ServingSimulator.Result result = null;
         for (int round = 0; round < SIMULATION_ROUNDS; round++) {
             result = ServingSimulator.run(perf.stepTimer(s.layout(), opt.gpusPerNode(), s.engine(), req.engine()),
-                    new ServingSimulator.Limits(s.engine().maxNumSeqs(), s.engine().maxNumBatchedTokens(),
+                    new ServingSimulator.Limits(s.maxNumSeqs(), s.engine().maxNumBatchedTokens(),
                             s.engine().kvCacheTokens(), s.engine().blockSize()),
                     new ServingSimulator.Open(t.requestsPerSecond() / replicas, t.arrivalCv()), t.input(), t.output(),
                     t.prefixHitRate(), simulatedRequests(req.slo().percentile()), 20261130L);
@@ -488,7 +516,7 @@ public final class FleetPlanner {
         MemoryEstimate e = s.engine();
         EngineSettings settings = req.settings();
         Commands.Request cmd = new Commands.Request(req.model().modelId(), s.layout(), opt.gpusPerNode(), e.maxModelLen(),
-                e.maxNumSeqs(), settings.gpuMemoryUtilization(), settings.kvCacheDtype(), settings.quantization(),
+                s.maxNumSeqs(), settings.gpuMemoryUtilization(), settings.kvCacheDtype(), settings.quantization(),
                 settings.languageModelOnly() && req.model().hasEncoderTower()).withMemory(e, opt.gpu().memoryBytes());
         Deployment d = switch (req.engine()) {
             case VLLM -> Commands.vllm(cmd);
@@ -503,7 +531,7 @@ public final class FleetPlanner {
                 : TokenCost.usdPerMillion(cost.monthlyUsd() / req.hoursPerMonth(), t.requestsPerSecond() * t.output().mean());
         Optional<OwnedCost.Quote> owned = req.owned().quote(opt.gpu().name(), cost.nodes() * opt.gpusPerNode(), req.hoursPerMonth());
         return new FleetPlan(opt.name(), opt.gpu().name(), opt.gpusPerNode(), s.layout(), replicas, replicas * s.layout().totalGpus(),
-                cost.nodes(), req.engine(), e.maxNumSeqs(), e.maxModelLen(), req.slo().percentile(), ttft, tpot, simulated, meets,
+                cost.nodes(), req.engine(), s.maxNumSeqs(), e.maxModelLen(), req.slo().percentile(), ttft, tpot, simulated, meets,
                 t.requestsPerSecond() / replicas, cost.monthlyUsd(), perMillion, cost.source(),
                 owned.map(OwnedCost.Quote::monthlyUsd).orElse(null), owned.map(OwnedCost.Quote::upfrontUsd).orElse(null),
                 owned.map(q -> q.servers() + " x " + q.server().name() + " at $" + Math.round(q.server().priceUsd()) + " ("

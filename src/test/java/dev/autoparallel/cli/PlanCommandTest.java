@@ -145,4 +145,20 @@ class PlanCommandTest {
         assertEquals(4, r.code(), r.out() + r.err());
         assertTrue(r.err().contains("the largest tried, TP 8 x PP 8") && r.err().contains("is not modelled"), r.err());
     }
+
+    @Test
+    void maxNumSeqs_isTheConcurrencyWhoseStepMeetsTheTpotBound() throws Exception {
+        // The plan serves with --max-num-seqs set to the most requests in flight whose decode step meets the TPOT bound, not
+        // vLLM's default of 1,024 on H100: a burst then waits for a seat instead of slowing every stream. A tighter bound
+        // (40 tokens/s per user: 25 ms) admits fewer.
+        JsonNode loose = plan("10");
+        int seats = loose.get("max_num_seqs").asInt();
+        assertTrue(seats > 1 && seats < 1024, loose.toString());
+        assertTrue(loose.get("deployment_command").asText().contains("--max-num-seqs " + seats), loose.toString());
+        Run tight = MainTest.run("plan", "meta-llama/Llama-3.3-70B-Instruct", "--gpu", "H100", "--request-rate", "10",
+                "--input-tokens", "2048", "--output-tokens", "512", "--ttft-ms", "2000", "--tpot-ms", "50",
+                "--min-tokens-per-second-per-user", "40", "--json");
+        JsonNode t = JSON.readTree(tight.out());
+        assertTrue(t.get("max_num_seqs").asInt() < seats, t.get("max_num_seqs") + " vs " + seats);
+    }
 }
