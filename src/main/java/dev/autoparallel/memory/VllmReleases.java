@@ -59,15 +59,43 @@ public final class VllmReleases {
     public static final double TRITON_SAMPLER_BYTES_PER_LOGIT = 14;
 
     /**
-     * The new model runner is the default for dense (non-MoE) models; its sampler warm-up skips
-     * top-k / top-p and the fp32 copy (issue 9, about 0.25; the release is taken from the issue).
+     * Model Runner V2 (the new model runner) becomes the default for all dense (non-MoE) models: vLLM
+     * v0.25.0 release notes (released 2026-07-11), "Model Runner V2 is now the default for all dense
+     * models (#44443)"; PR #44443 opened 2026-06-03, CI green 2026-07-02. Earlier releases made it the
+     * default for single families only, which is not modelled: Qwen3 dense from 0.22.0 (#39337) and
+     * Llama and Mistral dense from 0.23.0 (#43458), per those releases' notes. Its sampler warm-up of
+     * {@link #NEW_RUNNER_SAMPLER_BYTES_PER_LOGIT} is still taken from issue 9, not read from vLLM's source.
      */
     public static final VllmVersion NEW_RUNNER_DENSE = new VllmVersion(0, 25, 0);
     /**
-     * The new runner's CUDA-graph estimate returned 0 until PRs #53306 / #53682 / #53955 (about 0.28);
-     * {@code max_num_batched_tokens} defaults to 16,384 on GPUs of at least 160 GiB since PR #51726 (about 0.28).
+     * Model Runner V2 becomes the default for every model, MoE and hybrid included (PR #53183, "[Model
+     * Runner V2] Use MRV2 for all models by default", opened 2026-08-21, approved 2026-08-26; it supersedes
+     * #46646). It merged after v0.28.0's tag commit (2cf0a69, 2026-08-24), and PR #54788 (2026-09-01) sees
+     * it on main at v0.28.1rc1.dev199, so 0.29.0 is the first release known to have it (whether the 0.28.1
+     * patch release does is not established). vLLM keeps MRV1 for some ROCm models and for features MRV2
+     * lacks; neither is modelled.
      */
-    public static final VllmVersion NEW_RUNNER_GRAPH_ESTIMATE = new VllmVersion(0, 28, 0);
+    public static final VllmVersion NEW_RUNNER_ALL = new VllmVersion(0, 29, 0);
+    /**
+     * The new runner's CUDA-graph estimate: {@code profile_cudagraph_memory()} returned 0 on MRV2 (PR
+     * #36520, "Add dummy profile_cudagraph_memory API"; vLLM issue #49224, 2026-07, reports the resulting
+     * capture OOMs on 0.25.1 dense models) until PR #53306 ("[Model Runner V2] Reserve CUDA graph memory",
+     * opened 2026-08-21, merged 2026-08-23/24 per the post-merge CI report of 2026-08-24) with its forward
+     * fixes #53682 and #53955 (named in the closed revert #53644, 2026-08-26). #53306 reached main only as
+     * v0.28.0 was tagged (tag commit 2026-08-24, on the release branch) and its forward fixes came after, and
+     * the vLLM 0.29.0 pin notes of syv-ai/qwen38-27b-rtx3090 retire their own MRV2 graph-memory reserve patch
+     * at 0.29 ("0.29 profiles graph memory natively"), so the first release taken here is 0.29.0, not the
+     * 0.28 of issue 9 (whether the 0.28.1 patch release has it is not established).
+     */
+    public static final VllmVersion NEW_RUNNER_GRAPH_ESTIMATE = new VllmVersion(0, 29, 0);
+    /**
+     * {@code max_num_batched_tokens} defaults to 16,384 for the API server on GPUs of at least 160 GiB
+     * (PR #51726, "[Config] Update default _max_num_batched_tokens from 8192 to 16384", opened 2026-08-10):
+     * vllm/engine/arg_utils.py {@code get_batch_defaults} at tag v0.28.0 (commit 2cf0a69, 2026-08-24) has the
+     * {@code device_memory >= 160 * GiB_bytes} tier with {@code OPENAI_API_SERVER: 16384}; at v0.27.0
+     * (commit 4bdc8a7, 2026-08-10) the top tier is {@code >= 70 GiB and not A100} with 8,192. Read from a
+     * public note that cites both tags line by line (verified 2026-09-07), not from the tags themselves.
+     */
     public static final VllmVersion LARGE_GPU_BATCH_TOKENS = new VllmVersion(0, 28, 0);
     /**
      * Sliding-window layers hold {@code window - 1 + max_concurrent_batches x max_num_batched_tokens}
@@ -102,10 +130,12 @@ public final class VllmReleases {
             new Change(TOKENS_FROM_CONCURRENCY, "#41069", "2026-04", "GPU KV cache size logged as int(concurrency x max_model_len); "
                     + "before: num_blocks // groups x block_size"),
             new Change(CUDA_GRAPH_ESTIMATE, "#30515", "not stated", "CUDA-graph memory estimated and subtracted before sizing the KV cache"),
-            new Change(NEW_RUNNER_DENSE, "-", "not stated", "new model runner for dense models: sampler warm-up 2 B per logit, "
-                    + "CUDA-graph estimate 0"),
-            new Change(NEW_RUNNER_GRAPH_ESTIMATE, "#53306 #53682 #53955 #51726", "not stated", "new runner's CUDA-graph estimate "
-                    + "restored; max_num_batched_tokens 16,384 on GPUs of 160 GiB or more"),
+            new Change(NEW_RUNNER_DENSE, "#44443", "2026-07", "new model runner (MRV2) default for dense models: sampler "
+                    + "warm-up 2 B per logit, CUDA-graph estimate 0 (dummy profile_cudagraph_memory, #36520)"),
+            new Change(LARGE_GPU_BATCH_TOKENS, "#51726", "2026-08", "max_num_batched_tokens 16,384 on GPUs of 160 GiB or more"),
+            new Change(NEW_RUNNER_GRAPH_ESTIMATE, "#53306 #53682 #53955", "2026-08", "new runner's CUDA-graph estimate "
+                    + "measured and subtracted as the old runner's"),
+            new Change(NEW_RUNNER_ALL, "#53183", "2026-08", "new model runner default for every model (MoE and hybrid too)"),
             new Change(IN_FLIGHT_WINDOW, "-", "2026-09", "sliding layers hold window - 1 + 2 x max_num_batched_tokens "
                     + "(two batches in flight with async scheduling; first seen in 0.29.0)"),
             new Change(NEWEST, "-", "2026-11", "newest release modelled (default)"));
@@ -141,12 +171,12 @@ public final class VllmReleases {
         return MemoryModel.SAMPLER_BYTES_PER_LOGIT;
     }
 
-    /** Whether the model runs on the new model runner in this release (dense models from 0.25). */
+    /** Whether the model runs on the new model runner in this release (dense models from 0.25, all from 0.29). */
     static boolean newRunner(VllmVersion v, Engine e, boolean moe) {
-        return e == Engine.V1 && !moe && v.atLeast(NEW_RUNNER_DENSE);
+        return e == Engine.V1 && (v.atLeast(NEW_RUNNER_ALL) || !moe && v.atLeast(NEW_RUNNER_DENSE));
     }
 
-    /** Whether the CUDA-graph estimate is subtracted (and is not the new runner's 0 of 0.25 to 0.27). */
+    /** Whether the CUDA-graph estimate is subtracted (and is not the new runner's 0 of 0.25 to 0.28). */
     static boolean cudaGraphSubtracted(VllmVersion v, Engine e, boolean newRunner) {
         return e == Engine.V1 && v.atLeast(CUDA_GRAPH_ESTIMATE) && (!newRunner || v.atLeast(NEW_RUNNER_GRAPH_ESTIMATE));
     }

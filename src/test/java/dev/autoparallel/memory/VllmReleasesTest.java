@@ -33,9 +33,10 @@ class VllmReleasesTest {
     }
 
     /**
-     * The new model runner (dense models from 0.25): sampler warm-up 2 B per logit instead of the old
-     * runner's 14 (Triton top-k / top-p, from 0.19) over max_num_seqs x vocab, and a CUDA-graph estimate
-     * of 0 until 0.28. MoE models stay on the old runner.
+     * The new model runner, dense models from 0.25 (release notes: #44443): sampler warm-up 2 B per logit
+     * instead of the old runner's 14 (Triton top-k / top-p, from 0.19) over max_num_seqs x vocab, and a
+     * CUDA-graph estimate of 0 (#36520's dummy profile_cudagraph_memory) through 0.28. MoE models stay on
+     * the old runner until 0.29 (#53183).
      */
     @Test
     void newRunner_samplerAndGraphs() {
@@ -46,10 +47,34 @@ class VllmReleasesTest {
         assertEquals((14 - 2) * logits, v24.activationBytes() - v25.activationBytes(), 1);
         assertTrue(v24.cudaGraphBytes() > 0);
         assertEquals(0, v25.cudaGraphBytes());
-        assertEquals(v24.cudaGraphBytes(), v28.cudaGraphBytes());
-        MemoryEstimate moe = evaluate("Qwen/Qwen3-30B-A3B", "H100", "0.25.0", 1);
+        assertEquals(0, v28.cudaGraphBytes());
+        MemoryEstimate moe = evaluate("Qwen/Qwen3-30B-A3B", "H100", "0.28.0", 1);
         MemoryEstimate moe24 = evaluate("Qwen/Qwen3-30B-A3B", "H100", "0.24.0", 1);
         assertEquals(moe24.activationBytes(), moe.activationBytes());
+    }
+
+    /**
+     * PRs #53306 / #53682 / #53955 (first release 0.29.0, after v0.28.0's tag of 2026-08-24): the new runner
+     * measures its CUDA graphs as the old one does. With 32 decoder layers at CUDA_GRAPH_BYTES_PER_LAYER,
+     * Llama-3.1-8B's estimate is 32 x 20 MiB = 640 MiB from 0.29, where 0.28 subtracts nothing.
+     */
+    @Test
+    void newRunnerGraphEstimate_from029() {
+        assertEquals(0, evaluate("meta-llama/Llama-3.1-8B", "H100", "0.28.0", 1).cudaGraphBytes());
+        assertEquals(32 * 20L << 20, evaluate("meta-llama/Llama-3.1-8B", "H100", "0.29.0", 1).cudaGraphBytes());
+    }
+
+    /**
+     * PR #53183 (first release 0.29.0): MoE models run on the new runner too, so their sampler warm-up
+     * drops from the Triton path's 14 B per logit to 2 B: 12 x 1,024 sequences x Qwen3's 151,936 logits.
+     */
+    @Test
+    void newRunnerForAllModels_from029() {
+        MemoryEstimate v28 = evaluate("Qwen/Qwen3-30B-A3B", "H100", "0.28.0", 1);
+        MemoryEstimate v29 = evaluate("Qwen/Qwen3-30B-A3B", "H100", "0.29.0", 1);
+        assertEquals((14 - 2) * 1024.0 * 151_936, v28.activationBytes() - v29.activationBytes(), 1);
+        assertEquals(v28.cudaGraphBytes(), v29.cudaGraphBytes());
+        assertTrue(v29.cudaGraphBytes() > 0);
     }
 
     /**
@@ -66,7 +91,7 @@ class VllmReleasesTest {
         assertEquals(2, VllmReleases.samplerBytesPerLogit(new VllmVersion(0, 25, 0), true, 1024));
     }
 
-    /** PR #51726 (0.28): max_num_batched_tokens 16,384 on GPUs of at least 160 GiB (B200), 8,192 below (H200). */
+    /** PR #51726 (0.28.0: arg_utils.py at tag v0.28.0 has the 160 GiB tier, v0.27.0 not): max_num_batched_tokens 16,384 on GPUs of at least 160 GiB (B200), 8,192 below (H200). */
     @Test
     void batchedTokens_largeGpusFrom028() {
         assertEquals(8192, evaluate("meta-llama/Llama-3.1-8B", "B200", "0.27.0", 1).maxNumBatchedTokens());
