@@ -82,11 +82,11 @@ public final class LatencyReplay {
         int osl = (int) orZero(r.get("osl"));
         int c = (int) orZero(r.get("batch_size"));
         Function<String, Row> refuse = why -> new Row(line, modelId, backend, system, layout, isl, osl, c, ttft, tpot, null, null, why);
-        if (!(ttft > 0) || !(tpot > 0) || isl < 1 || osl < 1 || c < 1) {
-            return refuse.apply("the row lacks a positive silicon_ttft_ms, silicon_tpot_ms, isl, osl or batch_size");
-        }
         if (!"agg".equals(r.getOrDefault("mode", "agg"))) {
             return refuse.apply("disaggregated prefill/decode serving is not modelled yet");
+        }
+        if (!(ttft > 0) || !(tpot > 0) || isl < 1 || osl < 1 || c < 1) {
+            return refuse.apply("the row lacks a positive silicon_ttft_ms, silicon_tpot_ms, isl, osl or batch_size");
         }
         if (number(r.get("attention_dp_size")) > 1) {
             return refuse.apply("attention data parallelism (attention_dp_size " + r.get("attention_dp_size") + ") is not modelled");
