@@ -1,5 +1,7 @@
 package dev.autoparallel.cost;
 
+import java.util.Locale;
+
 /**
  * What {@code gpusNeeded} GPUs cost for {@code hoursPerMonth} on the cheapest matching offer.
  *
@@ -15,10 +17,10 @@ public record CostQuote(int gpusNeeded, int billedGpus, int instances, PriceEntr
 
     public String assumptions() {
         String billing = offer.wholeInstance()
-                ? String.format(java.util.Locale.ROOT, "%d x %s (%d GPUs each, whole instances billed: %d GPUs paid for %d needed)",
+                ? String.format(Locale.ROOT, "%d x %s (%d GPUs each, whole instances billed: %d GPUs paid for %d needed)",
                 instances, offer.instance(), offer.gpus(), billedGpus, gpusNeeded)
-                : String.format(java.util.Locale.ROOT, "%d x %s (billed per GPU)", instances, offer.instance());
-        return String.format(java.util.Locale.ROOT,
+                : String.format(Locale.ROOT, "%d x %s (billed per GPU)", instances, offer.instance());
+        return String.format(Locale.ROOT,
                 "Based on %s %s on-demand pricing (%s, $%.2f/hour per instance, price list of %s; %s), %s, %.0f hours per month",
                 offer.provider(), offer.instance(), offer.region(), offer.usdPerHour(), offer.asOf(), offer.source(),
                 billing, hoursPerMonth);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.autoparallel.error.InvalidConfigurationException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,7 +25,7 @@ import java.util.Optional;
  * @param averagePowerShare  average draw over the server's maximum; default 0.75 (Epoch AI)
  */
 public record OwnedCost(double usdPerKwh, double pue, double amortisationYears, double averagePowerShare)
-        implements java.io.Serializable {
+        implements Serializable {
     public static final OwnedCost DEFAULTS = new OwnedCost(0.083, 1.25, 5, 0.75);
     private static final Map<String, Server> SERVERS = load();
 

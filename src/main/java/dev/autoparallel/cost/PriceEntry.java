@@ -1,6 +1,7 @@
 package dev.autoparallel.cost;
 
 import dev.autoparallel.error.InvalidConfigurationException;
+import java.io.Serializable;
 
 /**
  * One offer: an instance type with {@code gpus} GPUs at {@code usdPerHour}.
@@ -10,7 +11,7 @@ import dev.autoparallel.error.InvalidConfigurationException;
  */
 public record PriceEntry(String provider, String instance, String gpu, int gpus, double usdPerHour,
                          boolean wholeInstance, String region, String asOf, String source)
-        implements java.io.Serializable {
+        implements Serializable {
     public PriceEntry {
         if (gpus < 1) {
             throw new InvalidConfigurationException("gpus", "price entry " + instance + ": gpus was " + gpus

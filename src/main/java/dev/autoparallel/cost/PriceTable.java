@@ -3,29 +3,33 @@ package dev.autoparallel.cost;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.autoparallel.error.InvalidConfigurationException;
-import dev.autoparallel.json.UserJson;
 import dev.autoparallel.hardware.GpuCatalog;
+import dev.autoparallel.json.UserJson;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * Dated, sourced on-demand prices (resource {@code prices/prices.json}), which users can extend
  * or override with a JSON document of the same shape: an override entry replaces the built-in
  * one of the same provider and instance.
  */
-public final class PriceTable implements java.io.Serializable {
+public final class PriceTable implements Serializable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final List<PriceEntry> entries;
     /** Entries by GPU name, for the lookups a search makes per layout. */
-    private final java.util.Map<String, List<PriceEntry>> byGpu;
+    private final Map<String, List<PriceEntry>> byGpu;
 
     public PriceTable(List<PriceEntry> entries) {
         this.entries = List.copyOf(entries);
-        java.util.Map<String, List<PriceEntry>> m = new java.util.HashMap<>();
+        Map<String, List<PriceEntry>> m = new HashMap<>();
         for (PriceEntry e : this.entries) {
             m.computeIfAbsent(e.gpu(), k -> new ArrayList<>()).add(e);
         }
@@ -126,12 +130,12 @@ public final class PriceTable implements java.io.Serializable {
     }
 
     /** USD per hour for {@code gpusNeeded} GPUs on the cheapest offer, or empty when the GPU has none. */
-    public java.util.OptionalDouble cheapestHourly(String gpu, int gpusNeeded) {
+    public OptionalDouble cheapestHourly(String gpu, int gpusNeeded) {
         double best = Double.MAX_VALUE;
         for (PriceEntry e : byGpu.getOrDefault(gpu, List.of())) {
             best = Math.min(best, hourly(e, gpusNeeded));
         }
-        return best == Double.MAX_VALUE ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(best);
+        return best == Double.MAX_VALUE ? OptionalDouble.empty() : OptionalDouble.of(best);
     }
 
     private static double hourly(PriceEntry e, int gpusNeeded) {

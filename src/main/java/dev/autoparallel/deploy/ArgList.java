@@ -1,6 +1,7 @@
 package dev.autoparallel.deploy;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -61,7 +62,7 @@ final class ArgList {
 
     /** A read-only view: the list is not touched after the command is built. */
     List<String> args() {
-        return java.util.Collections.unmodifiableList(args);
+        return Collections.unmodifiableList(args);
     }
 
     String line() {

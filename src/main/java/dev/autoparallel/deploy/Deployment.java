@@ -1,5 +1,6 @@
 package dev.autoparallel.deploy;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -22,8 +23,8 @@ public record Deployment(String engine, List<List<String>> nodeCommands, List<St
         if (nodes.size() == 1) {
             return new Deployment(engine, List.of(nodes.get(0).args()), List.of(nodes.get(0).line()), notes);
         }
-        List<List<String>> args = new java.util.ArrayList<>(nodes.size());
-        List<String> lines = new java.util.ArrayList<>(nodes.size());
+        List<List<String>> args = new ArrayList<>(nodes.size());
+        List<String> lines = new ArrayList<>(nodes.size());
         for (ArgList n : nodes) {
             args.add(n.args());
             lines.add(n.line());

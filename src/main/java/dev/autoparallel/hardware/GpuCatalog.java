@@ -1,6 +1,7 @@
 package dev.autoparallel.hardware;
 
 import dev.autoparallel.error.InvalidConfigurationException;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -122,7 +123,7 @@ public final class GpuCatalog {
         }
         String n = normalise(name);
         return GPUS.stream().filter(g -> normalise(g.name()).startsWith(n) && n.length() >= 3)
-                .min(java.util.Comparator.comparingDouble(g -> memoryGbHint == null ? -g.nominalMemoryGb()
+                .min(Comparator.comparingDouble(g -> memoryGbHint == null ? -g.nominalMemoryGb()
                         : Math.abs(g.nominalMemoryGb() - memoryGbHint)));
     }
 

@@ -4,10 +4,12 @@ import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.hardware.Gpu;
 import dev.autoparallel.hardware.GpuCatalog;
 import dev.autoparallel.hardware.Vendor;
+import java.io.Serializable;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * GPUs to plan for: {@code numNodes} nodes of {@code gpusPerNode} GPUs. {@code gpuMemoryBytes}
@@ -17,7 +19,7 @@ import java.util.Set;
  * @param allowCrossNodeTp let tensor parallelism span nodes (off: vLLM's TP wants NVLink)
  */
 public record Cluster(Gpu gpu, long gpuMemoryBytes, int gpusPerNode, int numNodes, boolean allowCrossNodeTp)
-        implements java.io.Serializable {
+        implements Serializable {
     private static final long GIB = 1L << 30;
     /** Larger than any accelerator sold (B300: 288 GB); a bigger figure is a typo. */
     static final double MAX_GPU_MEMORY_GB = 4096;
@@ -75,7 +77,7 @@ public record Cluster(Gpu gpu, long gpuMemoryBytes, int gpusPerNode, int numNode
         for (String k : map.keySet()) {
             if (!MAP_KEYS.contains(k)) {
                 throw new InvalidConfigurationException(k, "cluster key '" + k + "' is not known; allowed: "
-                        + String.join(", ", List.copyOf(new java.util.TreeSet<>(MAP_KEYS))));
+                        + String.join(", ", List.copyOf(new TreeSet<>(MAP_KEYS))));
             }
         }
         Double memory = map.containsKey("gpu_memory_gb") ? number(map, "gpu_memory_gb") : null;

@@ -1,14 +1,20 @@
 package dev.autoparallel.layout;
 
-import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.memory.Layout;
 import dev.autoparallel.memory.MemoryEstimate;
 import dev.autoparallel.memory.MemoryModel;
 import dev.autoparallel.memory.RejectionReason;
+import dev.autoparallel.model.ModelSpec;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Enumerates every (TP, PP, DP, EP) layout vLLM accepts on a cluster and evaluates it for a
@@ -46,7 +52,7 @@ public final class LayoutSearch {
         if (objective == Objective.MINIMIZE_GPUS) {
             // Best-first by GPU count: once k layouts fit, a layout with more GPUs than the k-th cannot rank above it.
             EngineSettings s = settings.maxModelLen() == null ? settings.withMaxModelLen(sequenceLength) : settings;
-            java.util.BitSet hopeless = new java.util.BitSet();
+            BitSet hopeless = new BitSet();
             for (Layout l : layoutsByGpuCount(cluster, model.spec())) {
                 if (top.full() && l.totalGpus() > top.worst().layout().totalGpus()) {
                     break;
@@ -104,14 +110,14 @@ public final class LayoutSearch {
         }
 
         List<Candidate> list() {
-            return List.of(java.util.Arrays.copyOf(items, size));
+            return List.of(Arrays.copyOf(items, size));
         }
     }
 
     private record ShapeKey(int total, int maxTp, int heads, int layers, boolean moe) {
     }
 
-    private static final java.util.Map<ShapeKey, List<Layout>> BY_GPU_COUNT = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<ShapeKey, List<Layout>> BY_GPU_COUNT = new ConcurrentHashMap<>();
 
     /** Every layout the cluster allows for the model's head and layer counts, fewest GPUs first (cached). */
     static List<Layout> layoutsByGpuCount(Cluster cluster, ModelSpec spec) {
@@ -134,7 +140,7 @@ public final class LayoutSearch {
                     }
                 }
             }
-            out.sort(java.util.Comparator.comparingInt(Layout::totalGpus).thenComparingInt(Layout::tp)
+            out.sort(Comparator.comparingInt(Layout::totalGpus).thenComparingInt(Layout::tp)
                     .thenComparingInt(Layout::pp).thenComparing(Layout::expertParallel));
             return List.copyOf(out);
         });
@@ -146,7 +152,7 @@ public final class LayoutSearch {
      * (which DP does not shrink without expert parallelism) exceed the budget.
      */
     private static void search(MemoryModel model, Cluster cluster, int sequenceLength, int batchSize,
-                               EngineSettings settings, boolean prune, java.util.function.Consumer<Candidate> sink) {
+                               EngineSettings settings, boolean prune, Consumer<Candidate> sink) {
         int total = cluster.totalGpus();
         int maxTp = cluster.allowCrossNodeTp() ? total : Math.min(total, cluster.gpu().nvlinkGpus(cluster.gpusPerNode()));
         int heads = model.spec().numAttentionHeads();

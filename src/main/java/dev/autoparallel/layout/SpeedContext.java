@@ -6,13 +6,14 @@ import dev.autoparallel.perf.PerfModel;
 import dev.autoparallel.perf.ServingEngine;
 import dev.autoparallel.perf.Workload;
 import java.util.OptionalDouble;
+import java.util.function.IntFunction;
 
 /**
  * What speed and cost need beyond memory: the workload in tokens, the serving engine, the
  * weight precision, and the hourly price of a number of GPUs (empty when no price is known).
  */
 public record SpeedContext(PerfModel perf, Workload workload, ServingEngine engine,
-                           java.util.function.IntFunction<OptionalDouble> usdPerHour) {
+                           IntFunction<OptionalDouble> usdPerHour) {
 
     /** Speed of a fitting candidate, and its cost per million generated tokens where a price is known. */
     public Candidate withSpeed(Candidate c, Cluster cluster) {

@@ -3,6 +3,7 @@ package dev.autoparallel.memory;
 import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.hardware.Gpu;
 import dev.autoparallel.model.ModelSpec;
+import java.io.Serializable;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
@@ -29,7 +30,7 @@ public record EngineSettings(VllmVersion version, Engine engine, double gpuMemor
                              Integer blockSize, boolean enforceEager, ServingQuantization quantization,
                              boolean languageModelOnly, Long kvCacheMemoryBytes, int decodeContextParallelSize,
                              boolean mambaCacheAlign)
-        implements java.io.Serializable {
+        implements Serializable {
 
     public static final double DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
     /**

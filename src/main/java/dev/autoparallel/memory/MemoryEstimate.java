@@ -3,6 +3,7 @@ package dev.autoparallel.memory;
 import dev.autoparallel.model.DType;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The engine view of one layout, per GPU on its most constrained pipeline stage: what vLLM
@@ -49,10 +50,10 @@ public record MemoryEstimate(Layout layout, long budgetBytes, long weightsBytes,
      */
     public static final class Rejection {
         private final RejectionReason reason;
-        private java.util.function.Supplier<String> text;
+        private Supplier<String> text;
         private String detail;
 
-        public Rejection(RejectionReason reason, java.util.function.Supplier<String> text) {
+        public Rejection(RejectionReason reason, Supplier<String> text) {
             this.reason = reason;
             this.text = text;
         }

@@ -6,14 +6,18 @@ import dev.autoparallel.memory.MemoryEstimate.Rejection;
 import dev.autoparallel.model.Component;
 import dev.autoparallel.model.DType;
 import dev.autoparallel.model.Family;
-import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.model.ModelSpec.AttentionKind;
+import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.model.Quantization;
 import dev.autoparallel.model.Sharding;
 import dev.autoparallel.model.Tensor;
 import dev.autoparallel.model.TensorKind;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * What vLLM allocates per GPU for one model on one GPU type, for any layout: weights as vLLM
@@ -105,7 +109,7 @@ public final class MemoryModel {
         this.layers = spec.numLayers();
         this.dtype = spec.servingDtype();
         this.largeScheduleDefaults = gpu.largeScheduleDefaults();
-        this.denseShapes = new java.util.concurrent.atomic.AtomicReferenceArray<>((DENSE_TP + 1) * (layers + 1));
+        this.denseShapes = new AtomicReferenceArray<>((DENSE_TP + 1) * (layers + 1));
         replicated = new double[layers];
         tpSplit = new double[layers];
         kvHeadSplit = new double[layers];
@@ -294,7 +298,7 @@ public final class MemoryModel {
 
     private static final String ALIGNED = "";
     /** Quantization alignment per (TP, EP): the check walks the tensors, so it is done once. */
-    private final java.util.Map<Integer, String> alignment = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Integer, String> alignment = new ConcurrentHashMap<>();
 
     /** Why vLLM would refuse this layout for this model, or null. */
     public String invalidLayout(Layout l) {
@@ -345,7 +349,7 @@ public final class MemoryModel {
     /** vLLM's get_pp_indices: even split, the remainder going one each to the stages before the last, from the back. */
     public static int[] stageLayers(int numLayers, int pp) {
         int[] parts = new int[pp];
-        java.util.Arrays.fill(parts, numLayers / pp);
+        Arrays.fill(parts, numLayers / pp);
         int remaining = numLayers % pp;
         for (int i = 2; i < remaining + 2; i++) {
             parts[pp - i] += 1;
@@ -421,8 +425,8 @@ public final class MemoryModel {
 
     /** TP sizes whose shapes live in the flat array; larger ones go to the map. */
     private static final int DENSE_TP = 64;
-    private final java.util.concurrent.atomic.AtomicReferenceArray<Stage[]> denseShapes;
-    private final java.util.Map<Integer, Stage[]> sparseShapes = new java.util.concurrent.ConcurrentHashMap<>();
+    private final AtomicReferenceArray<Stage[]> denseShapes;
+    private final Map<Integer, Stage[]> sparseShapes = new ConcurrentHashMap<>();
 
     /** The stages of a (TP, PP) shape, computed once per model and GPU. */
     private Stage[] shape(int tp, int pp) {

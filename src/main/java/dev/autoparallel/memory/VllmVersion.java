@@ -1,11 +1,12 @@
 package dev.autoparallel.memory;
 
 import dev.autoparallel.error.InvalidConfigurationException;
+import java.io.Serializable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** A vLLM release, as {@code major.minor.patch}; development suffixes are dropped. */
-public record VllmVersion(int major, int minor, int patch) implements Comparable<VllmVersion>, java.io.Serializable {
+public record VllmVersion(int major, int minor, int patch) implements Comparable<VllmVersion>, Serializable {
     /** The release AutoParallel models by default: the newest one this project has seen published (2026-11; see {@link VllmReleases}). */
     public static final VllmVersion DEFAULT = new VllmVersion(0, 33, 0);
     /** V1 became vLLM's default engine in 0.8.0. */

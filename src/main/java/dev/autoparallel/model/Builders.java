@@ -1,13 +1,14 @@
 package dev.autoparallel.model;
 
+import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.model.ModelSpec.AttentionKind;
 import dev.autoparallel.model.ModelSpec.Ffn;
 import dev.autoparallel.model.ModelSpec.Layer;
 import dev.autoparallel.model.ModelSpec.Mixer;
-import dev.autoparallel.error.InvalidConfigurationException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.IntPredicate;
 
 /**
  * The Llama-style decoder and its relatives (Mistral, Mixtral, Qwen 2/3 and their MoE variants,
@@ -328,7 +329,7 @@ final class Builders {
 
     /** The routed experts of one family, and which layers carry them. */
     private record Moe(Family family, int experts, int topK, int expertInter, int sharedInter,
-                       int scoreBias, java.util.function.IntPredicate moeLayer) {
+                       int scoreBias, IntPredicate moeLayer) {
 
         boolean isMoeLayer(int i) {
             return moeLayer.test(i);

@@ -1,5 +1,6 @@
 package dev.autoparallel.model;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -99,6 +100,6 @@ public enum Family {
 
     /** Every model_type with a dedicated family, for messages. */
     public static List<String> knownModelTypes() {
-        return java.util.Arrays.stream(values()).flatMap(f -> f.modelTypes.stream()).toList();
+        return Arrays.stream(values()).flatMap(f -> f.modelTypes.stream()).toList();
     }
 }

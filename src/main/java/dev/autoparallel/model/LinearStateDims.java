@@ -1,6 +1,7 @@
 package dev.autoparallel.model;
 
 import dev.autoparallel.model.ModelSpec.Mixer;
+import java.io.Serializable;
 import java.util.Objects;
 
 /**
@@ -30,7 +31,7 @@ import java.util.Objects;
  */
 public record LinearStateDims(Mixer mixer, int heads, int headDim, int stateSize, int groups, int keyHeads,
                               int keyHeadDim, int convKernel, DType ssmDtype, DType convDtype)
-        implements java.io.Serializable {
+        implements Serializable {
 
     public LinearStateDims {
         Objects.requireNonNull(ssmDtype, "ssmDtype");

@@ -1,5 +1,6 @@
 package dev.autoparallel.model;
 
+import java.io.Serializable;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +31,7 @@ public record ModelSpec(String modelId, String modelType, Family family,
                         DType dtype, boolean dtypeSpecified, Quantization quantization,
                         MlaDims mla, MoeDims moe, List<AttentionKind> layerAttention, int slidingWindow,
                         List<Layer> layers, List<Tensor> tensors, List<String> warnings,
-                        LinearStateDims linearState) implements java.io.Serializable {
+                        LinearStateDims linearState) implements Serializable {
 
     /** Whether a decoder layer attends to the whole context or a sliding window of it. */
     public enum AttentionKind { FULL, SLIDING }
@@ -136,7 +137,7 @@ public record ModelSpec(String modelId, String modelType, Family family,
      * heads x head_dim x state size; Gated DeltaNet: value heads x key dim x value dim) (MambaSpec).
      */
     public record LayerCache(int kvHeads, int headDim, long convStateElements, long recurrentStateElements,
-                             int indexerHeadDim) implements java.io.Serializable {
+                             int indexerHeadDim) implements Serializable {
         public static final LayerCache NONE = new LayerCache(0, 0, 0, 0);
 
         public LayerCache {
@@ -171,7 +172,7 @@ public record ModelSpec(String modelId, String modelType, Family family,
      * @param cache         what the layer keeps per token and per sequence
      */
     public record Layer(Mixer mixer, int window, int kvSourceLayer, Ffn ffn, LayerCache cache)
-            implements java.io.Serializable {
+            implements Serializable {
         public Layer {
             Objects.requireNonNull(mixer, "mixer");
             Objects.requireNonNull(ffn, "ffn");
@@ -233,7 +234,7 @@ public record ModelSpec(String modelId, String modelType, Family family,
 
     /** Dimensions of DeepSeek's multi-head latent attention. {@code qLoraRank} is 0 when q is not compressed. */
     public record MlaDims(int qLoraRank, int kvLoraRank, int qkRopeHeadDim, int qkNopeHeadDim, int vHeadDim)
-            implements java.io.Serializable {
+            implements Serializable {
     }
 
     /**
@@ -243,7 +244,7 @@ public record ModelSpec(String modelId, String modelType, Family family,
      * @param moeLayers              how many decoder layers have routed experts
      */
     public record MoeDims(int numExperts, int expertsPerToken, int expertIntermediateSize,
-                          int sharedIntermediateSize, int moeLayers) implements java.io.Serializable {
+                          int sharedIntermediateSize, int moeLayers) implements Serializable {
     }
 
     public ModelSpec {

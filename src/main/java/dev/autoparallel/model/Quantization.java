@@ -1,5 +1,6 @@
 package dev.autoparallel.model;
 
+import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -11,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * checkpoint's safetensors hold (what the Hub's "total" counts: a packed byte is one element).
  * Tensors a method does not pack stay at the checkpoint's 16-bit dtype.
  */
-public sealed interface Quantization extends java.io.Serializable {
+public sealed interface Quantization extends Serializable {
 
     /** The {@code quant_method} as Hugging Face writes it, or {@code none}. */
     String method();

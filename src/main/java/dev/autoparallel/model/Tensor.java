@@ -1,5 +1,7 @@
 package dev.autoparallel.model;
 
+import java.io.Serializable;
+
 /**
  * One named parameter (or {@code copies} identical ones, as the experts of one layer) of a
  * checkpoint. A linear weight is {@code out x in}; a vector has {@code in == 1}.
@@ -11,7 +13,7 @@ package dev.autoparallel.model;
  *                 linear-attention decay parameters), or null for the model's dtype
  */
 public record Tensor(String name, Component component, TensorKind kind, Sharding sharding,
-                     int layer, long out, long in, long copies, DType storedAs) implements java.io.Serializable {
+                     int layer, long out, long in, long copies, DType storedAs) implements Serializable {
 
     public Tensor {
         if (out <= 0 || in <= 0 || copies <= 0) {

@@ -2,6 +2,7 @@ package dev.autoparallel.plan;
 
 import dev.autoparallel.memory.Layout;
 import dev.autoparallel.perf.ServingEngine;
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -19,5 +20,5 @@ public record FleetPlan(String hardware, String gpu, int gpusPerNode, Layout lay
                         boolean simulated, boolean meetsSlo, double requestsPerSecondPerReplica, Double monthlyCostUsd,
                         Double costPerMillionTokensUsd, String priceSource, Double ownedMonthlyUsd, Double ownedUpfrontUsd,
                         String ownedSource, String deploymentCommand, List<String> notes)
-        implements java.io.Serializable {
+        implements Serializable {
 }

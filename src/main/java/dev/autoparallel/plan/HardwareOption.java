@@ -2,6 +2,7 @@ package dev.autoparallel.plan;
 
 import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.hardware.Gpu;
+import java.io.Serializable;
 
 /**
  * One kind of hardware a fleet may be built of.
@@ -10,7 +11,7 @@ import dev.autoparallel.hardware.Gpu;
  * @param priceUsdPerGpuHour a price of your own, or null for the cheapest offer in the price table
  */
 public record HardwareOption(String name, Gpu gpu, int gpusPerNode, Integer maxNodes, Double priceUsdPerGpuHour)
-        implements java.io.Serializable {
+        implements Serializable {
     public HardwareOption {
         if (gpusPerNode < 1 || gpusPerNode > 72) {
             throw new InvalidConfigurationException("gpus_per_node", "gpus_per_node was " + gpusPerNode + "; allowed: 1 to 72");

@@ -1,5 +1,7 @@
 package dev.autoparallel.plan;
 
+import java.io.Serializable;
+
 /**
  * Why an option has no plan meeting the targets.
  *
@@ -7,5 +9,5 @@ package dev.autoparallel.plan;
  * @param achievedMs the best that option achieves for it
  * @param detail     by how much, and what would meet it
  */
-public record Miss(PlanFailure reason, Double targetMs, Double achievedMs, String detail) implements java.io.Serializable {
+public record Miss(PlanFailure reason, Double targetMs, Double achievedMs, String detail) implements Serializable {
 }

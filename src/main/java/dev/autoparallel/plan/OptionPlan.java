@@ -1,5 +1,6 @@
 package dev.autoparallel.plan;
 
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -11,5 +12,5 @@ import java.util.List;
  * @param miss         why there is no best plan, or null
  */
 public record OptionPlan(String hardware, FleetPlan best, List<FleetPlan> alternatives, List<ParetoPoint> pareto, Miss miss)
-        implements java.io.Serializable {
+        implements Serializable {
 }

@@ -1,5 +1,6 @@
 package dev.autoparallel.plan;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -11,7 +12,7 @@ import java.util.List;
  * @param meetsTpot whether the point meets the TPOT target
  */
 public record ParetoPoint(int tp, int pp, boolean expertParallel, int concurrency, double tokensPerSecondPerGpu,
-                          double tokensPerSecondPerUser, boolean meetsTpot) implements java.io.Serializable {
+                          double tokensPerSecondPerUser, boolean meetsTpot) implements Serializable {
 
     /** The points no other point beats on both axes, fastest per user first. */
     public static List<ParetoPoint> frontier(List<ParetoPoint> points) {

@@ -1,5 +1,7 @@
 package dev.autoparallel.plan;
 
+import java.util.Locale;
+
 /** Why a hardware option has no plan that meets the targets. */
 public enum PlanFailure {
     /** No layout holds the model with the longest request. */
@@ -14,6 +16,6 @@ public enum PlanFailure {
     SIMULATION_MISSED;
 
     public String key() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

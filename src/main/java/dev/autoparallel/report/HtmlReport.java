@@ -5,6 +5,7 @@ import freemarker.template.Template;
 import freemarker.template.TemplateException;
 import freemarker.template.TemplateExceptionHandler;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.util.Map;
@@ -41,7 +42,7 @@ public final class HtmlReport {
     }
 
     static String render(ReportModel model) {
-        java.io.StringWriter w = new java.io.StringWriter();
+        StringWriter w = new StringWriter();
         try {
             write(w, model);
         } catch (IOException e) {

@@ -1,6 +1,7 @@
 package dev.autoparallel.sim;
 
 import dev.autoparallel.error.InvalidConfigurationException;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -11,7 +12,7 @@ import java.util.SplittableRandom;
  * Tokens per request (prompt or output): a fixed count, or a log-normal spread around a mean (the
  * shape request-length histograms of chat and RAG traffic take), truncated to {@code [1, max]}.
  */
-public sealed interface LengthDistribution extends java.io.Serializable {
+public sealed interface LengthDistribution extends Serializable {
     /** One draw. */
     int sample(SplittableRandom random);
 

@@ -25,11 +25,13 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.logging.Logger;
@@ -288,7 +290,7 @@ public final class SweepJob {
         return ids -> {
             SweepPlan plan = shipped.value();
             return new Iterator<>() {
-                private Iterator<ResultRow> current = java.util.Collections.emptyIterator();
+                private Iterator<ResultRow> current = Collections.emptyIterator();
 
                 @Override
                 public boolean hasNext() {
@@ -301,7 +303,7 @@ public final class SweepJob {
                 @Override
                 public Row next() {
                     if (!hasNext()) {
-                        throw new java.util.NoSuchElementException();
+                        throw new NoSuchElementException();
                     }
                     return SweepSchema.toRow(current.next());
                 }

@@ -14,11 +14,13 @@ import dev.autoparallel.plan.PlanRequest;
 import dev.autoparallel.plan.Slo;
 import dev.autoparallel.plan.Traffic;
 import dev.autoparallel.sim.LengthDistribution;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A sweep spec as written (JSON), validated field by field before Spark starts. See the README
@@ -45,7 +47,7 @@ public record SweepSpec(String name, List<String> models, List<ClusterShape> clu
      * One model's traffic at one request rate and its targets: a row of the traffic sweep's demand
      * dimension (cells are demands x clusters).
      */
-    public record Demand(int model, Traffic traffic, Slo slo) implements java.io.Serializable {
+    public record Demand(int model, Traffic traffic, Slo slo) implements Serializable {
     }
 
     /** Whether the spec sweeps traffic (demands x clusters) rather than workloads (lengths x batches x objectives). */
@@ -55,7 +57,7 @@ public record SweepSpec(String name, List<String> models, List<ClusterShape> clu
 
     /** A named hardware option: GPU type and shape, optionally its own price per GPU-hour. */
     public record ClusterShape(String name, String gpu, int gpusPerNode, int nodes, Double gpuMemoryGb,
-                               Double priceUsdPerGpuHour, boolean nodesGiven) implements java.io.Serializable {
+                               Double priceUsdPerGpuHour, boolean nodesGiven) implements Serializable {
     }
 
     static final Set<String> KEYS = Set.of("name", "models", "clusters", "sequence_lengths", "batch_sizes", "objectives",
@@ -343,7 +345,7 @@ public record SweepSpec(String name, List<String> models, List<ClusterShape> clu
     private static ClusterShape cluster(JsonNode c, String where) {
         if (c == null || !c.isObject()) {
             throw new InvalidConfigurationException("clusters", where + ": each cluster is an object with "
-                    + String.join(", ", new java.util.TreeSet<>(CLUSTER_KEYS)));
+                    + String.join(", ", new TreeSet<>(CLUSTER_KEYS)));
         }
         unknownKeys(c, CLUSTER_KEYS, where, "");
         String gpu = text(c, "gpu", where);
@@ -369,7 +371,7 @@ public record SweepSpec(String name, List<String> models, List<ClusterShape> clu
             String k = it.next();
             if (!allowed.contains(k)) {
                 throw new InvalidConfigurationException(prefix + k, where + ": unknown field '" + k + "'; allowed: "
-                        + String.join(", ", new java.util.TreeSet<>(allowed)));
+                        + String.join(", ", new TreeSet<>(allowed)));
             }
         }
     }
