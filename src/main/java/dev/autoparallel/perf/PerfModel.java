@@ -9,6 +9,9 @@ import dev.autoparallel.model.Component;
 import dev.autoparallel.model.DType;
 import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.model.ModelSpec.AttentionKind;
+import dev.autoparallel.model.ModelSpec.Ffn;
+import dev.autoparallel.model.ModelSpec.Mixer;
+import dev.autoparallel.perf.KernelTables.Kernels;
 import dev.autoparallel.model.Quantization;
 import dev.autoparallel.model.Tensor;
 import java.util.Optional;
@@ -55,9 +58,36 @@ public final class PerfModel {
     private final double expertByteShare;
     private final boolean fp8Checkpoint;
     private final double slidingLayerCount;
+    private final KernelTables kernels;
+    private final boolean useKernelTables;
+    /**
+     * The kernel-table GEMM dtype of this model's matrix multiplies ({@code bfloat16}, {@code fp8}), or null
+     * where the tables do not apply: anything but a dense decoder of full-attention layers (MoE, MLA,
+     * sliding windows, linear attention keep the roofline) or weights neither 16-bit nor FP8.
+     */
+    private final String gemmDtype;
+    /** The dense MLP's intermediate size (the down projection's input), 0 where {@link #gemmDtype} is null. */
+    private final long intermediateSize;
 
+    /** The speed model in use: the roofline. */
     public PerfModel(MemoryModel memory) {
+        this(memory, KernelTables.builtIn(), false);
+    }
+
+    /**
+     * The speed model with measured kernels where the GPU, engine and architecture have them, else the
+     * roofline. Not the default: on the Hopper rows of measured-latency.csv it lowers the median TPOT
+     * error (18.5% to 16.5%) but raises the TTFT error (30.5% to 32.2%) and misses Llama-3.1-70B FP8 on
+     * TensorRT-LLM (TPOT 17% to 49% off), see README (2026-11-30). {@code jobs/compare-kernels.sh} replays both.
+     */
+    static PerfModel withMeasuredKernels(MemoryModel memory) {
+        return new PerfModel(memory, KernelTables.builtIn(), true);
+    }
+
+    private PerfModel(MemoryModel memory, KernelTables kernels, boolean useKernelTables) {
         this.memory = memory;
+        this.kernels = kernels;
+        this.useKernelTables = useKernelTables;
         this.spec = memory.spec();
         this.gpu = memory.gpu();
         long embedding = spec.paramBreakdown().getOrDefault(Component.EMBEDDING, 0L);
@@ -84,6 +114,28 @@ public final class PerfModel {
                 || q instanceof Quantization.CompressedNvfp4 n && n.activations() && blackwell
                 || q instanceof Quantization.CompressedTensors c && c.floatWeights();
         this.slidingLayerCount = spec.layerAttention().stream().filter(a -> a == AttentionKind.SLIDING).count();
+        long intermediate = denseIntermediateSize(spec);
+        boolean dense = intermediate > 0 && spec.moe() == null && spec.mla() == null && slidingLayerCount == 0
+                && spec.linearState() == null
+                && spec.layers().stream().allMatch(x -> x.mixer() == Mixer.FULL_ATTENTION && x.ffn() == Ffn.DENSE);
+        // FP8 weights and activations, per tensor or per block, run the table's fp8 GEMMs (per-tensor scaled; the block-scaled
+        // kernels are not reduced yet); 16-bit weights its bfloat16 ones; weight-only and 4-bit formats keep the roofline.
+        boolean fp8Gemm = fp8Checkpoint && (q instanceof Quantization.Fp8 || q instanceof Quantization.FbgemmFp8
+                || q instanceof Quantization.ModelOpt m && m.algorithm().equals("FP8"));
+        String dtype = q instanceof Quantization.None ? "bfloat16" : fp8Gemm ? "fp8" : null;
+        this.gemmDtype = dense ? dtype : null;
+        this.intermediateSize = dense ? intermediate : 0;
+    }
+
+    /** The input size of the first layer's dense down projection (its output is the hidden size), or 0 when there is none. */
+    private static long denseIntermediateSize(ModelSpec spec) {
+        for (Tensor t : spec.tensors()) {
+            if (t.component() == Component.DENSE_MLP && t.out() == spec.hiddenSize() && t.in() != spec.hiddenSize()
+                    && t.in() > 1 && t.name().contains("down_proj")) {
+                return t.in();
+            }
+        }
+        return 0;
     }
 
     public MemoryModel memory() {
@@ -96,12 +148,12 @@ public final class PerfModel {
      */
     public Optional<PerfEstimate> estimate(Layout layout, int gpusPerNode, long gpuMemoryBytes, EngineSettings settings,
                                            Workload w, ServingEngine engine) {
-        return estimate(layout, gpusPerNode, gpuMemoryBytes, settings, w, engine.calibration());
+        return estimate(layout, gpusPerNode, gpuMemoryBytes, settings, w, engine, engine.calibration(), engine.kernelCalibration());
     }
 
-    /** As above, with an engine's calibration given (fitting one). */
+    /** As above, with {@code engine}'s calibrations of the roofline and of the measured-kernel path given (fitting one). */
     Optional<PerfEstimate> estimate(Layout layout, int gpusPerNode, long gpuMemoryBytes, EngineSettings settings,
-                                    Workload w, EngineCalibration engine) {
+                                    Workload w, ServingEngine engine, EngineCalibration roofline, EngineCalibration kernels) {
         int replicaConcurrency = (w.concurrency() + layout.dp() - 1) / layout.dp();
         EngineSettings s = settings;
         if (s.maxModelLen() == null) {
@@ -114,22 +166,24 @@ public final class PerfModel {
         if (!mem.fits()) {
             return Optional.empty();
         }
-        return Optional.of(estimate(layout, gpusPerNode, mem, w, engine));
+        return Optional.of(estimate(layout, gpusPerNode, mem, w, engine, roofline, kernels));
     }
 
     /** Speed of a layout whose engine view is already known ({@code mem}, sized for this workload). */
     public PerfEstimate estimate(Layout l, int gpusPerNode, MemoryEstimate mem, Workload w, ServingEngine engine) {
-        return estimate(l, gpusPerNode, mem, w, engine.calibration());
+        return estimate(l, gpusPerNode, mem, w, engine, engine.calibration(), engine.kernelCalibration());
     }
 
-    /** As {@link #estimate(Layout, int, MemoryEstimate, Workload, ServingEngine)}, with an engine's calibration given (fitting). */
-    PerfEstimate estimate(Layout l, int gpusPerNode, MemoryEstimate mem, Workload w, EngineCalibration engine) {
+    /** As {@link #estimate(Layout, int, MemoryEstimate, Workload, ServingEngine)}, with {@code engine}'s calibration given (fitting). */
+    PerfEstimate estimate(Layout l, int gpusPerNode, MemoryEstimate mem, Workload w, ServingEngine servingEngine,
+                          EngineCalibration roofline, EngineCalibration kernels) {
         int replicaConcurrency = (w.concurrency() + l.dp() - 1) / l.dp();
         int isl = w.inputTokens();
         int osl = w.outputTokens();
         double capacity = mem.kvCacheTokens() / (double) w.sequenceLength();
         double c = Math.max(1, Math.min(replicaConcurrency, capacity));
-        Stage stage = stage(l, gpusPerNode, mem, engine);
+        Stage stage = stage(l, gpusPerNode, mem, servingEngine, roofline, kernels);
+        EngineCalibration engine = stage.source() == StepSource.MEASURED_KERNELS ? kernels : roofline;
 
         double ctx = isl + osl / 2.0;
         double prefillPerStep = c * isl / (double) osl;
@@ -155,10 +209,28 @@ public final class PerfModel {
      * online or checkpoint quantization is already in them), FP8 tensor cores for FP8 / FP4
      * weights where the GPU has them, NVLink or the network for TP.
      */
-    private Stage stage(Layout l, int gpusPerNode, MemoryEstimate mem, EngineCalibration engine) {
+    private Stage stage(Layout l, int gpusPerNode, MemoryEstimate mem, ServingEngine engine, EngineCalibration calibration,
+                        EngineCalibration kernelCalibration) {
         double peak = (fp8Checkpoint && gpu.fp8Tflops() > 0 ? gpu.fp8Tflops() : gpu.bf16Tflops()) * 1e12;
         double link = l.tp() > gpusPerNode ? gpu.interNodeBytesPerSecond() : gpu.intraNodeBytesPerSecond();
-        return new Stage(l, mem.weightsBytes(), mem.kvCacheDtype(), peak, link, engine.stepOverheadS());
+        Stage stage = new Stage(l, mem.weightsBytes(), mem.kvCacheDtype(), peak, link, calibration.stepOverheadS());
+        if (useKernelTables) {
+            kernels.of(gpu, engine).ifPresent(k -> stage.measure(k, l, mem.kvCacheDtype(), kernelCalibration.stepOverheadS()));
+        }
+        return stage;
+    }
+
+    /** Where a step time comes from. */
+    public enum StepSource {
+        /** Interpolated measured kernel timings of this GPU and engine (KernelTables): GEMMs and attention. */
+        MEASURED_KERNELS,
+        /** The analytical roofline: no kernel data for the GPU, engine, dtype or architecture (MoE, MLA, sliding window, ...). */
+        ROOFLINE
+    }
+
+    /** Where the step times of {@code l} under {@code engine} come from. */
+    public StepSource stepSource(Layout l, MemoryEstimate mem, ServingEngine engine) {
+        return stage(l, 8, mem, engine, engine.calibration(), engine.kernelCalibration()).source();
     }
 
     /**
@@ -167,8 +239,8 @@ public final class PerfModel {
      * pipeline stage in turn, plus the hand-offs between them.
      */
     public StepTimer stepTimer(Layout l, int gpusPerNode, MemoryEstimate mem, ServingEngine engine) {
-        EngineCalibration cal = engine.calibration();
-        Stage stage = stage(l, gpusPerNode, mem, cal);
+        Stage stage = stage(l, gpusPerNode, mem, engine, engine.calibration(), engine.kernelCalibration());
+        EngineCalibration cal = stage.source() == StepSource.MEASURED_KERNELS ? engine.kernelCalibration() : engine.calibration();
         int pp = l.pp();
         return new StepTimer() {
             @Override
@@ -212,11 +284,24 @@ public final class PerfModel {
         private final double decodeTokenS;
         private final double prefillTokenS;
         private final double attentionUnitS;
-        /** The engine's fixed cost of a step. */
-        private final double stepOverheadS;
+        /** The engine's fixed cost of a step (its kernel-path calibration's once {@link #measure} switched to measured kernels). */
+        private double stepOverheadS;
         /** All-reduce seconds per step and per token. */
         private final double commStepS;
         private final double commTokenS;
+        /**
+         * Measured path ({@link StepSource#MEASURED_KERNELS}), set by {@link #measure}: the summed seconds of
+         * every layer's GEMMs of this stage at m = 2^i tokens, and of the LM head (a 1/pp share per stage) at
+         * m = 2^i sampled sequences; null on the roofline path.
+         */
+        private double[] layerGemmS;
+        private double[] lmHeadS;
+        private Kernels measured;
+        private String kvTable;
+        /** Causal prefill attention FLOPs per prefill token per token of context, per layer on a rank. */
+        private double attentionFlopsPerTokenPair;
+        /** KV-cache bytes one token of context holds per layer on a rank. */
+        private double kvBytesPerToken;
 
         Stage(Layout l, double rankWeights, DType kvDtype, double peak, double link, double stepOverheadS) {
             this.stepOverheadS = stepOverheadS;
@@ -239,17 +324,82 @@ public final class PerfModel {
             this.commTokenS = tp == 1 ? 0 : layers * 2 * 2.0 * (tp - 1) / tp * spec.hiddenSize() * 2 / (link * LINK_EFFICIENCY);
         }
 
+        StepSource source() {
+            return measured == null ? StepSource.ROOFLINE : StepSource.MEASURED_KERNELS;
+        }
+
+        /**
+         * Switches this stage to measured kernels where they cover the model: a dense decoder whose
+         * GEMM dtype and KV dtype the tables hold. The GEMMs of a layer at TP-sharded shapes, as vLLM,
+         * SGLang and TensorRT-LLM fuse them: QKV (n = (heads + 2 x KV heads) x head_dim / TP, KV heads
+         * replicated when TP exceeds them), O (k = heads x head_dim / TP), gate and up (n = 2 x
+         * intermediate / TP), down (k = intermediate / TP); the LM head (n = vocabulary / TP).
+         */
+        void measure(Kernels k, Layout l, DType kvDtype, double kernelStepOverheadS) {
+            String kv = kvDtype == DType.FLOAT8 ? "fp8" : kvDtype == DType.BFLOAT16 || kvDtype == DType.FLOAT16 ? "bfloat16" : null;
+            if (gemmDtype == null || kv == null || !k.hasGemm(gemmDtype) || !k.hasAttention(kv)) {
+                return;
+            }
+            long hidden = spec.hiddenSize();
+            long hd = spec.headDim();
+            long heads = spec.numAttentionHeads() / tp;
+            long kvHeads = Math.max(1, spec.numKeyValueHeads() / tp);
+            long inter = intermediateSize / tp;
+            double layers = spec.numLayers() / (double) l.pp();
+            int max = k.maxGemmLog2(gemmDtype);
+            layerGemmS = new double[max + 1];
+            lmHeadS = new double[max + 1];
+            for (int i = 0; i <= max; i++) {
+                double layer = k.gemmSeconds(gemmDtype, i, (heads + 2 * kvHeads) * hd, hidden)
+                        + k.gemmSeconds(gemmDtype, i, hidden, heads * hd)
+                        + k.gemmSeconds(gemmDtype, i, 2 * inter, hidden)
+                        + k.gemmSeconds(gemmDtype, i, hidden, inter);
+                layerGemmS[i] = layers * layer;
+                lmHeadS[i] = k.gemmSeconds(gemmDtype, i, (spec.vocabSize() + tp - 1) / tp, hidden) / l.pp();
+            }
+            this.kvTable = kv;
+            this.attentionFlopsPerTokenPair = 4.0 * heads * hd / 2;
+            this.kvBytesPerToken = memory.kvBytesPerTokenPerLayer(tp, kvDtype);
+            this.measured = k;
+            this.stepOverheadS = kernelStepOverheadS;
+        }
+
+        /** Seconds of a table of times at m = 2^i, at {@code m} tokens: linear in m between powers of two, proportional beyond the last. */
+        private double atTokens(double[] byLog2, double m) {
+            if (m <= 1) {
+                return byLog2[0];
+            }
+            int last = byLog2.length - 1;
+            int lo = Math.min(63 - Long.numberOfLeadingZeros((long) m), last);
+            if (lo == last) {
+                return byLog2[last] * m / (1L << last);
+            }
+            double from = 1L << lo;
+            return byLog2[lo] + (m - from) / from * (byLog2[lo + 1] - byLog2[lo]);
+        }
+
+        /** A step from measured kernels: the GEMMs at the step's tokens, attention by the KV read and the prefill FLOPs. */
+        private double measuredSeconds(double decode, double ctx, double prefill) {
+            double tokens = decode + prefill;
+            double sampled = decode + (prefill > 0 ? 1 : 0);
+            double attention = fullLayers * (measured.decodeAttentionSeconds(kvTable, decode * ctx * kvBytesPerToken)
+                    + measured.contextAttentionSeconds(attentionFlopsPerTokenPair * prefill * ctx));
+            return atTokens(layerGemmS, tokens) + atTokens(lmHeadS, sampled) + attention;
+        }
+
         /** One engine step over {@code decode} sequences at {@code ctx} tokens of context plus {@code prefill} prompt tokens. */
         Step step(double decode, double ctx, double prefill) {
             double tMemory = memorySeconds(decode, ctx, prefill);
             double tCompute = computeSeconds(decode, ctx, prefill);
-            return new Step(Math.max(tMemory, tCompute) + commSeconds(decode + prefill) + stepOverheadS, tMemory >= tCompute);
+            double kernels = measured != null ? measuredSeconds(decode, ctx, prefill) : Math.max(tMemory, tCompute);
+            return new Step(kernels + commSeconds(decode + prefill) + stepOverheadS, tMemory >= tCompute);
         }
 
         /** As {@link #step}, the seconds alone. */
         double seconds(double decode, double ctx, double prefill) {
-            return Math.max(memorySeconds(decode, ctx, prefill), computeSeconds(decode, ctx, prefill))
-                    + commSeconds(decode + prefill) + stepOverheadS;
+            double kernels = measured != null ? measuredSeconds(decode, ctx, prefill)
+                    : Math.max(memorySeconds(decode, ctx, prefill), computeSeconds(decode, ctx, prefill));
+            return kernels + commSeconds(decode + prefill) + stepOverheadS;
         }
 
         private double memorySeconds(double decode, double ctx, double prefill) {
