@@ -66,13 +66,13 @@ public final class LatencyReplay {
      * @param model resolves a model id (the catalog, offline)
      */
     public static Row replay(int line, Map<String, String> r, Function<String, ModelSpec> model) {
-        return replay(line, r, model, ServingEngine::calibration, ServingEngine::kernelCalibration, false);
+        return replay(line, r, model, ServingEngine::calibration, ServingEngine::kernelCalibration, true);
     }
 
     /**
      * As {@link #replay(int, Map, Function)}, each engine with the calibrations {@code calibration} (roofline) and
-     * {@code kernelCalibration} (measured kernels) give it (fitting one); {@code measuredKernels} chooses
-     * {@link PerfModel#withMeasuredKernels} over the roofline.
+     * {@code kernelCalibration} (measured kernels) give it (fitting one); {@code measuredKernels} false replays
+     * {@link PerfModel#rooflineOnly} instead (the comparison of jobs/compare-kernels.sh).
      */
     static Row replay(int line, Map<String, String> r, Function<String, ModelSpec> model,
                       Function<ServingEngine, EngineCalibration> calibration, Function<ServingEngine, EngineCalibration> kernelCalibration,
@@ -122,7 +122,7 @@ public final class LatencyReplay {
             boolean ep = number(r.get("moe_ep_size")) > 1;
             Workload w = new Workload(isl, osl, c);
             MemoryModel memory = new MemoryModel(spec, gpu);
-            PerfModel perf = measuredKernels ? PerfModel.withMeasuredKernels(memory) : new PerfModel(memory);
+            PerfModel perf = measuredKernels ? new PerfModel(memory) : PerfModel.rooflineOnly(memory);
             PerfEstimate e = perf.estimate(new Layout(tp, pp, 1, ep && tp > 1), 8, gpu.memoryBytes(), settings, w,
                     engine, calibration.apply(engine), kernelCalibration.apply(engine)).orElse(null);
             if (e == null) {

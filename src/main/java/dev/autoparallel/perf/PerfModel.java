@@ -14,7 +14,10 @@ import dev.autoparallel.model.ModelSpec.Mixer;
 import dev.autoparallel.perf.KernelTables.Kernels;
 import dev.autoparallel.model.Quantization;
 import dev.autoparallel.model.Tensor;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An analytical (roofline) model of serving speed. A decode step reads every weight on the rank
@@ -30,6 +33,12 @@ import java.util.Optional;
  * <p>Efficiency factors are named constants calibrated once for Hopper (H100, H200) on the
  * reference measurements (aiconfigurator's silicon_sample.csv: vLLM and SGLang, four models,
  * 472 points); other GPUs use the same factors with their own peak numbers.
+ *
+ * <p>Where the GPU and engine have measured kernels ({@link KernelTables}) and the model is a dense
+ * decoder of full-attention layers with 16-bit weights, a step's matrix multiplies and attention come
+ * from those measurements instead of the roofline ({@link StepSource#MEASURED_KERNELS}), with the
+ * engine's kernel-path calibration ({@link ServingEngine#kernelCalibration()}); the all-reduces, the
+ * queue and the pipeline hand-offs are the roofline's in both.
  */
 public final class PerfModel {
     /** Share of peak HBM bandwidth a memory-bound decode step reaches (Hopper, fitted). */
@@ -58,8 +67,8 @@ public final class PerfModel {
     private final double expertByteShare;
     private final boolean fp8Checkpoint;
     private final double slidingLayerCount;
-    private final KernelTables kernels;
-    private final boolean useKernelTables;
+    /** This GPU's measured kernels per engine (absent: none, or the roofline alone was asked for). */
+    private final Map<ServingEngine, Kernels> kernels;
     /**
      * The kernel-table GEMM dtype of this model's matrix multiplies ({@code bfloat16}, {@code fp8}), or null
      * where the tables do not apply: anything but a dense decoder of full-attention layers (MoE, MLA,
@@ -68,26 +77,34 @@ public final class PerfModel {
     private final String gemmDtype;
     /** The dense MLP's intermediate size (the down projection's input), 0 where {@link #gemmDtype} is null. */
     private final long intermediateSize;
+    /**
+     * The measured path's GEMM seconds per stage shape, computed once per kernels x TP x PP: an estimate then costs
+     * about what the roofline's does instead of 80 table interpolations.
+     */
+    private final Map<GemmKey, double[][]> gemmTimes = new ConcurrentHashMap<>();
 
-    /** The speed model in use: the roofline. */
-    public PerfModel(MemoryModel memory) {
-        this(memory, KernelTables.builtIn(), false);
+    private record GemmKey(Kernels kernels, int tp, int pp) {
     }
 
-    /**
-     * The speed model with measured kernels where the GPU, engine and architecture have them, else the
-     * roofline. Not the default: on the Hopper rows of measured-latency.csv it lowers the median TPOT
-     * error (18.5% to 16.5%) but raises the TTFT error (30.5% to 32.2%) and misses Llama-3.1-70B FP8 on
-     * TensorRT-LLM (TPOT 17% to 49% off), see README (2026-11-30). {@code jobs/compare-kernels.sh} replays both.
-     */
-    static PerfModel withMeasuredKernels(MemoryModel memory) {
-        return new PerfModel(memory, KernelTables.builtIn(), true);
+    /** The speed model: measured kernels where the GPU, engine, dtype and architecture have them, else the roofline. */
+    public PerfModel(MemoryModel memory) {
+        this(memory, KernelTables.builtIn(), true);
+    }
+
+    /** The roofline alone, as before the kernel tables (jobs/compare-kernels.sh replays both). */
+    static PerfModel rooflineOnly(MemoryModel memory) {
+        return new PerfModel(memory, KernelTables.builtIn(), false);
     }
 
     private PerfModel(MemoryModel memory, KernelTables kernels, boolean useKernelTables) {
         this.memory = memory;
-        this.kernels = kernels;
-        this.useKernelTables = useKernelTables;
+        Map<ServingEngine, Kernels> byEngine = new EnumMap<>(ServingEngine.class);
+        if (useKernelTables) {
+            for (ServingEngine e : ServingEngine.values()) {
+                kernels.of(memory.gpu(), e).ifPresent(k -> byEngine.put(e, k));
+            }
+        }
+        this.kernels = byEngine;
         this.spec = memory.spec();
         this.gpu = memory.gpu();
         long embedding = spec.paramBreakdown().getOrDefault(Component.EMBEDDING, 0L);
@@ -118,11 +135,11 @@ public final class PerfModel {
         boolean dense = intermediate > 0 && spec.moe() == null && spec.mla() == null && slidingLayerCount == 0
                 && spec.linearState() == null
                 && spec.layers().stream().allMatch(x -> x.mixer() == Mixer.FULL_ATTENTION && x.ffn() == Ffn.DENSE);
-        // FP8 weights and activations, per tensor or per block, run the table's fp8 GEMMs (per-tensor scaled; the block-scaled
-        // kernels are not reduced yet); 16-bit weights its bfloat16 ones; weight-only and 4-bit formats keep the roofline.
-        boolean fp8Gemm = fp8Checkpoint && (q instanceof Quantization.Fp8 || q instanceof Quantization.FbgemmFp8
-                || q instanceof Quantization.ModelOpt m && m.algorithm().equals("FP8"));
-        String dtype = q instanceof Quantization.None ? "bfloat16" : fp8Gemm ? "fp8" : null;
+        // 16-bit weights run the tables' bfloat16 GEMMs. FP8 stays on the roofline: with the tables' fp8 GEMMs (whose
+        // small-m floors reach 15 us per call on TensorRT-LLM, 7 us on vLLM, against 5 us in bfloat16) the median TPOT
+        // error of Llama-3.1-70B FP8 on TensorRT-LLM went from 17% to 49% and of Llama-3.1-8B-Instruct-FP8 on vLLM from
+        // 66% to 100% (measured-latency.csv, 2026-11-30).
+        String dtype = q instanceof Quantization.None ? "bfloat16" : null;
         this.gemmDtype = dense ? dtype : null;
         this.intermediateSize = dense ? intermediate : 0;
     }
@@ -214,8 +231,9 @@ public final class PerfModel {
         double peak = (fp8Checkpoint && gpu.fp8Tflops() > 0 ? gpu.fp8Tflops() : gpu.bf16Tflops()) * 1e12;
         double link = l.tp() > gpusPerNode ? gpu.interNodeBytesPerSecond() : gpu.intraNodeBytesPerSecond();
         Stage stage = new Stage(l, mem.weightsBytes(), mem.kvCacheDtype(), peak, link, calibration.stepOverheadS());
-        if (useKernelTables) {
-            kernels.of(gpu, engine).ifPresent(k -> stage.measure(k, l, mem.kvCacheDtype(), kernelCalibration.stepOverheadS()));
+        Kernels k = kernels.get(engine);
+        if (k != null) {
+            stage.measure(k, l, mem.kvCacheDtype(), kernelCalibration.stepOverheadS());
         }
         return stage;
     }
@@ -340,28 +358,37 @@ public final class PerfModel {
             if (gemmDtype == null || kv == null || !k.hasGemm(gemmDtype) || !k.hasAttention(kv)) {
                 return;
             }
-            long hidden = spec.hiddenSize();
             long hd = spec.headDim();
             long heads = spec.numAttentionHeads() / tp;
-            long kvHeads = Math.max(1, spec.numKeyValueHeads() / tp);
-            long inter = intermediateSize / tp;
-            double layers = spec.numLayers() / (double) l.pp();
-            int max = k.maxGemmLog2(gemmDtype);
-            layerGemmS = new double[max + 1];
-            lmHeadS = new double[max + 1];
-            for (int i = 0; i <= max; i++) {
-                double layer = k.gemmSeconds(gemmDtype, i, (heads + 2 * kvHeads) * hd, hidden)
-                        + k.gemmSeconds(gemmDtype, i, hidden, heads * hd)
-                        + k.gemmSeconds(gemmDtype, i, 2 * inter, hidden)
-                        + k.gemmSeconds(gemmDtype, i, hidden, inter);
-                layerGemmS[i] = layers * layer;
-                lmHeadS[i] = k.gemmSeconds(gemmDtype, i, (spec.vocabSize() + tp - 1) / tp, hidden) / l.pp();
-            }
+            double[][] times = gemmTimes.computeIfAbsent(new GemmKey(k, tp, l.pp()), key -> gemmTimes(k, tp, l.pp()));
+            this.layerGemmS = times[0];
+            this.lmHeadS = times[1];
             this.kvTable = kv;
             this.attentionFlopsPerTokenPair = 4.0 * heads * hd / 2;
             this.kvBytesPerToken = memory.kvBytesPerTokenPerLayer(tp, kvDtype);
             this.measured = k;
             this.stepOverheadS = kernelStepOverheadS;
+        }
+
+        /** This stage's GEMM seconds at m = 2^i: the layers' ({@code [0]}) and the LM head's share ({@code [1]}). */
+        private double[][] gemmTimes(Kernels k, int tp, int pp) {
+            long hidden = spec.hiddenSize();
+            long hd = spec.headDim();
+            long heads = spec.numAttentionHeads() / tp;
+            long kvHeads = Math.max(1, spec.numKeyValueHeads() / tp);
+            long inter = intermediateSize / tp;
+            double layers = spec.numLayers() / (double) pp;
+            int max = k.maxGemmLog2(gemmDtype);
+            double[] layer = new double[max + 1];
+            double[] lmHead = new double[max + 1];
+            for (int i = 0; i <= max; i++) {
+                layer[i] = layers * (k.gemmSeconds(gemmDtype, i, (heads + 2 * kvHeads) * hd, hidden)
+                        + k.gemmSeconds(gemmDtype, i, hidden, heads * hd)
+                        + k.gemmSeconds(gemmDtype, i, 2 * inter, hidden)
+                        + k.gemmSeconds(gemmDtype, i, hidden, inter));
+                lmHead[i] = k.gemmSeconds(gemmDtype, i, (spec.vocabSize() + tp - 1) / tp, hidden) / pp;
+            }
+            return new double[][] {layer, lmHead};
         }
 
         /** Seconds of a table of times at m = 2^i, at {@code m} tokens: linear in m between powers of two, proportional beyond the last. */

@@ -93,7 +93,7 @@ public final class EngineFit {
         int line = 1;
         for (Map<String, String> r : rows) {
             LatencyReplay.Row row = kernels ? LatencyReplay.replay(++line, r, model, ServingEngine::calibration, e -> c, true)
-                    : LatencyReplay.replay(++line, r, model, e -> c, ServingEngine::kernelCalibration, false);
+                    : LatencyReplay.replay(++line, r, model, e -> c, ServingEngine::kernelCalibration, true);
             if (row.predicted()) {
                 ttft.add(row.ttftError());
                 tpot.add(row.tpotError());

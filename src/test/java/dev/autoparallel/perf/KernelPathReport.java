@@ -17,7 +17,7 @@ import org.apache.commons.csv.CSVRecord;
 
 /**
  * Replays measured serving points (measured-latency.csv's columns) through the roofline and through
- * {@link PerfModel#withMeasuredKernels} and prints the median absolute errors of both per model x
+ * {@link PerfModel}'s measured kernels and prints the median absolute errors of both per model x
  * engine x GPU and overall: the before/after table of the README. Run by {@code jobs/compare-kernels.sh}.
  */
 public final class KernelPathReport {
