@@ -66,12 +66,17 @@ public final class LatencyReplay {
      * @param model resolves a model id (the catalog, offline)
      */
     public static Row replay(int line, Map<String, String> r, Function<String, ModelSpec> model) {
-        return replay(line, r, model, ServingEngine::calibration);
+        return replay(line, r, model, ServingEngine::calibration, ServingEngine::kernelCalibration, true);
     }
 
-    /** As {@link #replay(int, Map, Function)}, each engine with the calibration {@code calibration} gives it (fitting one). */
+    /**
+     * As {@link #replay(int, Map, Function)}, each engine with the calibrations {@code calibration} (roofline) and
+     * {@code kernelCalibration} (measured kernels) give it (fitting one); {@code measuredKernels} false replays
+     * {@link PerfModel#rooflineOnly} instead (the comparison of jobs/compare-kernels.sh).
+     */
     static Row replay(int line, Map<String, String> r, Function<String, ModelSpec> model,
-                      Function<ServingEngine, EngineCalibration> calibration) {
+                      Function<ServingEngine, EngineCalibration> calibration, Function<ServingEngine, EngineCalibration> kernelCalibration,
+                      boolean measuredKernels) {
         String modelId = r.getOrDefault("model_path", "");
         String backend = r.getOrDefault("backend", "");
         String system = r.getOrDefault("system", "");
@@ -117,8 +122,9 @@ public final class LatencyReplay {
             boolean ep = number(r.get("moe_ep_size")) > 1;
             Workload w = new Workload(isl, osl, c);
             MemoryModel memory = new MemoryModel(spec, gpu);
-            PerfEstimate e = new PerfModel(memory).estimate(new Layout(tp, pp, 1, ep && tp > 1), 8, gpu.memoryBytes(), settings, w,
-                    calibration.apply(engine)).orElse(null);
+            PerfModel perf = measuredKernels ? new PerfModel(memory) : PerfModel.rooflineOnly(memory);
+            PerfEstimate e = perf.estimate(new Layout(tp, pp, 1, ep && tp > 1), 8, gpu.memoryBytes(), settings, w,
+                    engine, calibration.apply(engine), kernelCalibration.apply(engine)).orElse(null);
             if (e == null) {
                 return refuse.apply("the layout does not fit in the memory model");
             }

@@ -9,9 +9,15 @@ import dev.autoparallel.model.Component;
 import dev.autoparallel.model.DType;
 import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.model.ModelSpec.AttentionKind;
+import dev.autoparallel.model.ModelSpec.Ffn;
+import dev.autoparallel.model.ModelSpec.Mixer;
+import dev.autoparallel.perf.KernelTables.Kernels;
 import dev.autoparallel.model.Quantization;
 import dev.autoparallel.model.Tensor;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An analytical (roofline) model of serving speed. A decode step reads every weight on the rank
@@ -27,6 +33,12 @@ import java.util.Optional;
  * <p>Efficiency factors are named constants calibrated once for Hopper (H100, H200) on the
  * reference measurements (aiconfigurator's silicon_sample.csv: vLLM and SGLang, four models,
  * 472 points); other GPUs use the same factors with their own peak numbers.
+ *
+ * <p>Where the GPU and engine have measured kernels ({@link KernelTables}) and the model is a dense
+ * decoder of full-attention layers with 16-bit weights, a step's matrix multiplies and attention come
+ * from those measurements instead of the roofline ({@link StepSource#MEASURED_KERNELS}), with the
+ * engine's kernel-path calibration ({@link ServingEngine#kernelCalibration()}); the all-reduces, the
+ * queue and the pipeline hand-offs are the roofline's in both.
  */
 public final class PerfModel {
     /** Share of peak HBM bandwidth a memory-bound decode step reaches (Hopper, fitted). */
@@ -55,9 +67,44 @@ public final class PerfModel {
     private final double expertByteShare;
     private final boolean fp8Checkpoint;
     private final double slidingLayerCount;
+    /** This GPU's measured kernels per engine (absent: none, or the roofline alone was asked for). */
+    private final Map<ServingEngine, Kernels> kernels;
+    /**
+     * The kernel-table GEMM dtype of this model's matrix multiplies ({@code bfloat16}, {@code fp8}), or null
+     * where the tables do not apply: anything but a dense decoder of full-attention layers (MoE, MLA,
+     * sliding windows, linear attention keep the roofline) or weights neither 16-bit nor FP8.
+     */
+    private final String gemmDtype;
+    /** The dense MLP's intermediate size (the down projection's input), 0 where {@link #gemmDtype} is null. */
+    private final long intermediateSize;
+    /**
+     * The measured path's GEMM seconds per stage shape, computed once per kernels x TP x PP: an estimate then costs
+     * about what the roofline's does instead of 80 table interpolations.
+     */
+    private final Map<GemmKey, double[][]> gemmTimes = new ConcurrentHashMap<>();
 
+    private record GemmKey(Kernels kernels, int tp, int pp) {
+    }
+
+    /** The speed model: measured kernels where the GPU, engine, dtype and architecture have them, else the roofline. */
     public PerfModel(MemoryModel memory) {
+        this(memory, KernelTables.builtIn(), true);
+    }
+
+    /** The roofline alone, as before the kernel tables (jobs/compare-kernels.sh replays both). */
+    static PerfModel rooflineOnly(MemoryModel memory) {
+        return new PerfModel(memory, KernelTables.builtIn(), false);
+    }
+
+    private PerfModel(MemoryModel memory, KernelTables kernels, boolean useKernelTables) {
         this.memory = memory;
+        Map<ServingEngine, Kernels> byEngine = new EnumMap<>(ServingEngine.class);
+        if (useKernelTables) {
+            for (ServingEngine e : ServingEngine.values()) {
+                kernels.of(memory.gpu(), e).ifPresent(k -> byEngine.put(e, k));
+            }
+        }
+        this.kernels = byEngine;
         this.spec = memory.spec();
         this.gpu = memory.gpu();
         long embedding = spec.paramBreakdown().getOrDefault(Component.EMBEDDING, 0L);
@@ -84,6 +131,28 @@ public final class PerfModel {
                 || q instanceof Quantization.CompressedNvfp4 n && n.activations() && blackwell
                 || q instanceof Quantization.CompressedTensors c && c.floatWeights();
         this.slidingLayerCount = spec.layerAttention().stream().filter(a -> a == AttentionKind.SLIDING).count();
+        long intermediate = denseIntermediateSize(spec);
+        boolean dense = intermediate > 0 && spec.moe() == null && spec.mla() == null && slidingLayerCount == 0
+                && spec.linearState() == null
+                && spec.layers().stream().allMatch(x -> x.mixer() == Mixer.FULL_ATTENTION && x.ffn() == Ffn.DENSE);
+        // 16-bit weights run the tables' bfloat16 GEMMs. FP8 stays on the roofline: with the tables' fp8 GEMMs (whose
+        // small-m floors reach 15 us per call on TensorRT-LLM, 7 us on vLLM, against 5 us in bfloat16) the median TPOT
+        // error of Llama-3.1-70B FP8 on TensorRT-LLM went from 17% to 49% and of Llama-3.1-8B-Instruct-FP8 on vLLM from
+        // 66% to 100% (measured-latency.csv, 2026-11-30).
+        String dtype = q instanceof Quantization.None ? "bfloat16" : null;
+        this.gemmDtype = dense ? dtype : null;
+        this.intermediateSize = dense ? intermediate : 0;
+    }
+
+    /** The input size of the first layer's dense down projection (its output is the hidden size), or 0 when there is none. */
+    private static long denseIntermediateSize(ModelSpec spec) {
+        for (Tensor t : spec.tensors()) {
+            if (t.component() == Component.DENSE_MLP && t.out() == spec.hiddenSize() && t.in() != spec.hiddenSize()
+                    && t.in() > 1 && t.name().contains("down_proj")) {
+                return t.in();
+            }
+        }
+        return 0;
     }
 
     public MemoryModel memory() {
@@ -96,12 +165,12 @@ public final class PerfModel {
      */
     public Optional<PerfEstimate> estimate(Layout layout, int gpusPerNode, long gpuMemoryBytes, EngineSettings settings,
                                            Workload w, ServingEngine engine) {
-        return estimate(layout, gpusPerNode, gpuMemoryBytes, settings, w, engine.calibration());
+        return estimate(layout, gpusPerNode, gpuMemoryBytes, settings, w, engine, engine.calibration(), engine.kernelCalibration());
     }
 
-    /** As above, with an engine's calibration given (fitting one). */
+    /** As above, with {@code engine}'s calibrations of the roofline and of the measured-kernel path given (fitting one). */
     Optional<PerfEstimate> estimate(Layout layout, int gpusPerNode, long gpuMemoryBytes, EngineSettings settings,
-                                    Workload w, EngineCalibration engine) {
+                                    Workload w, ServingEngine engine, EngineCalibration roofline, EngineCalibration kernels) {
         int replicaConcurrency = (w.concurrency() + layout.dp() - 1) / layout.dp();
         EngineSettings s = settings;
         if (s.maxModelLen() == null) {
@@ -114,22 +183,24 @@ public final class PerfModel {
         if (!mem.fits()) {
             return Optional.empty();
         }
-        return Optional.of(estimate(layout, gpusPerNode, mem, w, engine));
+        return Optional.of(estimate(layout, gpusPerNode, mem, w, engine, roofline, kernels));
     }
 
     /** Speed of a layout whose engine view is already known ({@code mem}, sized for this workload). */
     public PerfEstimate estimate(Layout l, int gpusPerNode, MemoryEstimate mem, Workload w, ServingEngine engine) {
-        return estimate(l, gpusPerNode, mem, w, engine.calibration());
+        return estimate(l, gpusPerNode, mem, w, engine, engine.calibration(), engine.kernelCalibration());
     }
 
-    /** As {@link #estimate(Layout, int, MemoryEstimate, Workload, ServingEngine)}, with an engine's calibration given (fitting). */
-    PerfEstimate estimate(Layout l, int gpusPerNode, MemoryEstimate mem, Workload w, EngineCalibration engine) {
+    /** As {@link #estimate(Layout, int, MemoryEstimate, Workload, ServingEngine)}, with {@code engine}'s calibration given (fitting). */
+    PerfEstimate estimate(Layout l, int gpusPerNode, MemoryEstimate mem, Workload w, ServingEngine servingEngine,
+                          EngineCalibration roofline, EngineCalibration kernels) {
         int replicaConcurrency = (w.concurrency() + l.dp() - 1) / l.dp();
         int isl = w.inputTokens();
         int osl = w.outputTokens();
         double capacity = mem.kvCacheTokens() / (double) w.sequenceLength();
         double c = Math.max(1, Math.min(replicaConcurrency, capacity));
-        Stage stage = stage(l, gpusPerNode, mem, engine);
+        Stage stage = stage(l, gpusPerNode, mem, servingEngine, roofline, kernels);
+        EngineCalibration engine = stage.source() == StepSource.MEASURED_KERNELS ? kernels : roofline;
 
         double ctx = isl + osl / 2.0;
         double prefillPerStep = c * isl / (double) osl;
@@ -155,10 +226,29 @@ public final class PerfModel {
      * online or checkpoint quantization is already in them), FP8 tensor cores for FP8 / FP4
      * weights where the GPU has them, NVLink or the network for TP.
      */
-    private Stage stage(Layout l, int gpusPerNode, MemoryEstimate mem, EngineCalibration engine) {
+    private Stage stage(Layout l, int gpusPerNode, MemoryEstimate mem, ServingEngine engine, EngineCalibration calibration,
+                        EngineCalibration kernelCalibration) {
         double peak = (fp8Checkpoint && gpu.fp8Tflops() > 0 ? gpu.fp8Tflops() : gpu.bf16Tflops()) * 1e12;
         double link = l.tp() > gpusPerNode ? gpu.interNodeBytesPerSecond() : gpu.intraNodeBytesPerSecond();
-        return new Stage(l, mem.weightsBytes(), mem.kvCacheDtype(), peak, link, engine.stepOverheadS());
+        Stage stage = new Stage(l, mem.weightsBytes(), mem.kvCacheDtype(), peak, link, calibration.stepOverheadS());
+        Kernels k = kernels.get(engine);
+        if (k != null) {
+            stage.measure(k, l, mem.kvCacheDtype(), kernelCalibration.stepOverheadS());
+        }
+        return stage;
+    }
+
+    /** Where a step time comes from. */
+    public enum StepSource {
+        /** Interpolated measured kernel timings of this GPU and engine (KernelTables): GEMMs and attention. */
+        MEASURED_KERNELS,
+        /** The analytical roofline: no kernel data for the GPU, engine, dtype or architecture (MoE, MLA, sliding window, ...). */
+        ROOFLINE
+    }
+
+    /** Where the step times of {@code l} under {@code engine} come from. */
+    public StepSource stepSource(Layout l, MemoryEstimate mem, ServingEngine engine) {
+        return stage(l, 8, mem, engine, engine.calibration(), engine.kernelCalibration()).source();
     }
 
     /**
@@ -167,8 +257,8 @@ public final class PerfModel {
      * pipeline stage in turn, plus the hand-offs between them.
      */
     public StepTimer stepTimer(Layout l, int gpusPerNode, MemoryEstimate mem, ServingEngine engine) {
-        EngineCalibration cal = engine.calibration();
-        Stage stage = stage(l, gpusPerNode, mem, cal);
+        Stage stage = stage(l, gpusPerNode, mem, engine, engine.calibration(), engine.kernelCalibration());
+        EngineCalibration cal = stage.source() == StepSource.MEASURED_KERNELS ? engine.kernelCalibration() : engine.calibration();
         int pp = l.pp();
         return new StepTimer() {
             @Override
@@ -212,11 +302,24 @@ public final class PerfModel {
         private final double decodeTokenS;
         private final double prefillTokenS;
         private final double attentionUnitS;
-        /** The engine's fixed cost of a step. */
-        private final double stepOverheadS;
+        /** The engine's fixed cost of a step (its kernel-path calibration's once {@link #measure} switched to measured kernels). */
+        private double stepOverheadS;
         /** All-reduce seconds per step and per token. */
         private final double commStepS;
         private final double commTokenS;
+        /**
+         * Measured path ({@link StepSource#MEASURED_KERNELS}), set by {@link #measure}: the summed seconds of
+         * every layer's GEMMs of this stage at m = 2^i tokens, and of the LM head (a 1/pp share per stage) at
+         * m = 2^i sampled sequences; null on the roofline path.
+         */
+        private double[] layerGemmS;
+        private double[] lmHeadS;
+        private Kernels measured;
+        private String kvTable;
+        /** Causal prefill attention FLOPs per prefill token per token of context, per layer on a rank. */
+        private double attentionFlopsPerTokenPair;
+        /** KV-cache bytes one token of context holds per layer on a rank. */
+        private double kvBytesPerToken;
 
         Stage(Layout l, double rankWeights, DType kvDtype, double peak, double link, double stepOverheadS) {
             this.stepOverheadS = stepOverheadS;
@@ -239,17 +342,91 @@ public final class PerfModel {
             this.commTokenS = tp == 1 ? 0 : layers * 2 * 2.0 * (tp - 1) / tp * spec.hiddenSize() * 2 / (link * LINK_EFFICIENCY);
         }
 
+        StepSource source() {
+            return measured == null ? StepSource.ROOFLINE : StepSource.MEASURED_KERNELS;
+        }
+
+        /**
+         * Switches this stage to measured kernels where they cover the model: a dense decoder whose
+         * GEMM dtype and KV dtype the tables hold. The GEMMs of a layer at TP-sharded shapes, as vLLM,
+         * SGLang and TensorRT-LLM fuse them: QKV (n = (heads + 2 x KV heads) x head_dim / TP, KV heads
+         * replicated when TP exceeds them), O (k = heads x head_dim / TP), gate and up (n = 2 x
+         * intermediate / TP), down (k = intermediate / TP); the LM head (n = vocabulary / TP).
+         */
+        void measure(Kernels k, Layout l, DType kvDtype, double kernelStepOverheadS) {
+            String kv = kvDtype == DType.FLOAT8 ? "fp8" : kvDtype == DType.BFLOAT16 || kvDtype == DType.FLOAT16 ? "bfloat16" : null;
+            if (gemmDtype == null || kv == null || !k.hasGemm(gemmDtype) || !k.hasAttention(kv)) {
+                return;
+            }
+            long hd = spec.headDim();
+            long heads = spec.numAttentionHeads() / tp;
+            double[][] times = gemmTimes.computeIfAbsent(new GemmKey(k, tp, l.pp()), key -> gemmTimes(k, tp, l.pp()));
+            this.layerGemmS = times[0];
+            this.lmHeadS = times[1];
+            this.kvTable = kv;
+            this.attentionFlopsPerTokenPair = 4.0 * heads * hd / 2;
+            this.kvBytesPerToken = memory.kvBytesPerTokenPerLayer(tp, kvDtype);
+            this.measured = k;
+            this.stepOverheadS = kernelStepOverheadS;
+        }
+
+        /** This stage's GEMM seconds at m = 2^i: the layers' ({@code [0]}) and the LM head's share ({@code [1]}). */
+        private double[][] gemmTimes(Kernels k, int tp, int pp) {
+            long hidden = spec.hiddenSize();
+            long hd = spec.headDim();
+            long heads = spec.numAttentionHeads() / tp;
+            long kvHeads = Math.max(1, spec.numKeyValueHeads() / tp);
+            long inter = intermediateSize / tp;
+            double layers = spec.numLayers() / (double) pp;
+            int max = k.maxGemmLog2(gemmDtype);
+            double[] layer = new double[max + 1];
+            double[] lmHead = new double[max + 1];
+            for (int i = 0; i <= max; i++) {
+                layer[i] = layers * (k.gemmSeconds(gemmDtype, i, (heads + 2 * kvHeads) * hd, hidden)
+                        + k.gemmSeconds(gemmDtype, i, hidden, heads * hd)
+                        + k.gemmSeconds(gemmDtype, i, 2 * inter, hidden)
+                        + k.gemmSeconds(gemmDtype, i, hidden, inter));
+                lmHead[i] = k.gemmSeconds(gemmDtype, i, (spec.vocabSize() + tp - 1) / tp, hidden) / pp;
+            }
+            return new double[][] {layer, lmHead};
+        }
+
+        /** Seconds of a table of times at m = 2^i, at {@code m} tokens: linear in m between powers of two, proportional beyond the last. */
+        private double atTokens(double[] byLog2, double m) {
+            if (m <= 1) {
+                return byLog2[0];
+            }
+            int last = byLog2.length - 1;
+            int lo = Math.min(63 - Long.numberOfLeadingZeros((long) m), last);
+            if (lo == last) {
+                return byLog2[last] * m / (1L << last);
+            }
+            double from = 1L << lo;
+            return byLog2[lo] + (m - from) / from * (byLog2[lo + 1] - byLog2[lo]);
+        }
+
+        /** A step from measured kernels: the GEMMs at the step's tokens, attention by the KV read and the prefill FLOPs. */
+        private double measuredSeconds(double decode, double ctx, double prefill) {
+            double tokens = decode + prefill;
+            double sampled = decode + (prefill > 0 ? 1 : 0);
+            double attention = fullLayers * (measured.decodeAttentionSeconds(kvTable, decode * ctx * kvBytesPerToken)
+                    + measured.contextAttentionSeconds(attentionFlopsPerTokenPair * prefill * ctx));
+            return atTokens(layerGemmS, tokens) + atTokens(lmHeadS, sampled) + attention;
+        }
+
         /** One engine step over {@code decode} sequences at {@code ctx} tokens of context plus {@code prefill} prompt tokens. */
         Step step(double decode, double ctx, double prefill) {
             double tMemory = memorySeconds(decode, ctx, prefill);
             double tCompute = computeSeconds(decode, ctx, prefill);
-            return new Step(Math.max(tMemory, tCompute) + commSeconds(decode + prefill) + stepOverheadS, tMemory >= tCompute);
+            double kernels = measured != null ? measuredSeconds(decode, ctx, prefill) : Math.max(tMemory, tCompute);
+            return new Step(kernels + commSeconds(decode + prefill) + stepOverheadS, tMemory >= tCompute);
         }
 
         /** As {@link #step}, the seconds alone. */
         double seconds(double decode, double ctx, double prefill) {
-            return Math.max(memorySeconds(decode, ctx, prefill), computeSeconds(decode, ctx, prefill))
-                    + commSeconds(decode + prefill) + stepOverheadS;
+            double kernels = measured != null ? measuredSeconds(decode, ctx, prefill)
+                    : Math.max(memorySeconds(decode, ctx, prefill), computeSeconds(decode, ctx, prefill));
+            return kernels + commSeconds(decode + prefill) + stepOverheadS;
         }
 
         private double memorySeconds(double decode, double ctx, double prefill) {

@@ -71,8 +71,8 @@ class ValidateLatencyCommandTest {
     /**
      * 44 TensorRT-LLM points (every 16th of the 704 aggregated TensorRT-LLM rows of the reference set the model
      * predicts: aiconfigurator silicon_sample.csv, Apache-2.0, NVIDIA), replayed under TensorRT-LLM's own calibration
-     * (jobs/fit-engine.sh trtllm): median errors 34.3% TTFT and 13.6% TPOT, where vLLM's calibration gave 48% TTFT on
-     * the whole set.
+     * (jobs/fit-engine.sh trtllm): median errors 32.7% TTFT and 13.1% TPOT since the 16-bit dense rows take measured
+     * kernels (2026-11-30; 34.3% and 13.6% on the roofline alone), where vLLM's calibration gave 48% TTFT on the whole set.
      */
     @Test
     void tensorRtLlmPoints_withItsOwnCalibration(@TempDir Path dir) throws Exception {
@@ -84,7 +84,7 @@ class ValidateLatencyCommandTest {
         assertEquals(0, r.code(), r.err());
         JsonNode j = JSON.readTree(r.out());
         assertEquals(44, j.get("predicted_rows").asInt());
-        assertEquals(0.343, j.get("median_abs_error_ttft").asDouble(), 0.005);
-        assertEquals(0.136, j.get("median_abs_error_tpot").asDouble(), 0.005);
+        assertEquals(0.327, j.get("median_abs_error_ttft").asDouble(), 0.005);
+        assertEquals(0.131, j.get("median_abs_error_tpot").asDouble(), 0.005);
     }
 }

@@ -20,7 +20,9 @@ import org.apache.commons.csv.CSVRecord;
  * file in the columns of measured-latency.csv: first the step overhead on TPOT, then the prefill
  * overhead and queue factor on TTFT, each by grid search for the lowest median absolute error of
  * the engine's predicted rows. Run by {@code jobs/fit-engine.sh ENGINE}; prints the grid's best
- * point and the errors before and after.
+ * point and the errors before and after. With {@code --kernels} it fits the engine's calibration of the
+ * measured-kernel path ({@link ServingEngine#kernelCalibration()}) on the rows that path predicts
+ * (those whose prediction that calibration moves), the roofline's left as it is.
  */
 public final class EngineFit {
     private EngineFit() {
@@ -29,6 +31,7 @@ public final class EngineFit {
     public static void main(String[] args) throws IOException {
         Path csv = Path.of(args[0]);
         ServingEngine engine = ServingEngine.parse(args[1]);
+        boolean kernels = args.length > 2 && args[2].equals("--kernels");
         List<Map<String, String>> rows = new ArrayList<>();
         try (Reader in = Files.newBufferedReader(csv)) {
             for (CSVRecord r : CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(in)) {
@@ -39,14 +42,26 @@ public final class EngineFit {
         }
         Map<String, ModelSpec> models = new HashMap<>();
         Function<String, ModelSpec> model = id -> models.computeIfAbsent(id, AutoParallel::model);
-        EngineCalibration now = engine.calibration();
-        double[] before = errors(rows, model, now);
+        EngineCalibration now = kernels ? engine.kernelCalibration() : engine.calibration();
+        if (kernels) {
+            EngineCalibration probe = new EngineCalibration(1.0, now.prefillOverheadS(), now.queueFactor());
+            List<Map<String, String>> measured = new ArrayList<>();
+            for (Map<String, String> r : rows) {
+                LatencyReplay.Row a = LatencyReplay.replay(1, r, model, ServingEngine::calibration, e -> now, true);
+                LatencyReplay.Row b = LatencyReplay.replay(1, r, model, ServingEngine::calibration, e -> probe, true);
+                if (a.predicted() && !a.tpotMs().equals(b.tpotMs())) {
+                    measured.add(r);
+                }
+            }
+            rows = measured;
+        }
+        double[] before = errors(rows, model, now, kernels);
         System.out.printf(Locale.ROOT, "%s: %d rows; now %s: %d predicted, TTFT %.1f%%, TPOT %.1f%%%n", engine.key(), rows.size(),
                 now, (int) before[2], before[0] * 100, before[1] * 100);
         double bestStep = now.stepOverheadS();
         double bestTpot = Double.MAX_VALUE;
-        for (double step = 0.5e-3; step <= 6e-3 + 1e-12; step += 0.25e-3) {
-            double[] e = errors(rows, model, new EngineCalibration(step, now.prefillOverheadS(), now.queueFactor()));
+        for (double step = kernels ? 0 : 0.5e-3; step <= 6e-3 + 1e-12; step += 0.25e-3) {
+            double[] e = errors(rows, model, new EngineCalibration(step, now.prefillOverheadS(), now.queueFactor()), kernels);
             if (e[1] < bestTpot) {
                 bestTpot = e[1];
                 bestStep = step;
@@ -55,9 +70,9 @@ public final class EngineFit {
         double bestPrefill = now.prefillOverheadS();
         double bestQueue = now.queueFactor();
         double bestSum = Double.MAX_VALUE;
-        for (double prefill = 0; prefill <= 0.300 + 1e-12; prefill += 0.010) {
+        for (double prefill = 0; prefill <= (kernels ? 0.100 : 0.300) + 1e-12; prefill += kernels ? 0.005 : 0.010) {
             for (double queue = 0; queue <= 2.0 + 1e-12; queue += 0.1) {
-                double[] e = errors(rows, model, new EngineCalibration(bestStep, prefill, queue));
+                double[] e = errors(rows, model, new EngineCalibration(bestStep, prefill, queue), kernels);
                 if (e[0] + e[1] < bestSum) {
                     bestSum = e[0] + e[1];
                     bestPrefill = prefill;
@@ -66,18 +81,19 @@ public final class EngineFit {
             }
         }
         EngineCalibration fitted = new EngineCalibration(bestStep, bestPrefill, bestQueue);
-        double[] after = errors(rows, model, fitted);
+        double[] after = errors(rows, model, fitted, kernels);
         System.out.printf(Locale.ROOT, "fitted step %.2f ms, prefill %.0f ms, queue factor %.1f: TTFT %.1f%%, TPOT %.1f%% (%d predicted)%n",
                 bestStep * 1e3, bestPrefill * 1e3, bestQueue, after[0] * 100, after[1] * 100, (int) after[2]);
     }
 
     /** Median absolute TTFT and TPOT errors of the predicted rows, and their count. */
-    static double[] errors(List<Map<String, String>> rows, Function<String, ModelSpec> model, EngineCalibration c) {
+    static double[] errors(List<Map<String, String>> rows, Function<String, ModelSpec> model, EngineCalibration c, boolean kernels) {
         List<Double> ttft = new ArrayList<>();
         List<Double> tpot = new ArrayList<>();
         int line = 1;
         for (Map<String, String> r : rows) {
-            LatencyReplay.Row row = LatencyReplay.replay(++line, r, model, e -> c);
+            LatencyReplay.Row row = kernels ? LatencyReplay.replay(++line, r, model, ServingEngine::calibration, e -> c, true)
+                    : LatencyReplay.replay(++line, r, model, e -> c, ServingEngine::kernelCalibration, true);
             if (row.predicted()) {
                 ttft.add(row.ttftError());
                 tpot.add(row.tpotError());

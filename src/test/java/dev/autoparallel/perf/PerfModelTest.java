@@ -8,7 +8,9 @@ import dev.autoparallel.hardware.GpuCatalog;
 import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.memory.KvCacheDtype;
 import dev.autoparallel.memory.Layout;
+import dev.autoparallel.memory.MemoryEstimate;
 import dev.autoparallel.memory.MemoryModel;
+import dev.autoparallel.memory.ServingQuantization;
 import dev.autoparallel.model.ReferenceModels;
 import org.junit.jupiter.api.Test;
 
@@ -109,5 +111,65 @@ class PerfModelTest {
                 .estimate(new Layout(1, 1, 1, false), 8, h200.memoryBytes(), EngineSettings.defaults(), prompt, ServingEngine.VLLM)
                 .orElseThrow().ttftMs();
         assertTrue(fp8 < 0.7 * bf16, "TTFT " + fp8 + " ms at FP8, " + bf16 + " ms at bf16");
+    }
+
+    /**
+     * The measured-kernel path on Llama-3.1-8B, H100, TP 1, vLLM: a decode step of 8 sequences at 2,048 tokens
+     * of context is the sum of the table's kernels (src/main/resources/perf/*.csv, h100_sxm, vllm, bfloat16), worked by
+     * hand: per layer QKV 6144 x 4096 (20.756 us: between nk_log2_24 = 17.99 and nk_log2_25 = 20.4 TFLOPS at m = 8),
+     * O 4096 x 4096 (14.921 us), gate/up 28672 x 4096 (82.463 us), down 4096 x 14336 (43.216 us), x 32 layers
+     * = 5.1634 ms; the LM head 128256 x 4096 at m = 8 = 0.3550 ms; decode attention 8 x 2048 x 4096 B = 2^26 B per
+     * layer at 1,666 GB/s = 40.281 us, x 32 = 1.2890 ms; no all-reduce. Total 6.8073 ms,
+     * plus vLLM's kernel-path step overhead (0.75 ms, ServingEngine); 0.1% allowed for the rounding of the cited figures.
+     */
+    @Test
+    void measuredKernels_llama8bDecodeStepOnH100_isTheSumOfItsKernels() {
+        double overhead = ServingEngine.VLLM.kernelCalibration().stepOverheadS();
+        assertEquals(6.8073e-3, measuredStep("meta-llama/Llama-3.1-8B", 1) - overhead, 6.8073e-3 * 1e-3);
+    }
+
+    /**
+     * As above for Llama-3.1-70B at TP 4: per layer QKV 2560 x 8192 (17.881 us), O 8192 x 2048 (14.921 us), gate/up
+     * 14336 x 8192 (82.463 us), down 8192 x 7168 (43.216 us), x 80 = 12.6785 ms; LM head 32064 x 8192 = 0.1799 ms;
+     * attention 2^24 B per layer at 939.1 GB/s = 17.865 us, x 80 = 1.4292 ms; two all-reduces per layer (the
+     * roofline's: 12 us each plus 2 x 3/4 x 8192 x 2 B per token at 0.7 x 450 GB/s) = 2.0199 ms. Total 16.3075 ms, plus
+     * the 0.75 ms step overhead.
+     */
+    @Test
+    void measuredKernels_llama70bDecodeStepOnH100Tp4_isTheSumOfItsKernels() {
+        double overhead = ServingEngine.VLLM.kernelCalibration().stepOverheadS();
+        assertEquals(16.3075e-3, measuredStep("meta-llama/Llama-3.1-70B", 4) - overhead, 16.3075e-3 * 1e-3);
+    }
+
+    private static double measuredStep(String model, int tp) {
+        MemoryModel memory = new MemoryModel(ReferenceModels.spec(model), H100);
+        PerfModel perf = new PerfModel(memory);
+        Layout layout = new Layout(tp, 1, 1, false);
+        MemoryEstimate mem = memory.evaluate(layout, EngineSettings.defaults().withMaxModelLen(4096).withMaxNumSeqs(8),
+                H100.memoryBytes());
+        assertEquals(PerfModel.StepSource.MEASURED_KERNELS, perf.stepSource(layout, mem, ServingEngine.VLLM));
+        return perf.stepTimer(layout, 8, mem, ServingEngine.VLLM).stepSeconds(8, 2048, 0);
+    }
+
+    @Test
+    void stepSource_measuredFor16BitDenseOnH100_rooflineWhereTheTablesDoNotReach() {
+        Layout one = new Layout(1, 1, 1, false);
+        MemoryModel llama = new MemoryModel(ReferenceModels.spec("meta-llama/Llama-3.1-8B"), H100);
+        MemoryEstimate mem = llama.evaluate(one, EngineSettings.defaults().withMaxModelLen(4096).withMaxNumSeqs(8), H100.memoryBytes());
+        assertEquals(PerfModel.StepSource.MEASURED_KERNELS, new PerfModel(llama).stepSource(one, mem, ServingEngine.VLLM));
+        assertEquals(PerfModel.StepSource.ROOFLINE, PerfModel.rooflineOnly(llama).stepSource(one, mem, ServingEngine.VLLM));
+        EngineSettings fp8 = EngineSettings.defaults().withQuantization(ServingQuantization.FP8);
+        MemoryModel llamaFp8 = new MemoryModel(fp8.served(ReferenceModels.spec("meta-llama/Llama-3.1-8B"), H100), H100);
+        assertEquals(PerfModel.StepSource.ROOFLINE, new PerfModel(llamaFp8).stepSource(one,
+                llamaFp8.evaluate(one, fp8.withMaxModelLen(4096).withMaxNumSeqs(8), H100.memoryBytes()), ServingEngine.VLLM));
+        Gpu pcie = GpuCatalog.require("H100-PCIe", "gpu");
+        MemoryModel onPcie = new MemoryModel(ReferenceModels.spec("meta-llama/Llama-3.1-8B"), pcie);
+        assertEquals(PerfModel.StepSource.ROOFLINE, new PerfModel(onPcie).stepSource(one,
+                onPcie.evaluate(one, EngineSettings.defaults().withMaxModelLen(4096).withMaxNumSeqs(8), pcie.memoryBytes()),
+                ServingEngine.VLLM));
+        MemoryModel moe = new MemoryModel(ReferenceModels.spec("Qwen/Qwen3-30B-A3B"), H100);
+        assertEquals(PerfModel.StepSource.ROOFLINE, new PerfModel(moe).stepSource(one,
+                moe.evaluate(one, EngineSettings.defaults().withMaxModelLen(4096).withMaxNumSeqs(8), H100.memoryBytes()),
+                ServingEngine.VLLM));
     }
 }

@@ -1,0 +1,228 @@
+package dev.autoparallel.perf;
+
+import dev.autoparallel.hardware.Gpu;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Measured kernel speeds per GPU and engine: the tables {@code jobs/calibrate.sh} derives from NVIDIA
+ * aiconfigurator's operator timings (resources {@code perf/*.csv}, Apache-2.0, snapshot 2026-08-21,
+ * commit 095f58a; attribution in {@code perf/NOTICE}). Pure Java, loaded once from the classpath.
+ */
+public final class KernelTables {
+    /**
+     * The op-perf system each catalog GPU's measurements come from (op-perf README: H100 SXM, H200
+     * SXM, B200 SXM, A100 SXM 80 GB, L40S). Other GPUs have no kernel data and keep the roofline.
+     */
+    static final Map<String, String> SYSTEM_OF_GPU = Map.of("H100-SXM", "h100_sxm", "H200", "h200_sxm",
+            "B200", "b200_sxm", "A100-80GB", "a100_sxm", "L40S", "l40s");
+    /** The first log2(n x k) column of gemm.csv (CalibrateJob.NK_LOG2_MIN). */
+    private static final int NK_LOG2_MIN = 10;
+
+    private final Map<String, Kernels> byKey;
+
+    KernelTables(Map<String, Kernels> byKey) {
+        this.byKey = Map.copyOf(byKey);
+    }
+
+    private static final class Holder {
+        static final KernelTables BUILT_IN = load();
+    }
+
+    public static KernelTables builtIn() {
+        return Holder.BUILT_IN;
+    }
+
+    /** The measured kernels of {@code gpu} under {@code engine}, or empty when the GPU or engine has none. */
+    public Optional<Kernels> of(Gpu gpu, ServingEngine engine) {
+        String system = SYSTEM_OF_GPU.get(gpu.name());
+        return system == null ? Optional.empty() : Optional.ofNullable(byKey.get(system + "," + engine.key()));
+    }
+
+    /** As {@link #of(Gpu, ServingEngine)}, by op-perf system and engine key ({@code h100_sxm}, {@code vllm}). */
+    Optional<Kernels> of(String system, String engine) {
+        return Optional.ofNullable(byKey.get(system + "," + engine));
+    }
+
+    /**
+     * One GPU's and engine's measured kernels. GEMM: achieved FLOP/s at the measured token counts
+     * (powers of two, 1 to 32,768) by log2(n x k); attention: achieved bytes/s (decode, by log2 of
+     * the KV bytes read) and FLOP/s (prefill, by log2 of the causal attention FLOPs).
+     */
+    public static final class Kernels {
+        private final Map<String, double[][]> gemmFlops;
+        private final Map<String, Curve> decodeBytesPerS;
+        private Curve contextFlops;
+
+        Kernels() {
+            this.gemmFlops = new HashMap<>();
+            this.decodeBytesPerS = new HashMap<>();
+        }
+
+        /** Whether there are GEMM timings for {@code dtype} ({@code bfloat16}, {@code fp8}). */
+        public boolean hasGemm(String dtype) {
+            return gemmFlops.containsKey(dtype);
+        }
+
+        /** Whether there are decode attention timings for KV dtype {@code kvDtype} and prefill attention timings. */
+        public boolean hasAttention(String kvDtype) {
+            return decodeBytesPerS.containsKey(kvDtype) && contextFlops != null;
+        }
+
+        /**
+         * Seconds of one m x n x k GEMM in {@code dtype} at a measured token count, {@code mLog2} = 0..15
+         * (m = 1..32,768): the achieved FLOP/s interpolated linearly in log2(n x k) between its buckets,
+         * the nearest bucket beyond the measured ones.
+         */
+        public double gemmSeconds(String dtype, int mLog2, long n, long k) {
+            double[][] table = gemmFlops.get(dtype);
+            double[] row = table[Math.min(mLog2, table.length - 1)];
+            double x = Math.log(n * (double) k) / Math.log(2) - NK_LOG2_MIN;
+            double flops = interpolate(row, x);
+            return 2.0 * (1L << mLog2) * n * k / flops;
+        }
+
+        /** The largest log2(m) measured for {@code dtype}. */
+        public int maxGemmLog2(String dtype) {
+            return gemmFlops.get(dtype).length - 1;
+        }
+
+        /** Seconds of decode attention that reads {@code bytes} of KV cache ({@code kvDtype} {@code bfloat16} or {@code fp8}). */
+        public double decodeAttentionSeconds(String kvDtype, double bytes) {
+            return bytes <= 0 ? 0 : decodeBytesPerS.get(kvDtype).seconds(bytes);
+        }
+
+        /** Seconds of causal prefill attention of {@code flops}. */
+        public double contextAttentionSeconds(double flops) {
+            return flops <= 0 ? 0 : contextFlops.seconds(flops);
+        }
+    }
+
+    /**
+     * Achieved rate (work per second) by log2 of the work: between buckets the rate is linear in
+     * log2(work); below the first the time of the first bucket (a launch-bound floor); above the
+     * last the last rate.
+     */
+    record Curve(int firstLog2, double[] rate) {
+        double seconds(double work) {
+            double x = Math.log(work) / Math.log(2) - firstLog2;
+            if (x <= 0) {
+                return Math.scalb(1.0, firstLog2) / rate[0];
+            }
+            return work / interpolate(rate, x);
+        }
+    }
+
+    /** Linear interpolation of {@code v} (NaN = not measured) at fractional index {@code x}, clamped to the measured ends. */
+    static double interpolate(double[] v, double x) {
+        int lo = -1;
+        int hi = -1;
+        for (int i = 0; i < v.length; i++) {
+            if (Double.isNaN(v[i])) {
+                continue;
+            }
+            if (i <= x) {
+                lo = i;
+            }
+            if (i >= x && hi < 0) {
+                hi = i;
+            }
+        }
+        if (lo < 0) {
+            return v[hi];
+        }
+        if (hi < 0 || hi == lo) {
+            return v[lo];
+        }
+        double t = (x - lo) / (hi - lo);
+        return v[lo] + t * (v[hi] - v[lo]);
+    }
+
+    private static KernelTables load() {
+        Map<String, Kernels> byKey = new TreeMap<>();
+        for (String[] r : rows("/perf/gemm.csv")) {
+            Kernels kernels = byKey.computeIfAbsent(r[0] + "," + r[1], k -> new Kernels());
+            int mLog2 = Integer.numberOfTrailingZeros(Integer.parseInt(r[3]));
+            double[][] table = kernels.gemmFlops.computeIfAbsent(r[2], d -> new double[0][]);
+            if (table.length != mLog2) {
+                throw new IllegalStateException("perf/gemm.csv: " + r[0] + " " + r[1] + " " + r[2] + " m " + r[3]
+                        + " out of order; the table must list m = 1, 2, 4, ... without gaps");
+            }
+            double[] row = new double[r.length - 4];
+            for (int i = 4; i < r.length; i++) {
+                row[i - 4] = r[i].isEmpty() ? Double.NaN : Double.parseDouble(r[i]) * 1e12;
+            }
+            table = Arrays.copyOf(table, mLog2 + 1);
+            table[mLog2] = row;
+            kernels.gemmFlops.put(r[2], table);
+        }
+        Map<String, TreeMap<Integer, Double>> decode = new TreeMap<>();
+        for (String[] r : rows("/perf/decode_attention.csv")) {
+            decode.computeIfAbsent(r[0] + "," + r[1] + "," + r[2], k -> new TreeMap<>())
+                    .put(Integer.parseInt(r[3]), Double.parseDouble(r[4]) * 1e9);
+        }
+        decode.forEach((key, points) -> {
+            String[] k = key.split(",");
+            Kernels kernels = byKey.get(k[0] + "," + k[1]);
+            if (kernels != null) {
+                kernels.decodeBytesPerS.put(k[2], curve(points));
+            }
+        });
+        Map<String, TreeMap<Integer, Double>> context = new TreeMap<>();
+        for (String[] r : rows("/perf/context_attention.csv")) {
+            context.computeIfAbsent(r[0] + "," + r[1], k -> new TreeMap<>())
+                    .put(Integer.parseInt(r[2]), Double.parseDouble(r[3]) * 1e12);
+        }
+        context.forEach((key, points) -> {
+            Kernels kernels = byKey.get(key);
+            if (kernels != null) {
+                kernels.contextFlops = curve(points);
+            }
+        });
+        return new KernelTables(byKey);
+    }
+
+    private static Curve curve(TreeMap<Integer, Double> points) {
+        int first = points.firstKey();
+        double[] rate = new double[points.lastKey() - first + 1];
+        Arrays.fill(rate, Double.NaN);
+        points.forEach((b, v) -> rate[b - first] = v);
+        return new Curve(first, rate);
+    }
+
+    /** The data rows of a table: '#' comment lines and the header skipped. */
+    private static List<String[]> rows(String resource) {
+        try (InputStream in = KernelTables.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("resource " + resource + " is missing; run jobs/calibrate.sh");
+            }
+            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            List<String[]> out = new ArrayList<>();
+            boolean header = true;
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                if (line.startsWith("#") || line.isBlank()) {
+                    continue;
+                }
+                if (header) {
+                    header = false;
+                    continue;
+                }
+                out.add(line.split(",", -1));
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the kernel table " + resource, e);
+        }
+    }
+}

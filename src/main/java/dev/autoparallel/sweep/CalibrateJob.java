@@ -1,0 +1,223 @@
+package dev.autoparallel.sweep;
+
+import dev.autoparallel.error.InvalidConfigurationException;
+import java.io.IOException;
+import java.io.Writer;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+
+/**
+ * Reduces aiconfigurator's measured operator timings ({@code ../shared/reference/op-perf/}, NVIDIA,
+ * Apache-2.0, snapshot 2026-08-21, commit 095f58a) to the compact tables under
+ * {@code src/main/resources/perf/} that {@code dev.autoparallel.perf.KernelTables} interpolates:
+ *
+ * <ul>
+ *   <li>{@code gemm.csv}: achieved TFLOPS (2 m n k / latency, the median over the measured n x k of
+ *       one bucket) per system, engine, dtype (bfloat16, fp8) and token count m (the measured powers
+ *       of two), one column per log2(n x k) bucket, rounded to the nearest integer;</li>
+ *   <li>{@code decode_attention.csv}: achieved KV-read bandwidth of generation attention (batch x
+ *       context x 2 x KV heads x head_dim x KV bytes / latency, the median) per system, engine, KV
+ *       dtype and log2 bucket of the bytes read; head_dim 128, full attention, grouped-query shapes
+ *       (at least 4 query heads per KV head), as Llama-3.1 and Qwen3 run them;</li>
+ *   <li>{@code context_attention.csv}: achieved TFLOPS of causal prefill attention (batch x isl^2 / 2 x
+ *       4 x heads x head_dim / latency, the median) per system, engine and log2 bucket of those
+ *       FLOPs; head_dim 128, full attention, bfloat16 KV.</li>
+ * </ul>
+ *
+ * <p>{@code CalibrateJob OP_PERF_DIR OUT_DIR}: reads {@code SYSTEM/gemm/ENGINE/VERSION/gemm_perf.parquet} and
+ * {@code SYSTEM/attention/ENGINE/VERSION/*_attention_perf.parquet} for the systems of {@link #SYSTEMS} that exist.
+ */
+public final class CalibrateJob {
+    private static final Logger LOG = Logger.getLogger(CalibrateJob.class.getName());
+    /** The op-perf systems reduced: the GPU catalog's H100-SXM, H200, B200, A100-80GB and L40S. */
+    static final List<String> SYSTEMS = List.of("h100_sxm", "h200_sxm", "b200_sxm", "a100_sxm", "l40s");
+    static final List<String> ENGINES = List.of("vllm", "sglang", "trtllm");
+    /** log2(n x k) buckets of the GEMM table: the measured n and k run from 32 to 65,536. */
+    static final int NK_LOG2_MIN = 10;
+    static final int NK_LOG2_MAX = 32;
+    /** The attribution every derived table carries (op-perf README). */
+    static final String ATTRIBUTION = "# Derived by jobs/calibrate.sh from NVIDIA aiconfigurator's measured operator timings"
+            + " (aic-core/src/aiconfigurator_core/systems/, snapshot 2026-08-21, commit 095f58a)."
+            + " Apache License 2.0, copyright NVIDIA Corporation.";
+
+    private CalibrateJob() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length != 2) {
+            throw new InvalidConfigurationException("arguments", "usage: CalibrateJob OP_PERF_DIR OUT_DIR; got "
+                    + args.length + " arguments");
+        }
+        Path root = Path.of(args[0]);
+        Path out = Path.of(args[1]);
+        SparkSession.Builder builder = SparkSession.builder().appName("AutoParallel kernel calibration")
+                .config("spark.sql.shuffle.partitions", "4");
+        if (System.getProperty("spark.master") == null) {
+            builder.master("local[*]").config("spark.ui.enabled", "false")
+                    .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1");
+        }
+        SparkSession spark = builder.getOrCreate();
+        try {
+            run(spark, root, out);
+        } finally {
+            spark.stop();
+        }
+    }
+
+    /** Writes the three tables into {@code out}; returns how many rows each got. */
+    public static Map<String, Integer> run(SparkSession spark, Path root, Path out) throws IOException {
+        Files.createDirectories(out);
+        Map<String, Integer> rows = new TreeMap<>();
+        Dataset<Row> gemm = read(spark, root, "gemm", "gemm_perf.parquet");
+        rows.put("gemm.csv", gemm == null ? 0 : writeGemm(gemm, out.resolve("gemm.csv")));
+        Dataset<Row> generation = read(spark, root, "attention", "generation_attention_perf.parquet");
+        rows.put("decode_attention.csv", generation == null ? 0
+                : writeDecodeAttention(generation, out.resolve("decode_attention.csv")));
+        Dataset<Row> context = read(spark, root, "attention", "context_attention_perf.parquet");
+        rows.put("context_attention.csv", context == null ? 0
+                : writeContextAttention(context, out.resolve("context_attention.csv")));
+        LOG.info("calibration tables written to " + out + ": " + rows);
+        return rows;
+    }
+
+    /** Every system's and engine's file of {@code family}, with {@code system} and {@code engine} columns; null when none exists. */
+    static Dataset<Row> read(SparkSession spark, Path root, String family, String file) throws IOException {
+        Dataset<Row> all = null;
+        for (String system : SYSTEMS) {
+            for (String engine : ENGINES) {
+                Path dir = root.resolve(system).resolve(family).resolve(engine);
+                if (!Files.isDirectory(dir)) {
+                    continue;
+                }
+                List<Path> versions;
+                try (Stream<Path> s = Files.list(dir)) {
+                    versions = s.filter(p -> Files.exists(p.resolve(file))).sorted().toList();
+                }
+                if (versions.isEmpty()) {
+                    continue;
+                }
+                // The op-perf README keeps the newest measured version of each family; should there be several, the last sorts newest.
+                Path f = versions.get(versions.size() - 1).resolve(file);
+                Dataset<Row> d = spark.read().parquet(f.toString())
+                        .withColumn("system", functions.lit(system)).withColumn("engine", functions.lit(engine));
+                all = all == null ? d : all.unionByName(d, true);
+            }
+        }
+        return all;
+    }
+
+    static int writeGemm(Dataset<Row> gemm, Path file) throws IOException {
+        Dataset<Row> reduced = gemm
+                .where("gemm_dtype in ('bfloat16', 'fp8') and m > 0 and (m & (m - 1)) = 0 and latency > 0")
+                .selectExpr("system", "engine", "gemm_dtype as dtype", "m",
+                        "cast(round(log2(cast(n as double) * k)) as int) as nk_log2",
+                        "2.0 * m * n * k / (latency * 1e-3) / 1e12 as tflops")
+                .groupBy("system", "engine", "dtype", "m", "nk_log2")
+                .agg(functions.expr("percentile(tflops, 0.5)").as("tflops"))
+                .orderBy("system", "engine", "dtype", "m", "nk_log2");
+        Map<String, double[]> wide = new TreeMap<>();
+        List<String> order = new ArrayList<>();
+        for (Row r : reduced.collectAsList()) {
+            String key = r.getString(0) + "," + r.getString(1) + "," + r.getString(2) + "," + r.getLong(3);
+            double[] cells = wide.computeIfAbsent(key, k -> {
+                order.add(k);
+                double[] c = new double[NK_LOG2_MAX - NK_LOG2_MIN + 1];
+                Arrays.fill(c, Double.NaN);
+                return c;
+            });
+            int bucket = r.getInt(4);
+            if (bucket >= NK_LOG2_MIN && bucket <= NK_LOG2_MAX) {
+                cells[bucket - NK_LOG2_MIN] = r.getDouble(5);
+            }
+        }
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write(ATTRIBUTION + "\n");
+            w.write("# Achieved TFLOPS (2 m n k / measured latency), median over the measured (n, k) whose log2(n k) rounds to the column's.\n");
+            StringBuilder header = new StringBuilder("system,engine,dtype,m");
+            for (int b = NK_LOG2_MIN; b <= NK_LOG2_MAX; b++) {
+                header.append(",nk_log2_").append(b);
+            }
+            w.write(header + "\n");
+            for (String key : order) {
+                StringBuilder line = new StringBuilder(key);
+                for (double v : wide.get(key)) {
+                    line.append(',');
+                    if (!Double.isNaN(v)) {
+                        line.append(format(v));
+                    }
+                }
+                w.write(line + "\n");
+            }
+        }
+        return order.size();
+    }
+
+    static int writeDecodeAttention(Dataset<Row> generation, Path file) throws IOException {
+        Dataset<Row> reduced = generation
+                .where("head_dim = 128 and window_size = 0 and num_heads >= 4 * num_key_value_heads"
+                        + " and kv_cache_dtype in ('bfloat16', 'fp8') and latency > 0 and step > 0")
+                .selectExpr("system", "engine", "kv_cache_dtype as kv_dtype",
+                        "cast(batch_size as double) * step * 2 * num_key_value_heads * head_dim"
+                                + " * (case when kv_cache_dtype = 'fp8' then 1 else 2 end) as bytes", "latency")
+                .selectExpr("system", "engine", "kv_dtype", "cast(round(log2(bytes)) as int) as bytes_log2",
+                        "bytes / (latency * 1e-3) / 1e9 as gbps")
+                .groupBy("system", "engine", "kv_dtype", "bytes_log2")
+                .agg(functions.expr("percentile(gbps, 0.5)").as("gbps"), functions.count("*").as("shapes"))
+                .orderBy("system", "engine", "kv_dtype", "bytes_log2");
+        return writeLong(reduced, file, "# Achieved KV-read GB/s of generation attention, median over the measured shapes in the bucket.",
+                "system,engine,kv_dtype,bytes_log2,gbps,shapes");
+    }
+
+    static int writeContextAttention(Dataset<Row> context, Path file) throws IOException {
+        Dataset<Row> reduced = context
+                .where("head_dim = 128 and window_size = 0 and kv_cache_dtype = 'bfloat16' and latency > 0")
+                .selectExpr("system", "engine",
+                        "cast(batch_size as double) * isl * isl / 2 * 4 * num_heads * head_dim as flops", "latency")
+                .selectExpr("system", "engine", "cast(round(log2(flops)) as int) as flops_log2",
+                        "flops / (latency * 1e-3) / 1e12 as tflops")
+                .groupBy("system", "engine", "flops_log2")
+                .agg(functions.expr("percentile(tflops, 0.5)").as("tflops"), functions.count("*").as("shapes"))
+                .orderBy("system", "engine", "flops_log2");
+        return writeLong(reduced, file, "# Achieved TFLOPS of causal prefill attention, median over the measured shapes in the bucket.",
+                "system,engine,flops_log2,tflops,shapes");
+    }
+
+    private static int writeLong(Dataset<Row> reduced, Path file, String comment, String header) throws IOException {
+        List<Row> rows = reduced.collectAsList();
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write(ATTRIBUTION + "\n" + comment + "\n" + header + "\n");
+            for (Row r : rows) {
+                StringBuilder line = new StringBuilder();
+                for (int i = 0; i < r.length(); i++) {
+                    if (i > 0) {
+                        line.append(',');
+                    }
+                    Object v = r.get(i);
+                    line.append(v instanceof Double d ? format(d) : String.valueOf(v));
+                }
+                w.write(line + "\n");
+            }
+        }
+        return rows.size();
+    }
+
+    /** Four significant digits: the measurements' own run-to-run spread is larger. */
+    static String format(double v) {
+        return new BigDecimal(v).round(new MathContext(4)).stripTrailingZeros().toPlainString();
+    }
+}

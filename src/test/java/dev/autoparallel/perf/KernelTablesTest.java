@@ -1,0 +1,73 @@
+package dev.autoparallel.perf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.autoparallel.hardware.GpuCatalog;
+import dev.autoparallel.perf.KernelTables.Kernels;
+import org.junit.jupiter.api.Test;
+
+/** Golden values: rows of src/main/resources/perf/*.csv (jobs/calibrate.sh, 2026-11-30), cited per test. */
+class KernelTablesTest {
+    private static final Kernels H100_VLLM = KernelTables.builtIn().of(GpuCatalog.require("H100", "gpu"), ServingEngine.VLLM)
+            .orElseThrow();
+
+    @Test
+    void gemm_atABucket_isTheTablesThroughput() {
+        // gemm.csv h100_sxm,vllm,bfloat16,m=1, nk_log2_24 = 2.252 TFLOPS; 4096 x 4096 = 2^24.
+        assertEquals(2.0 * 4096 * 4096 / 2.252e12, H100_VLLM.gemmSeconds("bfloat16", 0, 4096, 4096), 1e-12);
+        // m=32768 (log2 15), nk_log2_28 = 780 TFLOPS; 16384 x 16384 = 2^28.
+        assertEquals(2.0 * 32768 * 16384 * 16384 / 780e12, H100_VLLM.gemmSeconds("bfloat16", 15, 16384, 16384), 1e-9);
+    }
+
+    @Test
+    void gemm_betweenBuckets_interpolatesThroughputInLog2OfNTimesK() {
+        // Llama-3.1-8B's fused QKV, 6144 x 4096 = 2^24.585: between nk_log2_24 = 2.252 and nk_log2_25 = 2.575 TFLOPS (m=1).
+        double x = Math.log(6144.0 * 4096) / Math.log(2) - 24;
+        double tflops = 2.252 + x * (2.575 - 2.252);
+        assertEquals(2.0 * 6144 * 4096 / (tflops * 1e12), H100_VLLM.gemmSeconds("bfloat16", 0, 6144, 4096), 1e-12);
+    }
+
+    @Test
+    void decodeAttention_atABucket_andBelowTheFirst() {
+        // decode_attention.csv h100_sxm,vllm,bfloat16: 2^20 bytes at 77.25 GB/s; the first bucket 2^9 bytes at 0.04496 GB/s.
+        assertEquals((1 << 20) / 77.25e9, H100_VLLM.decodeAttentionSeconds("bfloat16", 1 << 20), 1e-12);
+        double floor = 512 / 0.04496e9;
+        assertEquals(floor, H100_VLLM.decodeAttentionSeconds("bfloat16", 100), 1e-12);
+        assertEquals(0, H100_VLLM.decodeAttentionSeconds("bfloat16", 0));
+    }
+
+    @Test
+    void contextAttention_betweenBuckets_interpolatesTheRate() {
+        // context_attention.csv h100_sxm,vllm: 2^30 FLOPs at 35.53 TFLOPS, 2^31 at 54.37.
+        assertEquals(Math.scalb(1.0, 30) / 35.53e12, H100_VLLM.contextAttentionSeconds(Math.scalb(1.0, 30)), 1e-12);
+        double mid = Math.scalb(1.0, 30) * Math.sqrt(2);
+        assertEquals(mid / ((35.53 + 0.5 * (54.37 - 35.53)) * 1e12), H100_VLLM.contextAttentionSeconds(mid), 1e-12);
+    }
+
+    @Test
+    void interpolate_skipsUnmeasuredCells_andClampsAtTheEnds() {
+        double[] v = {Double.NaN, 2, Double.NaN, 6, Double.NaN};
+        assertEquals(4, KernelTables.interpolate(v, 2));
+        assertEquals(2, KernelTables.interpolate(v, 0));
+        assertEquals(6, KernelTables.interpolate(v, 4));
+        assertEquals(3, KernelTables.interpolate(v, 1.5));
+    }
+
+    @Test
+    void of_gpuWithoutMeasurements_isEmpty_andEveryCalibratedSystemHasAllThreeEngines() {
+        assertTrue(KernelTables.builtIn().of(GpuCatalog.require("H100-PCIe", "gpu"), ServingEngine.VLLM).isEmpty());
+        for (String system : KernelTables.SYSTEM_OF_GPU.values()) {
+            for (ServingEngine e : ServingEngine.values()) {
+                Kernels k = KernelTables.builtIn().of(system, e.key()).orElseThrow(() -> new AssertionError(system + " " + e));
+                assertTrue(k.hasGemm("bfloat16"), system + " " + e);
+                // A100's vLLM and SGLang attention files have no row the calibration keeps (head_dim 128, grouped-query):
+                // there the step stays on the roofline.
+                boolean a100Python = system.equals("a100_sxm") && e != ServingEngine.TRTLLM;
+                assertEquals(!a100Python, k.hasAttention("bfloat16"), system + " " + e);
+            }
+        }
+        assertTrue(H100_VLLM.hasGemm("fp8"));
+        assertTrue(!KernelTables.builtIn().of("a100_sxm", "vllm").orElseThrow().hasGemm("fp8"), "A100 has no FP8 tensor cores");
+    }
+}

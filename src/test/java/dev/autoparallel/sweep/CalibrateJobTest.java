@@ -1,0 +1,82 @@
+package dev.autoparallel.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The calibration job on a few hand-made rows in op-perf's layout and columns. */
+class CalibrateJobTest {
+    static SparkSession spark;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkSession.builder().master("local[2]").appName("CalibrateJobTest")
+                .config("spark.ui.enabled", "false")
+                .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
+                .config("spark.sql.shuffle.partitions", "4").getOrCreate();
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    private static final StructType GEMM = new StructType().add("gemm_dtype", DataTypes.StringType)
+            .add("m", DataTypes.LongType).add("n", DataTypes.LongType).add("k", DataTypes.LongType)
+            .add("latency", DataTypes.DoubleType);
+    private static final StructType ATTENTION = new StructType().add("batch_size", DataTypes.LongType)
+            .add("isl", DataTypes.LongType).add("num_heads", DataTypes.LongType).add("num_key_value_heads", DataTypes.LongType)
+            .add("head_dim", DataTypes.LongType).add("kv_cache_dtype", DataTypes.StringType).add("step", DataTypes.LongType)
+            .add("window_size", DataTypes.LongType).add("latency", DataTypes.DoubleType);
+
+    private static void write(Path file, StructType schema, List<Row> rows) {
+        spark.createDataFrame(rows, schema).coalesce(1).write().parquet(file.toString());
+    }
+
+    @Test
+    void run_reducesGemmAndAttentionToTheirTables(@TempDir Path dir) throws Exception {
+        Path root = dir.resolve("op-perf");
+        // Two bfloat16 GEMMs with log2(n k) = 24 at m = 1 (the bucket's median is their mean), one at m = 3 (not a
+        // measured power of two: dropped), one int8 (not reduced).
+        write(root.resolve("h100_sxm/gemm/vllm/0.24.0/gemm_perf.parquet"), GEMM, List.of(
+                RowFactory.create("bfloat16", 1L, 4096L, 4096L, 0.016),
+                RowFactory.create("bfloat16", 1L, 2048L, 8192L, 0.032),
+                RowFactory.create("bfloat16", 3L, 4096L, 4096L, 0.016),
+                RowFactory.create("int8_wo", 1L, 4096L, 4096L, 0.010)));
+        // Decode: 8 sequences x 2,048 tokens x 2 x 8 KV heads x 128 x 2 B = 2^26 B in 0.04 ms; a head_dim 64 row is dropped.
+        write(root.resolve("h100_sxm/attention/vllm/0.24.0/generation_attention_perf.parquet"), ATTENTION, List.of(
+                RowFactory.create(8L, 1L, 32L, 8L, 128L, "bfloat16", 2048L, 0L, 0.04),
+                RowFactory.create(8L, 1L, 32L, 8L, 64L, "bfloat16", 2048L, 0L, 0.04)));
+        // Prefill: 4,096^2 / 2 x 4 x 32 heads x 128 = 2^37 FLOPs in 0.5 ms.
+        write(root.resolve("h100_sxm/attention/vllm/0.24.0/context_attention_perf.parquet"), ATTENTION, List.of(
+                RowFactory.create(1L, 4096L, 32L, 8L, 128L, "bfloat16", 0L, 0L, 0.5)));
+        Path out = dir.resolve("perf");
+
+        Map<String, Integer> rows = CalibrateJob.run(spark, root, out);
+
+        assertEquals(Map.of("gemm.csv", 1, "decode_attention.csv", 1, "context_attention.csv", 1), rows);
+        List<String> gemm = Files.readAllLines(out.resolve("gemm.csv"));
+        assertTrue(gemm.get(0).contains("commit 095f58a") && gemm.get(0).contains("Apache License 2.0"), gemm.get(0));
+        String[] cells = gemm.get(3).split(",", -1);
+        assertEquals(List.of("h100_sxm", "vllm", "bfloat16", "1"), List.of(cells).subList(0, 4));
+        // Mean of 2 x 2^24 / 0.016 ms (2.097 TFLOPS) and / 0.032 ms (1.049): 1.573 TFLOPS, in column nk_log2_24.
+        assertEquals("1.573", cells[4 + 24 - CalibrateJob.NK_LOG2_MIN]);
+        assertEquals("", cells[4 + 23 - CalibrateJob.NK_LOG2_MIN]);
+        // 2^26 B / 0.04 ms = 1,678 GB/s; 2^37 FLOPs / 0.5 ms = 274.9 TFLOPS.
+        assertEquals("h100_sxm,vllm,bfloat16,26,1678,1", Files.readAllLines(out.resolve("decode_attention.csv")).get(3));
+        assertEquals("h100_sxm,vllm,37,274.9,1", Files.readAllLines(out.resolve("context_attention.csv")).get(3));
+    }
+}
