@@ -175,7 +175,12 @@ public final class FleetPlanner {
      */
     record LayoutRow(Layout layout, MemoryEstimate engine, int seats, PerfEstimate alone, PerfEstimate saturated,
                      List<PerfEstimate> curve, double prefillSeconds, double ttftScale, PerfEstimate[] byConcurrency,
-                     Map<RateKey, Double> maxRates) {
+                     Map<RateKey, Double> maxRates, StepTimer timer, double meanContext) {
+
+        /** Milliseconds of a decode-only step with {@code c} requests at the traffic's mean context. */
+        double decodeMs(double c) {
+            return timer.stepSeconds((int) Math.max(1, c), meanContext, 0) * 1e3;
+        }
 
         /** The highest rate per replica within a set of targets, computed once per set. */
         double maxRate(RateKey key, DoubleSupplier compute) {
@@ -309,7 +314,7 @@ public final class FleetPlanner {
                     rows.add(new LayoutRow(l, e, seats, curve.get(0), estimate(perf, l, gpn, e, t, seats, req.engine()),
                             List.copyOf(curve), part - empty, (part + timer.requestOverheadSeconds())
                             / (whole + timer.requestOverheadSeconds()), new PerfEstimate[seats + 1],
-                            new ConcurrentHashMap<>()));
+                            new ConcurrentHashMap<>(), timer, t.input().mean() + t.output().mean() / 2));
                 }
             }
         }
@@ -377,12 +382,12 @@ public final class FleetPlanner {
         Traffic t = req.traffic();
         int lo = 1;
         int hi = row.seats();
-        if (row.at(hi, perf, gpn, t, req.engine()).tpotMs() <= bound) {
+        if (row.decodeMs(hi) <= bound) {
             return hi;
         }
         while (hi - lo > 1) {
             int mid = (lo + hi) >>> 1;
-            if (row.at(mid, perf, gpn, t, req.engine()).tpotMs() <= bound) {
+            if (row.decodeMs(mid) <= bound) {
                 lo = mid;
             } else {
                 hi = mid;
@@ -426,10 +431,11 @@ public final class FleetPlanner {
      * replica cannot keep up (requests in flight would exceed its seats, or prefill alone would
      * take more than {@link #MAX_PREFILL_SHARE} of its time).
      *
-     * <p>TPOT is the decode step at the requests in flight stretched by the prefill share
-     * {@code rho} (arrival rate x one prompt's prefill seconds): with chunked prefill, prompts ride
-     * in the decode steps and a decoding request waits for them, so its tokens come at
-     * {@code 1 / (1 - rho)} of the decode-only pace, as the scheduler simulation shows.
+     * <p>TPOT is the decode-only step at the requests in flight (the step timer the simulation
+     * uses, at the mean context) stretched by the prefill share {@code rho} (arrival rate x one
+     * prompt's prefill seconds): with chunked prefill, prompts ride in the decode steps and a
+     * decoding request waits for them, so its tokens come at {@code 1 / (1 - rho)} of the
+     * decode-only pace, as the scheduler simulation shows.
      */
     private static double[] analytic(PlanRequest req, PerfModel perf, LayoutRow row, double rate, int gpn) {
         Traffic t = req.traffic();
@@ -445,7 +451,7 @@ public final class FleetPlanner {
         PerfEstimate est = null;
         for (int i = 0; i < 30; i++) {
             est = row.at((int) Math.ceil(c), perf, gpn, t, req.engine());
-            double inSystem = rate * (est.ttftMs() * ttftScale + (t.output().mean() - 1) * est.tpotMs() * stretch) / 1000;
+            double inSystem = rate * (est.ttftMs() * ttftScale + (t.output().mean() - 1) * row.decodeMs(Math.ceil(c)) * stretch) / 1000;
             if (inSystem > seats) {
                 return null;
             }
@@ -457,8 +463,8 @@ public final class FleetPlanner {
         }
         int p = percentileIndex(req.slo().percentile());
         double cp = Math.min(seats, c + Z[p] * Math.sqrt(c) * t.arrivalCv());
-        PerfEstimate busy = row.at((int) Math.ceil(cp), perf, gpn, t, req.engine());
-        return new double[] {est.ttftMs() * ttftScale * TTFT_FACTOR[p] * Math.max(1, t.arrivalCv()), busy.tpotMs() * stretch};
+        return new double[] {est.ttftMs() * ttftScale * TTFT_FACTOR[p] * Math.max(1, t.arrivalCv()),
+                row.decodeMs(Math.ceil(cp)) * stretch};
     }
 
     private static int maxReplicas(HardwareOption opt, Layout l) {

@@ -53,8 +53,8 @@ class FleetPlannerTest {
 
     /**
      * The analytic percentiles a sweep ranks its cells with, against the simulation of the same plan (3,000 requests):
-     * TTFT on the safe side (above the simulated p90) and TPOT within 25% for dense models (mostly above). Figures of 2026-11-30: Llama-3.3-70B
-     * on H100 at 10 requests/s, 4 x TP 4, analytic 1,067 / 39.5 ms against simulated 774 / 35.8 ms.
+     * TTFT on the safe side (above the simulated p90) and TPOT within 25% for dense models. Figures of 2026-11-30: Llama-3.3-70B
+     * on H100 at 10 requests/s, 3 x TP 4, analytic 1,327 / 35.9 ms against simulated 962 / 38.7 ms (measured-kernel steps).
      */
     @Test
     void analyticPercentiles_areSafeOnTtft_andWithinAQuarterOnTpot_forDenseModels() {
