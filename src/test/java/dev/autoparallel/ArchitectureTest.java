@@ -79,6 +79,9 @@ class ArchitectureTest {
     /** A reference to a project package: an import or any qualified name ("root" for dev.autoparallel itself). */
     private static final Pattern REFERENCE = Pattern.compile("dev\\.autoparallel\\.(?:([a-z][a-z0-9]*)\\.)?[A-Z]");
 
+    /** A written-out JDK class name ({@code java.util.List}) outside an import. */
+    private static final Pattern JDK_NAME = Pattern.compile("(?<![\\w.])java\\.(?:[a-z]+\\.)+[A-Z]");
+
     /** Package to the project packages its main sources reference. */
     private static Map<String, Set<String>> packageGraph() throws IOException {
         Map<String, Set<String>> graph = new TreeMap<>();
@@ -171,7 +174,7 @@ class ArchitectureTest {
                 for (String line : Files.readAllLines(f)) {
                     String t = line.strip();
                     if (!t.startsWith("import ") && !t.startsWith("package ") && !t.startsWith("*") && !t.startsWith("/")
-                            && REFERENCE.matcher(t).find()) {
+                            && (REFERENCE.matcher(t).find() || JDK_NAME.matcher(t).find())) {
                         out.add(f.getFileName() + ": " + t);
                     }
                 }
