@@ -103,6 +103,11 @@ public final class KernelTables {
             return bytes <= 0 ? 0 : decodeBytesPerS.get(kvDtype).seconds(bytes);
         }
 
+        /** The decode-attention curve of one KV dtype, for a caller that times many steps of it. */
+        Curve decodeAttention(String kvDtype) {
+            return decodeBytesPerS.get(kvDtype);
+        }
+
         /** Seconds of causal prefill attention of {@code flops}. */
         public double contextAttentionSeconds(double flops) {
             return flops <= 0 ? 0 : contextFlops.seconds(flops);
@@ -115,8 +120,10 @@ public final class KernelTables {
      * last the last rate.
      */
     record Curve(int firstLog2, double[] rate) {
+        private static final double INV_LN2 = 1 / Math.log(2);
+
         double seconds(double work) {
-            double x = Math.log(work) / Math.log(2) - firstLog2;
+            double x = Math.log(work) * INV_LN2 - firstLog2;
             if (x <= 0) {
                 return Math.scalb(1.0, firstLog2) / rate[0];
             }

@@ -316,6 +316,8 @@ public final class PerfModel {
         private double[] lmHeadS;
         private Kernels measured;
         private String kvTable;
+        /** The decode-attention curve of {@link #kvTable}, looked up once. */
+        private KernelTables.Curve decodeCurve;
         /** Causal prefill attention FLOPs per prefill token per token of context, per layer on a rank. */
         private double attentionFlopsPerTokenPair;
         /** KV-cache bytes one token of context holds per layer on a rank. */
@@ -364,6 +366,7 @@ public final class PerfModel {
             this.layerGemmS = times[0];
             this.lmHeadS = times[1];
             this.kvTable = kv;
+            this.decodeCurve = k.decodeAttention(kv);
             this.attentionFlopsPerTokenPair = 4.0 * heads * hd / 2;
             this.kvBytesPerToken = memory.kvBytesPerTokenPerLayer(tp, kvDtype);
             this.measured = k;
@@ -409,7 +412,8 @@ public final class PerfModel {
         private double measuredSeconds(double decode, double ctx, double prefill) {
             double tokens = decode + prefill;
             double sampled = decode + (prefill > 0 ? 1 : 0);
-            double attention = fullLayers * (measured.decodeAttentionSeconds(kvTable, decode * ctx * kvBytesPerToken)
+            double kvRead = decode * ctx * kvBytesPerToken;
+            double attention = fullLayers * ((kvRead <= 0 ? 0 : decodeCurve.seconds(kvRead))
                     + measured.contextAttentionSeconds(attentionFlopsPerTokenPair * prefill * ctx));
             return atTokens(layerGemmS, tokens) + atTokens(lmHeadS, sampled) + attention;
         }
