@@ -104,7 +104,8 @@ final class EvaluateCommand implements Callable<Integer> {
                   long kvBytesPerToken, double maxConcurrency, boolean fits, String reason, String detail,
                   Integer inputTokens, Integer outputTokens, Integer concurrency, String engineForSpeed, Double ttftMs,
                   Double tpotMs, Double tokensPerSecond, Double tokensPerSecondPerGpu, Double requestsPerSecond,
-                  String bound, Double costPerMillionTokensUsd, String quantization, boolean languageModelOnly,
+                  String bound, String speedSource, Double costPerMillionTokensUsd, String quantization,
+                  boolean languageModelOnly,
                   Long kvCacheMemoryBytes, int decodeContextParallelSize, long numGpuBlocks,
                   List<MemoryEstimate.KvCacheGroup> kvCacheGroups, long kvCacheNeededBytes, Long estimatedMaxModelLen,
                   EngineFigures engineFigures) {
@@ -218,7 +219,8 @@ final class EvaluateCommand implements Callable<Integer> {
                 workload == null ? null : workload.concurrency(), speed == null ? null : serving.key(),
                 speed == null ? null : round(speed.ttftMs()), speed == null ? null : round(speed.tpotMs()),
                 speed == null ? null : round(speed.tokensPerSecond()), speed == null ? null : round(speed.tokensPerSecondPerGpu()),
-                speed == null ? null : round(speed.requestsPerSecond()), speed == null ? null : speed.bound(), costPerMillion,
+                speed == null ? null : round(speed.requestsPerSecond()), speed == null ? null : speed.bound(),
+                ev.speedSource() == null ? null : ev.speedSource().key(), costPerMillion,
                 s.quantization().method(), ev.towerLeftOut(),
                 settings.kvCacheMemoryBytes(), decodeContextParallelSize, e.numGpuBlocks(), e.kvCacheGroups(),
                 e.kvCacheNeededBytes(), e.estimatedMaxModelLen(), figures);
@@ -265,9 +267,11 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         if (speed != null) {
             out.printf(Locale.ROOT, "  %s, %d in / %d out tokens, %d in flight (%.0f held by the KV cache): TTFT %.0f ms, "
-                            + "TPOT %.1f ms, %.0f tokens/s (%.0f per GPU), %s-bound%s%n", serving.key(), workload.inputTokens(),
+                            + "TPOT %.1f ms, %.0f tokens/s (%.0f per GPU), %s-bound (%s)%s%n", serving.key(), workload.inputTokens(),
                     workload.outputTokens(), workload.concurrency(), speed.effectiveConcurrency(), speed.ttftMs(), speed.tpotMs(),
                     speed.tokensPerSecond(), speed.tokensPerSecondPerGpu(), speed.bound(),
+                    r.speedSource().equals("measured_kernels") ? "step times from measured kernels of this GPU"
+                            : "roofline step times: no kernel data for this GPU, dtype or architecture",
                     costPerMillion == null ? "" : String.format(Locale.ROOT, ", $%.3f per million generated tokens", costPerMillion));
         }
         return exit;

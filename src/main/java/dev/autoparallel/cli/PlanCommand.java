@@ -251,6 +251,7 @@ final class PlanCommand implements Callable<Integer> {
         m.put("engine", p.engine().key());
         m.put("max_num_seqs", p.maxNumSeqs());
         m.put("max_model_len", p.maxModelLen());
+        m.put("speed_source", p.speedSource().key());
         m.put("ttft_ms", round(p.ttftMs()));
         m.put("tpot_ms", round(p.tpotMs()));
         m.put("simulated", p.simulated());

@@ -26,6 +26,7 @@ import dev.autoparallel.model.TensorKind;
 import dev.autoparallel.model.Tensor;
 import dev.autoparallel.perf.PerfEstimate;
 import dev.autoparallel.perf.PerfModel;
+import dev.autoparallel.perf.PerfModel.StepSource;
 import dev.autoparallel.perf.ServingEngine;
 import dev.autoparallel.perf.Workload;
 import dev.autoparallel.plan.FleetPlanner;
@@ -201,8 +202,10 @@ public final class Planner {
         MemoryEstimate e = memoryModel.evaluate(r.layout(), settings, r.gpuMemoryBytes());
         PerfEstimate speed = null;
         Double perMillion = null;
+        StepSource source = null;
         if (w != null && e.fits()) {
             speed = perfModel(spec, gpu).estimate(r.layout(), r.gpusPerNode(), e, w, r.engine());
+            source = perfModel(spec, gpu).stepSource(r.layout(), e, r.engine());
             Rental rental = r.prices().rent(gpu.name(), r.layout().totalGpus(), 730);
             perMillion = TokenCost.usdPerMillion(rental.usdPerHour(), speed.tokensPerSecond());
         }
@@ -221,7 +224,7 @@ public final class Planner {
             }
         }
         return new Evaluation(spec, settings.languageModelOnly() && r.checkpoint().hasEncoderTower(), r.layout(),
-                r.gpuMemoryBytes(), settings, e, r.engine(), w, speed, perMillion, sglang, trtllm);
+                r.gpuMemoryBytes(), settings, e, r.engine(), w, speed, perMillion, sglang, trtllm, source);
     }
 
     /** A fleet for traffic within latency targets (see {@link FleetPlanner}). */

@@ -16,6 +16,7 @@ import dev.autoparallel.model.Quantization;
 import dev.autoparallel.model.Tensor;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -243,7 +244,12 @@ public final class PerfModel {
         /** Interpolated measured kernel timings of this GPU and engine (KernelTables): GEMMs and attention. */
         MEASURED_KERNELS,
         /** The analytical roofline: no kernel data for the GPU, engine, dtype or architecture (MoE, MLA, sliding window, ...). */
-        ROOFLINE
+        ROOFLINE;
+
+        /** The name outputs use: {@code measured_kernels} or {@code roofline}. */
+        public String key() {
+            return name().toLowerCase(Locale.ROOT);
+        }
     }
 
     /** Where the step times of {@code l} under {@code engine} come from. */

@@ -1,6 +1,7 @@
 package dev.autoparallel.plan;
 
 import dev.autoparallel.memory.Layout;
+import dev.autoparallel.perf.PerfModel.StepSource;
 import dev.autoparallel.perf.ServingEngine;
 import java.io.Serializable;
 import java.util.List;
@@ -14,11 +15,13 @@ import java.util.List;
  * @param costPerMillionTokensUsd    the monthly bill over the output tokens the traffic asks for in a month
  * @param ownedMonthlyUsd            owning the nodes instead: purchase written off per month plus power; null when no server price is known
  * @param ownedUpfrontUsd            the purchase of those nodes
+ * @param speedSource                where the step times behind the latencies come from: measured kernels of this GPU
+ *                                   and engine, or the roofline
  */
 public record FleetPlan(String hardware, String gpu, int gpusPerNode, Layout layout, int replicas, int totalGpus, int nodes,
                         ServingEngine engine, int maxNumSeqs, int maxModelLen, int percentile, double ttftMs, double tpotMs,
                         boolean simulated, boolean meetsSlo, double requestsPerSecondPerReplica, Double monthlyCostUsd,
                         Double costPerMillionTokensUsd, String priceSource, Double ownedMonthlyUsd, Double ownedUpfrontUsd,
-                        String ownedSource, String deploymentCommand, List<String> notes)
+                        String ownedSource, String deploymentCommand, List<String> notes, StepSource speedSource)
         implements Serializable {
 }

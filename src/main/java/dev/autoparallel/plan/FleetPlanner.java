@@ -544,7 +544,7 @@ public final class FleetPlanner {
                         + q.server().priceKind() + ", " + q.server().priceDate() + "), written off over "
                         + req.owned().amortisationYears() + " years, power at $" + req.owned().usdPerKwh() + "/kWh, PUE "
                         + req.owned().pue()).orElse("no server price known for " + opt.gpu().name()),
-                d.command(), List.copyOf(notes));
+                d.command(), List.copyOf(notes), layoutTable(req, opt).perf().stepSource(s.layout(), e, req.engine()));
     }
 
     /** Why no plan of this option meets the targets, by how much, and what would. */

@@ -35,6 +35,8 @@ class PlanCommandTest {
         assertTrue(ten.get("tpot_ms").asDouble() <= 50, ten.toString());
         assertTrue(ten.get("deployment_command").asText().startsWith("vllm serve meta-llama/Llama-3.3-70B-Instruct"));
         assertTrue(ten.get("pareto").size() > 0);
+        // Llama-3.3-70B in bf16 on H100 is timed from H100's measured vLLM kernels (KernelTables).
+        assertEquals("measured_kernels", ten.get("speed_source").asText());
 
         // Owning the nodes: HGX H100 8-GPU servers at $255,237 (street, 2025-01-31, Epoch AI's price data), written off over
         // 5 years, plus 10.2 kW x 0.75 average x PUE 1.25 x 730 h x $0.083/kWh each (prices/servers.json, OwnedCost).

@@ -43,10 +43,7 @@ class SweepJobTest {
 
     @BeforeAll
     static void start() {
-        spark = SparkSession.builder().master("local[2]").appName("SweepJobTest")
-                .config("spark.ui.enabled", "false")
-                .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
-                .config("spark.sql.shuffle.partitions", "4").getOrCreate();
+        spark = LocalSpark.start("SweepJobTest");
     }
 
     @AfterAll
