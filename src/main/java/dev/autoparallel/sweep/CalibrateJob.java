@@ -1,6 +1,5 @@
 package dev.autoparallel.sweep;
 
-import dev.autoparallel.error.InvalidConfigurationException;
 import java.io.IOException;
 import java.io.Writer;
 import java.math.BigDecimal;
@@ -59,9 +58,12 @@ public final class CalibrateJob {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 2) {
-            throw new InvalidConfigurationException("arguments", "usage: CalibrateJob OP_PERF_DIR OUT_DIR; got "
-                    + args.length + " arguments");
+        if (args.length != 2 || !Files.isDirectory(Path.of(args[0]))) {
+            // A usage error, not a crash: named and exit 2, as every command of the project answers bad input.
+            System.err.println("error: usage: jobs/calibrate.sh [OP_PERF_DIR [OUT_DIR]] (OP_PERF_DIR a folder of op-perf's "
+                    + "SYSTEM/OP/ENGINE/VERSION/*.parquet); got " + (args.length == 2 ? "'" + args[0] + "', not a folder"
+                    : args.length + " arguments"));
+            System.exit(2);
         }
         Path root = Path.of(args[0]);
         Path out = Path.of(args[1]);
