@@ -13,6 +13,7 @@ import java.util.List;
  *                       (3/4 of sequence_length) and speedOutputTokens generated (1/4, at most 1,024), batch_size in
  *                       flight, served by vLLM; likewise tpotMs, tokensPerSecond (generated tokens, all replicas)
  * @param costPerMillionTokensUsd USD per million generated tokens on the cheapest priced offer; null without a price
+ * @param speedSource    where the speed's step times come from: {@code measured_kernels} of this GPU, or {@code roofline}
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record Configuration(int tensorParallel, int pipelineParallel, int expertParallel, int dataParallel,
@@ -22,7 +23,7 @@ public record Configuration(int tensorParallel, int pipelineParallel, int expert
                             String trtllmCommand, String gpu, double gpuMemoryGb, int sequenceLength, int batchSize,
                             EngineView engineView, Double ttftMs, Double tpotMs, Double tokensPerSecond,
                             Double tokensPerSecondPerGpu, Double costPerMillionTokensUsd, Integer speedInputTokens,
-                            Integer speedOutputTokens) {
+                            Integer speedOutputTokens, String speedSource) {
 
     public Configuration {
         deploymentCommands = List.copyOf(deploymentCommands);

@@ -42,7 +42,8 @@ final class SeedViews {
                 p == null ? null : round(p.ttftMs()), p == null ? null : round(p.tpotMs()),
                 p == null ? null : round(p.tokensPerSecond()), p == null ? null : round(p.tokensPerSecondPerGpu()),
                 c.costPerMillionTokensUsd() == null ? null : round(c.costPerMillionTokensUsd()),
-                p == null ? null : r.workload().inputTokens(), p == null ? null : r.workload().outputTokens());
+                p == null ? null : r.workload().inputTokens(), p == null ? null : r.workload().outputTokens(),
+                p == null ? null : r.speedSource().key());
     }
 
     static MemoryRequirements requirements(Requirements r) {

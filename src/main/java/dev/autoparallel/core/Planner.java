@@ -181,7 +181,8 @@ public final class Planner {
             Rental rental = r.prices().rent(cluster.gpu().name(), c.layout().totalGpus(), r.hoursPerMonth());
             out.add(new RankedLayout(out.size() + 1, c, speed.workload(), rental,
                     c.perf() == null ? null : TokenCost.usdPerMillion(rental.usdPerHour(), c.perf().tokensPerSecond()),
-                    Commands.vllm(cmd), Commands.sglang(cmd), Commands.trtllm(cmd)));
+                    Commands.vllm(cmd), Commands.sglang(cmd), Commands.trtllm(cmd),
+                    perfModel(spec, cluster.gpu()).stepSource(c.layout(), e, ServingEngine.VLLM)));
         }
         return new LayoutPlan(spec, cluster, towerLeftOut, out);
     }

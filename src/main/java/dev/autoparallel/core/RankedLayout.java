@@ -3,6 +3,7 @@ package dev.autoparallel.core;
 import dev.autoparallel.cost.Rental;
 import dev.autoparallel.deploy.Deployment;
 import dev.autoparallel.layout.Candidate;
+import dev.autoparallel.perf.PerfModel.StepSource;
 import dev.autoparallel.perf.Workload;
 
 /**
@@ -11,7 +12,8 @@ import dev.autoparallel.perf.Workload;
  *
  * @param workload             the planning workload the speed figures are for (see {@link Workload#forSequence})
  * @param usdPerMillionTokens  USD per million generated tokens at the rental's price; null without a price or speed
+ * @param speedSource          where the speed's step times come from
  */
 public record RankedLayout(int rank, Candidate candidate, Workload workload, Rental rental, Double usdPerMillionTokens,
-                           Deployment vllm, Deployment sglang, Deployment trtllm) {
+                           Deployment vllm, Deployment sglang, Deployment trtllm, StepSource speedSource) {
 }

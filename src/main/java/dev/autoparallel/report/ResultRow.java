@@ -21,7 +21,7 @@ public record ResultRow(long cellId, String model, String cluster, String gpu, i
                         Double usdPerGpuHour, Double monthlyCostUsd, Double costPerMillionTokensUsd, String priceSource,
                         Double requestRate, Double ttftSloMs, Double tpotSloMs, Integer percentile, Integer replicas,
                         Boolean meetsSlo, Boolean simulated, Double ownedMonthlyCostUsd,
-                        String deploymentCommand, String failureReason, String failureDetail) {
+                        String deploymentCommand, String failureReason, String failureDetail, String speedSource) {
 
     /** Column names in order, as written to Parquet and CSV. */
     public static final String[] COLUMNS = {"cell_id", "model", "cluster", "gpu", "gpus_per_node", "nodes",
@@ -30,7 +30,7 @@ public record ResultRow(long cellId, String model, String cluster, String gpu, i
             "activations_gb", "kv_cache_gb", "framework_overhead_gb", "kv_cache_tokens", "max_concurrency", "ttft_ms",
             "tpot_ms", "tokens_per_second", "usd_per_gpu_hour", "monthly_cost_usd", "cost_per_million_tokens_usd",
             "price_source", "request_rate", "ttft_slo_ms", "tpot_slo_ms", "percentile", "replicas", "meets_slo",
-            "simulated", "owned_monthly_cost_usd", "deployment_command", "failure_reason", "failure_detail"};
+            "simulated", "owned_monthly_cost_usd", "deployment_command", "failure_reason", "failure_detail", "speed_source"};
 
     public boolean ok() {
         return RowStatus.OK.key().equals(status);
@@ -43,7 +43,7 @@ public record ResultRow(long cellId, String model, String cluster, String gpu, i
                 memoryUtilization, weightsGb, activationsGb, kvCacheGb, frameworkOverheadGb, kvCacheTokens, maxConcurrency,
                 ttftMs, tpotMs, tokensPerSecond, usdPerGpuHour, monthlyCostUsd, costPerMillionTokensUsd, priceSource,
                 requestRate, ttftSloMs, tpotSloMs, percentile, replicas, meetsSlo, simulated, ownedMonthlyCostUsd,
-                deploymentCommand, failureReason, failureDetail};
+                deploymentCommand, failureReason, failureDetail, speedSource};
     }
 
     /** A row from values in {@link #COLUMNS} order (as a Parquet row holds them). */
@@ -54,7 +54,7 @@ public record ResultRow(long cellId, String model, String cluster, String gpu, i
                 (Double) v[18], (Double) v[19], (Double) v[20], (Double) v[21], (Long) v[22], (Double) v[23], (Double) v[24],
                 (Double) v[25], (Double) v[26], (Double) v[27], (Double) v[28], (Double) v[29], (String) v[30],
                 (Double) v[31], (Double) v[32], (Double) v[33], (Integer) v[34], (Integer) v[35], (Boolean) v[36],
-                (Boolean) v[37], (Double) v[38], (String) v[39], (String) v[40], (String) v[41]);
+                (Boolean) v[37], (Double) v[38], (String) v[39], (String) v[40], (String) v[41], (String) v[42]);
     }
 
     public static Builder builder() {
@@ -129,6 +129,11 @@ public record ResultRow(long cellId, String model, String cluster, String gpu, i
 
         public Builder command(String deploymentCommand) {
             return set(39, deploymentCommand);
+        }
+
+        /** Where the row's latencies come from: {@code measured_kernels} or {@code roofline}. */
+        public Builder speedSource(String source) {
+            return set(42, source);
         }
 
         public ResultRow build() {

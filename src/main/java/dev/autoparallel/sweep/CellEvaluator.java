@@ -62,7 +62,7 @@ public final class CellEvaluator {
                     .price(rent.usdPerGpuHour() == null ? null : round3(rent.usdPerGpuHour()),
                             rent.monthlyUsd() == null ? null : round2(rent.monthlyUsd()),
                             r.usdPerMillionTokens() == null ? null : round3(r.usdPerMillionTokens()), rent.source())
-                    .command(r.vllm().command()).build());
+                    .command(r.vllm().command()).speedSource(r.speedSource().key()).build());
         }
         return rows;
     }
@@ -110,7 +110,7 @@ public final class CellEvaluator {
                         p.monthlyCostUsd() == null ? null : round2(p.monthlyCostUsd()),
                         p.costPerMillionTokensUsd() == null ? null : round3(p.costPerMillionTokensUsd()), p.priceSource())
                 .fleet(p.replicas(), p.meetsSlo(), p.simulated(), p.ownedMonthlyUsd() == null ? null : round2(p.ownedMonthlyUsd()))
-                .command(p.deploymentCommand()).build();
+                .command(p.deploymentCommand()).speedSource(p.speedSource().key()).build();
     }
 
     /** The row's cell coordinates (and the traffic's rate and targets in a traffic sweep). */

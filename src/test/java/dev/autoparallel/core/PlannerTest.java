@@ -14,6 +14,7 @@ import dev.autoparallel.layout.Objective;
 import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.memory.Layout;
 import dev.autoparallel.model.ModelSpec;
+import dev.autoparallel.perf.PerfModel;
 import dev.autoparallel.perf.ServingEngine;
 import dev.autoparallel.perf.Workload;
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,8 @@ class PlannerTest {
             assertEquals(expected, r.usdPerMillionTokens(), 1e-9);
             assertEquals(expected, r.candidate().costPerMillionTokensUsd(), 1e-9, "the ranking's figure is the reported one");
             assertTrue(r.usdPerMillionTokens() >= previous, "ranked cheapest first");
+            // Llama-3.1-70B in bf16 on H100: step times from H100's measured vLLM kernels.
+            assertEquals(PerfModel.StepSource.MEASURED_KERNELS, r.speedSource());
             previous = r.usdPerMillionTokens();
         }
     }
