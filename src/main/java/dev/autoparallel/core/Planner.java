@@ -37,6 +37,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -180,7 +181,6 @@ public final class Planner {
                     r.settings().quantization(), towerLeftOut).withMemory(e, cluster.gpuMemoryBytes());
             Rental rental = r.prices().rent(cluster.gpu().name(), c.layout().totalGpus(), r.hoursPerMonth());
             out.add(new RankedLayout(out.size() + 1, c, speed.workload(), rental,
-                    c.perf() == null ? null : TokenCost.usdPerMillion(rental.usdPerHour(), c.perf().tokensPerSecond()),
                     Commands.vllm(cmd), Commands.sglang(cmd), Commands.trtllm(cmd),
                     perfModel(spec, cluster.gpu()).stepSource(c.layout(), e, ServingEngine.VLLM)));
         }
@@ -207,8 +207,8 @@ public final class Planner {
         if (w != null && e.fits()) {
             speed = perfModel(spec, gpu).estimate(r.layout(), r.gpusPerNode(), e, w, r.engine());
             source = perfModel(spec, gpu).stepSource(r.layout(), e, r.engine());
-            Rental rental = r.prices().rent(gpu.name(), r.layout().totalGpus(), 730);
-            perMillion = TokenCost.usdPerMillion(rental.usdPerHour(), speed.tokensPerSecond());
+            OptionalDouble hourly = r.prices().cheapestHourly(gpu.name(), r.layout().totalGpus());
+            perMillion = hourly.isPresent() ? TokenCost.usdPerMillion(hourly.getAsDouble(), speed.tokensPerSecond()) : null;
         }
         EngineViews.Sglang sglang = null;
         EngineViews.Trtllm trtllm = null;

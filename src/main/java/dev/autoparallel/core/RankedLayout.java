@@ -11,9 +11,16 @@ import dev.autoparallel.perf.Workload;
  * the speed of the planning workload), what its GPUs cost, and the command of each engine.
  *
  * @param workload             the planning workload the speed figures are for (see {@link Workload#forSequence})
- * @param usdPerMillionTokens  USD per million generated tokens at the rental's price; null without a price or speed
  * @param speedSource          where the speed's step times come from
  */
-public record RankedLayout(int rank, Candidate candidate, Workload workload, Rental rental, Double usdPerMillionTokens,
+public record RankedLayout(int rank, Candidate candidate, Workload workload, Rental rental,
                            Deployment vllm, Deployment sglang, Deployment trtllm, StepSource speedSource) {
+
+    /**
+     * USD per million generated tokens at the rental's price: the figure the layout was ranked by
+     * (the same price table), null without a price or speed.
+     */
+    public Double usdPerMillionTokens() {
+        return candidate.costPerMillionTokensUsd();
+    }
 }

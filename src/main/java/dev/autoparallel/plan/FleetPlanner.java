@@ -13,6 +13,7 @@ import dev.autoparallel.memory.MemoryModel;
 import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.perf.PerfEstimate;
 import dev.autoparallel.perf.PerfModel;
+import dev.autoparallel.perf.PerfModel.StepSource;
 import dev.autoparallel.perf.ServingEngine;
 import dev.autoparallel.perf.StepTimer;
 import dev.autoparallel.perf.Workload;
@@ -82,16 +83,18 @@ public final class FleetPlanner {
         return new PlanResult(request.model().modelId(), request.traffic(), request.slo(), options, best.orElse(null));
     }
 
-    /** @param maxNumSeqs the engine setting the plan serves with: the requests in flight a replica admits */
+    /**
+     * @param maxNumSeqs  the engine setting the plan serves with: the requests in flight a replica admits
+     * @param speedSource where the layout's step times come from
+     */
     private record Sized(Layout layout, MemoryEstimate engine, int replicas, double ttftMs, double tpotMs, double utilization,
-                         Cost cost, int maxNumSeqs) {
+                         Cost cost, int maxNumSeqs, StepSource speedSource) {
     }
 
     private record Cost(int nodes, int billedGpus, Double monthlyUsd, String source) {
     }
 
     static OptionPlan planOption(PlanRequest req, HardwareOption opt) {
-        Gpu gpu = opt.gpu();
         Traffic t = req.traffic();
         LayoutTable table = layoutTable(req, opt);
         ModelSpec spec = table.spec();
@@ -108,12 +111,12 @@ public final class FleetPlanner {
             bestTtft = Math.min(bestTtft, row.alone().ttftMs() * row.ttftScale() * TTFT_FACTOR[p]);
             bestTpot = Math.min(bestTpot, row.alone().tpotMs());
             // The frontier is for people (plan, the report's recommendations); a sweep's cells skip it.
-            for (int i = 0; req.simulate() && i < row.curve().size(); i++) {
-                PerfEstimate pe = row.curve().get(i);
-                pareto.add(new ParetoPoint(l.tp(), l.pp(), l.expertParallel(), 1 << i, pe.tokensPerSecond() / l.totalGpus(),
+            for (int c = 1; req.simulate() && c <= row.seats(); c *= 2) {
+                PerfEstimate pe = row.at(c);
+                pareto.add(new ParetoPoint(l.tp(), l.pp(), l.expertParallel(), c, pe.tokensPerSecond() / l.totalGpus(),
                         1000 / pe.tpotMs(), req.slo().effectiveTpotMs() == null || pe.tpotMs() <= req.slo().effectiveTpotMs()));
             }
-            Sized sz = size(req, opt, perf, row);
+            Sized sz = size(req, opt, row);
             if (sz != null) {
                 sized.add(sz);
             }
@@ -168,14 +171,79 @@ public final class FleetPlanner {
 
     /**
      * What a plan needs of one layout that does not depend on the request rate or the targets:
-     * the engine's memory view, its seats, the speed of a lone request and at full seats, the
-     * throughput curve (1, 2, 4 ... requests in flight), and the step time one prompt adds.
+     * the engine's memory view, its seats, the throughput model at any number of requests in
+     * flight (computed once per number, see {@link #at}), the decode-only step the simulation
+     * takes, the step time one prompt adds, and where the step times come from.
      * {@code ttftScale} shrinks the throughput model's TTFT (a whole prompt prefilled) to the
      * prompt's uncached part when the traffic reuses prefixes (1 without reuse).
      */
-    record LayoutRow(Layout layout, MemoryEstimate engine, int seats, PerfEstimate alone, PerfEstimate saturated,
-                     List<PerfEstimate> curve, double prefillSeconds, double ttftScale, PerfEstimate[] byConcurrency,
-                     Map<RateKey, Double> maxRates, StepTimer timer, double meanContext) {
+    static final class LayoutRow {
+        private final Layout layout;
+        private final MemoryEstimate engine;
+        private final int seats;
+        private final double prefillSeconds;
+        private final double ttftScale;
+        private final StepTimer timer;
+        private final double meanContext;
+        private final StepSource speedSource;
+        private final PerfModel perf;
+        private final int gpusPerNode;
+        private final Traffic lengths;
+        private final ServingEngine servingEngine;
+        /** The throughput model by requests in flight, filled as asked; estimates are immutable, so racing threads write equal values. */
+        private final PerfEstimate[] byConcurrency;
+        private final Map<RateKey, Double> maxRates = new ConcurrentHashMap<>();
+
+        LayoutRow(Layout layout, MemoryEstimate engine, int seats, double prefillSeconds, double ttftScale, StepTimer timer,
+                  PerfModel perf, int gpusPerNode, Traffic lengths, ServingEngine servingEngine) {
+            this.layout = layout;
+            this.engine = engine;
+            this.seats = seats;
+            this.prefillSeconds = prefillSeconds;
+            this.ttftScale = ttftScale;
+            this.timer = timer;
+            this.meanContext = lengths.input().mean() + lengths.output().mean() / 2;
+            this.perf = perf;
+            this.gpusPerNode = gpusPerNode;
+            this.lengths = lengths;
+            this.servingEngine = servingEngine;
+            this.speedSource = perf.stepSource(layout, engine, servingEngine);
+            this.byConcurrency = new PerfEstimate[seats + 1];
+        }
+
+        Layout layout() {
+            return layout;
+        }
+
+        MemoryEstimate engine() {
+            return engine;
+        }
+
+        int seats() {
+            return seats;
+        }
+
+        double prefillSeconds() {
+            return prefillSeconds;
+        }
+
+        double ttftScale() {
+            return ttftScale;
+        }
+
+        StepSource speedSource() {
+            return speedSource;
+        }
+
+        /** A lone request. */
+        PerfEstimate alone() {
+            return at(1);
+        }
+
+        /** Every seat taken: the replica's throughput ceiling. */
+        PerfEstimate saturated() {
+            return at(seats);
+        }
 
         /** Milliseconds of a decode-only step with {@code c} requests at the traffic's mean context. */
         double decodeMs(double c) {
@@ -195,12 +263,11 @@ public final class FleetPlanner {
         /**
          * The throughput model at {@code c} requests in flight (1 to seats), computed once: the
          * sizing of every request rate asks for the same few concurrencies again and again.
-         * Estimates are immutable, so threads that race to fill a slot write equal values.
          */
-        PerfEstimate at(int c, PerfModel perf, int gpusPerNode, Traffic t, ServingEngine engine) {
+        PerfEstimate at(int c) {
             PerfEstimate e = byConcurrency[c];
             if (e == null) {
-                e = estimate(perf, layout, gpusPerNode, engine(), t, c, engine);
+                e = estimate(perf, layout, gpusPerNode, engine, lengths, c, servingEngine);
                 byConcurrency[c] = e;
             }
             return e;
@@ -301,20 +368,14 @@ public final class FleetPlanner {
                         continue;
                     }
                     int seats = seats(e, t);
-                    List<PerfEstimate> curve = new ArrayList<>();
-                    for (int c = 1; c <= seats; c *= 2) {
-                        curve.add(estimate(perf, l, gpn, e, t, c, req.engine()));
-                    }
                     // Seconds of step time one request's prompt adds when its chunks ride in the steps of others (a
                     // mixed step costs more than a decode step): decode steps slow down by the share prefill takes.
                     StepTimer timer = perf.stepTimer(l, gpn, e, req.engine());
                     double empty = timer.stepSeconds(0, 1, 0);
                     double whole = timer.stepSeconds(0, prompt, prompt);
                     double part = timer.stepSeconds(0, prompt, uncached);
-                    rows.add(new LayoutRow(l, e, seats, curve.get(0), estimate(perf, l, gpn, e, t, seats, req.engine()),
-                            List.copyOf(curve), part - empty, (part + timer.requestOverheadSeconds())
-                            / (whole + timer.requestOverheadSeconds()), new PerfEstimate[seats + 1],
-                            new ConcurrentHashMap<>(), timer, t.input().mean() + t.output().mean() / 2));
+                    rows.add(new LayoutRow(l, e, seats, part - empty, (part + timer.requestOverheadSeconds())
+                            / (whole + timer.requestOverheadSeconds()), timer, perf, gpn, t, req.engine()));
                 }
             }
         }
@@ -340,33 +401,32 @@ public final class FleetPlanner {
      * layout's highest rate per replica within the targets is found once (by bisection, for each
      * set of targets a run asks about) and the replicas follow by division.
      */
-    private static Sized size(PlanRequest req, HardwareOption opt, PerfModel perf, LayoutRow row) {
+    private static Sized size(PlanRequest req, HardwareOption opt, LayoutRow row) {
         Traffic t = req.traffic();
         Layout l = row.layout();
         double capacity = row.saturated().requestsPerSecond() * req.headroom();
         if (!(capacity > 0)) {
             return null;
         }
-        int gpn = opt.gpusPerNode();
         double limit = row.maxRate(new RateKey(req.slo(), t.arrivalCv(), req.headroom()),
-                () -> maxRateWithin(req, perf, row, capacity, gpn));
+                () -> maxRateWithin(req, row, capacity));
         if (!(limit > 0)) {
             return null;
         }
         int maxReplicas = maxReplicas(opt, l);
         long r = Math.max(1, (long) Math.ceil(t.requestsPerSecond() / limit * (1 - 1e-12)));
-        double[] at = r <= maxReplicas ? analytic(req, perf, row, t.requestsPerSecond() / r, gpn) : null;
+        double[] at = r <= maxReplicas ? analytic(req, row, t.requestsPerSecond() / r) : null;
         // The concurrency model rounds to whole requests, so the latencies are monotone only up to a step: a few more
         // replicas settle it.
         for (int extra = 0; extra < 3 && r < maxReplicas && (at == null || !req.slo().met(at[0], at[1])); extra++) {
             r++;
-            at = analytic(req, perf, row, t.requestsPerSecond() / r, gpn);
+            at = analytic(req, row, t.requestsPerSecond() / r);
         }
         if (r > maxReplicas || at == null || !req.slo().met(at[0], at[1])) {
             return null;
         }
         return new Sized(l, row.engine(), (int) r, at[0], at[1], t.requestsPerSecond() / r / row.saturated().requestsPerSecond(),
-                cost(req, opt, l, (int) r), seatCap(req, perf, row, gpn));
+                cost(req, opt, l, (int) r), seatCap(req, row), row.speedSource());
     }
 
     /**
@@ -374,7 +434,7 @@ public final class FleetPlanner {
      * meets the TPOT bound (so a burst waits in the queue, costing TTFT, instead of slowing every
      * stream past its target), at most the layout's seats; the seats when there is no TPOT bound.
      */
-    static int seatCap(PlanRequest req, PerfModel perf, LayoutRow row, int gpn) {
+    static int seatCap(PlanRequest req, LayoutRow row) {
         Double bound = req.slo().effectiveTpotMs();
         if (bound == null) {
             return row.seats();
@@ -401,22 +461,22 @@ public final class FleetPlanner {
     }
 
     /** The highest rate per replica (up to {@code capacity}) whose analytic latencies meet the targets; 0 when none. */
-    private static double maxRateWithin(PlanRequest req, PerfModel perf, LayoutRow row, double capacity, int gpn) {
-        double[] top = analytic(req, perf, row, capacity, gpn);
+    private static double maxRateWithin(PlanRequest req, LayoutRow row, double capacity) {
+        double[] top = analytic(req, row, capacity);
         if (top != null && req.slo().met(top[0], top[1])) {
             return capacity;
         }
         double lo = 0;
         double hi = capacity;
         double tiny = capacity * 1e-6;
-        double[] bottom = analytic(req, perf, row, tiny, gpn);
+        double[] bottom = analytic(req, row, tiny);
         if (bottom == null || !req.slo().met(bottom[0], bottom[1])) {
             return 0;
         }
         lo = tiny;
         for (int i = 0; i < 40 && hi - lo > 1e-4 * hi; i++) {
             double mid = (lo + hi) / 2;
-            double[] m = analytic(req, perf, row, mid, gpn);
+            double[] m = analytic(req, row, mid);
             if (m != null && req.slo().met(m[0], m[1])) {
                 lo = mid;
             } else {
@@ -437,7 +497,7 @@ public final class FleetPlanner {
      * decoding request waits for them, so its tokens come at {@code 1 / (1 - rho)} of the
      * decode-only pace, as the scheduler simulation shows.
      */
-    private static double[] analytic(PlanRequest req, PerfModel perf, LayoutRow row, double rate, int gpn) {
+    private static double[] analytic(PlanRequest req, LayoutRow row, double rate) {
         Traffic t = req.traffic();
         int seats = row.seats();
         double prefillSeconds = row.prefillSeconds();
@@ -450,7 +510,7 @@ public final class FleetPlanner {
         double c = 1;
         PerfEstimate est = null;
         for (int i = 0; i < 30; i++) {
-            est = row.at((int) Math.ceil(c), perf, gpn, t, req.engine());
+            est = row.at((int) Math.ceil(c));
             double inSystem = rate * (est.ttftMs() * ttftScale + (t.output().mean() - 1) * row.decodeMs(Math.ceil(c)) * stretch) / 1000;
             if (inSystem > seats) {
                 return null;
@@ -544,7 +604,7 @@ public final class FleetPlanner {
                         + q.server().priceKind() + ", " + q.server().priceDate() + "), written off over "
                         + req.owned().amortisationYears() + " years, power at $" + req.owned().usdPerKwh() + "/kWh, PUE "
                         + req.owned().pue()).orElse("no server price known for " + opt.gpu().name()),
-                d.command(), List.copyOf(notes), layoutTable(req, opt).perf().stepSource(s.layout(), e, req.engine()));
+                d.command(), List.copyOf(notes), s.speedSource());
     }
 
     /** Why no plan of this option meets the targets, by how much, and what would. */

@@ -193,38 +193,16 @@ public final class ServingSimulator {
             this.n = requests;
             this.bs = limits.blockSize();
             this.random = new SplittableRandom(seed);
-            prompt = new int[n];
-            outLen = new int[n];
-            arrival = new double[n];
+            Requests drawn = Requests.draw(timer, limits, arrivals, input, output, n, random);
+            prompt = drawn.prompt();
+            outLen = drawn.outLen();
+            arrival = drawn.arrival();
+            released = drawn.released();
+            closed = arrivals instanceof Closed;
             cached = new int[n];
             for (int i = 0; i < n; i++) {
-                prompt[i] = input.sample(random);
-                outLen[i] = output.sample(random);
                 // Whole blocks of the prompt, never its last token (vLLM recomputes it to sample from).
                 cached[i] = (int) Math.min((long) (prompt[i] * prefixHitRate) / bs * bs, ((prompt[i] - 1) / bs) * (long) bs);
-            }
-            closed = arrivals instanceof Closed;
-            if (arrivals instanceof Open open) {
-                double shape = 1 / (open.cv() * open.cv());
-                double t = 0;
-                for (int i = 0; i < n; i++) {
-                    t += gamma(random, shape) / (shape * open.ratePerSecond());
-                    arrival[i] = t;
-                }
-                released = n;
-            } else {
-                // The clients start spread over one request's estimated lifetime, as a benchmark's clients are once it
-                // runs steadily; starting them together would keep same-length requests in lockstep waves for the run.
-                int c = Math.min(n, ((Closed) arrivals).concurrency());
-                double life = input.mean() > 0 ? timer.stepSeconds(0, 1, (int) Math.min(input.mean(), limits.maxNumBatchedTokens()))
-                        + output.mean() * timer.stepSeconds(c, input.mean() + output.mean() / 2, 0) : 0;
-                for (int i = 0; i < c; i++) {
-                    arrival[i] = life * i / c;
-                }
-                for (int i = c; i < n; i++) {
-                    arrival[i] = Double.POSITIVE_INFINITY; // set when a request finishes
-                }
-                released = c;
             }
             firstToken = new double[n];
             finish = new double[n];
@@ -594,6 +572,47 @@ public final class ServingSimulator {
                 tail = prev[r];
             }
             runCount--;
+        }
+    }
+
+    /**
+     * A run's requests: lengths drawn from the distributions, then arrival times (open loop: a
+     * renewal process; closed loop: the first {@code concurrency} clients spread over one
+     * request's estimated lifetime, the rest set as requests finish).
+     *
+     * @param released requests whose arrival time is known at the start
+     */
+    record Requests(int[] prompt, int[] outLen, double[] arrival, int released) {
+        static Requests draw(StepTimer timer, Limits limits, Arrivals arrivals, LengthDistribution input,
+                             LengthDistribution output, int n, SplittableRandom random) {
+            int[] prompt = new int[n];
+            int[] outLen = new int[n];
+            double[] arrival = new double[n];
+            for (int i = 0; i < n; i++) {
+                prompt[i] = input.sample(random);
+                outLen[i] = output.sample(random);
+            }
+            if (arrivals instanceof Open open) {
+                double shape = 1 / (open.cv() * open.cv());
+                double t = 0;
+                for (int i = 0; i < n; i++) {
+                    t += gamma(random, shape) / (shape * open.ratePerSecond());
+                    arrival[i] = t;
+                }
+                return new Requests(prompt, outLen, arrival, n);
+            }
+            // The clients start spread over one request's estimated lifetime, as a benchmark's clients are once it runs
+            // steadily; starting them together would keep same-length requests in lockstep waves for the whole run.
+            int c = Math.min(n, ((Closed) arrivals).concurrency());
+            double life = input.mean() > 0 ? timer.stepSeconds(0, 1, (int) Math.min(input.mean(), limits.maxNumBatchedTokens()))
+                    + output.mean() * timer.stepSeconds(c, input.mean() + output.mean() / 2, 0) : 0;
+            for (int i = 0; i < c; i++) {
+                arrival[i] = life * i / c;
+            }
+            for (int i = c; i < n; i++) {
+                arrival[i] = Double.POSITIVE_INFINITY; // set when a request finishes
+            }
+            return new Requests(prompt, outLen, arrival, c);
         }
     }
 

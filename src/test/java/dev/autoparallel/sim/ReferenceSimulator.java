@@ -29,38 +29,13 @@ final class ReferenceSimulator {
         }
         SplittableRandom random = new SplittableRandom(seed);
         int n = requests;
-        int[] prompt = new int[n];
-        int[] outLen = new int[n];
-        double[] arrival = new double[n];
-        for (int i = 0; i < n; i++) {
-            prompt[i] = input.sample(random);
-            outLen[i] = output.sample(random);
-        }
+        ServingSimulator.Requests drawn = ServingSimulator.Requests.draw(timer, limits, arrivals, input, output, n, random);
+        int[] prompt = drawn.prompt();
+        int[] outLen = drawn.outLen();
+        double[] arrival = drawn.arrival();
         boolean closed = arrivals instanceof ServingSimulator.Closed;
-        int nextArrival;
-        if (arrivals instanceof ServingSimulator.Open open) {
-            double shape = 1 / (open.cv() * open.cv());
-            double t = 0;
-            for (int i = 0; i < n; i++) {
-                t += ServingSimulator.gamma(random, shape) / (shape * open.ratePerSecond());
-                arrival[i] = t;
-            }
-            nextArrival = 0;
-        } else {
-            // The clients start spread over one request's estimated lifetime, as a benchmark's clients are once it runs
-            // steadily; starting them together would keep same-length requests in lockstep waves for the whole run.
-            int c = Math.min(n, ((ServingSimulator.Closed) arrivals).concurrency());
-            double life = input.mean() > 0 ? timer.stepSeconds(0, 1, (int) Math.min(input.mean(), limits.maxNumBatchedTokens()))
-                    + output.mean() * timer.stepSeconds(c, input.mean() + output.mean() / 2, 0) : 0;
-            for (int i = 0; i < c; i++) {
-                arrival[i] = life * i / c;
-            }
-            for (int i = c; i < n; i++) {
-                arrival[i] = Double.POSITIVE_INFINITY; // set when a request finishes
-            }
-            nextArrival = 0;
-        }
-        int released = closed ? Math.min(n, ((ServingSimulator.Closed) arrivals).concurrency()) : n;
+        int nextArrival = 0;
+        int released = drawn.released();
 
         int[] computed = new int[n];      // tokens whose KV is in the cache
         int[] generated = new int[n];     // tokens sampled so far
