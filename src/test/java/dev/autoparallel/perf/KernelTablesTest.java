@@ -70,4 +70,14 @@ class KernelTablesTest {
         assertTrue(H100_VLLM.hasGemm("fp8"));
         assertTrue(!KernelTables.builtIn().of("a100_sxm", "vllm").orElseThrow().hasGemm("fp8"), "A100 has no FP8 tensor cores");
     }
+
+    @Test
+    void curveLookup_equalsTheScanningInterpolation() {
+        // Gaps (unmeasured buckets) inside and at both ends: the precomputed neighbours give the scan's answer everywhere.
+        double[] v = {Double.NaN, 2, Double.NaN, Double.NaN, 8, 9, Double.NaN};
+        KernelTables.Curve c = KernelTables.Curve.of(0, v);
+        for (double x = -1; x <= 8; x += 0.125) {
+            assertEquals(KernelTables.interpolate(v, x), c.rateAt(x), 1e-12, "x = " + x);
+        }
+    }
 }
