@@ -81,6 +81,7 @@ final class ValidateLatencyCommand implements Callable<Integer> {
                 j.put("measured_tpot_ms", r.measuredTpotMs());
                 j.put("ttft_ms", r.ttftMs());
                 j.put("tpot_ms", r.tpotMs());
+                j.put("speed_source", r.source() == null ? null : r.source().key());
                 j.put("error", r.error());
                 rowsJson.add(j);
             }

@@ -64,10 +64,18 @@ public final class KernelTables {
         private final Map<String, double[][]> gemmFlops;
         private final Map<String, Curve> decodeBytesPerS;
         private Curve contextFlops;
+        /** Routed-expert layer timings by {@link MoeShape}. */
+        private final Map<MoeShape, MoeCurve> moe;
 
         Kernels() {
             this.gemmFlops = new HashMap<>();
             this.decodeBytesPerS = new HashMap<>();
+            this.moe = new HashMap<>();
+        }
+
+        /** The measured routed-expert layer of {@code shape}, or empty when this GPU and engine did not measure it. */
+        public Optional<MoeCurve> moe(MoeShape shape) {
+            return Optional.ofNullable(moe.get(shape));
         }
 
         /** Whether there are GEMM timings for {@code dtype} ({@code bfloat16}, {@code fp8}). */
@@ -111,6 +119,37 @@ public final class KernelTables {
         /** Seconds of causal prefill attention of {@code flops}. */
         public double contextAttentionSeconds(double flops) {
             return flops <= 0 ? 0 : contextFlops.seconds(flops);
+        }
+    }
+
+    /**
+     * A routed-expert (MoE) layer as op-perf measures it: the dtype of its grouped GEMMs ({@code bfloat16}, {@code fp8},
+     * {@code fp8_block}, {@code w4a16_mxfp4}, {@code int4_wo}), the model's hidden size, expert intermediate size, top-k
+     * and expert count, and the split of the experts: {@code moeTp} shards every expert, {@code moeEp} spreads whole experts.
+     */
+    public record MoeShape(String dtype, long hidden, long inter, int topk, int experts, int moeTp, int moeEp) {
+    }
+
+    /**
+     * One MoE layer's seconds at a batch's token count: linear between the measured counts (1 to 16,384), the first
+     * count's time below it (the launch-bound floor), proportional to the tokens beyond the last.
+     */
+    public record MoeCurve(double[] tokens, double[] seconds) {
+        public double seconds(double t) {
+            int n = tokens.length;
+            if (t <= tokens[0]) {
+                return seconds[0];
+            }
+            if (t >= tokens[n - 1]) {
+                return seconds[n - 1] * t / tokens[n - 1];
+            }
+            int i = Arrays.binarySearch(tokens, t);
+            if (i >= 0) {
+                return seconds[i];
+            }
+            int hi = -i - 1;
+            int lo = hi - 1;
+            return seconds[lo] + (t - tokens[lo]) / (tokens[hi] - tokens[lo]) * (seconds[hi] - seconds[lo]);
         }
     }
 
@@ -234,6 +273,33 @@ public final class KernelTables {
                 kernels.contextFlops = curve(points);
             }
         });
+        List<String[]> moe = lines("/perf/moe.csv");
+        String[] header = moe.remove(0);
+        double[] counts = new double[header.length - 9];
+        for (int i = 9; i < header.length; i++) {
+            counts[i - 9] = Double.parseDouble(header[i].substring("us_".length()));
+        }
+        for (String[] r : moe) {
+            Kernels kernels = byKey.get(r[0] + "," + r[1]);
+            if (kernels == null) {
+                continue;
+            }
+            List<Double> t = new ArrayList<>();
+            List<Double> sec = new ArrayList<>();
+            for (int i = 9; i < r.length; i++) {
+                if (!r[i].isEmpty()) {
+                    t.add(counts[i - 9]);
+                    sec.add(Double.parseDouble(r[i]) * 1e-6);
+                }
+            }
+            if (t.isEmpty()) {
+                continue;
+            }
+            MoeShape shape = new MoeShape(r[2], Long.parseLong(r[3]), Long.parseLong(r[4]), Integer.parseInt(r[5]),
+                    Integer.parseInt(r[6]), Integer.parseInt(r[7]), Integer.parseInt(r[8]));
+            kernels.moe.put(shape, new MoeCurve(t.stream().mapToDouble(Double::doubleValue).toArray(),
+                    sec.stream().mapToDouble(Double::doubleValue).toArray()));
+        }
         return new KernelTables(byKey);
     }
 
@@ -247,22 +313,25 @@ public final class KernelTables {
 
     /** The data rows of a table: '#' comment lines and the header skipped. */
     private static List<String[]> rows(String resource) {
+        List<String[]> lines = lines(resource);
+        return lines.subList(1, lines.size());
+    }
+
+    /** The header and data rows of a table, '#' comment lines and blank lines skipped. */
+    private static List<String[]> lines(String resource) {
         try (InputStream in = KernelTables.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("resource " + resource + " is missing; run jobs/calibrate.sh");
             }
             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
             List<String[]> out = new ArrayList<>();
-            boolean header = true;
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                if (line.startsWith("#") || line.isBlank()) {
-                    continue;
+                if (!line.startsWith("#") && !line.isBlank()) {
+                    out.add(line.split(",", -1));
                 }
-                if (header) {
-                    header = false;
-                    continue;
-                }
-                out.add(line.split(",", -1));
+            }
+            if (out.isEmpty()) {
+                throw new IllegalStateException("resource " + resource + " has no header line");
             }
             return out;
         } catch (IOException e) {

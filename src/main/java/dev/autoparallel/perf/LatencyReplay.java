@@ -35,10 +35,12 @@ public final class LatencyReplay {
     /**
      * One row's replay.
      *
-     * @param error why no prediction was made (null when there is one)
+     * @param source where the predicted step times come from (null when there is no prediction)
+     * @param error  why no prediction was made (null when there is one)
      */
     public record Row(int line, String model, String engine, String system, String layout, int isl, int osl, int concurrency,
-                      double measuredTtftMs, double measuredTpotMs, Double ttftMs, Double tpotMs, String error) {
+                      double measuredTtftMs, double measuredTpotMs, Double ttftMs, Double tpotMs, PerfModel.StepSource source,
+                      String error) {
         public boolean predicted() {
             return error == null;
         }
@@ -66,35 +68,49 @@ public final class LatencyReplay {
      * @param model resolves a model id (the catalog, offline)
      */
     public static Row replay(int line, Map<String, String> r, Function<String, ModelSpec> model) {
-        return replay(line, r, model, ServingEngine::calibration, ServingEngine::kernelCalibration, true);
+        return replay(line, r, model, ServingEngine::calibration, true);
     }
 
     /**
-     * As {@link #replay(int, Map, Function)}, each engine with the calibrations {@code calibration} (roofline) and
-     * {@code kernelCalibration} (measured kernels) give it (fitting one); {@code measuredKernels} false replays
-     * {@link PerfModel#rooflineOnly} instead (the comparison of jobs/compare-kernels.sh).
+     * As {@link #replay(int, Map, Function)}, each engine and step source with the calibration {@code calibrations} gives
+     * it (fitting one); {@code measuredKernels} false replays {@link PerfModel#rooflineOnly} instead (the comparison of
+     * jobs/compare-kernels.sh).
      */
-    static Row replay(int line, Map<String, String> r, Function<String, ModelSpec> model,
-                      Function<ServingEngine, EngineCalibration> calibration, Function<ServingEngine, EngineCalibration> kernelCalibration,
+    static Row replay(int line, Map<String, String> r, Function<String, ModelSpec> model, PerfModel.Calibrations calibrations,
                       boolean measuredKernels) {
         String modelId = r.getOrDefault("model_path", "");
         String backend = r.getOrDefault("backend", "");
         String system = r.getOrDefault("system", "");
+        String mode = r.getOrDefault("mode", "agg");
+        boolean disaggregated = mode.equals("disagg");
         double ttft = orNaN(r.get("silicon_ttft_ms"));
         double tpot = orNaN(r.get("silicon_tpot_ms"));
-        String layout = "TP " + r.getOrDefault("tp_size", "?") + " PP " + r.getOrDefault("pp_size", "?");
+        String layout = disaggregated
+                ? "prefill " + r.getOrDefault("prefill_num_workers", "?") + " x TP " + r.getOrDefault("prefill_tp_size", "?")
+                        + " DP " + r.getOrDefault("prefill_attention_dp_size", "?") + ", decode " + r.getOrDefault("decode_num_workers", "?")
+                        + " x TP " + r.getOrDefault("decode_tp_size", "?") + " DP " + r.getOrDefault("decode_attention_dp_size", "?")
+                : "TP " + r.getOrDefault("tp_size", "?") + " PP " + r.getOrDefault("pp_size", "?") + " DP "
+                        + r.getOrDefault("attention_dp_size", "1");
         int isl = (int) orZero(r.get("isl"));
         int osl = (int) orZero(r.get("osl"));
-        int c = (int) orZero(r.get("batch_size"));
-        Function<String, Row> refuse = why -> new Row(line, modelId, backend, system, layout, isl, osl, c, ttft, tpot, null, null, why);
-        if (!"agg".equals(r.getOrDefault("mode", "agg"))) {
-            return refuse.apply("disaggregated prefill/decode serving is not modelled yet");
+        // Aggregated rows: batch_size sequences per attention data-parallel rank (aiconfigurator's convention: the
+        // concurrency is batch_size x attention_dp_size). Disaggregated rows: the benchmark's concurrency.
+        int c = disaggregated ? concurrency(r.getOrDefault("silicon_data_source", ""))
+                : (int) (orZero(r.get("batch_size")) * Math.max(1, orZero(r.get("attention_dp_size"))));
+        Function<String, Row> refuse = why -> new Row(line, modelId, backend, system, layout, isl, osl, c, ttft, tpot, null, null, null, why);
+        if (!disaggregated && !mode.equals("agg")) {
+            return refuse.apply("mode '" + mode + "' is neither agg nor disagg");
         }
-        if (!(ttft > 0) || !(tpot > 0) || isl < 1 || osl < 1 || c < 1) {
-            return refuse.apply("the row lacks a positive silicon_ttft_ms, silicon_tpot_ms, isl, osl or batch_size");
+        if (!(ttft > 0) || !(tpot > 0) || isl < 1 || osl < 1) {
+            return refuse.apply("the row lacks a positive silicon_ttft_ms, silicon_tpot_ms, isl or osl");
         }
-        if (number(r.get("attention_dp_size")) > 1) {
-            return refuse.apply("attention data parallelism (attention_dp_size " + r.get("attention_dp_size") + ") is not modelled");
+        if (c < 1) {
+            return refuse.apply(disaggregated ? "the row gives no concurrency (silicon_concurrency=N in silicon_data_source)"
+                    : "the row lacks a positive batch_size");
+        }
+        if (disaggregated && (orZero(r.get("prefill_num_workers")) < 1 || orZero(r.get("decode_num_workers")) < 1)) {
+            return refuse.apply("prefill_num_workers and decode_num_workers are missing: the row does not say how many workers"
+                    + " each pool had");
         }
         String gpuName = SYSTEMS.get(system);
         if (gpuName == null) {
@@ -117,21 +133,79 @@ public final class LatencyReplay {
                 }
             }
             ModelSpec spec = settings.served(checkpoint, gpu);
-            int tp = (int) number(r.get("tp_size"));
-            int pp = (int) number(r.get("pp_size"));
-            boolean ep = number(r.get("moe_ep_size")) > 1;
             Workload w = new Workload(isl, osl, c);
             MemoryModel memory = new MemoryModel(spec, gpu);
             PerfModel perf = measuredKernels ? new PerfModel(memory) : PerfModel.rooflineOnly(memory);
-            PerfEstimate e = perf.estimate(new Layout(tp, pp, 1, ep && tp > 1), 8, gpu.memoryBytes(), settings, w,
-                    engine, calibration.apply(engine), kernelCalibration.apply(engine)).orElse(null);
+            if (disaggregated) {
+                Disaggregation.Pool prefill = pool(r, "prefill_", spec.isMoe());
+                Disaggregation.Pool decode = pool(r, "decode_", spec.isMoe());
+                Disaggregation.Estimate e = Disaggregation.estimate(perf, prefill, decode, 8, settings, w, engine, calibrations)
+                        .orElse(null);
+                if (e == null) {
+                    return refuse.apply("the prefill or decode layout does not fit in the memory model");
+                }
+                return new Row(line, modelId, backend, system, layout, isl, osl, c, ttft, tpot, e.ttftMs(), e.tpotMs(),
+                        e.decodeSource(), null);
+            }
+            Layout l = layout(r, "", spec.isMoe());
+            PerfEstimate e = perf.estimate(l, 8, gpu.memoryBytes(), settings, w, engine, calibrations).orElse(null);
             if (e == null) {
                 return refuse.apply("the layout does not fit in the memory model");
             }
-            return new Row(line, modelId, backend, system, layout, isl, osl, c, ttft, tpot, e.ttftMs(), e.tpotMs(), null);
+            PerfModel.StepSource source = perf.stepSource(l, memory.evaluate(l, settings.withMaxModelLen(w.sequenceLength())
+                    .withMaxNumSeqs((c + l.dp() - 1) / l.dp()), gpu.memoryBytes()), engine);
+            return new Row(line, modelId, backend, system, layout, isl, osl, c, ttft, tpot, e.ttftMs(), e.tpotMs(), source, null);
         } catch (AutoParallelException | IllegalArgumentException e) {
             return refuse.apply(e.getMessage());
         }
+    }
+
+    /**
+     * The layout of the columns starting {@code prefix} ({@code ""}, {@code prefill_}, {@code decode_}): TP x PP ranks per
+     * attention data-parallel rank, {@code attention_dp_size} such ranks sharing the experts, expert parallelism where
+     * {@code moe_ep_size} exceeds 1. Refuses a MoE row whose expert split ({@code moe_tp_size x moe_ep_size}) is not its
+     * attention split ({@code tp_size x attention_dp_size}); a dense model's expert columns mean nothing.
+     */
+    static Layout layout(Map<String, String> r, String prefix, boolean moe) {
+        int tp = (int) number(r.get(prefix + "tp_size"));
+        int pp = Math.max(1, (int) number(r.get(prefix + "pp_size")));
+        int dp = Math.max(1, (int) number(r.get(prefix + "attention_dp_size")));
+        int moeTp = (int) number(r.get(prefix + "moe_tp_size"));
+        int moeEp = (int) number(r.get(prefix + "moe_ep_size"));
+        if (tp < 1) {
+            throw new IllegalArgumentException(prefix + "tp_size must be at least 1");
+        }
+        if (moe && moeTp > 1 && moeEp > 1) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "%smoe_tp_size x %smoe_ep_size is %d x %d: a mixed expert"
+                    + " TP x EP split is not modelled (experts sharded by TP or spread by EP)", prefix, prefix, moeTp, moeEp));
+        }
+        if (moe && moeTp > 0 && moeEp > 0 && moeTp * moeEp != tp * dp) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "%smoe_tp_size x %smoe_ep_size (%d x %d) is not %stp_size x"
+                    + " %sattention_dp_size (%d x %d): the row's expert and attention splits disagree", prefix, prefix, moeTp, moeEp,
+                    prefix, prefix, tp, dp));
+        }
+        return new Layout(tp, pp, dp, moe && moeEp > 1 && tp * dp > 1);
+    }
+
+    /** A disaggregated row's pool: its layout, {@code num_workers} and {@code batch_size} per attention rank. */
+    private static Disaggregation.Pool pool(Map<String, String> r, String prefix, boolean moe) {
+        return new Disaggregation.Pool(layout(r, prefix, moe), (int) number(r.get(prefix + "num_workers")),
+                Math.max(0, (int) number(r.get(prefix + "batch_size"))));
+    }
+
+    /** {@code silicon_concurrency=N} of a {@code key=value; ...} data-source cell, or 0 when absent. */
+    static int concurrency(String dataSource) {
+        for (String part : dataSource.split(";")) {
+            String[] kv = part.trim().split("=", 2);
+            if (kv.length == 2 && kv[0].trim().equals("silicon_concurrency")) {
+                try {
+                    return Integer.parseInt(kv[1].trim());
+                } catch (NumberFormatException e) {
+                    return 0;
+                }
+            }
+        }
+        return 0;
     }
 
     /** Per model x engine x GPU, and "all" last. */

@@ -48,10 +48,6 @@ public final class PerfModel {
     static final double ETA_DECODE_COMPUTE = 0.45;
     /** Share of peak tensor FLOPS for prefill (Hopper, fitted). */
     static final double ETA_PREFILL_COMPUTE = 0.60;
-    /** Fixed cost of one engine step: scheduling, sampling, kernel launches, CPU-GPU synchronisation (fitted, vLLM and SGLang). */
-    static final double STEP_OVERHEAD_S = 2.5e-3;
-    /** Fixed cost of a request's prefill: tokenisation, scheduling, the first forward's set-up (fitted, vLLM and SGLang). */
-    static final double PREFILL_OVERHEAD_S = 10e-3;
     /** Latency of one all-reduce call (NCCL/custom all-reduce, small messages). */
     static final double ALLREDUCE_LATENCY_S = 12e-6;
     /** Share of the link's bandwidth an all-reduce reaches. */
@@ -65,6 +61,13 @@ public final class PerfModel {
     private final ModelSpec spec;
     private final Gpu gpu;
     private final double activeParams;
+    /** The routed experts' share of {@link #activeParams}: what a measured MoE layer times in place of the roofline. */
+    private final double activeRoutedParams;
+    /**
+     * The op-perf MoE dtype of the routed experts as served ({@code bfloat16}, {@code fp8}, {@code fp8_block},
+     * {@code w4a16_mxfp4}, {@code int4_wo}), or null where the tables have no such kernels or the model has no experts.
+     */
+    private final String moeDtype;
     private final double expertByteShare;
     private final boolean fp8Checkpoint;
     private final double slidingLayerCount;
@@ -110,6 +113,14 @@ public final class PerfModel {
         this.gpu = memory.gpu();
         long embedding = spec.paramBreakdown().getOrDefault(Component.EMBEDDING, 0L);
         this.activeParams = spec.activeParamCount() - embedding;
+        double routed = 0;
+        for (Tensor t : spec.servedTensors()) {
+            if (t.component() == Component.ROUTED_EXPERTS) {
+                routed += t.numel();
+            }
+        }
+        this.activeRoutedParams = spec.moe() == null ? 0 : routed / spec.moe().numExperts() * spec.moe().expertsPerToken();
+        this.moeDtype = spec.moe() == null ? null : moeDtype(spec.quantization());
         double expertBytes = 0;
         double total = 0;
         for (Tensor t : spec.servedTensors()) {
@@ -145,6 +156,27 @@ public final class PerfModel {
         this.intermediateSize = dense ? intermediate : 0;
     }
 
+    /**
+     * The op-perf MoE dtype that runs experts stored as {@code q}: 16-bit, FP8 per tensor or in 128 x 128 blocks, MXFP4
+     * (gpt-oss: W4A16 on Hopper) or 4-bit integer groups (compressed-tensors pack-quantized, Kimi-K2's INT4); null for any
+     * other storage, which keeps the roofline.
+     */
+    static String moeDtype(Quantization q) {
+        if (q instanceof Quantization.None) {
+            return "bfloat16";
+        }
+        if (q instanceof Quantization.Fp8 f) {
+            return !f.blockScaled() ? "fp8" : f.blockOut() == 128 && f.blockIn() == 128 ? "fp8_block" : null;
+        }
+        if (q instanceof Quantization.Mxfp4) {
+            return "w4a16_mxfp4";
+        }
+        if (q instanceof Quantization.CompressedTensors c && !c.floatWeights() && c.bits() == 4) {
+            return "int4_wo";
+        }
+        return null;
+    }
+
     /** The input size of the first layer's dense down projection (its output is the hidden size), or 0 when there is none. */
     private static long denseIntermediateSize(ModelSpec spec) {
         for (Tensor t : spec.tensors()) {
@@ -166,12 +198,18 @@ public final class PerfModel {
      */
     public Optional<PerfEstimate> estimate(Layout layout, int gpusPerNode, long gpuMemoryBytes, EngineSettings settings,
                                            Workload w, ServingEngine engine) {
-        return estimate(layout, gpusPerNode, gpuMemoryBytes, settings, w, engine, engine.calibration(), engine.kernelCalibration());
+        return estimate(layout, gpusPerNode, gpuMemoryBytes, settings, w, engine, ServingEngine::calibration);
     }
 
-    /** As above, with {@code engine}'s calibrations of the roofline and of the measured-kernel path given (fitting one). */
+    /** What each engine adds to step times from each source: {@link ServingEngine#calibration}, or one being fitted. */
+    @FunctionalInterface
+    interface Calibrations {
+        EngineCalibration of(ServingEngine engine, StepSource source);
+    }
+
+    /** As above, with the engines' calibrations given (fitting one). */
     Optional<PerfEstimate> estimate(Layout layout, int gpusPerNode, long gpuMemoryBytes, EngineSettings settings,
-                                    Workload w, ServingEngine engine, EngineCalibration roofline, EngineCalibration kernels) {
+                                    Workload w, ServingEngine engine, Calibrations calibrations) {
         int replicaConcurrency = (w.concurrency() + layout.dp() - 1) / layout.dp();
         EngineSettings s = settings;
         if (s.maxModelLen() == null) {
@@ -184,24 +222,24 @@ public final class PerfModel {
         if (!mem.fits()) {
             return Optional.empty();
         }
-        return Optional.of(estimate(layout, gpusPerNode, mem, w, engine, roofline, kernels));
+        return Optional.of(estimate(layout, gpusPerNode, mem, w, engine, calibrations));
     }
 
     /** Speed of a layout whose engine view is already known ({@code mem}, sized for this workload). */
     public PerfEstimate estimate(Layout l, int gpusPerNode, MemoryEstimate mem, Workload w, ServingEngine engine) {
-        return estimate(l, gpusPerNode, mem, w, engine, engine.calibration(), engine.kernelCalibration());
+        return estimate(l, gpusPerNode, mem, w, engine, ServingEngine::calibration);
     }
 
-    /** As {@link #estimate(Layout, int, MemoryEstimate, Workload, ServingEngine)}, with {@code engine}'s calibration given (fitting). */
+    /** As {@link #estimate(Layout, int, MemoryEstimate, Workload, ServingEngine)}, with the calibrations given (fitting). */
     PerfEstimate estimate(Layout l, int gpusPerNode, MemoryEstimate mem, Workload w, ServingEngine servingEngine,
-                          EngineCalibration roofline, EngineCalibration kernels) {
+                          Calibrations calibrations) {
         int replicaConcurrency = (w.concurrency() + l.dp() - 1) / l.dp();
         int isl = w.inputTokens();
         int osl = w.outputTokens();
         double capacity = mem.kvCacheTokens() / (double) w.sequenceLength();
         double c = Math.max(1, Math.min(replicaConcurrency, capacity));
-        Stage stage = stage(l, gpusPerNode, mem, servingEngine, roofline, kernels);
-        EngineCalibration engine = stage.source() == StepSource.MEASURED_KERNELS ? kernels : roofline;
+        Stage stage = stage(l, gpusPerNode, mem, servingEngine, calibrations);
+        EngineCalibration engine = calibrations.of(servingEngine, stage.source());
 
         double ctx = isl + osl / 2.0;
         double prefillPerStep = c * isl / (double) osl;
@@ -227,15 +265,18 @@ public final class PerfModel {
      * online or checkpoint quantization is already in them), FP8 tensor cores for FP8 / FP4
      * weights where the GPU has them, NVLink or the network for TP.
      */
-    private Stage stage(Layout l, int gpusPerNode, MemoryEstimate mem, ServingEngine engine, EngineCalibration calibration,
-                        EngineCalibration kernelCalibration) {
+    private Stage stage(Layout l, int gpusPerNode, MemoryEstimate mem, ServingEngine engine, Calibrations calibrations) {
         double peak = (fp8Checkpoint && gpu.fp8Tflops() > 0 ? gpu.fp8Tflops() : gpu.bf16Tflops()) * 1e12;
         double link = l.tp() > gpusPerNode ? gpu.interNodeBytesPerSecond() : gpu.intraNodeBytesPerSecond();
-        Stage stage = new Stage(l, mem.weightsBytes(), mem.kvCacheDtype(), peak, link, calibration.stepOverheadS());
+        Stage stage = new Stage(l, mem.weightsBytes(), mem.kvCacheDtype(), peak, link);
         Kernels k = kernels.get(engine);
         if (k != null) {
-            stage.measure(k, l, mem.kvCacheDtype(), kernelCalibration.stepOverheadS());
+            stage.measure(k, l, mem.kvCacheDtype());
+            if (stage.source() == StepSource.ROOFLINE) {
+                stage.measureExperts(k, l);
+            }
         }
+        stage.stepOverheadS = calibrations.of(engine, stage.source()).stepOverheadS();
         return stage;
     }
 
@@ -243,6 +284,11 @@ public final class PerfModel {
     public enum StepSource {
         /** Interpolated measured kernel timings of this GPU and engine (KernelTables): GEMMs and attention. */
         MEASURED_KERNELS,
+        /**
+         * The routed experts from measured MoE layers of this GPU, engine, expert dtype, model shape and TP x EP split
+         * (KernelTables' MoE table); everything else from the roofline.
+         */
+        MEASURED_EXPERTS,
         /** The analytical roofline: no kernel data for the GPU, engine, dtype or architecture (MoE, MLA, sliding window, ...). */
         ROOFLINE;
 
@@ -254,7 +300,7 @@ public final class PerfModel {
 
     /** Where the step times of {@code l} under {@code engine} come from. */
     public StepSource stepSource(Layout l, MemoryEstimate mem, ServingEngine engine) {
-        return stage(l, 8, mem, engine, engine.calibration(), engine.kernelCalibration()).source();
+        return stage(l, 8, mem, engine, ServingEngine::calibration).source();
     }
 
     /**
@@ -263,27 +309,56 @@ public final class PerfModel {
      * pipeline stage in turn, plus the hand-offs between them.
      */
     public StepTimer stepTimer(Layout l, int gpusPerNode, MemoryEstimate mem, ServingEngine engine) {
-        Stage stage = stage(l, gpusPerNode, mem, engine, engine.calibration(), engine.kernelCalibration());
-        EngineCalibration cal = stage.source() == StepSource.MEASURED_KERNELS ? engine.kernelCalibration() : engine.calibration();
-        int pp = l.pp();
+        Steps steps = steps(l, gpusPerNode, mem, engine, ServingEngine::calibration);
         return new StepTimer() {
             @Override
             public double stepSeconds(int decodeSequences, double meanContextTokens, int prefillTokens) {
-                return pp * stage.seconds(decodeSequences, Math.max(1, meanContextTokens), prefillTokens)
-                        + (pp - 1) * P2P_LATENCY_S;
+                return steps.seconds(decodeSequences, meanContextTokens, prefillTokens);
             }
 
             @Override
             public double requestOverheadSeconds() {
-                return cal.prefillOverheadS();
+                return steps.calibration().prefillOverheadS();
             }
 
             @Override
             public double frontEndDelaySeconds(double concurrency, int promptTokens) {
-                double prefill = pp * stage.seconds(0, promptTokens, promptTokens) + (pp - 1) * P2P_LATENCY_S;
-                return cal.queueFactor() * prefill * Math.pow(Math.max(0, concurrency - 1), QUEUE_EXPONENT);
+                double prefill = steps.seconds(0, promptTokens, promptTokens);
+                return steps.calibration().queueFactor() * prefill * Math.pow(Math.max(0, concurrency - 1), QUEUE_EXPONENT);
             }
         };
+    }
+
+    /** The step times of one replica of {@code l} (every pipeline stage and the hand-offs) under {@code calibrations}. */
+    Steps steps(Layout l, int gpusPerNode, MemoryEstimate mem, ServingEngine engine, Calibrations calibrations) {
+        Stage stage = stage(l, gpusPerNode, mem, engine, calibrations);
+        return new Steps(stage, l.pp(), calibrations.of(engine, stage.source()));
+    }
+
+    /** A replica's step times, in fractional sequence and token counts, and the engine calibration of their source. */
+    final class Steps {
+        private final Stage stage;
+        private final int pp;
+        private final EngineCalibration calibration;
+
+        private Steps(Stage stage, int pp, EngineCalibration calibration) {
+            this.stage = stage;
+            this.pp = pp;
+            this.calibration = calibration;
+        }
+
+        /** One step of {@code decode} sequences per rank at {@code ctx} tokens of context plus {@code prefill} prompt tokens. */
+        double seconds(double decode, double ctx, double prefill) {
+            return pp * stage.seconds(decode, Math.max(1, ctx), prefill) + (pp - 1) * P2P_LATENCY_S;
+        }
+
+        EngineCalibration calibration() {
+            return calibration;
+        }
+
+        StepSource source() {
+            return stage.source();
+        }
     }
 
     /**
@@ -308,8 +383,22 @@ public final class PerfModel {
         private final double decodeTokenS;
         private final double prefillTokenS;
         private final double attentionUnitS;
-        /** The engine's fixed cost of a step (its kernel-path calibration's once {@link #measure} switched to measured kernels). */
+        /** The engine's fixed cost of a step: the calibration of this stage's {@link #source()}. */
         private double stepOverheadS;
+        /**
+         * {@link StepSource#MEASURED_EXPERTS}, set by {@link #measureExperts}: one measured MoE layer by the step's tokens, the
+         * stage's MoE layers, and the roofline's seconds per token of what the measured layer replaces.
+         */
+        private KernelTables.MoeCurve moeLayer;
+        private double moeLayers;
+        /**
+         * Tokens a MoE layer sees per token of this rank: with expert parallelism over data-parallel ranks (vLLM's
+         * {@code --data-parallel-size} with {@code --enable-expert-parallel}, attention data parallelism) the experts of
+         * the EP group serve every DP rank's tokens, as op-perf's EP timings count them; 1 otherwise.
+         */
+        private double moeTokenScale = 1;
+        private double routedDecodeTokenS;
+        private double routedPrefillTokenS;
         /** All-reduce seconds per step and per token. */
         private final double commStepS;
         private final double commTokenS;
@@ -329,8 +418,7 @@ public final class PerfModel {
         /** KV-cache bytes one token of context holds per layer on a rank. */
         private double kvBytesPerToken;
 
-        Stage(Layout l, double rankWeights, DType kvDtype, double peak, double link, double stepOverheadS) {
-            this.stepOverheadS = stepOverheadS;
+        Stage(Layout l, double rankWeights, DType kvDtype, double peak, double link) {
             this.tp = l.tp();
             double layers = spec.numLayers() / (double) l.pp();
             this.slidingLayers = slidingLayerCount / l.pp();
@@ -345,13 +433,35 @@ public final class PerfModel {
             double share = 1.0 / (tp * (spec.numLayers() / layers));
             this.decodeTokenS = 2 * activeParams * share / (peak * ETA_DECODE_COMPUTE);
             this.prefillTokenS = 2 * activeParams * share / (peak * ETA_PREFILL_COMPUTE);
+            this.routedDecodeTokenS = 2 * activeRoutedParams * share / (peak * ETA_DECODE_COMPUTE);
+            this.routedPrefillTokenS = 2 * activeRoutedParams * share / (peak * ETA_PREFILL_COMPUTE);
             this.attentionUnitS = 4.0 * spec.numAttentionHeads() * spec.headDim() / tp / (peak * ETA_PREFILL_COMPUTE);
             this.commStepS = tp == 1 ? 0 : layers * 2 * ALLREDUCE_LATENCY_S;
             this.commTokenS = tp == 1 ? 0 : layers * 2 * 2.0 * (tp - 1) / tp * spec.hiddenSize() * 2 / (link * LINK_EFFICIENCY);
         }
 
         StepSource source() {
-            return measured == null ? StepSource.ROOFLINE : StepSource.MEASURED_KERNELS;
+            return measured != null ? StepSource.MEASURED_KERNELS : moeLayer != null ? StepSource.MEASURED_EXPERTS : StepSource.ROOFLINE;
+        }
+
+        /**
+         * Switches the routed experts to measured MoE layers where the tables hold this model's expert shape, dtype and
+         * split: TP shards every expert ({@code moe_tp} = TP), expert parallelism spreads whole experts over the TP x DP
+         * ranks ({@code moe_ep}); the tokens a layer sees are the step's. The roofline keeps the rest of the step.
+         */
+        void measureExperts(Kernels k, Layout l) {
+            if (moeDtype == null) {
+                return;
+            }
+            ModelSpec.MoeDims m = spec.moe();
+            int ep = l.expertParallelSize();
+            KernelTables.MoeShape shape = new KernelTables.MoeShape(moeDtype, spec.hiddenSize(), m.expertIntermediateSize(),
+                    m.expertsPerToken(), m.numExperts(), ep > 1 ? 1 : l.tp(), ep);
+            k.moe(shape).ifPresent(curve -> {
+                this.moeLayer = curve;
+                this.moeLayers = m.moeLayers() / (double) l.pp();
+                this.moeTokenScale = ep > 1 ? l.dp() : 1;
+            });
         }
 
         /**
@@ -361,7 +471,7 @@ public final class PerfModel {
          * replicated when TP exceeds them), O (k = heads x head_dim / TP), gate and up (n = 2 x
          * intermediate / TP), down (k = intermediate / TP); the LM head (n = vocabulary / TP).
          */
-        void measure(Kernels k, Layout l, DType kvDtype, double kernelStepOverheadS) {
+        void measure(Kernels k, Layout l, DType kvDtype) {
             String kv = kvDtype == DType.FLOAT8 ? "fp8" : kvDtype == DType.BFLOAT16 || kvDtype == DType.FLOAT16 ? "bfloat16" : null;
             if (gemmDtype == null || kv == null || !k.hasGemm(gemmDtype) || !k.hasAttention(kv)) {
                 return;
@@ -376,7 +486,6 @@ public final class PerfModel {
             this.attentionFlopsPerTokenPair = 4.0 * heads * hd / 2;
             this.kvBytesPerToken = memory.kvBytesPerTokenPerLayer(tp, kvDtype);
             this.measured = k;
-            this.stepOverheadS = kernelStepOverheadS;
         }
 
         /** This stage's GEMM seconds at m = 2^i: the layers' ({@code [0]}) and the LM head's share ({@code [1]}). */
@@ -428,20 +537,28 @@ public final class PerfModel {
         Step step(double decode, double ctx, double prefill) {
             double tMemory = memorySeconds(decode, ctx, prefill);
             double tCompute = computeSeconds(decode, ctx, prefill);
-            double kernels = measured != null ? measuredSeconds(decode, ctx, prefill) : Math.max(tMemory, tCompute);
-            return new Step(kernels + commSeconds(decode + prefill) + stepOverheadS, tMemory >= tCompute);
+            return new Step(seconds(decode, ctx, prefill), tMemory >= tCompute);
         }
 
         /** As {@link #step}, the seconds alone. */
         double seconds(double decode, double ctx, double prefill) {
-            double kernels = measured != null ? measuredSeconds(decode, ctx, prefill)
-                    : Math.max(memorySeconds(decode, ctx, prefill), computeSeconds(decode, ctx, prefill));
+            double kernels;
+            if (measured != null) {
+                kernels = measuredSeconds(decode, ctx, prefill);
+            } else if (moeLayer != null) {
+                // The roofline without the routed experts, plus the measured MoE layers at the step's tokens.
+                double rest = Math.max(memorySeconds(decode, ctx, prefill),
+                        computeSeconds(decode, ctx, prefill) - routedDecodeTokenS * decode - routedPrefillTokenS * prefill);
+                kernels = rest + moeLayers * moeLayer.seconds(Math.max(1, decode + prefill) * moeTokenScale);
+            } else {
+                kernels = Math.max(memorySeconds(decode, ctx, prefill), computeSeconds(decode, ctx, prefill));
+            }
             return kernels + commSeconds(decode + prefill) + stepOverheadS;
         }
 
         private double memorySeconds(double decode, double ctx, double prefill) {
             double read = denseReadS;
-            if (moe) {
+            if (moe && moeLayer == null) {
                 double touched = 1 - Math.exp(Math.max(decode + prefill, 1) * logUntouched);
                 read += expertReadS * touched;
             }

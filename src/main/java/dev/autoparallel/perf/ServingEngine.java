@@ -4,62 +4,75 @@ import dev.autoparallel.error.InvalidConfigurationException;
 import java.util.Locale;
 
 /**
- * Serving engines whose scheduling the throughput model knows, each with its own calibration
- * (step and prefill overheads, how the time to first token grows with the requests in flight),
- * fitted on the Hopper points of aiconfigurator's silicon_sample.csv (Apache-2.0, NVIDIA; the
- * reference set's measured-latency.csv).
+ * Serving engines whose scheduling the throughput model knows, each with its own calibration per step source
+ * ({@link PerfModel.StepSource}: step and prefill overheads, how the time to first token grows with the requests in
+ * flight), each fitted by {@code jobs/fit-engine.sh ENGINE FILE SOURCE} on the Hopper points of aiconfigurator's
+ * silicon_sample.csv (Apache-2.0, NVIDIA; the reference set's measured-latency.csv) that the source predicts, as the
+ * grid point with the lowest sum of the median absolute TTFT and TPOT errors.
+ *
+ * <p>The roofline's values were refitted (2026-11-30) on the rows still on the roofline once 16-bit dense models took
+ * measured kernels and MoE models measured experts (FP8 dense checkpoints and the MoE rows without measured experts):
+ * vLLM 129 rows (Llama-3.1-70B FP8, Llama-3.1-8B-Instruct-FP8) 4 ms, 0 ms, 0.2: TTFT 10.6%, TPOT 11.7% (13.8% and 15.7%
+ * with the values fitted in 2026-10 on the first 472 vLLM and SGLang points, 2.5 ms, 10 ms, 0.2); SGLang 106 rows
+ * (Llama-3.1-8B-Instruct FP8, GLM-5, Qwen3.5-397B-A17B at FP8) 5.75 ms, 160 ms, 0.1: 25.6% and 14.9% (66.3% and 27.7%
+ * with 2.5 ms, 10 ms, 1.5); TensorRT-LLM 300 rows (Llama-3.1-70B FP8, Qwen3-32B FP8, gpt-oss-120b at TP without
+ * measured experts) 3.25 ms, 30 ms, 0.3: 27.0% and 19.7% (29.0% and 19.7% with 3.25 ms, 40 ms, 0.2). GPUs without
+ * kernel data take the roofline's values.
  */
 public enum ServingEngine {
-    /**
-     * vLLM's V1 scheduler: chunked prefill mixed into decode steps. Calibrated on vLLM 0.11-0.18,
-     * H100/H200 (the first 472 aggregated vLLM and SGLang points, 2026-10).
-     */
-    VLLM("vllm", new EngineCalibration(PerfModel.STEP_OVERHEAD_S, PerfModel.PREFILL_OVERHEAD_S, 0.2),
-            new EngineCalibration(0.75e-3, 5e-3, 0.3)),
-    /** SGLang: prefill batches run before decode batches. Calibrated on SGLang 0.5.1-0.5.8, H100/H200 (as vLLM's). */
-    SGLANG("sglang", new EngineCalibration(PerfModel.STEP_OVERHEAD_S, PerfModel.PREFILL_OVERHEAD_S, 1.5),
-            new EngineCalibration(0, 5e-3, 1.9)),
-    /**
-     * TensorRT-LLM's PyTorch backend (trtllm-serve): in-flight batching with chunked context.
-     * Fitted by {@code jobs/fit-engine.sh trtllm} (2026-11-30) on the 704 aggregated TensorRT-LLM
-     * points of the file that the model predicts (TensorRT-LLM 1.0-1.2 on H100/H200: Llama-3.1-8B and
-     * 70B, Qwen3-32B, Qwen3-235B-FP8, gpt-oss-120b, DeepSeek-R1/V3): the grid point with the
-     * lowest sum of the median absolute TTFT and TPOT errors. With vLLM's values it was 48.0% TTFT
-     * and 18.4% TPOT on those points; fitted, 31.4% and 17.5%: a prefill overhead four times vLLM's
-     * (trtllm-serve's front end before the first forward) and a longer step.
-     */
-    TRTLLM("trtllm", new EngineCalibration(3.25e-3, 40e-3, 0.2), new EngineCalibration(0, 25e-3, 0.2));
+    /** vLLM's V1 scheduler: chunked prefill mixed into decode steps (vLLM 0.11-0.18 in the fitted rows). */
+    VLLM("vllm", new EngineCalibration(4e-3, 0, 0.2),
+            new EngineCalibration(0.75e-3, 5e-3, 0.3), new EngineCalibration(0.75e-3, 5e-3, 0.2)),
+    /** SGLang: prefill batches run before decode batches (SGLang 0.5.1-0.5.9 in the fitted rows). */
+    SGLANG("sglang", new EngineCalibration(5.75e-3, 160e-3, 0.1),
+            new EngineCalibration(0, 5e-3, 1.9), new EngineCalibration(0.75e-3, 105e-3, 0.1)),
+    /** TensorRT-LLM's PyTorch backend (trtllm-serve): in-flight batching with chunked context (1.0-1.2 in the fitted rows). */
+    TRTLLM("trtllm", new EngineCalibration(3.25e-3, 30e-3, 0.3), new EngineCalibration(0, 25e-3, 0.2),
+            new EngineCalibration(0.75e-3, 75e-3, 0.1));
 
     private final String key;
+    /** What the engine adds to the roofline. */
     private final EngineCalibration calibration;
+    /**
+     * What the engine adds to measured kernel timings (PerfModel's {@code MEASURED_KERNELS} path):
+     * fitted apart from the roofline's, since the kernel tables already hold the launch and small-kernel
+     * floors that the roofline's step overhead stands in for. Fitted by {@code jobs/fit-engine.sh ENGINE
+     * measured_kernels} (2026-11-30) on the rows of measured-latency.csv that path predicts (16-bit Llama-3.1-8B and
+     * Qwen3-32B on H100: vLLM 90, SGLang 84, TensorRT-LLM 177 rows): vLLM step 0.75 ms, prefill 5 ms, queue
+     * 0.3 (TTFT 9.6%, TPOT 9.0% on its rows); SGLang 0, 5 ms, 1.9 (13.0%, 11.5%); TensorRT-LLM 0, 25 ms, 0.2
+     * (32.4%, 7.1%). A step overhead of 0 is the grid's floor: the summed kernels already hold the launch floors.
+     */
     private final EngineCalibration kernelCalibration;
+    /**
+     * What the engine adds to steps whose routed experts come from measured MoE layers and the rest from the roofline
+     * (PerfModel's {@code MEASURED_EXPERTS} path). Fitted by {@code jobs/fit-engine.sh ENGINE FILE measured_experts}
+     * (2026-11-30) on the rows of measured-latency.csv that path predicts (H100/H200; vLLM 272 rows: MiniMax-M2.5,
+     * Qwen3-235B-FP8, Kimi-K2.5, gpt-oss-120b; SGLang 69: DeepSeek-R1/V3, Qwen3-235B-FP8; TensorRT-LLM 227: DeepSeek-R1/V3,
+     * Qwen3-235B-FP8, gpt-oss-120b): vLLM step 0.75 ms, prefill 5 ms, queue 0.2 (TTFT 15.6%, TPOT 15.3% on its rows;
+     * 24.3% and 29.2% with the roofline's values); SGLang 0.75 ms, 105 ms, 0.1 (11.7%, 11.2%); TensorRT-LLM 0.75 ms,
+     * 75 ms, 0.1 (23.5%, 14.4%). SGLang's and TensorRT-LLM's long prefill overheads stand in for the MLA prefill that
+     * the roofline underestimates (DeepSeek is most of their rows).
+     */
+    private final EngineCalibration expertCalibration;
 
-    ServingEngine(String key, EngineCalibration calibration, EngineCalibration kernelCalibration) {
+    ServingEngine(String key, EngineCalibration calibration, EngineCalibration kernelCalibration, EngineCalibration expertCalibration) {
         this.key = key;
         this.calibration = calibration;
         this.kernelCalibration = kernelCalibration;
+        this.expertCalibration = expertCalibration;
     }
 
     public String key() {
         return key;
     }
 
-    /** What the engine adds to the roofline. */
-    public EngineCalibration calibration() {
-        return calibration;
-    }
-
-    /**
-     * What the engine adds to measured kernel timings (PerfModel's {@code MEASURED_KERNELS} path):
-     * fitted apart from the roofline's, since the kernel tables already hold the launch and small-kernel
-     * floors that the roofline's step overhead stands in for. Fitted by {@code jobs/fit-engine.sh ENGINE
-     * --kernels} (2026-11-30) on the rows of measured-latency.csv that path predicts (16-bit Llama-3.1-8B and
-     * Qwen3-32B on H100: vLLM 90, SGLang 84, TensorRT-LLM 177 rows): vLLM step 0.75 ms, prefill 5 ms, queue
-     * 0.3 (TTFT 9.6%, TPOT 9.0% on its rows); SGLang 0, 5 ms, 1.9 (13.0%, 11.5%); TensorRT-LLM 0, 25 ms, 0.2
-     * (32.4%, 7.1%). A step overhead of 0 is the grid's floor: the summed kernels already hold the launch floors.
-     */
-    public EngineCalibration kernelCalibration() {
-        return kernelCalibration;
+    /** What the engine adds to step times from {@code source}: each source is fitted on the rows it predicts. */
+    public EngineCalibration calibration(PerfModel.StepSource source) {
+        return switch (source) {
+            case ROOFLINE -> calibration;
+            case MEASURED_KERNELS -> kernelCalibration;
+            case MEASURED_EXPERTS -> expertCalibration;
+        };
     }
 
     public static ServingEngine parse(String s) {

@@ -35,11 +35,15 @@ import org.apache.spark.sql.functions;
  *       (at least 4 query heads per KV head), as Llama-3.1 and Qwen3 run them;</li>
  *   <li>{@code context_attention.csv}: achieved TFLOPS of causal prefill attention (batch x isl^2 / 2 x
  *       4 x heads x head_dim / latency, the median) per system, engine and log2 bucket of those
- *       FLOPs; head_dim 128, full attention, bfloat16 KV.</li>
+ *       FLOPs; head_dim 128, full attention, bfloat16 KV;</li>
+ *   <li>{@code moe.csv}: one routed-expert layer's microseconds per system, engine, expert dtype, model shape (hidden,
+ *       expert intermediate, top-k, experts) and MoE TP x EP split, at each measured token count (1 to 16,384);
+ *       routing skewed as a power law of exponent 1.01; the engine's fastest kernel for the dtype.</li>
  * </ul>
  *
- * <p>{@code CalibrateJob OP_PERF_DIR OUT_DIR}: reads {@code SYSTEM/gemm/ENGINE/VERSION/gemm_perf.parquet} and
- * {@code SYSTEM/attention/ENGINE/VERSION/*_attention_perf.parquet} for the systems of {@link #SYSTEMS} that exist.
+ * <p>{@code CalibrateJob OP_PERF_DIR OUT_DIR}: reads {@code SYSTEM/gemm/ENGINE/VERSION/gemm_perf.parquet},
+ * {@code SYSTEM/attention/ENGINE/VERSION/*_attention_perf.parquet} and {@code SYSTEM/moe/ENGINE/VERSION/moe_perf.parquet}
+ * for the systems of {@link #SYSTEMS} that exist.
  */
 public final class CalibrateJob {
     private static final Logger LOG = Logger.getLogger(CalibrateJob.class.getName());
@@ -49,6 +53,18 @@ public final class CalibrateJob {
     /** log2(n x k) buckets of the GEMM table: the measured n and k run from 32 to 65,536. */
     static final int NK_LOG2_MIN = 10;
     static final int NK_LOG2_MAX = 32;
+    /** The MoE dtypes reduced: the checkpoints of the measured serving rows are 16-bit, FP8 (per tensor, block), MXFP4 and INT4. */
+    static final List<String> MOE_DTYPES = List.of("bfloat16", "fp8", "fp8_block", "w4a16_mxfp4", "int4_wo");
+    /** The token counts every op-perf MoE file measures (1 to 16,384). */
+    static final List<Integer> MOE_TOKENS = List.of(1, 2, 4, 8, 16, 32, 48, 64, 80, 96, 128, 160, 192, 256, 320, 384, 512, 768,
+            1024, 1536, 2048, 3072, 4096, 6144, 8192, 12288, 16384);
+    /**
+     * The token-to-expert distribution of the MoE table. op-perf measures balanced routing and power laws of exponent
+     * 1.01 and 1.2; on the MoE rows of measured-latency.csv (vLLM, SGLang and TensorRT-LLM on H100/H200, each engine's
+     * expert-path calibration refitted for each table, 2026-11-30) the power law of 1.01 gave median errors of 22.4% TTFT
+     * and 14.6% TPOT over all predicted rows, balanced routing 23.7% and 17.3%: real routing is skewed.
+     */
+    static final String MOE_DISTRIBUTION = "power_law_1.01";
     /** The attribution every derived table carries (op-perf README). */
     static final String ATTRIBUTION = "# Derived by jobs/calibrate.sh from NVIDIA aiconfigurator's measured operator timings"
             + " (aic-core/src/aiconfigurator_core/systems/, snapshot 2026-08-21, commit 095f58a)."
@@ -81,7 +97,7 @@ public final class CalibrateJob {
         }
     }
 
-    /** Writes the three tables into {@code out}; returns how many rows each got. */
+    /** Writes the four tables into {@code out}; returns how many rows each got. */
     public static Map<String, Integer> run(SparkSession spark, Path root, Path out) throws IOException {
         Files.createDirectories(out);
         Map<String, Integer> rows = new TreeMap<>();
@@ -93,6 +109,8 @@ public final class CalibrateJob {
         Dataset<Row> context = read(spark, root, "attention", "context_attention_perf.parquet");
         rows.put("context_attention.csv", context == null ? 0
                 : writeContextAttention(context, out.resolve("context_attention.csv")));
+        Dataset<Row> moe = read(spark, root, "moe", "moe_perf.parquet");
+        rows.put("moe.csv", moe == null ? 0 : writeMoe(moe, out.resolve("moe.csv")));
         LOG.info("calibration tables written to " + out + ": " + rows);
         return rows;
     }
@@ -197,6 +215,53 @@ public final class CalibrateJob {
                 .orderBy("system", "engine", "flops_log2");
         return writeLong(reduced, file, "# Achieved TFLOPS of causal prefill attention, median over the measured shapes in the bucket.",
                 "system,engine,flops_log2,tflops,shapes");
+    }
+
+    /**
+     * The routed-expert layer (grouped GEMMs, activation and routing glue, as the collector times one MoE layer) per
+     * system, engine, dtype, model shape (hidden, expert intermediate, top-k, experts) and MoE TP x EP split: microseconds
+     * at each measured token count, one column per count. Where an engine has several kernels for a dtype (vLLM's
+     * FlashInfer CUTLASS and Triton FP8 block experts), the fastest: the engine's own kernel selection prefers it.
+     */
+    static int writeMoe(Dataset<Row> moe, Path file) throws IOException {
+        String dtypes = String.join("', '", MOE_DTYPES);
+        Dataset<Row> reduced = moe
+                .where("distribution = '" + MOE_DISTRIBUTION + "' and moe_dtype in ('" + dtypes + "') and latency > 0"
+                        + " and num_tokens in (" + String.join(", ", MOE_TOKENS.stream().map(String::valueOf).toList()) + ")")
+                .groupBy("system", "engine", "moe_dtype", "hidden_size", "inter_size", "topk", "num_experts", "moe_tp_size",
+                        "moe_ep_size", "num_tokens")
+                .agg(functions.min("latency").as("ms"))
+                .orderBy("system", "engine", "moe_dtype", "hidden_size", "inter_size", "topk", "num_experts", "moe_tp_size",
+                        "moe_ep_size", "num_tokens");
+        Map<String, String[]> wide = new TreeMap<>();
+        List<String> order = new ArrayList<>();
+        for (Row r : reduced.collectAsList()) {
+            StringBuilder key = new StringBuilder();
+            for (int i = 0; i < 9; i++) {
+                key.append(i == 0 ? "" : ",").append(r.get(i));
+            }
+            String[] cells = wide.computeIfAbsent(key.toString(), k -> {
+                order.add(k);
+                String[] c = new String[MOE_TOKENS.size()];
+                Arrays.fill(c, "");
+                return c;
+            });
+            cells[MOE_TOKENS.indexOf((int) r.getLong(9))] = format(r.getDouble(10) * 1e3);
+        }
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write(ATTRIBUTION + "\n");
+            w.write("# One routed-expert (MoE) layer, microseconds at num_tokens tokens, token-to-expert distribution "
+                    + MOE_DISTRIBUTION + "; the fastest kernel of the engine for the dtype.\n");
+            StringBuilder header = new StringBuilder("system,engine,dtype,hidden,inter,topk,experts,moe_tp,moe_ep");
+            for (int t : MOE_TOKENS) {
+                header.append(",us_").append(t);
+            }
+            w.write(header + "\n");
+            for (String key : order) {
+                w.write(key + "," + String.join(",", wide.get(key)) + "\n");
+            }
+        }
+        return order.size();
     }
 
     private static int writeLong(Dataset<Row> reduced, Path file, String comment, String header) throws IOException {

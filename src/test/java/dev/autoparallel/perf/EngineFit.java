@@ -16,13 +16,12 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
 
 /**
- * Fits one engine's calibration ({@link EngineCalibration}) on the measured serving points of a
- * file in the columns of measured-latency.csv: first the step overhead on TPOT, then the prefill
- * overhead and queue factor on TTFT, each by grid search for the lowest median absolute error of
- * the engine's predicted rows. Run by {@code jobs/fit-engine.sh ENGINE}; prints the grid's best
- * point and the errors before and after. With {@code --kernels} it fits the engine's calibration of the
- * measured-kernel path ({@link ServingEngine#kernelCalibration()}) on the rows that path predicts
- * (those whose prediction that calibration moves), the roofline's left as it is.
+ * Fits one engine's calibration ({@link EngineCalibration}) of one step source on the measured serving points of a
+ * file in the columns of measured-latency.csv that the source predicts: first the step overhead on TPOT, then the
+ * prefill overhead and queue factor on TTFT, each by grid search for the lowest median absolute error of those rows.
+ * Run by {@code jobs/fit-engine.sh ENGINE [FILE] [SOURCE]} (SOURCE {@code roofline}, {@code measured_kernels} or
+ * {@code measured_experts}; default roofline); prints the grid's best point and the errors before and after. The other
+ * sources' calibrations stay as they are.
  */
 public final class EngineFit {
     private EngineFit() {
@@ -31,37 +30,34 @@ public final class EngineFit {
     public static void main(String[] args) throws IOException {
         Path csv = Path.of(args[0]);
         ServingEngine engine = ServingEngine.parse(args[1]);
-        boolean kernels = args.length > 2 && args[2].equals("--kernels");
-        List<Map<String, String>> rows = new ArrayList<>();
+        PerfModel.StepSource source = args.length > 2 ? PerfModel.StepSource.valueOf(args[2].toUpperCase(Locale.ROOT))
+                : PerfModel.StepSource.ROOFLINE;
+        List<Map<String, String>> all = new ArrayList<>();
         try (Reader in = Files.newBufferedReader(csv)) {
             for (CSVRecord r : CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(in)) {
                 if (ServingEngine.parse(r.get("backend")) == engine) {
-                    rows.add(r.toMap());
+                    all.add(r.toMap());
                 }
             }
         }
         Map<String, ModelSpec> models = new HashMap<>();
         Function<String, ModelSpec> model = id -> models.computeIfAbsent(id, AutoParallel::model);
-        EngineCalibration now = kernels ? engine.kernelCalibration() : engine.calibration();
-        if (kernels) {
-            EngineCalibration probe = new EngineCalibration(1.0, now.prefillOverheadS(), now.queueFactor());
-            List<Map<String, String>> measured = new ArrayList<>();
-            for (Map<String, String> r : rows) {
-                LatencyReplay.Row a = LatencyReplay.replay(1, r, model, ServingEngine::calibration, e -> now, true);
-                LatencyReplay.Row b = LatencyReplay.replay(1, r, model, ServingEngine::calibration, e -> probe, true);
-                if (a.predicted() && !a.tpotMs().equals(b.tpotMs())) {
-                    measured.add(r);
-                }
+        List<Map<String, String>> rows = new ArrayList<>();
+        for (Map<String, String> r : all) {
+            LatencyReplay.Row row = LatencyReplay.replay(1, r, model);
+            if (row.predicted() && row.source() == source) {
+                rows.add(r);
             }
-            rows = measured;
         }
-        double[] before = errors(rows, model, now, kernels);
-        System.out.printf(Locale.ROOT, "%s: %d rows; now %s: %d predicted, TTFT %.1f%%, TPOT %.1f%%%n", engine.key(), rows.size(),
-                now, (int) before[2], before[0] * 100, before[1] * 100);
+        EngineCalibration now = engine.calibration(source);
+        double[] before = errors(rows, model, source, now);
+        System.out.printf(Locale.ROOT, "%s %s: %d rows; now %s: %d predicted, TTFT %.1f%%, TPOT %.1f%%%n", engine.key(), source.key(),
+                rows.size(), now, (int) before[2], before[0] * 100, before[1] * 100);
+        boolean kernels = source != PerfModel.StepSource.ROOFLINE;
         double bestStep = now.stepOverheadS();
         double bestTpot = Double.MAX_VALUE;
         for (double step = kernels ? 0 : 0.5e-3; step <= 6e-3 + 1e-12; step += 0.25e-3) {
-            double[] e = errors(rows, model, new EngineCalibration(step, now.prefillOverheadS(), now.queueFactor()), kernels);
+            double[] e = errors(rows, model, source, new EngineCalibration(step, now.prefillOverheadS(), now.queueFactor()));
             if (e[1] < bestTpot) {
                 bestTpot = e[1];
                 bestStep = step;
@@ -70,9 +66,9 @@ public final class EngineFit {
         double bestPrefill = now.prefillOverheadS();
         double bestQueue = now.queueFactor();
         double bestSum = Double.MAX_VALUE;
-        for (double prefill = 0; prefill <= (kernels ? 0.100 : 0.300) + 1e-12; prefill += kernels ? 0.005 : 0.010) {
+        for (double prefill = 0; prefill <= 0.300 + 1e-12; prefill += 0.005) {
             for (double queue = 0; queue <= 2.0 + 1e-12; queue += 0.1) {
-                double[] e = errors(rows, model, new EngineCalibration(bestStep, prefill, queue), kernels);
+                double[] e = errors(rows, model, source, new EngineCalibration(bestStep, prefill, queue));
                 if (e[0] + e[1] < bestSum) {
                     bestSum = e[0] + e[1];
                     bestPrefill = prefill;
@@ -81,19 +77,20 @@ public final class EngineFit {
             }
         }
         EngineCalibration fitted = new EngineCalibration(bestStep, bestPrefill, bestQueue);
-        double[] after = errors(rows, model, fitted, kernels);
+        double[] after = errors(rows, model, source, fitted);
         System.out.printf(Locale.ROOT, "fitted step %.2f ms, prefill %.0f ms, queue factor %.1f: TTFT %.1f%%, TPOT %.1f%% (%d predicted)%n",
                 bestStep * 1e3, bestPrefill * 1e3, bestQueue, after[0] * 100, after[1] * 100, (int) after[2]);
     }
 
-    /** Median absolute TTFT and TPOT errors of the predicted rows, and their count. */
-    static double[] errors(List<Map<String, String>> rows, Function<String, ModelSpec> model, EngineCalibration c, boolean kernels) {
+    /** Median absolute TTFT and TPOT errors of the predicted rows, and their count, with {@code c} as {@code source}'s calibration. */
+    static double[] errors(List<Map<String, String>> rows, Function<String, ModelSpec> model, PerfModel.StepSource source,
+                           EngineCalibration c) {
+        PerfModel.Calibrations calibrations = (e, s) -> s == source ? c : e.calibration(s);
         List<Double> ttft = new ArrayList<>();
         List<Double> tpot = new ArrayList<>();
         int line = 1;
         for (Map<String, String> r : rows) {
-            LatencyReplay.Row row = kernels ? LatencyReplay.replay(++line, r, model, ServingEngine::calibration, e -> c, true)
-                    : LatencyReplay.replay(++line, r, model, e -> c, ServingEngine::kernelCalibration, true);
+            LatencyReplay.Row row = LatencyReplay.replay(++line, r, model, calibrations, true);
             if (row.predicted()) {
                 ttft.add(row.ttftError());
                 tpot.add(row.tpotError());

@@ -38,8 +38,8 @@ public final class KernelPathReport {
         int line = 1;
         for (Map<String, String> r : rows) {
             line++;
-            roofline.add(LatencyReplay.replay(line, r, model, ServingEngine::calibration, ServingEngine::kernelCalibration, false));
-            kernels.add(LatencyReplay.replay(line, r, model, ServingEngine::calibration, ServingEngine::kernelCalibration, true));
+            roofline.add(LatencyReplay.replay(line, r, model, ServingEngine::calibration, false));
+            kernels.add(LatencyReplay.replay(line, r, model, ServingEngine::calibration, true));
         }
         List<LatencyReplay.Errors> before = LatencyReplay.errors(roofline);
         List<LatencyReplay.Errors> after = LatencyReplay.errors(kernels);

@@ -71,6 +71,23 @@ class KernelTablesTest {
         assertTrue(!KernelTables.builtIn().of("a100_sxm", "vllm").orElseThrow().hasGemm("fp8"), "A100 has no FP8 tensor cores");
     }
 
+    /**
+     * DeepSeek-V3's routed experts (hidden 7,168, expert width 2,048, top-8 of 256, FP8 blocks) at TP 8 under SGLang on
+     * H200: op-perf's moe_perf.parquet (SGLang 0.5.14, power law 1.01) measures 0.03678 ms at 1 token, 0.2486 at 32,
+     * 0.3126 at 48 and 3.767 at 16,384.
+     */
+    @Test
+    void moe_measuredCounts_interpolatesBetween_andScalesBeyondTheLast() {
+        Kernels k = KernelTables.builtIn().of("h200_sxm", "sglang").orElseThrow();
+        KernelTables.MoeCurve c = k.moe(new KernelTables.MoeShape("fp8_block", 7168, 2048, 8, 256, 8, 1)).orElseThrow();
+        assertEquals(36.78e-6, c.seconds(1), 1e-12);
+        assertEquals(36.78e-6, c.seconds(0.5), 1e-12, "below the first count: its time");
+        assertEquals((248.6e-6 + 312.6e-6) / 2, c.seconds(40), 1e-12);
+        assertEquals(3767e-6 * 2, c.seconds(32768), 1e-12);
+        assertTrue(k.moe(new KernelTables.MoeShape("fp8_block", 7168, 2048, 8, 256, 3, 1)).isEmpty(), "TP 3 is not measured");
+        assertTrue(k.moe(new KernelTables.MoeShape("nvfp4", 7168, 2048, 8, 256, 8, 1)).isEmpty());
+    }
+
     @Test
     void curveLookup_equalsTheScanningInterpolation() {
         // Gaps (unmeasured buckets) inside and at both ends: the precomputed neighbours give the scan's answer everywhere.

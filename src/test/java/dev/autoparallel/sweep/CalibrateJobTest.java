@@ -39,6 +39,12 @@ class CalibrateJobTest {
             .add("head_dim", DataTypes.LongType).add("kv_cache_dtype", DataTypes.StringType).add("step", DataTypes.LongType)
             .add("window_size", DataTypes.LongType).add("latency", DataTypes.DoubleType);
 
+    private static final StructType MOE = new StructType().add("moe_dtype", DataTypes.StringType)
+            .add("num_tokens", DataTypes.LongType).add("hidden_size", DataTypes.LongType).add("inter_size", DataTypes.LongType)
+            .add("topk", DataTypes.LongType).add("num_experts", DataTypes.LongType).add("moe_tp_size", DataTypes.LongType)
+            .add("moe_ep_size", DataTypes.LongType).add("distribution", DataTypes.StringType).add("kernel_source", DataTypes.StringType)
+            .add("latency", DataTypes.DoubleType);
+
     private static void write(Path file, StructType schema, List<Row> rows) {
         spark.createDataFrame(rows, schema).coalesce(1).write().parquet(file.toString());
     }
@@ -60,11 +66,19 @@ class CalibrateJobTest {
         // Prefill: 4,096^2 / 2 x 4 x 32 heads x 128 = 2^37 FLOPs in 0.5 ms.
         write(root.resolve("h100_sxm/attention/vllm/0.24.0/context_attention_perf.parquet"), ATTENTION, List.of(
                 RowFactory.create(1L, 4096L, 32L, 8L, 128L, "bfloat16", 0L, 0L, 0.5)));
+        // MoE (DeepSeek-V3's shape at EP 8): two kernels at 1 token (the faster is kept), one at 16 tokens, a balanced-routing
+        // row and a 3-token row (not a measured count) dropped.
+        write(root.resolve("h100_sxm/moe/vllm/0.24.0/moe_perf.parquet"), MOE, List.of(
+                RowFactory.create("fp8_block", 1L, 7168L, 2048L, 8L, 256L, 1L, 8L, "power_law_1.01", "triton", 0.05),
+                RowFactory.create("fp8_block", 1L, 7168L, 2048L, 8L, 256L, 1L, 8L, "power_law_1.01", "cutlass", 0.04),
+                RowFactory.create("fp8_block", 16L, 7168L, 2048L, 8L, 256L, 1L, 8L, "power_law_1.01", "cutlass", 0.2),
+                RowFactory.create("fp8_block", 16L, 7168L, 2048L, 8L, 256L, 1L, 8L, "balanced", "cutlass", 0.3),
+                RowFactory.create("fp8_block", 3L, 7168L, 2048L, 8L, 256L, 1L, 8L, "power_law_1.01", "cutlass", 0.1)));
         Path out = dir.resolve("perf");
 
         Map<String, Integer> rows = CalibrateJob.run(spark, root, out);
 
-        assertEquals(Map.of("gemm.csv", 1, "decode_attention.csv", 1, "context_attention.csv", 1), rows);
+        assertEquals(Map.of("gemm.csv", 1, "decode_attention.csv", 1, "context_attention.csv", 1, "moe.csv", 1), rows);
         List<String> gemm = Files.readAllLines(out.resolve("gemm.csv"));
         assertTrue(gemm.get(0).contains("commit 095f58a") && gemm.get(0).contains("Apache License 2.0"), gemm.get(0));
         String[] cells = gemm.get(3).split(",", -1);
@@ -75,5 +89,10 @@ class CalibrateJobTest {
         // 2^26 B / 0.04 ms = 1,678 GB/s; 2^37 FLOPs / 0.5 ms = 274.9 TFLOPS.
         assertEquals("h100_sxm,vllm,bfloat16,26,1678,1", Files.readAllLines(out.resolve("decode_attention.csv")).get(3));
         assertEquals("h100_sxm,vllm,37,274.9,1", Files.readAllLines(out.resolve("context_attention.csv")).get(3));
+        // Microseconds at 1 token (the faster kernel: 40) and 16 tokens (200); the other counts empty.
+        List<String> moe = Files.readAllLines(out.resolve("moe.csv"));
+        assertTrue(moe.get(2).startsWith("system,engine,dtype,hidden,inter,topk,experts,moe_tp,moe_ep,us_1,us_2,"), moe.get(2));
+        assertEquals("h100_sxm,vllm,fp8_block,7168,2048,8,256,1,8,40,,,,200," + ",".repeat(CalibrateJob.MOE_TOKENS.size() - 6),
+                moe.get(3));
     }
 }

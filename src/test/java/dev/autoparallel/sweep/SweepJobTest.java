@@ -172,7 +172,7 @@ class SweepJobTest {
                 continue;
             }
             assertTrue(r.meetsSlo() != null && r.replicas() >= 1 && r.totalGpus() >= r.replicas());
-            assertTrue(List.of("measured_kernels", "roofline").contains(r.speedSource()), r.toString());
+            assertTrue(List.of("measured_kernels", "measured_experts", "roofline").contains(r.speedSource()), r.toString());
             if (r.meetsSlo()) {
                 meeting++;
                 assertTrue(r.ttftMs() <= r.ttftSloMs() && r.tpotMs() <= r.tpotSloMs(), r.toString());

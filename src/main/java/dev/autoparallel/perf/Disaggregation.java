@@ -1,0 +1,157 @@
+package dev.autoparallel.perf;
+
+import dev.autoparallel.hardware.Gpu;
+import dev.autoparallel.memory.EngineSettings;
+import dev.autoparallel.memory.Layout;
+import dev.autoparallel.memory.MemoryEstimate;
+import dev.autoparallel.memory.MemoryModel;
+import dev.autoparallel.perf.PerfModel.Calibrations;
+import dev.autoparallel.perf.PerfModel.StepSource;
+import java.util.Optional;
+
+/**
+ * Disaggregated prefill/decode serving (vLLM's and SGLang's PD disaggregation, TensorRT-LLM's disaggregated serving, as
+ * NVIDIA Dynamo and llm-d deploy them): a pool of prefill workers and a pool of decode workers, each with its own
+ * layout and count, and each prompt's KV cache moved from its prefill worker to a decode worker over the links between
+ * them (NVLink inside a node, the network between nodes).
+ *
+ * <p>A benchmark at a fixed concurrency C (each request followed by the next once it completes, as the measured points
+ * run) is a closed queueing network of three stations: the prefill pool, a queue with one server per prompt a worker's
+ * ranks prefill at once; the KV transfer, a delay; and the decode pool, a queue with one server per batch slot, each
+ * request holding a slot for its output tokens. It is solved by exact mean value analysis over 1..C requests, each
+ * multi-server queue by Seidmann's approximation (a single server m times as fast plus a delay of (m - 1)/m of the
+ * service). A decode step's time depends on the batch, which depends on the throughput: the two are iterated to a
+ * fixed point. Prefill steps carry no decode and decode steps no prefill: that is what disaggregation buys.
+ *
+ * <p>Not modelled: the all-to-all of wide expert parallelism, the decode pool's own scheduling overheads beyond the
+ * engine's step overhead, and transfer queueing on a shared network.
+ */
+public final class Disaggregation {
+    /** Fixed-point iterations of the decode batch; it settles in well under this (damped halves). */
+    private static final int ITERATIONS = 40;
+
+    private Disaggregation() {
+    }
+
+    /**
+     * One pool: {@code workers} engine instances of {@code layout}, each rank holding at most {@code maxBatchPerRank}
+     * sequences at once (0: what its KV cache holds). With attention data parallelism ({@code layout.dp()} ranks sharing
+     * the experts) a worker holds {@code dp x maxBatchPerRank}.
+     */
+    public record Pool(Layout layout, int workers, int maxBatchPerRank) {
+        public Pool {
+            if (workers < 1 || maxBatchPerRank < 0) {
+                throw new IllegalArgumentException("a pool needs at least one worker and a batch of at least 0: " + workers
+                        + ", " + maxBatchPerRank);
+            }
+        }
+
+        int gpus() {
+            return workers * layout.totalGpus();
+        }
+    }
+
+    /**
+     * The disaggregated deployment's speed.
+     *
+     * @param decodeBatchPerRank sequences a decode rank steps at once, on average
+     * @param prefillUtilization share of the prefill pool's capacity in use
+     * @param kvTransferMs       one prompt's KV cache from its prefill worker to its decode worker
+     */
+    public record Estimate(double ttftMs, double tpotMs, double tokensPerSecond, double requestsPerSecond,
+                           double decodeBatchPerRank, double prefillUtilization, double kvTransferMs,
+                           StepSource prefillSource, StepSource decodeSource) {
+    }
+
+    /**
+     * The speed of {@code prefill} and {@code decode} pools of {@code perf}'s model and GPU for the workload (its
+     * concurrency the requests in flight over the whole deployment), or empty when either pool's layout does not fit.
+     */
+    public static Optional<Estimate> estimate(PerfModel perf, Pool prefill, Pool decode, int gpusPerNode, EngineSettings settings,
+                                              Workload w, ServingEngine engine) {
+        return estimate(perf, prefill, decode, gpusPerNode, settings, w, engine, ServingEngine::calibration);
+    }
+
+    /** As above, with the engines' calibrations given (fitting one). */
+    static Optional<Estimate> estimate(PerfModel perf, Pool prefill, Pool decode, int gpusPerNode, EngineSettings settings,
+                                       Workload w, ServingEngine engine, Calibrations calibrations) {
+        MemoryModel memory = perf.memory();
+        Gpu gpu = memory.gpu();
+        int isl = w.inputTokens();
+        int osl = w.outputTokens();
+        int c = w.concurrency();
+        EngineSettings s = settings.maxModelLen() == null ? settings.withMaxModelLen(w.sequenceLength()) : settings;
+        int prefillBatch = Math.max(1, prefill.maxBatchPerRank());
+        MemoryEstimate pMem = memory.evaluate(prefill.layout(), s.withMaxNumSeqs(prefillBatch), gpu.memoryBytes());
+        int decodeRanks = decode.workers() * decode.layout().dp();
+        int wanted = decode.maxBatchPerRank() > 0 ? decode.maxBatchPerRank() : (c + decodeRanks - 1) / decodeRanks;
+        MemoryEstimate dMem = memory.evaluate(decode.layout(), s.withMaxNumSeqs(wanted), gpu.memoryBytes());
+        if (!pMem.fits() || !dMem.fits()) {
+            return Optional.empty();
+        }
+        double held = dMem.kvCacheTokens() / (double) w.sequenceLength();
+        if (held < 1) {
+            return Optional.empty();
+        }
+        double slotsPerRank = decode.maxBatchPerRank() > 0 ? Math.min(decode.maxBatchPerRank(), held) : Math.min(wanted, held);
+
+        PerfModel.Steps p = perf.steps(prefill.layout(), gpusPerNode, pMem, engine, calibrations);
+        PerfModel.Steps d = perf.steps(decode.layout(), gpusPerNode, dMem, engine, calibrations);
+        double prefillService = p.seconds(0, isl, (double) prefillBatch * isl);
+        double prefillServers = (double) prefill.workers() * prefill.layout().dp() * prefillBatch;
+        double overhead = p.calibration().prefillOverheadS();
+        boolean oneNode = prefill.gpus() + decode.gpus() <= gpusPerNode;
+        double link = (oneNode ? gpu.intraNodeBytesPerSecond() : gpu.interNodeBytesPerSecond()) * PerfModel.LINK_EFFICIENCY;
+        double transfer = isl * (double) Math.max(pMem.kvBytesPerToken(), dMem.kvBytesPerToken()) / link;
+        double decodeSlots = decodeRanks * slotsPerRank;
+
+        double batch = Math.min(slotsPerRank, c / (double) decodeRanks);
+        double tpot = 0;
+        double[] network = null;
+        for (int i = 0; i < ITERATIONS; i++) {
+            tpot = d.seconds(Math.max(batch, 1e-9), isl + osl / 2.0, 0);
+            network = meanValues(c, prefillService, prefillServers, osl * tpot, decodeSlots, transfer + overhead);
+            double inDecode = network[0] * osl * tpot;
+            double next = Math.min(slotsPerRank, inDecode / decodeRanks);
+            if (Math.abs(next - batch) < 1e-4 * Math.max(1, batch)) {
+                batch = next;
+                break;
+            }
+            batch = (batch + next) / 2;
+        }
+        double throughput = network[0];
+        double ttft = overhead + network[1] + transfer + network[2];
+        return Optional.of(new Estimate(ttft * 1e3, tpot * 1e3, throughput * osl, throughput, batch,
+                throughput * prefillService / prefillServers, transfer * 1e3, p.source(), d.source()));
+    }
+
+    /**
+     * Mean value analysis of the closed network at {@code customers}: a queue of {@code prefillServers} servers of
+     * {@code prefillService} seconds, a queue of {@code decodeSlots} servers of {@code decodeService}, and a delay of
+     * {@code delay}. Returns the throughput (requests per second), the mean time in the prefill station (queue and
+     * service) and the mean wait for a decode slot.
+     */
+    static double[] meanValues(int customers, double prefillService, double prefillServers, double decodeService,
+                               double decodeSlots, double delay) {
+        double qp = 0;
+        double qd = 0;
+        double x = 0;
+        double rp = 0;
+        double waitD = 0;
+        double pFast = prefillService / prefillServers;
+        double pDelay = prefillService - pFast;
+        double dFast = decodeService / decodeSlots;
+        double dDelay = decodeService - dFast;
+        for (int n = 1; n <= customers; n++) {
+            double rqp = pFast * (1 + qp);
+            double rqd = dFast * (1 + qd);
+            rp = rqp + pDelay;
+            double rd = rqd + dDelay;
+            x = n / (rp + rd + delay);
+            qp = x * rqp;
+            qd = x * rqd;
+            waitD = rd - decodeService;
+        }
+        return new double[] {x, rp, Math.max(0, waitD)};
+    }
+}

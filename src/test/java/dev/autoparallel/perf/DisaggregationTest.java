@@ -1,0 +1,62 @@
+package dev.autoparallel.perf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.autoparallel.model.ReferenceModels;
+import dev.autoparallel.hardware.Gpu;
+import dev.autoparallel.hardware.GpuCatalog;
+import dev.autoparallel.memory.EngineSettings;
+import dev.autoparallel.memory.Layout;
+import dev.autoparallel.memory.MemoryModel;
+import org.junit.jupiter.api.Test;
+
+class DisaggregationTest {
+    private static final Gpu H100 = GpuCatalog.require("H100", "gpu");
+
+    /** One request alone never queues: its cycle is the prefill, the decode and the delay. */
+    @Test
+    void meanValues_oneRequest_isTheSumOfItsServices() {
+        double[] m = Disaggregation.meanValues(1, 0.2, 4, 3.0, 64, 0.05);
+        assertEquals(1 / 3.25, m[0], 1e-12);
+        assertEquals(0.2, m[1], 1e-12);
+        assertEquals(0, m[2], 1e-12);
+    }
+
+    /**
+     * Many requests against one prefill server of 0.1 s: the throughput saturates at the prefill pool's 10 requests per
+     * second, and the prefill station holds the rest of the cycle (Little: 1,000 requests / 10 per second = 100 s per
+     * cycle, 1 s of it decoding).
+     */
+    @Test
+    void meanValues_saturatedPrefill_limitsThroughputAndQueuesThere() {
+        double[] m = Disaggregation.meanValues(1000, 0.1, 1, 1.0, 10_000, 0);
+        assertEquals(10, m[0], 1e-6);
+        assertEquals(99, m[1], 1e-3);
+    }
+
+    /**
+     * Llama-3.1-8B on H100 (16-bit, measured kernels), one prefill worker and one decode worker at TP 1, 64 requests
+     * of 1,024 in and 256 out: the decode step is the model's own step of the decode batch without prefill, the batch
+     * obeys Little's law over the decode pool, and the KV transfer is the prompt's KV bytes over NVLink (both pools in one
+     * node).
+     */
+    @Test
+    void estimate_llama8b_decodeStepIsTheBatchsOwn_andLittlesLawHolds() {
+        MemoryModel memory = new MemoryModel(ReferenceModels.spec("meta-llama/Llama-3.1-8B"), H100);
+        PerfModel perf = new PerfModel(memory);
+        Layout one = new Layout(1, 1, 1, false);
+        Workload w = new Workload(1024, 256, 64);
+        Disaggregation.Estimate e = Disaggregation.estimate(perf, new Disaggregation.Pool(one, 1, 1), new Disaggregation.Pool(one, 1, 0),
+                8, EngineSettings.defaults(), w, ServingEngine.VLLM).orElseThrow();
+        assertEquals(PerfModel.StepSource.MEASURED_KERNELS, e.decodeSource());
+        var dMem = memory.evaluate(one, EngineSettings.defaults().withMaxModelLen(1280).withMaxNumSeqs(64), H100.memoryBytes());
+        double step = perf.steps(one, 8, dMem, ServingEngine.VLLM, ServingEngine::calibration).seconds(e.decodeBatchPerRank(), 1024 + 128, 0);
+        assertEquals(step * 1e3, e.tpotMs(), 1e-3 * e.tpotMs());
+        assertEquals(e.requestsPerSecond() * 256 * e.tpotMs() / 1e3, e.decodeBatchPerRank(), 1e-2 * e.decodeBatchPerRank());
+        // 1,024 tokens x 128 KiB per token (32 layers x 8 KV heads x 128 x 2 x 2 B) over 0.7 x 450 GB/s.
+        assertEquals(1024 * 131072 / (0.7 * H100.intraNodeBytesPerSecond()) * 1e3, e.kvTransferMs(), 1e-6);
+        assertTrue(e.prefillUtilization() > 0 && e.prefillUtilization() < 1, String.valueOf(e.prefillUtilization()));
+        assertTrue(e.ttftMs() > e.kvTransferMs());
+    }
+}
