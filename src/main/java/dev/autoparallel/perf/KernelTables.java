@@ -66,11 +66,28 @@ public final class KernelTables {
         private Curve contextFlops;
         /** Routed-expert layer timings by {@link MoeShape}. */
         private final Map<MoeShape, MoeCurve> moe;
+        /** Generation MLA attention by "KV dtype,heads per rank": cached tokens per second by log2 of the tokens read. */
+        private final Map<String, Curve> mlaDecode = new HashMap<>();
+        /** Context MLA attention by heads per rank: causal token pairs per second by log2 of the pairs. */
+        private final Map<Integer, Curve> mlaContext = new HashMap<>();
 
         Kernels() {
             this.gemmFlops = new HashMap<>();
             this.decodeBytesPerS = new HashMap<>();
             this.moe = new HashMap<>();
+        }
+
+        /**
+         * Generation MLA attention with {@code heads} query heads per rank over a {@code kvDtype} latent cache
+         * ({@code bfloat16}, {@code fp8}): a curve of cached tokens read per second; empty where not measured.
+         */
+        Optional<Curve> mlaDecode(String kvDtype, int heads) {
+            return Optional.ofNullable(mlaDecode.get(kvDtype + "," + heads));
+        }
+
+        /** Context MLA attention with {@code heads} query heads per rank: a curve of causal token pairs per second. */
+        Optional<Curve> mlaContext(int heads) {
+            return Optional.ofNullable(mlaContext.get(heads));
         }
 
         /** The measured routed-expert layer of {@code shape}, or empty when this GPU and engine did not measure it. */
@@ -271,6 +288,30 @@ public final class KernelTables {
             Kernels kernels = byKey.get(key);
             if (kernels != null) {
                 kernels.contextFlops = curve(points);
+            }
+        });
+        Map<String, TreeMap<Integer, Double>> mlaDecode = new TreeMap<>();
+        for (String[] r : rows("/perf/mla_decode.csv")) {
+            mlaDecode.computeIfAbsent(r[0] + "," + r[1] + "," + r[2] + "," + r[3], k -> new TreeMap<>())
+                    .put(Integer.parseInt(r[4]), Double.parseDouble(r[5]) * 1e6);
+        }
+        mlaDecode.forEach((key, points) -> {
+            String[] k = key.split(",");
+            Kernels kernels = byKey.get(k[0] + "," + k[1]);
+            if (kernels != null) {
+                kernels.mlaDecode.put(k[2] + "," + k[3], curve(points));
+            }
+        });
+        Map<String, TreeMap<Integer, Double>> mlaContext = new TreeMap<>();
+        for (String[] r : rows("/perf/mla_context.csv")) {
+            mlaContext.computeIfAbsent(r[0] + "," + r[1] + "," + r[2], k -> new TreeMap<>())
+                    .put(Integer.parseInt(r[3]), Double.parseDouble(r[4]) * 1e9);
+        }
+        mlaContext.forEach((key, points) -> {
+            String[] k = key.split(",");
+            Kernels kernels = byKey.get(k[0] + "," + k[1]);
+            if (kernels != null) {
+                kernels.mlaContext.put(Integer.parseInt(k[2]), curve(points));
             }
         });
         List<String[]> moe = lines("/perf/moe.csv");

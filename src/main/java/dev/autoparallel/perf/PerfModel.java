@@ -273,7 +273,7 @@ public final class PerfModel {
         if (k != null) {
             stage.measure(k, l, mem.kvCacheDtype());
             if (stage.source() == StepSource.ROOFLINE) {
-                stage.measureExperts(k, l);
+                stage.measureExperts(k, l, mem.kvCacheDtype());
             }
         }
         stage.stepOverheadS = calibrations.of(engine, stage.source()).stepOverheadS();
@@ -286,7 +286,8 @@ public final class PerfModel {
         MEASURED_KERNELS,
         /**
          * The routed experts from measured MoE layers of this GPU, engine, expert dtype, model shape and TP x EP split
-         * (KernelTables' MoE table); everything else from the roofline.
+         * (KernelTables' MoE table), and an MLA model's attention from measured MLA kernels where the engine has them for
+         * its heads per rank (SGLang, TensorRT-LLM); everything else from the roofline.
          */
         MEASURED_EXPERTS,
         /** The analytical roofline: no kernel data for the GPU, engine, dtype or architecture (MoE, MLA, sliding window, ...). */
@@ -397,6 +398,13 @@ public final class PerfModel {
          * the EP group serve every DP rank's tokens, as op-perf's EP timings count them; 1 otherwise.
          */
         private double moeTokenScale = 1;
+        /**
+         * With measured experts, an MLA model's attention where the tables hold its heads per rank: the stage's MLA layers,
+         * generation MLA by cached tokens read, context MLA by causal token pairs; null curves where not measured.
+         */
+        private double mlaLayers;
+        private KernelTables.Curve mlaDecode;
+        private KernelTables.Curve mlaContext;
         private double routedDecodeTokenS;
         private double routedPrefillTokenS;
         /** All-reduce seconds per step and per token. */
@@ -449,7 +457,7 @@ public final class PerfModel {
          * split: TP shards every expert ({@code moe_tp} = TP), expert parallelism spreads whole experts over the TP x DP
          * ranks ({@code moe_ep}); the tokens a layer sees are the step's. The roofline keeps the rest of the step.
          */
-        void measureExperts(Kernels k, Layout l) {
+        void measureExperts(Kernels k, Layout l, DType kvDtype) {
             if (moeDtype == null) {
                 return;
             }
@@ -462,6 +470,18 @@ public final class PerfModel {
                 this.moeLayers = m.moeLayers() / (double) l.pp();
                 this.moeTokenScale = ep > 1 ? l.dp() : 1;
             });
+            long mla = spec.layers().stream().filter(x -> x.mixer() == Mixer.MLA).count();
+            String kv = kvDtype == DType.FLOAT8 ? "fp8" : kvDtype == DType.BFLOAT16 || kvDtype == DType.FLOAT16 ? "bfloat16" : null;
+            if (moeLayer != null && mla > 0 && kv != null && spec.numAttentionHeads() % l.tp() == 0) {
+                int heads = spec.numAttentionHeads() / l.tp();
+                KernelTables.Curve decode = k.mlaDecode(kv, heads).orElse(null);
+                KernelTables.Curve context = k.mlaContext(heads).orElse(null);
+                if (decode != null && context != null) {
+                    this.mlaDecode = decode;
+                    this.mlaContext = context;
+                    this.mlaLayers = mla / (double) l.pp();
+                }
+            }
         }
 
         /**
@@ -550,6 +570,10 @@ public final class PerfModel {
                 double rest = Math.max(memorySeconds(decode, ctx, prefill),
                         computeSeconds(decode, ctx, prefill) - routedDecodeTokenS * decode - routedPrefillTokenS * prefill);
                 kernels = rest + moeLayers * moeLayer.seconds(Math.max(1, decode + prefill) * moeTokenScale);
+                if (mlaDecode != null) {
+                    kernels += mlaLayers * ((decode > 0 ? mlaDecode.seconds(decode * ctx) : 0)
+                            + (prefill > 0 ? mlaContext.seconds(prefill * ctx / 2) : 0));
+                }
             } else {
                 kernels = Math.max(memorySeconds(decode, ctx, prefill), computeSeconds(decode, ctx, prefill));
             }
@@ -562,11 +586,11 @@ public final class PerfModel {
                 double touched = 1 - Math.exp(Math.max(decode + prefill, 1) * logUntouched);
                 read += expertReadS * touched;
             }
-            return read + decode * kvReadS * (fullLayers * ctx + slidingLayers * Math.min(ctx, window));
+            return read + decode * kvReadS * ((fullLayers - mlaLayers) * ctx + slidingLayers * Math.min(ctx, window));
         }
 
         private double computeSeconds(double decode, double ctx, double prefill) {
-            double attention = fullLayers * (decode * ctx + prefill * ctx / 2)
+            double attention = (fullLayers - mlaLayers) * (decode * ctx + prefill * ctx / 2)
                     + slidingLayers * (decode + prefill) * Math.min(ctx, window);
             return decodeTokenS * decode + prefillTokenS * prefill + attentionUnitS * attention;
         }

@@ -22,13 +22,13 @@ import java.util.Locale;
 public enum ServingEngine {
     /** vLLM's V1 scheduler: chunked prefill mixed into decode steps (vLLM 0.11-0.18 in the fitted rows). */
     VLLM("vllm", new EngineCalibration(4e-3, 0, 0.2),
-            new EngineCalibration(0.75e-3, 5e-3, 0.3), new EngineCalibration(0.75e-3, 5e-3, 0.2)),
+            new EngineCalibration(0.75e-3, 5e-3, 0.3), new EngineCalibration(0.5e-3, 5e-3, 0.2)),
     /** SGLang: prefill batches run before decode batches (SGLang 0.5.1-0.5.9 in the fitted rows). */
     SGLANG("sglang", new EngineCalibration(5.75e-3, 160e-3, 0.1),
-            new EngineCalibration(0, 5e-3, 1.9), new EngineCalibration(0.75e-3, 105e-3, 0.1)),
+            new EngineCalibration(0, 5e-3, 1.9), new EngineCalibration(0.5e-3, 115e-3, 0.1)),
     /** TensorRT-LLM's PyTorch backend (trtllm-serve): in-flight batching with chunked context (1.0-1.2 in the fitted rows). */
     TRTLLM("trtllm", new EngineCalibration(3.25e-3, 30e-3, 0.3), new EngineCalibration(0, 25e-3, 0.2),
-            new EngineCalibration(0.75e-3, 75e-3, 0.1));
+            new EngineCalibration(1e-3, 75e-3, 0.1));
 
     private final String key;
     /** What the engine adds to the roofline. */
@@ -45,13 +45,14 @@ public enum ServingEngine {
     private final EngineCalibration kernelCalibration;
     /**
      * What the engine adds to steps whose routed experts come from measured MoE layers and the rest from the roofline
-     * (PerfModel's {@code MEASURED_EXPERTS} path). Fitted by {@code jobs/fit-engine.sh ENGINE FILE measured_experts}
-     * (2026-11-30) on the rows of measured-latency.csv that path predicts (H100/H200; vLLM 272 rows: MiniMax-M2.5,
-     * Qwen3-235B-FP8, Kimi-K2.5, gpt-oss-120b; SGLang 69: DeepSeek-R1/V3, Qwen3-235B-FP8; TensorRT-LLM 227: DeepSeek-R1/V3,
-     * Qwen3-235B-FP8, gpt-oss-120b): vLLM step 0.75 ms, prefill 5 ms, queue 0.2 (TTFT 15.6%, TPOT 15.3% on its rows;
-     * 24.3% and 29.2% with the roofline's values); SGLang 0.75 ms, 105 ms, 0.1 (11.7%, 11.2%); TensorRT-LLM 0.75 ms,
-     * 75 ms, 0.1 (23.5%, 14.4%). SGLang's and TensorRT-LLM's long prefill overheads stand in for the MLA prefill that
-     * the roofline underestimates (DeepSeek is most of their rows).
+     * (PerfModel's {@code MEASURED_EXPERTS} path; for MLA models with measured MLA kernels, their attention too). Fitted
+     * by {@code jobs/fit-engine.sh ENGINE FILE measured_experts} (2026-11-30) on the rows of measured-latency.csv that
+     * path predicts (H100/H200, aggregated and disaggregated; vLLM 281 rows: MiniMax-M2.5, Qwen3-235B-FP8, Kimi-K2.5,
+     * gpt-oss-120b; SGLang 72: DeepSeek-R1/V3, Qwen3-235B-FP8; TensorRT-LLM 227: DeepSeek-R1/V3, Qwen3-235B-FP8,
+     * gpt-oss-120b): vLLM step 0.5 ms, prefill 5 ms, queue 0.2 (TTFT 16.4%, TPOT 16.4% on its rows; 24.3% and 29.2%
+     * with the roofline's values of the time); SGLang 0.5 ms, 115 ms, 0.1 (19.5%, 12.8%); TensorRT-LLM 1 ms, 75 ms, 0.1
+     * (23.2%, 18.5%). SGLang's and TensorRT-LLM's long prefill overheads stand in for what a DeepSeek prefill costs beyond
+     * its measured kernels (DeepSeek is most of their rows).
      */
     private final EngineCalibration expertCalibration;
 

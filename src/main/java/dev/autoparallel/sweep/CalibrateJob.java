@@ -38,11 +38,15 @@ import org.apache.spark.sql.functions;
  *       FLOPs; head_dim 128, full attention, bfloat16 KV;</li>
  *   <li>{@code moe.csv}: one routed-expert layer's microseconds per system, engine, expert dtype, model shape (hidden,
  *       expert intermediate, top-k, experts) and MoE TP x EP split, at each measured token count (1 to 16,384);
- *       routing skewed as a power law of exponent 1.01; the engine's fastest kernel for the dtype.</li>
+ *       routing skewed as a power law of exponent 1.01; the engine's fastest kernel for the dtype;</li>
+ *   <li>{@code mla_decode.csv} and {@code mla_context.csv}: generation MLA attention's achieved cached tokens per second by
+ *       log2 of the tokens read, and context MLA attention's achieved causal token pairs per second by log2 of the pairs,
+ *       per system, engine, query heads per rank (and KV dtype for generation); SGLang and TensorRT-LLM measure them.</li>
  * </ul>
  *
  * <p>{@code CalibrateJob OP_PERF_DIR OUT_DIR}: reads {@code SYSTEM/gemm/ENGINE/VERSION/gemm_perf.parquet},
- * {@code SYSTEM/attention/ENGINE/VERSION/*_attention_perf.parquet} and {@code SYSTEM/moe/ENGINE/VERSION/moe_perf.parquet}
+ * {@code SYSTEM/attention/ENGINE/VERSION/*_attention_perf.parquet}, {@code SYSTEM/moe/ENGINE/VERSION/moe_perf.parquet} and
+ * {@code SYSTEM/mla/ENGINE/VERSION/*_mla_perf.parquet}
  * for the systems of {@link #SYSTEMS} that exist.
  */
 public final class CalibrateJob {
@@ -97,7 +101,7 @@ public final class CalibrateJob {
         }
     }
 
-    /** Writes the four tables into {@code out}; returns how many rows each got. */
+    /** Writes the six tables into {@code out}; returns how many rows each got. */
     public static Map<String, Integer> run(SparkSession spark, Path root, Path out) throws IOException {
         Files.createDirectories(out);
         Map<String, Integer> rows = new TreeMap<>();
@@ -111,6 +115,10 @@ public final class CalibrateJob {
                 : writeContextAttention(context, out.resolve("context_attention.csv")));
         Dataset<Row> moe = read(spark, root, "moe", "moe_perf.parquet");
         rows.put("moe.csv", moe == null ? 0 : writeMoe(moe, out.resolve("moe.csv")));
+        Dataset<Row> mlaDecode = read(spark, root, "mla", "generation_mla_perf.parquet");
+        rows.put("mla_decode.csv", mlaDecode == null ? 0 : writeMlaDecode(mlaDecode, out.resolve("mla_decode.csv")));
+        Dataset<Row> mlaContext = read(spark, root, "mla", "context_mla_perf.parquet");
+        rows.put("mla_context.csv", mlaContext == null ? 0 : writeMlaContext(mlaContext, out.resolve("mla_context.csv")));
         LOG.info("calibration tables written to " + out + ": " + rows);
         return rows;
     }
@@ -262,6 +270,42 @@ public final class CalibrateJob {
             }
         }
         return order.size();
+    }
+
+    /**
+     * Generation MLA attention (the absorbed kernel reading each sequence's compressed latent): achieved million cached
+     * tokens per second (batch x (step + 1) / latency, the median) per system, engine, KV dtype, query heads per rank and
+     * log2 bucket of the cached tokens read.
+     */
+    static int writeMlaDecode(Dataset<Row> mla, Path file) throws IOException {
+        Dataset<Row> reduced = mla
+                .where("kv_cache_dtype in ('bfloat16', 'fp8') and latency > 0 and step >= 0")
+                .selectExpr("system", "engine", "kv_cache_dtype as kv_dtype", "num_heads as heads",
+                        "cast(batch_size as double) * (step + 1) as tokens", "latency")
+                .selectExpr("system", "engine", "kv_dtype", "heads", "cast(round(log2(tokens)) as int) as tokens_log2",
+                        "tokens / (latency * 1e-3) / 1e6 as mtokens_per_s")
+                .groupBy("system", "engine", "kv_dtype", "heads", "tokens_log2")
+                .agg(functions.expr("percentile(mtokens_per_s, 0.5)").as("mtokens_per_s"), functions.count("*").as("shapes"))
+                .orderBy("system", "engine", "kv_dtype", "heads", "tokens_log2");
+        return writeLong(reduced, file, "# Achieved million cached tokens per second of generation MLA attention, median over the"
+                + " measured shapes in the bucket.", "system,engine,kv_dtype,heads,tokens_log2,mtokens_per_s,shapes");
+    }
+
+    /**
+     * Context (prefill) MLA attention: achieved causal token pairs per second (batch x isl^2 / 2 / latency, the median) per
+     * system, engine, query heads per rank and log2 bucket of the token pairs; bfloat16 KV.
+     */
+    static int writeMlaContext(Dataset<Row> mla, Path file) throws IOException {
+        Dataset<Row> reduced = mla
+                .where("kv_cache_dtype = 'bfloat16' and latency > 0 and isl > 0")
+                .selectExpr("system", "engine", "num_heads as heads", "cast(batch_size as double) * isl * isl / 2 as pairs", "latency")
+                .selectExpr("system", "engine", "heads", "cast(round(log2(pairs)) as int) as pairs_log2",
+                        "pairs / (latency * 1e-3) / 1e9 as gpairs_per_s")
+                .groupBy("system", "engine", "heads", "pairs_log2")
+                .agg(functions.expr("percentile(gpairs_per_s, 0.5)").as("gpairs_per_s"), functions.count("*").as("shapes"))
+                .orderBy("system", "engine", "heads", "pairs_log2");
+        return writeLong(reduced, file, "# Achieved billion causal token pairs per second of context MLA attention, median over the"
+                + " measured shapes in the bucket.", "system,engine,heads,pairs_log2,gpairs_per_s,shapes");
     }
 
     private static int writeLong(Dataset<Row> reduced, Path file, String comment, String header) throws IOException {

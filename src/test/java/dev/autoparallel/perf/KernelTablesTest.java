@@ -88,6 +88,23 @@ class KernelTablesTest {
         assertTrue(k.moe(new KernelTables.MoeShape("nvfp4", 7168, 2048, 8, 256, 8, 1)).isEmpty());
     }
 
+    /**
+     * DeepSeek-V3's MLA at TP 8 (16 heads per rank) under TensorRT-LLM on H200 (mla_decode.csv / mla_context.csv from
+     * op-perf's generation_mla_perf and context_mla_perf): 73.21 million cached tokens per second at 2^10 tokens read,
+     * 141 at 2^11; 11.94 and 23.09 billion causal pairs per second at 2^20 and 2^21 pairs.
+     */
+    @Test
+    void mla_bucketsOfTheMeasuredRates() {
+        Kernels k = KernelTables.builtIn().of("h200_sxm", "trtllm").orElseThrow();
+        assertEquals(1024 / 73.21e6, k.mlaDecode("fp8", 16).orElseThrow().seconds(1024), 1e-12);
+        double mid = Math.sqrt(1024.0 * 2048);
+        assertEquals(mid / ((73.21e6 + 141e6) / 2), k.mlaDecode("fp8", 16).orElseThrow().seconds(mid), 1e-12);
+        assertEquals((1 << 21) / 23.09e9, k.mlaContext(16).orElseThrow().seconds(1 << 21), 1e-15);
+        assertTrue(k.mlaDecode("fp8", 3).isEmpty());
+        assertTrue(KernelTables.builtIn().of("h200_sxm", "vllm").orElseThrow().mlaContext(16).isEmpty(),
+                "vLLM's op-perf has MLA module timings only");
+    }
+
     @Test
     void curveLookup_equalsTheScanningInterpolation() {
         // Gaps (unmeasured buckets) inside and at both ends: the precomputed neighbours give the scan's answer everywhere.

@@ -45,6 +45,10 @@ class CalibrateJobTest {
             .add("moe_ep_size", DataTypes.LongType).add("distribution", DataTypes.StringType).add("kernel_source", DataTypes.StringType)
             .add("latency", DataTypes.DoubleType);
 
+    private static final StructType MLA = new StructType().add("kv_cache_dtype", DataTypes.StringType)
+            .add("num_heads", DataTypes.LongType).add("batch_size", DataTypes.LongType).add("isl", DataTypes.LongType)
+            .add("step", DataTypes.LongType).add("latency", DataTypes.DoubleType);
+
     private static void write(Path file, StructType schema, List<Row> rows) {
         spark.createDataFrame(rows, schema).coalesce(1).write().parquet(file.toString());
     }
@@ -74,11 +78,18 @@ class CalibrateJobTest {
                 RowFactory.create("fp8_block", 16L, 7168L, 2048L, 8L, 256L, 1L, 8L, "power_law_1.01", "cutlass", 0.2),
                 RowFactory.create("fp8_block", 16L, 7168L, 2048L, 8L, 256L, 1L, 8L, "balanced", "cutlass", 0.3),
                 RowFactory.create("fp8_block", 3L, 7168L, 2048L, 8L, 256L, 1L, 8L, "power_law_1.01", "cutlass", 0.1)));
+        // MLA: generation of 64 sequences x 1,024 cached tokens (2^16) in 0.05 ms; context of 4 x 2,048^2 / 2 pairs (2^23).
+        write(root.resolve("h100_sxm/mla/trtllm/1.3.0rc20/generation_mla_perf.parquet"), MLA, List.of(
+                RowFactory.create("fp8", 16L, 64L, 1L, 1023L, 0.05)));
+        write(root.resolve("h100_sxm/mla/trtllm/1.3.0rc20/context_mla_perf.parquet"), MLA, List.of(
+                RowFactory.create("bfloat16", 16L, 4L, 2048L, 0L, 0.4),
+                RowFactory.create("fp8", 16L, 4L, 2048L, 0L, 0.3)));
         Path out = dir.resolve("perf");
 
         Map<String, Integer> rows = CalibrateJob.run(spark, root, out);
 
-        assertEquals(Map.of("gemm.csv", 1, "decode_attention.csv", 1, "context_attention.csv", 1, "moe.csv", 1), rows);
+        assertEquals(Map.of("gemm.csv", 1, "decode_attention.csv", 1, "context_attention.csv", 1, "moe.csv", 1,
+                "mla_decode.csv", 1, "mla_context.csv", 1), rows);
         List<String> gemm = Files.readAllLines(out.resolve("gemm.csv"));
         assertTrue(gemm.get(0).contains("commit 095f58a") && gemm.get(0).contains("Apache License 2.0"), gemm.get(0));
         String[] cells = gemm.get(3).split(",", -1);
@@ -94,5 +105,8 @@ class CalibrateJobTest {
         assertTrue(moe.get(2).startsWith("system,engine,dtype,hidden,inter,topk,experts,moe_tp,moe_ep,us_1,us_2,"), moe.get(2));
         assertEquals("h100_sxm,vllm,fp8_block,7168,2048,8,256,1,8,40,,,,200," + ",".repeat(CalibrateJob.MOE_TOKENS.size() - 6),
                 moe.get(3));
+        // 2^16 tokens / 0.05 ms = 1,311 million per second; 2^23 pairs / 0.4 ms = 20.97 billion (the fp8-KV row is not kept).
+        assertEquals("h100_sxm,trtllm,fp8,16,16,1311,1", Files.readAllLines(out.resolve("mla_decode.csv")).get(3));
+        assertEquals("h100_sxm,trtllm,16,23,20.97,1", Files.readAllLines(out.resolve("mla_context.csv")).get(3));
     }
 }
