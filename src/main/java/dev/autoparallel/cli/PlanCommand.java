@@ -5,6 +5,7 @@ import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.cost.OwnedCost;
 import dev.autoparallel.cost.PriceTable;
 import dev.autoparallel.hardware.GpuCatalog;
+import dev.autoparallel.plan.DisaggregatedPlan;
 import dev.autoparallel.plan.FleetPlan;
 import dev.autoparallel.plan.HardwareOption;
 import dev.autoparallel.plan.OptionPlan;
@@ -157,7 +158,7 @@ final class PlanCommand implements Callable<Integer> {
         } else {
             text(out, result);
         }
-        if (best == null) {
+        if (best == null && result.recommendedDisaggregated() == null) {
             spec.commandLine().getErr().println("error: no plan meets " + slo + ": " + String.join("; ",
                     result.options().stream().filter(o -> o.miss() != null).map(o -> o.hardware() + ": " + o.miss().detail()).toList()));
             return Main.EXIT_DOES_NOT_FIT;
@@ -235,6 +236,41 @@ final class PlanCommand implements Callable<Integer> {
         m.put("alternatives", alternatives);
         m.put("pareto", pareto);
         m.put("misses", misses);
+        m.put("disaggregated", r.recommendedDisaggregated() == null ? null : disaggregated(r.recommendedDisaggregated()));
+        m.put("disaggregated_options", r.options().stream().filter(o -> o.disaggregated() != null)
+                .map(o -> disaggregated(o.disaggregated())).toList());
+        return m;
+    }
+
+    private static Map<String, Object> disaggregated(DisaggregatedPlan d) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("hardware", d.hardware());
+        m.put("gpu", d.gpu());
+        m.put("engine", d.engine().key());
+        m.put("prefill_workers", d.prefillWorkers());
+        m.put("prefill_tensor_parallel", d.prefillLayout().tp());
+        m.put("prefill_pipeline_parallel", d.prefillLayout().pp());
+        m.put("prefill_expert_parallel", d.prefillLayout().expertParallelSize());
+        m.put("decode_workers", d.decodeWorkers());
+        m.put("decode_tensor_parallel", d.decodeLayout().tp());
+        m.put("decode_pipeline_parallel", d.decodeLayout().pp());
+        m.put("decode_expert_parallel", d.decodeLayout().expertParallelSize());
+        m.put("decode_max_num_seqs", d.decodeMaxNumSeqs());
+        m.put("max_model_len", d.maxModelLen());
+        m.put("total_gpus", d.totalGpus());
+        m.put("nodes", d.nodes());
+        m.put("ttft_ms", round(d.ttftMs()));
+        m.put("tpot_ms", round(d.tpotMs()));
+        m.put("kv_transfer_ms", round(d.kvTransferMs()));
+        m.put("simulated", false);
+        m.put("meets_slo", d.meetsSlo());
+        m.put("monthly_cost_usd", d.monthlyCostUsd() == null ? null : Math.round(d.monthlyCostUsd() * 100) / 100.0);
+        m.put("cost_per_million_tokens_usd", d.costPerMillionTokensUsd() == null ? null : round(d.costPerMillionTokensUsd()));
+        m.put("price_source", d.priceSource());
+        m.put("prefill_speed_source", d.prefillSource().key());
+        m.put("decode_speed_source", d.decodeSource().key());
+        m.put("commands", d.commands());
+        m.put("notes", d.notes());
         return m;
     }
 
@@ -305,6 +341,23 @@ final class PlanCommand implements Callable<Integer> {
             }
             out.println("each replica: " + b.deploymentCommand());
             b.notes().forEach(n -> out.println("  " + n));
+        }
+        for (OptionPlan o : r.options()) {
+            DisaggregatedPlan d = o.disaggregated();
+            if (d != null) {
+                out.printf(Locale.ROOT, "%ndisaggregated on %s: %d prefill x (TP %d, PP %d) + %d decode x (TP %d, PP %d), %d GPUs; "
+                                + "analytic p%d TTFT %.0f ms (KV transfer %.1f ms), TPOT %.1f ms%s%s%n", d.hardware(), d.prefillWorkers(),
+                        d.prefillLayout().tp(), d.prefillLayout().pp(), d.decodeWorkers(), d.decodeLayout().tp(), d.decodeLayout().pp(),
+                        d.totalGpus(), d.percentile(), d.ttftMs(), d.kvTransferMs(), d.tpotMs(),
+                        d.monthlyCostUsd() == null ? "" : String.format(Locale.ROOT, ", $%,.0f per month", d.monthlyCostUsd()),
+                        d == r.recommendedDisaggregated() ? " (recommended: it beats the aggregated fleet)" : "");
+            }
+        }
+        DisaggregatedPlan d = r.recommendedDisaggregated();
+        if (d != null) {
+            out.println("commands (prefill worker, decode worker, router):");
+            d.commands().forEach(c -> out.println("  " + c));
+            d.notes().forEach(n -> out.println("  " + n));
         }
     }
 }

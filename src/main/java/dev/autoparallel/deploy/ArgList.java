@@ -48,6 +48,14 @@ final class ArgList {
         return word(flag).value(v);
     }
 
+    /** An argument list built before, from its arguments and their rendering, to extend. */
+    static ArgList of(List<String> args, String line) {
+        ArgList a = new ArgList();
+        a.args.addAll(args);
+        a.line.append(line);
+        return a;
+    }
+
     /** A copy to extend (per-node variants of one base command). */
     ArgList copy() {
         ArgList c = new ArgList();

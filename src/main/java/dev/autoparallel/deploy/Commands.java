@@ -67,6 +67,76 @@ public final class Commands {
     private Commands() {
     }
 
+    /** vLLM's KV connector for prefill/decode disaggregation: NIXL (UCX over RDMA or NVLink), in vLLM from 0.9.0. */
+    static final String VLLM_KV_TRANSFER = "{\"kv_connector\":\"NixlConnector\",\"kv_role\":\"kv_both\"}";
+    /** Ports of the workers and of the router in front of them (the engines' documented examples). */
+    static final int VLLM_PREFILL_PORT = 8100;
+    static final int VLLM_DECODE_PORT = 8200;
+    static final int SGLANG_PREFILL_PORT = 30000;
+    static final int SGLANG_DECODE_PORT = 30001;
+    static final int ROUTER_PORT = 8000;
+
+    /**
+     * Prefill/decode disaggregation: the command of every prefill worker and of every decode worker (each a deployment
+     * of its pool's layout), the router that sends each request to a prefill worker and then a decode worker, and what to
+     * do first.
+     */
+    public record Disaggregated(Deployment prefill, int prefillWorkers, Deployment decode, int decodeWorkers, String router,
+                                List<String> notes) {
+        public Disaggregated {
+            notes = List.copyOf(notes);
+        }
+    }
+
+    /**
+     * vLLM workers with the NIXL connector ({@code --kv-transfer-config}, vLLM docs/features/nixl_connector_usage.md) and
+     * vllm-router in its PD mode (vllm-project/router: {@code --vllm-pd-disaggregation --prefill URL --decode URL}).
+     */
+    public static Disaggregated vllmDisaggregated(Request prefill, int prefillWorkers, Request decode, int decodeWorkers) {
+        Deployment p = vllm(prefill).withOption("--port", String.valueOf(VLLM_PREFILL_PORT))
+                .withOption("--kv-transfer-config", VLLM_KV_TRANSFER);
+        Deployment d = vllm(decode).withOption("--port", String.valueOf(VLLM_DECODE_PORT))
+                .withOption("--kv-transfer-config", VLLM_KV_TRANSFER);
+        ArgList router = new ArgList().words("vllm-router", "--vllm-pd-disaggregation");
+        addWorkers(router, "--prefill", "PREFILL", prefillWorkers, VLLM_PREFILL_PORT);
+        addWorkers(router, "--decode", "DECODE", decodeWorkers, VLLM_DECODE_PORT);
+        router.words("--host", "0.0.0.0").option("--port", ROUTER_PORT);
+        return new Disaggregated(p, prefillWorkers, d, decodeWorkers, router.line(), List.of(
+                "start " + prefillWorkers + " prefill worker(s) and " + decodeWorkers + " decode worker(s), then the router;"
+                        + " ${PREFILL_n} and ${DECODE_n} are their hosts",
+                "NixlConnector needs vLLM 0.9.0 or later; where prefill and decode workers are on different machines set "
+                        + "VLLM_NIXL_SIDE_CHANNEL_HOST to each worker's own address, and on a shared host give each worker its own "
+                        + "VLLM_NIXL_SIDE_CHANNEL_PORT (default 5600)"));
+    }
+
+    /**
+     * SGLang workers in disaggregation mode over NIXL ({@code --disaggregation-mode prefill|decode},
+     * {@code --disaggregation-transfer-backend}; SGLang docs/advanced_features/pd_disaggregation.md) and its router in PD
+     * mode ({@code python -m sglang_router.launch_router --pd-disaggregation}).
+     */
+    public static Disaggregated sglangDisaggregated(Request prefill, int prefillWorkers, Request decode, int decodeWorkers) {
+        Deployment p = sglang(prefill).withOption("--disaggregation-mode", "prefill")
+                .withOption("--disaggregation-transfer-backend", "nixl").withOption("--port", String.valueOf(SGLANG_PREFILL_PORT));
+        Deployment d = sglang(decode).withOption("--disaggregation-mode", "decode")
+                .withOption("--disaggregation-transfer-backend", "nixl").withOption("--port", String.valueOf(SGLANG_DECODE_PORT));
+        ArgList router = new ArgList().words("python", "-m", "sglang_router.launch_router", "--pd-disaggregation");
+        addWorkers(router, "--prefill", "PREFILL", prefillWorkers, SGLANG_PREFILL_PORT);
+        addWorkers(router, "--decode", "DECODE", decodeWorkers, SGLANG_DECODE_PORT);
+        router.words("--host", "0.0.0.0").option("--port", ROUTER_PORT);
+        return new Disaggregated(p, prefillWorkers, d, decodeWorkers, router.line(), List.of(
+                "start " + prefillWorkers + " prefill worker(s) and " + decodeWorkers + " decode worker(s), then the router;"
+                        + " ${PREFILL_n} and ${DECODE_n} are their hosts",
+                "the workers bootstrap the KV transfer on port 8998 (--disaggregation-bootstrap-port); with Mooncake instead of "
+                        + "NIXL pass --disaggregation-transfer-backend mooncake and --disaggregation-ib-device"));
+    }
+
+    /** One {@code flag http://${NAME_n}:port} per worker, hosts left to the shell. */
+    private static void addWorkers(ArgList router, String flag, String name, int workers, int port) {
+        for (int i = 1; i <= workers; i++) {
+            router.word(flag).word("http://${" + name + "_" + i + "}:" + port);
+        }
+    }
+
     public static Deployment vllm(Request r) {
         Layout l = r.layout();
         ArgList base = new ArgList().words("vllm", "serve").value(r.model()).option("--tensor-parallel-size", l.tp());

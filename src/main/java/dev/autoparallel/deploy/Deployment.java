@@ -32,6 +32,22 @@ public record Deployment(String engine, List<List<String>> nodeCommands, List<St
         return new Deployment(engine, args, lines, notes);
     }
 
+    /** The same deployment with {@code flag value} after every node's command ({@code value} quoted where the shell needs it). */
+    Deployment withOption(String flag, String value) {
+        List<ArgList> nodes = new ArrayList<>(nodeCommands.size());
+        for (int i = 0; i < nodeCommands.size(); i++) {
+            nodes.add(ArgList.of(nodeCommands.get(i), rendered.get(i)).option(flag, value));
+        }
+        return of(engine, nodes, notes);
+    }
+
+    /** The same deployment with {@code more} notes after its own. */
+    Deployment withNotes(List<String> more) {
+        List<String> all = new ArrayList<>(notes);
+        all.addAll(more);
+        return new Deployment(engine, nodeCommands, rendered, all);
+    }
+
     /** The command for node 0 (the only one on a single node), rendered for a shell. */
     public String command() {
         return rendered.get(0);

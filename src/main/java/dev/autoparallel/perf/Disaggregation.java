@@ -101,8 +101,8 @@ public final class Disaggregation {
         double prefillServers = (double) prefill.workers() * prefill.layout().dp() * prefillBatch;
         double overhead = p.calibration().prefillOverheadS();
         boolean oneNode = prefill.gpus() + decode.gpus() <= gpusPerNode;
-        double link = (oneNode ? gpu.intraNodeBytesPerSecond() : gpu.interNodeBytesPerSecond()) * PerfModel.LINK_EFFICIENCY;
-        double transfer = isl * (double) Math.max(pMem.kvBytesPerToken(), dMem.kvBytesPerToken()) / link;
+        double transfer = kvTransferSeconds(isl, pMem.kvBytesPerToken(), dMem.kvBytesPerToken(),
+                oneNode ? gpu.intraNodeBytesPerSecond() : gpu.interNodeBytesPerSecond());
         double decodeSlots = decodeRanks * slotsPerRank;
 
         double batch = Math.min(slotsPerRank, c / (double) decodeRanks);
@@ -123,6 +123,42 @@ public final class Disaggregation {
         double ttft = overhead + network[1] + transfer + network[2];
         return Optional.of(new Estimate(ttft * 1e3, tpot * 1e3, throughput * osl, throughput, batch,
                 throughput * prefillService / prefillServers, transfer * 1e3, p.source(), d.source()));
+    }
+
+    /**
+     * Seconds to move {@code tokens} tokens of KV cache from a prefill worker to a decode worker: every rank sends its
+     * shard at once, so the busier side's bytes per token on one rank ({@code prefillRankBytesPerToken},
+     * {@code decodeRankBytesPerToken}) over one GPU's link ({@code linkBytesPerSecond}: NVLink in a node, the network
+     * between nodes) at the share of it a transfer reaches.
+     */
+    public static double kvTransferSeconds(double tokens, long prefillRankBytesPerToken, long decodeRankBytesPerToken,
+                                           double linkBytesPerSecond) {
+        return tokens * (double) Math.max(prefillRankBytesPerToken, decodeRankBytesPerToken)
+                / (linkBytesPerSecond * PerfModel.LINK_EFFICIENCY);
+    }
+
+    /**
+     * The {@code quantile} of the wait for one of {@code servers} servers of {@code serviceS} seconds each at
+     * {@code rate} arrivals per second (Erlang C: a Poisson stream, exponential service, which waits longer than the
+     * near-constant prefill of equal prompts, so on the safe side), scaled by Kingman's (1 + cv^2) / 2 for arrivals
+     * burstier than Poisson ({@code arrivalCv}); infinite when the servers cannot keep up.
+     */
+    public static double waitQuantileSeconds(int servers, double serviceS, double rate, double quantile, double arrivalCv) {
+        double a = rate * serviceS;
+        if (a >= servers) {
+            return Double.POSITIVE_INFINITY;
+        }
+        double erlangB = 1;
+        for (int k = 1; k <= servers; k++) {
+            erlangB = a * erlangB / (k + a * erlangB);
+        }
+        double rho = a / servers;
+        double waits = erlangB / (1 - rho * (1 - erlangB));
+        double tail = 1 - quantile;
+        if (waits <= tail) {
+            return 0;
+        }
+        return Math.log(waits / tail) / (servers / serviceS - rate) * (1 + arrivalCv * arrivalCv) / 2;
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.autoparallel.memory.Layout;
 import dev.autoparallel.memory.MemoryEstimate;
 import dev.autoparallel.memory.MemoryModel;
 import dev.autoparallel.model.ModelSpec;
+import dev.autoparallel.perf.Disaggregation;
 import dev.autoparallel.perf.PerfEstimate;
 import dev.autoparallel.perf.PerfModel;
 import dev.autoparallel.perf.PerfModel.StepSource;
@@ -80,7 +81,23 @@ public final class FleetPlanner {
         Optional<FleetPlan> best = options.stream().map(OptionPlan::best).filter(p -> p != null && p.meetsSlo())
                 .min(Comparator.comparing((FleetPlan p) -> p.monthlyCostUsd() == null ? Double.MAX_VALUE : p.monthlyCostUsd())
                         .thenComparingInt(FleetPlan::totalGpus));
-        return new PlanResult(request.model().modelId(), request.traffic(), request.slo(), options, best.orElse(null));
+        // Disaggregation is recommended only where it beats the recommended aggregated fleet: cheaper, or as cheap on
+        // fewer GPUs (or where no aggregated fleet meets the targets).
+        Optional<DisaggregatedPlan> split = options.stream().map(OptionPlan::disaggregated).filter(p -> p != null && p.meetsSlo())
+                .min(Comparator.comparing((DisaggregatedPlan p) -> p.monthlyCostUsd() == null ? Double.MAX_VALUE : p.monthlyCostUsd())
+                        .thenComparingInt(DisaggregatedPlan::totalGpus))
+                .filter(d -> best.isEmpty() || beats(d, best.get()));
+        return new PlanResult(request.model().modelId(), request.traffic(), request.slo(), options, best.orElse(null),
+                split.orElse(null));
+    }
+
+    /** Whether the disaggregated fleet {@code d} costs less than {@code p}, or the same on fewer GPUs (GPUs where unpriced). */
+    static boolean beats(DisaggregatedPlan d, FleetPlan p) {
+        if (d.monthlyCostUsd() != null && p.monthlyCostUsd() != null) {
+            return d.monthlyCostUsd() < p.monthlyCostUsd()
+                    || d.monthlyCostUsd().equals(p.monthlyCostUsd()) && d.totalGpus() < p.totalGpus();
+        }
+        return d.totalGpus() < p.totalGpus();
     }
 
     /**
@@ -126,7 +143,7 @@ public final class FleetPlanner {
             return new OptionPlan(opt.name(), null, List.of(), frontier, new Miss(PlanFailure.DOES_NOT_FIT, null, null,
                     String.format(Locale.ROOT, "no layout of up to %d %s GPUs holds %s with a %,d-token context; the largest "
                             + "tried, %s", maxGpusPerReplica, opt.gpu().name(), spec.modelId(), t.maxModelLen(),
-                            table.largestRefusal())));
+                            table.largestRefusal())), null);
         }
         sized.sort(Comparator.comparing((Sized s) -> s.cost().monthlyUsd() == null ? Double.MAX_VALUE : s.cost().monthlyUsd())
                 .thenComparingInt(s -> s.replicas() * s.layout().totalGpus()).thenComparingDouble(Sized::ttftMs));
@@ -166,7 +183,176 @@ public final class FleetPlanner {
             alternatives.add(plan(req, opt, s, s.replicas(), s.ttftMs(), s.tpotMs(), false, true, s.cost()));
         }
         Miss miss = best != null ? null : miss(req, opt, spec, bestTtft, bestTpot, sized.isEmpty(), checked);
-        return new OptionPlan(opt.name(), best, alternatives, frontier, miss);
+        return new OptionPlan(opt.name(), best, alternatives, frontier, miss, disaggregated(req, opt, table));
+    }
+
+    /**
+     * Whether {@code workers} of {@code row} could beat {@code best} (cheaper, or as cheap on fewer GPUs): not when they
+     * need more rented GPUs, or as many and no fewer GPUs (see {@link #neededGpus}); the bill is only priced then.
+     */
+    private static boolean mayBeat(HardwareOption opt, LayoutRow row, int workers, PoolChoice best) {
+        if (best == null) {
+            return true;
+        }
+        int needed = neededGpus(opt, row.layout(), workers);
+        int bestNeeded = neededGpus(opt, best.row().layout(), best.workers());
+        return needed < bestNeeded || needed == bestNeeded && workers * row.layout().totalGpus() < best.gpus();
+    }
+
+    /** A pool of one layout: its row, the workers and their bill. */
+    private record PoolChoice(LayoutRow row, int workers, Cost cost, int maxNumSeqs, double seconds) {
+        double monthly() {
+            return cost.monthlyUsd() == null ? Double.MAX_VALUE : cost.monthlyUsd();
+        }
+
+        int gpus() {
+            return workers * row.layout().totalGpus();
+        }
+    }
+
+    /**
+     * The cheapest disaggregated fleet of this option that meets the targets analytically, or null (none does, or the
+     * engine is TensorRT-LLM, whose disaggregated deployment is a YAML file we do not emit). The decode pool: each
+     * layout's workers at the most sequences whose decode-only step meets the TPOT bound, as many as the rate needs at
+     * the headroom (Little's law: rate x output tokens x step time in flight). The prefill pool: each layout's workers,
+     * as few as keep the percentile's TTFT (one prompt's prefill, the Erlang C wait for a worker, the KV transfer over
+     * the network) within the target. The two are chosen apart, each the cheapest, since neither's latency depends on
+     * the other's layout beyond the transfer (taken at the network's speed, the slower case).
+     */
+    static DisaggregatedPlan disaggregated(PlanRequest req, HardwareOption opt, LayoutTable table) {
+        if (req.engine() == ServingEngine.TRTLLM || table.rows().isEmpty()) {
+            return null;
+        }
+        Traffic t = req.traffic();
+        Slo slo = req.slo();
+        double rate = t.requestsPerSecond();
+        double outputs = Math.max(1, t.output().mean());
+        double prompt = Math.max(1, t.input().mean());
+        double quantile = slo.percentile() / 100.0;
+        Double bound = slo.effectiveTpotMs();
+        PoolChoice decode = null;
+        for (LayoutRow row : table.rows()) {
+            double[] capacity = row.decodeCapacity(req);
+            int seats = (int) capacity[0];
+            double step = capacity[1];
+            if (bound != null && step * 1e3 > bound) {
+                continue;
+            }
+            double perWorker = seats / (outputs * step) * req.headroom();
+            int workers = (int) Math.ceil(rate / perWorker * (1 - 1e-12));
+            if (workers < 1 || workers > maxReplicas(opt, row.layout()) || !mayBeat(opt, row, workers, decode)) {
+                continue;
+            }
+            PoolChoice c = new PoolChoice(row, workers, cost(req, opt, row.layout(), workers), seats, step);
+            if (decode == null || c.monthly() < decode.monthly() || c.monthly() == decode.monthly() && c.gpus() < decode.gpus()) {
+                decode = c;
+            }
+        }
+        if (decode == null) {
+            return null;
+        }
+        Gpu gpu = opt.gpu();
+        PoolChoice prefill = null;
+        double prefillTtft = 0;
+        for (LayoutRow row : table.rows()) {
+            double service = row.prefillOnlySeconds();
+            double transfer = Disaggregation.kvTransferSeconds(prompt, row.engine().kvBytesPerToken(),
+                    decode.row().engine().kvBytesPerToken(), gpu.interNodeBytesPerSecond());
+            int workers = Math.max(1, (int) Math.ceil(rate * service / req.headroom() * (1 - 1e-12)));
+            int max = maxReplicas(opt, row.layout());
+            if (workers > max || !mayBeat(opt, row, workers, prefill)) {
+                continue;
+            }
+            double budget = slo.ttftMs() == null ? Double.POSITIVE_INFINITY : slo.ttftMs() / 1e3 - service - transfer;
+            if (!(budget >= 0)) {
+                continue;
+            }
+            // The fewest workers whose wait quantile fits the budget: doubling, then bisection (the wait falls with workers).
+            int lo = workers - 1;
+            int hi = workers;
+            while (hi <= max && Disaggregation.waitQuantileSeconds(hi, service, rate, quantile, t.arrivalCv()) > budget) {
+                lo = hi;
+                hi = hi * 2;
+            }
+            if (hi > max) {
+                hi = max;
+                if (Disaggregation.waitQuantileSeconds(hi, service, rate, quantile, t.arrivalCv()) > budget) {
+                    continue;
+                }
+            }
+            while (hi - lo > 1) {
+                int mid = (lo + hi) >>> 1;
+                if (Disaggregation.waitQuantileSeconds(mid, service, rate, quantile, t.arrivalCv()) > budget) {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            workers = hi;
+            if (!mayBeat(opt, row, workers, prefill)) {
+                continue;
+            }
+            double ttft = service + Disaggregation.waitQuantileSeconds(workers, service, rate, quantile, t.arrivalCv()) + transfer;
+            PoolChoice c = new PoolChoice(row, workers, cost(req, opt, row.layout(), workers), row.seats(), service);
+            if (prefill == null || c.monthly() < prefill.monthly() || c.monthly() == prefill.monthly() && c.gpus() < prefill.gpus()) {
+                prefill = c;
+                prefillTtft = ttft;
+            }
+        }
+        if (prefill == null) {
+            return null;
+        }
+        // TPOT at the percentile: the decode batch a worker holds on average (Little's law over its own step time,
+        // iterated), plus the Poisson spread of requests in flight, at most the admitted sequences.
+        double batch = 1;
+        for (int i = 0; i < 30; i++) {
+            double next = Math.min(decode.maxNumSeqs(), rate / decode.workers() * outputs * decode.row().decodeMs(Math.ceil(batch)) / 1e3);
+            if (Math.abs(next - batch) < 1e-3 * Math.max(1, batch)) {
+                batch = next;
+                break;
+            }
+            batch = Math.max(1, next);
+        }
+        double spread = Math.min(decode.maxNumSeqs(), batch + Z[percentileIndex(slo.percentile())] * Math.sqrt(batch) * t.arrivalCv());
+        double tpotMs = decode.row().decodeMs(Math.ceil(Math.max(1, spread)));
+        double transferMs = Disaggregation.kvTransferSeconds(prompt, prefill.row().engine().kvBytesPerToken(),
+                decode.row().engine().kvBytesPerToken(), gpu.interNodeBytesPerSecond()) * 1e3;
+        Double monthly = prefill.cost().monthlyUsd() == null || decode.cost().monthlyUsd() == null ? null
+                : prefill.cost().monthlyUsd() + decode.cost().monthlyUsd();
+        Double perMillion = monthly == null ? null : TokenCost.usdPerMillion(monthly / req.hoursPerMonth(), rate * t.output().mean());
+        EngineSettings settings = req.settings();
+        Commands.Disaggregated cmd = disaggregatedCommands(req, opt, settings, prefill, decode);
+        List<String> commands = new ArrayList<>();
+        commands.addAll(cmd.prefill().commands());
+        commands.addAll(cmd.decode().commands());
+        commands.add(cmd.router());
+        List<String> notes = new ArrayList<>(cmd.notes());
+        notes.addAll(cmd.prefill().notes());
+        notes.addAll(cmd.decode().notes());
+        String source = prefill.cost().source().equals(decode.cost().source()) ? prefill.cost().source()
+                : "prefill: " + prefill.cost().source() + "; decode: " + decode.cost().source();
+        return new DisaggregatedPlan(opt.name(), gpu.name(), opt.gpusPerNode(), req.engine(), prefill.row().layout(), prefill.workers(),
+                decode.row().layout(), decode.workers(), decode.maxNumSeqs(), decode.row().engine().maxModelLen(),
+                prefill.gpus() + decode.gpus(), prefill.cost().nodes() + decode.cost().nodes(), slo.percentile(), prefillTtft * 1e3,
+                tpotMs, transferMs, slo.met(prefillTtft * 1e3, tpotMs), monthly, perMillion, source, commands, notes,
+                prefill.row().speedSource(), decode.row().speedSource());
+    }
+
+    private static Commands.Disaggregated disaggregatedCommands(PlanRequest req, HardwareOption opt, EngineSettings settings,
+                                                                PoolChoice prefill, PoolChoice decode) {
+        boolean languageModelOnly = settings.languageModelOnly() && req.model().hasEncoderTower();
+        Commands.Request p = new Commands.Request(req.model().modelId(), prefill.row().layout(), opt.gpusPerNode(),
+                prefill.row().engine().maxModelLen(), prefill.maxNumSeqs(), settings.gpuMemoryUtilization(), settings.kvCacheDtype(),
+                settings.quantization(), languageModelOnly);
+        Commands.Request d = new Commands.Request(req.model().modelId(), decode.row().layout(), opt.gpusPerNode(),
+                decode.row().engine().maxModelLen(), decode.maxNumSeqs(), settings.gpuMemoryUtilization(), settings.kvCacheDtype(),
+                settings.quantization(), languageModelOnly);
+        // SGLang's memory flag is sized from the engine view (vLLM's command needs none of it: the view costs more than
+        // the rest of the plan).
+        return req.engine() == ServingEngine.SGLANG
+                ? Commands.sglangDisaggregated(p.withMemory(prefill.row().engine(), opt.gpu().memoryBytes()), prefill.workers(),
+                        d.withMemory(decode.row().engine(), opt.gpu().memoryBytes()), decode.workers())
+                : Commands.vllmDisaggregated(p, prefill.workers(), d, decode.workers());
     }
 
     /**
@@ -192,7 +378,12 @@ public final class FleetPlanner {
         private final ServingEngine servingEngine;
         /** The throughput model by requests in flight, filled as asked; estimates are immutable, so racing threads write equal values. */
         private final PerfEstimate[] byConcurrency;
+        /** {@link #decodeMs} by whole requests (0: not yet computed; racing threads write equal values). */
+        private final double[] decodeMsByCount;
         private final Map<RateKey, Double> maxRates = new ConcurrentHashMap<>();
+        private final Map<Slo, double[]> decodeCapacities = new ConcurrentHashMap<>();
+        /** {@link #prefillOnlySeconds()}, once computed (NaN before; racing threads write equal values). */
+        private volatile double prefillOnly = Double.NaN;
 
         LayoutRow(Layout layout, MemoryEstimate engine, int seats, double prefillSeconds, double ttftScale, StepTimer timer,
                   PerfModel perf, int gpusPerNode, Traffic lengths, ServingEngine servingEngine) {
@@ -209,6 +400,7 @@ public final class FleetPlanner {
             this.servingEngine = servingEngine;
             this.speedSource = perf.stepSource(layout, engine, servingEngine);
             this.byConcurrency = new PerfEstimate[seats + 1];
+            this.decodeMsByCount = new double[seats + 1];
         }
 
         Layout layout() {
@@ -235,6 +427,32 @@ public final class FleetPlanner {
             return speedSource;
         }
 
+        /**
+         * Seconds one mean prompt takes on a worker that only prefills (disaggregated serving): one step of its uncached
+         * tokens and the engine's per-request overhead.
+         */
+        double prefillOnlySeconds() {
+            double s = prefillOnly;
+            if (Double.isNaN(s)) {
+                int prompt = (int) Math.max(1, Math.round(lengths.input().mean()));
+                int uncached = (int) Math.max(1, Math.round(prompt * (1 - lengths.prefixHitRate())));
+                s = timer.stepSeconds(0, prompt, uncached) + timer.requestOverheadSeconds();
+                prefillOnly = s;
+            }
+            return s;
+        }
+
+        /**
+         * A decode-only worker of this layout under {@code slo}: the sequences it admits ({@link #seatCap}) and its
+         * decode step at that batch in seconds, computed once per set of targets.
+         */
+        double[] decodeCapacity(PlanRequest req) {
+            return decodeCapacities.computeIfAbsent(req.slo(), k -> {
+                int seats = seatCap(req, this);
+                return new double[] {seats, decodeMs(seats) / 1e3};
+            });
+        }
+
         /** A lone request. */
         PerfEstimate alone() {
             return at(1);
@@ -245,9 +463,21 @@ public final class FleetPlanner {
             return at(seats);
         }
 
-        /** Milliseconds of a decode-only step with {@code c} requests at the traffic's mean context. */
+        /**
+         * Milliseconds of a decode-only step with {@code c} requests at the traffic's mean context (whole requests, at
+         * least one), computed once per count up to the seats.
+         */
         double decodeMs(double c) {
-            return timer.stepSeconds((int) Math.max(1, c), meanContext, 0) * 1e3;
+            int n = (int) Math.max(1, c);
+            if (n >= decodeMsByCount.length) {
+                return timer.stepSeconds(n, meanContext, 0) * 1e3;
+            }
+            double v = decodeMsByCount[n];
+            if (v == 0) {
+                v = timer.stepSeconds(n, meanContext, 0) * 1e3;
+                decodeMsByCount[n] = v;
+            }
+            return v;
         }
 
         /** The highest rate per replica within a set of targets, computed once per set. */
@@ -540,9 +770,8 @@ public final class FleetPlanner {
     static Cost cost(PlanRequest req, HardwareOption opt, Layout l, int replicas) {
         int gpr = l.totalGpus();
         int gpn = opt.gpusPerNode();
-        int nodes = gpr >= gpn ? replicas * ((gpr + gpn - 1) / gpn) : (replicas + gpn / gpr - 1) / (gpn / gpr);
-        boolean packsExactly = gpr >= gpn ? gpr % gpn == 0 : gpn % gpr == 0;
-        int needed = packsExactly ? replicas * gpr : nodes * gpn;
+        int nodes = nodes(opt, l, replicas);
+        int needed = neededGpus(opt, l, replicas);
         if (opt.priceUsdPerGpuHour() != null) {
             return new Cost(nodes, needed, opt.priceUsdPerGpuHour() * needed * req.hoursPerMonth(), "the option's own price");
         }
@@ -550,6 +779,24 @@ public final class FleetPlanner {
         return q.map(quote -> new Cost(nodes, quote.billedGpus(), quote.monthlyUsd(), quote.offer().provider() + " "
                         + quote.offer().instance() + " x" + quote.instances() + ", prices of " + quote.offer().asOf()))
                 .orElse(new Cost(nodes, needed, null, "no price known for " + opt.gpu().name()));
+    }
+
+    /** Nodes {@code replicas} replicas of {@code l} take, packed onto whole nodes. */
+    private static int nodes(HardwareOption opt, Layout l, int replicas) {
+        int gpr = l.totalGpus();
+        int gpn = opt.gpusPerNode();
+        return gpr >= gpn ? replicas * ((gpr + gpn - 1) / gpn) : (replicas + gpn / gpr - 1) / (gpn / gpr);
+    }
+
+    /**
+     * GPUs to rent for {@code replicas} replicas of {@code l}: theirs where they pack nodes exactly, else the whole nodes.
+     * The cheapest rental of more GPUs never costs less (it also rents the fewer), so a plan needing more cannot be cheaper.
+     */
+    private static int neededGpus(HardwareOption opt, Layout l, int replicas) {
+        int gpr = l.totalGpus();
+        int gpn = opt.gpusPerNode();
+        boolean packsExactly = gpr >= gpn ? gpr % gpn == 0 : gpn % gpr == 0;
+        return packsExactly ? replicas * gpr : nodes(opt, l, replicas) * gpn;
     }
 
     /** Simulates the sized plan, adding replicas until the simulated percentiles meet the targets (or giving up). */

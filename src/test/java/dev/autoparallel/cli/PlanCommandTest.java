@@ -37,6 +37,13 @@ class PlanCommandTest {
         assertTrue(ten.get("pareto").size() > 0);
         // Llama-3.3-70B in bf16 on H100 is timed from H100's measured vLLM kernels (KernelTables).
         assertEquals("measured_kernels", ten.get("speed_source").asText());
+        // The disaggregated alternative is sized and shown, but not recommended: it costs as much on more GPUs.
+        assertTrue(ten.get("disaggregated").isNull(), ten.get("disaggregated").toString());
+        JsonNode split = ten.get("disaggregated_options").get(0);
+        assertTrue(split.get("total_gpus").asInt() > ten.get("total_gpus").asInt(), split.toString());
+        assertTrue(split.get("commands").get(0).asText().contains("--kv-transfer-config"), split.toString());
+        assertEquals(split.get("prefill_workers").asInt() * split.get("prefill_tensor_parallel").asInt()
+                + split.get("decode_workers").asInt() * split.get("decode_tensor_parallel").asInt(), split.get("total_gpus").asInt());
 
         // Owning the nodes: HGX H100 8-GPU servers at $255,237 (street, 2025-01-31, Epoch AI's price data), written off over
         // 5 years, plus 10.2 kW x 0.75 average x PUE 1.25 x 730 h x $0.083/kWh each (prices/servers.json, OwnedCost).

@@ -32,6 +32,30 @@ class CommandsTest {
         }
     }
 
+    /**
+     * Prefill/decode disaggregation: vLLM workers carry the NIXL connector (vLLM docs/features/nixl_connector_usage.md) on
+     * ports 8100 and 8200 and vllm-router lists every worker (vllm-project/router); SGLang workers run in disaggregation
+     * mode over NIXL and its router in PD mode (SGLang docs/advanced_features/pd_disaggregation.md).
+     */
+    @Test
+    void disaggregated_workersCarryTheKvTransfer_andTheRouterListsThemAll() {
+        Commands.Disaggregated v = Commands.vllmDisaggregated(req(new Layout(2, 1, 1, false), 8), 2, req(new Layout(8, 1, 1, false), 8), 1);
+        assertEquals("vllm serve meta-llama/Llama-3.1-70B-Instruct --tensor-parallel-size 2 --max-model-len 8192 --max-num-seqs 64"
+                + " --gpu-memory-utilization 0.9 --kv-cache-dtype fp8 --port 8100 --kv-transfer-config"
+                + " '{\"kv_connector\":\"NixlConnector\",\"kv_role\":\"kv_both\"}'", v.prefill().command());
+        assertTrue(v.decode().command().contains("--tensor-parallel-size 8") && v.decode().command().contains("--port 8200"),
+                v.decode().command());
+        assertEquals("vllm-router --vllm-pd-disaggregation --prefill http://${PREFILL_1}:8100 --prefill http://${PREFILL_2}:8100"
+                + " --decode http://${DECODE_1}:8200 --host 0.0.0.0 --port 8000", v.router());
+        assertEquals(2, v.prefillWorkers());
+        Commands.Disaggregated s = Commands.sglangDisaggregated(req(new Layout(2, 1, 1, false), 8), 1, req(new Layout(4, 1, 1, false), 8), 3);
+        assertTrue(s.prefill().command().endsWith("--disaggregation-mode prefill --disaggregation-transfer-backend nixl --port 30000"),
+                s.prefill().command());
+        assertTrue(s.decode().command().contains("--disaggregation-mode decode"), s.decode().command());
+        assertTrue(s.router().startsWith("python -m sglang_router.launch_router --pd-disaggregation --prefill http://${PREFILL_1}:30000"
+                + " --decode http://${DECODE_1}:30001 --decode http://${DECODE_2}:30001"), s.router());
+    }
+
     @Test
     void singleNode_tpAndDp() {
         Deployment d = Commands.vllm(req(new Layout(4, 1, 2, false), 8));

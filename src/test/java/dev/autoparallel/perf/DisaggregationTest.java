@@ -59,4 +59,19 @@ class DisaggregationTest {
         assertTrue(e.prefillUtilization() > 0 && e.prefillUtilization() < 1, String.valueOf(e.prefillUtilization()));
         assertTrue(e.ttftMs() > e.kvTransferMs());
     }
+
+    /**
+     * Erlang C: one server of 1 s at 0.5 arrivals per second (M/M/1) waits longer than t with probability 0.5 e^(-0.5 t),
+     * so the p90 wait is ln(5) / 0.5 = 3.2189 s; two servers at 1 per second wait with probability 1/3 (Erlang B 0.2),
+     * p90 ln(10/3) = 1.2040 s, and arrivals twice as bursty as Poisson wait (1 + 4) / 2 times as long. A server that
+     * cannot keep up waits forever; a lightly loaded pool not at all at p90.
+     */
+    @Test
+    void waitQuantile_erlangC() {
+        assertEquals(Math.log(5) / 0.5, Disaggregation.waitQuantileSeconds(1, 1, 0.5, 0.9, 1), 1e-12);
+        assertEquals(Math.log(10 / 3.0), Disaggregation.waitQuantileSeconds(2, 1, 1, 0.9, 1), 1e-12);
+        assertEquals(2.5 * Math.log(10 / 3.0), Disaggregation.waitQuantileSeconds(2, 1, 1, 0.9, 2), 1e-12);
+        assertEquals(Double.POSITIVE_INFINITY, Disaggregation.waitQuantileSeconds(2, 1, 2, 0.9, 1));
+        assertEquals(0, Disaggregation.waitQuantileSeconds(8, 1, 1, 0.9, 1));
+    }
 }

@@ -85,4 +85,36 @@ class FleetPlannerTest {
             assertEquals(sim.tpotP90Ms(), analytic.tpotMs(), 0.25 * sim.tpotP90Ms(), why);
         }
     }
+
+    /**
+     * Llama-3.3-70B on H100 under vLLM, 10 requests/s, p90 TTFT 3 s and TPOT 25 ms. With 8,192-token prompts the
+     * aggregated fleet needs 11 x TP 8 (88 GPUs, simulated): every replica's decode steps carry other requests' prompt
+     * chunks, so few requests fit under 25 ms. Disaggregated, 12 prefill workers at TP 2 (82k prompt tokens/s) and one
+     * decode worker at TP 8 serve it on 32 GPUs at p90 TTFT 1.21 s and TPOT 18.3 ms (2026-11-30), and are recommended. With
+     * 2,048-token prompts and TPOT 50 ms the aggregated 3 x TP 4 (12 GPUs) stays: the split costs as much on more GPUs.
+     */
+    @Test
+    void disaggregation_recommendedForLongPromptsUnderATightTpot_notOtherwise() {
+        HardwareOption h100 = new HardwareOption("H100", GpuCatalog.require("H100", "gpu"), 8, null, null);
+        ModelSpec spec = AutoParallel.model("meta-llama/Llama-3.3-70B-Instruct");
+        PlanResult longPrompts = FleetPlanner.plan(new PlanRequest(spec, List.of(h100), Traffic.poisson(10, 8192, 256),
+                new Slo(3000.0, 25.0, 90), ServingEngine.VLLM, EngineSettings.defaults(), PriceTable.builtIn(), 730,
+                PlanRequest.DEFAULT_HEADROOM, OwnedCost.DEFAULTS, true));
+        DisaggregatedPlan d = longPrompts.recommendedDisaggregated();
+        assertTrue(d != null && d.meetsSlo(), String.valueOf(d));
+        assertEquals(88, longPrompts.recommended().totalGpus());
+        assertEquals(List.of(12, 2, 1, 8, 32), List.of(d.prefillWorkers(), d.prefillLayout().tp(), d.decodeWorkers(),
+                d.decodeLayout().tp(), d.totalGpus()));
+        assertEquals(1207, d.ttftMs(), 12);
+        assertEquals(18.3, d.tpotMs(), 0.2);
+        assertTrue(d.monthlyCostUsd() < longPrompts.recommended().monthlyCostUsd());
+        assertTrue(d.commands().get(0).contains("NixlConnector") && d.commands().get(2).startsWith("vllm-router"), d.commands().toString());
+
+        PlanResult readme = FleetPlanner.plan(new PlanRequest(spec, List.of(h100), Traffic.poisson(10, 2048, 512),
+                new Slo(2000.0, 50.0, 90), ServingEngine.VLLM, EngineSettings.defaults(), PriceTable.builtIn(), 730,
+                PlanRequest.DEFAULT_HEADROOM, OwnedCost.DEFAULTS, true));
+        assertEquals(12, readme.recommended().totalGpus());
+        assertTrue(readme.recommendedDisaggregated() == null, String.valueOf(readme.recommendedDisaggregated()));
+        assertTrue(readme.options().get(0).disaggregated().totalGpus() > 12);
+    }
 }

@@ -1,0 +1,29 @@
+package dev.autoparallel.plan;
+
+import dev.autoparallel.memory.Layout;
+import dev.autoparallel.perf.PerfModel.StepSource;
+import dev.autoparallel.perf.ServingEngine;
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * A disaggregated fleet on one hardware option: {@code prefillWorkers} engine instances of {@code prefillLayout} that
+ * only prefill, {@code decodeWorkers} of {@code decodeLayout} that only decode, each prompt's KV cache moved between
+ * them, and a router in front. Latencies at the target percentile from the analytic pool model (not simulated); base
+ * units and raw values.
+ *
+ * @param decodeMaxNumSeqs the sequences a decode worker admits: the most whose decode step meets the TPOT bound
+ * @param kvTransferMs     one mean prompt's KV cache from its prefill worker to its decode worker
+ * @param commands         the prefill worker's, the decode worker's and the router's command lines
+ */
+public record DisaggregatedPlan(String hardware, String gpu, int gpusPerNode, ServingEngine engine, Layout prefillLayout,
+                                int prefillWorkers, Layout decodeLayout, int decodeWorkers, int decodeMaxNumSeqs, int maxModelLen,
+                                int totalGpus, int nodes, int percentile, double ttftMs, double tpotMs, double kvTransferMs,
+                                boolean meetsSlo, Double monthlyCostUsd, Double costPerMillionTokensUsd, String priceSource,
+                                List<String> commands, List<String> notes, StepSource prefillSource, StepSource decodeSource)
+        implements Serializable {
+    public DisaggregatedPlan {
+        commands = List.copyOf(commands);
+        notes = List.copyOf(notes);
+    }
+}
