@@ -269,7 +269,9 @@ final class PlanCommand implements Callable<Integer> {
         m.put("price_source", d.priceSource());
         m.put("prefill_speed_source", d.prefillSource().key());
         m.put("decode_speed_source", d.decodeSource().key());
-        m.put("commands", d.commands());
+        m.put("prefill_commands", d.prefillCommands());
+        m.put("decode_commands", d.decodeCommands());
+        m.put("router_command", d.routerCommand());
         m.put("notes", d.notes());
         return m;
     }
@@ -355,8 +357,9 @@ final class PlanCommand implements Callable<Integer> {
         }
         DisaggregatedPlan d = r.recommendedDisaggregated();
         if (d != null) {
-            out.println("commands (prefill worker, decode worker, router):");
-            d.commands().forEach(c -> out.println("  " + c));
+            out.println("each prefill worker: " + String.join(" ; ", d.prefillCommands()));
+            out.println("each decode worker: " + String.join(" ; ", d.decodeCommands()));
+            out.println("router: " + d.routerCommand());
             d.notes().forEach(n -> out.println("  " + n));
         }
     }

@@ -14,16 +14,20 @@ import java.util.List;
  *
  * @param decodeMaxNumSeqs the sequences a decode worker admits: the most whose decode step meets the TPOT bound
  * @param kvTransferMs     one mean prompt's KV cache from its prefill worker to its decode worker
- * @param commands         the prefill worker's, the decode worker's and the router's command lines
+ * @param prefillCommands  one prefill worker's command, one line per node it spans (node 0 first)
+ * @param decodeCommands   one decode worker's command, likewise
+ * @param routerCommand    the router in front of both pools
  */
 public record DisaggregatedPlan(String hardware, String gpu, int gpusPerNode, ServingEngine engine, Layout prefillLayout,
                                 int prefillWorkers, Layout decodeLayout, int decodeWorkers, int decodeMaxNumSeqs, int maxModelLen,
                                 int totalGpus, int nodes, int percentile, double ttftMs, double tpotMs, double kvTransferMs,
                                 boolean meetsSlo, Double monthlyCostUsd, Double costPerMillionTokensUsd, String priceSource,
-                                List<String> commands, List<String> notes, StepSource prefillSource, StepSource decodeSource)
+                                List<String> prefillCommands, List<String> decodeCommands, String routerCommand, List<String> notes,
+                                StepSource prefillSource, StepSource decodeSource)
         implements Serializable {
     public DisaggregatedPlan {
-        commands = List.copyOf(commands);
+        prefillCommands = List.copyOf(prefillCommands);
+        decodeCommands = List.copyOf(decodeCommands);
         notes = List.copyOf(notes);
     }
 }

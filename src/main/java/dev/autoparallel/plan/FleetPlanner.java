@@ -322,10 +322,6 @@ public final class FleetPlanner {
         Double perMillion = monthly == null ? null : TokenCost.usdPerMillion(monthly / req.hoursPerMonth(), rate * t.output().mean());
         EngineSettings settings = req.settings();
         Commands.Disaggregated cmd = disaggregatedCommands(req, opt, settings, prefill, decode);
-        List<String> commands = new ArrayList<>();
-        commands.addAll(cmd.prefill().commands());
-        commands.addAll(cmd.decode().commands());
-        commands.add(cmd.router());
         List<String> notes = new ArrayList<>(cmd.notes());
         notes.addAll(cmd.prefill().notes());
         notes.addAll(cmd.decode().notes());
@@ -334,7 +330,8 @@ public final class FleetPlanner {
         return new DisaggregatedPlan(opt.name(), gpu.name(), opt.gpusPerNode(), req.engine(), prefill.row().layout(), prefill.workers(),
                 decode.row().layout(), decode.workers(), decode.maxNumSeqs(), decode.row().engine().maxModelLen(),
                 prefill.gpus() + decode.gpus(), prefill.cost().nodes() + decode.cost().nodes(), slo.percentile(), prefillTtft * 1e3,
-                tpotMs, transferMs, slo.met(prefillTtft * 1e3, tpotMs), monthly, perMillion, source, commands, notes,
+                tpotMs, transferMs, slo.met(prefillTtft * 1e3, tpotMs), monthly, perMillion, source, cmd.prefill().commands(),
+                cmd.decode().commands(), cmd.router(), notes,
                 prefill.row().speedSource(), decode.row().speedSource());
     }
 
@@ -830,7 +827,10 @@ public final class FleetPlanner {
         EngineSettings settings = req.settings();
         Commands.Request cmd = new Commands.Request(req.model().modelId(), s.layout(), opt.gpusPerNode(), e.maxModelLen(),
                 s.maxNumSeqs(), settings.gpuMemoryUtilization(), settings.kvCacheDtype(), settings.quantization(),
-                settings.languageModelOnly() && req.model().hasEncoderTower()).withMemory(e, opt.gpu().memoryBytes());
+                settings.languageModelOnly() && req.model().hasEncoderTower());
+        if (req.engine() != ServingEngine.VLLM) {
+            cmd = cmd.withMemory(e, opt.gpu().memoryBytes());
+        }
         Deployment d = switch (req.engine()) {
             case VLLM -> Commands.vllm(cmd);
             case SGLANG -> Commands.sglang(cmd);

@@ -11,6 +11,9 @@ package dev.autoparallel.report;
  * @param failureReason a {@link FailureReason} key ({@code does_not_fit}, {@code invalid_input}, ...)
  * @param meetsSlo      traffic cells: whether the fleet meets the latency targets; null for workload cells
  * @param simulated     traffic cells: whether the latencies come from the scheduler simulation (else the analytic model)
+ * @param servingMode   traffic cells: {@code aggregated} (replicas that prefill and decode) or {@code disaggregated} (a
+ *                      prefill pool of {@code prefillWorkers} x TP {@code prefillTensorParallel} x PP
+ *                      {@code prefillPipelineParallel}, and a decode pool of {@code replicas} workers of the row's layout)
  */
 public record ResultRow(long cellId, String model, String cluster, String gpu, int gpusPerNode, int nodes,
                         int sequenceLength, int batchSize, String objective, String status, int rank,
@@ -21,7 +24,8 @@ public record ResultRow(long cellId, String model, String cluster, String gpu, i
                         Double usdPerGpuHour, Double monthlyCostUsd, Double costPerMillionTokensUsd, String priceSource,
                         Double requestRate, Double ttftSloMs, Double tpotSloMs, Integer percentile, Integer replicas,
                         Boolean meetsSlo, Boolean simulated, Double ownedMonthlyCostUsd,
-                        String deploymentCommand, String failureReason, String failureDetail, String speedSource) {
+                        String deploymentCommand, String failureReason, String failureDetail, String speedSource,
+                        String servingMode, Integer prefillWorkers, Integer prefillTensorParallel, Integer prefillPipelineParallel) {
 
     /** Column names in order, as written to Parquet and CSV. */
     public static final String[] COLUMNS = {"cell_id", "model", "cluster", "gpu", "gpus_per_node", "nodes",
@@ -30,7 +34,8 @@ public record ResultRow(long cellId, String model, String cluster, String gpu, i
             "activations_gb", "kv_cache_gb", "framework_overhead_gb", "kv_cache_tokens", "max_concurrency", "ttft_ms",
             "tpot_ms", "tokens_per_second", "usd_per_gpu_hour", "monthly_cost_usd", "cost_per_million_tokens_usd",
             "price_source", "request_rate", "ttft_slo_ms", "tpot_slo_ms", "percentile", "replicas", "meets_slo",
-            "simulated", "owned_monthly_cost_usd", "deployment_command", "failure_reason", "failure_detail", "speed_source"};
+            "simulated", "owned_monthly_cost_usd", "deployment_command", "failure_reason", "failure_detail", "speed_source",
+            "serving_mode", "prefill_workers", "prefill_tensor_parallel", "prefill_pipeline_parallel"};
 
     public boolean ok() {
         return RowStatus.OK.key().equals(status);
@@ -43,7 +48,8 @@ public record ResultRow(long cellId, String model, String cluster, String gpu, i
                 memoryUtilization, weightsGb, activationsGb, kvCacheGb, frameworkOverheadGb, kvCacheTokens, maxConcurrency,
                 ttftMs, tpotMs, tokensPerSecond, usdPerGpuHour, monthlyCostUsd, costPerMillionTokensUsd, priceSource,
                 requestRate, ttftSloMs, tpotSloMs, percentile, replicas, meetsSlo, simulated, ownedMonthlyCostUsd,
-                deploymentCommand, failureReason, failureDetail, speedSource};
+                deploymentCommand, failureReason, failureDetail, speedSource, servingMode, prefillWorkers, prefillTensorParallel,
+                prefillPipelineParallel};
     }
 
     /** A row from values in {@link #COLUMNS} order (as a Parquet row holds them). */
@@ -54,7 +60,8 @@ public record ResultRow(long cellId, String model, String cluster, String gpu, i
                 (Double) v[18], (Double) v[19], (Double) v[20], (Double) v[21], (Long) v[22], (Double) v[23], (Double) v[24],
                 (Double) v[25], (Double) v[26], (Double) v[27], (Double) v[28], (Double) v[29], (String) v[30],
                 (Double) v[31], (Double) v[32], (Double) v[33], (Integer) v[34], (Integer) v[35], (Boolean) v[36],
-                (Boolean) v[37], (Double) v[38], (String) v[39], (String) v[40], (String) v[41], (String) v[42]);
+                (Boolean) v[37], (Double) v[38], (String) v[39], (String) v[40], (String) v[41], (String) v[42], (String) v[43],
+                (Integer) v[44], (Integer) v[45], (Integer) v[46]);
     }
 
     public static Builder builder() {
@@ -131,9 +138,19 @@ public record ResultRow(long cellId, String model, String cluster, String gpu, i
             return set(39, deploymentCommand);
         }
 
-        /** Where the row's latencies come from: {@code measured_kernels} or {@code roofline}. */
+        /** Where the row's latencies come from: a {@code PerfModel.StepSource} key. */
         public Builder speedSource(String source) {
             return set(42, source);
+        }
+
+        /** An aggregated fleet (traffic cells). */
+        public Builder aggregated() {
+            return set(43, "aggregated");
+        }
+
+        /** A disaggregated fleet: its prefill pool (the row's layout and replicas are the decode pool's). */
+        public Builder disaggregated(int prefillWorkers, int prefillTp, int prefillPp) {
+            return set(43, "disaggregated").set(44, prefillWorkers).set(45, prefillTp).set(46, prefillPp);
         }
 
         public ResultRow build() {

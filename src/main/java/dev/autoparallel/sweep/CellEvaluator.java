@@ -10,6 +10,7 @@ import dev.autoparallel.cost.Rental;
 import dev.autoparallel.layout.Candidate;
 import dev.autoparallel.memory.Layout;
 import dev.autoparallel.memory.MemoryEstimate;
+import dev.autoparallel.plan.DisaggregatedPlan;
 import dev.autoparallel.plan.FleetPlan;
 import dev.autoparallel.plan.HardwareOption;
 import dev.autoparallel.plan.OptionPlan;
@@ -99,7 +100,34 @@ public final class CellEvaluator {
             }
             rows.add(fleetRow(plan, cell, a, rows.size() + 1));
         }
+        // The disaggregated fleet follows the aggregated ones, whenever it meets the targets: compare monthly_cost_usd.
+        DisaggregatedPlan d = o.disaggregated();
+        if (d != null && d.meetsSlo()) {
+            rows.add(disaggregatedRow(plan, cell, d, rows.size() + 1));
+        }
         return rows;
+    }
+
+    /**
+     * The pools' commands in one cell: each worker's (node 0's where a worker spans nodes) and the router's, labelled;
+     * the plan's notes say what else to start.
+     */
+    static String disaggregatedCommand(DisaggregatedPlan d) {
+        return "prefill (" + d.prefillWorkers() + " workers): " + d.prefillCommands().get(0) + " ; decode (" + d.decodeWorkers()
+                + " workers): " + d.decodeCommands().get(0) + " ; router: " + d.routerCommand();
+    }
+
+    static ResultRow disaggregatedRow(SweepPlan plan, SweepPlan.Cell cell, DisaggregatedPlan d, int rank) {
+        return base(cell).ok(rank)
+                .layout(d.decodeLayout().tp(), d.decodeLayout().pp(), d.decodeWorkers(), d.decodeLayout().expertParallelSize(),
+                        d.totalGpus())
+                .speed(d.ttftMs(), d.tpotMs(), cell.demand().traffic().requestsPerSecond() * cell.demand().traffic().output().mean())
+                .price(d.monthlyCostUsd() == null ? null : round3(d.monthlyCostUsd() / d.totalGpus() / plan.hoursPerMonth()),
+                        d.monthlyCostUsd() == null ? null : round2(d.monthlyCostUsd()),
+                        d.costPerMillionTokensUsd() == null ? null : round3(d.costPerMillionTokensUsd()), d.priceSource())
+                .fleet(d.decodeWorkers(), d.meetsSlo(), false, null)
+                .command(disaggregatedCommand(d)).speedSource(d.decodeSource().key())
+                .disaggregated(d.prefillWorkers(), d.prefillLayout().tp(), d.prefillLayout().pp()).build();
     }
 
     static ResultRow fleetRow(SweepPlan plan, SweepPlan.Cell cell, FleetPlan p, int rank) {
@@ -110,7 +138,7 @@ public final class CellEvaluator {
                         p.monthlyCostUsd() == null ? null : round2(p.monthlyCostUsd()),
                         p.costPerMillionTokensUsd() == null ? null : round3(p.costPerMillionTokensUsd()), p.priceSource())
                 .fleet(p.replicas(), p.meetsSlo(), p.simulated(), p.ownedMonthlyUsd() == null ? null : round2(p.ownedMonthlyUsd()))
-                .command(p.deploymentCommand()).speedSource(p.speedSource().key()).build();
+                .command(p.deploymentCommand()).speedSource(p.speedSource().key()).aggregated().build();
     }
 
     /** The row's cell coordinates (and the traffic's rate and targets in a traffic sweep). */

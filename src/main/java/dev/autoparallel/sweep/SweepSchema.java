@@ -26,7 +26,8 @@ public final class SweepSchema {
                 DataTypes.DoubleType, DataTypes.DoubleType, DataTypes.DoubleType, DataTypes.StringType,
                 DataTypes.DoubleType, DataTypes.DoubleType, DataTypes.DoubleType, DataTypes.IntegerType, DataTypes.IntegerType,
                 DataTypes.BooleanType, DataTypes.BooleanType, DataTypes.DoubleType,
-                DataTypes.StringType, DataTypes.StringType, DataTypes.StringType, DataTypes.StringType};
+                DataTypes.StringType, DataTypes.StringType, DataTypes.StringType, DataTypes.StringType,
+                DataTypes.StringType, DataTypes.IntegerType, DataTypes.IntegerType, DataTypes.IntegerType};
         if (types.length != ResultRow.COLUMNS.length) {
             throw new IllegalStateException("schema has " + types.length + " types for " + ResultRow.COLUMNS.length + " columns");
         }

@@ -41,7 +41,8 @@ class PlanCommandTest {
         assertTrue(ten.get("disaggregated").isNull(), ten.get("disaggregated").toString());
         JsonNode split = ten.get("disaggregated_options").get(0);
         assertTrue(split.get("total_gpus").asInt() > ten.get("total_gpus").asInt(), split.toString());
-        assertTrue(split.get("commands").get(0).asText().contains("--kv-transfer-config"), split.toString());
+        assertTrue(split.get("prefill_commands").get(0).asText().contains("--kv-transfer-config"), split.toString());
+        assertTrue(split.get("router_command").asText().startsWith("vllm-router --vllm-pd-disaggregation"), split.toString());
         assertEquals(split.get("prefill_workers").asInt() * split.get("prefill_tensor_parallel").asInt()
                 + split.get("decode_workers").asInt() * split.get("decode_tensor_parallel").asInt(), split.get("total_gpus").asInt());
 

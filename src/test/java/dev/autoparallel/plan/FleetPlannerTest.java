@@ -108,7 +108,8 @@ class FleetPlannerTest {
         assertEquals(1207, d.ttftMs(), 12);
         assertEquals(18.3, d.tpotMs(), 0.2);
         assertTrue(d.monthlyCostUsd() < longPrompts.recommended().monthlyCostUsd());
-        assertTrue(d.commands().get(0).contains("NixlConnector") && d.commands().get(2).startsWith("vllm-router"), d.commands().toString());
+        assertTrue(d.prefillCommands().get(0).contains("NixlConnector") && d.decodeCommands().get(0).contains("--port 8200")
+                && d.routerCommand().startsWith("vllm-router"), d.toString());
 
         PlanResult readme = FleetPlanner.plan(new PlanRequest(spec, List.of(h100), Traffic.poisson(10, 2048, 512),
                 new Slo(2000.0, 50.0, 90), ServingEngine.VLLM, EngineSettings.defaults(), PriceTable.builtIn(), 730,
