@@ -41,13 +41,6 @@ public record Deployment(String engine, List<List<String>> nodeCommands, List<St
         return of(engine, nodes, notes);
     }
 
-    /** The same deployment with {@code more} notes after its own. */
-    Deployment withNotes(List<String> more) {
-        List<String> all = new ArrayList<>(notes);
-        all.addAll(more);
-        return new Deployment(engine, nodeCommands, rendered, all);
-    }
-
     /** The command for node 0 (the only one on a single node), rendered for a shell. */
     public String command() {
         return rendered.get(0);

@@ -30,4 +30,12 @@ public record DisaggregatedPlan(String hardware, String gpu, int gpusPerNode, Se
         decodeCommands = List.copyOf(decodeCommands);
         notes = List.copyOf(notes);
     }
+
+    /**
+     * Whether this fleet meets its targets and beats the aggregated {@code p}: cheaper, or as cheap on fewer GPUs (fewer
+     * GPUs where either is unpriced); any fleet that meets them beats a missing one.
+     */
+    public boolean beats(FleetPlan p) {
+        return FleetPlanner.beats(meetsSlo, monthlyCostUsd, totalGpus, p);
+    }
 }

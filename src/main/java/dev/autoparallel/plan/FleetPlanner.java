@@ -86,18 +86,9 @@ public final class FleetPlanner {
         Optional<DisaggregatedPlan> split = options.stream().map(OptionPlan::disaggregated).filter(p -> p != null && p.meetsSlo())
                 .min(Comparator.comparing((DisaggregatedPlan p) -> p.monthlyCostUsd() == null ? Double.MAX_VALUE : p.monthlyCostUsd())
                         .thenComparingInt(DisaggregatedPlan::totalGpus))
-                .filter(d -> best.isEmpty() || beats(d, best.get()));
+                .filter(d -> best.isEmpty() || d.beats(best.get()));
         return new PlanResult(request.model().modelId(), request.traffic(), request.slo(), options, best.orElse(null),
                 split.orElse(null));
-    }
-
-    /** Whether the disaggregated fleet {@code d} costs less than {@code p}, or the same on fewer GPUs (GPUs where unpriced). */
-    static boolean beats(DisaggregatedPlan d, FleetPlan p) {
-        if (d.monthlyCostUsd() != null && p.monthlyCostUsd() != null) {
-            return d.monthlyCostUsd() < p.monthlyCostUsd()
-                    || d.monthlyCostUsd().equals(p.monthlyCostUsd()) && d.totalGpus() < p.totalGpus();
-        }
-        return d.totalGpus() < p.totalGpus();
     }
 
     /**
@@ -183,7 +174,7 @@ public final class FleetPlanner {
             alternatives.add(plan(req, opt, s, s.replicas(), s.ttftMs(), s.tpotMs(), false, true, s.cost()));
         }
         Miss miss = best != null ? null : miss(req, opt, spec, bestTtft, bestTpot, sized.isEmpty(), checked);
-        return new OptionPlan(opt.name(), best, alternatives, frontier, miss, disaggregated(req, opt, table));
+        return new OptionPlan(opt.name(), best, alternatives, frontier, miss, disaggregated(req, opt, table, best));
     }
 
     /**
@@ -219,7 +210,7 @@ public final class FleetPlanner {
      * the network) within the target. The two are chosen apart, each the cheapest, since neither's latency depends on
      * the other's layout beyond the transfer (taken at the network's speed, the slower case).
      */
-    static DisaggregatedPlan disaggregated(PlanRequest req, HardwareOption opt, LayoutTable table) {
+    static DisaggregatedPlan disaggregated(PlanRequest req, HardwareOption opt, LayoutTable table, FleetPlan best) {
         if (req.engine() == ServingEngine.TRTLLM || table.rows().isEmpty()) {
             return null;
         }
@@ -320,6 +311,12 @@ public final class FleetPlanner {
         Double monthly = prefill.cost().monthlyUsd() == null || decode.cost().monthlyUsd() == null ? null
                 : prefill.cost().monthlyUsd() + decode.cost().monthlyUsd();
         Double perMillion = monthly == null ? null : TokenCost.usdPerMillion(monthly / req.hoursPerMonth(), rate * t.output().mean());
+        boolean meets = slo.met(prefillTtft * 1e3, tpotMs);
+        // An analytic plan (a sweep cell) shows the split only where it beats the aggregated fleet: only then are its
+        // commands built (they cost more than the sizing).
+        if (!req.simulate() && !beats(meets, monthly, prefill.gpus() + decode.gpus(), best)) {
+            return null;
+        }
         EngineSettings settings = req.settings();
         Commands.Disaggregated cmd = disaggregatedCommands(req, opt, settings, prefill, decode);
         List<String> notes = new ArrayList<>(cmd.notes());
@@ -330,9 +327,23 @@ public final class FleetPlanner {
         return new DisaggregatedPlan(opt.name(), gpu.name(), opt.gpusPerNode(), req.engine(), prefill.row().layout(), prefill.workers(),
                 decode.row().layout(), decode.workers(), decode.maxNumSeqs(), decode.row().engine().maxModelLen(),
                 prefill.gpus() + decode.gpus(), prefill.cost().nodes() + decode.cost().nodes(), slo.percentile(), prefillTtft * 1e3,
-                tpotMs, transferMs, slo.met(prefillTtft * 1e3, tpotMs), monthly, perMillion, source, cmd.prefill().commands(),
+                tpotMs, transferMs, meets, monthly, perMillion, source, cmd.prefill().commands(),
                 cmd.decode().commands(), cmd.router(), notes,
                 prefill.row().speedSource(), decode.row().speedSource());
+    }
+
+    /** {@link DisaggregatedPlan#beats}, before the plan is built. */
+    static boolean beats(boolean meets, Double monthlyUsd, int gpus, FleetPlan p) {
+        if (!meets) {
+            return false;
+        }
+        if (p == null || !p.meetsSlo()) {
+            return true;
+        }
+        if (monthlyUsd != null && p.monthlyCostUsd() != null) {
+            return monthlyUsd < p.monthlyCostUsd() || monthlyUsd.equals(p.monthlyCostUsd()) && gpus < p.totalGpus();
+        }
+        return gpus < p.totalGpus();
     }
 
     private static Commands.Disaggregated disaggregatedCommands(PlanRequest req, HardwareOption opt, EngineSettings settings,

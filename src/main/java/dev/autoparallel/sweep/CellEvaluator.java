@@ -100,21 +100,24 @@ public final class CellEvaluator {
             }
             rows.add(fleetRow(plan, cell, a, rows.size() + 1));
         }
-        // The disaggregated fleet follows the aggregated ones, whenever it meets the targets: compare monthly_cost_usd.
+        // The disaggregated fleet follows the aggregated ones where it beats the cheapest of them (as plan recommends it).
         DisaggregatedPlan d = o.disaggregated();
-        if (d != null && d.meetsSlo()) {
+        if (d != null && d.beats(o.best())) {
             rows.add(disaggregatedRow(plan, cell, d, rows.size() + 1));
         }
         return rows;
     }
 
     /**
-     * The pools' commands in one cell: each worker's (node 0's where a worker spans nodes) and the router's, labelled;
-     * the plan's notes say what else to start.
+     * The pools' commands in one cell: each worker's (node 0's where a worker spans nodes), labelled; the router lists
+     * every worker, so a sweep cell names it and leaves the list to {@code plan} (a fleet of a hundred prefill workers
+     * would put a hundred URLs in every such cell).
      */
     static String disaggregatedCommand(DisaggregatedPlan d) {
+        String router = d.routerCommand().substring(0, d.routerCommand().indexOf(" --"));
         return "prefill (" + d.prefillWorkers() + " workers): " + d.prefillCommands().get(0) + " ; decode (" + d.decodeWorkers()
-                + " workers): " + d.decodeCommands().get(0) + " ; router: " + d.routerCommand();
+                + " workers): " + d.decodeCommands().get(0) + " ; router: " + router + " in PD mode over all workers"
+                + " (plan prints it)";
     }
 
     static ResultRow disaggregatedRow(SweepPlan plan, SweepPlan.Cell cell, DisaggregatedPlan d, int rank) {
