@@ -1,6 +1,8 @@
 package dev.autoparallel.perf;
 
 import dev.autoparallel.hardware.Gpu;
+import dev.autoparallel.hardware.GpuCatalog;
+import dev.autoparallel.hardware.Vendor;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Measured kernel speeds per GPU and engine: the tables {@code jobs/calibrate.sh} derives from NVIDIA
@@ -23,10 +26,11 @@ import java.util.TreeMap;
 public final class KernelTables {
     /**
      * The op-perf system each catalog GPU's measurements come from (op-perf README: H100 SXM, H200
-     * SXM, B200 SXM, A100 SXM 80 GB, L40S). Other GPUs have no kernel data and keep the roofline.
+     * SXM, B200 SXM, GB200, A100 SXM 80 GB, L40S, RTX PRO 6000 Server). Another NVIDIA GPU takes the
+     * kernels of the nearest of these of its architecture, scaled ({@link #of(Gpu, ServingEngine)}).
      */
     static final Map<String, String> SYSTEM_OF_GPU = Map.of("H100-SXM", "h100_sxm", "H200", "h200_sxm",
-            "B200", "b200_sxm", "A100-80GB", "a100_sxm", "L40S", "l40s");
+            "B200", "b200_sxm", "GB200", "gb200", "A100-80GB", "a100_sxm", "L40S", "l40s", "RTX-PRO-6000", "rtx_pro_6000_server");
     /** The first log2(n x k) column of gemm.csv (CalibrateJob.NK_LOG2_MIN). */
     private static final int NK_LOG2_MIN = 10;
 
@@ -44,10 +48,49 @@ public final class KernelTables {
         return Holder.BUILT_IN;
     }
 
-    /** The measured kernels of {@code gpu} under {@code engine}, or empty when the GPU or engine has none. */
+    /** Scaled kernels already made, by GPU and engine. */
+    private final Map<String, Optional<Kernels>> scaled = new ConcurrentHashMap<>();
+
+    /**
+     * The kernels of {@code gpu} under {@code engine}: its own measurements; for an NVIDIA GPU without any, those of the
+     * nearest measured GPU of the same compute capability (else the same major one: the architecture), scaled by the
+     * data-sheet ratios of the two ({@link Kernels#scaledFrom()} names the source); empty for other GPUs (AMD) and engines
+     * without measurements.
+     */
     public Optional<Kernels> of(Gpu gpu, ServingEngine engine) {
         String system = SYSTEM_OF_GPU.get(gpu.name());
-        return system == null ? Optional.empty() : Optional.ofNullable(byKey.get(system + "," + engine.key()));
+        if (system != null) {
+            return Optional.ofNullable(byKey.get(system + "," + engine.key()));
+        }
+        return scaled.computeIfAbsent(gpu.name() + "," + engine.key(), k -> nearestMeasured(gpu)
+                .flatMap(src -> Optional.ofNullable(byKey.get(SYSTEM_OF_GPU.get(src.name()) + "," + engine.key()))
+                        .map(measured -> measured.scaledTo(src, gpu))));
+    }
+
+    /**
+     * The measured GPU whose kernels stand in for {@code gpu}'s: NVIDIA, the same compute capability if one is measured,
+     * else the same major version, the closest in bf16 peak and HBM bandwidth (the sum of the absolute log ratios).
+     */
+    static Optional<Gpu> nearestMeasured(Gpu gpu) {
+        if (gpu.vendor() != Vendor.NVIDIA) {
+            return Optional.empty();
+        }
+        Gpu best = null;
+        double bestDistance = Double.MAX_VALUE;
+        for (String name : new TreeMap<>(SYSTEM_OF_GPU).keySet()) {
+            Gpu m = GpuCatalog.require(name, "gpu");
+            boolean exact = m.computeCapability() == gpu.computeCapability();
+            if (m.computeCapability() / 10 != gpu.computeCapability() / 10) {
+                continue;
+            }
+            double distance = (exact ? 0 : 100) + Math.abs(Math.log(m.bf16Tflops() / gpu.bf16Tflops()))
+                    + Math.abs(Math.log(m.hbmBytesPerSecond() / gpu.hbmBytesPerSecond()));
+            if (distance < bestDistance) {
+                bestDistance = distance;
+                best = m;
+            }
+        }
+        return Optional.ofNullable(best);
     }
 
     /** As {@link #of(Gpu, ServingEngine)}, by op-perf system and engine key ({@code h100_sxm}, {@code vllm}). */
@@ -66,6 +109,8 @@ public final class KernelTables {
         private Curve contextFlops;
         /** Routed-expert layer timings by {@link MoeShape}. */
         private final Map<MoeShape, MoeCurve> moe;
+        /** The GPU these were measured on when they are another GPU's kernels scaled to this one, else null. */
+        private String scaledFrom;
         /** Generation MLA attention by "KV dtype,heads per rank": cached tokens per second by log2 of the tokens read. */
         private final Map<String, Curve> mlaDecode = new HashMap<>();
         /** Context MLA attention by heads per rank: causal token pairs per second by log2 of the pairs. */
@@ -93,6 +138,54 @@ public final class KernelTables {
         /** The measured routed-expert layer of {@code shape}, or empty when this GPU and engine did not measure it. */
         public Optional<MoeCurve> moe(MoeShape shape) {
             return Optional.ofNullable(moe.get(shape));
+        }
+
+        /** The measured GPU these kernels are scaled from, or null when they were measured on this GPU. */
+        public String scaledFrom() {
+            return scaledFrom;
+        }
+
+        /**
+         * These kernels (measured on {@code from}) as {@code to} would run them, by data-sheet ratios: GEMMs and prefill
+         * attention by the dtype's tensor peak (bf16, or fp8: dropped where {@code to} has no FP8 tensor cores), decode
+         * attention by HBM bandwidth, MLA decode and MoE layers (memory-bound at small batches, compute-bound at large) by
+         * the smaller of the two ratios, so a GPU slower in either is never taken as faster.
+         */
+        Kernels scaledTo(Gpu from, Gpu to) {
+            double bf16 = to.bf16Tflops() / from.bf16Tflops();
+            double fp8 = from.fp8Tflops() > 0 && to.fp8Tflops() > 0 ? to.fp8Tflops() / from.fp8Tflops() : 0;
+            double hbm = to.hbmBytesPerSecond() / from.hbmBytesPerSecond();
+            Kernels k = new Kernels();
+            k.scaledFrom = from.name();
+            gemmFlops.forEach((dtype, table) -> {
+                double f = dtype.equals("fp8") ? fp8 : bf16;
+                if (f > 0) {
+                    double[][] t = new double[table.length][];
+                    for (int i = 0; i < table.length; i++) {
+                        t[i] = scale(table[i], f);
+                    }
+                    k.gemmFlops.put(dtype, t);
+                }
+            });
+            decodeBytesPerS.forEach((kv, c) -> k.decodeBytesPerS.put(kv, c.scaled(hbm)));
+            k.contextFlops = contextFlops == null ? null : contextFlops.scaled(bf16);
+            mlaDecode.forEach((key, c) -> k.mlaDecode.put(key, c.scaled(Math.min(hbm, bf16))));
+            mlaContext.forEach((heads, c) -> k.mlaContext.put(heads, c.scaled(bf16)));
+            moe.forEach((shape, c) -> {
+                double compute = shape.dtype().startsWith("fp8") ? fp8 : bf16;
+                if (compute > 0) {
+                    k.moe.put(shape, c.scaled(Math.min(hbm, compute)));
+                }
+            });
+            return k;
+        }
+
+        private static double[] scale(double[] rates, double f) {
+            double[] out = new double[rates.length];
+            for (int i = 0; i < rates.length; i++) {
+                out[i] = rates[i] * f;
+            }
+            return out;
         }
 
         /** Whether there are GEMM timings for {@code dtype} ({@code bfloat16}, {@code fp8}). */
@@ -152,6 +245,15 @@ public final class KernelTables {
      * count's time below it (the launch-bound floor), proportional to the tokens beyond the last.
      */
     public record MoeCurve(double[] tokens, double[] seconds) {
+        /** The same layer on a GPU {@code speed} times as fast. */
+        MoeCurve scaled(double speed) {
+            double[] s = new double[seconds.length];
+            for (int i = 0; i < s.length; i++) {
+                s[i] = seconds[i] / speed;
+            }
+            return new MoeCurve(tokens, s);
+        }
+
         public double seconds(double t) {
             int n = tokens.length;
             if (t <= tokens[0]) {
@@ -198,6 +300,11 @@ public final class KernelTables {
                 above[i] = next;
             }
             return new Curve(firstLog2, rate, below, above);
+        }
+
+        /** The same curve with every rate {@code f} times as high (the same kernels on a faster GPU). */
+        Curve scaled(double f) {
+            return new Curve(firstLog2, Kernels.scale(rate, f), below, above);
         }
 
         /** {@link KernelTables#interpolate} of {@link #rate} at {@code x}, from the precomputed neighbours. */

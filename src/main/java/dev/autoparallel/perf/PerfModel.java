@@ -290,6 +290,13 @@ public final class PerfModel {
          * its heads per rank (SGLang, TensorRT-LLM); everything else from the roofline.
          */
         MEASURED_EXPERTS,
+        /**
+         * As {@link #MEASURED_KERNELS}, from the kernels of the nearest measured GPU of the same architecture scaled by
+         * data-sheet ratios (B300 from B200, GB300 from GB200, H100 PCIe from H100 SXM, ...): no measurements of this GPU.
+         */
+        SCALED_KERNELS,
+        /** As {@link #MEASURED_EXPERTS}, from another GPU's measurements scaled (see {@link #SCALED_KERNELS}). */
+        SCALED_EXPERTS,
         /** The analytical roofline: no kernel data for the GPU, engine, dtype or architecture (MoE, MLA, sliding window, ...). */
         ROOFLINE;
 
@@ -391,6 +398,7 @@ public final class PerfModel {
          * stage's MoE layers, and the roofline's seconds per token of what the measured layer replaces.
          */
         private KernelTables.MoeCurve moeLayer;
+        private Kernels expertKernels;
         private double moeLayers;
         /**
          * Tokens a MoE layer sees per token of this rank: with expert parallelism over data-parallel ranks (vLLM's
@@ -449,7 +457,13 @@ public final class PerfModel {
         }
 
         StepSource source() {
-            return measured != null ? StepSource.MEASURED_KERNELS : moeLayer != null ? StepSource.MEASURED_EXPERTS : StepSource.ROOFLINE;
+            if (measured != null) {
+                return measured.scaledFrom() == null ? StepSource.MEASURED_KERNELS : StepSource.SCALED_KERNELS;
+            }
+            if (moeLayer != null) {
+                return expertKernels.scaledFrom() == null ? StepSource.MEASURED_EXPERTS : StepSource.SCALED_EXPERTS;
+            }
+            return StepSource.ROOFLINE;
         }
 
         /**
@@ -467,6 +481,7 @@ public final class PerfModel {
                     m.expertsPerToken(), m.numExperts(), ep > 1 ? 1 : l.tp(), ep);
             k.moe(shape).ifPresent(curve -> {
                 this.moeLayer = curve;
+                this.expertKernels = k;
                 this.moeLayers = m.moeLayers() / (double) l.pp();
                 this.moeTokenScale = ep > 1 ? l.dp() : 1;
             });

@@ -67,12 +67,15 @@ public enum ServingEngine {
         return key;
     }
 
-    /** What the engine adds to step times from {@code source}: each source is fitted on the rows it predicts. */
+    /**
+     * What the engine adds to step times from {@code source}: each source is fitted on the rows it predicts; scaled
+     * kernels take their measured counterpart's (no GPU without measurements has measured serving rows to fit on).
+     */
     public EngineCalibration calibration(PerfModel.StepSource source) {
         return switch (source) {
             case ROOFLINE -> calibration;
-            case MEASURED_KERNELS -> kernelCalibration;
-            case MEASURED_EXPERTS -> expertCalibration;
+            case MEASURED_KERNELS, SCALED_KERNELS -> kernelCalibration;
+            case MEASURED_EXPERTS, SCALED_EXPERTS -> expertCalibration;
         };
     }
 

@@ -51,8 +51,9 @@ import org.apache.spark.sql.functions;
  */
 public final class CalibrateJob {
     private static final Logger LOG = Logger.getLogger(CalibrateJob.class.getName());
-    /** The op-perf systems reduced: the GPU catalog's H100-SXM, H200, B200, A100-80GB and L40S. */
-    static final List<String> SYSTEMS = List.of("h100_sxm", "h200_sxm", "b200_sxm", "a100_sxm", "l40s");
+    /** The op-perf systems reduced: the GPU catalog's H100-SXM, H200, B200, GB200, A100-80GB, L40S and RTX-PRO-6000. */
+    static final List<String> SYSTEMS = List.of("h100_sxm", "h200_sxm", "b200_sxm", "gb200", "a100_sxm", "l40s",
+            "rtx_pro_6000_server");
     static final List<String> ENGINES = List.of("vllm", "sglang", "trtllm");
     /** log2(n x k) buckets of the GEMM table: the measured n and k run from 32 to 65,536. */
     static final int NK_LOG2_MIN = 10;

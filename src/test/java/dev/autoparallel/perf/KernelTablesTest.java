@@ -56,7 +56,8 @@ class KernelTablesTest {
 
     @Test
     void of_gpuWithoutMeasurements_isEmpty_andEveryCalibratedSystemHasAllThreeEngines() {
-        assertTrue(KernelTables.builtIn().of(GpuCatalog.require("H100-PCIe", "gpu"), ServingEngine.VLLM).isEmpty());
+        assertTrue(KernelTables.builtIn().of(GpuCatalog.require("MI300X", "gpu"), ServingEngine.VLLM).isEmpty(),
+                "no AMD GPU is measured: the roofline");
         for (String system : KernelTables.SYSTEM_OF_GPU.values()) {
             for (ServingEngine e : ServingEngine.values()) {
                 Kernels k = KernelTables.builtIn().of(system, e.key()).orElseThrow(() -> new AssertionError(system + " " + e));
@@ -69,6 +70,29 @@ class KernelTablesTest {
         }
         assertTrue(H100_VLLM.hasGemm("fp8"));
         assertTrue(!KernelTables.builtIn().of("a100_sxm", "vllm").orElseThrow().hasGemm("fp8"), "A100 has no FP8 tensor cores");
+    }
+
+    /**
+     * GPUs without measurements take the nearest measured GPU of their architecture, scaled by data-sheet ratios (GPU
+     * catalog): H100 PCIe from H100 SXM (bf16 756 against 989 TFLOPS, HBM 2.0 against 3.35 TB/s), B300 from B200, GB300
+     * from GB200, the RTX 5090 (compute capability 12.0) from the RTX PRO 6000.
+     */
+    @Test
+    void of_gpuWithoutMeasurements_takesTheNearestMeasuredScaled() {
+        Kernels pcie = KernelTables.builtIn().of(GpuCatalog.require("H100-PCIe", "gpu"), ServingEngine.VLLM).orElseThrow();
+        assertEquals("H100-SXM", pcie.scaledFrom());
+        assertEquals(H100_VLLM.gemmSeconds("bfloat16", 3, 4096, 4096) * 989 / 756, pcie.gemmSeconds("bfloat16", 3, 4096, 4096), 1e-15);
+        assertEquals(H100_VLLM.gemmSeconds("fp8", 3, 4096, 4096) * 1979 / 1513, pcie.gemmSeconds("fp8", 3, 4096, 4096), 1e-15);
+        assertEquals(H100_VLLM.decodeAttentionSeconds("bfloat16", 1 << 26) * 3.35 / 2.0,
+                pcie.decodeAttentionSeconds("bfloat16", 1 << 26), 1e-15);
+        assertEquals(null, H100_VLLM.scaledFrom());
+        assertEquals("B200", KernelTables.builtIn().of(GpuCatalog.require("B300", "gpu"), ServingEngine.SGLANG).orElseThrow().scaledFrom());
+        assertEquals("GB200", KernelTables.builtIn().of(GpuCatalog.require("GB300", "gpu"), ServingEngine.TRTLLM).orElseThrow().scaledFrom());
+        assertEquals("RTX-PRO-6000", KernelTables.builtIn().of(GpuCatalog.require("RTX-5090", "gpu"), ServingEngine.VLLM).orElseThrow()
+                .scaledFrom());
+        // MoE layers: the smaller of the two ratios (HBM 2.0 / 3.35 for H100 PCIe).
+        KernelTables.MoeShape qwen3 = new KernelTables.MoeShape("bfloat16", 2048, 768, 8, 128, 1, 1);
+        assertEquals(H100_VLLM.moe(qwen3).orElseThrow().seconds(64) * 3.35 / 2.0, pcie.moe(qwen3).orElseThrow().seconds(64), 1e-15);
     }
 
     /**

@@ -164,9 +164,9 @@ class PerfModelTest {
                 llamaFp8.evaluate(one, fp8.withMaxModelLen(4096).withMaxNumSeqs(8), H100.memoryBytes()), ServingEngine.VLLM));
         Gpu pcie = GpuCatalog.require("H100-PCIe", "gpu");
         MemoryModel onPcie = new MemoryModel(ReferenceModels.spec("meta-llama/Llama-3.1-8B"), pcie);
-        assertEquals(PerfModel.StepSource.ROOFLINE, new PerfModel(onPcie).stepSource(one,
+        assertEquals(PerfModel.StepSource.SCALED_KERNELS, new PerfModel(onPcie).stepSource(one,
                 onPcie.evaluate(one, EngineSettings.defaults().withMaxModelLen(4096).withMaxNumSeqs(8), pcie.memoryBytes()),
-                ServingEngine.VLLM));
+                ServingEngine.VLLM), "H100 PCIe: H100 SXM's kernels, scaled");
         MemoryModel moe = new MemoryModel(ReferenceModels.spec("Qwen/Qwen3-30B-A3B"), H100);
         MemoryEstimate moeMem = moe.evaluate(one, EngineSettings.defaults().withMaxModelLen(4096).withMaxNumSeqs(8), H100.memoryBytes());
         assertEquals(PerfModel.StepSource.MEASURED_EXPERTS, new PerfModel(moe).stepSource(one, moeMem, ServingEngine.VLLM));

@@ -1,6 +1,5 @@
 package dev.autoparallel.sweep;
 
-import dev.autoparallel.report.ResultRow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,12 +10,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.autoparallel.AutoParallel;
 import dev.autoparallel.Configuration;
 import dev.autoparallel.error.InvalidConfigurationException;
+import dev.autoparallel.perf.PerfModel;
+import dev.autoparallel.report.ResultRow;
 import dev.autoparallel.source.Catalog;
 import dev.autoparallel.source.HubSettings;
 import dev.autoparallel.source.ModelResolver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -172,7 +174,8 @@ class SweepJobTest {
                 continue;
             }
             assertTrue(r.meetsSlo() != null && r.replicas() >= 1 && r.totalGpus() >= r.replicas());
-            assertTrue(List.of("measured_kernels", "measured_experts", "roofline").contains(r.speedSource()), r.toString());
+            assertTrue(Arrays.stream(PerfModel.StepSource.values()).map(PerfModel.StepSource::key).toList().contains(r.speedSource()),
+                    r.toString());
             if (r.meetsSlo()) {
                 meeting++;
                 assertTrue(r.ttftMs() <= r.ttftSloMs() && r.tpotMs() <= r.tpotSloMs(), r.toString());
