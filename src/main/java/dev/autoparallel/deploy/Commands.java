@@ -93,20 +93,13 @@ public final class Commands {
      * vllm-router in its PD mode (vllm-project/router: {@code --vllm-pd-disaggregation --prefill URL --decode URL}).
      */
     public static Disaggregated vllmDisaggregated(Request prefill, int prefillWorkers, Request decode, int decodeWorkers) {
-        Deployment p = vllm(prefill).withOption("--port", String.valueOf(VLLM_PREFILL_PORT))
-                .withOption("--kv-transfer-config", VLLM_KV_TRANSFER);
-        Deployment d = vllm(decode).withOption("--port", String.valueOf(VLLM_DECODE_PORT))
-                .withOption("--kv-transfer-config", VLLM_KV_TRANSFER);
-        ArgList router = new ArgList().words("vllm-router", "--vllm-pd-disaggregation");
-        addWorkers(router, "--prefill", "PREFILL", prefillWorkers, VLLM_PREFILL_PORT);
-        addWorkers(router, "--decode", "DECODE", decodeWorkers, VLLM_DECODE_PORT);
-        router.words("--host", "0.0.0.0").option("--port", ROUTER_PORT);
-        return new Disaggregated(p, prefillWorkers, d, decodeWorkers, router.line(), List.of(
-                "start " + prefillWorkers + " prefill worker(s) and " + decodeWorkers + " decode worker(s), then the router;"
-                        + " ${PREFILL_n} and ${DECODE_n} are their hosts",
+        return disaggregated(vllm(prefill).withOption("--port", String.valueOf(VLLM_PREFILL_PORT))
+                        .withOption("--kv-transfer-config", VLLM_KV_TRANSFER), prefillWorkers, VLLM_PREFILL_PORT,
+                vllm(decode).withOption("--port", String.valueOf(VLLM_DECODE_PORT)).withOption("--kv-transfer-config", VLLM_KV_TRANSFER),
+                decodeWorkers, VLLM_DECODE_PORT, new ArgList().words("vllm-router", "--vllm-pd-disaggregation"),
                 "NixlConnector needs vLLM 0.9.0 or later; where prefill and decode workers are on different machines set "
                         + "VLLM_NIXL_SIDE_CHANNEL_HOST to each worker's own address, and on a shared host give each worker its own "
-                        + "VLLM_NIXL_SIDE_CHANNEL_PORT (default 5600)"));
+                        + "VLLM_NIXL_SIDE_CHANNEL_PORT (default 5600)");
     }
 
     /**
@@ -115,19 +108,24 @@ public final class Commands {
      * mode ({@code python -m sglang_router.launch_router --pd-disaggregation}).
      */
     public static Disaggregated sglangDisaggregated(Request prefill, int prefillWorkers, Request decode, int decodeWorkers) {
-        Deployment p = sglang(prefill).withOption("--disaggregation-mode", "prefill")
-                .withOption("--disaggregation-transfer-backend", "nixl").withOption("--port", String.valueOf(SGLANG_PREFILL_PORT));
-        Deployment d = sglang(decode).withOption("--disaggregation-mode", "decode")
-                .withOption("--disaggregation-transfer-backend", "nixl").withOption("--port", String.valueOf(SGLANG_DECODE_PORT));
-        ArgList router = new ArgList().words("python", "-m", "sglang_router.launch_router", "--pd-disaggregation");
-        addWorkers(router, "--prefill", "PREFILL", prefillWorkers, SGLANG_PREFILL_PORT);
-        addWorkers(router, "--decode", "DECODE", decodeWorkers, SGLANG_DECODE_PORT);
-        router.words("--host", "0.0.0.0").option("--port", ROUTER_PORT);
-        return new Disaggregated(p, prefillWorkers, d, decodeWorkers, router.line(), List.of(
-                "start " + prefillWorkers + " prefill worker(s) and " + decodeWorkers + " decode worker(s), then the router;"
-                        + " ${PREFILL_n} and ${DECODE_n} are their hosts",
+        return disaggregated(sglang(prefill).withOption("--disaggregation-mode", "prefill")
+                        .withOption("--disaggregation-transfer-backend", "nixl").withOption("--port", String.valueOf(SGLANG_PREFILL_PORT)),
+                prefillWorkers, SGLANG_PREFILL_PORT, sglang(decode).withOption("--disaggregation-mode", "decode")
+                        .withOption("--disaggregation-transfer-backend", "nixl").withOption("--port", String.valueOf(SGLANG_DECODE_PORT)),
+                decodeWorkers, SGLANG_DECODE_PORT, new ArgList().words("python", "-m", "sglang_router.launch_router", "--pd-disaggregation"),
                 "the workers bootstrap the KV transfer on port 8998 (--disaggregation-bootstrap-port); with Mooncake instead of "
-                        + "NIXL pass --disaggregation-transfer-backend mooncake and --disaggregation-ib-device"));
+                        + "NIXL pass --disaggregation-transfer-backend mooncake and --disaggregation-ib-device");
+    }
+
+    /** Both pools' workers, the router (its command so far, every worker's URL added) and the engine's own note. */
+    private static Disaggregated disaggregated(Deployment prefill, int prefillWorkers, int prefillPort, Deployment decode,
+                                               int decodeWorkers, int decodePort, ArgList router, String engineNote) {
+        addWorkers(router, "--prefill", "PREFILL", prefillWorkers, prefillPort);
+        addWorkers(router, "--decode", "DECODE", decodeWorkers, decodePort);
+        router.words("--host", "0.0.0.0").option("--port", ROUTER_PORT);
+        return new Disaggregated(prefill, prefillWorkers, decode, decodeWorkers, router.line(), List.of(
+                "start " + prefillWorkers + " prefill worker(s) and " + decodeWorkers + " decode worker(s), then the router;"
+                        + " ${PREFILL_n} and ${DECODE_n} are their hosts", engineNote));
     }
 
     /** One {@code flag http://${NAME_n}:port} per worker, hosts left to the shell. */

@@ -374,51 +374,31 @@ public final class KernelTables {
             table[mLog2] = row;
             kernels.gemmFlops.put(r[2], table);
         }
-        Map<String, TreeMap<Integer, Double>> decode = new TreeMap<>();
-        for (String[] r : rows("/perf/decode_attention.csv")) {
-            decode.computeIfAbsent(r[0] + "," + r[1] + "," + r[2], k -> new TreeMap<>())
-                    .put(Integer.parseInt(r[3]), Double.parseDouble(r[4]) * 1e9);
-        }
-        decode.forEach((key, points) -> {
+        curves("/perf/decode_attention.csv", 3, 1e9).forEach((key, c) -> {
             String[] k = key.split(",");
             Kernels kernels = byKey.get(k[0] + "," + k[1]);
             if (kernels != null) {
-                kernels.decodeBytesPerS.put(k[2], curve(points));
+                kernels.decodeBytesPerS.put(k[2], c);
             }
         });
-        Map<String, TreeMap<Integer, Double>> context = new TreeMap<>();
-        for (String[] r : rows("/perf/context_attention.csv")) {
-            context.computeIfAbsent(r[0] + "," + r[1], k -> new TreeMap<>())
-                    .put(Integer.parseInt(r[2]), Double.parseDouble(r[3]) * 1e12);
-        }
-        context.forEach((key, points) -> {
+        curves("/perf/context_attention.csv", 2, 1e12).forEach((key, c) -> {
             Kernels kernels = byKey.get(key);
             if (kernels != null) {
-                kernels.contextFlops = curve(points);
+                kernels.contextFlops = c;
             }
         });
-        Map<String, TreeMap<Integer, Double>> mlaDecode = new TreeMap<>();
-        for (String[] r : rows("/perf/mla_decode.csv")) {
-            mlaDecode.computeIfAbsent(r[0] + "," + r[1] + "," + r[2] + "," + r[3], k -> new TreeMap<>())
-                    .put(Integer.parseInt(r[4]), Double.parseDouble(r[5]) * 1e6);
-        }
-        mlaDecode.forEach((key, points) -> {
+        curves("/perf/mla_decode.csv", 4, 1e6).forEach((key, c) -> {
             String[] k = key.split(",");
             Kernels kernels = byKey.get(k[0] + "," + k[1]);
             if (kernels != null) {
-                kernels.mlaDecode.put(k[2] + "," + k[3], curve(points));
+                kernels.mlaDecode.put(k[2] + "," + k[3], c);
             }
         });
-        Map<String, TreeMap<Integer, Double>> mlaContext = new TreeMap<>();
-        for (String[] r : rows("/perf/mla_context.csv")) {
-            mlaContext.computeIfAbsent(r[0] + "," + r[1] + "," + r[2], k -> new TreeMap<>())
-                    .put(Integer.parseInt(r[3]), Double.parseDouble(r[4]) * 1e9);
-        }
-        mlaContext.forEach((key, points) -> {
+        curves("/perf/mla_context.csv", 3, 1e9).forEach((key, c) -> {
             String[] k = key.split(",");
             Kernels kernels = byKey.get(k[0] + "," + k[1]);
             if (kernels != null) {
-                kernels.mlaContext.put(Integer.parseInt(k[2]), curve(points));
+                kernels.mlaContext.put(Integer.parseInt(k[2]), c);
             }
         });
         List<String[]> moe = lines("/perf/moe.csv");
@@ -449,6 +429,21 @@ public final class KernelTables {
                     sec.stream().mapToDouble(Double::doubleValue).toArray()));
         }
         return new KernelTables(byKey);
+    }
+
+    /**
+     * The curves of a long table: rows grouped by their first {@code keys} columns (joined by commas), column
+     * {@code keys} the log2 bucket and the next the rate, in units of {@code unit}.
+     */
+    private static Map<String, Curve> curves(String resource, int keys, double unit) {
+        Map<String, TreeMap<Integer, Double>> points = new TreeMap<>();
+        for (String[] r : rows(resource)) {
+            points.computeIfAbsent(String.join(",", Arrays.copyOf(r, keys)), k -> new TreeMap<>())
+                    .put(Integer.parseInt(r[keys]), Double.parseDouble(r[keys + 1]) * unit);
+        }
+        Map<String, Curve> out = new TreeMap<>();
+        points.forEach((key, p) -> out.put(key, curve(p)));
+        return out;
     }
 
     private static Curve curve(TreeMap<Integer, Double> points) {

@@ -82,19 +82,14 @@ class ValidateLatencyCommandTest {
      * 44 TensorRT-LLM points (every 16th of the 704 aggregated TensorRT-LLM rows of the reference set the model
      * predicts: aiconfigurator silicon_sample.csv, Apache-2.0, NVIDIA), replayed under TensorRT-LLM's own calibration
      * (jobs/fit-engine.sh trtllm): median errors 23.7% TTFT and 13.3% TPOT since the MoE rows' routed experts come from
-     * measured MoE layers (and DeepSeek's attention from measured MLA kernels) (2026-11-30; 32.7% and 13.1% with the 16-bit dense rows alone on measured kernels, 34.3% and
-     * 13.6% on the roofline alone), where vLLM's calibration gave 48% TTFT on the whole set. Two gpt-oss-120b rows split
+     * measured MoE layers and DeepSeek's attention from measured MLA kernels (2026-11-30; 32.7% and 13.1% with the 16-bit
+     * dense rows alone on measured kernels, 34.3% and 13.6% on the roofline alone), where vLLM's calibration gave 48% TTFT
+     * on the whole set. Two gpt-oss-120b rows split
      * the experts 4 x 4 and 2 x 2 between TP and EP, which is not modelled: 42 rows are predicted.
      */
     @Test
     void tensorRtLlmPoints_withItsOwnCalibration(@TempDir Path dir) throws Exception {
-        Path csv = dir.resolve("trtllm.csv");
-        try (InputStream in = getClass().getResourceAsStream("/reference/latency-points-trtllm.csv")) {
-            Files.copy(in, csv);
-        }
-        Run r = MainTest.run("validate-latency", csv.toString(), "--json");
-        assertEquals(0, r.code(), r.err());
-        JsonNode j = JSON.readTree(r.out());
+        JsonNode j = replay(dir, "latency-points-trtllm.csv");
         assertEquals(42, j.get("predicted_rows").asInt());
         assertEquals(0.237, j.get("median_abs_error_ttft").asDouble(), 0.005);
         assertEquals(0.133, j.get("median_abs_error_tpot").asDouble(), 0.005);
@@ -109,15 +104,20 @@ class ValidateLatencyCommandTest {
      */
     @Test
     void disaggregatedPoints_allPredicted(@TempDir Path dir) throws Exception {
-        Path csv = dir.resolve("disagg.csv");
-        try (InputStream in = getClass().getResourceAsStream("/reference/latency-points-disagg.csv")) {
+        JsonNode j = replay(dir, "latency-points-disagg.csv");
+        assertEquals(36, j.get("predicted_rows").asInt());
+        assertEquals(0.604, j.get("median_abs_error_ttft").asDouble(), 0.005);
+        assertEquals(0.311, j.get("median_abs_error_tpot").asDouble(), 0.005);
+    }
+
+    /** validate-latency --json of the test resource {@code reference/NAME}, which must exit 0. */
+    private JsonNode replay(Path dir, String name) throws Exception {
+        Path csv = dir.resolve(name);
+        try (InputStream in = getClass().getResourceAsStream("/reference/" + name)) {
             Files.copy(in, csv);
         }
         Run r = MainTest.run("validate-latency", csv.toString(), "--json");
         assertEquals(0, r.code(), r.err());
-        JsonNode j = JSON.readTree(r.out());
-        assertEquals(36, j.get("predicted_rows").asInt());
-        assertEquals(0.604, j.get("median_abs_error_ttft").asDouble(), 0.005);
-        assertEquals(0.311, j.get("median_abs_error_tpot").asDouble(), 0.005);
+        return JSON.readTree(r.out());
     }
 }
