@@ -38,8 +38,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Where the GPU and engine have measured kernels ({@link KernelTables}) and the model is a dense
  * decoder of full-attention layers with 16-bit weights, a step's matrix multiplies and attention come
  * from those measurements instead of the roofline ({@link StepSource#MEASURED_KERNELS}), with the
- * engine's kernel-path calibration ({@link ServingEngine#kernelCalibration()}); the all-reduces, the
- * queue and the pipeline hand-offs are the roofline's in both.
+ * engine's calibration of that source ({@link ServingEngine#calibration(StepSource)}); the all-reduces, the
+ * queue and the pipeline hand-offs are the roofline's in both. A mixture of experts takes its routed experts (and, for
+ * MLA models, its attention) from measured MoE and MLA kernels where the tables hold its shapes
+ * ({@link StepSource#MEASURED_EXPERTS}). A GPU without measurements takes the nearest measured GPU's kernels scaled by
+ * data-sheet ratios ({@link StepSource#SCALED_KERNELS}, {@link StepSource#SCALED_EXPERTS}).
  */
 public final class PerfModel {
     /** Share of peak HBM bandwidth a memory-bound decode step reaches (Hopper, fitted). */
@@ -413,6 +416,7 @@ public final class PerfModel {
         private double mlaLayers;
         private KernelTables.Curve mlaDecode;
         private KernelTables.Curve mlaContext;
+        /** The roofline's compute seconds per decode and per prefill token of the routed experts the measured layer replaces. */
         private double routedDecodeTokenS;
         private double routedPrefillTokenS;
         /** All-reduce seconds per step and per token. */
