@@ -115,6 +115,8 @@ public final class KernelTables {
         private final Map<String, Curve> mlaDecode = new HashMap<>();
         /** Context MLA attention by heads per rank: causal token pairs per second by log2 of the pairs. */
         private final Map<Integer, Curve> mlaContext = new HashMap<>();
+        /** The engine's tensor-parallel all-reduce by GPU count: message bytes per second by log2 of the bytes. */
+        private final Map<Integer, Curve> allReduce = new HashMap<>();
 
         Kernels() {
             this.gemmFlops = new HashMap<>();
@@ -135,6 +137,11 @@ public final class KernelTables {
             return Optional.ofNullable(mlaContext.get(heads));
         }
 
+        /** The engine's all-reduce over {@code gpus} GPUs (bytes per second by message size), or empty where not measured. */
+        Optional<Curve> allReduce(int gpus) {
+            return Optional.ofNullable(allReduce.get(gpus));
+        }
+
         /** The measured routed-expert layer of {@code shape}, or empty when this GPU and engine did not measure it. */
         public Optional<MoeCurve> moe(MoeShape shape) {
             return Optional.ofNullable(moe.get(shape));
@@ -149,7 +156,8 @@ public final class KernelTables {
          * These kernels (measured on {@code from}) as {@code to} would run them, by data-sheet ratios: GEMMs and prefill
          * attention by the dtype's tensor peak (bf16, or fp8: dropped where {@code to} has no FP8 tensor cores), decode
          * attention by HBM bandwidth, MLA decode and MoE layers (memory-bound at small batches, compute-bound at large) by
-         * the smaller of the two ratios, so a GPU slower in either is never taken as faster.
+         * the smaller of the two ratios, so a GPU slower in either is never taken as faster; all-reduces by the GPU-to-GPU
+         * bandwidth within a node.
          */
         Kernels scaledTo(Gpu from, Gpu to) {
             double bf16 = to.bf16Tflops() / from.bf16Tflops();
@@ -171,6 +179,8 @@ public final class KernelTables {
             k.contextFlops = contextFlops == null ? null : contextFlops.scaled(bf16);
             mlaDecode.forEach((key, c) -> k.mlaDecode.put(key, c.scaled(Math.min(hbm, bf16))));
             mlaContext.forEach((heads, c) -> k.mlaContext.put(heads, c.scaled(bf16)));
+            double link = to.intraNodeBytesPerSecond() / from.intraNodeBytesPerSecond();
+            allReduce.forEach((gpus, c) -> k.allReduce.put(gpus, c.scaled(link)));
             moe.forEach((shape, c) -> {
                 double compute = shape.dtype().startsWith("fp8") ? fp8 : bf16;
                 if (compute > 0) {
@@ -392,6 +402,13 @@ public final class KernelTables {
             Kernels kernels = byKey.get(k[0] + "," + k[1]);
             if (kernels != null) {
                 kernels.mlaDecode.put(k[2] + "," + k[3], c);
+            }
+        });
+        curves("/perf/allreduce.csv", 3, 1e9).forEach((key, c) -> {
+            String[] k = key.split(",");
+            Kernels kernels = byKey.get(k[0] + "," + k[1]);
+            if (kernels != null) {
+                kernels.allReduce.put(Integer.parseInt(k[2]), c);
             }
         });
         curves("/perf/mla_context.csv", 3, 1e9).forEach((key, c) -> {

@@ -278,6 +278,9 @@ public final class PerfModel {
             if (stage.source() == StepSource.ROOFLINE) {
                 stage.measureExperts(k, l, mem.kvCacheDtype());
             }
+            if (stage.source() != StepSource.ROOFLINE) {
+                stage.measureAllReduce(k, gpusPerNode);
+            }
         }
         stage.stepOverheadS = calibrations.of(engine, stage.source()).stepOverheadS();
         return stage;
@@ -419,9 +422,16 @@ public final class PerfModel {
         /** The roofline's compute seconds per decode and per prefill token of the routed experts the measured layer replaces. */
         private double routedDecodeTokenS;
         private double routedPrefillTokenS;
-        /** All-reduce seconds per step and per token. */
+        /** All-reduce seconds per step and per token (the roofline's). */
         private final double commStepS;
         private final double commTokenS;
+        /**
+         * On the measured paths, the engine's measured all-reduce over this stage's TP ranks (bytes per second by message
+         * size; null: the roofline's), and the all-reduces of a step and the bytes of one token's hidden state.
+         */
+        private KernelTables.Curve allReduce;
+        private double allReducesPerStep;
+        private double hiddenBytes;
         /**
          * Measured path ({@link StepSource#MEASURED_KERNELS}), set by {@link #measure}: the summed seconds of
          * every layer's GEMMs of this stage at m = 2^i tokens, and of the LM head (a 1/pp share per stage) at
@@ -458,6 +468,18 @@ public final class PerfModel {
             this.attentionUnitS = 4.0 * spec.numAttentionHeads() * spec.headDim() / tp / (peak * ETA_PREFILL_COMPUTE);
             this.commStepS = tp == 1 ? 0 : layers * 2 * ALLREDUCE_LATENCY_S;
             this.commTokenS = tp == 1 ? 0 : layers * 2 * 2.0 * (tp - 1) / tp * spec.hiddenSize() * 2 / (link * LINK_EFFICIENCY);
+            this.allReducesPerStep = layers * 2;
+            this.hiddenBytes = spec.hiddenSize() * 2.0;
+        }
+
+        /**
+         * Times this stage's all-reduces (two per layer: after attention and after the MLP or MoE) with the engine's
+         * measured all-reduce where it is measured for the TP degree, within a node.
+         */
+        void measureAllReduce(Kernels k, int gpusPerNode) {
+            if (tp > 1 && tp <= gpusPerNode) {
+                this.allReduce = k.allReduce(tp).orElse(null);
+            }
         }
 
         StepSource source() {
@@ -615,6 +637,9 @@ public final class PerfModel {
         }
 
         private double commSeconds(double tokens) {
+            if (allReduce != null) {
+                return allReducesPerStep * allReduce.seconds(Math.max(1, tokens) * hiddenBytes);
+            }
             return commStepS + commTokenS * tokens;
         }
     }

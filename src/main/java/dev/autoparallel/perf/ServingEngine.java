@@ -22,12 +22,12 @@ import java.util.Locale;
 public enum ServingEngine {
     /** vLLM's V1 scheduler: chunked prefill mixed into decode steps (vLLM 0.11-0.18 in the fitted rows). */
     VLLM("vllm", new EngineCalibration(4e-3, 0, 0.2),
-            new EngineCalibration(0.75e-3, 5e-3, 0.3), new EngineCalibration(0.5e-3, 5e-3, 0.2)),
+            new EngineCalibration(1.25e-3, 5e-3, 0.3), new EngineCalibration(0.75e-3, 5e-3, 0.2)),
     /** SGLang: prefill batches run before decode batches (SGLang 0.5.1-0.5.9 in the fitted rows). */
     SGLANG("sglang", new EngineCalibration(5.75e-3, 160e-3, 0.1),
-            new EngineCalibration(0, 5e-3, 1.9), new EngineCalibration(0.5e-3, 115e-3, 0.1)),
+            new EngineCalibration(0.25e-3, 0, 2.0), new EngineCalibration(1.5e-3, 110e-3, 0.1)),
     /** TensorRT-LLM's PyTorch backend (trtllm-serve): in-flight batching with chunked context (1.0-1.2 in the fitted rows). */
-    TRTLLM("trtllm", new EngineCalibration(3.25e-3, 30e-3, 0.3), new EngineCalibration(0, 25e-3, 0.2),
+    TRTLLM("trtllm", new EngineCalibration(3.25e-3, 30e-3, 0.3), new EngineCalibration(0.25e-3, 25e-3, 0.2),
             new EngineCalibration(1e-3, 75e-3, 0.1));
 
     private final String key;
@@ -36,23 +36,23 @@ public enum ServingEngine {
     /**
      * What the engine adds to measured kernel timings (PerfModel's {@code MEASURED_KERNELS} path):
      * fitted apart from the roofline's, since the kernel tables already hold the launch and small-kernel
-     * floors that the roofline's step overhead stands in for. Fitted by {@code jobs/fit-engine.sh ENGINE
-     * measured_kernels} (2026-11-30) on the rows of measured-latency.csv that path predicts (16-bit Llama-3.1-8B and
-     * Qwen3-32B on H100: vLLM 90, SGLang 84, TensorRT-LLM 177 rows): vLLM step 0.75 ms, prefill 5 ms, queue
-     * 0.3 (TTFT 9.6%, TPOT 9.0% on its rows); SGLang 0, 5 ms, 1.9 (13.0%, 11.5%); TensorRT-LLM 0, 25 ms, 0.2
-     * (32.4%, 7.1%). A step overhead of 0 is the grid's floor: the summed kernels already hold the launch floors.
+     * floors that the roofline's step overhead stands in for. Fitted by {@code jobs/fit-engine.sh ENGINE FILE
+     * measured_kernels} (2026-11-30, with the engines' measured all-reduces) on the rows of measured-latency.csv that path
+     * predicts (16-bit Llama-3.1-8B and Qwen3-32B on H100: vLLM 90, SGLang 84, TensorRT-LLM 177 rows): vLLM step 1.25 ms,
+     * prefill 5 ms, queue 0.3 (TTFT 9.1%, TPOT 9.4% on its rows); SGLang 0.25 ms, 0 ms, 2.0 (12.9%, 8.9%); TensorRT-LLM
+     * 0.25 ms, 25 ms, 0.2 (32.0%, 7.7%).
      */
     private final EngineCalibration kernelCalibration;
     /**
      * What the engine adds to steps whose routed experts come from measured MoE layers and the rest from the roofline
      * (PerfModel's {@code MEASURED_EXPERTS} path; for MLA models with measured MLA kernels, their attention too). Fitted
-     * by {@code jobs/fit-engine.sh ENGINE FILE measured_experts} (2026-11-30) on the rows of measured-latency.csv that
-     * path predicts (H100/H200, aggregated and disaggregated; vLLM 281 rows: MiniMax-M2.5, Qwen3-235B-FP8, Kimi-K2.5,
-     * gpt-oss-120b; SGLang 72: DeepSeek-R1/V3, Qwen3-235B-FP8; TensorRT-LLM 227: DeepSeek-R1/V3, Qwen3-235B-FP8,
-     * gpt-oss-120b): vLLM step 0.5 ms, prefill 5 ms, queue 0.2 (TTFT 16.4%, TPOT 16.4% on its rows; 24.3% and 29.2%
-     * with the roofline's values of the time); SGLang 0.5 ms, 115 ms, 0.1 (19.5%, 12.8%); TensorRT-LLM 1 ms, 75 ms, 0.1
-     * (23.2%, 18.5%). SGLang's and TensorRT-LLM's long prefill overheads stand in for what a DeepSeek prefill costs beyond
-     * its measured kernels (DeepSeek is most of their rows).
+     * by {@code jobs/fit-engine.sh ENGINE FILE measured_experts} (2026-11-30, with the engines' measured all-reduces) on
+     * the rows of measured-latency.csv that path predicts (H100/H200, aggregated and disaggregated; vLLM 281 rows:
+     * MiniMax-M2.5, Qwen3-235B-FP8, Kimi-K2.5, gpt-oss-120b; SGLang 72: DeepSeek-R1/V3, Qwen3-235B-FP8; TensorRT-LLM 227:
+     * DeepSeek-R1/V3, Qwen3-235B-FP8, gpt-oss-120b): vLLM step 0.75 ms, prefill 5 ms, queue 0.2 (TTFT 16.3%, TPOT 18.0% on
+     * its rows; 24.3% and 29.2% with the roofline's values of the time); SGLang 1.5 ms, 110 ms, 0.1 (19.6%, 14.9%);
+     * TensorRT-LLM 1 ms, 75 ms, 0.1 (22.6%, 16.0%). SGLang's and TensorRT-LLM's long prefill overheads stand in for what a
+     * DeepSeek prefill costs beyond its measured kernels (DeepSeek is most of their rows).
      */
     private final EngineCalibration expertCalibration;
 

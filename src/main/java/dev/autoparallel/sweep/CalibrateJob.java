@@ -41,12 +41,14 @@ import org.apache.spark.sql.functions;
  *       routing skewed as a power law of exponent 1.01; the engine's fastest kernel for the dtype;</li>
  *   <li>{@code mla_decode.csv} and {@code mla_context.csv}: generation MLA attention's achieved cached tokens per second by
  *       log2 of the tokens read, and context MLA attention's achieved causal token pairs per second by log2 of the pairs,
- *       per system, engine, query heads per rank (and KV dtype for generation); SGLang and TensorRT-LLM measure them.</li>
+ *       per system, engine, query heads per rank (and KV dtype for generation); SGLang and TensorRT-LLM measure them;</li>
+ *   <li>{@code allreduce.csv}: the engine's tensor-parallel all-reduce in CUDA graphs, achieved GB/s by GPU count and log2
+ *       of the bfloat16 message bytes.</li>
  * </ul>
  *
  * <p>{@code CalibrateJob OP_PERF_DIR OUT_DIR}: reads {@code SYSTEM/gemm/ENGINE/VERSION/gemm_perf.parquet},
  * {@code SYSTEM/attention/ENGINE/VERSION/*_attention_perf.parquet}, {@code SYSTEM/moe/ENGINE/VERSION/moe_perf.parquet} and
- * {@code SYSTEM/mla/ENGINE/VERSION/*_mla_perf.parquet}
+ * {@code SYSTEM/mla/ENGINE/VERSION/*_mla_perf.parquet} and {@code SYSTEM/comm/ENGINE/VERSION/custom_allreduce_perf.parquet}
  * for the systems of {@link #SYSTEMS} that exist.
  */
 public final class CalibrateJob {
@@ -102,7 +104,7 @@ public final class CalibrateJob {
         }
     }
 
-    /** Writes the six tables into {@code out}; returns how many rows each got. */
+    /** Writes the seven tables into {@code out}; returns how many rows each got. */
     public static Map<String, Integer> run(SparkSession spark, Path root, Path out) throws IOException {
         Files.createDirectories(out);
         Map<String, Integer> rows = new TreeMap<>();
@@ -120,6 +122,8 @@ public final class CalibrateJob {
         rows.put("mla_decode.csv", mlaDecode == null ? 0 : writeMlaDecode(mlaDecode, out.resolve("mla_decode.csv")));
         Dataset<Row> mlaContext = read(spark, root, "mla", "context_mla_perf.parquet");
         rows.put("mla_context.csv", mlaContext == null ? 0 : writeMlaContext(mlaContext, out.resolve("mla_context.csv")));
+        Dataset<Row> allReduce = read(spark, root, "comm", "custom_allreduce_perf.parquet");
+        rows.put("allreduce.csv", allReduce == null ? 0 : writeAllReduce(allReduce, out.resolve("allreduce.csv")));
         LOG.info("calibration tables written to " + out + ": " + rows);
         return rows;
     }
@@ -307,6 +311,26 @@ public final class CalibrateJob {
                 .orderBy("system", "engine", "heads", "pairs_log2");
         return writeLong(reduced, file, "# Achieved billion causal token pairs per second of context MLA attention, median over the"
                 + " measured shapes in the bucket.", "system,engine,heads,pairs_log2,gpairs_per_s,shapes");
+    }
+
+    /**
+     * The engine's own tensor-parallel all-reduce (vLLM's and SGLang's custom all-reduce, TensorRT-LLM's) of bfloat16
+     * messages, as CUDA graphs capture it (the eager variants, launched outside a graph, are dropped: the engines run
+     * their steps in graphs): achieved GB/s (message bytes / latency) per system, engine, GPU count and log2 bucket of the
+     * message bytes.
+     */
+    static int writeAllReduce(Dataset<Row> allReduce, Path file) throws IOException {
+        Dataset<Row> reduced = allReduce
+                .where("allreduce_dtype = 'bfloat16' and latency > 0 and message_size > 0 and lower(kernel_source) not like '%eager%'")
+                .selectExpr("system", "engine", "num_gpus as gpus", "cast(message_size as double) * 2 as bytes", "latency")
+                .selectExpr("system", "engine", "gpus", "cast(round(log2(bytes)) as int) as bytes_log2",
+                        "bytes / (latency * 1e-3) / 1e9 as gbps")
+                .groupBy("system", "engine", "gpus", "bytes_log2")
+                .agg(functions.expr("percentile(gbps, 0.5)").as("gbps"), functions.count("*").as("shapes"))
+                .orderBy("system", "engine", "gpus", "bytes_log2");
+        return writeLong(reduced, file, "# Achieved GB/s (message bytes / latency) of the engine's tensor-parallel all-reduce of"
+                + " bfloat16 messages in CUDA graphs, median over the measured sizes in the bucket.",
+                "system,engine,gpus,bytes_log2,gbps,shapes");
     }
 
     private static int writeLong(Dataset<Row> reduced, Path file, String comment, String header) throws IOException {

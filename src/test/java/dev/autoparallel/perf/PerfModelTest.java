@@ -42,11 +42,12 @@ class PerfModelTest {
         double tp8 = estimate("meta-llama/Llama-3.1-70B", h200, 8, w).tpotMs();
         assertTrue(tp4 < tp2 && tp8 < tp4, tp2 + " " + tp4 + " " + tp8);
         assertTrue(tp8 > tp2 / 4, "communication and fixed costs keep TP8 from a linear speed-up over TP2");
-        // A 1B model is so small that TP8's all-reduces cost more than the weight reads they split.
+        // A 1B model gains little from TP8: the step overhead and sixteen layers' all-reduces stay while the weight reads
+        // they split are small (vLLM's measured all-reduce in CUDA graphs, 8 GPUs: 3-4 us each at these sizes).
         Workload small = new Workload(512, 128, 1);
         double oneGpu = estimate("meta-llama/Llama-3.2-1B", H100, 1, small).tpotMs();
         double eight = estimate("meta-llama/Llama-3.2-1B", H100, 8, small).tpotMs();
-        assertTrue(eight > oneGpu * 0.8, oneGpu + " vs " + eight);
+        assertTrue(eight > oneGpu / 2, oneGpu + " vs " + eight);
     }
 
     @Test
@@ -120,7 +121,7 @@ class PerfModelTest {
      * O 4096 x 4096 (14.921 us), gate/up 28672 x 4096 (82.463 us), down 4096 x 14336 (43.216 us), x 32 layers
      * = 5.1634 ms; the LM head 128256 x 4096 at m = 8 = 0.3550 ms; decode attention 8 x 2048 x 4096 B = 2^26 B per
      * layer at 1,666 GB/s = 40.281 us, x 32 = 1.2890 ms; no all-reduce. Total 6.8073 ms,
-     * plus vLLM's kernel-path step overhead (0.75 ms, ServingEngine); 0.1% allowed for the rounding of the cited figures.
+     * plus vLLM's kernel-path step overhead (ServingEngine); 0.1% allowed for the rounding of the cited figures.
      */
     @Test
     void measuredKernels_llama8bDecodeStepOnH100_isTheSumOfItsKernels() {
@@ -131,14 +132,14 @@ class PerfModelTest {
     /**
      * As above for Llama-3.1-70B at TP 4: per layer QKV 2560 x 8192 (17.881 us), O 8192 x 2048 (14.921 us), gate/up
      * 14336 x 8192 (82.463 us), down 8192 x 7168 (43.216 us), x 80 = 12.6785 ms; LM head 32064 x 8192 = 0.1799 ms;
-     * attention 2^24 B per layer at 939.1 GB/s = 17.865 us, x 80 = 1.4292 ms; two all-reduces per layer (the
-     * roofline's: 12 us each plus 2 x 3/4 x 8192 x 2 B per token at 0.7 x 450 GB/s) = 2.0199 ms. Total 16.3075 ms, plus
-     * the 0.75 ms step overhead.
+     * attention 2^24 B per layer at 939.1 GB/s = 17.865 us, x 80 = 1.4292 ms; two all-reduces per layer of 8 tokens x
+     * 8192 x 2 B = 2^17 B, vLLM's measured custom all-reduce over 4 GPUs at 22.6 GB/s (allreduce.csv, h100_sxm) = 5.7996 us
+     * each, x 160 = 0.9279 ms. Total 15.2155 ms, plus the kernel-path step overhead.
      */
     @Test
     void measuredKernels_llama70bDecodeStepOnH100Tp4_isTheSumOfItsKernels() {
         double overhead = ServingEngine.VLLM.calibration(PerfModel.StepSource.MEASURED_KERNELS).stepOverheadS();
-        assertEquals(16.3075e-3, measuredStep("meta-llama/Llama-3.1-70B", 4) - overhead, 16.3075e-3 * 1e-3);
+        assertEquals(15.2155e-3, measuredStep("meta-llama/Llama-3.1-70B", 4) - overhead, 15.2155e-3 * 1e-3);
     }
 
     private static double measuredStep(String model, int tp) {

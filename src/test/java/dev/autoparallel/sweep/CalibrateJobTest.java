@@ -49,6 +49,10 @@ class CalibrateJobTest {
             .add("num_heads", DataTypes.LongType).add("batch_size", DataTypes.LongType).add("isl", DataTypes.LongType)
             .add("step", DataTypes.LongType).add("latency", DataTypes.DoubleType);
 
+    private static final StructType ALL_REDUCE = new StructType().add("allreduce_dtype", DataTypes.StringType)
+            .add("num_gpus", DataTypes.LongType).add("message_size", DataTypes.LongType).add("kernel_source", DataTypes.StringType)
+            .add("latency", DataTypes.DoubleType);
+
     private static void write(Path file, StructType schema, List<Row> rows) {
         spark.createDataFrame(rows, schema).coalesce(1).write().parquet(file.toString());
     }
@@ -84,12 +88,16 @@ class CalibrateJobTest {
         write(root.resolve("h100_sxm/mla/trtllm/1.3.0rc20/context_mla_perf.parquet"), MLA, List.of(
                 RowFactory.create("bfloat16", 16L, 4L, 2048L, 0L, 0.4),
                 RowFactory.create("fp8", 16L, 4L, 2048L, 0L, 0.3)));
+        // All-reduce: 2^15 bf16 elements (2^16 B) over 4 GPUs in 0.005 ms in a CUDA graph; the eager launch is dropped.
+        write(root.resolve("h100_sxm/comm/vllm/0.24.0/custom_allreduce_perf.parquet"), ALL_REDUCE, List.of(
+                RowFactory.create("bfloat16", 4L, 32768L, "vLLM_custom_graph", 0.005),
+                RowFactory.create("bfloat16", 4L, 32768L, "vLLM_custom_eager", 0.02)));
         Path out = dir.resolve("perf");
 
         Map<String, Integer> rows = CalibrateJob.run(spark, root, out);
 
         assertEquals(Map.of("gemm.csv", 1, "decode_attention.csv", 1, "context_attention.csv", 1, "moe.csv", 1,
-                "mla_decode.csv", 1, "mla_context.csv", 1), rows);
+                "mla_decode.csv", 1, "mla_context.csv", 1, "allreduce.csv", 1), rows);
         List<String> gemm = Files.readAllLines(out.resolve("gemm.csv"));
         assertTrue(gemm.get(0).contains("commit 095f58a") && gemm.get(0).contains("Apache License 2.0"), gemm.get(0));
         String[] cells = gemm.get(3).split(",", -1);
@@ -108,5 +116,7 @@ class CalibrateJobTest {
         // 2^16 tokens / 0.05 ms = 1,311 million per second; 2^23 pairs / 0.4 ms = 20.97 billion (the fp8-KV row is not kept).
         assertEquals("h100_sxm,trtllm,fp8,16,16,1311,1", Files.readAllLines(out.resolve("mla_decode.csv")).get(3));
         assertEquals("h100_sxm,trtllm,16,23,20.97,1", Files.readAllLines(out.resolve("mla_context.csv")).get(3));
+        // 2^16 B / 0.005 ms = 13.11 GB/s.
+        assertEquals("h100_sxm,vllm,4,16,13.11,1", Files.readAllLines(out.resolve("allreduce.csv")).get(3));
     }
 }
