@@ -99,7 +99,15 @@ public final class FleetPlanner {
                          Cost cost, int maxNumSeqs, StepSource speedSource) {
     }
 
-    private record Cost(int nodes, int billedGpus, Double monthlyUsd, String source) {
+    /**
+     * A bill: nodes, rented GPUs, the monthly sum, and where the price comes from ({@code quote}'s offer, else
+     * {@code fixedSource}): written out only for the plans shown, since every layout of every cell is priced.
+     */
+    private record Cost(int nodes, int billedGpus, Double monthlyUsd, CostQuote quote, String fixedSource) {
+        String source() {
+            return quote == null ? fixedSource : quote.offer().provider() + " " + quote.offer().instance() + " x"
+                    + quote.instances() + ", prices of " + quote.offer().asOf();
+        }
     }
 
     static OptionPlan planOption(PlanRequest req, HardwareOption opt) {
@@ -776,17 +784,14 @@ public final class FleetPlanner {
 
     /** Nodes, billed GPUs and the monthly bill of {@code replicas} replicas of {@code l}, packed onto whole nodes. */
     static Cost cost(PlanRequest req, HardwareOption opt, Layout l, int replicas) {
-        int gpr = l.totalGpus();
-        int gpn = opt.gpusPerNode();
         int nodes = nodes(opt, l, replicas);
         int needed = neededGpus(opt, l, replicas);
         if (opt.priceUsdPerGpuHour() != null) {
-            return new Cost(nodes, needed, opt.priceUsdPerGpuHour() * needed * req.hoursPerMonth(), "the option's own price");
+            return new Cost(nodes, needed, opt.priceUsdPerGpuHour() * needed * req.hoursPerMonth(), null, "the option's own price");
         }
         Optional<CostQuote> q = req.prices().cheapest(opt.gpu().name(), needed, req.hoursPerMonth());
-        return q.map(quote -> new Cost(nodes, quote.billedGpus(), quote.monthlyUsd(), quote.offer().provider() + " "
-                        + quote.offer().instance() + " x" + quote.instances() + ", prices of " + quote.offer().asOf()))
-                .orElse(new Cost(nodes, needed, null, "no price known for " + opt.gpu().name()));
+        return q.map(quote -> new Cost(nodes, quote.billedGpus(), quote.monthlyUsd(), quote, null))
+                .orElseGet(() -> new Cost(nodes, needed, null, null, "no price known for " + opt.gpu().name()));
     }
 
     /** Nodes {@code replicas} replicas of {@code l} take, packed onto whole nodes. */
