@@ -6,6 +6,7 @@ import dev.autoparallel.cost.TokenCost;
 import dev.autoparallel.deploy.Commands;
 import dev.autoparallel.deploy.Deployment;
 import dev.autoparallel.hardware.Gpu;
+import dev.autoparallel.hardware.Vendor;
 import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.memory.Layout;
 import dev.autoparallel.memory.MemoryEstimate;
@@ -210,8 +211,8 @@ public final class FleetPlanner {
     }
 
     /**
-     * The cheapest disaggregated fleet of this option that meets the targets analytically, or null (none does, or the
-     * engine is TensorRT-LLM, whose disaggregated deployment is a YAML file we do not emit). The decode pool: each
+     * The cheapest disaggregated fleet of this option that meets the targets analytically, or null (none does, the
+     * engine is TensorRT-LLM, whose disaggregated deployment is a YAML file we do not emit, or the GPUs are AMD's). The decode pool: each
      * layout's workers at the most sequences whose decode-only step meets the TPOT bound, as many as the rate needs at
      * the headroom (Little's law: rate x output tokens x step time in flight). The prefill pool: each layout's workers,
      * as few as keep the percentile's TTFT (one prompt's prefill, the Erlang C wait for a worker, the KV transfer over
@@ -219,7 +220,9 @@ public final class FleetPlanner {
      * the other's layout beyond the transfer (taken at the network's speed, the slower case).
      */
     static DisaggregatedPlan disaggregated(PlanRequest req, HardwareOption opt, LayoutTable table, FleetPlan best) {
-        if (req.engine() == ServingEngine.TRTLLM || table.rows().isEmpty()) {
+        // The KV transfer the commands set up (NIXL over UCX) is documented by vLLM and SGLang for NVIDIA GPUs only: AMD
+        // fleets are not split.
+        if (req.engine() == ServingEngine.TRTLLM || table.rows().isEmpty() || opt.gpu().vendor() != Vendor.NVIDIA) {
             return null;
         }
         Traffic t = req.traffic();

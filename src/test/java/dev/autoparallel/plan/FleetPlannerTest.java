@@ -92,6 +92,7 @@ class FleetPlannerTest {
      * chunks, so few requests fit under 25 ms. Disaggregated, 12 prefill workers at TP 2 (82k prompt tokens/s) and one
      * decode worker at TP 8 serve it on 32 GPUs at p90 TTFT 1.23 s and TPOT 18.4 ms (2026-11-30), and are recommended. With
      * 2,048-token prompts and TPOT 50 ms the aggregated 3 x TP 4 (12 GPUs) stays: the split costs as much on more GPUs.
+     * MI300X fleets are never split.
      */
     @Test
     void disaggregation_recommendedForLongPromptsUnderATightTpot_notOtherwise() {
@@ -117,5 +118,12 @@ class FleetPlannerTest {
         assertEquals(12, readme.recommended().totalGpus());
         assertTrue(readme.recommendedDisaggregated() == null, String.valueOf(readme.recommendedDisaggregated()));
         assertTrue(readme.options().get(0).disaggregated().totalGpus() > 12);
+
+        // AMD GPUs are not split: vLLM and SGLang document the NIXL KV transfer for NVIDIA GPUs.
+        HardwareOption mi300x = new HardwareOption("MI300X", GpuCatalog.require("MI300X", "gpu"), 8, null, null);
+        PlanResult amd = FleetPlanner.plan(new PlanRequest(spec, List.of(mi300x), Traffic.poisson(10, 8192, 256),
+                new Slo(3000.0, 25.0, 90), ServingEngine.VLLM, EngineSettings.defaults(), PriceTable.builtIn(), 730,
+                PlanRequest.DEFAULT_HEADROOM, OwnedCost.DEFAULTS, false));
+        assertTrue(amd.options().get(0).disaggregated() == null && amd.recommendedDisaggregated() == null);
     }
 }
