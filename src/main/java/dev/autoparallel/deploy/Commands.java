@@ -75,6 +75,8 @@ public final class Commands {
     static final int SGLANG_PREFILL_PORT = 30000;
     static final int SGLANG_DECODE_PORT = 30001;
     static final int ROUTER_PORT = 8000;
+    static final int TRTLLM_PREFILL_PORT = 8001;
+    static final int TRTLLM_DECODE_PORT = 8002;
 
     /**
      * Prefill/decode disaggregation: the command of every prefill worker and of every decode worker (each a deployment
@@ -115,6 +117,39 @@ public final class Commands {
                 decodeWorkers, SGLANG_DECODE_PORT, new ArgList().words("python", "-m", "sglang_router.launch_router", "--pd-disaggregation"),
                 "the workers bootstrap the KV transfer on port 8998 (--disaggregation-bootstrap-port); with Mooncake instead of "
                         + "NIXL pass --disaggregation-transfer-backend mooncake and --disaggregation-ib-device");
+    }
+
+    /**
+     * TensorRT-LLM's disaggregated serving (TensorRT-LLM docs/source/features/disagg-serving.md): every worker a
+     * {@code trtllm-serve} of its pool's layout with an options file naming the KV cache transceiver (context workers also
+     * without the overlap scheduler; {@code --extra_llm_api_options}, which newer releases also call {@code --config}),
+     * and {@code trtllm-serve disaggregated -c disagg_config.yaml} in front, the file listing both pools' URLs. The files
+     * are given in the notes as one-line YAML.
+     */
+    public static Disaggregated trtllmDisaggregated(Request prefill, int prefillWorkers, Request decode, int decodeWorkers) {
+        Deployment p = trtllm(prefill).withOption("--host", "0.0.0.0").withOption("--port", String.valueOf(TRTLLM_PREFILL_PORT))
+                .withOption("--extra_llm_api_options", "ctx.yml");
+        Deployment d = trtllm(decode).withOption("--host", "0.0.0.0").withOption("--port", String.valueOf(TRTLLM_DECODE_PORT))
+                .withOption("--extra_llm_api_options", "gen.yml");
+        String router = new ArgList().words("trtllm-serve", "disaggregated", "-c", "disagg_config.yaml").line();
+        return new Disaggregated(p, prefillWorkers, d, decodeWorkers, router, List.of(
+                "start " + prefillWorkers + " context worker(s) and " + decodeWorkers + " generation worker(s), then the router;"
+                        + " ${PREFILL_n} and ${DECODE_n} are their hosts",
+                "ctx.yml: {disable_overlap_scheduler: true, cache_transceiver_config: {backend: UCX}}",
+                "gen.yml: {cache_transceiver_config: {backend: UCX}}",
+                "disagg_config.yaml: {hostname: 0.0.0.0, port: " + ROUTER_PORT + ", backend: pytorch, context_servers: "
+                        + "{num_instances: " + prefillWorkers + ", urls: [" + urls("PREFILL", prefillWorkers, TRTLLM_PREFILL_PORT)
+                        + "]}, generation_servers: {num_instances: " + decodeWorkers + ", urls: ["
+                        + urls("DECODE", decodeWorkers, TRTLLM_DECODE_PORT) + "]}}"));
+    }
+
+    /** {@code "${NAME_1}:port", ...} for a YAML list. */
+    private static String urls(String name, int workers, int port) {
+        List<String> out = new ArrayList<>(workers);
+        for (int i = 1; i <= workers; i++) {
+            out.add("\"${" + name + "_" + i + "}:" + port + "\"");
+        }
+        return String.join(", ", out);
     }
 
     /** Both pools' workers, the router (its command so far, every worker's URL added) and the engine's own note. */

@@ -211,8 +211,8 @@ public final class FleetPlanner {
     }
 
     /**
-     * The cheapest disaggregated fleet of this option that meets the targets analytically, or null (none does, the
-     * engine is TensorRT-LLM, whose disaggregated deployment is a YAML file we do not emit, or the GPUs are AMD's). The decode pool: each
+     * The cheapest disaggregated fleet of this option that meets the targets analytically, or null (none does, or the
+     * GPUs are AMD's). The decode pool: each
      * layout's workers at the most sequences whose decode-only step meets the TPOT bound, as many as the rate needs at
      * the headroom (Little's law: rate x output tokens x step time in flight). The prefill pool: each layout's workers,
      * as few as keep the percentile's TTFT (one prompt's prefill, the Erlang C wait for a worker, the KV transfer over
@@ -220,9 +220,9 @@ public final class FleetPlanner {
      * the other's layout beyond the transfer (taken at the network's speed, the slower case).
      */
     static DisaggregatedPlan disaggregated(PlanRequest req, HardwareOption opt, LayoutTable table, FleetPlan best) {
-        // The KV transfer the commands set up (NIXL over UCX) is documented by vLLM and SGLang for NVIDIA GPUs only: AMD
-        // fleets are not split.
-        if (req.engine() == ServingEngine.TRTLLM || table.rows().isEmpty() || opt.gpu().vendor() != Vendor.NVIDIA) {
+        // The KV transfer the commands set up (NIXL or UCX) is documented by the engines for NVIDIA GPUs only: AMD fleets
+        // are not split.
+        if (table.rows().isEmpty() || opt.gpu().vendor() != Vendor.NVIDIA) {
             return null;
         }
         Traffic t = req.traffic();
@@ -366,12 +366,15 @@ public final class FleetPlanner {
         Commands.Request d = new Commands.Request(req.model().modelId(), decode.row().layout(), opt.gpusPerNode(),
                 decode.row().engine().maxModelLen(), decode.maxNumSeqs(), settings.gpuMemoryUtilization(), settings.kvCacheDtype(),
                 settings.quantization(), languageModelOnly);
-        // SGLang's memory flag is sized from the engine view (vLLM's command needs none of it: the view costs more than
-        // the rest of the plan).
-        return req.engine() == ServingEngine.SGLANG
-                ? Commands.sglangDisaggregated(p.withMemory(prefill.row().engine(), opt.gpu().memoryBytes()), prefill.workers(),
-                        d.withMemory(decode.row().engine(), opt.gpu().memoryBytes()), decode.workers())
-                : Commands.vllmDisaggregated(p, prefill.workers(), d, decode.workers());
+        // SGLang's and TensorRT-LLM's memory flags are sized from the engine view (vLLM's command needs none of it: the
+        // view costs more than the rest of the plan).
+        return switch (req.engine()) {
+            case SGLANG -> Commands.sglangDisaggregated(p.withMemory(prefill.row().engine(), opt.gpu().memoryBytes()),
+                    prefill.workers(), d.withMemory(decode.row().engine(), opt.gpu().memoryBytes()), decode.workers());
+            case TRTLLM -> Commands.trtllmDisaggregated(p.withMemory(prefill.row().engine(), opt.gpu().memoryBytes()),
+                    prefill.workers(), d.withMemory(decode.row().engine(), opt.gpu().memoryBytes()), decode.workers());
+            case VLLM -> Commands.vllmDisaggregated(p, prefill.workers(), d, decode.workers());
+        };
     }
 
     /**

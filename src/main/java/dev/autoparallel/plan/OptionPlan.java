@@ -11,8 +11,8 @@ import java.util.List;
  * @param pareto       the frontier of tokens/s per GPU against tokens/s per user over the fitting layouts
  * @param miss         why there is no best plan, or null
  * @param disaggregated the cheapest prefill/decode-disaggregated fleet of this option that the analytic pool model sizes,
- *                     or null: none meets the targets, the engine's disaggregated deployment is not emitted, or (an
- *                     analytic plan, as a sweep cell asks) it does not beat {@code best}
+ *                     or null: none meets the targets, the GPUs are AMD's, or (an analytic plan, as a sweep cell asks)
+ *                     it does not beat {@code best}
  */
 public record OptionPlan(String hardware, FleetPlan best, List<FleetPlan> alternatives, List<ParetoPoint> pareto, Miss miss,
                          DisaggregatedPlan disaggregated)

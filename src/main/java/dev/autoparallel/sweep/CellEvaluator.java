@@ -114,10 +114,11 @@ public final class CellEvaluator {
      * would put a hundred URLs in every such cell).
      */
     static String disaggregatedCommand(DisaggregatedPlan d) {
-        String router = d.routerCommand().substring(0, d.routerCommand().indexOf(" --"));
+        int flags = d.routerCommand().indexOf(" --");
+        String router = flags < 0 ? d.routerCommand() : d.routerCommand().substring(0, flags);
         return "prefill (" + d.prefillWorkers() + " workers): " + d.prefillCommands().get(0) + " ; decode (" + d.decodeWorkers()
-                + " workers): " + d.decodeCommands().get(0) + " ; router: " + router + " in PD mode over all workers"
-                + " (plan prints it)";
+                + " workers): " + d.decodeCommands().get(0) + " ; router: " + router + (flags < 0 ? " (plan prints its file)"
+                : " in PD mode over all workers (plan prints it)");
     }
 
     static ResultRow disaggregatedRow(SweepPlan plan, SweepPlan.Cell cell, DisaggregatedPlan d, int rank) {

@@ -54,6 +54,16 @@ class CommandsTest {
         assertTrue(s.decode().command().contains("--disaggregation-mode decode"), s.decode().command());
         assertTrue(s.router().startsWith("python -m sglang_router.launch_router --pd-disaggregation --prefill http://${PREFILL_1}:30000"
                 + " --decode http://${DECODE_1}:30001 --decode http://${DECODE_2}:30001"), s.router());
+        // TensorRT-LLM (docs/source/features/disagg-serving.md): context and generation workers with their transceiver
+        // options, trtllm-serve disaggregated in front of the URLs its file lists.
+        Commands.Disaggregated t = Commands.trtllmDisaggregated(req(new Layout(2, 1, 1, false), 8), 2, req(new Layout(8, 1, 1, false), 8), 1);
+        assertTrue(t.prefill().command().startsWith("trtllm-serve meta-llama/Llama-3.1-70B-Instruct --backend pytorch --tp_size 2")
+                && t.prefill().command().endsWith("--host 0.0.0.0 --port 8001 --extra_llm_api_options ctx.yml"), t.prefill().command());
+        assertTrue(t.decode().command().endsWith("--port 8002 --extra_llm_api_options gen.yml"), t.decode().command());
+        assertEquals("trtllm-serve disaggregated -c disagg_config.yaml", t.router());
+        assertTrue(t.notes().contains("ctx.yml: {disable_overlap_scheduler: true, cache_transceiver_config: {backend: UCX}}"));
+        assertTrue(t.notes().get(3).endsWith("context_servers: {num_instances: 2, urls: [\"${PREFILL_1}:8001\", \"${PREFILL_2}:8001\"]},"
+                + " generation_servers: {num_instances: 1, urls: [\"${DECODE_1}:8002\"]}}"), t.notes().get(3));
     }
 
     @Test

@@ -119,7 +119,15 @@ class FleetPlannerTest {
         assertTrue(readme.recommendedDisaggregated() == null, String.valueOf(readme.recommendedDisaggregated()));
         assertTrue(readme.options().get(0).disaggregated().totalGpus() > 12);
 
-        // AMD GPUs are not split: vLLM and SGLang document the NIXL KV transfer for NVIDIA GPUs.
+        // Under TensorRT-LLM the split comes with trtllm-serve's disaggregated router.
+        PlanResult trtllm = FleetPlanner.plan(new PlanRequest(spec, List.of(h100), Traffic.poisson(10, 8192, 256),
+                new Slo(3000.0, 25.0, 90), ServingEngine.TRTLLM, EngineSettings.defaults(), PriceTable.builtIn(), 730,
+                PlanRequest.DEFAULT_HEADROOM, OwnedCost.DEFAULTS, false));
+        DisaggregatedPlan split = trtllm.options().get(0).disaggregated();
+        assertTrue(split != null && split.routerCommand().equals("trtllm-serve disaggregated -c disagg_config.yaml")
+                && split.prefillCommands().get(0).startsWith("trtllm-serve"), String.valueOf(split));
+
+        // AMD GPUs are not split: the engines document their KV transfer (NIXL, UCX) for NVIDIA GPUs.
         HardwareOption mi300x = new HardwareOption("MI300X", GpuCatalog.require("MI300X", "gpu"), 8, null, null);
         PlanResult amd = FleetPlanner.plan(new PlanRequest(spec, List.of(mi300x), Traffic.poisson(10, 8192, 256),
                 new Slo(3000.0, 25.0, 90), ServingEngine.VLLM, EngineSettings.defaults(), PriceTable.builtIn(), 730,
