@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -201,31 +202,18 @@ public final class CalibrateJob {
     }
 
     static int writeDecodeAttention(Dataset<Row> generation, Path file) throws IOException {
-        Dataset<Row> reduced = generation
-                .where("head_dim = 128 and window_size = 0 and num_heads >= 4 * num_key_value_heads"
-                        + " and kv_cache_dtype in ('bfloat16', 'fp8') and latency > 0 and step > 0")
-                .selectExpr("system", "engine", "kv_cache_dtype as kv_dtype",
-                        "cast(batch_size as double) * step * 2 * num_key_value_heads * head_dim"
-                                + " * (case when kv_cache_dtype = 'fp8' then 1 else 2 end) as bytes", "latency")
-                .selectExpr("system", "engine", "kv_dtype", "cast(round(log2(bytes)) as int) as bytes_log2",
-                        "bytes / (latency * 1e-3) / 1e9 as gbps")
-                .groupBy("system", "engine", "kv_dtype", "bytes_log2")
-                .agg(functions.expr("percentile(gbps, 0.5)").as("gbps"), functions.count("*").as("shapes"))
-                .orderBy("system", "engine", "kv_dtype", "bytes_log2");
+        Dataset<Row> reduced = medianRateByBucket(generation.where("head_dim = 128 and window_size = 0"
+                        + " and num_heads >= 4 * num_key_value_heads and kv_cache_dtype in ('bfloat16', 'fp8') and latency > 0 and step > 0"),
+                List.of("kv_cache_dtype as kv_dtype"), "cast(batch_size as double) * step * 2 * num_key_value_heads * head_dim"
+                        + " * (case when kv_cache_dtype = 'fp8' then 1 else 2 end)", "bytes_log2", 1e9, "gbps");
         return writeLong(reduced, file, "# Achieved KV-read GB/s of generation attention, median over the measured shapes in the bucket.",
                 "system,engine,kv_dtype,bytes_log2,gbps,shapes");
     }
 
     static int writeContextAttention(Dataset<Row> context, Path file) throws IOException {
-        Dataset<Row> reduced = context
-                .where("head_dim = 128 and window_size = 0 and kv_cache_dtype = 'bfloat16' and latency > 0")
-                .selectExpr("system", "engine",
-                        "cast(batch_size as double) * isl * isl / 2 * 4 * num_heads * head_dim as flops", "latency")
-                .selectExpr("system", "engine", "cast(round(log2(flops)) as int) as flops_log2",
-                        "flops / (latency * 1e-3) / 1e12 as tflops")
-                .groupBy("system", "engine", "flops_log2")
-                .agg(functions.expr("percentile(tflops, 0.5)").as("tflops"), functions.count("*").as("shapes"))
-                .orderBy("system", "engine", "flops_log2");
+        Dataset<Row> reduced = medianRateByBucket(context.where("head_dim = 128 and window_size = 0 and kv_cache_dtype = 'bfloat16'"
+                        + " and latency > 0"), List.of(), "cast(batch_size as double) * isl * isl / 2 * 4 * num_heads * head_dim",
+                "flops_log2", 1e12, "tflops");
         return writeLong(reduced, file, "# Achieved TFLOPS of causal prefill attention, median over the measured shapes in the bucket.",
                 "system,engine,flops_log2,tflops,shapes");
     }
@@ -283,15 +271,9 @@ public final class CalibrateJob {
      * log2 bucket of the cached tokens read.
      */
     static int writeMlaDecode(Dataset<Row> mla, Path file) throws IOException {
-        Dataset<Row> reduced = mla
-                .where("kv_cache_dtype in ('bfloat16', 'fp8') and latency > 0 and step >= 0")
-                .selectExpr("system", "engine", "kv_cache_dtype as kv_dtype", "num_heads as heads",
-                        "cast(batch_size as double) * (step + 1) as tokens", "latency")
-                .selectExpr("system", "engine", "kv_dtype", "heads", "cast(round(log2(tokens)) as int) as tokens_log2",
-                        "tokens / (latency * 1e-3) / 1e6 as mtokens_per_s")
-                .groupBy("system", "engine", "kv_dtype", "heads", "tokens_log2")
-                .agg(functions.expr("percentile(mtokens_per_s, 0.5)").as("mtokens_per_s"), functions.count("*").as("shapes"))
-                .orderBy("system", "engine", "kv_dtype", "heads", "tokens_log2");
+        Dataset<Row> reduced = medianRateByBucket(mla.where("kv_cache_dtype in ('bfloat16', 'fp8') and latency > 0 and step >= 0"),
+                List.of("kv_cache_dtype as kv_dtype", "num_heads as heads"), "cast(batch_size as double) * (step + 1)",
+                "tokens_log2", 1e6, "mtokens_per_s");
         return writeLong(reduced, file, "# Achieved million cached tokens per second of generation MLA attention, median over the"
                 + " measured shapes in the bucket.", "system,engine,kv_dtype,heads,tokens_log2,mtokens_per_s,shapes");
     }
@@ -301,14 +283,8 @@ public final class CalibrateJob {
      * system, engine, query heads per rank and log2 bucket of the token pairs; bfloat16 KV.
      */
     static int writeMlaContext(Dataset<Row> mla, Path file) throws IOException {
-        Dataset<Row> reduced = mla
-                .where("kv_cache_dtype = 'bfloat16' and latency > 0 and isl > 0")
-                .selectExpr("system", "engine", "num_heads as heads", "cast(batch_size as double) * isl * isl / 2 as pairs", "latency")
-                .selectExpr("system", "engine", "heads", "cast(round(log2(pairs)) as int) as pairs_log2",
-                        "pairs / (latency * 1e-3) / 1e9 as gpairs_per_s")
-                .groupBy("system", "engine", "heads", "pairs_log2")
-                .agg(functions.expr("percentile(gpairs_per_s, 0.5)").as("gpairs_per_s"), functions.count("*").as("shapes"))
-                .orderBy("system", "engine", "heads", "pairs_log2");
+        Dataset<Row> reduced = medianRateByBucket(mla.where("kv_cache_dtype = 'bfloat16' and latency > 0 and isl > 0"),
+                List.of("num_heads as heads"), "cast(batch_size as double) * isl * isl / 2", "pairs_log2", 1e9, "gpairs_per_s");
         return writeLong(reduced, file, "# Achieved billion causal token pairs per second of context MLA attention, median over the"
                 + " measured shapes in the bucket.", "system,engine,heads,pairs_log2,gpairs_per_s,shapes");
     }
@@ -320,17 +296,37 @@ public final class CalibrateJob {
      * message bytes.
      */
     static int writeAllReduce(Dataset<Row> allReduce, Path file) throws IOException {
-        Dataset<Row> reduced = allReduce
-                .where("allreduce_dtype = 'bfloat16' and latency > 0 and message_size > 0 and lower(kernel_source) not like '%eager%'")
-                .selectExpr("system", "engine", "num_gpus as gpus", "cast(message_size as double) * 2 as bytes", "latency")
-                .selectExpr("system", "engine", "gpus", "cast(round(log2(bytes)) as int) as bytes_log2",
-                        "bytes / (latency * 1e-3) / 1e9 as gbps")
-                .groupBy("system", "engine", "gpus", "bytes_log2")
-                .agg(functions.expr("percentile(gbps, 0.5)").as("gbps"), functions.count("*").as("shapes"))
-                .orderBy("system", "engine", "gpus", "bytes_log2");
+        Dataset<Row> reduced = medianRateByBucket(allReduce.where("allreduce_dtype = 'bfloat16' and latency > 0 and message_size > 0"
+                        + " and lower(kernel_source) not like '%eager%'"), List.of("num_gpus as gpus"), "cast(message_size as double) * 2",
+                "bytes_log2", 1e9, "gbps");
         return writeLong(reduced, file, "# Achieved GB/s (message bytes / latency) of the engine's tensor-parallel all-reduce of"
                 + " bfloat16 messages in CUDA graphs, median over the measured sizes in the bucket.",
                 "system,engine,gpus,bytes_log2,gbps,shapes");
+    }
+
+    /**
+     * Rows grouped by system, engine, the {@code keys} ("column as name") and the log2 bucket of {@code work} (named
+     * {@code bucket}), with the median achieved rate (work / latency, in units of {@code unit} per second, named
+     * {@code rate}) and how many measured shapes the bucket holds, in key order.
+     */
+    static Dataset<Row> medianRateByBucket(Dataset<Row> measured, List<String> keys, String work, String bucket, double unit,
+                                           String rate) {
+        List<String> names = new ArrayList<>(List.of("system", "engine"));
+        keys.forEach(k -> names.add(k.substring(k.lastIndexOf(" as ") + 4)));
+        List<String> first = new ArrayList<>(List.of("system", "engine"));
+        first.addAll(keys);
+        first.add(work + " as work");
+        first.add("latency");
+        List<String> second = new ArrayList<>(names);
+        second.add("cast(round(log2(work)) as int) as " + bucket);
+        second.add("work / (latency * 1e-3) / " + unit + " as " + rate);
+        List<String> group = new ArrayList<>(names);
+        group.add(bucket);
+        Column[] by = group.stream().map(functions::col).toArray(Column[]::new);
+        return measured.selectExpr(first.toArray(String[]::new)).selectExpr(second.toArray(String[]::new))
+                .groupBy(by)
+                .agg(functions.expr("percentile(" + rate + ", 0.5)").as(rate), functions.count("*").as("shapes"))
+                .orderBy(by);
     }
 
     private static int writeLong(Dataset<Row> reduced, Path file, String comment, String header) throws IOException {
