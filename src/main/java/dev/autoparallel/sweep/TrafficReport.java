@@ -1,6 +1,7 @@
 package dev.autoparallel.sweep;
 
 import dev.autoparallel.core.Planner;
+import dev.autoparallel.plan.DisaggregatedPlan;
 import dev.autoparallel.plan.FleetPlan;
 import dev.autoparallel.plan.OptionPlan;
 import dev.autoparallel.plan.ParetoPoint;
@@ -13,6 +14,7 @@ import java.util.HashMap;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -93,7 +95,16 @@ final class TrafficReport {
                     points.add(new ReportBuilder.ParetoPoint(p.tokensPerSecondPerUser(), p.tokensPerSecondPerGpu(), p.meetsTpot(),
                             "TP " + p.tp() + " PP " + p.pp() + (p.expertParallel() ? " EP" : "") + " at " + p.concurrency() + " in flight"));
                 }
-                best = new ReportBuilder.Recommended(row, b.notes(), points);
+                List<String> notes = new ArrayList<>(b.notes());
+                DisaggregatedPlan d = o.disaggregated();
+                if (d != null && d.beats(b)) {
+                    notes.add(String.format(Locale.ROOT, "Disaggregated serving beats this fleet: %d prefill worker(s) at TP %d and %d decode"
+                                    + " worker(s) at TP %d, %d GPUs%s; analytic p%d TTFT %.0f ms, TPOT %.1f ms (plan prints both pools'"
+                                    + " commands)", d.prefillWorkers(), d.prefillLayout().tp(), d.decodeWorkers(), d.decodeLayout().tp(),
+                            d.totalGpus(), d.monthlyCostUsd() == null ? "" : String.format(Locale.ROOT, ", $%,.0f per month",
+                                    d.monthlyCostUsd()), d.percentile(), d.ttftMs(), d.tpotMs()));
+                }
+                best = new ReportBuilder.Recommended(row, notes, points);
             }
             if (best != null) {
                 recommended.put(model, best);

@@ -155,6 +155,28 @@ class SweepJobTest {
              "traffic": {"request_rates": [2, 8], "input_tokens": 1024, "output_tokens": 256, "output_spread": 0.6},
              "slo": {"ttft_ms": 2000, "tpot_ms": 50, "percentile": 90}, "max_configs": 2}""";
 
+    /**
+     * Llama-3.3-70B on H100 at 10 requests/s of 8,192 in / 256 out, p90 TTFT 3 s and TPOT 25 ms: the report's recommended
+     * (simulated) aggregated fleet is beaten by the disaggregated one (FleetPlannerTest has the figures), and the report
+     * says so beside it; the CSV carries the split as a row.
+     */
+    @Test
+    void trafficSweep_reportNamesTheDisaggregatedFleetWhereItBeatsTheRecommendedOne(@TempDir Path dir) throws Exception {
+        HubSettings offline = new HubSettings(HubSettings.DEFAULT_ENDPOINT, Optional.empty(), true, dir.resolve("hf"),
+                Duration.ofSeconds(1), Duration.ofSeconds(1), 0, Duration.ZERO);
+        String spec = """
+                {"name": "split", "models": ["meta-llama/Llama-3.3-70B-Instruct"], "clusters": [{"name": "H100", "gpu": "H100"}],
+                 "traffic": {"request_rates": [10], "input_tokens": 8192, "output_tokens": 256},
+                 "slo": {"ttft_ms": 3000, "tpot_ms": 25, "percentile": 90}, "max_configs": 2}""";
+        SweepPlan plan = Plans.plan(SweepSpec.parse(spec, "test"), dir, new ModelResolver(Catalog.embedded(), offline));
+        Path out = dir.resolve("out");
+        SweepJob.run(spark, plan, out);
+        String html = Files.readString(out.resolve("report.html"));
+        assertTrue(html.contains("Disaggregated serving beats this fleet: 12 prefill worker(s) at TP 2 and 1 decode worker(s) at TP 8,"
+                + " 32 GPUs"), html);
+        assertTrue(Files.readString(out.resolve("report.csv")).contains(",disaggregated,12,2,1"));
+    }
+
     @Test
     void trafficSweep_everyRowThatMeetsItsTargetsIsWithinThem_andTheReportLeadsWithTheFleet(@TempDir Path dir) throws Exception {
         HubSettings offline = new HubSettings(HubSettings.DEFAULT_ENDPOINT, Optional.empty(), true, dir.resolve("hf"),
