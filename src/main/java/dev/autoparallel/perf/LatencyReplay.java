@@ -5,6 +5,7 @@ import dev.autoparallel.hardware.Gpu;
 import dev.autoparallel.hardware.GpuCatalog;
 import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.memory.Layout;
+import dev.autoparallel.memory.MemoryEstimate;
 import dev.autoparallel.memory.MemoryModel;
 import dev.autoparallel.memory.ServingQuantization;
 import dev.autoparallel.memory.VllmVersion;
@@ -148,13 +149,15 @@ public final class LatencyReplay {
                         e.decodeSource(), null);
             }
             Layout l = layout(r, "", spec.isMoe());
-            PerfEstimate e = perf.estimate(l, 8, gpu.memoryBytes(), settings, w, engine, calibrations).orElse(null);
-            if (e == null) {
+            // The engine view sized for the row's workload, once: the estimate and its step source both read it.
+            MemoryEstimate mem = memory.evaluate(l, settings.withMaxModelLen(w.sequenceLength()).withMaxNumSeqs((c + l.dp() - 1) / l.dp()),
+                    gpu.memoryBytes());
+            if (!mem.fits()) {
                 return refuse.apply("the layout does not fit in the memory model");
             }
-            PerfModel.StepSource source = perf.stepSource(l, memory.evaluate(l, settings.withMaxModelLen(w.sequenceLength())
-                    .withMaxNumSeqs((c + l.dp() - 1) / l.dp()), gpu.memoryBytes()), engine);
-            return new Row(line, modelId, backend, system, layout, isl, osl, c, ttft, tpot, e.ttftMs(), e.tpotMs(), source, null);
+            PerfEstimate e = perf.estimate(l, 8, mem, w, engine, calibrations);
+            return new Row(line, modelId, backend, system, layout, isl, osl, c, ttft, tpot, e.ttftMs(), e.tpotMs(),
+                    perf.stepSource(l, mem, engine), null);
         } catch (AutoParallelException | IllegalArgumentException e) {
             return refuse.apply(e.getMessage());
         }

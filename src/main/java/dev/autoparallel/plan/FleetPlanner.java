@@ -200,7 +200,7 @@ public final class FleetPlanner {
     }
 
     /** A pool of one layout: its row, the workers and their bill. */
-    private record PoolChoice(LayoutRow row, int workers, Cost cost, int maxNumSeqs, double seconds) {
+    private record PoolChoice(LayoutRow row, int workers, Cost cost, int maxNumSeqs) {
         double monthly() {
             return cost.monthlyUsd() == null ? Double.MAX_VALUE : cost.monthlyUsd();
         }
@@ -245,7 +245,7 @@ public final class FleetPlanner {
             if (workers < 1 || workers > maxReplicas(opt, row.layout()) || !mayBeat(opt, row, workers, decode)) {
                 continue;
             }
-            PoolChoice c = new PoolChoice(row, workers, cost(req, opt, row.layout(), workers), seats, step);
+            PoolChoice c = new PoolChoice(row, workers, cost(req, opt, row.layout(), workers), seats);
             if (decode == null || c.monthly() < decode.monthly() || c.monthly() == decode.monthly() && c.gpus() < decode.gpus()) {
                 decode = c;
             }
@@ -295,7 +295,7 @@ public final class FleetPlanner {
                 continue;
             }
             double ttft = service + Disaggregation.waitQuantileSeconds(workers, service, rate, quantile, t.arrivalCv()) + transfer;
-            PoolChoice c = new PoolChoice(row, workers, cost(req, opt, row.layout(), workers), row.seats(), service);
+            PoolChoice c = new PoolChoice(row, workers, cost(req, opt, row.layout(), workers), row.seats());
             if (prefill == null || c.monthly() < prefill.monthly() || c.monthly() == prefill.monthly() && c.gpus() < prefill.gpus()) {
                 prefill = c;
                 prefillTtft = ttft;

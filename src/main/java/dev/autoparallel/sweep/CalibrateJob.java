@@ -91,13 +91,8 @@ public final class CalibrateJob {
         }
         Path root = Path.of(args[0]);
         Path out = Path.of(args[1]);
-        SparkSession.Builder builder = SparkSession.builder().appName("AutoParallel kernel calibration")
-                .config("spark.sql.shuffle.partitions", "4");
-        if (System.getProperty("spark.master") == null) {
-            builder.master("local[*]").config("spark.ui.enabled", "false")
-                    .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1");
-        }
-        SparkSession spark = builder.getOrCreate();
+        SparkSession spark = SweepJob.localUnlessSubmitted(SparkSession.builder().appName("AutoParallel kernel calibration")
+                .config("spark.sql.shuffle.partitions", "4")).getOrCreate();
         try {
             run(spark, root, out);
         } finally {

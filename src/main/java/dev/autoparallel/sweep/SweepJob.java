@@ -99,14 +99,8 @@ public final class SweepJob {
         }
         boolean complete;
         try (folder) {
-            SparkSession.Builder builder = SparkSession.builder().appName("AutoParallel sweep: " + spec.name())
-                    .config("spark.ui.showConsoleProgress", "true");
-            if (System.getProperty("spark.master") == null) {
-                // Not under spark-submit: local mode on this machine, loopback only, no UI.
-                builder.master("local[*]").config("spark.ui.enabled", "false")
-                        .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1");
-            }
-            SparkSession spark = builder.getOrCreate();
+            SparkSession spark = localUnlessSubmitted(SparkSession.builder().appName("AutoParallel sweep: " + spec.name())
+                    .config("spark.ui.showConsoleProgress", "true")).getOrCreate();
             try {
                 Summary s = run(spark, plan, folder);
                 System.out.printf(Locale.ROOT, "%,d cells (%,d with results, %,d failed), %,d rows in %.1f s -> %s%n",
@@ -318,5 +312,14 @@ public final class SweepJob {
         } catch (InvalidPathException e) {
             throw new InvalidConfigurationException("output", "output '" + given + "' is not a valid path (" + e.getReason() + ")");
         }
+    }
+
+    /** Not under spark-submit (no {@code spark.master}): local mode on this machine, loopback only, no UI. */
+    static SparkSession.Builder localUnlessSubmitted(SparkSession.Builder builder) {
+        if (System.getProperty("spark.master") == null) {
+            builder.master("local[*]").config("spark.ui.enabled", "false")
+                    .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1");
+        }
+        return builder;
     }
 }

@@ -4,13 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.autoparallel.report.ResultRow;
-import dev.autoparallel.source.Catalog;
-import dev.autoparallel.source.HubSettings;
-import dev.autoparallel.source.ModelResolver;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,14 +18,11 @@ class CellEvaluatorTest {
      */
     @Test
     void trafficCell_addsTheDisaggregatedFleetWhereItBeatsTheAggregated(@TempDir Path dir) throws Exception {
-        HubSettings offline = new HubSettings(HubSettings.DEFAULT_ENDPOINT, Optional.empty(), true, dir.resolve("hf"),
-                Duration.ofSeconds(1), Duration.ofSeconds(1), 0, Duration.ZERO);
         String spec = """
                 {"name": "split", "models": ["meta-llama/Llama-3.3-70B-Instruct"], "clusters": [{"name": "H100", "gpu": "H100"}],
                  "traffic": {"request_rates": [10], "input_tokens": %d, "output_tokens": %d},
                  "slo": {"ttft_ms": %d, "tpot_ms": %d, "percentile": 90}, "max_configs": 3}""";
-        SweepPlan longPrompts = Plans.plan(SweepSpec.parse(spec.formatted(8192, 256, 3000, 25), "test"), dir,
-                new ModelResolver(Catalog.embedded(), offline));
+        SweepPlan longPrompts = SweepJobTest.plan(spec.formatted(8192, 256, 3000, 25), "test", dir, dir);
         List<ResultRow> rows = CellEvaluator.traffic(longPrompts, longPrompts.cell(0), false);
         ResultRow last = rows.get(rows.size() - 1);
         assertEquals("disaggregated", last.servingMode(), rows.toString());
@@ -43,8 +35,7 @@ class CellEvaluatorTest {
         assertTrue(rows.subList(0, rows.size() - 1).stream().allMatch(r -> "aggregated".equals(r.servingMode())
                 && r.prefillWorkers() == null));
 
-        SweepPlan shortPrompts = Plans.plan(SweepSpec.parse(spec.formatted(2048, 512, 2000, 50), "test"), dir,
-                new ModelResolver(Catalog.embedded(), offline));
+        SweepPlan shortPrompts = SweepJobTest.plan(spec.formatted(2048, 512, 2000, 50), "test", dir, dir);
         assertTrue(CellEvaluator.traffic(shortPrompts, shortPrompts.cell(0), false).stream()
                 .allMatch(r -> "aggregated".equals(r.servingMode())));
     }

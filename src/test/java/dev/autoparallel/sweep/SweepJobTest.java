@@ -54,9 +54,14 @@ class SweepJobTest {
     }
 
     static SweepPlan plan(Path dir) {
+        return plan(SPEC, "test", dir, dir);
+    }
+
+    /** The plan of a spec, its models from the embedded catalog alone (the Hub offline, its cache under {@code dir}). */
+    static SweepPlan plan(String spec, String name, Path baseDir, Path dir) {
         HubSettings offline = new HubSettings(HubSettings.DEFAULT_ENDPOINT, Optional.empty(), true, dir.resolve("hf"),
                 Duration.ofSeconds(1), Duration.ofSeconds(1), 0, Duration.ZERO);
-        return Plans.plan(SweepSpec.parse(SPEC, "test"), dir, new ModelResolver(Catalog.embedded(), offline));
+        return Plans.plan(SweepSpec.parse(spec, name), baseDir, new ModelResolver(Catalog.embedded(), offline));
     }
 
     @Test
@@ -162,13 +167,11 @@ class SweepJobTest {
      */
     @Test
     void trafficSweep_reportNamesTheDisaggregatedFleetWhereItBeatsTheRecommendedOne(@TempDir Path dir) throws Exception {
-        HubSettings offline = new HubSettings(HubSettings.DEFAULT_ENDPOINT, Optional.empty(), true, dir.resolve("hf"),
-                Duration.ofSeconds(1), Duration.ofSeconds(1), 0, Duration.ZERO);
         String spec = """
                 {"name": "split", "models": ["meta-llama/Llama-3.3-70B-Instruct"], "clusters": [{"name": "H100", "gpu": "H100"}],
                  "traffic": {"request_rates": [10], "input_tokens": 8192, "output_tokens": 256},
                  "slo": {"ttft_ms": 3000, "tpot_ms": 25, "percentile": 90}, "max_configs": 2}""";
-        SweepPlan plan = Plans.plan(SweepSpec.parse(spec, "test"), dir, new ModelResolver(Catalog.embedded(), offline));
+        SweepPlan plan = plan(spec, "test", dir, dir);
         Path out = dir.resolve("out");
         SweepJob.run(spark, plan, out);
         String html = Files.readString(out.resolve("report.html"));
@@ -179,9 +182,7 @@ class SweepJobTest {
 
     @Test
     void trafficSweep_everyRowThatMeetsItsTargetsIsWithinThem_andTheReportLeadsWithTheFleet(@TempDir Path dir) throws Exception {
-        HubSettings offline = new HubSettings(HubSettings.DEFAULT_ENDPOINT, Optional.empty(), true, dir.resolve("hf"),
-                Duration.ofSeconds(1), Duration.ofSeconds(1), 0, Duration.ZERO);
-        SweepPlan plan = Plans.plan(SweepSpec.parse(TRAFFIC, "test"), dir, new ModelResolver(Catalog.embedded(), offline));
+        SweepPlan plan = plan(TRAFFIC, "test", dir, dir);
         Path out = dir.resolve("out");
         SweepJob.Summary s = SweepJob.run(spark, plan, out);
         assertEquals(2L * 2 * 2, s.cells());
@@ -217,11 +218,8 @@ class SweepJobTest {
      */
     @Test
     void sampleTrafficFleet_meetsItsTargetsWhereItSaysSo(@TempDir Path dir) throws Exception {
-        HubSettings offline = new HubSettings(HubSettings.DEFAULT_ENDPOINT, Optional.empty(), true, dir.resolve("hf"),
-                Duration.ofSeconds(1), Duration.ofSeconds(1), 0, Duration.ZERO);
         Path spec = Path.of("sample-inputs/traffic-slo.json");
-        SweepPlan plan = Plans.plan(SweepSpec.parse(Files.readString(spec), spec.toString()), spec.getParent(),
-                new ModelResolver(Catalog.embedded(), offline));
+        SweepPlan plan = plan(Files.readString(spec), spec.toString(), spec.getParent(), dir);
         Path out = dir.resolve("out");
         SweepJob.Summary s = SweepJob.run(spark, plan, out);
         assertTrue(s.complete(), s.toString());
