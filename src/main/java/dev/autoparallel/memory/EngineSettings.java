@@ -24,12 +24,14 @@ import java.util.stream.Collectors;
  *                            {@code 1/N} of every request's tokens (1: off)
  * @param mambaCacheAlign     {@code --mamba-cache-mode align} (what prefix caching of a Mamba or Gated DeltaNet model
  *                            uses): each state group holds two blocks per request; false: mode none, one block
+ * @param speculative         {@code --speculative-config}: who drafts, how many tokens, how often they are accepted
+ *                            ({@link SpeculativeDecoding#NONE}: off)
  */
 public record EngineSettings(VllmVersion version, Engine engine, double gpuMemoryUtilization, Integer maxModelLen,
                              Integer maxNumSeqs, Integer maxNumBatchedTokens, KvCacheDtype kvCacheDtype,
                              Integer blockSize, boolean enforceEager, ServingQuantization quantization,
                              boolean languageModelOnly, Long kvCacheMemoryBytes, int decodeContextParallelSize,
-                             boolean mambaCacheAlign)
+                             boolean mambaCacheAlign, SpeculativeDecoding speculative)
         implements Serializable {
 
     public static final double DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
@@ -42,6 +44,11 @@ public record EngineSettings(VllmVersion version, Engine engine, double gpuMemor
      * pass language_model_only=True to EngineArgs; read 2026-11). Older releases are refused rather than guessed.
      */
     public static final VllmVersion LANGUAGE_MODEL_ONLY_FROM = new VllmVersion(0, 19, 0);
+    /**
+     * The first release whose speculative methods are modelled: 0.11.0, whose {@code SpeculativeMethod} lists
+     * {@code ngram} and the unified {@code mtp} (vLLM PR #25232; docs.vllm.ai/en/v0.11.0 api/vllm/config/speculative).
+     */
+    public static final VllmVersion SPECULATIVE_FROM = new VllmVersion(0, 11, 0);
     public static final List<Integer> BLOCK_SIZES = List.of(1, 8, 16, 32, 64, 128, 256);
 
     public EngineSettings {
@@ -58,6 +65,7 @@ public record EngineSettings(VllmVersion version, Engine engine, double gpuMemor
                     + BLOCK_SIZES.stream().map(String::valueOf).collect(Collectors.joining(", ")));
         }
         Objects.requireNonNull(quantization, "quantization");
+        Objects.requireNonNull(speculative, "speculative");
         if (kvCacheMemoryBytes != null && kvCacheMemoryBytes < 1) {
             throw new InvalidConfigurationException("kv_cache_memory", "kv_cache_memory was " + kvCacheMemoryBytes
                     + " bytes; allowed: more than 0");
@@ -89,59 +97,94 @@ public record EngineSettings(VllmVersion version, Engine engine, double gpuMemor
 
     public static EngineSettings forVersion(VllmVersion v) {
         return new EngineSettings(v, Engine.defaultFor(v), DEFAULT_GPU_MEMORY_UTILIZATION, null, null, null,
-                KvCacheDtype.AUTO, null, false, ServingQuantization.NONE, false, null, 1, false);
+                KvCacheDtype.AUTO, null, false, ServingQuantization.NONE, false, null, 1, false, SpeculativeDecoding.NONE);
     }
 
     public EngineSettings withUtilization(double u) {
-        return new EngineSettings(version, engine, u, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign);
+        return new EngineSettings(version, engine, u, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, speculative);
     }
 
     public EngineSettings withMaxModelLen(Integer n) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, n, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, n, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, speculative);
     }
 
     public EngineSettings withMaxNumSeqs(Integer n) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, n, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, n, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, speculative);
     }
 
     public EngineSettings withMaxNumBatchedTokens(Integer n) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, n, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, n, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, speculative);
     }
 
     public EngineSettings withKvCacheDtype(KvCacheDtype d) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, d, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, d, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, speculative);
     }
 
     public EngineSettings withBlockSize(Integer b) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, b, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, b, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, speculative);
     }
 
     public EngineSettings withEngine(Engine e) {
-        return new EngineSettings(version, e, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign);
+        return new EngineSettings(version, e, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, speculative);
     }
 
     public EngineSettings withEnforceEager(boolean eager) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, eager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, eager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, speculative);
     }
 
     public EngineSettings withQuantization(ServingQuantization q) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, q, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, q, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, speculative);
     }
 
     public EngineSettings withLanguageModelOnly(boolean only) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, only, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, only, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, speculative);
     }
 
     public EngineSettings withKvCacheMemoryBytes(Long bytes) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, bytes, decodeContextParallelSize, mambaCacheAlign);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, bytes, decodeContextParallelSize, mambaCacheAlign, speculative);
     }
 
     public EngineSettings withDecodeContextParallelSize(int n) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, n, mambaCacheAlign);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, n, mambaCacheAlign, speculative);
     }
 
     public EngineSettings withMambaCacheAlign(boolean align) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, align);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, align, speculative);
+    }
+
+    public EngineSettings withSpeculative(SpeculativeDecoding sd) {
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, sd);
+    }
+
+    /**
+     * These settings for serving {@code spec} (the model as served), whose checkpoint holds {@code mtpModules} MTP
+     * modules ({@link ModelSpec#mtpModules}): a speculative drafter checked against the release and the checkpoint (MTP
+     * needs MTP layers, and vLLM cycles through them, so the draft length is a multiple of their count) and its
+     * acceptance rates looked up where none were given.
+     */
+    EngineSettings forModel(ModelSpec spec, int mtpModules) {
+        if (!speculative.enabled()) {
+            return this;
+        }
+        if (!version.atLeast(SPECULATIVE_FROM)) {
+            throw new InvalidConfigurationException("speculative_method", "vLLM " + version + " is not modelled with"
+                    + " speculative decoding; its --speculative-config methods are read from " + SPECULATIVE_FROM + " on");
+        }
+        if (speculative.method() == SpeculativeDecoding.Method.MTP) {
+            int modules = mtpModules;
+            if (modules == 0) {
+                throw new InvalidConfigurationException("speculative_method", spec.modelId() + " has no multi-token-"
+                        + "prediction layers in its checkpoint (its config gives no num_nextn_predict_layers or"
+                        + " mtp_num_hidden_layers, or its family ships none); allowed for it: ngram, or none");
+            }
+            if (speculative.numSpeculativeTokens() % modules != 0) {
+                throw new InvalidConfigurationException("num_speculative_tokens", "num_speculative_tokens was "
+                        + speculative.numSpeculativeTokens() + "; vLLM requires a multiple of the " + modules + " MTP"
+                        + " modules of " + spec.modelId() + " (it cycles through them)");
+            }
+        }
+        SpeculativeDecoding resolved = speculative.resolvedFor(spec);
+        return resolved == speculative ? this : withSpeculative(resolved);
     }
 
     /**

@@ -88,12 +88,36 @@ final class KvCachePlan {
     private final int indexerDim;
 
     KvCachePlan(ModelSpec spec) {
+        this(spec, 0);
+    }
+
+    /**
+     * The plan with {@code draftLayers} more attention layers after the model's: a speculative MTP drafter's, which
+     * vLLM registers beside the model's layers so that they join its KV cache groups. Each attends as the model's
+     * full-attention layers do (DeepSeek's and GLM-5's MTP layer is an MLA decoder layer, with the DSA indexer where the
+     * model has one; Qwen3-Next's, MiMo's and Nemotron-H's are full-attention layers of the model's shape).
+     */
+    KvCachePlan(ModelSpec spec, int draftLayers) {
         this.spec = spec;
-        List<List<Key>> keys = new ArrayList<>();
+        List<Layer> plan = new ArrayList<>(spec.layers());
         String why = null;
-        int[][] dims = attentionDims(spec);
-        for (int i = 0; i < spec.layers().size(); i++) {
-            Layer l = spec.layers().get(i);
+        if (draftLayers > 0) {
+            Layer attention = spec.layers().stream().filter(x -> switch (x.mixer()) {
+                case FULL_ATTENTION, NO_ROPE, MLA, MLA_DSA -> true;
+                default -> false;
+            }).findFirst().orElse(null);
+            if (attention == null) {
+                why = "the model has no full-attention layer whose cache its MTP drafter's layers would take";
+            } else {
+                for (int i = 0; i < draftLayers; i++) {
+                    plan.add(attention);
+                }
+            }
+        }
+        List<List<Key>> keys = new ArrayList<>();
+        int[][] dims = attentionDims(spec, plan);
+        for (int i = 0; i < plan.size(); i++) {
+            Layer l = plan.get(i);
             int kv = dims[i][0];
             int hd = dims[i][1];
             List<Key> k = switch (l.mixer()) {
@@ -147,10 +171,10 @@ final class KvCachePlan {
      * 98dff2a, 2026-09-27); every other family has the model's. A layer the plan gives none falls back
      * to the model's.
      */
-    private static int[][] attentionDims(ModelSpec spec) {
-        int[][] dims = new int[spec.numLayers()][];
+    private static int[][] attentionDims(ModelSpec spec, List<Layer> plan) {
+        int[][] dims = new int[plan.size()][];
         for (int i = 0; i < dims.length; i++) {
-            ModelSpec.LayerCache c = spec.layers().get(i).cache();
+            ModelSpec.LayerCache c = plan.get(i).cache();
             dims[i] = c.kvHeads() > 0 ? new int[] {c.kvHeads(), c.headDim()} : new int[] {spec.numKeyValueHeads(), spec.headDim()};
         }
         return dims;

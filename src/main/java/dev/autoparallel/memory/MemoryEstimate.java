@@ -25,13 +25,15 @@ import java.util.function.Supplier;
  * @param estimatedMaxModelLen vLLM's estimated maximum model length when it refuses for want of KV cache, else null
  * @param kvCacheDtype       what the cache stores (the model's dtype, or FP8 with --kv-cache-dtype fp8): the speed
  *                           model reads KV at this width
+ * @param speculative        the speculative decoding this view holds the drafter of: the speed model drafts and
+ *                           verifies as it says
  */
 public record MemoryEstimate(Layout layout, long budgetBytes, long weightsBytes, long activationBytes,
                              long nonTorchBytes, long cudaGraphBytes, long kvCacheBytes, long kvCacheTokens,
                              double maxConcurrency, int maxModelLen, int maxNumSeqs, int maxNumBatchedTokens,
                              int blockSize, long kvBytesPerToken, Rejection rejection, long numGpuBlocks,
                              List<KvCacheGroup> kvCacheGroups, long kvCacheNeededBytes, Long estimatedMaxModelLen,
-                             DType kvCacheDtype) {
+                             DType kvCacheDtype, SpeculativeDecoding speculative) {
 
     public MemoryEstimate {
         kvCacheGroups = List.copyOf(kvCacheGroups);

@@ -16,6 +16,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -102,6 +104,22 @@ public final class MemoryModel {
     private final int quantAlignmentIn;
     private final int quantAlignmentOut;
     private final KvCachePlan kvPlan;
+    /**
+     * The checkpoint's multi-token-prediction layers, which vLLM loads only as a speculative drafter: their bytes by
+     * how TP shards them (the routed experts apart, each layout taking its share), and how many of them attend (each
+     * one more layer of KV cache).
+     */
+    private final double mtpReplicated;
+    private final double mtpTpSplit;
+    private final double mtpKvHeadSplit;
+    private final double mtpExperts;
+    private final int mtpAttentionLayers;
+    /** Whether an MTP layer mixes tokens by other means than attention (a state the drafter would keep): not modelled. */
+    private final boolean mtpStatefulMixers;
+    /** vLLM's n_predict for the drafter: {@link ModelSpec#mtpModules}. */
+    private final int mtpModules;
+    /** {@link #kvPlan} with the MTP drafter's attention layers after the model's, built on first use. */
+    private volatile KvCachePlan draftKvPlan;
 
     public MemoryModel(ModelSpec spec, Gpu gpu) {
         this.spec = spec;
@@ -116,12 +134,33 @@ public final class MemoryModel {
         experts = new double[layers];
         double firstRep = 0, firstVocab = 0, lastRep = 0, lastVocab = 0;
         double denseOut = 0, expertOut = 0, sharedOut = 0;
+        double mtpRep = 0, mtpTp = 0, mtpKv = 0, mtpExp = 0;
+        Set<Integer> mtpAttention = new TreeSet<>();
+        Set<Integer> mtpMixers = new TreeSet<>();
         Quantization q = spec.quantization();
         for (Tensor t : spec.tensors()) {
-            if (t.layer() >= layers || t.component() == Component.MTP) {
-                continue; // multi-token-prediction layers are not loaded without speculative decoding
-            }
             double bytes = q.bytes(t, dtype);
+            if (t.layer() >= layers || t.component() == Component.MTP) {
+                // Multi-token-prediction layers are loaded only as a speculative drafter (on the last pipeline stage).
+                if (t.component() == Component.ROUTED_EXPERTS) {
+                    mtpExp += bytes;
+                } else {
+                    switch (t.sharding()) {
+                        case COLUMN, ROW -> mtpTp += bytes;
+                        case KV_HEADS -> mtpKv += bytes;
+                        case VOCAB -> { } // its own embedding and head copies: the drafter shares the model's (mtpWeights)
+                        default -> mtpRep += bytes;
+                    }
+                }
+                if (t.layer() >= layers && t.component() == Component.ATTENTION) {
+                    mtpMixers.add(t.layer());
+                    // Softmax attention shards K and V by KV heads; MLA compresses them through kv_a_proj.
+                    if (t.sharding() == Sharding.KV_HEADS || t.name().contains("kv_a_proj")) {
+                        mtpAttention.add(t.layer());
+                    }
+                }
+                continue;
+            }
             if (t.layer() < 0) {
                 boolean first = t.component() == Component.EMBEDDING || t.component() == Component.VISION;
                 if (t.sharding() == Sharding.VOCAB) {
@@ -185,6 +224,13 @@ public final class MemoryModel {
         quantAlignmentIn = align[0];
         quantAlignmentOut = align[1];
         kvPlan = new KvCachePlan(spec);
+        mtpReplicated = mtpRep;
+        mtpTpSplit = mtpTp;
+        mtpKvHeadSplit = mtpKv;
+        mtpExperts = mtpExp;
+        mtpAttentionLayers = mtpAttention.size();
+        mtpStatefulMixers = mtpMixers.size() > mtpAttention.size();
+        mtpModules = spec.mtpModules();
     }
 
     private static double[] prefix(double[] v) {
@@ -470,6 +516,9 @@ public final class MemoryModel {
 
     /** Evaluates one layout on GPUs of {@code gpuMemoryBytes} (the runtime-reported total). */
     public MemoryEstimate evaluate(Layout layout, EngineSettings s, long gpuMemoryBytes) {
+        if (s.speculative().enabled()) {
+            s = s.forModel(spec, mtpModules);
+        }
         int tp = layout.tp();
         int pp = layout.pp();
         int epSize = layout.expertParallelSize();
@@ -483,6 +532,13 @@ public final class MemoryModel {
         long nonTorch = (gpu.vendor() == Vendor.AMD ? NON_TORCH_AMD_BYTES : NON_TORCH_NVIDIA_BYTES)
                 + (nccl && tp > 1 ? NCCL_RING_BYTES : 0) + (nccl && pp > 1 ? NCCL_P2P_BYTES : 0);
         String invalid = invalidLayout(layout);
+        boolean drafter = s.speculative().method().gpuDrafter();
+        KvCachePlan kvPlan = drafter ? draftKvPlan() : this.kvPlan;
+        int draftLayers = drafter ? mtpAttentionLayers : 0;
+        if (invalid == null && drafter && mtpStatefulMixers) {
+            invalid = spec.modelId() + ": its MTP layers hold Mamba or linear-attention state, which the drafter's cache"
+                    + " is not modelled for";
+        }
         if (invalid == null && kvPlan.unsupported() != null) {
             invalid = spec.modelId() + ": " + kvPlan.unsupported();
         }
@@ -495,7 +551,7 @@ public final class MemoryModel {
         }
         if (invalid != null) {
             return new MemoryEstimate(layout, budget, 0, 0, nonTorch, 0, 0, 0, 0, maxLen, maxSeqs, batchTokens, block, 0,
-                    new Rejection(RejectionReason.INVALID_LAYOUT, invalid), 0, List.of(), 0, null, kvDtype(s));
+                    new Rejection(RejectionReason.INVALID_LAYOUT, invalid), 0, List.of(), 0, null, kvDtype(s), s.speculative());
         }
         boolean newRunner = VllmReleases.newRunner(v, s.engine(), spec.moe() != null);
         boolean graphsSubtracted = !s.enforceEager() && VllmReleases.cudaGraphSubtracted(v, s.engine(), newRunner);
@@ -517,17 +573,21 @@ public final class MemoryModel {
             Stage st = stages[stage];
             int to = from + parts[stage];
             boolean last = stage == pp - 1;
-            long weights = Math.round(st.baseWeights() + st.expertBytes() * expertShare);
+            // The drafter runs on the last stage, beside the head it shares.
+            int drafted = last ? draftLayers : 0;
+            double draft = last && drafter ? mtpWeights(tp, expertShare) : 0;
+            long weights = Math.round(st.baseWeights() + st.expertBytes() * expertShare + draft);
             long act = Math.round(forward + (last ? sampler : 0));
-            long graph = graphsSubtracted ? CUDA_GRAPH_BYTES_PER_LAYER * (st.fullLayers() + st.slidingLayers()) : 0;
+            long graph = graphsSubtracted ? CUDA_GRAPH_BYTES_PER_LAYER * (st.fullLayers() + st.slidingLayers() + drafted) : 0;
             long avail = s.kvCacheMemoryBytes() != null ? s.kvCacheMemoryBytes() : budget - weights - act - nonTorch - graph;
             KvCachePlan.Stage kv;
+            int kvTo = to + drafted;
             try {
-                kv = kvPlan.stage(from, to, ks);
+                kv = kvPlan.stage(from, kvTo, ks);
             } catch (IllegalStateException e) {
                 return new MemoryEstimate(layout, budget, weights, act, nonTorch, graph, 0, 0, 0, maxLen, maxSeqs, batchTokens,
                         block, 0, new Rejection(RejectionReason.INVALID_LAYOUT, e.getMessage()), 0, List.of(), 0, null,
-                        kvDtype(s));
+                        kvDtype(s), s.speculative());
             }
             long blocks = kv.numBlocks(avail);
             if (stage == 0 || weights + act > worstWeights + worstAct) {
@@ -554,7 +614,7 @@ public final class MemoryModel {
                     rejection = refusal(stage, pp, weights, act, nonTorch + graph, bound, avail, kv.neededBytes(), maxLen);
                 }
                 if (rejection != null && rejection.reason() == RejectionReason.KV_CACHE_TOO_SMALL && avail > 0) {
-                    estimated = kvPlan.estimatedMaxModelLen(from, to, ks, avail);
+                    estimated = kvPlan.estimatedMaxModelLen(from, kvTo, ks, avail);
                 }
             }
             from = to;
@@ -573,7 +633,26 @@ public final class MemoryModel {
         }
         return new MemoryEstimate(layout, budget, worstWeights, worstAct, nonTorch, worstGraph,
                 Math.max(limitingAvail, 0), tokens, concurrency, maxLen, maxSeqs, batchTokens, block,
-                limiting.kvBytesPerToken(), rejection, minBlocks, limiting.groups(), limitingNeeded, estimated, kvDtype(s));
+                limiting.kvBytesPerToken(), rejection, minBlocks, limiting.groups(), limitingNeeded, estimated, kvDtype(s), s.speculative());
+    }
+
+    /**
+     * Bytes of the MTP drafter on one rank of the last stage: its decoder layers sharded as the model's are (the
+     * routed experts at this layout's {@code expertShare}), its extra projections and norms whole. vLLM gives the
+     * drafter the model's embedding and LM head instead of loading its own copies (EagleProposer.load_model shares
+     * embed_tokens and lm_head with the target when their shapes match), so those copies are not counted.
+     */
+    private double mtpWeights(int tp, double expertShare) {
+        return mtpReplicated + mtpTpSplit / tp + mtpKvHeadSplit * kvHeadFraction(tp) + mtpExperts * expertShare;
+    }
+
+    private KvCachePlan draftKvPlan() {
+        KvCachePlan p = draftKvPlan;
+        if (p == null) {
+            p = new KvCachePlan(spec, mtpAttentionLayers);
+            draftKvPlan = p;
+        }
+        return p;
     }
 
     private KvCachePlan.Settings kvSettings(int tp, EngineSettings s) {
@@ -617,14 +696,17 @@ public final class MemoryModel {
      * workload view), on the stage with the most layers; sliding layers hold at most their window.
      */
     public long workloadKvBytes(Layout layout, EngineSettings s, long sequences, int tokens) {
-        if (kvPlan.unsupported() == null) {
+        boolean drafter = s.speculative().method().gpuDrafter();
+        KvCachePlan plan = drafter ? draftKvPlan() : kvPlan;
+        if (plan.unsupported() == null) {
             KvCachePlan.Settings ks = kvSettings(layout.tp(), s);
             int[] parts = stageLayers(layers, layout.pp());
             double worst = 0;
             int from = 0;
-            for (int part : parts) {
-                worst = Math.max(worst, kvPlan.sequenceBytes(from, from + part, ks, tokens));
-                from += part;
+            for (int i = 0; i < parts.length; i++) {
+                int to = from + parts[i] + (drafter && i == parts.length - 1 ? mtpAttentionLayers : 0);
+                worst = Math.max(worst, plan.sequenceBytes(from, to, ks, tokens));
+                from += parts[i];
             }
             return Math.round(worst * sequences);
         }

@@ -341,6 +341,20 @@ public record ModelSpec(String modelId, String modelType, Family family,
         return tensors.stream().filter(this::isMtp).mapToLong(Tensor::numel).sum();
     }
 
+    /**
+     * vLLM's {@code n_predict} for this checkpoint's MTP drafter: the MTP modules it holds (the decoder layers past
+     * {@code numLayers}, one per module; Nemotron-H's one MTP step of several blocks counts once), 0 without any.
+     */
+    public int mtpModules() {
+        if (mtpParamCount() == 0) {
+            return 0;
+        }
+        if (family == Family.NEMOTRON_H) {
+            return 1;
+        }
+        return (int) tensors.stream().filter(t -> t.layer() >= numLayers).mapToInt(Tensor::layer).distinct().count();
+    }
+
     /** MTP tensors: the extras marked {@link Component#MTP} and the decoder layers past {@code numLayers}. */
     private boolean isMtp(Tensor t) {
         return t.component() == Component.MTP || t.layer() >= numLayers;

@@ -5,8 +5,10 @@ import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.memory.Layout;
 import dev.autoparallel.memory.MemoryEstimate;
 import dev.autoparallel.memory.MemoryModel;
+import dev.autoparallel.memory.SpeculativeDecoding;
 import dev.autoparallel.model.Component;
 import dev.autoparallel.model.DType;
+import dev.autoparallel.model.Family;
 import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.model.ModelSpec.AttentionKind;
 import dev.autoparallel.model.ModelSpec.Ffn;
@@ -72,6 +74,11 @@ public final class PerfModel {
      */
     private final String moeDtype;
     private final double expertByteShare;
+    /** Parameters and served bytes of the LM head (what a speculative drafter's every pass runs). */
+    private final double headParams;
+    private final double headBytes;
+    /** Decoder layers of the checkpoint's MTP modules (indices past the model's layers). */
+    private final int mtpLayerIndices;
     private final boolean fp8Checkpoint;
     private final double slidingLayerCount;
     /** This GPU's measured kernels per engine (absent: none, or the roofline alone was asked for). */
@@ -134,6 +141,23 @@ public final class PerfModel {
             }
         }
         this.expertByteShare = total == 0 ? 0 : expertBytes / total;
+        // The output head (the embedding where the two are tied), which every sampled position multiplies through.
+        double head = 0;
+        double headB = 0;
+        for (Tensor t : spec.servedTensors()) {
+            if (t.component() == Component.LM_HEAD) {
+                head += t.numel();
+                headB += spec.quantization().bytes(t, spec.servingDtype());
+            }
+        }
+        if (head == 0 && spec.tieWordEmbeddings()) {
+            head = (double) spec.vocabSize() * spec.hiddenSize();
+            headB = head * spec.servingDtype().bytes();
+        }
+        this.headParams = head;
+        this.headBytes = headB;
+        this.mtpLayerIndices = (int) spec.tensors().stream().filter(t -> t.layer() >= spec.numLayers())
+                .mapToInt(Tensor::layer).distinct().count();
         Quantization q = spec.quantization();
         // Weights and activations both in 8 bits or fewer run on FP8 tensor cores: FP8 (per tensor, block, row-wise), the
         // microscaled formats, ModelOpt's FP8 and, on Blackwell (SM 10.0) where FP4 tensor cores exist, its W4A4 NVFP4
@@ -264,6 +288,16 @@ public final class PerfModel {
     }
 
     /**
+     * The share of one pipeline stage's layers that one MTP drafter pass runs: one MTP layer per pass (vLLM's
+     * deepseek_mtp.py, qwen3_next_mtp.py and mimo_mtp.py run layer {@code step % num_mtp_layers}), every block of the MTP
+     * pattern for Nemotron-H (nemotron_h_mtp.py runs its one step's blocks in turn).
+     */
+    private double draftShare(Layout l) {
+        double perPass = spec.family() == Family.NEMOTRON_H ? mtpLayerIndices : 1;
+        return perPass / (spec.numLayers() / (double) l.pp());
+    }
+
+    /**
      * One pipeline stage of {@code l}: the weights the engine view holds per rank (as served: an
      * online or checkpoint quantization is already in them), FP8 tensor cores for FP8 / FP4
      * weights where the GPU has them, NVLink or the network for TP.
@@ -271,7 +305,7 @@ public final class PerfModel {
     private Stage stage(Layout l, int gpusPerNode, MemoryEstimate mem, ServingEngine engine, Calibrations calibrations) {
         double peak = (fp8Checkpoint && gpu.fp8Tflops() > 0 ? gpu.fp8Tflops() : gpu.bf16Tflops()) * 1e12;
         double link = l.tp() > gpusPerNode ? gpu.interNodeBytesPerSecond() : gpu.intraNodeBytesPerSecond();
-        Stage stage = new Stage(l, mem.weightsBytes(), mem.kvCacheDtype(), peak, link);
+        Stage stage = new Stage(l, mem.weightsBytes(), mem.kvCacheDtype(), peak, link, mem.speculative());
         Kernels k = kernels.get(engine);
         if (k != null) {
             stage.measure(k, l, mem.kvCacheDtype());
@@ -309,6 +343,17 @@ public final class PerfModel {
         /** The name outputs use: {@code measured_kernels} or {@code roofline}. */
         public String key() {
             return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** What the source means, for people. */
+        public String description() {
+            return switch (this) {
+                case MEASURED_KERNELS -> "step times from measured kernels of this GPU";
+                case MEASURED_EXPERTS -> "routed experts from measured MoE kernels of this GPU, the rest roofline";
+                case SCALED_KERNELS -> "step times from another GPU's measured kernels, scaled by data-sheet ratios";
+                case SCALED_EXPERTS -> "routed experts from another GPU's measured MoE kernels, scaled; the rest roofline";
+                case ROOFLINE -> "roofline step times: no kernel data for this GPU, dtype or architecture";
+            };
         }
     }
 
@@ -363,7 +408,7 @@ public final class PerfModel {
 
         /** One step of {@code decode} sequences per rank at {@code ctx} tokens of context plus {@code prefill} prompt tokens. */
         double seconds(double decode, double ctx, double prefill) {
-            return pp * stage.seconds(decode, Math.max(1, ctx), prefill) + (pp - 1) * P2P_LATENCY_S;
+            return pp * stage.tokenSeconds(decode, Math.max(1, ctx), prefill) + (pp - 1) * P2P_LATENCY_S;
         }
 
         EngineCalibration calibration() {
@@ -393,10 +438,17 @@ public final class PerfModel {
         private final boolean moe;
         /** Seconds to read one token's KV of one layer. */
         private final double kvReadS;
+        /** The LM head on a rank: seconds to read its shard, and its compute seconds per sampled row (roofline). */
+        private final double headReadS;
+        private final double headTokenS;
         /** Seconds of compute per decode token, per prefill token, and per unit of attention work. */
         private final double decodeTokenS;
         private final double prefillTokenS;
         private final double attentionUnitS;
+        /** The speculative decoding the engine view holds ({@link SpeculativeDecoding#NONE}: off). */
+        private final SpeculativeDecoding speculative;
+        /** The share of this stage's layers one MTP drafter pass runs ({@link PerfModel#draftShare}); 0 without one. */
+        private final double draftShare;
         /** The engine's fixed cost of a step: the calibration of this stage's {@link #source()}. */
         private double stepOverheadS;
         /**
@@ -448,8 +500,10 @@ public final class PerfModel {
         /** KV-cache bytes one token of context holds per layer on a rank. */
         private double kvBytesPerToken;
 
-        Stage(Layout l, double rankWeights, DType kvDtype, double peak, double link) {
+        Stage(Layout l, double rankWeights, DType kvDtype, double peak, double link, SpeculativeDecoding speculative) {
             this.tp = l.tp();
+            this.speculative = speculative;
+            this.draftShare = speculative.method().gpuDrafter() ? draftShare(l) : 0;
             double layers = spec.numLayers() / (double) l.pp();
             this.slidingLayers = slidingLayerCount / l.pp();
             this.fullLayers = layers - slidingLayers;
@@ -466,6 +520,8 @@ public final class PerfModel {
             this.routedDecodeTokenS = 2 * activeRoutedParams * share / (peak * ETA_DECODE_COMPUTE);
             this.routedPrefillTokenS = 2 * activeRoutedParams * share / (peak * ETA_PREFILL_COMPUTE);
             this.attentionUnitS = 4.0 * spec.numAttentionHeads() * spec.headDim() / tp / (peak * ETA_PREFILL_COMPUTE);
+            this.headReadS = headBytes / tp / bandwidth;
+            this.headTokenS = 2 * headParams / tp / (peak * ETA_DECODE_COMPUTE);
             this.commStepS = tp == 1 ? 0 : layers * 2 * ALLREDUCE_LATENCY_S;
             this.commTokenS = tp == 1 ? 0 : layers * 2 * 2.0 * (tp - 1) / tp * spec.hiddenSize() * 2 / (link * LINK_EFFICIENCY);
             this.allReducesPerStep = layers * 2;
@@ -585,9 +641,9 @@ public final class PerfModel {
         }
 
         /** A step from measured kernels: the GEMMs at the step's tokens, attention by the KV read and the prefill FLOPs. */
-        private double measuredSeconds(double decode, double ctx, double prefill) {
-            double tokens = decode + prefill;
-            double sampled = decode + (prefill > 0 ? 1 : 0);
+        private double measuredSeconds(double decode, double ctx, double prefill, double verify) {
+            double tokens = decode + prefill + verify;
+            double sampled = decode + verify + (prefill > 0 ? 1 : 0);
             double kvRead = decode * ctx * kvBytesPerToken;
             double attention = fullLayers * ((kvRead <= 0 ? 0 : decodeCurve.seconds(kvRead))
                     + measured.contextAttentionSeconds(attentionFlopsPerTokenPair * prefill * ctx));
@@ -596,44 +652,110 @@ public final class PerfModel {
 
         /** One engine step over {@code decode} sequences at {@code ctx} tokens of context plus {@code prefill} prompt tokens. */
         Step step(double decode, double ctx, double prefill) {
-            double tMemory = memorySeconds(decode, ctx, prefill);
-            double tCompute = computeSeconds(decode, ctx, prefill);
-            return new Step(seconds(decode, ctx, prefill), tMemory >= tCompute);
+            double perStep = speculative.meanTokensPerStep();
+            double scaled = decode > 0 ? prefill * perStep : prefill;
+            double verify = decode * speculative.numSpeculativeTokens();
+            boolean memoryBound = memorySeconds(decode, ctx, scaled, verify) >= computeSeconds(decode, ctx, scaled, verify);
+            return new Step(tokenSeconds(decode, ctx, prefill), memoryBound);
+        }
+
+        /**
+         * The time of one step per token each decoding sequence gains. Without speculative decoding, one step. With it,
+         * a step verifies k draft tokens per sequence (and runs the drafter) and yields {@link
+         * SpeculativeDecoding#meanTokensPerStep} tokens, so its time is spread over them; a step carries that many
+         * tokens' worth of chunked prefill. A prefill-only step verifies nothing but runs the drafter over the prompt.
+         */
+        double tokenSeconds(double decode, double ctx, double prefill) {
+            if (!speculative.enabled()) {
+                return seconds(decode, ctx, prefill);
+            }
+            if (decode <= 0) {
+                return speculativeSeconds(0, ctx, prefill);
+            }
+            double perStep = speculative.meanTokensPerStep();
+            return speculativeSeconds(decode, ctx, prefill * perStep) / perStep;
+        }
+
+        /**
+         * One speculative step: {@code decode} sequences each verifying k draft tokens, plus {@code prefill} prompt
+         * tokens, and for an MTP drafter vLLM's proposer: one pass over every position the step computed, then one pass
+         * of one token per sequence for each further draft token (SpecDecodeBaseProposer.propose).
+         */
+        private double speculativeSeconds(double decode, double ctx, double prefill) {
+            int k = speculative.numSpeculativeTokens();
+            double t = seconds(decode, ctx, prefill, decode * k);
+            if (speculative.method().gpuDrafter()) {
+                t += draftSeconds(decode, ctx, prefill, decode * k) + (decode > 0 ? (k - 1) * draftSeconds(decode, ctx, 0, 0) : 0);
+            }
+            return t;
         }
 
         /** As {@link #step}, the seconds alone. */
         double seconds(double decode, double ctx, double prefill) {
-            double kernels;
-            if (measured != null) {
-                kernels = measuredSeconds(decode, ctx, prefill);
-            } else if (moeLayer != null) {
-                // The roofline without the routed experts, plus the measured MoE layers at the step's tokens.
-                double rest = Math.max(memorySeconds(decode, ctx, prefill),
-                        computeSeconds(decode, ctx, prefill) - routedDecodeTokenS * decode - routedPrefillTokenS * prefill);
-                kernels = rest + moeLayers * moeLayer.seconds(Math.max(1, decode + prefill) * moeTokenScale);
-                if (mlaDecode != null) {
-                    kernels += mlaLayers * ((decode > 0 ? mlaDecode.seconds(decode * ctx) : 0)
-                            + (prefill > 0 ? mlaContext.seconds(prefill * ctx / 2) : 0));
-                }
-            } else {
-                kernels = Math.max(memorySeconds(decode, ctx, prefill), computeSeconds(decode, ctx, prefill));
-            }
-            return kernels + commSeconds(decode + prefill) + stepOverheadS;
+            return seconds(decode, ctx, prefill, 0);
         }
 
-        private double memorySeconds(double decode, double ctx, double prefill) {
+        /**
+         * One engine step that also verifies {@code verify} draft tokens of the decoding sequences (speculative decoding):
+         * each is one more query token through every layer and the LM head, reading its sequence's KV cache, which the
+         * step reads once per sequence.
+         */
+        double seconds(double decode, double ctx, double prefill, double verify) {
+            return kernelSeconds(decode, ctx, prefill, verify) + commSeconds(decode + prefill + verify) + stepOverheadS;
+        }
+
+        private double kernelSeconds(double decode, double ctx, double prefill, double verify) {
+            if (measured != null) {
+                return measuredSeconds(decode, ctx, prefill, verify);
+            }
+            if (moeLayer != null) {
+                // The roofline without the routed experts, plus the measured MoE layers at the step's tokens.
+                double rest = Math.max(memorySeconds(decode, ctx, prefill, verify), computeSeconds(decode, ctx, prefill, verify)
+                        - routedDecodeTokenS * (decode + verify) - routedPrefillTokenS * prefill);
+                double kernels = rest + moeLayers * moeLayer.seconds(Math.max(1, decode + prefill + verify) * moeTokenScale);
+                if (mlaDecode != null) {
+                    kernels += mlaLayers * ((decode > 0 ? mlaDecode.seconds((decode + verify) * ctx) : 0)
+                            + (prefill > 0 ? mlaContext.seconds(prefill * ctx / 2) : 0));
+                }
+                return kernels;
+            }
+            return Math.max(memorySeconds(decode, ctx, prefill, verify), computeSeconds(decode, ctx, prefill, verify));
+        }
+
+        /**
+         * One forward pass of a speculative MTP drafter over {@code decode} sequences at {@code ctx} tokens of context
+         * (with {@code verify} more positions of theirs) and {@code prefill} prompt tokens: its {@link #draftShare} of this
+         * stage's layer kernels and all-reduces, and the LM head over one row per sequence (the drafter shares the
+         * model's head and proposes from each sequence's last position).
+         */
+        private double draftSeconds(double decode, double ctx, double prefill, double verify) {
+            double head = headSeconds(decode + (prefill > 0 ? 1 : 0));
+            double layers = Math.max(0, kernelSeconds(decode, ctx, prefill, verify) - headSeconds(decode + verify + (prefill > 0 ? 1 : 0)));
+            return draftShare * (layers + commSeconds(decode + prefill + verify)) + head;
+        }
+
+        /** The LM head over {@code rows} sampled positions: the measured GEMM, or the roofline's read or FLOPs. */
+        private double headSeconds(double rows) {
+            if (measured != null) {
+                return atTokens(lmHeadS, rows);
+            }
+            return Math.max(headReadS, headTokenS * rows);
+        }
+
+        private double memorySeconds(double decode, double ctx, double prefill, double verify) {
             double read = denseReadS;
             if (moe && moeLayer == null) {
-                double touched = 1 - Math.exp(Math.max(decode + prefill, 1) * logUntouched);
+                double touched = 1 - Math.exp(Math.max(decode + prefill + verify, 1) * logUntouched);
                 read += expertReadS * touched;
             }
             return read + decode * kvReadS * ((fullLayers - mlaLayers) * ctx + slidingLayers * Math.min(ctx, window));
         }
 
-        private double computeSeconds(double decode, double ctx, double prefill) {
-            double attention = (fullLayers - mlaLayers) * (decode * ctx + prefill * ctx / 2)
-                    + slidingLayers * (decode + prefill) * Math.min(ctx, window);
-            return decodeTokenS * decode + prefillTokenS * prefill + attentionUnitS * attention;
+        private double computeSeconds(double decode, double ctx, double prefill, double verify) {
+            double queries = decode + verify;
+            double attention = (fullLayers - mlaLayers) * (queries * ctx + prefill * ctx / 2)
+                    + slidingLayers * (queries + prefill) * Math.min(ctx, window);
+            return decodeTokenS * queries + prefillTokenS * prefill + attentionUnitS * attention;
         }
 
         private double commSeconds(double tokens) {
