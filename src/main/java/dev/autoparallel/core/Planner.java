@@ -178,7 +178,8 @@ public final class Planner {
             MemoryEstimate e = c.engine();
             Commands.Request cmd = new Commands.Request(spec.modelId(), c.layout(), cluster.gpusPerNode(), e.maxModelLen(),
                     e.maxNumSeqs(), r.settings().gpuMemoryUtilization(), r.settings().kvCacheDtype(),
-                    r.settings().quantization(), towerLeftOut).withMemory(e, cluster.gpuMemoryBytes());
+                    r.settings().quantization(), towerLeftOut).withSpeculative(r.settings().speculative())
+                    .withMemory(e, cluster.gpuMemoryBytes());
             Rental rental = r.prices().rent(cluster.gpu().name(), c.layout().totalGpus(), r.hoursPerMonth());
             out.add(new RankedLayout(out.size() + 1, c, speed.workload(), rental,
                     Commands.vllm(cmd), Commands.sglang(cmd), Commands.trtllm(cmd),

@@ -4,6 +4,7 @@ import dev.autoparallel.memory.EngineViews;
 import dev.autoparallel.memory.KvCacheDtype;
 import dev.autoparallel.memory.MemoryEstimate;
 import dev.autoparallel.memory.ServingQuantization;
+import dev.autoparallel.memory.SpeculativeDecoding;
 import dev.autoparallel.memory.Layout;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,15 +33,23 @@ public final class Commands {
      *
      * @param quantization      vLLM's online quantization of a 16-bit checkpoint, {@link ServingQuantization#NONE} for none
      * @param languageModelOnly serve the language model without its encoder tower ({@code --language-model-only})
+     * @param speculative       the speculative decoding to launch with ({@link SpeculativeDecoding#NONE}: none)
      */
     public record Request(String model, Layout layout, int gpusPerNode, int maxModelLen, int maxNumSeqs,
                           double gpuMemoryUtilization, KvCacheDtype kvCacheDtype, ServingQuantization quantization,
-                          boolean languageModelOnly, Double sglangMemFractionStatic, Double trtllmFreeGpuMemoryFraction) {
+                          boolean languageModelOnly, Double sglangMemFractionStatic, Double trtllmFreeGpuMemoryFraction,
+                          SpeculativeDecoding speculative) {
         public Request(String model, Layout layout, int gpusPerNode, int maxModelLen, int maxNumSeqs,
                        double gpuMemoryUtilization, KvCacheDtype kvCacheDtype, ServingQuantization quantization,
                        boolean languageModelOnly) {
             this(model, layout, gpusPerNode, maxModelLen, maxNumSeqs, gpuMemoryUtilization, kvCacheDtype, quantization,
-                    languageModelOnly, null, null);
+                    languageModelOnly, null, null, SpeculativeDecoding.NONE);
+        }
+
+        /** The same request launched with {@code sd}. */
+        public Request withSpeculative(SpeculativeDecoding sd) {
+            return new Request(model, layout, gpusPerNode, maxModelLen, maxNumSeqs, gpuMemoryUtilization, kvCacheDtype,
+                    quantization, languageModelOnly, sglangMemFractionStatic, trtllmFreeGpuMemoryFraction, sd);
         }
 
         public Request(String model, Layout layout, int gpusPerNode, int maxModelLen, int maxNumSeqs,
@@ -60,7 +69,7 @@ public final class Commands {
             }
             return new Request(model, layout, gpusPerNode, maxModelLen, maxNumSeqs, gpuMemoryUtilization, kvCacheDtype,
                     quantization, languageModelOnly, EngineViews.sglang(e, gpuMemoryBytes).matchingMemFractionStatic(),
-                    EngineViews.trtllm(e, gpuMemoryBytes).matchingFraction());
+                    EngineViews.trtllm(e, gpuMemoryBytes).matchingFraction(), speculative);
         }
     }
 
@@ -127,16 +136,18 @@ public final class Commands {
      * are given in the notes as one-line YAML.
      */
     public static Disaggregated trtllmDisaggregated(Request prefill, int prefillWorkers, Request decode, int decodeWorkers) {
-        Deployment p = trtllm(prefill).withOption("--host", "0.0.0.0").withOption("--port", String.valueOf(TRTLLM_PREFILL_PORT))
+        // The workers' speculative decoding goes in their options files (ctx.yml, gen.yml), not in a spec.yml of its own.
+        Deployment p = trtllm(prefill.withSpeculative(SpeculativeDecoding.NONE)).withOption("--host", "0.0.0.0").withOption("--port", String.valueOf(TRTLLM_PREFILL_PORT))
                 .withOption("--extra_llm_api_options", "ctx.yml");
-        Deployment d = trtllm(decode).withOption("--host", "0.0.0.0").withOption("--port", String.valueOf(TRTLLM_DECODE_PORT))
+        Deployment d = trtllm(decode.withSpeculative(SpeculativeDecoding.NONE)).withOption("--host", "0.0.0.0").withOption("--port", String.valueOf(TRTLLM_DECODE_PORT))
                 .withOption("--extra_llm_api_options", "gen.yml");
         String router = new ArgList().words("trtllm-serve", "disaggregated", "-c", "disagg_config.yaml").line();
+        String speculative = decode.speculative().enabled() ? ", " + trtllmSpeculativeConfig(decode.speculative()) : "";
         return new Disaggregated(p, prefillWorkers, d, decodeWorkers, router, List.of(
                 "start " + prefillWorkers + " context worker(s) and " + decodeWorkers + " generation worker(s), then the router;"
                         + " ${PREFILL_n} and ${DECODE_n} are their hosts",
-                "ctx.yml: {disable_overlap_scheduler: true, cache_transceiver_config: {backend: UCX}}",
-                "gen.yml: {cache_transceiver_config: {backend: UCX}}",
+                "ctx.yml: {disable_overlap_scheduler: true, cache_transceiver_config: {backend: UCX}" + speculative + "}",
+                "gen.yml: {cache_transceiver_config: {backend: UCX}" + speculative + "}",
                 "disagg_config.yaml: {hostname: 0.0.0.0, port: " + ROUTER_PORT + ", backend: pytorch, context_servers: "
                         + "{num_instances: " + prefillWorkers + ", urls: [" + urls("PREFILL", prefillWorkers, TRTLLM_PREFILL_PORT)
                         + "]}, generation_servers: {num_instances: " + decodeWorkers + ", urls: ["
@@ -189,6 +200,9 @@ public final class Commands {
         }
         if (r.languageModelOnly()) {
             base.word("--language-model-only");
+        }
+        if (r.speculative().enabled()) {
+            base.option("--speculative-config", vllmSpeculativeConfig(r.speculative()));
         }
         int replica = l.gpusPerReplica();
         if (replica > r.gpusPerNode()) {
@@ -260,6 +274,20 @@ public final class Commands {
         if (r.languageModelOnly()) {
             notes.add("SGLang loads the encoder tower too: its memory is not left out there");
         }
+        SpeculativeDecoding sd = r.speculative();
+        if (sd.method() == SpeculativeDecoding.Method.MTP) {
+            // SGLang drafts with the checkpoint's MTP layers under EAGLE (NEXTN is its alias); a chain of k tokens is
+            // k steps of top-1 with k + 1 tokens to verify (docs/basic_usage/deepseek_v3.md, server_args.py).
+            int k = sd.numSpeculativeTokens();
+            base.words("--speculative-algorithm", "EAGLE").option("--speculative-num-steps", k)
+                    .option("--speculative-eagle-topk", 1).option("--speculative-num-draft-tokens", k + 1);
+            notes.add("SGLang keeps the drafter's KV cache in a pool of its own beside --mem-fraction-static's, and captures"
+                    + " speculative CUDA graphs up to 48 running requests unless --cuda-graph-max-bs says more");
+        } else if (sd.method() == SpeculativeDecoding.Method.NGRAM) {
+            base.words("--speculative-algorithm", "NGRAM");
+            notes.add("SGLang's n-gram drafter sizes its drafts with its own flags (--speculative-num-draft-tokens, "
+                    + "--speculative-ngram-*): the " + sd.numSpeculativeTokens() + " draft token(s) modelled here are vLLM's");
+        }
         int nodes = nodes(l.totalGpus(), r.gpusPerNode());
         if (nodes == 1) {
             return Deployment.of("sglang", List.of(base), notes);
@@ -294,6 +322,10 @@ public final class Commands {
             notes.add("TensorRT-LLM keeps its default kv_cache_free_gpu_memory_fraction (0.9 of the memory free after "
                     + "weights and activations): its KV cache for this model is not sized here");
         }
+        if (r.speculative().enabled()) {
+            cmd.option("--extra_llm_api_options", "spec.yml");
+            notes.add("spec.yml: {" + trtllmSpeculativeConfig(r.speculative()) + "}");
+        }
         if (l.gpusPerReplica() > r.gpusPerNode()) {
             notes.add("a replica spans " + nodes(l.gpusPerReplica(), r.gpusPerNode()) + " nodes: launch it with mpirun -n "
                     + l.gpusPerReplica() + " (or srun) in front of trtllm-llmapi-launch");
@@ -307,6 +339,33 @@ public final class Commands {
         }
         return Deployment.of("trtllm", List.of(cmd), notes);
     }
+
+    /**
+     * vLLM's {@code --speculative-config} JSON: {@code method} {@code mtp} (the unified name of every model's MTP drafter
+     * since vLLM PR #25232, 0.11.0) or {@code ngram} (prompt lookup, vLLM's default window), and
+     * {@code num_speculative_tokens}, which vLLM requires for MTP.
+     */
+    static String vllmSpeculativeConfig(SpeculativeDecoding sd) {
+        return "{\"method\":\"" + sd.method().key() + "\",\"num_speculative_tokens\":" + sd.numSpeculativeTokens() + "}";
+    }
+
+    /**
+     * TensorRT-LLM's {@code speculative_config} (llmapi llm_args.py, docs/source/features/speculative-decoding.md):
+     * {@code MTP} with {@code num_nextn_predict_layers} draft tokens (one MTP layer is reused that many times, EAGLE
+     * style), or {@code NGram} with {@code max_draft_len} and, as vLLM's default prompt-lookup window, n-grams of 5.
+     */
+    static String trtllmSpeculativeConfig(SpeculativeDecoding sd) {
+        int k = sd.numSpeculativeTokens();
+        return switch (sd.method()) {
+            case MTP -> "speculative_config: {decoding_type: MTP, num_nextn_predict_layers: " + k + "}";
+            case NGRAM -> "speculative_config: {decoding_type: NGram, max_draft_len: " + k + ", max_matching_ngram_size: "
+                    + VLLM_PROMPT_LOOKUP + "}";
+            case NONE -> throw new IllegalArgumentException("no speculative decoding");
+        };
+    }
+
+    /** vLLM's prompt-lookup n-gram size when neither bound is given (SpeculativeConfig: prompt_lookup_min = max = 5). */
+    static final int VLLM_PROMPT_LOOKUP = 5;
 
     private static int nodes(int gpus, int perNode) {
         return (gpus + perNode - 1) / perNode;

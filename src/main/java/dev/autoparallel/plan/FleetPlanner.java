@@ -11,6 +11,7 @@ import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.memory.Layout;
 import dev.autoparallel.memory.MemoryEstimate;
 import dev.autoparallel.memory.MemoryModel;
+import dev.autoparallel.memory.SpeculativeDecoding;
 import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.perf.Disaggregation;
 import dev.autoparallel.perf.PerfEstimate;
@@ -362,10 +363,10 @@ public final class FleetPlanner {
         boolean languageModelOnly = settings.languageModelOnly() && req.model().hasEncoderTower();
         Commands.Request p = new Commands.Request(req.model().modelId(), prefill.row().layout(), opt.gpusPerNode(),
                 prefill.row().engine().maxModelLen(), prefill.maxNumSeqs(), settings.gpuMemoryUtilization(), settings.kvCacheDtype(),
-                settings.quantization(), languageModelOnly);
+                settings.quantization(), languageModelOnly).withSpeculative(settings.speculative());
         Commands.Request d = new Commands.Request(req.model().modelId(), decode.row().layout(), opt.gpusPerNode(),
                 decode.row().engine().maxModelLen(), decode.maxNumSeqs(), settings.gpuMemoryUtilization(), settings.kvCacheDtype(),
-                settings.quantization(), languageModelOnly);
+                settings.quantization(), languageModelOnly).withSpeculative(settings.speculative());
         // SGLang's and TensorRT-LLM's memory flags are sized from the engine view (vLLM's command needs none of it: the
         // view costs more than the rest of the plan).
         return switch (req.engine()) {
@@ -849,7 +850,7 @@ public final class FleetPlanner {
         EngineSettings settings = req.settings();
         Commands.Request cmd = new Commands.Request(req.model().modelId(), s.layout(), opt.gpusPerNode(), e.maxModelLen(),
                 s.maxNumSeqs(), settings.gpuMemoryUtilization(), settings.kvCacheDtype(), settings.quantization(),
-                settings.languageModelOnly() && req.model().hasEncoderTower());
+                settings.languageModelOnly() && req.model().hasEncoderTower()).withSpeculative(settings.speculative());
         if (req.engine() != ServingEngine.VLLM) {
             cmd = cmd.withMemory(e, opt.gpu().memoryBytes());
         }
@@ -861,6 +862,12 @@ public final class FleetPlanner {
         List<String> notes = new ArrayList<>(d.notes());
         if (replicas > 1) {
             notes.add("run " + replicas + " replicas behind a load balancer");
+        }
+        SpeculativeDecoding sd = e.speculative();
+        if (sd.enabled()) {
+            notes.add(String.format(Locale.ROOT, "speculative decoding (%s, %d draft token(s)) assumes per-position acceptance"
+                    + " %s (%s): %.2f tokens per step; TPOT scales with what your traffic accepts", sd.method().key(),
+                    sd.numSpeculativeTokens(), sd.acceptance(), sd.acceptanceSource(), sd.meanTokensPerStep()));
         }
         Double perMillion = cost.monthlyUsd() == null ? null
                 : TokenCost.usdPerMillion(cost.monthlyUsd() / req.hoursPerMonth(), t.requestsPerSecond() * t.output().mean());

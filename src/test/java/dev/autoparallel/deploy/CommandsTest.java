@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.autoparallel.memory.KvCacheDtype;
 import dev.autoparallel.memory.Layout;
+import dev.autoparallel.memory.SpeculativeDecoding;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ class CommandsTest {
             "--data-parallel-size", "--data-parallel-size-local", "--data-parallel-start-rank",
             "--data-parallel-address", "--data-parallel-rpc-port", "--headless", "--enable-expert-parallel",
             "--distributed-executor-backend", "--max-model-len", "--max-num-seqs", "--gpu-memory-utilization",
-            "--kv-cache-dtype");
+            "--kv-cache-dtype", "--speculative-config");
 
     private static Commands.Request req(Layout l, int perNode) {
         return new Commands.Request("meta-llama/Llama-3.1-70B-Instruct", l, perNode, 8192, 64, 0.9, KvCacheDtype.FP8);
@@ -98,7 +99,8 @@ class CommandsTest {
         assertTrue(!own.command().contains("--mem-fraction-static"), own.command());
         Commands.Request r = req(new Layout(8, 1, 2, false), 8);
         Deployment d = Commands.sglang(new Commands.Request(r.model(), r.layout(), r.gpusPerNode(), r.maxModelLen(),
-                r.maxNumSeqs(), r.gpuMemoryUtilization(), r.kvCacheDtype(), r.quantization(), r.languageModelOnly(), 0.9, 0.85));
+                r.maxNumSeqs(), r.gpuMemoryUtilization(), r.kvCacheDtype(), r.quantization(), r.languageModelOnly(), 0.9, 0.85,
+                SpeculativeDecoding.NONE));
         assertEquals(2, d.nodeCommands().size());
         assertTrue(d.command().startsWith("python -m sglang.launch_server --model-path meta-llama/Llama-3.1-70B-Instruct "
                 + "--tp-size 8 --dp-size 2 --context-length 8192 --max-running-requests 128 --mem-fraction-static 0.9"), d.command());
@@ -109,5 +111,42 @@ class CommandsTest {
         assertEquals("vllm serve '/models/my model' 'it'\"'\"'s'", ShellQuote.render(List.of("vllm", "serve", "/models/my model", "it's")));
         assertEquals("0.95", Commands.fraction(0.95));
         assertEquals("0.9", Commands.fraction(0.9));
+    }
+
+    @Test
+    void speculativeDecodingReachesEveryEngine() {
+        // DeepSeek's MTP drafter with two draft tokens at given rates.
+        SpeculativeDecoding mtp = SpeculativeDecoding.of(SpeculativeDecoding.Method.MTP, 2, List.of(0.8, 0.6));
+        Commands.Request r = new Commands.Request("deepseek-ai/DeepSeek-V3", new Layout(8, 1, 1, false), 8, 4096, 64, 0.9,
+                KvCacheDtype.AUTO).withSpeculative(mtp);
+        // vLLM: the unified method name and the draft length it requires (vllm/config/speculative.py).
+        Deployment v = Commands.vllm(r);
+        onlyKnownFlags(v.nodeCommands().get(0));
+        int i = v.nodeCommands().get(0).indexOf("--speculative-config");
+        assertEquals("{\"method\":\"mtp\",\"num_speculative_tokens\":2}", v.nodeCommands().get(0).get(i + 1));
+        assertTrue(v.command().contains("--speculative-config '{\"method\":\"mtp\",\"num_speculative_tokens\":2}'"),
+                v.command());
+        // SGLang: EAGLE over the MTP layers, a chain of two top-1 steps and three tokens to verify.
+        Deployment s = Commands.sglang(r);
+        assertTrue(s.command().contains("--speculative-algorithm EAGLE --speculative-num-steps 2 --speculative-eagle-topk 1"
+                + " --speculative-num-draft-tokens 3"), s.command());
+        // TensorRT-LLM: the options file carries speculative_config.
+        Deployment t = Commands.trtllm(r);
+        assertTrue(t.command().contains("--extra_llm_api_options spec.yml"), t.command());
+        assertTrue(t.notes().contains("spec.yml: {speculative_config: {decoding_type: MTP, num_nextn_predict_layers: 2}}"),
+                t.notes().toString());
+        // Disaggregated TensorRT-LLM: both pools' option files, no second options flag.
+        Commands.Disaggregated d = Commands.trtllmDisaggregated(r, 1, r, 1);
+        assertEquals(1, d.decode().command().split("--extra_llm_api_options", -1).length - 1, d.decode().command());
+        assertTrue(d.notes().stream().anyMatch(n -> n.startsWith("gen.yml") && n.contains("decoding_type: MTP")), d.notes().toString());
+        assertTrue(d.notes().stream().anyMatch(n -> n.startsWith("ctx.yml") && n.contains("decoding_type: MTP")), d.notes().toString());
+        // N-gram drafting: vLLM's prompt lookup; TensorRT-LLM's NGram with vLLM's default window.
+        Commands.Request n = r.withSpeculative(SpeculativeDecoding.of(SpeculativeDecoding.Method.NGRAM, 3, List.of(0.5)));
+        assertTrue(Commands.vllm(n).command().contains("{\"method\":\"ngram\",\"num_speculative_tokens\":3}"));
+        assertTrue(Commands.sglang(n).command().contains("--speculative-algorithm NGRAM"));
+        assertTrue(Commands.trtllm(n).notes().contains(
+                "spec.yml: {speculative_config: {decoding_type: NGram, max_draft_len: 3, max_matching_ngram_size: 5}}"));
+        // Without speculative decoding none of it appears.
+        assertTrue(!Commands.vllm(req(new Layout(8, 1, 1, false), 8)).command().contains("speculative"));
     }
 }
