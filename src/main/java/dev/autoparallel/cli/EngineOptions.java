@@ -4,7 +4,9 @@ import dev.autoparallel.memory.Engine;
 import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.memory.KvCacheDtype;
 import dev.autoparallel.memory.ServingQuantization;
+import dev.autoparallel.memory.SpeculativeDecoding;
 import dev.autoparallel.memory.VllmVersion;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** vLLM settings shared by the planning commands. */
@@ -41,6 +43,19 @@ final class EngineOptions {
             + "vision tower is not loaded (vLLM --language-model-only)")
     boolean languageModelOnly;
 
+    @Option(names = "--speculative-method", defaultValue = "none", description = "speculative decoding: none, mtp (the "
+            + "checkpoint's multi-token-prediction layers draft) or ngram (prompt lookup) (default: ${DEFAULT-VALUE})")
+    String speculativeMethod;
+
+    @Option(names = "--num-speculative-tokens", description = "draft tokens per step (vLLM num_speculative_tokens; "
+            + "default: 1 with a method)")
+    Integer numSpeculativeTokens;
+
+    @Option(names = "--speculative-acceptance", split = ",", description = "per-position acceptance rates as vLLM logs "
+            + "them (e.g. 0.8,0.6); one rate for several tokens is each token's acceptance once those before it were "
+            + "accepted (default: the published rates for the model, where there are any)")
+    List<Double> speculativeAcceptance;
+
     EngineSettings settings() {
         VllmVersion v = vllmVersion == null ? VllmVersion.DEFAULT : VllmVersion.parse(vllmVersion);
         EngineSettings s = EngineSettings.forVersion(v);
@@ -51,6 +66,12 @@ final class EngineOptions {
                 .withMaxNumBatchedTokens(maxNumBatchedTokens).withKvCacheDtype(KvCacheDtype.parse(kvCacheDtype))
                 .withBlockSize(blockSize)
                 .withQuantization(quantization == null ? ServingQuantization.NONE : ServingQuantization.parse(quantization))
-                .withLanguageModelOnly(languageModelOnly);
+                .withLanguageModelOnly(languageModelOnly).withSpeculative(speculative());
+    }
+
+    private SpeculativeDecoding speculative() {
+        SpeculativeDecoding.Method method = SpeculativeDecoding.Method.parse(speculativeMethod);
+        int k = numSpeculativeTokens != null ? numSpeculativeTokens : method == SpeculativeDecoding.Method.NONE ? 0 : 1;
+        return SpeculativeDecoding.of(method, k, speculativeAcceptance);
     }
 }

@@ -13,6 +13,7 @@ import dev.autoparallel.memory.EngineViews;
 import dev.autoparallel.memory.Layout;
 import dev.autoparallel.memory.MemoryEstimate;
 import dev.autoparallel.memory.ServingQuantization;
+import dev.autoparallel.memory.SpeculativeDecoding;
 import dev.autoparallel.cost.PriceTable;
 import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.perf.PerfEstimate;
@@ -108,7 +109,15 @@ final class EvaluateCommand implements Callable<Integer> {
                   boolean languageModelOnly,
                   Long kvCacheMemoryBytes, int decodeContextParallelSize, long numGpuBlocks,
                   List<MemoryEstimate.KvCacheGroup> kvCacheGroups, long kvCacheNeededBytes, Long estimatedMaxModelLen,
-                  EngineFigures engineFigures) {
+                  EngineFigures engineFigures, Speculative speculative) {
+    }
+
+    /**
+     * The speculative decoding evaluated (absent when off): the drafter, draft tokens per step, vLLM-style per-position
+     * acceptance rates, the tokens a step yields per sequence (vLLM's mean acceptance length) and where the rates come from.
+     */
+    record Speculative(String method, int numSpeculativeTokens, List<Double> acceptance, double meanAcceptanceLength,
+                       String acceptanceSource) {
     }
 
     /**
@@ -223,7 +232,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 ev.speedSource() == null ? null : ev.speedSource().key(), costPerMillion,
                 s.quantization().method(), ev.towerLeftOut(),
                 settings.kvCacheMemoryBytes(), decodeContextParallelSize, e.numGpuBlocks(), e.kvCacheGroups(),
-                e.kvCacheNeededBytes(), e.estimatedMaxModelLen(), figures);
+                e.kvCacheNeededBytes(), e.estimatedMaxModelLen(), figures, speculative(e.speculative()));
         PrintWriter out = spec.commandLine().getOut();
         int exit = e.fits() ? 0 : Main.EXIT_DOES_NOT_FIT;
         if (json) {
@@ -259,6 +268,13 @@ final class EvaluateCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "  %.2f GiB KV cache is needed for one request; estimated maximum model length %d%n",
                     e.kvCacheNeededBytes() / gib, e.estimatedMaxModelLen());
         }
+        if (r.speculative() != null) {
+            Speculative sp = r.speculative();
+            out.printf(Locale.ROOT, "  speculative decoding: %s, %d draft token(s) per step, per-position acceptance %s"
+                            + " (%s): %.2f tokens per step%n", sp.method(), sp.numSpeculativeTokens(),
+                    sp.acceptance().stream().map(a -> String.format(Locale.ROOT, "%.3f", a)).collect(Collectors.joining(", ")),
+                    sp.acceptanceSource(), sp.meanAcceptanceLength());
+        }
         out.println(e.fits() ? "  fits" : "  does not fit: " + e.rejection().detail());
         if (figures != null) {
             out.printf(Locale.ROOT, "  %s: %s default %s gives %.2f GiB KV cache, %,d tokens; %s %s gives vLLM's %.2f GiB%n",
@@ -270,11 +286,18 @@ final class EvaluateCommand implements Callable<Integer> {
                             + "TPOT %.1f ms, %.0f tokens/s (%.0f per GPU), %s-bound (%s)%s%n", serving.key(), workload.inputTokens(),
                     workload.outputTokens(), workload.concurrency(), speed.effectiveConcurrency(), speed.ttftMs(), speed.tpotMs(),
                     speed.tokensPerSecond(), speed.tokensPerSecondPerGpu(), speed.bound(),
-                    r.speedSource().equals("measured_kernels") ? "step times from measured kernels of this GPU"
-                            : "roofline step times: no kernel data for this GPU, dtype or architecture",
+                    ev.speedSource().description(),
                     costPerMillion == null ? "" : String.format(Locale.ROOT, ", $%.3f per million generated tokens", costPerMillion));
         }
         return exit;
+    }
+
+    private static Speculative speculative(SpeculativeDecoding sd) {
+        if (!sd.enabled()) {
+            return null;
+        }
+        return new Speculative(sd.method().key(), sd.numSpeculativeTokens(), sd.acceptance(), round(sd.meanTokensPerStep()),
+                sd.acceptanceSource());
     }
 
     /** The old --weight-dtype values as online quantization schemes; one of the two flags, not both. */

@@ -60,7 +60,8 @@ public final class Plans {
         }
         EngineSettings settings = EngineSettings.forVersion(spec.vllmVersion())
                 .withUtilization(spec.gpuMemoryUtilization()).withKvCacheDtype(spec.kvCacheDtype())
-                .withQuantization(spec.quantization()).withLanguageModelOnly(spec.languageModelOnly());
+                .withQuantization(spec.quantization()).withLanguageModelOnly(spec.languageModelOnly())
+                .withSpeculative(spec.speculative());
         return new SweepPlan(spec.name(), models, clusters, spec.sequenceLengths(), spec.batchSizes(), spec.objectives(),
                 spec.maxConfigs(), settings, prices, spec.hoursPerMonth(), spec.demands(), spec.engine(), spec.headroom(),
                 OwnedCost.DEFAULTS, spec.reportTargets());

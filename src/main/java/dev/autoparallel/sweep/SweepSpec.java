@@ -8,6 +8,7 @@ import dev.autoparallel.json.UserJson;
 import dev.autoparallel.layout.Objective;
 import dev.autoparallel.memory.KvCacheDtype;
 import dev.autoparallel.memory.ServingQuantization;
+import dev.autoparallel.memory.SpeculativeDecoding;
 import dev.autoparallel.memory.VllmVersion;
 import dev.autoparallel.perf.ServingEngine;
 import dev.autoparallel.plan.PlanRequest;
@@ -30,6 +31,8 @@ import java.util.TreeSet;
  * @param quantization      vLLM's online quantization of 16-bit checkpoints; the cells of an already quantized
  *                          checkpoint fail as invalid_input, as vLLM refuses a second method
  * @param languageModelOnly serve multimodal models without their vision tower
+ * @param speculative       speculative decoding for every cell (rates resolved per model; a model it does not apply
+ *                          to fails as invalid_input)
  * @param demands           traffic sweeps: every model's traffic at each of its request rates, with its targets; empty otherwise
  * @param engine            the engine traffic plans are made for
  * @param headroom          share of a replica's saturated throughput a traffic plan may use
@@ -41,7 +44,7 @@ public record SweepSpec(String name, List<String> models, List<ClusterShape> clu
                         double gpuMemoryUtilization, KvCacheDtype kvCacheDtype, double hoursPerMonth,
                         JsonNode priceOverrides, String output, ServingQuantization quantization,
                         boolean languageModelOnly, List<Demand> demands, ServingEngine engine, double headroom,
-                        Slo reportTargets) {
+                        Slo reportTargets, SpeculativeDecoding speculative) {
 
     /**
      * One model's traffic at one request rate and its targets: a row of the traffic sweep's demand
@@ -62,7 +65,9 @@ public record SweepSpec(String name, List<String> models, List<ClusterShape> clu
 
     static final Set<String> KEYS = Set.of("name", "models", "clusters", "sequence_lengths", "batch_sizes", "objectives",
             "max_configs", "vllm_version", "gpu_memory_utilization", "kv_cache_dtype", "hours_per_month",
-            "price_overrides", "output", "quantization", "language_model_only", "traffic", "slo", "engine", "headroom");
+            "price_overrides", "output", "quantization", "language_model_only", "traffic", "slo", "engine", "headroom",
+            "speculative");
+    static final Set<String> SPECULATIVE_KEYS = Set.of("method", "num_speculative_tokens", "acceptance");
     static final Set<String> MODEL_KEYS = Set.of("id", "traffic", "slo");
     static final Set<String> TRAFFIC_KEYS = Set.of("request_rates", "tokens_per_day", "input_tokens", "output_tokens",
             "input_spread", "output_spread", "max_input_tokens", "max_output_tokens", "input_histogram", "output_histogram",
@@ -334,12 +339,36 @@ public record SweepSpec(String name, List<String> models, List<ClusterShape> clu
         SweepSpec spec = new SweepSpec(root.has("name") ? text(root, "name", source) : "AutoParallel sweep", models,
                 clusters, seqs, batches, objectives, maxConfigs, version, util, kv, hours,
                 prices == null || prices.isNull() ? null : prices, output, quantization, lmOnly != null && lmOnly.asBoolean(),
-                demands, engine, headroom, reportTargets);
+                demands, engine, headroom, reportTargets, speculative(root.get("speculative"), source));
         if (spec.cellCount() > MAX_CELLS) {
             throw new InvalidConfigurationException("models", source + ": the spec has " + spec.cellCount()
                     + " cells; allowed: at most " + MAX_CELLS);
         }
         return spec;
+    }
+
+    /** {@code "speculative": {"method": "mtp", "num_speculative_tokens": 1, "acceptance": [0.85]}}; absent: none. */
+    private static SpeculativeDecoding speculative(JsonNode node, String source) {
+        if (node == null || node.isNull()) {
+            return SpeculativeDecoding.NONE;
+        }
+        if (!node.isObject()) {
+            throw new InvalidConfigurationException("speculative", source + ": speculative is an object with method, "
+                    + "num_speculative_tokens and acceptance");
+        }
+        unknownKeys(node, SPECULATIVE_KEYS, source + " speculative", "speculative.");
+        SpeculativeDecoding.Method method = node.has("method")
+                ? SpeculativeDecoding.Method.parse(text(node, "method", source)) : SpeculativeDecoding.Method.NONE;
+        int k = node.has("num_speculative_tokens")
+                ? intIn(node.get("num_speculative_tokens"), "num_speculative_tokens", source, 1, SpeculativeDecoding.MAX_SPECULATIVE_TOKENS)
+                : method == SpeculativeDecoding.Method.NONE ? 0 : 1;
+        List<Double> rates = new ArrayList<>();
+        if (node.has("acceptance")) {
+            for (JsonNode a : list(node, "acceptance", source)) {
+                rates.add(number(a, "acceptance", source));
+            }
+        }
+        return SpeculativeDecoding.of(method, k, rates);
     }
 
     private static ClusterShape cluster(JsonNode c, String where) {

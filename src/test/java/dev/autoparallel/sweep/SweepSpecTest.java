@@ -47,6 +47,28 @@ class SweepSpecTest {
     }
 
     @Test
+    void speculativeDecoding_isReadFromTheSpec() {
+        SweepSpec none = SweepSpec.parse(OK, "spec.json");
+        assertEquals(dev.autoparallel.memory.SpeculativeDecoding.NONE, none.speculative());
+        SweepSpec s = SweepSpec.parse(OK.replace("{\"models\"", "{\"speculative\": {\"method\": \"ngram\", "
+                + "\"num_speculative_tokens\": 3, \"acceptance\": [0.7, 0.5, 0.3]}, \"models\""), "spec.json");
+        assertEquals(dev.autoparallel.memory.SpeculativeDecoding.Method.NGRAM, s.speculative().method());
+        assertEquals(java.util.List.of(0.7, 0.5, 0.3), s.speculative().acceptance());
+        assertEquals(2.5, s.speculative().meanTokensPerStep(), 1e-12);
+        // MTP without rates is resolved per model later; bad fields are named.
+        SweepSpec mtp = SweepSpec.parse(OK.replace("{\"models\"", "{\"speculative\": {\"method\": \"mtp\"}, \"models\""),
+                "spec.json");
+        assertEquals(1, mtp.speculative().numSpeculativeTokens());
+        assertEquals("speculative.draft", bad(OK.replace("{\"models\"", "{\"speculative\": {\"draft\": 1}, \"models\"")).field());
+        assertEquals("speculative_method", bad(OK.replace("{\"models\"", "{\"speculative\": {\"method\": \"medusa\"}, \"models\""))
+                .field());
+        assertEquals("num_speculative_tokens", bad(OK.replace("{\"models\"",
+                "{\"speculative\": {\"method\": \"mtp\", \"num_speculative_tokens\": 0}, \"models\"")).field());
+        assertEquals("speculative_acceptance", bad(OK.replace("{\"models\"",
+                "{\"speculative\": {\"method\": \"ngram\", \"acceptance\": [1.5]}, \"models\"")).field());
+    }
+
+    @Test
     void sampleInputs_areValid_andTheFleetPlanIsRealistic() throws Exception {
         for (String name : new String[] {"fleet-capacity.json", "hardware-purchase.json", "long-context.json", "quick.json",
                 "traffic-slo.json"}) {
