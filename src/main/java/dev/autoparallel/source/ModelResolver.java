@@ -43,20 +43,44 @@ public final class ModelResolver {
 
     public ResolvedModel resolve(String model) {
         Path local = localPath(model);
+        if (local == null) {
+            ModelIds.validate(model);
+            var entry = catalog.find(model);
+            if (entry.isPresent()) {
+                return new ResolvedModel(entry.get().spec(), ResolvedModel.Origin.CATALOG, entry.get().source());
+            }
+        }
+        PublishedConfig c = config(model);
+        return new ResolvedModel(ConfigParser.parse(model, c.config(), c.hfQuantConfig(), c.source()), c.origin(), c.location());
+    }
+
+    /**
+     * A model's config as published, unparsed (for configs that are not a served model's, such as a speculative
+     * drafter's): found in the same order as {@link #resolve}.
+     *
+     * @param config        config.json
+     * @param hfQuantConfig hf_quant_config.json beside it, or null
+     * @param source        where it was read, for error messages
+     */
+    public record PublishedConfig(JsonNode config, JsonNode hfQuantConfig, String source, ResolvedModel.Origin origin,
+                                  String location) {
+    }
+
+    public PublishedConfig config(String model) {
+        Path local = localPath(model);
         if (local != null) {
-            return fromFile(model, local);
+            return readFile(local, ResolvedModel.Origin.LOCAL_FILE);
         }
         ModelIds.validate(model);
         var entry = catalog.find(model);
         if (entry.isPresent()) {
-            ModelSpec spec = entry.get().spec();
-            return new ResolvedModel(spec, ResolvedModel.Origin.CATALOG, entry.get().source());
+            return new PublishedConfig(entry.get().config(), null, "catalog " + model, ResolvedModel.Origin.CATALOG,
+                    entry.get().source());
         }
         var cached = cache.find(model);
         if (cached.isPresent()) {
             try {
-                ResolvedModel r = fromFile(model, cached.get());
-                return new ResolvedModel(r.spec(), ResolvedModel.Origin.HF_CACHE, r.location());
+                return readFile(cached.get(), ResolvedModel.Origin.HF_CACHE);
             } catch (InvalidConfigurationException e) {
                 if (settings.offline() || !isUnreadable(e)) {
                     throw e;
@@ -79,7 +103,7 @@ public final class ModelResolver {
         if (quant.isPresent()) {
             hfQuant = ConfigParser.readTree(quant.get().json(), settings.endpoint() + "/" + model + " " + HubClient.HF_QUANT_CONFIG);
         }
-        ModelSpec spec = ConfigParser.parse(model, ConfigParser.readTree(fetched.json(), source), hfQuant, source);
+        JsonNode config = ConfigParser.readTree(fetched.json(), source);
         String location;
         try {
             location = cache.store(model, REVISION, fetched.commit(), fetched.json()).toString();
@@ -90,7 +114,7 @@ public final class ModelResolver {
                     + e.getCause().getClass().getSimpleName());
             location = settings.endpoint() + "/" + model;
         }
-        return new ResolvedModel(spec, ResolvedModel.Origin.HUB, location);
+        return new PublishedConfig(config, hfQuant, source, ResolvedModel.Origin.HUB, location);
     }
 
     /** The path {@code model} names when it is an existing file or folder, else null. */
@@ -108,7 +132,7 @@ public final class ModelResolver {
         return e.field().equals("config.json");
     }
 
-    private static ResolvedModel fromFile(String model, Path path) {
+    private static PublishedConfig readFile(Path path, ResolvedModel.Origin origin) {
         Path file = path;
         if (Files.isDirectory(path)) {
             file = path.resolve("config.json");
@@ -124,7 +148,7 @@ public final class ModelResolver {
             hfQuant = ConfigParser.readTree(TextFiles.read(quantFile, "hf_quant_config.json", TextFiles.MAX_CONFIG_BYTES),
                     quantFile.toString());
         }
-        ModelSpec spec = ConfigParser.parse(model, ConfigParser.readTree(json, file.toString()), hfQuant, file.toString());
-        return new ResolvedModel(spec, ResolvedModel.Origin.LOCAL_FILE, file.toAbsolutePath().toString());
+        return new PublishedConfig(ConfigParser.readTree(json, file.toString()), hfQuant, file.toString(), origin,
+                file.toAbsolutePath().toString());
     }
 }
