@@ -6,6 +6,8 @@ import dev.autoparallel.memory.KvCacheDtype;
 import dev.autoparallel.memory.ServingQuantization;
 import dev.autoparallel.memory.SpeculativeDecoding;
 import dev.autoparallel.memory.VllmVersion;
+import dev.autoparallel.model.Eagle3Draft;
+import dev.autoparallel.source.ModelResolver;
 import java.util.List;
 import picocli.CommandLine.Option;
 
@@ -44,8 +46,13 @@ final class EngineOptions {
     boolean languageModelOnly;
 
     @Option(names = "--speculative-method", defaultValue = "none", description = "speculative decoding: none, mtp (the "
-            + "checkpoint's multi-token-prediction layers draft) or ngram (prompt lookup) (default: ${DEFAULT-VALUE})")
+            + "checkpoint's multi-token-prediction layers draft), eagle3 (an EAGLE-3 head, --speculative-draft-model) or "
+            + "ngram (prompt lookup) (default: ${DEFAULT-VALUE})")
     String speculativeMethod;
+
+    @Option(names = "--speculative-draft-model", description = "the EAGLE-3 head's Hub id or local path (vLLM's "
+            + "speculative model), read from the catalog, a local folder, the HF cache or the Hub")
+    String speculativeDraftModel;
 
     @Option(names = "--num-speculative-tokens", description = "draft tokens per step (vLLM num_speculative_tokens; "
             + "default: 1 with a method)")
@@ -72,6 +79,11 @@ final class EngineOptions {
     private SpeculativeDecoding speculative() {
         SpeculativeDecoding.Method method = SpeculativeDecoding.Method.parse(speculativeMethod);
         int k = numSpeculativeTokens != null ? numSpeculativeTokens : method == SpeculativeDecoding.Method.NONE ? 0 : 1;
-        return SpeculativeDecoding.of(method, k, speculativeAcceptance);
+        SpeculativeDecoding sd = SpeculativeDecoding.of(method, k, speculativeAcceptance, speculativeDraftModel);
+        if (sd.draftModel() == null) {
+            return sd;
+        }
+        ModelResolver.PublishedConfig c = ModelResolver.fromEnvironment().config(sd.draftModel());
+        return sd.withDraft(Eagle3Draft.parse(sd.draftModel(), c.config(), c.source()));
     }
 }

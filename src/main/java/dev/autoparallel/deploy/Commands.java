@@ -275,7 +275,12 @@ public final class Commands {
             notes.add("SGLang loads the encoder tower too: its memory is not left out there");
         }
         SpeculativeDecoding sd = r.speculative();
-        if (sd.method() == SpeculativeDecoding.Method.MTP) {
+        if (sd.method() == SpeculativeDecoding.Method.EAGLE3) {
+            int k = sd.numSpeculativeTokens();
+            base.words("--speculative-algorithm", "EAGLE3").option("--speculative-draft-model-path", sd.draftModel())
+                    .option("--speculative-num-steps", k).option("--speculative-eagle-topk", 1)
+                    .option("--speculative-num-draft-tokens", k + 1);
+        } else if (sd.method() == SpeculativeDecoding.Method.MTP) {
             // SGLang drafts with the checkpoint's MTP layers under EAGLE (NEXTN is its alias); a chain of k tokens is
             // k steps of top-1 with k + 1 tokens to verify (docs/basic_usage/deepseek_v3.md, server_args.py).
             int k = sd.numSpeculativeTokens();
@@ -343,21 +348,31 @@ public final class Commands {
     /**
      * vLLM's {@code --speculative-config} JSON: {@code method} {@code mtp} (the unified name of every model's MTP drafter
      * since vLLM PR #25232, 0.11.0) or {@code ngram} (prompt lookup, vLLM's default window), and
-     * {@code num_speculative_tokens}, which vLLM requires for MTP.
+     * {@code num_speculative_tokens}, which vLLM requires for MTP; for {@code eagle3} the draft head as {@code model}.
      */
     static String vllmSpeculativeConfig(SpeculativeDecoding sd) {
-        return "{\"method\":\"" + sd.method().key() + "\",\"num_speculative_tokens\":" + sd.numSpeculativeTokens() + "}";
+        String model = sd.draftModel() == null ? "" : ",\"model\":\"" + jsonEscaped(sd.draftModel()) + "\"";
+        return "{\"method\":\"" + sd.method().key() + "\"" + model + ",\"num_speculative_tokens\":"
+                + sd.numSpeculativeTokens() + "}";
+    }
+
+    private static String jsonEscaped(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"");
     }
 
     /**
      * TensorRT-LLM's {@code speculative_config} (llmapi llm_args.py, docs/source/features/speculative-decoding.md):
      * {@code MTP} with {@code num_nextn_predict_layers} draft tokens (one MTP layer is reused that many times, EAGLE
-     * style), or {@code NGram} with {@code max_draft_len} and, as vLLM's default prompt-lookup window, n-grams of 5.
+     * style), {@code Eagle3} with {@code max_draft_len} and the draft head as {@code speculative_model} (2026 docs; older
+     * releases call it {@code speculative_model_dir}, kept as an alias), or {@code NGram} with {@code max_draft_len} and,
+     * as vLLM's default prompt-lookup window, n-grams of 5.
      */
     static String trtllmSpeculativeConfig(SpeculativeDecoding sd) {
         int k = sd.numSpeculativeTokens();
         return switch (sd.method()) {
             case MTP -> "speculative_config: {decoding_type: MTP, num_nextn_predict_layers: " + k + "}";
+            case EAGLE3 -> "speculative_config: {decoding_type: Eagle3, max_draft_len: " + k + ", speculative_model: "
+                    + sd.draftModel() + "}";
             case NGRAM -> "speculative_config: {decoding_type: NGram, max_draft_len: " + k + ", max_matching_ngram_size: "
                     + VLLM_PROMPT_LOOKUP + "}";
             case NONE -> throw new IllegalArgumentException("no speculative decoding");

@@ -2,6 +2,7 @@ package dev.autoparallel.memory;
 
 import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.hardware.Gpu;
+import dev.autoparallel.model.Eagle3Draft;
 import dev.autoparallel.model.ModelSpec;
 import java.io.Serializable;
 import java.util.List;
@@ -181,6 +182,18 @@ public record EngineSettings(VllmVersion version, Engine engine, double gpuMemor
                 throw new InvalidConfigurationException("num_speculative_tokens", "num_speculative_tokens was "
                         + speculative.numSpeculativeTokens() + "; vLLM requires a multiple of the " + modules + " MTP"
                         + " modules of " + spec.modelId() + " (it cycles through them)");
+            }
+        }
+        if (speculative.method() == SpeculativeDecoding.Method.EAGLE3) {
+            Eagle3Draft d = speculative.draft();
+            if (d == null) {
+                throw new InvalidConfigurationException("speculative_draft_model", "the EAGLE-3 draft head "
+                        + speculative.draftModel() + " was not read");
+            }
+            if (d.targetHidden() != spec.hiddenSize()) {
+                throw new InvalidConfigurationException("speculative_draft_model", "the EAGLE-3 head " + d.modelId()
+                        + " reads hidden states of " + d.targetHidden() + " (its target_hidden_size or hidden_size); "
+                        + spec.modelId() + "'s are " + spec.hiddenSize() + ": it drafts for another model");
             }
         }
         SpeculativeDecoding resolved = speculative.resolvedFor(spec);

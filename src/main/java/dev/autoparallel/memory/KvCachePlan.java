@@ -88,32 +88,19 @@ final class KvCachePlan {
     private final int indexerDim;
 
     KvCachePlan(ModelSpec spec) {
-        this(spec, 0);
+        this(spec, List.of());
     }
 
     /**
-     * The plan with {@code draftLayers} more attention layers after the model's: a speculative MTP drafter's, which
-     * vLLM registers beside the model's layers so that they join its KV cache groups. Each attends as the model's
-     * full-attention layers do (DeepSeek's and GLM-5's MTP layer is an MLA decoder layer, with the DSA indexer where the
-     * model has one; Qwen3-Next's, MiMo's and Nemotron-H's are full-attention layers of the model's shape).
+     * The plan with a speculative drafter's attention layers after the model's, which vLLM registers beside the
+     * model's layers so that they join its KV cache groups (an MTP drafter's layers attend as the model's do; an
+     * EAGLE-3 head's with its own heads and head size).
      */
-    KvCachePlan(ModelSpec spec, int draftLayers) {
+    KvCachePlan(ModelSpec spec, List<Layer> draftLayers) {
         this.spec = spec;
         List<Layer> plan = new ArrayList<>(spec.layers());
+        plan.addAll(draftLayers);
         String why = null;
-        if (draftLayers > 0) {
-            Layer attention = spec.layers().stream().filter(x -> switch (x.mixer()) {
-                case FULL_ATTENTION, NO_ROPE, MLA, MLA_DSA -> true;
-                default -> false;
-            }).findFirst().orElse(null);
-            if (attention == null) {
-                why = "the model has no full-attention layer whose cache its MTP drafter's layers would take";
-            } else {
-                for (int i = 0; i < draftLayers; i++) {
-                    plan.add(attention);
-                }
-            }
-        }
         List<List<Key>> keys = new ArrayList<>();
         int[][] dims = attentionDims(spec, plan);
         for (int i = 0; i < plan.size(); i++) {

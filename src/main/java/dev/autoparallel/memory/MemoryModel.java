@@ -5,14 +5,20 @@ import dev.autoparallel.hardware.Vendor;
 import dev.autoparallel.memory.MemoryEstimate.Rejection;
 import dev.autoparallel.model.Component;
 import dev.autoparallel.model.DType;
+import dev.autoparallel.model.Eagle3Draft;
 import dev.autoparallel.model.Family;
 import dev.autoparallel.model.ModelSpec.AttentionKind;
 import dev.autoparallel.model.ModelSpec;
+import dev.autoparallel.model.ModelSpec.Ffn;
+import dev.autoparallel.model.ModelSpec.Layer;
+import dev.autoparallel.model.ModelSpec.LayerCache;
+import dev.autoparallel.model.ModelSpec.Mixer;
 import dev.autoparallel.model.Quantization;
 import dev.autoparallel.model.Sharding;
 import dev.autoparallel.model.Tensor;
 import dev.autoparallel.model.TensorKind;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -116,6 +122,8 @@ public final class MemoryModel {
     private final int mtpAttentionLayers;
     /** Whether an MTP layer mixes tokens by other means than attention (a state the drafter would keep): not modelled. */
     private final boolean mtpStatefulMixers;
+    /** The layer whose cache each MTP attention layer takes: the model's first full-attention layer (null: none). */
+    private final Layer mtpDraftLayer;
     /** vLLM's n_predict for the drafter: {@link ModelSpec#mtpModules}. */
     private final int mtpModules;
     /** {@link #kvPlan} with the MTP drafter's attention layers after the model's, built on first use. */
@@ -231,6 +239,13 @@ public final class MemoryModel {
         mtpAttentionLayers = mtpAttention.size();
         mtpStatefulMixers = mtpMixers.size() > mtpAttention.size();
         mtpModules = spec.mtpModules();
+        // The MTP layers attend as the model's full-attention layers do (DeepSeek's and GLM-5's MTP layer is an MLA
+        // decoder layer, with the DSA indexer where the model has one; Qwen3-Next's, MiMo's and Nemotron-H's are
+        // full-attention layers of the model's shape).
+        mtpDraftLayer = spec.layers().stream().filter(x -> switch (x.mixer()) {
+            case FULL_ATTENTION, NO_ROPE, MLA, MLA_DSA -> true;
+            default -> false;
+        }).findFirst().orElse(null);
     }
 
     private static double[] prefix(double[] v) {
@@ -532,12 +547,17 @@ public final class MemoryModel {
         long nonTorch = (gpu.vendor() == Vendor.AMD ? NON_TORCH_AMD_BYTES : NON_TORCH_NVIDIA_BYTES)
                 + (nccl && tp > 1 ? NCCL_RING_BYTES : 0) + (nccl && pp > 1 ? NCCL_P2P_BYTES : 0);
         String invalid = invalidLayout(layout);
-        boolean drafter = s.speculative().method().gpuDrafter();
-        KvCachePlan kvPlan = drafter ? draftKvPlan() : this.kvPlan;
-        int draftLayers = drafter ? mtpAttentionLayers : 0;
-        if (invalid == null && drafter && mtpStatefulMixers) {
+        SpeculativeDecoding sd = s.speculative();
+        boolean drafter = sd.method().gpuDrafter();
+        KvCachePlan kvPlan = drafter ? draftKvPlan(sd) : this.kvPlan;
+        int draftLayers = drafter ? draftAttentionLayers(sd) : 0;
+        if (invalid == null && sd.method() == SpeculativeDecoding.Method.MTP && mtpStatefulMixers) {
             invalid = spec.modelId() + ": its MTP layers hold Mamba or linear-attention state, which the drafter's cache"
                     + " is not modelled for";
+        }
+        if (invalid == null && sd.method() == SpeculativeDecoding.Method.MTP && mtpAttentionLayers > 0 && mtpDraftLayer == null) {
+            invalid = spec.modelId() + ": its MTP layers attend but the model has no full-attention layer whose cache they"
+                    + " would take";
         }
         if (invalid == null && kvPlan.unsupported() != null) {
             invalid = spec.modelId() + ": " + kvPlan.unsupported();
@@ -575,7 +595,7 @@ public final class MemoryModel {
             boolean last = stage == pp - 1;
             // The drafter runs on the last stage, beside the head it shares.
             int drafted = last ? draftLayers : 0;
-            double draft = last && drafter ? mtpWeights(tp, expertShare) : 0;
+            double draft = last && drafter ? drafterWeights(sd, tp, expertShare) : 0;
             long weights = Math.round(st.baseWeights() + st.expertBytes() * expertShare + draft);
             long act = Math.round(forward + (last ? sampler : 0));
             long graph = graphsSubtracted ? CUDA_GRAPH_BYTES_PER_LAYER * (st.fullLayers() + st.slidingLayers() + drafted) : 0;
@@ -646,10 +666,39 @@ public final class MemoryModel {
         return mtpReplicated + mtpTpSplit / tp + mtpKvHeadSplit * kvHeadFraction(tp) + mtpExperts * expertShare;
     }
 
-    private KvCachePlan draftKvPlan() {
+    /**
+     * The drafter's bytes on one rank of the last stage: the MTP layers ({@link #mtpWeights}), or an EAGLE-3 head in the
+     * model's dtype (vLLM loads the draft at the target's dtype) sharded as the model's TP shards its layers (vLLM's
+     * draft_tensor_parallel_size defaults to the target's): fc and norms whole, attention and MLP split, key and value
+     * by KV heads, the draft LM head by vocabulary rows, the int64 d2t map whole.
+     */
+    private double drafterWeights(SpeculativeDecoding sd, int tp, double expertShare) {
+        if (sd.method() == SpeculativeDecoding.Method.MTP) {
+            return mtpWeights(tp, expertShare);
+        }
+        Eagle3Draft d = sd.draft();
+        Eagle3Draft.Shares w = d.shares();
+        double b = dtype.bytes();
+        double kvFraction = Math.ceil(d.kvHeads() / (double) tp) / d.kvHeads();
+        return b * (w.replicated() + w.tpSplit() / (double) tp + w.kvHeadSplit() * kvFraction
+                + Math.ceil(d.draftVocab() / (double) tp) * d.hidden()) + 8.0 * w.int64Elements();
+    }
+
+    /** The attention layers a GPU drafter adds to the last stage's KV cache. */
+    private int draftAttentionLayers(SpeculativeDecoding sd) {
+        return sd.method() == SpeculativeDecoding.Method.MTP ? mtpAttentionLayers : sd.draft().layers();
+    }
+
+    /** {@link #kvPlan} with the drafter's attention layers after the model's: the MTP plan is kept, EAGLE-3's built anew. */
+    private KvCachePlan draftKvPlan(SpeculativeDecoding sd) {
+        if (sd.method() == SpeculativeDecoding.Method.EAGLE3) {
+            Eagle3Draft d = sd.draft();
+            return new KvCachePlan(spec, Collections.nCopies(d.layers(),
+                    Layer.of(Mixer.FULL_ATTENTION, Ffn.DENSE).withCache(LayerCache.kv(d.kvHeads(), d.headDim()))));
+        }
         KvCachePlan p = draftKvPlan;
         if (p == null) {
-            p = new KvCachePlan(spec, mtpAttentionLayers);
+            p = new KvCachePlan(spec, mtpDraftLayer == null ? List.of() : Collections.nCopies(mtpAttentionLayers, mtpDraftLayer));
             draftKvPlan = p;
         }
         return p;
@@ -697,14 +746,14 @@ public final class MemoryModel {
      */
     public long workloadKvBytes(Layout layout, EngineSettings s, long sequences, int tokens) {
         boolean drafter = s.speculative().method().gpuDrafter();
-        KvCachePlan plan = drafter ? draftKvPlan() : kvPlan;
+        KvCachePlan plan = drafter ? draftKvPlan(s.speculative()) : kvPlan;
         if (plan.unsupported() == null) {
             KvCachePlan.Settings ks = kvSettings(layout.tp(), s);
             int[] parts = stageLayers(layers, layout.pp());
             double worst = 0;
             int from = 0;
             for (int i = 0; i < parts.length; i++) {
-                int to = from + parts[i] + (drafter && i == parts.length - 1 ? mtpAttentionLayers : 0);
+                int to = from + parts[i] + (drafter && i == parts.length - 1 ? draftAttentionLayers(s.speculative()) : 0);
                 worst = Math.max(worst, plan.sequenceBytes(from, to, ks, tokens));
                 from += parts[i];
             }

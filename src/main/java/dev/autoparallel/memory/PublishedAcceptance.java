@@ -6,16 +6,19 @@ import java.util.Optional;
 
 /**
  * Published speculative-decoding acceptance, the default when none is given: vLLM-style per-position rates (the share
- * of drafts whose i-th token is accepted) for a family's own MTP layers, up to the number of draft tokens the
- * publication measured. Anything else (other families, more draft tokens, n-gram drafting, whose acceptance depends on
+ * of drafts whose i-th token is accepted) for a family's own MTP layers or a named EAGLE-3 head, up to the number of
+ * draft tokens the publication measured. Anything else (other families, more draft tokens, n-gram drafting, whose acceptance depends on
  * how much the output repeats the prompt) has no default and must be given.
  *
- * @param modelType the config model_type the figure was published for
+ * @param key       what the figure was published for: the model's config model_type (MTP), or the draft head's id
+ *                  (EAGLE-3)
  * @param method    the drafter
  * @param rates     per-position rates for the longest draft measured; shorter drafts take its first positions
  * @param source    the publication, what it measured and how the rates were derived
  */
-record PublishedAcceptance(String modelType, SpeculativeDecoding.Method method, List<Double> rates, String source) {
+record PublishedAcceptance(String key, SpeculativeDecoding.Method method, List<Double> rates, String source) {
+    private static final String VLLM_EAGLE3_BASELINES =
+            "vLLM tests/v1/spec_decode/test_acceptance_length.py: MT-Bench, 3 draft tokens, temperature 0";
 
     /**
      * The figures known (read 2026-11-30):
@@ -29,6 +32,9 @@ record PublishedAcceptance(String modelType, SpeculativeDecoding.Method method, 
      *       0.679, 0.458 (their running products). GSM8K repeats its prompt's numbers: chat traffic accepts less.</li>
      *   <li>MiMo-7B: "with one MTP layer for speculative decoding, the acceptance rate is about 90%" (XiaomiMiMo/MiMo
      *       README, Model Details).</li>
+     *   <li>EAGLE-3 heads of RedHat's Speculators, three draft tokens on MT-Bench at temperature 0, vLLM's per-position
+     *       rates (vllm-project/vllm tests/v1/spec_decode/test_acceptance_length.py baselines): Llama-3.1-8B-Instruct
+     *       0.7296, 0.5208, 0.3545; Qwen3-8B 0.6541, 0.3993, 0.2020; gpt-oss-20b 0.7165, 0.5120, 0.3337.</li>
      * </ul>
      */
     static final List<PublishedAcceptance> KNOWN = List.of(
@@ -37,11 +43,22 @@ record PublishedAcceptance(String modelType, SpeculativeDecoding.Method method, 
             new PublishedAcceptance("qwen3_next", SpeculativeDecoding.Method.MTP, List.of(0.873, 0.679, 0.458),
                     "vllm-project/speculators PR #366: Qwen3-Next-80B-A3B MTP head, 3 draft tokens, GSM8K"),
             new PublishedAcceptance("mimo", SpeculativeDecoding.Method.MTP, List.of(0.90),
-                    "XiaomiMiMo/MiMo README: about 90% with one MTP layer"));
+                    "XiaomiMiMo/MiMo README: about 90% with one MTP layer"),
+            new PublishedAcceptance("RedHatAI/Llama-3.1-8B-Instruct-speculator.eagle3", SpeculativeDecoding.Method.EAGLE3,
+                    List.of(0.7296, 0.5208, 0.3545), VLLM_EAGLE3_BASELINES),
+            new PublishedAcceptance("RedHatAI/Qwen3-8B-speculator.eagle3", SpeculativeDecoding.Method.EAGLE3,
+                    List.of(0.6541, 0.3993, 0.2020), VLLM_EAGLE3_BASELINES),
+            new PublishedAcceptance("RedHatAI/gpt-oss-20b-speculator.eagle3", SpeculativeDecoding.Method.EAGLE3,
+                    List.of(0.7165, 0.5120, 0.3337), VLLM_EAGLE3_BASELINES));
 
-    /** The published rates for {@code k} draft tokens of {@code method} on {@code spec}'s model_type, if any cover k. */
-    static Optional<PublishedAcceptance> find(ModelSpec spec, SpeculativeDecoding.Method method, int k) {
-        return KNOWN.stream().filter(p -> p.modelType.equals(spec.modelType()) && p.method == method && p.rates.size() >= k).findFirst();
+    /**
+     * The published rates for {@code sd}'s draft length and method on {@code spec}: by the model's model_type for its MTP
+     * layers, by the draft head's id for EAGLE-3; empty where none cover the draft length.
+     */
+    static Optional<PublishedAcceptance> find(ModelSpec spec, SpeculativeDecoding sd) {
+        String key = sd.method() == SpeculativeDecoding.Method.EAGLE3 ? sd.draftModel() : spec.modelType();
+        return KNOWN.stream().filter(p -> p.method == sd.method() && p.key.equals(key)
+                && p.rates.size() >= sd.numSpeculativeTokens()).findFirst();
     }
 
     /** The first {@code k} positions' rates. */

@@ -1,6 +1,7 @@
 package dev.autoparallel.memory;
 
 import dev.autoparallel.error.InvalidConfigurationException;
+import dev.autoparallel.model.Eagle3Draft;
 import dev.autoparallel.model.ModelSpec;
 import java.io.Serializable;
 import java.util.Arrays;
@@ -14,7 +15,8 @@ import java.util.stream.Collectors;
  * and step, the model verifies them in one forward pass of {@code 1 + k} tokens per sequence, and the accepted prefix
  * plus one token of its own come out of that step.
  *
- * @param method               who drafts: the checkpoint's MTP layers, or prompt n-grams; {@link Method#NONE} for off
+ * @param method               who drafts: the checkpoint's MTP layers, an EAGLE-3 head, or prompt n-grams;
+ *                             {@link Method#NONE} for off
  * @param numSpeculativeTokens draft tokens per sequence and step (vLLM {@code num_speculative_tokens}, SGLang
  *                             {@code --speculative-num-steps}, TensorRT-LLM {@code num_nextn_predict_layers} /
  *                             {@code max_draft_len})
@@ -22,12 +24,16 @@ import java.util.stream.Collectors;
  *                             "per-position acceptance rate": unconditional, so it cannot rise from one position to the
  *                             next); one entry per position
  * @param acceptanceSource     where the rates come from: a publication, or "given" when the user set them
+ * @param draftModel           EAGLE-3: the draft head's id or path (vLLM's {@code model}); null for the other methods
+ * @param draft                EAGLE-3: the draft head read from its config, null until {@link #withDraft} (a sweep spec
+ *                             names the draft; the job reads it)
  */
-public record SpeculativeDecoding(Method method, int numSpeculativeTokens, List<Double> acceptance, String acceptanceSource)
+public record SpeculativeDecoding(Method method, int numSpeculativeTokens, List<Double> acceptance, String acceptanceSource,
+                                  String draftModel, Eagle3Draft draft)
         implements Serializable {
 
     /** No speculative decoding. */
-    public static final SpeculativeDecoding NONE = new SpeculativeDecoding(Method.NONE, 0, List.of(), "");
+    public static final SpeculativeDecoding NONE = new SpeculativeDecoding(Method.NONE, 0, List.of(), "", null, null);
     /** The most draft tokens accepted here: vLLM's own examples stop well below (1-5); more is refused, not modelled. */
     public static final int MAX_SPECULATIVE_TOKENS = 16;
 
@@ -40,6 +46,11 @@ public record SpeculativeDecoding(Method method, int numSpeculativeTokens, List<
          * Nemotron 3): loaded beside the model, with a KV cache of their own, run once per draft token.
          */
         MTP("mtp"),
+        /**
+         * An EAGLE-3 draft head ({@link Eagle3Draft}): its own small checkpoint, run once per draft token over three of
+         * the model's hidden states, with a KV cache of its own layer.
+         */
+        EAGLE3("eagle3"),
         /** Prompt lookup: draft tokens copied from earlier n-grams of the sequence, on the CPU; no weights, no KV. */
         NGRAM("ngram");
 
@@ -55,7 +66,7 @@ public record SpeculativeDecoding(Method method, int numSpeculativeTokens, List<
 
         /** Whether the drafter runs forward passes on the GPU (its layers' weights and KV cache are held there). */
         public boolean gpuDrafter() {
-            return this == MTP;
+            return this == MTP || this == EAGLE3;
         }
 
         public static Method parse(String s) {
@@ -91,6 +102,11 @@ public record SpeculativeDecoding(Method method, int numSpeculativeTokens, List<
                         + acceptance.size() + " rate(s) for " + numSpeculativeTokens + " draft token(s); give one per draft"
                         + " position, or one for all");
             }
+            if ((method == Method.EAGLE3) != (draftModel != null)) {
+                throw new InvalidConfigurationException("speculative_draft_model", method == Method.EAGLE3
+                        ? "eagle3 drafts with a draft head: give its model id or path (vLLM's speculative model)"
+                        : "a draft model applies only to eagle3; " + method.key() + " drafts without one");
+            }
             double before = 1;
             for (double a : acceptance) {
                 if (!(a >= 0 && a <= 1)) {
@@ -114,15 +130,20 @@ public record SpeculativeDecoding(Method method, int numSpeculativeTokens, List<
      * by {@link #resolvedFor} once the model is known.
      */
     public static SpeculativeDecoding of(Method method, int k, List<Double> given) {
+        return of(method, k, given, null);
+    }
+
+    /** As {@link #of(Method, int, List)}, with EAGLE-3's draft head named by id or path ({@code draftModel}). */
+    public static SpeculativeDecoding of(Method method, int k, List<Double> given, String draftModel) {
         if (method == Method.NONE) {
-            if (k != 0 || given != null && !given.isEmpty()) {
-                throw new InvalidConfigurationException("num_speculative_tokens", "num_speculative_tokens and the"
-                        + " acceptance rates apply only with a speculative method (mtp or ngram)");
+            if (k != 0 || given != null && !given.isEmpty() || draftModel != null) {
+                throw new InvalidConfigurationException("num_speculative_tokens", "num_speculative_tokens, the"
+                        + " acceptance rates and a draft model apply only with a speculative method (mtp, eagle3 or ngram)");
             }
             return NONE;
         }
         if (given == null || given.isEmpty()) {
-            return new SpeculativeDecoding(method, k, List.of(), "");
+            return new SpeculativeDecoding(method, k, List.of(), "", draftModel, null);
         }
         List<Double> rates = given;
         if (given.size() == 1 && k > 1) {
@@ -132,7 +153,15 @@ public record SpeculativeDecoding(Method method, int numSpeculativeTokens, List<
                 rates.add(Math.pow(a, i));
             }
         }
-        return new SpeculativeDecoding(method, k, rates, "given");
+        return new SpeculativeDecoding(method, k, rates, "given", draftModel, null);
+    }
+
+    /** This EAGLE-3 speculative decoding with its draft head read. */
+    public SpeculativeDecoding withDraft(Eagle3Draft head) {
+        if (method != Method.EAGLE3) {
+            throw new IllegalStateException("a draft head is EAGLE-3's");
+        }
+        return new SpeculativeDecoding(method, numSpeculativeTokens, acceptance, acceptanceSource, draftModel, head);
     }
 
     /** Whether the acceptance rates are known (given, or looked up for the model). */
@@ -148,12 +177,13 @@ public record SpeculativeDecoding(Method method, int numSpeculativeTokens, List<
         if (resolved()) {
             return this;
         }
-        PublishedAcceptance p = PublishedAcceptance.find(spec, method, numSpeculativeTokens).orElseThrow(() ->
+        PublishedAcceptance p = PublishedAcceptance.find(spec, this).orElseThrow(() ->
                 new InvalidConfigurationException("speculative_acceptance", "no published acceptance rate is known for "
                         + method.key() + " with " + numSpeculativeTokens + " draft token(s) on " + spec.modelId()
-                        + " (model_type " + spec.modelType() + "); give the rates your traffic sees (vLLM logs them as"
-                        + " the per-position acceptance rate)"));
-        return new SpeculativeDecoding(method, numSpeculativeTokens, p.rates(numSpeculativeTokens), p.source());
+                        + (draftModel != null ? " drafted by " + draftModel : " (model_type " + spec.modelType() + ")")
+                        + "; give the rates your traffic sees (vLLM logs them as the per-position acceptance rate)"));
+        return new SpeculativeDecoding(method, numSpeculativeTokens, p.rates(numSpeculativeTokens), p.source(), draftModel,
+                draft);
     }
 
     public boolean enabled() {

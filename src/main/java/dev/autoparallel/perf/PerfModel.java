@@ -8,6 +8,7 @@ import dev.autoparallel.memory.MemoryModel;
 import dev.autoparallel.memory.SpeculativeDecoding;
 import dev.autoparallel.model.Component;
 import dev.autoparallel.model.DType;
+import dev.autoparallel.model.Eagle3Draft;
 import dev.autoparallel.model.Family;
 import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.model.ModelSpec.AttentionKind;
@@ -288,6 +289,22 @@ public final class PerfModel {
     }
 
     /**
+     * An EAGLE-3 head on one rank of TP {@code tp}: seconds to read its weights and one context token's KV of its layers,
+     * compute seconds per position through fc and its layers and per row through its LM head, its layers.
+     */
+    private record EagleRoofline(double readS, double kvReadS, double tokenS, double headTokenS, int layers) {
+        static EagleRoofline of(Eagle3Draft d, int tp, int weightBytes, int kvBytes, double bandwidth, double flops) {
+            Eagle3Draft.Shares w = d.shares();
+            double kvFraction = Math.ceil(d.kvHeads() / (double) tp) / d.kvHeads();
+            double layerParams = w.replicated() + w.tpSplit() / (double) tp + w.kvHeadSplit() * kvFraction;
+            double headParams = Math.ceil(d.draftVocab() / (double) tp) * d.hidden();
+            double read = (weightBytes * (layerParams + headParams) + 8.0 * w.int64Elements()) / bandwidth;
+            double kv = d.layers() * 2.0 * Math.ceil(d.kvHeads() / (double) tp) * d.headDim() * kvBytes / bandwidth;
+            return new EagleRoofline(read, kv, 2 * layerParams / flops, 2 * headParams / flops, d.layers());
+        }
+    }
+
+    /**
      * The share of one pipeline stage's layers that one MTP drafter pass runs: one MTP layer per pass (vLLM's
      * deepseek_mtp.py, qwen3_next_mtp.py and mimo_mtp.py run layer {@code step % num_mtp_layers}), every block of the MTP
      * pattern for Nemotron-H (nemotron_h_mtp.py runs its one step's blocks in turn).
@@ -449,6 +466,9 @@ public final class PerfModel {
         private final SpeculativeDecoding speculative;
         /** The share of this stage's layers one MTP drafter pass runs ({@link PerfModel#draftShare}); 0 without one. */
         private final double draftShare;
+        /** An EAGLE-3 drafter's roofline on this rank, null without one. */
+        private final EagleRoofline eagle;
+        private final double layersOnStage;
         /** The engine's fixed cost of a step: the calibration of this stage's {@link #source()}. */
         private double stepOverheadS;
         /**
@@ -503,7 +523,11 @@ public final class PerfModel {
         Stage(Layout l, double rankWeights, DType kvDtype, double peak, double link, SpeculativeDecoding speculative) {
             this.tp = l.tp();
             this.speculative = speculative;
-            this.draftShare = speculative.method().gpuDrafter() ? draftShare(l) : 0;
+            this.draftShare = speculative.method() == SpeculativeDecoding.Method.MTP ? draftShare(l) : 0;
+            this.layersOnStage = spec.numLayers() / (double) l.pp();
+            this.eagle = speculative.method() == SpeculativeDecoding.Method.EAGLE3
+                    ? EagleRoofline.of(speculative.draft(), l.tp(), spec.servingDtype().bytes(), kvDtype.bytes(),
+                    gpu.hbmBytesPerSecond() * ETA_HBM, peak * ETA_DECODE_COMPUTE) : null;
             double layers = spec.numLayers() / (double) l.pp();
             this.slidingLayers = slidingLayerCount / l.pp();
             this.fullLayers = layers - slidingLayers;
@@ -729,9 +753,25 @@ public final class PerfModel {
          * model's head and proposes from each sequence's last position).
          */
         private double draftSeconds(double decode, double ctx, double prefill, double verify) {
+            if (eagle != null) {
+                return eagleSeconds(decode, ctx, prefill, verify);
+            }
             double head = headSeconds(decode + (prefill > 0 ? 1 : 0));
             double layers = Math.max(0, kernelSeconds(decode, ctx, prefill, verify) - headSeconds(decode + verify + (prefill > 0 ? 1 : 0)));
             return draftShare * (layers + commSeconds(decode + prefill + verify)) + head;
+        }
+
+        /**
+         * One pass of an EAGLE-3 head on the roofline (no kernel tables hold its shapes): its weights and its layers' KV
+         * cache read from HBM against its FLOPs over every position (fc, the layers, and the draft LM head over one row
+         * per sequence), plus its layers' share of the stage's all-reduces.
+         */
+        private double eagleSeconds(double decode, double ctx, double prefill, double verify) {
+            double tokens = decode + prefill + verify;
+            double rows = decode + (prefill > 0 ? 1 : 0);
+            double memory = eagle.readS() + decode * ctx * eagle.kvReadS();
+            double compute = eagle.tokenS() * tokens + eagle.headTokenS() * rows;
+            return Math.max(memory, compute) + eagle.layers() / layersOnStage * commSeconds(tokens);
         }
 
         /** The LM head over {@code rows} sampled positions: the measured GEMM, or the roofline's read or FLOPs. */

@@ -7,6 +7,8 @@ import dev.autoparallel.cost.OwnedCost;
 import dev.autoparallel.cost.PriceTable;
 import dev.autoparallel.layout.Cluster;
 import dev.autoparallel.memory.EngineSettings;
+import dev.autoparallel.memory.SpeculativeDecoding;
+import dev.autoparallel.model.Eagle3Draft;
 import dev.autoparallel.report.FailureReason;
 import dev.autoparallel.source.ModelResolver;
 import dev.autoparallel.source.Secrets;
@@ -58,10 +60,16 @@ public final class Plans {
                         + " while reading the model: " + e.getMessage())));
             }
         }
+        // An EAGLE-3 head serves every cell: one that cannot be read is the spec's error, not a cell's.
+        SpeculativeDecoding sd = spec.speculative();
+        if (sd.draftModel() != null) {
+            ModelResolver.PublishedConfig c = resolver.config(localName(baseDir, sd.draftModel()));
+            sd = sd.withDraft(Eagle3Draft.parse(sd.draftModel(), c.config(), c.source()));
+        }
         EngineSettings settings = EngineSettings.forVersion(spec.vllmVersion())
                 .withUtilization(spec.gpuMemoryUtilization()).withKvCacheDtype(spec.kvCacheDtype())
                 .withQuantization(spec.quantization()).withLanguageModelOnly(spec.languageModelOnly())
-                .withSpeculative(spec.speculative());
+                .withSpeculative(sd);
         return new SweepPlan(spec.name(), models, clusters, spec.sequenceLengths(), spec.batchSizes(), spec.objectives(),
                 spec.maxConfigs(), settings, prices, spec.hoursPerMonth(), spec.demands(), spec.engine(), spec.headroom(),
                 OwnedCost.DEFAULTS, spec.reportTargets());

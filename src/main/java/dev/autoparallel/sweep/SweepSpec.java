@@ -67,7 +67,7 @@ public record SweepSpec(String name, List<String> models, List<ClusterShape> clu
             "max_configs", "vllm_version", "gpu_memory_utilization", "kv_cache_dtype", "hours_per_month",
             "price_overrides", "output", "quantization", "language_model_only", "traffic", "slo", "engine", "headroom",
             "speculative");
-    static final Set<String> SPECULATIVE_KEYS = Set.of("method", "num_speculative_tokens", "acceptance");
+    static final Set<String> SPECULATIVE_KEYS = Set.of("method", "num_speculative_tokens", "acceptance", "draft_model");
     static final Set<String> MODEL_KEYS = Set.of("id", "traffic", "slo");
     static final Set<String> TRAFFIC_KEYS = Set.of("request_rates", "tokens_per_day", "input_tokens", "output_tokens",
             "input_spread", "output_spread", "max_input_tokens", "max_output_tokens", "input_histogram", "output_histogram",
@@ -347,7 +347,10 @@ public record SweepSpec(String name, List<String> models, List<ClusterShape> clu
         return spec;
     }
 
-    /** {@code "speculative": {"method": "mtp", "num_speculative_tokens": 1, "acceptance": [0.85]}}; absent: none. */
+    /**
+     * {@code "speculative": {"method": "mtp", "num_speculative_tokens": 1, "acceptance": [0.85]}} (and for eagle3
+     * {@code "draft_model"}, read by the job with the models); absent: none.
+     */
     private static SpeculativeDecoding speculative(JsonNode node, String source) {
         if (node == null || node.isNull()) {
             return SpeculativeDecoding.NONE;
@@ -368,7 +371,8 @@ public record SweepSpec(String name, List<String> models, List<ClusterShape> clu
                 rates.add(number(a, "acceptance", source));
             }
         }
-        return SpeculativeDecoding.of(method, k, rates);
+        String draft = node.has("draft_model") ? text(node, "draft_model", source) : null;
+        return SpeculativeDecoding.of(method, k, rates, draft);
     }
 
     private static ClusterShape cluster(JsonNode c, String where) {

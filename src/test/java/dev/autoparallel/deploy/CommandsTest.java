@@ -146,6 +146,16 @@ class CommandsTest {
         assertTrue(Commands.sglang(n).command().contains("--speculative-algorithm NGRAM"));
         assertTrue(Commands.trtllm(n).notes().contains(
                 "spec.yml: {speculative_config: {decoding_type: NGram, max_draft_len: 3, max_matching_ngram_size: 5}}"));
+        // EAGLE-3: the head by id in every engine's own key.
+        Commands.Request e = r.withSpeculative(SpeculativeDecoding.of(SpeculativeDecoding.Method.EAGLE3, 3, List.of(0.7),
+                "RedHatAI/Llama-3.1-8B-Instruct-speculator.eagle3"));
+        assertTrue(Commands.vllm(e).command().contains("{\"method\":\"eagle3\",\"model\":"
+                + "\"RedHatAI/Llama-3.1-8B-Instruct-speculator.eagle3\",\"num_speculative_tokens\":3}"), Commands.vllm(e).command());
+        assertTrue(Commands.sglang(e).command().contains("--speculative-algorithm EAGLE3 --speculative-draft-model-path "
+                + "RedHatAI/Llama-3.1-8B-Instruct-speculator.eagle3 --speculative-num-steps 3 --speculative-eagle-topk 1 "
+                + "--speculative-num-draft-tokens 4"), Commands.sglang(e).command());
+        assertTrue(Commands.trtllm(e).notes().contains("spec.yml: {speculative_config: {decoding_type: Eagle3, max_draft_len: 3,"
+                + " speculative_model: RedHatAI/Llama-3.1-8B-Instruct-speculator.eagle3}}"), Commands.trtllm(e).notes().toString());
         // Without speculative decoding none of it appears.
         assertTrue(!Commands.vllm(req(new Layout(8, 1, 1, false), 8)).command().contains("speculative"));
     }

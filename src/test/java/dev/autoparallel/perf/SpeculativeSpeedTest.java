@@ -84,4 +84,24 @@ class SpeculativeSpeedTest {
         double step = perf.stepTimer(tp8, 8, e, ServingEngine.VLLM).stepSeconds(32, 1024 + 512, 32);
         assertEquals(est.tpotMs(), step * 1e3, 1e-9);
     }
+
+    @Test
+    void anEagle3HeadCostsItsOwnSmallPasses() throws Exception {
+        // Llama-3.1-8B with SpecForge's EAGLE-3 head at vLLM's measured rates for RedHat's head (acceptance length 2.60):
+        // one sequence gains less than 2.6x, the head's three passes and the 4-token verification costing something.
+        ModelSpec llama = catalog("meta-llama/Llama-3.1-8B-Instruct");
+        com.fasterxml.jackson.databind.JsonNode config;
+        try (var in = getClass().getResourceAsStream("/configs-extra/eagle3--llama3-8B-eagle3/config.json")) {
+            config = new com.fasterxml.jackson.databind.ObjectMapper().readTree(in);
+        }
+        dev.autoparallel.model.Eagle3Draft head = dev.autoparallel.model.Eagle3Draft.parse("RedHatAI/Llama-3.1-8B-Instruct-speculator.eagle3",
+                config, "specforge");
+        SpeculativeDecoding eagle = SpeculativeDecoding.of(SpeculativeDecoding.Method.EAGLE3, 3, null, head.modelId())
+                .withDraft(head);
+        Workload w = new Workload(1024, 512, 1);
+        double plain = estimate(llama, H100, 1, w, SpeculativeDecoding.NONE).tpotMs();
+        double drafted = estimate(llama, H100, 1, w, eagle).tpotMs();
+        double speedUp = plain / drafted;
+        assertTrue(speedUp > 1.5 && speedUp < 2.6, plain + " -> " + drafted + " ms");
+    }
 }
