@@ -677,11 +677,7 @@ public final class MemoryModel {
             return mtpWeights(tp, expertShare);
         }
         Eagle3Draft d = sd.draft();
-        Eagle3Draft.Shares w = d.shares();
-        double b = dtype.bytes();
-        double kvFraction = Math.ceil(d.kvHeads() / (double) tp) / d.kvHeads();
-        return b * (w.replicated() + w.tpSplit() / (double) tp + w.kvHeadSplit() * kvFraction
-                + Math.ceil(d.draftVocab() / (double) tp) * d.hidden()) + 8.0 * w.int64Elements();
+        return dtype.bytes() * (d.layerParamsOnRank(tp) + d.headParamsOnRank(tp)) + 8.0 * d.shares().int64Elements();
     }
 
     /** The attention layers a GPU drafter adds to the last stage's KV cache. */

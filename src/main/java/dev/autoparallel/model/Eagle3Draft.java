@@ -110,6 +110,20 @@ public record Eagle3Draft(String modelId, int hidden, int targetHidden, int head
         return new Shares(replicated, tp, kvSplit, (long) draftVocab * hidden, draftVocab);
     }
 
+    /**
+     * Parameters one rank of TP {@code tp} holds of fc, the norms and the layers (vLLM's draft_tensor_parallel_size
+     * defaults to the target's): fc and norms whole, query, output and MLP split, key and value by KV heads.
+     */
+    public double layerParamsOnRank(int tp) {
+        Shares s = shares();
+        return s.replicated() + s.tpSplit() / (double) tp + s.kvHeadSplit() * Math.ceil(kvHeads / (double) tp) / kvHeads;
+    }
+
+    /** Parameters one rank of TP {@code tp} holds of the draft LM head (split by vocabulary rows). */
+    public double headParamsOnRank(int tp) {
+        return Math.ceil(draftVocab / (double) tp) * hidden;
+    }
+
     /** Parameters of the loaded head (the d2t map counted as its elements). */
     public long paramCount() {
         Shares s = shares();

@@ -294,11 +294,9 @@ public final class PerfModel {
      */
     private record EagleRoofline(double readS, double kvReadS, double tokenS, double headTokenS, int layers) {
         static EagleRoofline of(Eagle3Draft d, int tp, int weightBytes, int kvBytes, double bandwidth, double flops) {
-            Eagle3Draft.Shares w = d.shares();
-            double kvFraction = Math.ceil(d.kvHeads() / (double) tp) / d.kvHeads();
-            double layerParams = w.replicated() + w.tpSplit() / (double) tp + w.kvHeadSplit() * kvFraction;
-            double headParams = Math.ceil(d.draftVocab() / (double) tp) * d.hidden();
-            double read = (weightBytes * (layerParams + headParams) + 8.0 * w.int64Elements()) / bandwidth;
+            double layerParams = d.layerParamsOnRank(tp);
+            double headParams = d.headParamsOnRank(tp);
+            double read = (weightBytes * (layerParams + headParams) + 8.0 * d.shares().int64Elements()) / bandwidth;
             double kv = d.layers() * 2.0 * Math.ceil(d.kvHeads() / (double) tp) * d.headDim() * kvBytes / bandwidth;
             return new EagleRoofline(read, kv, 2 * layerParams / flops, 2 * headParams / flops, d.layers());
         }

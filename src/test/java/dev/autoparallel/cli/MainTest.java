@@ -177,6 +177,33 @@ class MainTest {
     }
 
     @Test
+    void speculativeDecoding_fromTheCommandLine() throws Exception {
+        // DeepSeek-V3's MTP module at the report's 85% (arXiv 2412.19437, 5.4.3): 1.85 tokens a step, one more MLA layer.
+        String[] base = {"evaluate", "deepseek-ai/DeepSeek-V3", "--gpu", "H200", "--tp", "8", "--input-tokens", "1024",
+                "--output-tokens", "1024", "--concurrency", "32", "--json"};
+        JsonNode off = new ObjectMapper().readTree(run(base).out());
+        Run r = run(java.util.stream.Stream.concat(java.util.Arrays.stream(base),
+                java.util.stream.Stream.of("--speculative-method", "mtp")).toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        JsonNode on = new ObjectMapper().readTree(r.out());
+        assertEquals("mtp", on.get("speculative").get("method").asText());
+        assertEquals(1.85, on.get("speculative").get("mean_acceptance_length").asDouble(), 1e-9);
+        assertEquals(62 * 576 * 2, on.get("kv_bytes_per_token").asLong());
+        assertTrue(on.get("weights_bytes").asLong() > off.get("weights_bytes").asLong());
+        assertTrue(on.get("tpot_ms").asDouble() < off.get("tpot_ms").asDouble() / 1.3, on.get("tpot_ms") + " vs " + off.get("tpot_ms"));
+        assertTrue(off.get("speculative") == null || off.get("speculative").isNull());
+        // A model without MTP layers, n-gram without rates, and EAGLE-3 without a head exit 2 naming what to give.
+        Run llama = run("evaluate", "meta-llama/Llama-3.1-8B-Instruct", "--gpu", "H100", "--speculative-method", "mtp");
+        assertEquals(2, llama.code());
+        assertTrue(llama.err().contains("no multi-token-prediction layers"), llama.err());
+        Run ngram = run("evaluate", "meta-llama/Llama-3.1-8B-Instruct", "--gpu", "H100", "--speculative-method", "ngram");
+        assertEquals(2, ngram.code());
+        assertTrue(ngram.err().contains("give the rates"), ngram.err());
+        assertEquals(2, run("evaluate", "meta-llama/Llama-3.1-8B-Instruct", "--gpu", "H100", "--speculative-method",
+                "eagle3").code());
+    }
+
+    @Test
     void speedObjectives_rankByThroughputAndCost() throws Exception {
         Run fast = run("best", "Qwen/Qwen3-8B", "--gpu", "H100", "--objective", "maximize_throughput", "--seq", "4096",
                 "--batch", "64", "--json");
