@@ -117,6 +117,8 @@ public final class KernelTables {
         private final Map<Integer, Curve> mlaContext = new HashMap<>();
         /** The engine's tensor-parallel all-reduce by GPU count: message bytes per second by log2 of the bytes. */
         private final Map<Integer, Curve> allReduce = new HashMap<>();
+        /** NCCL's collectives within a node by "op,GPU count" (all_gather, reduce_scatter, alltoall): bytes per second. */
+        private final Map<String, Curve> collectives = new HashMap<>();
 
         Kernels() {
             this.gemmFlops = new HashMap<>();
@@ -140,6 +142,14 @@ public final class KernelTables {
         /** The engine's all-reduce over {@code gpus} GPUs (bytes per second by message size), or empty where not measured. */
         Optional<Curve> allReduce(int gpus) {
             return Optional.ofNullable(allReduce.get(gpus));
+        }
+
+        /**
+         * NCCL's {@code op} ({@code all_gather}, {@code reduce_scatter}, {@code alltoall}) over {@code gpus} GPUs of one node,
+         * bytes per second by the whole tensor's size; empty where not measured.
+         */
+        Optional<Curve> collective(String op, int gpus) {
+            return Optional.ofNullable(collectives.get(op + "," + gpus));
         }
 
         /** The measured routed-expert layer of {@code shape}, or empty when this GPU and engine did not measure it. */
@@ -181,6 +191,7 @@ public final class KernelTables {
             mlaContext.forEach((heads, c) -> k.mlaContext.put(heads, c.scaled(bf16)));
             double link = to.intraNodeBytesPerSecond() / from.intraNodeBytesPerSecond();
             allReduce.forEach((gpus, c) -> k.allReduce.put(gpus, c.scaled(link)));
+            collectives.forEach((key, c) -> k.collectives.put(key, c.scaled(link)));
             moe.forEach((shape, c) -> {
                 double compute = shape.dtype().startsWith("fp8") ? fp8 : bf16;
                 if (compute > 0) {
@@ -410,6 +421,15 @@ public final class KernelTables {
             if (kernels != null) {
                 kernels.allReduce.put(Integer.parseInt(k[2]), c);
             }
+        });
+        // NCCL's collectives are the system's, whichever engine calls them.
+        curves("/perf/collectives.csv", 4, 1e9).forEach((key, c) -> {
+            String[] k = key.split(",");
+            byKey.forEach((systemEngine, kernels) -> {
+                if (systemEngine.startsWith(k[0] + ",")) {
+                    kernels.collectives.put(k[2] + "," + k[3], c);
+                }
+            });
         });
         curves("/perf/mla_context.csv", 3, 1e9).forEach((key, c) -> {
             String[] k = key.split(",");

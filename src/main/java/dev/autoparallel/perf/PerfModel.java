@@ -58,6 +58,11 @@ public final class PerfModel {
     static final double ALLREDUCE_LATENCY_S = 12e-6;
     /** Share of the link's bandwidth an all-reduce reaches. */
     static final double LINK_EFFICIENCY = 0.7;
+    /**
+     * Latency each further rank adds to a collective across nodes: the network hop aiconfigurator's system files assume
+     * for Hopper and Blackwell nodes ({@code p2p_latency: 10us}, op-perf systems/h100_sxm.yaml, read 2026-11-30).
+     */
+    static final double NETWORK_HOP_LATENCY_S = 10e-6;
     /** Latency of one activation hand-off between pipeline stages. */
     static final double P2P_LATENCY_S = 30e-6;
     /** How the prefill queue grows with concurrency: queue = factor x prefill x (C - 1)^exponent (fitted, both engines). */
@@ -331,6 +336,9 @@ public final class PerfModel {
                 stage.measureAllReduce(k, gpusPerNode);
             }
         }
+        if (engine.gathersExpertInputs() && l.expertParallel() && l.dp() > 1 && spec.moe() != null) {
+            stage.dispatchExperts(k, l, gpusPerNode);
+        }
         stage.stepOverheadS = calibrations.of(engine, stage.source()).stepOverheadS();
         return stage;
     }
@@ -503,6 +511,17 @@ public final class PerfModel {
         private double allReducesPerStep;
         private double hiddenBytes;
         /**
+         * Expert parallelism over DP ranks ({@link #dispatchExperts}): the ranks of the DP group (0: none), the stage's MoE
+         * layers, NCCL's measured all-gather and reduce-scatter for the group (null: across nodes or not measured) and the
+         * roofline's seconds per received byte and per call.
+         */
+        private int dispatchRanks;
+        private double dispatchLayers;
+        private KernelTables.Curve dispatchGather;
+        private KernelTables.Curve dispatchScatter;
+        private double dispatchLinkS;
+        private double dispatchCallS;
+        /**
          * Measured path ({@link StepSource#MEASURED_KERNELS}), set by {@link #measure}: the summed seconds of
          * every layer's GEMMs of this stage at m = 2^i tokens, and of the LM head (a 1/pp share per stage) at
          * m = 2^i sampled sequences; null on the roofline path.
@@ -558,6 +577,42 @@ public final class PerfModel {
             if (tp > 1 && tp <= gpusPerNode) {
                 this.allReduce = k.allReduce(tp).orElse(null);
             }
+        }
+
+        /**
+         * Expert parallelism over data-parallel ranks as vLLM runs it by default ({@code --all2all-backend
+         * allgather_reducescatter}, docs/serving/expert_parallel_deployment.md): before every MoE layer the DP group
+         * all-gathers its ranks' hidden states and after it reduce-scatters the outputs, each a tensor of every rank's
+         * tokens x hidden in 16 bits. Timed by NCCL's measured all-gather and reduce-scatter where the group sits within a
+         * node; across nodes (or without measurements) on the roofline of the link: a call's latency plus a hop per further
+         * rank across the network, and the bytes each rank receives over its share of the link.
+         */
+        void dispatchExperts(Kernels k, Layout l, int gpusPerNode) {
+            int ranks = l.dp();
+            this.dispatchRanks = ranks;
+            this.dispatchLayers = spec.moe().moeLayers() / (double) l.pp();
+            boolean acrossNodes = l.tp() * ranks > gpu.nvlinkGpus(gpusPerNode);
+            if (!acrossNodes && k != null) {
+                this.dispatchGather = k.collective("all_gather", ranks).orElse(null);
+                this.dispatchScatter = k.collective("reduce_scatter", ranks).orElse(null);
+            }
+            double link = acrossNodes ? gpu.interNodeBytesPerSecond() : gpu.intraNodeBytesPerSecond();
+            this.dispatchLinkS = 1 / (link * LINK_EFFICIENCY);
+            this.dispatchCallS = ALLREDUCE_LATENCY_S + (acrossNodes ? (ranks - 1) * NETWORK_HOP_LATENCY_S : 0);
+        }
+
+        /** The DP group's all-gather and reduce-scatter around every MoE layer of a step. */
+        private double dispatchSeconds(double decode, double prefill, double verify) {
+            if (dispatchRanks == 0) {
+                return 0;
+            }
+            // Every rank of the group carries as many tokens as this one (the MoE layers' token count, moeTokenScale).
+            double bytes = Math.max(1, decode + prefill + verify) * dispatchRanks * hiddenBytes;
+            if (dispatchGather != null && dispatchScatter != null) {
+                return dispatchLayers * (dispatchGather.seconds(bytes) + dispatchScatter.seconds(bytes));
+            }
+            double received = bytes * (dispatchRanks - 1) / dispatchRanks;
+            return dispatchLayers * 2 * (dispatchCallS + received * dispatchLinkS);
         }
 
         StepSource source() {
@@ -723,7 +778,9 @@ public final class PerfModel {
          * step reads once per sequence.
          */
         double seconds(double decode, double ctx, double prefill, double verify) {
-            return kernelSeconds(decode, ctx, prefill, verify) + commSeconds(decode + prefill + verify) + stepOverheadS;
+            double tokens = decode + prefill + verify;
+            return kernelSeconds(decode, ctx, prefill, verify) + commSeconds(tokens) + dispatchSeconds(decode, prefill, verify)
+                    + stepOverheadS;
         }
 
         private double kernelSeconds(double decode, double ctx, double prefill, double verify) {

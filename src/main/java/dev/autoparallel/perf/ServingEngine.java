@@ -79,6 +79,16 @@ public enum ServingEngine {
         };
     }
 
+    /**
+     * Whether expert parallelism over data-parallel ranks moves each MoE layer's inputs by an all-gather over the DP group
+     * and its outputs by a reduce-scatter: vLLM's default {@code --all2all-backend allgather_reducescatter}
+     * (docs/serving/expert_parallel_deployment.md, read 2026-11-30). SGLang's and TensorRT-LLM's dispatch under attention
+     * data parallelism is not modelled: their steps carry no dispatch cost.
+     */
+    public boolean gathersExpertInputs() {
+        return this == VLLM;
+    }
+
     public static ServingEngine parse(String s) {
         String v = s.trim().toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");
         for (ServingEngine e : values()) {

@@ -44,13 +44,16 @@ import org.apache.spark.sql.functions;
  *       log2 of the tokens read, and context MLA attention's achieved causal token pairs per second by log2 of the pairs,
  *       per system, engine, query heads per rank (and KV dtype for generation); SGLang and TensorRT-LLM measure them;</li>
  *   <li>{@code allreduce.csv}: the engine's tensor-parallel all-reduce in CUDA graphs, achieved GB/s by GPU count and log2
- *       of the bfloat16 message bytes.</li>
+ *       of the bfloat16 message bytes;</li>
+ *   <li>{@code collectives.csv}: NCCL's all-gather, reduce-scatter and all-to-all within a node (the engine column reads
+ *       {@code nccl}), achieved GB/s by GPU count and log2 of the 16-bit message bytes: what expert parallelism over
+ *       data-parallel ranks moves per MoE layer.</li>
  * </ul>
  *
  * <p>{@code CalibrateJob OP_PERF_DIR OUT_DIR}: reads {@code SYSTEM/gemm/ENGINE/VERSION/gemm_perf.parquet},
  * {@code SYSTEM/attention/ENGINE/VERSION/*_attention_perf.parquet}, {@code SYSTEM/moe/ENGINE/VERSION/moe_perf.parquet} and
- * {@code SYSTEM/mla/ENGINE/VERSION/*_mla_perf.parquet} and {@code SYSTEM/comm/ENGINE/VERSION/custom_allreduce_perf.parquet}
- * for the systems of {@link #SYSTEMS} that exist.
+ * {@code SYSTEM/mla/ENGINE/VERSION/*_mla_perf.parquet}, {@code SYSTEM/comm/ENGINE/VERSION/custom_allreduce_perf.parquet} and
+ * {@code SYSTEM/comm/nccl/VERSION/nccl_perf.parquet} for the systems of {@link #SYSTEMS} that exist.
  */
 public final class CalibrateJob {
     private static final Logger LOG = Logger.getLogger(CalibrateJob.class.getName());
@@ -58,6 +61,8 @@ public final class CalibrateJob {
     static final List<String> SYSTEMS = List.of("h100_sxm", "h200_sxm", "b200_sxm", "gb200", "a100_sxm", "l40s",
             "rtx_pro_6000_server");
     static final List<String> ENGINES = List.of("vllm", "sglang", "trtllm");
+    /** The op-perf folder of NCCL's own collectives (beside the engines' under {@code comm}). */
+    static final String NCCL = "nccl";
     /** log2(n x k) buckets of the GEMM table: the measured n and k run from 32 to 65,536. */
     static final int NK_LOG2_MIN = 10;
     static final int NK_LOG2_MAX = 32;
@@ -100,7 +105,7 @@ public final class CalibrateJob {
         }
     }
 
-    /** Writes the seven tables into {@code out}; returns how many rows each got. */
+    /** Writes the eight tables into {@code out}; returns how many rows each got. */
     public static Map<String, Integer> run(SparkSession spark, Path root, Path out) throws IOException {
         Files.createDirectories(out);
         Map<String, Integer> rows = new TreeMap<>();
@@ -120,15 +125,22 @@ public final class CalibrateJob {
         rows.put("mla_context.csv", mlaContext == null ? 0 : writeMlaContext(mlaContext, out.resolve("mla_context.csv")));
         Dataset<Row> allReduce = read(spark, root, "comm", "custom_allreduce_perf.parquet");
         rows.put("allreduce.csv", allReduce == null ? 0 : writeAllReduce(allReduce, out.resolve("allreduce.csv")));
+        Dataset<Row> nccl = read(spark, root, "comm", "nccl_perf.parquet", List.of(NCCL));
+        rows.put("collectives.csv", nccl == null ? 0 : writeCollectives(nccl, out.resolve("collectives.csv")));
         LOG.info("calibration tables written to " + out + ": " + rows);
         return rows;
     }
 
     /** Every system's and engine's file of {@code family}, with {@code system} and {@code engine} columns; null when none exists. */
     static Dataset<Row> read(SparkSession spark, Path root, String family, String file) throws IOException {
+        return read(spark, root, family, file, ENGINES);
+    }
+
+    /** As {@link #read(SparkSession, Path, String, String)}, from the folders of {@code engines} (or libraries, as NCCL). */
+    static Dataset<Row> read(SparkSession spark, Path root, String family, String file, List<String> engines) throws IOException {
         Dataset<Row> all = null;
         for (String system : SYSTEMS) {
-            for (String engine : ENGINES) {
+            for (String engine : engines) {
                 Path dir = root.resolve(system).resolve(family).resolve(engine);
                 if (!Files.isDirectory(dir)) {
                     continue;
@@ -297,6 +309,20 @@ public final class CalibrateJob {
         return writeLong(reduced, file, "# Achieved GB/s (message bytes / latency) of the engine's tensor-parallel all-reduce of"
                 + " bfloat16 messages in CUDA graphs, median over the measured sizes in the bucket.",
                 "system,engine,gpus,bytes_log2,gbps,shapes");
+    }
+
+    /**
+     * NCCL's all-gather, reduce-scatter and all-to-all of 16-bit ({@code half}) messages within one node: achieved GB/s
+     * (message bytes / latency; the message is the collective's whole tensor) per system, operation, GPU count and log2
+     * bucket of the bytes.
+     */
+    static int writeCollectives(Dataset<Row> nccl, Path file) throws IOException {
+        Dataset<Row> reduced = medianRateByBucket(nccl.where("nccl_dtype = 'half' and op_name in ('all_gather', 'reduce_scatter',"
+                        + " 'alltoall') and latency > 0 and message_size > 0"), List.of("op_name as op", "num_gpus as gpus"),
+                "cast(message_size as double) * 2", "bytes_log2", 1e9, "gbps");
+        return writeLong(reduced, file, "# Achieved GB/s (message bytes / latency) of NCCL's all-gather, reduce-scatter and"
+                + " all-to-all of 16-bit messages within a node, median over the measured sizes in the bucket.",
+                "system,engine,op,gpus,bytes_log2,gbps,shapes");
     }
 
     /**

@@ -53,6 +53,10 @@ class CalibrateJobTest {
             .add("num_gpus", DataTypes.LongType).add("message_size", DataTypes.LongType).add("kernel_source", DataTypes.StringType)
             .add("latency", DataTypes.DoubleType);
 
+    private static final StructType NCCL = new StructType().add("op_name", DataTypes.StringType)
+            .add("nccl_dtype", DataTypes.StringType).add("num_gpus", DataTypes.LongType).add("message_size", DataTypes.LongType)
+            .add("latency", DataTypes.DoubleType);
+
     private static void write(Path file, StructType schema, List<Row> rows) {
         spark.createDataFrame(rows, schema).coalesce(1).write().parquet(file.toString());
     }
@@ -92,12 +96,17 @@ class CalibrateJobTest {
         write(root.resolve("h100_sxm/comm/vllm/0.24.0/custom_allreduce_perf.parquet"), ALL_REDUCE, List.of(
                 RowFactory.create("bfloat16", 4L, 32768L, "vLLM_custom_graph", 0.005),
                 RowFactory.create("bfloat16", 4L, 32768L, "vLLM_custom_eager", 0.02)));
+        // NCCL: an all-gather of 2^17 half elements (2^18 B) over 8 GPUs in 0.016 ms; int8 and all-reduce rows not kept.
+        write(root.resolve("h100_sxm/comm/nccl/2.29.2/nccl_perf.parquet"), NCCL, List.of(
+                RowFactory.create("all_gather", "half", 8L, 131072L, 0.016),
+                RowFactory.create("all_gather", "int8", 8L, 131072L, 0.012),
+                RowFactory.create("all_reduce", "half", 8L, 131072L, 0.02)));
         Path out = dir.resolve("perf");
 
         Map<String, Integer> rows = CalibrateJob.run(spark, root, out);
 
         assertEquals(Map.of("gemm.csv", 1, "decode_attention.csv", 1, "context_attention.csv", 1, "moe.csv", 1,
-                "mla_decode.csv", 1, "mla_context.csv", 1, "allreduce.csv", 1), rows);
+                "mla_decode.csv", 1, "mla_context.csv", 1, "allreduce.csv", 1, "collectives.csv", 1), rows);
         List<String> gemm = Files.readAllLines(out.resolve("gemm.csv"));
         assertTrue(gemm.get(0).contains("commit 095f58a") && gemm.get(0).contains("Apache License 2.0"), gemm.get(0));
         String[] cells = gemm.get(3).split(",", -1);
@@ -118,5 +127,7 @@ class CalibrateJobTest {
         assertEquals("h100_sxm,trtllm,16,23,20.97,1", Files.readAllLines(out.resolve("mla_context.csv")).get(3));
         // 2^16 B / 0.005 ms = 13.11 GB/s.
         assertEquals("h100_sxm,vllm,4,16,13.11,1", Files.readAllLines(out.resolve("allreduce.csv")).get(3));
+        // 2^18 B / 0.016 ms = 16.38 GB/s.
+        assertEquals("h100_sxm,nccl,all_gather,8,18,16.38,1", Files.readAllLines(out.resolve("collectives.csv")).get(3));
     }
 }
