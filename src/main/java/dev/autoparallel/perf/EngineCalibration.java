@@ -6,12 +6,19 @@ package dev.autoparallel.perf;
  * @param stepOverheadS    fixed cost of one engine step: scheduling, sampling, kernel launches, CPU-GPU sync
  * @param prefillOverheadS fixed cost of a request's prefill: HTTP, tokenisation, scheduling, the first forward's set-up
  * @param queueFactor      how a request's time to first token grows with the requests in flight: the prefill queue
- *                         is this x the prefill time x (C - 1)^{@link PerfModel#QUEUE_EXPONENT}
+ *                         is this x the prefill time x (C - 1)^{@code queueExponent}
+ * @param queueExponent    how steeply that queue grows with the concurrency C
  */
-public record EngineCalibration(double stepOverheadS, double prefillOverheadS, double queueFactor) {
+public record EngineCalibration(double stepOverheadS, double prefillOverheadS, double queueFactor, double queueExponent) {
     public EngineCalibration {
-        if (!(stepOverheadS >= 0 && prefillOverheadS >= 0 && queueFactor >= 0)) {
-            throw new IllegalArgumentException("calibration " + stepOverheadS + ", " + prefillOverheadS + ", " + queueFactor);
+        if (!(stepOverheadS >= 0 && prefillOverheadS >= 0 && queueFactor >= 0 && queueExponent >= 0 && queueExponent <= 1)) {
+            throw new IllegalArgumentException("calibration " + stepOverheadS + ", " + prefillOverheadS + ", " + queueFactor
+                    + ", " + queueExponent);
         }
+    }
+
+    /** The prefill queue ahead of a request at {@code concurrency} in flight, for a prefill of {@code prefillS}. */
+    double queueSeconds(double prefillS, double concurrency) {
+        return queueFactor * prefillS * Math.pow(Math.max(0, concurrency - 1), queueExponent);
     }
 }

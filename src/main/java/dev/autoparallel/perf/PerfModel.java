@@ -65,8 +65,6 @@ public final class PerfModel {
     static final double NETWORK_HOP_LATENCY_S = 10e-6;
     /** Latency of one activation hand-off between pipeline stages. */
     static final double P2P_LATENCY_S = 30e-6;
-    /** How the prefill queue grows with concurrency: queue = factor x prefill x (C - 1)^exponent (fitted, both engines). */
-    static final double QUEUE_EXPONENT = 0.7;
 
     private final MemoryModel memory;
     private final ModelSpec spec;
@@ -279,7 +277,7 @@ public final class PerfModel {
         Step decode = stage.step(c, ctx, prefillPerStep);
         double tpot = l.pp() * decode.seconds() + (l.pp() - 1) * P2P_LATENCY_S;
         double prefill = l.pp() * stage.step(0, isl, isl).seconds() + (l.pp() - 1) * P2P_LATENCY_S + engine.prefillOverheadS();
-        double queue = engine.queueFactor() * prefill * Math.pow(c - 1, QUEUE_EXPONENT);
+        double queue = engine.queueSeconds(prefill, c);
         double ttft = prefill + queue + tpot;
         double requestRate = c / (prefill + queue + osl * tpot);
         if (replicaConcurrency > c) {
@@ -406,7 +404,7 @@ public final class PerfModel {
             @Override
             public double frontEndDelaySeconds(double concurrency, int promptTokens) {
                 double prefill = steps.seconds(0, promptTokens, promptTokens);
-                return steps.calibration().queueFactor() * prefill * Math.pow(Math.max(0, concurrency - 1), QUEUE_EXPONENT);
+                return steps.calibration().queueSeconds(prefill, concurrency);
             }
         };
     }

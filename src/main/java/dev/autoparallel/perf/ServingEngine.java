@@ -5,30 +5,28 @@ import java.util.Locale;
 
 /**
  * Serving engines whose scheduling the throughput model knows, each with its own calibration per step source
- * ({@link PerfModel.StepSource}: step and prefill overheads, how the time to first token grows with the requests in
- * flight), each fitted by {@code jobs/fit-engine.sh ENGINE FILE SOURCE} on the Hopper points of aiconfigurator's
- * silicon_sample.csv (Apache-2.0, NVIDIA; the reference set's measured-latency.csv) that the source predicts, as the
- * grid point with the lowest sum of the median absolute TTFT and TPOT errors.
+ * ({@link PerfModel.StepSource}: step and prefill overheads, and how the time to first token grows with the requests
+ * in flight, a factor and an exponent), each fitted by {@code jobs/fit-engine.sh ENGINE FILE SOURCE} on the Hopper points
+ * of aiconfigurator's silicon_sample.csv (Apache-2.0, NVIDIA; the reference set's measured-latency.csv) that the source
+ * predicts, as the grid point with the lowest sum of the median absolute TTFT and TPOT errors.
  *
- * <p>The roofline's values were refitted (2026-11-30) on the rows still on the roofline once 16-bit dense models took
- * measured kernels and MoE models measured experts (FP8 dense checkpoints and the MoE rows without measured experts):
- * vLLM 129 rows (Llama-3.1-70B FP8, Llama-3.1-8B-Instruct-FP8) 4 ms, 0 ms, 0.2: TTFT 10.6%, TPOT 11.7% (13.8% and 15.7%
- * with the values fitted in 2026-10 on the first 472 vLLM and SGLang points, 2.5 ms, 10 ms, 0.2); SGLang 106 rows
- * (Llama-3.1-8B-Instruct FP8, GLM-5, Qwen3.5-397B-A17B at FP8) 5.75 ms, 160 ms, 0.1: 25.6% and 14.9% (66.3% and 27.7%
- * with 2.5 ms, 10 ms, 1.5); TensorRT-LLM 300 rows (Llama-3.1-70B FP8, Qwen3-32B FP8, gpt-oss-120b at TP without
- * measured experts) 3.25 ms, 30 ms, 0.3: 27.0% and 19.7% (29.0% and 19.7% with 3.25 ms, 40 ms, 0.2). GPUs without
- * kernel data take the roofline's values.
+ * <p>Refitted 2026-11-30 with the queue exponent free per source (0 to 1; it was 0.7 for all) and vLLM's expert
+ * dispatch over data-parallel ranks costed. The roofline's values, on the rows still on the roofline (FP8 dense
+ * checkpoints, MoE rows without measured experts): vLLM 129 rows 4 ms, 15 ms, 0.1 x (C-1)^0.8: TTFT 7.7%, TPOT 11.7%
+ * (10.6% with the shared exponent); SGLang 106 rows 5.75 ms, 55 ms, 0.9 x (C-1)^0.4: 19.5% and 14.9% (25.6%);
+ * TensorRT-LLM 300 rows 3.25 ms, 15 ms, 1.5 x (C-1)^0.3: 14.9% and 19.7% (27.0%). GPUs without kernel data take the
+ * roofline's values.
  */
 public enum ServingEngine {
     /** vLLM's V1 scheduler: chunked prefill mixed into decode steps (vLLM 0.11-0.18 in the fitted rows). */
-    VLLM("vllm", new EngineCalibration(4e-3, 0, 0.2),
-            new EngineCalibration(1.25e-3, 5e-3, 0.3), new EngineCalibration(0.75e-3, 5e-3, 0.2)),
+    VLLM("vllm", new EngineCalibration(4e-3, 15e-3, 0.1, 0.8),
+            new EngineCalibration(1.25e-3, 5e-3, 1.0, 0.4), new EngineCalibration(1e-3, 10e-3, 0.2, 0.6)),
     /** SGLang: prefill batches run before decode batches (SGLang 0.5.1-0.5.9 in the fitted rows). */
-    SGLANG("sglang", new EngineCalibration(5.75e-3, 160e-3, 0.1),
-            new EngineCalibration(0.25e-3, 0, 2.0), new EngineCalibration(1.5e-3, 110e-3, 0.1)),
+    SGLANG("sglang", new EngineCalibration(5.75e-3, 55e-3, 0.9, 0.4),
+            new EngineCalibration(0.25e-3, 0, 0.9, 0.9), new EngineCalibration(1.5e-3, 145e-3, 0.1, 0.5)),
     /** TensorRT-LLM's PyTorch backend (trtllm-serve): in-flight batching with chunked context (1.0-1.2 in the fitted rows). */
-    TRTLLM("trtllm", new EngineCalibration(3.25e-3, 30e-3, 0.3), new EngineCalibration(0.25e-3, 25e-3, 0.2),
-            new EngineCalibration(1e-3, 75e-3, 0.1));
+    TRTLLM("trtllm", new EngineCalibration(3.25e-3, 15e-3, 1.5, 0.3), new EngineCalibration(0.25e-3, 10e-3, 1.9, 0.2),
+            new EngineCalibration(1e-3, 90e-3, 0.1, 0.6));
 
     private final String key;
     /** What the engine adds to the roofline. */
@@ -37,21 +35,21 @@ public enum ServingEngine {
      * What the engine adds to measured kernel timings (PerfModel's {@code MEASURED_KERNELS} path):
      * fitted apart from the roofline's, since the kernel tables already hold the launch and small-kernel
      * floors that the roofline's step overhead stands in for. Fitted by {@code jobs/fit-engine.sh ENGINE FILE
-     * measured_kernels} (2026-11-30, with the engines' measured all-reduces) on the rows of measured-latency.csv that path
-     * predicts (16-bit Llama-3.1-8B and Qwen3-32B on H100: vLLM 90, SGLang 84, TensorRT-LLM 177 rows): vLLM step 1.25 ms,
-     * prefill 5 ms, queue 0.3 (TTFT 9.1%, TPOT 9.4% on its rows); SGLang 0.25 ms, 0 ms, 2.0 (12.9%, 8.9%); TensorRT-LLM
-     * 0.25 ms, 25 ms, 0.2 (32.0%, 7.7%).
+     * measured_kernels} (2026-11-30) on the rows of measured-latency.csv that path predicts (16-bit Llama-3.1-8B and
+     * Qwen3-32B on H100: vLLM 90, SGLang 84, TensorRT-LLM 177 rows): vLLM step 1.25 ms, prefill 5 ms, queue 1.0 x
+     * (C-1)^0.4 (TTFT 7.8%, TPOT 9.4% on its rows; 9.1% with the shared exponent 0.7); SGLang 0.25 ms, 0 ms, 0.9 x
+     * (C-1)^0.9 (10.3%, 8.9%; 12.9%); TensorRT-LLM 0.25 ms, 10 ms, 1.9 x (C-1)^0.2 (24.4%, 7.7%; 32.0%).
      */
     private final EngineCalibration kernelCalibration;
     /**
      * What the engine adds to steps whose routed experts come from measured MoE layers and the rest from the roofline
      * (PerfModel's {@code MEASURED_EXPERTS} path; for MLA models with measured MLA kernels, their attention too). Fitted
-     * by {@code jobs/fit-engine.sh ENGINE FILE measured_experts} (2026-11-30, with the engines' measured all-reduces) on
-     * the rows of measured-latency.csv that path predicts (H100/H200, aggregated and disaggregated; vLLM 281 rows:
-     * MiniMax-M2.5, Qwen3-235B-FP8, Kimi-K2.5, gpt-oss-120b; SGLang 72: DeepSeek-R1/V3, Qwen3-235B-FP8; TensorRT-LLM 227:
-     * DeepSeek-R1/V3, Qwen3-235B-FP8, gpt-oss-120b): vLLM step 0.75 ms, prefill 5 ms, queue 0.2 (TTFT 16.3%, TPOT 18.0% on
-     * its rows; 24.3% and 29.2% with the roofline's values of the time); SGLang 1.5 ms, 110 ms, 0.1 (19.6%, 14.9%);
-     * TensorRT-LLM 1 ms, 75 ms, 0.1 (22.6%, 16.0%). SGLang's and TensorRT-LLM's long prefill overheads stand in for what a
+     * by {@code jobs/fit-engine.sh ENGINE FILE measured_experts} (2026-11-30) on the rows of measured-latency.csv that
+     * path predicts (H100/H200, aggregated and disaggregated; vLLM 281 rows: MiniMax-M2.5, Qwen3-235B-FP8, Kimi-K2.5,
+     * gpt-oss-120b; SGLang 72: DeepSeek-R1/V3, Qwen3-235B-FP8; TensorRT-LLM 227: DeepSeek-R1/V3, Qwen3-235B-FP8,
+     * gpt-oss-120b): vLLM step 1 ms, prefill 10 ms, queue 0.2 x (C-1)^0.6 (TTFT 14.7%, TPOT 16.3% on its rows; 16.3%
+     * with the shared exponent); SGLang 1.5 ms, 145 ms, 0.1 x (C-1)^0.5 (10.8%, 14.9%; 19.6%); TensorRT-LLM 1 ms, 90 ms,
+     * 0.1 x (C-1)^0.6 (16.7%, 16.0%; 22.6%). SGLang's and TensorRT-LLM's long prefill overheads stand in for what a
      * DeepSeek prefill costs beyond its measured kernels (DeepSeek is most of their rows).
      */
     private final EngineCalibration expertCalibration;

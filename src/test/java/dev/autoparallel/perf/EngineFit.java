@@ -18,7 +18,7 @@ import org.apache.commons.csv.CSVRecord;
 /**
  * Fits one engine's calibration ({@link EngineCalibration}) of one step source on the measured serving points of a
  * file in the columns of measured-latency.csv that the source predicts: first the step overhead on TPOT, then the
- * prefill overhead and queue factor on TTFT, each by grid search for the lowest median absolute error of those rows.
+ * prefill overhead, queue factor and queue exponent on TTFT, each by grid search for the lowest median absolute error of those rows.
  * Run by {@code jobs/fit-engine.sh ENGINE [FILE] [SOURCE]} (SOURCE {@code roofline}, {@code measured_kernels} or
  * {@code measured_experts}; default roofline); prints the grid's best point and the errors before and after. The other
  * sources' calibrations stay as they are.
@@ -57,7 +57,8 @@ public final class EngineFit {
         double bestStep = now.stepOverheadS();
         double bestTpot = Double.MAX_VALUE;
         for (double step = kernels ? 0 : 0.5e-3; step <= 6e-3 + 1e-12; step += 0.25e-3) {
-            double[] e = errors(rows, model, source, new EngineCalibration(step, now.prefillOverheadS(), now.queueFactor()));
+            double[] e = errors(rows, model, source, new EngineCalibration(step, now.prefillOverheadS(), now.queueFactor(),
+                    now.queueExponent()));
             if (e[1] < bestTpot) {
                 bestTpot = e[1];
                 bestStep = step;
@@ -65,21 +66,26 @@ public final class EngineFit {
         }
         double bestPrefill = now.prefillOverheadS();
         double bestQueue = now.queueFactor();
+        double bestExponent = now.queueExponent();
         double bestSum = Double.MAX_VALUE;
-        for (double prefill = 0; prefill <= 0.300 + 1e-12; prefill += 0.005) {
-            for (double queue = 0; queue <= 2.0 + 1e-12; queue += 0.1) {
-                double[] e = errors(rows, model, source, new EngineCalibration(bestStep, prefill, queue));
-                if (e[0] + e[1] < bestSum) {
-                    bestSum = e[0] + e[1];
-                    bestPrefill = prefill;
-                    bestQueue = queue;
+        for (double exponent = 0; exponent <= 1.0 + 1e-12; exponent += 0.1) {
+            for (double prefill = 0; prefill <= 0.300 + 1e-12; prefill += 0.005) {
+                for (double queue = 0; queue <= 2.0 + 1e-12; queue += 0.1) {
+                    double[] e = errors(rows, model, source, new EngineCalibration(bestStep, prefill, queue, exponent));
+                    if (e[0] + e[1] < bestSum) {
+                        bestSum = e[0] + e[1];
+                        bestPrefill = prefill;
+                        bestQueue = queue;
+                        bestExponent = exponent;
+                    }
                 }
             }
         }
-        EngineCalibration fitted = new EngineCalibration(bestStep, bestPrefill, bestQueue);
+        EngineCalibration fitted = new EngineCalibration(bestStep, bestPrefill, bestQueue, bestExponent);
         double[] after = errors(rows, model, source, fitted);
-        System.out.printf(Locale.ROOT, "fitted step %.2f ms, prefill %.0f ms, queue factor %.1f: TTFT %.1f%%, TPOT %.1f%% (%d predicted)%n",
-                bestStep * 1e3, bestPrefill * 1e3, bestQueue, after[0] * 100, after[1] * 100, (int) after[2]);
+        System.out.printf(Locale.ROOT, "fitted step %.2f ms, prefill %.0f ms, queue factor %.1f, exponent %.1f: TTFT %.1f%%,"
+                        + " TPOT %.1f%% (%d predicted)%n", bestStep * 1e3, bestPrefill * 1e3, bestQueue, bestExponent,
+                after[0] * 100, after[1] * 100, (int) after[2]);
     }
 
     /** Median absolute TTFT and TPOT errors of the predicted rows, and their count, with {@code c} as {@code source}'s calibration. */
