@@ -172,15 +172,14 @@ public record EngineSettings(VllmVersion version, Engine engine, double gpuMemor
                     + " speculative decoding; its --speculative-config methods are read from " + SPECULATIVE_FROM + " on");
         }
         if (speculative.method() == SpeculativeDecoding.Method.MTP) {
-            int modules = mtpModules;
-            if (modules == 0) {
+            if (mtpModules == 0) {
                 throw new InvalidConfigurationException("speculative_method", spec.modelId() + " has no multi-token-"
                         + "prediction layers in its checkpoint (its config gives no num_nextn_predict_layers or"
                         + " mtp_num_hidden_layers, or its family ships none); allowed for it: ngram, or none");
             }
-            if (speculative.numSpeculativeTokens() % modules != 0) {
+            if (speculative.numSpeculativeTokens() % mtpModules != 0) {
                 throw new InvalidConfigurationException("num_speculative_tokens", "num_speculative_tokens was "
-                        + speculative.numSpeculativeTokens() + "; vLLM requires a multiple of the " + modules + " MTP"
+                        + speculative.numSpeculativeTokens() + "; vLLM requires a multiple of the " + mtpModules + " MTP"
                         + " modules of " + spec.modelId() + " (it cycles through them)");
             }
         }

@@ -349,9 +349,11 @@ public record ModelSpec(String modelId, String modelType, Family family,
         if (mtpParamCount() == 0) {
             return 0;
         }
-        if (family == Family.NEMOTRON_H) {
-            return 1;
-        }
+        return family == Family.NEMOTRON_H ? 1 : mtpDecoderLayers();
+    }
+
+    /** Decoder layers (or Nemotron-H blocks) of the checkpoint's MTP modules: the layer indices past {@code numLayers}. */
+    public int mtpDecoderLayers() {
         return (int) tensors.stream().filter(t -> t.layer() >= numLayers).mapToInt(Tensor::layer).distinct().count();
     }
 

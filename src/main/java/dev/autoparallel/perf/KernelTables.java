@@ -395,33 +395,15 @@ public final class KernelTables {
             table[mLog2] = row;
             kernels.gemmFlops.put(r[2], table);
         }
-        curves("/perf/decode_attention.csv", 3, 1e9).forEach((key, c) -> {
-            String[] k = key.split(",");
-            Kernels kernels = byKey.get(k[0] + "," + k[1]);
-            if (kernels != null) {
-                kernels.decodeBytesPerS.put(k[2], c);
-            }
-        });
+        perEngine(byKey, "/perf/decode_attention.csv", 3, 1e9, (kernels, k, c) -> kernels.decodeBytesPerS.put(k[2], c));
         curves("/perf/context_attention.csv", 2, 1e12).forEach((key, c) -> {
             Kernels kernels = byKey.get(key);
             if (kernels != null) {
                 kernels.contextFlops = c;
             }
         });
-        curves("/perf/mla_decode.csv", 4, 1e6).forEach((key, c) -> {
-            String[] k = key.split(",");
-            Kernels kernels = byKey.get(k[0] + "," + k[1]);
-            if (kernels != null) {
-                kernels.mlaDecode.put(k[2] + "," + k[3], c);
-            }
-        });
-        curves("/perf/allreduce.csv", 3, 1e9).forEach((key, c) -> {
-            String[] k = key.split(",");
-            Kernels kernels = byKey.get(k[0] + "," + k[1]);
-            if (kernels != null) {
-                kernels.allReduce.put(Integer.parseInt(k[2]), c);
-            }
-        });
+        perEngine(byKey, "/perf/mla_decode.csv", 4, 1e6, (kernels, k, c) -> kernels.mlaDecode.put(k[2] + "," + k[3], c));
+        perEngine(byKey, "/perf/allreduce.csv", 3, 1e9, (kernels, k, c) -> kernels.allReduce.put(Integer.parseInt(k[2]), c));
         // NCCL's collectives are the system's, whichever engine calls them.
         curves("/perf/collectives.csv", 4, 1e9).forEach((key, c) -> {
             String[] k = key.split(",");
@@ -431,13 +413,7 @@ public final class KernelTables {
                 }
             });
         });
-        curves("/perf/mla_context.csv", 3, 1e9).forEach((key, c) -> {
-            String[] k = key.split(",");
-            Kernels kernels = byKey.get(k[0] + "," + k[1]);
-            if (kernels != null) {
-                kernels.mlaContext.put(Integer.parseInt(k[2]), c);
-            }
-        });
+        perEngine(byKey, "/perf/mla_context.csv", 3, 1e9, (kernels, k, c) -> kernels.mlaContext.put(Integer.parseInt(k[2]), c));
         List<String[]> moe = lines("/perf/moe.csv");
         String[] header = moe.remove(0);
         double[] counts = new double[header.length - 9];
@@ -466,6 +442,26 @@ public final class KernelTables {
                     sec.stream().mapToDouble(Double::doubleValue).toArray()));
         }
         return new KernelTables(byKey);
+    }
+
+    /** Where a curve of a per-system, per-engine table goes: its kernels, its key columns, the curve. */
+    @FunctionalInterface
+    private interface CurveSink {
+        void put(Kernels kernels, String[] key, Curve curve);
+    }
+
+    /**
+     * Each curve of a long table whose first two key columns are the system and the engine, handed with its key columns to
+     * the kernels of that system and engine (curves of a pair without GEMM data are dropped).
+     */
+    private static void perEngine(Map<String, Kernels> byKey, String resource, int keys, double unit, CurveSink sink) {
+        curves(resource, keys, unit).forEach((key, c) -> {
+            String[] k = key.split(",");
+            Kernels kernels = byKey.get(k[0] + "," + k[1]);
+            if (kernels != null) {
+                sink.put(kernels, k, c);
+            }
+        });
     }
 
     /**

@@ -81,8 +81,8 @@ public final class PerfModel {
     /** Parameters and served bytes of the LM head (what a speculative drafter's every pass runs). */
     private final double headParams;
     private final double headBytes;
-    /** Decoder layers of the checkpoint's MTP modules (indices past the model's layers). */
-    private final int mtpLayerIndices;
+    /** Decoder layers one MTP drafter pass runs ({@link #draftShare}), counted once. */
+    private final int mtpPassLayers;
     private final boolean fp8Checkpoint;
     private final double slidingLayerCount;
     /** This GPU's measured kernels per engine (absent: none, or the roofline alone was asked for). */
@@ -137,31 +137,27 @@ public final class PerfModel {
         this.moeDtype = spec.moe() == null ? null : moeDtype(spec.quantization());
         double expertBytes = 0;
         double total = 0;
+        // The output head (the embedding where the two are tied), which every sampled position multiplies through.
+        double head = 0;
+        double headB = 0;
         for (Tensor t : spec.servedTensors()) {
             double b = spec.quantization().bytes(t, spec.servingDtype());
             total += b;
             if (t.component() == Component.ROUTED_EXPERTS) {
                 expertBytes += b;
+            } else if (t.component() == Component.LM_HEAD) {
+                head += t.numel();
+                headB += b;
             }
         }
         this.expertByteShare = total == 0 ? 0 : expertBytes / total;
-        // The output head (the embedding where the two are tied), which every sampled position multiplies through.
-        double head = 0;
-        double headB = 0;
-        for (Tensor t : spec.servedTensors()) {
-            if (t.component() == Component.LM_HEAD) {
-                head += t.numel();
-                headB += spec.quantization().bytes(t, spec.servingDtype());
-            }
-        }
         if (head == 0 && spec.tieWordEmbeddings()) {
             head = (double) spec.vocabSize() * spec.hiddenSize();
             headB = head * spec.servingDtype().bytes();
         }
         this.headParams = head;
         this.headBytes = headB;
-        this.mtpLayerIndices = (int) spec.tensors().stream().filter(t -> t.layer() >= spec.numLayers())
-                .mapToInt(Tensor::layer).distinct().count();
+        this.mtpPassLayers = spec.family() == Family.NEMOTRON_H ? spec.mtpDecoderLayers() : 1;
         Quantization q = spec.quantization();
         // Weights and activations both in 8 bits or fewer run on FP8 tensor cores: FP8 (per tensor, block, row-wise), the
         // microscaled formats, ModelOpt's FP8 and, on Blackwell (SM 10.0) where FP4 tensor cores exist, its W4A4 NVFP4
@@ -311,8 +307,7 @@ public final class PerfModel {
      * pattern for Nemotron-H (nemotron_h_mtp.py runs its one step's blocks in turn).
      */
     private double draftShare(Layout l) {
-        double perPass = spec.family() == Family.NEMOTRON_H ? mtpLayerIndices : 1;
-        return perPass / (spec.numLayers() / (double) l.pp());
+        return mtpPassLayers / (spec.numLayers() / (double) l.pp());
     }
 
     /**

@@ -209,6 +209,11 @@ public final class FleetPlanner {
         int gpus() {
             return workers * row.layout().totalGpus();
         }
+
+        /** Whether this pool is the better buy than {@code other} (none: yes): cheaper, or as cheap on fewer GPUs. */
+        boolean beats(PoolChoice other) {
+            return other == null || monthly() < other.monthly() || monthly() == other.monthly() && gpus() < other.gpus();
+        }
     }
 
     /**
@@ -247,7 +252,7 @@ public final class FleetPlanner {
                 continue;
             }
             PoolChoice c = new PoolChoice(row, workers, cost(req, opt, row.layout(), workers), seats);
-            if (decode == null || c.monthly() < decode.monthly() || c.monthly() == decode.monthly() && c.gpus() < decode.gpus()) {
+            if (c.beats(decode)) {
                 decode = c;
             }
         }
@@ -297,7 +302,7 @@ public final class FleetPlanner {
             }
             double ttft = service + Disaggregation.waitQuantileSeconds(workers, service, rate, quantile, t.arrivalCv()) + transfer;
             PoolChoice c = new PoolChoice(row, workers, cost(req, opt, row.layout(), workers), row.seats());
-            if (prefill == null || c.monthly() < prefill.monthly() || c.monthly() == prefill.monthly() && c.gpus() < prefill.gpus()) {
+            if (c.beats(prefill)) {
                 prefill = c;
                 prefillTtft = ttft;
             }
