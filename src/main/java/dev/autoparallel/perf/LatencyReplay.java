@@ -4,6 +4,7 @@ import dev.autoparallel.error.AutoParallelException;
 import dev.autoparallel.hardware.Gpu;
 import dev.autoparallel.hardware.GpuCatalog;
 import dev.autoparallel.memory.EngineSettings;
+import dev.autoparallel.memory.EngineViews;
 import dev.autoparallel.memory.Layout;
 import dev.autoparallel.memory.MemoryEstimate;
 import dev.autoparallel.memory.MemoryModel;
@@ -150,17 +151,34 @@ public final class LatencyReplay {
             }
             Layout l = layout(r, "", spec.isMoe());
             // The engine view sized for the row's workload, once: the estimate and its step source both read it.
-            MemoryEstimate mem = memory.evaluate(l, settings.withMaxModelLen(w.sequenceLength()).withMaxNumSeqs((c + l.dp() - 1) / l.dp()),
-                    gpu.memoryBytes());
+            EngineSettings sized = settings.withMaxModelLen(w.sequenceLength()).withMaxNumSeqs((c + l.dp() - 1) / l.dp());
+            MemoryEstimate mem = memory.evaluate(l, sized, gpu.memoryBytes());
             if (!mem.fits()) {
                 return refuse.apply("the layout does not fit in the memory model");
             }
+            mem = enginePool(memory, sized, mem, engine, gpu);
             PerfEstimate e = perf.estimate(l, 8, mem, w, engine, calibrations);
             return new Row(line, modelId, backend, system, layout, isl, osl, c, ttft, tpot, e.ttftMs(), e.tpotMs(),
                     perf.stepSource(l, mem, engine), null);
         } catch (AutoParallelException | IllegalArgumentException e) {
             return refuse.apply(e.getMessage());
         }
+    }
+
+    /**
+     * The engine view with the KV cache the measured engine allocated at its own default: vLLM's is {@code mem};
+     * SGLang's pool at its default {@code --mem-fraction-static} and TensorRT-LLM's at its default
+     * {@code free_gpu_memory_fraction} ({@link EngineViews}) are larger, and a measured run held that many requests.
+     */
+    static MemoryEstimate enginePool(MemoryModel memory, EngineSettings settings, MemoryEstimate mem, ServingEngine engine,
+                                     Gpu gpu) {
+        if (engine == ServingEngine.VLLM || EngineViews.unsupported(mem) != null) {
+            return mem;
+        }
+        long pool = engine == ServingEngine.SGLANG ? EngineViews.sglang(mem, gpu.memoryBytes()).kvPoolBytes()
+                : EngineViews.trtllm(mem, gpu.memoryBytes()).defaultKvBytes();
+        MemoryEstimate own = memory.evaluate(mem.layout(), settings.withKvCacheMemoryBytes(pool), gpu.memoryBytes());
+        return own.fits() ? own : mem;
     }
 
     /**

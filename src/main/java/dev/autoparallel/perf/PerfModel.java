@@ -39,7 +39,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * 472 points); other GPUs use the same factors with their own peak numbers.
  *
  * <p>Where the GPU and engine have measured kernels ({@link KernelTables}) and the model is a dense
- * decoder of full-attention layers with 16-bit weights, a step's matrix multiplies and attention come
+ * decoder of full-attention layers with 16-bit or FP8 per-tensor weights, a step's matrix multiplies and attention come
  * from those measurements instead of the roofline ({@link StepSource#MEASURED_KERNELS}), with the
  * engine's calibration of that source ({@link ServingEngine#calibration(StepSource)}); the all-reduces, the
  * queue and the pipeline hand-offs are the roofline's in both. A mixture of experts takes its routed experts (and, for
@@ -174,11 +174,16 @@ public final class PerfModel {
         boolean dense = intermediate > 0 && spec.moe() == null && spec.mla() == null && slidingLayerCount == 0
                 && spec.linearState() == null
                 && spec.layers().stream().allMatch(x -> x.mixer() == Mixer.FULL_ATTENTION && x.ffn() == Ffn.DENSE);
-        // 16-bit weights run the tables' bfloat16 GEMMs. FP8 stays on the roofline: with the tables' fp8 GEMMs (whose
-        // small-m floors reach 15 us per call on TensorRT-LLM, 7 us on vLLM, against 5 us in bfloat16) the median TPOT
-        // error of Llama-3.1-70B FP8 on TensorRT-LLM went from 17% to 49% and of Llama-3.1-8B-Instruct-FP8 on vLLM from
-        // 66% to 100% (measured-latency.csv, 2026-11-30).
-        String dtype = q instanceof Quantization.None ? "bfloat16" : null;
+        // 16-bit weights run the tables' bfloat16 GEMMs, FP8 per tensor (vLLM --quantization fp8, ModelOpt FP8) their
+        // fp8 GEMMs less a per-call excess (Stage#gemmSeconds). The tables' fp8 GEMMs as measured took the median TPOT
+        // error of Llama-3.1-70B FP8 on TensorRT-LLM from 17% to 49%; with the excess taken off, the 70B runs on vLLM go
+        // from 9.7% (H100) and 10.7% (H200) on the roofline to 5.2% and 8.1%, Qwen3-32B FP8 on TensorRT-LLM from 23.6%
+        // to 9.3%: the roofline misses the ridge between memory- and compute-bound GEMMs at 64 to 512 tokens, where a
+        // step's GEMMs take up to three times its weight read (measured-latency.csv, 2026-11-30). Block-scaled FP8 has
+        // no dense table and stays on the roofline.
+        boolean fp8PerTensor = q instanceof Quantization.Fp8 f && f.blockOut() == 0
+                || q instanceof Quantization.ModelOpt m && m.algorithm().equals("FP8");
+        String dtype = q instanceof Quantization.None ? "bfloat16" : fp8PerTensor ? "fp8" : null;
         this.gemmDtype = dense ? dtype : null;
         this.intermediateSize = dense ? intermediate : 0;
     }
@@ -263,7 +268,7 @@ public final class PerfModel {
         int replicaConcurrency = (w.concurrency() + l.dp() - 1) / l.dp();
         int isl = w.inputTokens();
         int osl = w.outputTokens();
-        double capacity = mem.kvCacheTokens() / (double) w.sequenceLength();
+        double capacity = mem.kvCacheTokens() / servingEngine.heldTokensPerRequest(w);
         double c = Math.max(1, Math.min(replicaConcurrency, capacity));
         Stage stage = stage(l, gpusPerNode, mem, servingEngine, calibrations);
         EngineCalibration engine = calibrations.of(servingEngine, stage.source());
@@ -687,13 +692,31 @@ public final class PerfModel {
             double[] layer = new double[max + 1];
             double[] lmHead = new double[max + 1];
             for (int i = 0; i <= max; i++) {
-                layer[i] = layers * (k.gemmSeconds(gemmDtype, i, (heads + 2 * kvHeads) * hd, hidden)
-                        + k.gemmSeconds(gemmDtype, i, hidden, heads * hd)
-                        + k.gemmSeconds(gemmDtype, i, 2 * inter, hidden)
-                        + k.gemmSeconds(gemmDtype, i, hidden, inter));
-                lmHead[i] = k.gemmSeconds(gemmDtype, i, (spec.vocabSize() + tp - 1) / tp, hidden) / pp;
+                layer[i] = layers * (gemmSeconds(k, i, (heads + 2 * kvHeads) * hd, hidden)
+                        + gemmSeconds(k, i, hidden, heads * hd)
+                        + gemmSeconds(k, i, 2 * inter, hidden)
+                        + gemmSeconds(k, i, hidden, inter));
+                lmHead[i] = k.gemmSeconds("bfloat16", Math.min(i, k.maxGemmLog2("bfloat16")), (spec.vocabSize() + tp - 1) / tp, hidden) / pp;
             }
             return new double[][] {layer, lmHead};
+        }
+
+        /**
+         * One layer GEMM at m = 2^i from the tables. An FP8 GEMM's table time at m = 1 exceeds its weight read by more
+         * than a bfloat16 GEMM's does (a 4096 x 4096 GEMM on H100 under TensorRT-LLM: 19.5 us against a 5 us read, where
+         * bfloat16 takes 15.9 us against 10 us), a per-call cost that served steps do not show: Llama-3.1-70B FP8 at TP 8
+         * on H200 under TensorRT-LLM decodes 4 sequences in 6.3 to 6.5 ms, attention and all-reduces included
+         * (measured-latency.csv), where the tables' layer GEMMs alone sum to 6.4 ms over a 2.3 ms weight read. That excess
+         * is taken off at every m, never below the weight read at the roofline's share of the HBM bandwidth.
+         */
+        private double gemmSeconds(Kernels k, int i, long n, long kDim) {
+            double t = k.gemmSeconds(gemmDtype, i, n, kDim);
+            if (!gemmDtype.equals("fp8")) {
+                return t;
+            }
+            double read = n * (double) kDim / (gpu.hbmBytesPerSecond() * ETA_HBM);
+            double excess = Math.max(0, k.gemmSeconds(gemmDtype, 0, n, kDim) - read);
+            return Math.max(read, t - excess);
         }
 
         /** Seconds of a table of times at m = 2^i, at {@code m} tokens: linear in m between powers of two, proportional beyond the last. */

@@ -11,22 +11,30 @@ import java.util.Locale;
  * predicts, as the grid point with the lowest sum of the median absolute TTFT and TPOT errors.
  *
  * <p>Refitted 2026-11-30 with the queue exponent free per source (0 to 1; it was 0.7 for all) and vLLM's expert
- * dispatch over data-parallel ranks costed. The roofline's values, on the rows still on the roofline (FP8 dense
- * checkpoints, MoE rows without measured experts): vLLM 129 rows 4 ms, 15 ms, 0.1 x (C-1)^0.8: TTFT 7.7%, TPOT 11.7%
- * (10.6% with the shared exponent); SGLang 106 rows 5.75 ms, 55 ms, 0.9 x (C-1)^0.4: 19.5% and 14.9% (25.6%);
- * TensorRT-LLM 300 rows 3.25 ms, 15 ms, 1.5 x (C-1)^0.3: 14.9% and 19.7% (27.0%). GPUs without kernel data take the
+ * dispatch over data-parallel ranks costed. The roofline's values, on the rows the roofline predicted: vLLM 129 rows
+ * (FP8 dense checkpoints and MoE rows without measured experts, before FP8 dense rows moved to the fp8 GEMM tables; none
+ * is left on the roofline since) 4 ms, 15 ms, 0.1 x (C-1)^0.8: TTFT 7.7%, TPOT 11.7% (10.6% with the shared exponent);
+ * SGLang 106 rows 5.75 ms, 55 ms, 0.9 x (C-1)^0.4: 19.5% and 14.9% (25.6%); TensorRT-LLM, refitted on the 48 rows still
+ * on the roofline once FP8 dense rows left it (MoE rows without measured experts), 3 ms, 20 ms, 1.6 x (C-1)^0.2: 11.4%
+ * and 11.8% (12.5% and 12.8% under the previous 3.25 ms, 15 ms, 1.5 x (C-1)^0.3). GPUs without kernel data take the
  * roofline's values.
  */
 public enum ServingEngine {
     /** vLLM's V1 scheduler: chunked prefill mixed into decode steps (vLLM 0.11-0.18 in the fitted rows). */
     VLLM("vllm", new EngineCalibration(4e-3, 15e-3, 0.1, 0.8),
-            new EngineCalibration(1.25e-3, 5e-3, 1.0, 0.4), new EngineCalibration(1e-3, 10e-3, 0.2, 0.6)),
+            new EngineCalibration(1.5e-3, 10e-3, 0.1, 0.9), new EngineCalibration(1e-3, 10e-3, 0.2, 0.6)),
     /** SGLang: prefill batches run before decode batches (SGLang 0.5.1-0.5.9 in the fitted rows). */
     SGLANG("sglang", new EngineCalibration(5.75e-3, 55e-3, 0.9, 0.4),
             new EngineCalibration(0.25e-3, 0, 0.9, 0.9), new EngineCalibration(1.5e-3, 145e-3, 0.1, 0.5)),
     /** TensorRT-LLM's PyTorch backend (trtllm-serve): in-flight batching with chunked context (1.0-1.2 in the fitted rows). */
-    TRTLLM("trtllm", new EngineCalibration(3.25e-3, 15e-3, 1.5, 0.3), new EngineCalibration(0.25e-3, 10e-3, 1.9, 0.2),
+    TRTLLM("trtllm", new EngineCalibration(3e-3, 20e-3, 1.6, 0.2), new EngineCalibration(0, 10e-3, 1.9, 0.2),
             new EngineCalibration(1e-3, 90e-3, 0.1, 0.6));
+
+    /**
+     * Share of its output a request holds in the KV cache on average over its life where blocks are allocated as tokens
+     * arrive (vLLM, SGLang): none at its first token, all of it at its last.
+     */
+    static final double ON_DEMAND_OUTPUT_SHARE = 0.5;
 
     private final String key;
     /** What the engine adds to the roofline. */
@@ -35,10 +43,13 @@ public enum ServingEngine {
      * What the engine adds to measured kernel timings (PerfModel's {@code MEASURED_KERNELS} path):
      * fitted apart from the roofline's, since the kernel tables already hold the launch and small-kernel
      * floors that the roofline's step overhead stands in for. Fitted by {@code jobs/fit-engine.sh ENGINE FILE
-     * measured_kernels} (2026-11-30) on the rows of measured-latency.csv that path predicts (16-bit Llama-3.1-8B and
-     * Qwen3-32B on H100: vLLM 90, SGLang 84, TensorRT-LLM 177 rows): vLLM step 1.25 ms, prefill 5 ms, queue 1.0 x
-     * (C-1)^0.4 (TTFT 7.8%, TPOT 9.4% on its rows; 9.1% with the shared exponent 0.7); SGLang 0.25 ms, 0 ms, 0.9 x
-     * (C-1)^0.9 (10.3%, 8.9%; 12.9%); TensorRT-LLM 0.25 ms, 10 ms, 1.9 x (C-1)^0.2 (24.4%, 7.7%; 32.0%).
+     * measured_kernels} (2026-11-30) on the rows of measured-latency.csv that path predicts: 16-bit Llama-3.1-8B and
+     * Qwen3-32B on H100, and since FP8 per-tensor dense rows run the tables' fp8 GEMMs, Llama-3.1-70B, Qwen3-32B and
+     * Llama-3.1-8B-Instruct served FP8 (vLLM 219 rows, TensorRT-LLM 429; SGLang has no FP8 dense rows, 84): vLLM step
+     * 1.5 ms, prefill 10 ms, queue 0.1 x (C-1)^0.9 (TTFT 16.9%, TPOT 8.7% on its rows; on the 16-bit rows alone it was
+     * 1.25 ms, 5 ms, 1.0 x (C-1)^0.4 with 7.8% and 9.4%: the FP8 runs queue less behind prefills than the 16-bit ones);
+     * SGLang 0.25 ms, 0 ms, 0.9 x (C-1)^0.9 (10.3%, 8.9%; 12.9% with the shared exponent 0.7); TensorRT-LLM 0 ms, 10 ms,
+     * 1.9 x (C-1)^0.2 (19.4%, 9.5%; on the 16-bit rows alone 0.25 ms, 10 ms, 1.9 x (C-1)^0.2 with 24.4% and 7.7%).
      */
     private final EngineCalibration kernelCalibration;
     /**
@@ -85,6 +96,18 @@ public enum ServingEngine {
      */
     public boolean gathersExpertInputs() {
         return this == VLLM;
+    }
+
+    /**
+     * The KV cache tokens one request in flight holds, on average over its life, under the engine's admission rule,
+     * which sets how many requests the cache runs at once. vLLM allocates blocks as tokens arrive and preempts when it
+     * runs out (v1/core/sched/scheduler.py); SGLang allocates each decode token's slot as it comes and retracts requests
+     * when its pool runs out (managers/scheduler.py): a request holds its prompt and on average half its output.
+     * TensorRT-LLM's default capacity policy GUARANTEED_NO_EVICT (SchedulerConfig.capacity_scheduler_policy) admits a
+     * request only with blocks reserved for its prompt and every output token. Read 2026-11-30.
+     */
+    public double heldTokensPerRequest(Workload w) {
+        return this == TRTLLM ? w.sequenceLength() : w.inputTokens() + ON_DEMAND_OUTPUT_SHARE * w.outputTokens();
     }
 
     public static ServingEngine parse(String s) {

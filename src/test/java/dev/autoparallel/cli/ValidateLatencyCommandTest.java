@@ -81,8 +81,9 @@ class ValidateLatencyCommandTest {
     /**
      * 44 TensorRT-LLM points (every 16th of the 704 aggregated TensorRT-LLM rows of the reference set the model
      * predicts: aiconfigurator silicon_sample.csv, Apache-2.0, NVIDIA), replayed under TensorRT-LLM's own calibration
-     * (jobs/fit-engine.sh trtllm): median errors 14.5% TTFT and 13.1% TPOT since each step source's prefill queue has
-     * its own fitted exponent (2026-11-30; 22.4% with the shared exponent 0.7, once the MoE rows' routed experts came
+     * (jobs/fit-engine.sh trtllm): median errors 16.9% TTFT and 10.2% TPOT since FP8 dense rows run the tables' fp8
+     * GEMMs and a run holds TensorRT-LLM's own default KV pool (2026-11-30; 14.5% and 13.1% on the roofline before; 22.4%
+     * TTFT with the shared queue exponent 0.7, once the MoE rows' routed experts came
      * from measured MoE layers, DeepSeek's attention from measured MLA kernels and TP all-reduces from the engine's
      * measured all-reduce; 32.7% and 13.1% with the 16-bit
      * dense rows alone on measured kernels, 34.3% and 13.6% on the roofline alone), where vLLM's calibration gave 48% TTFT
@@ -93,8 +94,8 @@ class ValidateLatencyCommandTest {
     void tensorRtLlmPoints_withItsOwnCalibration(@TempDir Path dir) throws Exception {
         JsonNode j = replay(dir, "latency-points-trtllm.csv");
         assertEquals(42, j.get("predicted_rows").asInt());
-        assertEquals(0.145, j.get("median_abs_error_ttft").asDouble(), 0.005);
-        assertEquals(0.131, j.get("median_abs_error_tpot").asDouble(), 0.005);
+        assertEquals(0.169, j.get("median_abs_error_ttft").asDouble(), 0.005);
+        assertEquals(0.102, j.get("median_abs_error_tpot").asDouble(), 0.005);
     }
 
     /**

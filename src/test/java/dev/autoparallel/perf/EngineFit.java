@@ -49,6 +49,11 @@ public final class EngineFit {
                 rows.add(r);
             }
         }
+        if (rows.isEmpty()) {
+            System.out.printf(Locale.ROOT, "%s %s: no row of %s is predicted from that source; nothing to fit%n", engine.key(),
+                    source.key(), args[0]);
+            return;
+        }
         EngineCalibration now = engine.calibration(source);
         double[] before = errors(rows, model, source, now);
         System.out.printf(Locale.ROOT, "%s %s: %d rows; now %s: %d predicted, TTFT %.1f%%, TPOT %.1f%%%n", engine.key(), source.key(),

@@ -101,8 +101,9 @@ class PerfModelTest {
     @Test
     void modelOptFp8Checkpoints_prefillOnFp8TensorCores() {
         // NVIDIA's ModelOpt FP8 Llama-3.1-8B (catalog) against the bf16 original on one H200, one 8K prompt: the prefill is
-        // compute-bound, and W8A8 FP8 runs at the FP8 peak (1,979 against 989 TFLOPS dense), so its TTFT is well below
-        // the bf16 model's, not equal to it as when ModelOpt checkpoints were read as 16-bit compute.
+        // compute-bound, and W8A8 FP8 runs the tables' FP8 GEMMs (about 1,400 against 750 achieved TFLOPS at 8,192 tokens
+        // on H200 under vLLM, gemm.csv), so its TTFT is well below the bf16 model's, not equal to it as when ModelOpt
+        // checkpoints were read as 16-bit compute.
         Gpu h200 = GpuCatalog.require("H200", "gpu");
         Workload prompt = new Workload(8192, 16, 1);
         double fp8 = new PerfModel(new MemoryModel(AutoParallel.model("nvidia/Llama-3.1-8B-Instruct-FP8"), h200))
@@ -111,9 +112,10 @@ class PerfModelTest {
         double bf16 = new PerfModel(new MemoryModel(AutoParallel.model("meta-llama/Llama-3.1-8B-Instruct"), h200))
                 .estimate(new Layout(1, 1, 1, false), 8, h200.memoryBytes(), EngineSettings.defaults(), prompt, ServingEngine.VLLM)
                 .orElseThrow().ttftMs();
-        // Without each path's fixed prefill overhead (the roofline's for FP8, the measured kernels' for bf16).
-        double fp8Prefill = fp8 - ServingEngine.VLLM.calibration(PerfModel.StepSource.ROOFLINE).prefillOverheadS() * 1e3;
-        double bf16Prefill = bf16 - ServingEngine.VLLM.calibration(PerfModel.StepSource.MEASURED_KERNELS).prefillOverheadS() * 1e3;
+        // Without the measured kernels' fixed prefill overhead, which both take.
+        double overhead = ServingEngine.VLLM.calibration(PerfModel.StepSource.MEASURED_KERNELS).prefillOverheadS() * 1e3;
+        double fp8Prefill = fp8 - overhead;
+        double bf16Prefill = bf16 - overhead;
         assertTrue(fp8Prefill < 0.7 * bf16Prefill, "TTFT " + fp8 + " ms at FP8, " + bf16 + " ms at bf16");
     }
 
@@ -155,6 +157,58 @@ class PerfModelTest {
         return perf.stepTimer(layout, 8, mem, ServingEngine.VLLM).stepSeconds(8, 2048, 0);
     }
 
+    /**
+     * FP8 per-tensor dense weights run the tables' fp8 GEMMs less their per-call excess at m = 1 over the weight read
+     * (PerfModel.Stage#gemmSeconds). Llama-3.1-8B served FP8 on one H100 under vLLM: at one decoding sequence every layer
+     * GEMM is its weight read at 80% of 3.35 TB/s, since each table time at m = 1 exceeds it (gemm.csv, h100_sxm, vllm,
+     * fp8, m = 1: 2.5 to 5.4 TFLOPS, e.g. gate/up 28672 x 4096 at 4.8 TFLOPS is 48.9 us against a 43.8 us read):
+     * 32 x (6144 + 4096 + 28672 + 14336) x 4096 B = 6.9793 GB in 2.6042 ms. The bf16 LM head and attention come on top.
+     * At 8,192 prompt tokens the fp8 GEMMs run at 1,050 to 1,300 achieved TFLOPS against bf16's 750 to 800 (the same
+     * tables): with the attention both share, the prefill step takes under 75% of bf16's (72%, 2026-11-30).
+     */
+    @Test
+    void fp8DenseWeights_tableGemmsLessTheirPerCallExcess() {
+        EngineSettings fp8 = EngineSettings.defaults().withQuantization(ServingQuantization.FP8);
+        Layout one = new Layout(1, 1, 1, false);
+        MemoryModel llamaFp8 = new MemoryModel(fp8.served(ReferenceModels.spec("meta-llama/Llama-3.1-8B"), H100), H100);
+        MemoryEstimate fp8Mem = llamaFp8.evaluate(one, fp8.withMaxModelLen(4096).withMaxNumSeqs(8), H100.memoryBytes());
+        StepTimer fp8Steps = new PerfModel(llamaFp8).stepTimer(one, 8, fp8Mem, ServingEngine.VLLM);
+        MemoryModel llama = new MemoryModel(ReferenceModels.spec("meta-llama/Llama-3.1-8B"), H100);
+        MemoryEstimate bf16Mem = llama.evaluate(one, EngineSettings.defaults().withMaxModelLen(4096).withMaxNumSeqs(8), H100.memoryBytes());
+        StepTimer bf16Steps = new PerfModel(llama).stepTimer(one, 8, bf16Mem, ServingEngine.VLLM);
+        // The same step with bf16 weights differs only in its layer GEMMs (the bf16 table's at m = 1): the LM head (bf16 in
+        // both), attention over the same bf16 KV cache and the step overhead are shared.
+        KernelTables.Kernels k = KernelTables.builtIn().of(H100, ServingEngine.VLLM).orElseThrow();
+        double bf16Layers = 32 * (k.gemmSeconds("bfloat16", 0, 6144, 4096) + k.gemmSeconds("bfloat16", 0, 4096, 4096)
+                + k.gemmSeconds("bfloat16", 0, 28672, 4096) + k.gemmSeconds("bfloat16", 0, 4096, 14336));
+        double fp8Layers = 6.9793e9 / (3.35e12 * 0.8);
+        assertEquals(bf16Steps.stepSeconds(1, 1, 0) - bf16Layers + fp8Layers, fp8Steps.stepSeconds(1, 1, 0), 1e-3 * fp8Layers);
+        assertTrue(fp8Steps.stepSeconds(0, 8192, 8192) < 0.75 * bf16Steps.stepSeconds(0, 8192, 8192));
+    }
+
+    /**
+     * How many requests the KV cache holds at once depends on the engine's admission: vLLM allocates blocks as tokens
+     * arrive (a request holds its prompt and on average half its output), TensorRT-LLM's GUARANTEED_NO_EVICT reserves
+     * the whole sequence. Llama-3.1-70B served FP8 on one H200 at 1,024 / 8,192 tokens and 64 in flight, where the cache
+     * holds fewer: vLLM runs kv_tokens / 5,120 of them, TensorRT-LLM kv_tokens / 9,216. (The measured vLLM run at 32 in
+     * flight had a 474 ms TTFT, measured-latency.csv: nobody waited for a whole sequence's blocks.)
+     */
+    @Test
+    void kvCapacity_vllmHoldsHalfTheOutputOnAverage_trtllmReservesItAll() {
+        Gpu h200 = GpuCatalog.require("H200", "gpu");
+        EngineSettings fp8 = EngineSettings.defaults().withQuantization(ServingQuantization.FP8);
+        MemoryModel memory = new MemoryModel(fp8.served(AutoParallel.model("meta-llama/Llama-3.1-70B"), h200), h200);
+        Layout one = new Layout(1, 1, 1, false);
+        MemoryEstimate mem = memory.evaluate(one, fp8.withMaxModelLen(9216).withMaxNumSeqs(64), h200.memoryBytes());
+        Workload w = new Workload(1024, 8192, 64);
+        PerfModel perf = new PerfModel(memory);
+        double vllm = perf.estimate(one, 8, mem, w, ServingEngine.VLLM).effectiveConcurrency();
+        double trtllm = perf.estimate(one, 8, mem, w, ServingEngine.TRTLLM).effectiveConcurrency();
+        assertEquals(mem.kvCacheTokens() / 5120.0, vllm, 1e-9);
+        assertEquals(mem.kvCacheTokens() / 9216.0, trtllm, 1e-9);
+        assertTrue(vllm < 64, "the cache must bind: " + vllm);
+    }
+
     @Test
     void stepSource_measuredFor16BitDenseOnH100_rooflineWhereTheTablesDoNotReach() {
         Layout one = new Layout(1, 1, 1, false);
@@ -162,10 +216,15 @@ class PerfModelTest {
         MemoryEstimate mem = llama.evaluate(one, EngineSettings.defaults().withMaxModelLen(4096).withMaxNumSeqs(8), H100.memoryBytes());
         assertEquals(PerfModel.StepSource.MEASURED_KERNELS, new PerfModel(llama).stepSource(one, mem, ServingEngine.VLLM));
         assertEquals(PerfModel.StepSource.ROOFLINE, PerfModel.rooflineOnly(llama).stepSource(one, mem, ServingEngine.VLLM));
+        // FP8 per tensor runs the tables' fp8 GEMMs; FP8 in 128 x 128 blocks has no dense table and stays on the roofline.
         EngineSettings fp8 = EngineSettings.defaults().withQuantization(ServingQuantization.FP8);
         MemoryModel llamaFp8 = new MemoryModel(fp8.served(ReferenceModels.spec("meta-llama/Llama-3.1-8B"), H100), H100);
-        assertEquals(PerfModel.StepSource.ROOFLINE, new PerfModel(llamaFp8).stepSource(one,
+        assertEquals(PerfModel.StepSource.MEASURED_KERNELS, new PerfModel(llamaFp8).stepSource(one,
                 llamaFp8.evaluate(one, fp8.withMaxModelLen(4096).withMaxNumSeqs(8), H100.memoryBytes()), ServingEngine.VLLM));
+        EngineSettings block = EngineSettings.defaults().withQuantization(ServingQuantization.FP8_PER_BLOCK);
+        MemoryModel llamaBlock = new MemoryModel(block.served(ReferenceModels.spec("meta-llama/Llama-3.1-8B"), H100), H100);
+        assertEquals(PerfModel.StepSource.ROOFLINE, new PerfModel(llamaBlock).stepSource(one,
+                llamaBlock.evaluate(one, block.withMaxModelLen(4096).withMaxNumSeqs(8), H100.memoryBytes()), ServingEngine.VLLM));
         Gpu pcie = GpuCatalog.require("H100-PCIe", "gpu");
         MemoryModel onPcie = new MemoryModel(ReferenceModels.spec("meta-llama/Llama-3.1-8B"), pcie);
         assertEquals(PerfModel.StepSource.SCALED_KERNELS, new PerfModel(onPcie).stepSource(one,
