@@ -90,7 +90,7 @@ public final class Disaggregation {
         if (!pMem.fits() || !dMem.fits()) {
             return Optional.empty();
         }
-        double held = dMem.kvCacheTokens() / (double) w.sequenceLength();
+        double held = dMem.kvCacheTokens() / engine.heldTokensPerRequest(w);
         if (held < 1) {
             return Optional.empty();
         }
