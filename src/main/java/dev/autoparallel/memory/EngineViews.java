@@ -65,26 +65,27 @@ public final class EngineViews {
         return null;
     }
 
+    /** SGLang's default {@code chunked_prefill_size} for a GPU of this memory (server_args.py, by GPU memory in MiB). */
+    public static int sglangChunkedPrefillSize(long gpuMemoryBytes) {
+        double mib = gpuMemoryBytes / (double) MemoryModel.MIB;
+        return mib < 35 * 1024 ? 2048 : mib < 60 * 1024 ? 4096 : mib < 160 * 1024 ? 8192 : 16384;
+    }
+
     /** SGLang's defaults (server_args.py, by GPU memory in MiB) and the pool they leave. */
     public static Sglang sglang(MemoryEstimate e, long gpuMemoryBytes) {
         double mib = gpuMemoryBytes / (double) MemoryModel.MIB;
         int tp = e.layout().tp();
-        int chunk;
+        int chunk = sglangChunkedPrefillSize(gpuMemoryBytes);
         int graphBs;
         if (mib < 20 * 1024) {
-            chunk = 2048;
             graphBs = 8;
         } else if (mib < 35 * 1024) {
-            chunk = 2048;
             graphBs = tp < 4 ? 24 : 80;
         } else if (mib < 60 * 1024) {
-            chunk = 4096;
             graphBs = tp < 4 ? 32 : 160;
         } else if (mib < 160 * 1024) {
-            chunk = 8192;
             graphBs = tp < 4 ? 256 : 512;
         } else {
-            chunk = 16384;
             graphBs = 512;
         }
         double reserve = SGLANG_METADATA_MIB + Math.max(chunk, 2048) * SGLANG_MIB_PER_PREFILL_TOKEN

@@ -28,11 +28,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * (for a mixture of experts, only the experts the batch's tokens select) and the KV cache of
  * every sequence in flight, over HBM; its matrix multiplies run on the tensor cores; tensor
  * parallelism adds two all-reduces per layer over NVLink (or the network when TP spans nodes);
- * pipeline stages run one after another. In steady state at concurrency C each step also carries
- * C x input/output tokens of other requests' prefills (chunked prefill), which is what time per
- * output token measures. Time to first token is the prefill of the prompt, a queue that grows
- * with concurrency (requests arriving while others prefill), one decode step, and the wait for a
- * KV-cache slot when C exceeds what the cache holds.
+ * pipeline stages run one after another. In steady state at concurrency C, the requests past their
+ * first token decode together while prompts arrive at decoding x input/output tokens per output
+ * token: vLLM and TensorRT-LLM put a prompt into a step whole (or in chunks of the step's token
+ * budget), so that share of the steps carry one and the rest decode alone; SGLang runs prefill
+ * batches of their own in between. That mean is what time per output token measures. Time to first
+ * token is the prefill of the prompt, a queue that grows with concurrency (requests arriving while
+ * others prefill), one decode step, and the wait for a KV-cache slot when C exceeds what the cache
+ * holds under the engine's admission rule.
  *
  * <p>Efficiency factors are named constants calibrated once for Hopper (H100, H200) on the
  * reference measurements (aiconfigurator's silicon_sample.csv: vLLM and SGLang, four models,
@@ -63,6 +66,8 @@ public final class PerfModel {
      * for Hopper and Blackwell nodes ({@code p2p_latency: 10us}, op-perf systems/h100_sxm.yaml, read 2026-11-30).
      */
     static final double NETWORK_HOP_LATENCY_S = 10e-6;
+    /** Rounds of the fixed point between the decode batch and the step time it sets (each a step evaluation or two). */
+    static final int DECODE_BATCH_ROUNDS = 8;
     /** Latency of one activation hand-off between pipeline stages. */
     static final double P2P_LATENCY_S = 30e-6;
 
@@ -274,11 +279,24 @@ public final class PerfModel {
         EngineCalibration engine = calibrations.of(servingEngine, stage.source());
 
         double ctx = isl + osl / 2.0;
-        double prefillPerStep = c * isl / (double) osl;
-        Step decode = stage.step(c, ctx, prefillPerStep);
-        double tpot = l.pp() * decode.seconds() + (l.pp() - 1) * P2P_LATENCY_S;
+        int chunk = servingEngine.prefillChunkTokens(mem, gpu.memoryBytes());
+        boolean mixes = servingEngine.mixesPrefillIntoDecode();
         double prefill = l.pp() * stage.step(0, isl, isl).seconds() + (l.pp() - 1) * P2P_LATENCY_S + engine.prefillOverheadS();
         double queue = engine.queueSeconds(prefill, c);
+        // Of the c requests in flight, those not yet past their first token are not decoding: the decode batch is the
+        // share of a request's life spent decoding, which depends on the step time it sets. A few rounds settle it.
+        double decoding = c;
+        Step decode = null;
+        double tpot = 0;
+        for (int round = 0; round < DECODE_BATCH_ROUNDS; round++) {
+            decode = stage.decodeStep(decoding, ctx, decoding * isl / (double) osl, chunk, isl, mixes);
+            tpot = l.pp() * decode.seconds() + (l.pp() - 1) * P2P_LATENCY_S;
+            double next = Math.max(1, c * osl * tpot / (prefill + queue + osl * tpot));
+            if (Math.abs(next - decoding) <= 1e-3 * decoding) {
+                break;
+            }
+            decoding = next;
+        }
         double ttft = prefill + queue + tpot;
         double requestRate = c / (prefill + queue + osl * tpot);
         if (replicaConcurrency > c) {
@@ -286,7 +304,7 @@ public final class PerfModel {
         }
         double tokensPerSecond = requestRate * osl * l.dp();
         return new PerfEstimate(ttft * 1e3, tpot * 1e3, tokensPerSecond, tokensPerSecond / l.totalGpus(),
-                requestRate * l.dp(), c, decode.memoryBound() ? "memory" : "compute");
+                requestRate * l.dp(), c, decoding, decode.memoryBound() ? "memory" : "compute");
     }
 
     private record Step(double seconds, boolean memoryBound) {
@@ -741,6 +759,36 @@ public final class PerfModel {
             double attention = fullLayers * ((kvRead <= 0 ? 0 : decodeCurve.seconds(kvRead))
                     + measured.contextAttentionSeconds(attentionFlopsPerTokenPair * prefill * ctx));
             return atTokens(layerGemmS, tokens) + atTokens(lmHeadS, sampled) + attention;
+        }
+
+        /**
+         * The mean step, per token each decoding sequence gains, over {@code decode} sequences at {@code ctx} tokens of
+         * context while prompts arrive at {@code prefillPerToken} tokens per such token (C x ISL / OSL in a closed loop).
+         * The engines do not spread a prompt thinly over every step: it enters whole, or in chunks of the step's token
+         * budget ({@code chunkTokens}, less the decoding sequences), so that share of the steps carry a chunk and the
+         * rest decode alone. Where the prompts fill every step (a chunk per step or more) every step carries the arrival
+         * rate. This matters where a step's cost is not linear in its tokens: a mixture of experts reads the experts the
+         * step's tokens touch, a memory-bound step hides a few prompt tokens under its weight read.
+         */
+        Step decodeStep(double decode, double ctx, double prefillPerToken, int chunkTokens, int promptTokens, boolean mixes) {
+            double perStep = speculative.meanTokensPerStep();
+            double chunk = Math.max(1, Math.min(promptTokens, mixes ? chunkTokens - decode * (1 + speculative.numSpeculativeTokens())
+                    : chunkTokens));
+            double mixedShare = prefillPerToken * perStep / chunk;
+            if (mixes && (mixedShare >= 1 || prefillPerToken <= 0)) {
+                return step(decode, ctx, prefillPerToken);
+            }
+            Step pure = step(decode, ctx, 0);
+            if (!mixes) {
+                // Prefill batches of their own between decode steps: a decoding sequence waits through them.
+                Step batch = step(0, promptTokens, chunk);
+                double prefillPart = mixedShare * batch.seconds() / perStep;
+                return new Step(pure.seconds() + prefillPart, pure.seconds() >= prefillPart ? pure.memoryBound() : batch.memoryBound());
+            }
+            Step mixed = step(decode, ctx, chunk / perStep);
+            double mixedPart = mixedShare * mixed.seconds();
+            double purePart = (1 - mixedShare) * pure.seconds();
+            return new Step(purePart + mixedPart, purePart >= mixedPart ? pure.memoryBound() : mixed.memoryBound());
         }
 
         /** One engine step over {@code decode} sequences at {@code ctx} tokens of context plus {@code prefill} prompt tokens. */

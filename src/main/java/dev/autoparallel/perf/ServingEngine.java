@@ -1,6 +1,8 @@
 package dev.autoparallel.perf;
 
 import dev.autoparallel.error.InvalidConfigurationException;
+import dev.autoparallel.memory.EngineViews;
+import dev.autoparallel.memory.MemoryEstimate;
 import java.util.Locale;
 
 /**
@@ -10,31 +12,33 @@ import java.util.Locale;
  * of aiconfigurator's silicon_sample.csv (Apache-2.0, NVIDIA; the reference set's measured-latency.csv) that the source
  * predicts, as the grid point with the lowest sum of the median absolute TTFT and TPOT errors.
  *
- * <p>Refitted 2026-11-30 with the queue exponent free per source (0 to 1; it was 0.7 for all) and vLLM's expert
- * dispatch over data-parallel ranks costed. The roofline's values, on the rows the roofline predicted: vLLM 129 rows
- * (FP8 dense checkpoints and MoE rows without measured experts, before FP8 dense rows moved to the fp8 GEMM tables; none
- * is left on the roofline since) 4 ms, 15 ms, 0.1 x (C-1)^0.8: TTFT 7.7%, TPOT 11.7% (10.6% with the shared exponent);
- * SGLang 106 rows 5.75 ms, 55 ms, 0.9 x (C-1)^0.4: 19.5% and 14.9% (25.6%); TensorRT-LLM, refitted on the 48 rows still
- * on the roofline once FP8 dense rows left it (MoE rows without measured experts), 3 ms, 20 ms, 1.6 x (C-1)^0.2: 11.4%
- * and 11.8% (12.5% and 12.8% under the previous 3.25 ms, 15 ms, 1.5 x (C-1)^0.3). GPUs without kernel data take the
- * roofline's values.
+ * <p>Refitted 2026-11-30, last after decode steps stopped spreading prompts over every step (a prompt enters a step
+ * whole or in budget-sized chunks; SGLang runs prefill batches of their own), the decode batch became the requests past
+ * their first token, and TensorRT-LLM's experts under attention data parallelism all-gather their inputs. The
+ * roofline's values, on the rows the roofline predicts: vLLM 4 ms, 15 ms, 0.1 x (C-1)^0.8, fitted on 129 rows before
+ * FP8 dense rows moved to the fp8 GEMM tables (TTFT 7.7%, TPOT 11.7%; none is left on the roofline to refit on);
+ * SGLang 106 rows 5.75 ms, 55 ms, 0.9 x (C-1)^0.4: 19.7% and 13.7%; TensorRT-LLM 48 rows (MoE rows without measured
+ * experts) 3.5 ms, 20 ms, 1.6 x (C-1)^0.2: 11.7% and 8.2%. GPUs without kernel data take the roofline's values.
  */
 public enum ServingEngine {
     /** vLLM's V1 scheduler: chunked prefill mixed into decode steps (vLLM 0.11-0.18 in the fitted rows). */
     VLLM("vllm", new EngineCalibration(4e-3, 15e-3, 0.1, 0.8),
-            new EngineCalibration(1.5e-3, 10e-3, 0.1, 0.9), new EngineCalibration(1e-3, 10e-3, 0.2, 0.6)),
+            new EngineCalibration(3e-3, 10e-3, 0.1, 0.9), new EngineCalibration(1.25e-3, 5e-3, 0.4, 0.5)),
     /** SGLang: prefill batches run before decode batches (SGLang 0.5.1-0.5.9 in the fitted rows). */
     SGLANG("sglang", new EngineCalibration(5.75e-3, 55e-3, 0.9, 0.4),
-            new EngineCalibration(0.25e-3, 0, 0.9, 0.9), new EngineCalibration(1.5e-3, 145e-3, 0.1, 0.5)),
+            new EngineCalibration(1e-3, 5e-3, 1.2, 0.8), new EngineCalibration(2.75e-3, 145e-3, 0.1, 0.5)),
     /** TensorRT-LLM's PyTorch backend (trtllm-serve): in-flight batching with chunked context (1.0-1.2 in the fitted rows). */
-    TRTLLM("trtllm", new EngineCalibration(3e-3, 20e-3, 1.6, 0.2), new EngineCalibration(0, 10e-3, 1.9, 0.2),
-            new EngineCalibration(1e-3, 90e-3, 0.1, 0.6));
+    TRTLLM("trtllm", new EngineCalibration(3.5e-3, 20e-3, 1.6, 0.2), new EngineCalibration(0.75e-3, 10e-3, 1.8, 0.2),
+            new EngineCalibration(3e-3, 90e-3, 0.1, 0.6));
 
     /**
      * Share of its output a request holds in the KV cache on average over its life where blocks are allocated as tokens
      * arrive (vLLM, SGLang): none at its first token, all of it at its last.
      */
     static final double ON_DEMAND_OUTPUT_SHARE = 0.5;
+
+    /** TensorRT-LLM's default max_num_tokens per step (llmapi/llm_args.py, read 2026-11-30). */
+    static final int TRTLLM_MAX_NUM_TOKENS = 8192;
 
     private final String key;
     /** What the engine adds to the roofline. */
@@ -46,10 +50,10 @@ public enum ServingEngine {
      * measured_kernels} (2026-11-30) on the rows of measured-latency.csv that path predicts: 16-bit Llama-3.1-8B and
      * Qwen3-32B on H100, and since FP8 per-tensor dense rows run the tables' fp8 GEMMs, Llama-3.1-70B, Qwen3-32B and
      * Llama-3.1-8B-Instruct served FP8 (vLLM 219 rows, TensorRT-LLM 429; SGLang has no FP8 dense rows, 84): vLLM step
-     * 1.5 ms, prefill 10 ms, queue 0.1 x (C-1)^0.9 (TTFT 16.9%, TPOT 8.7% on its rows; on the 16-bit rows alone it was
-     * 1.25 ms, 5 ms, 1.0 x (C-1)^0.4 with 7.8% and 9.4%: the FP8 runs queue less behind prefills than the 16-bit ones);
-     * SGLang 0.25 ms, 0 ms, 0.9 x (C-1)^0.9 (10.3%, 8.9%; 12.9% with the shared exponent 0.7); TensorRT-LLM 0 ms, 10 ms,
-     * 1.9 x (C-1)^0.2 (19.4%, 9.5%; on the 16-bit rows alone 0.25 ms, 10 ms, 1.9 x (C-1)^0.2 with 24.4% and 7.7%).
+     * 3 ms, prefill 10 ms, queue 0.1 x (C-1)^0.9 (TTFT 17.2%, TPOT 6.5% on its rows; on the 16-bit rows alone, with
+     * prompts spread over every step, it was 1.25 ms, 5 ms, 1.0 x (C-1)^0.4 with 7.8% and 9.4%: the FP8 runs queue less
+     * behind prefills than the 16-bit ones); SGLang 1 ms, 5 ms, 1.2 x (C-1)^0.8 (11.0%, 5.8%); TensorRT-LLM 0.75 ms,
+     * 10 ms, 1.8 x (C-1)^0.2 (19.5%, 8.4%).
      */
     private final EngineCalibration kernelCalibration;
     /**
@@ -58,10 +62,10 @@ public enum ServingEngine {
      * by {@code jobs/fit-engine.sh ENGINE FILE measured_experts} (2026-11-30) on the rows of measured-latency.csv that
      * path predicts (H100/H200, aggregated and disaggregated; vLLM 281 rows: MiniMax-M2.5, Qwen3-235B-FP8, Kimi-K2.5,
      * gpt-oss-120b; SGLang 72: DeepSeek-R1/V3, Qwen3-235B-FP8; TensorRT-LLM 227: DeepSeek-R1/V3, Qwen3-235B-FP8,
-     * gpt-oss-120b): vLLM step 1 ms, prefill 10 ms, queue 0.2 x (C-1)^0.6 (TTFT 14.7%, TPOT 16.3% on its rows; 16.3%
-     * with the shared exponent); SGLang 1.5 ms, 145 ms, 0.1 x (C-1)^0.5 (10.8%, 14.9%; 19.6%); TensorRT-LLM 1 ms, 90 ms,
-     * 0.1 x (C-1)^0.6 (16.7%, 16.0%; 22.6%). SGLang's and TensorRT-LLM's long prefill overheads stand in for what a
-     * DeepSeek prefill costs beyond its measured kernels (DeepSeek is most of their rows).
+     * gpt-oss-120b): vLLM step 1.25 ms, prefill 5 ms, queue 0.4 x (C-1)^0.5 (TTFT 14.5%, TPOT 11.4% on its rows);
+     * SGLang 2.75 ms, 145 ms, 0.1 x (C-1)^0.5 (11.5%, 8.9%); TensorRT-LLM 3 ms, 90 ms, 0.1 x (C-1)^0.6 (16.4%, 9.8%).
+     * SGLang's and TensorRT-LLM's long prefill overheads stand in for what a DeepSeek prefill costs beyond its measured
+     * kernels (DeepSeek is most of their rows).
      */
     private final EngineCalibration expertCalibration;
 
@@ -91,11 +95,14 @@ public enum ServingEngine {
     /**
      * Whether expert parallelism over data-parallel ranks moves each MoE layer's inputs by an all-gather over the DP group
      * and its outputs by a reduce-scatter: vLLM's default {@code --all2all-backend allgather_reducescatter}
-     * (docs/serving/expert_parallel_deployment.md, read 2026-11-30). SGLang's and TensorRT-LLM's dispatch under attention
-     * data parallelism is not modelled: their steps carry no dispatch cost.
+     * (docs/serving/expert_parallel_deployment.md), and TensorRT-LLM's CUTLASS MoE under attention data parallelism,
+     * which all-gathers the tokens before the experts and reduce-scatters after them unless a multi-node NVLink
+     * all-to-all is enabled (tensorrt_llm/_torch/modules/fused_moe/fused_moe_cutlass.py; read 2026-11-30). SGLang's
+     * dispatch under DP attention (its dp_gather / dp_scatter, or DeepEP) is not modelled: its steps carry no dispatch
+     * cost.
      */
     public boolean gathersExpertInputs() {
-        return this == VLLM;
+        return this != SGLANG;
     }
 
     /**
@@ -108,6 +115,29 @@ public enum ServingEngine {
      */
     public double heldTokensPerRequest(Workload w) {
         return this == TRTLLM ? w.sequenceLength() : w.inputTokens() + ON_DEMAND_OUTPUT_SHARE * w.outputTokens();
+    }
+
+    /**
+     * Whether a step carries prompt chunks and decoding sequences together: vLLM's chunked prefill and TensorRT-LLM's
+     * in-flight batching do; SGLang runs prefill batches of their own between decode batches unless
+     * {@code --enable-mixed-chunk} is given (off by default; managers/scheduler.py get_next_batch_to_run, read 2026-11-30).
+     */
+    public boolean mixesPrefillIntoDecode() {
+        return this != SGLANG;
+    }
+
+    /**
+     * The most prompt tokens one step carries at the engine's defaults, decoding tokens included: vLLM's
+     * {@code max_num_batched_tokens} as the memory model resolved it; SGLang's {@code chunked_prefill_size} for the GPU's
+     * memory (server_args.py, {@link EngineViews#sglang}); TensorRT-LLM's {@code max_num_tokens} default, 8,192
+     * (llmapi/llm_args.py BaseLlmArgs.max_num_tokens, read 2026-11-30).
+     */
+    public int prefillChunkTokens(MemoryEstimate mem, long gpuMemoryBytes) {
+        return switch (this) {
+            case VLLM -> mem.maxNumBatchedTokens();
+            case SGLANG -> EngineViews.sglangChunkedPrefillSize(gpuMemoryBytes);
+            case TRTLLM -> TRTLLM_MAX_NUM_TOKENS;
+        };
     }
 
     public static ServingEngine parse(String s) {

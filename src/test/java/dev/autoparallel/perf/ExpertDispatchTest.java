@@ -44,8 +44,12 @@ class ExpertDispatchTest {
         // Two nodes of two: a call's 12 us, three network hops of 10 us, and 3/4 of the tensor over 70% of 50 GB/s.
         double network = 48 * 2 * (12e-6 + 3 * 10e-6 + bytes * 3 / 4 / (H100.interNodeBytesPerSecond() * 0.7));
         assertEquals(network - measured, across - within, 1e-9);
-        // SGLang's and TensorRT-LLM's dispatch is not modelled, and TP with EP inside one replica needs none.
-        assertTrue(!ServingEngine.SGLANG.gathersExpertInputs() && !ServingEngine.TRTLLM.gathersExpertInputs());
+        // TensorRT-LLM's CUTLASS MoE gathers and scatters the same way (NCCL's measured collectives, shared by the
+        // engines); SGLang's dispatch is not modelled; TP with EP inside one replica needs none.
+        assertTrue(ServingEngine.TRTLLM.gathersExpertInputs() && !ServingEngine.SGLANG.gathersExpertInputs());
+        double trtllmWithin = perf.stepTimer(dpEp, 8, e, ServingEngine.TRTLLM).stepSeconds(16, 1024, 0);
+        double trtllmAcross = perf.stepTimer(dpEp, 2, e, ServingEngine.TRTLLM).stepSeconds(16, 1024, 0);
+        assertEquals(network - measured, trtllmAcross - trtllmWithin, 1e-9);
         Layout tpEp = new Layout(4, 1, 1, true);
         MemoryEstimate t = memory.evaluate(tpEp, EngineSettings.defaults().withMaxModelLen(4096).withMaxNumSeqs(16),
                 H100.memoryBytes());

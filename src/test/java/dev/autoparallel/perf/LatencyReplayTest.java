@@ -13,6 +13,8 @@ import dev.autoparallel.memory.Layout;
 import dev.autoparallel.memory.MemoryEstimate;
 import dev.autoparallel.memory.MemoryModel;
 import dev.autoparallel.memory.ServingQuantization;
+import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class LatencyReplayTest {
@@ -38,5 +40,35 @@ class LatencyReplayTest {
         MemoryEstimate sglang = LatencyReplay.enginePool(memory, sized, vllm, ServingEngine.SGLANG, H100);
         assertEquals(EngineViews.sglang(vllm, H100.memoryBytes()).kvPoolBytes(), sglang.kvCacheBytes());
         assertEquals(vllm.weightsBytes(), trtllm.weightsBytes());
+    }
+
+    /**
+     * A mixture of experts with long prompts at low concurrency: a prompt enters one step whole, so most decode steps
+     * carry no prompt and touch only the experts their few tokens route to. DeepSeek-V3 FP8 on 8 x H200 under
+     * TensorRT-LLM (TP 8, experts TP-sharded), measured-latency.csv (db-dump 2026-04-27, config_id 83): TPOT 14.9 ms at
+     * 8,192 in / 1,024 out and 13.7 ms at 1,024 / 8,192 with 4 in flight, 18.7 and 15.9 ms with 8. Spreading each prompt
+     * thinly over every decode step (the model until 2026-11-30) touched nearly every expert on every step: 25.9 ms at
+     * 8,192 / 1,024 with 4 in flight, almost twice the 1,024 / 8,192 figure.
+     */
+    @Test
+    void longPromptsOnAMixtureOfExperts_enterWholeAndLeaveMostStepsPureDecode() {
+        double[][] rows = {{8192, 1024, 4, 14.880872639235122}, {1024, 8192, 4, 13.670869309823747},
+                {8192, 1024, 8, 18.67009520890666}, {1024, 8192, 8, 15.870517236269581}};
+        double[] predicted = new double[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            Map<String, String> r = new HashMap<>(Map.of("backend", "trtllm", "model_path", "deepseek-ai/DeepSeek-V3",
+                    "system", "h200_sxm", "precision", "fp8", "mode", "agg", "gemm_quant_mode", "fp8", "moe_quant_mode", "fp8",
+                    "tp_size", "8", "pp_size", "1", "attention_dp_size", "1"));
+            r.putAll(Map.of("moe_tp_size", "8", "moe_ep_size", "1", "isl", String.valueOf((int) rows[i][0]),
+                    "osl", String.valueOf((int) rows[i][1]), "batch_size", String.valueOf((int) rows[i][2]),
+                    "silicon_ttft_ms", "300", "silicon_tpot_ms", String.valueOf(rows[i][3])));
+            LatencyReplay.Row row = LatencyReplay.replay(i + 2, r, AutoParallel::model);
+            assertTrue(row.predicted(), row.error());
+            predicted[i] = row.tpotMs();
+            assertEquals(rows[i][3], predicted[i], 0.15 * rows[i][3], "row " + i);
+        }
+        // Long prompts cost 9% more TPOT than long outputs at 4 in flight and 18% at 8, as measured.
+        assertEquals(rows[0][3] / rows[1][3], predicted[0] / predicted[1], 0.1);
+        assertEquals(rows[2][3] / rows[3][3], predicted[2] / predicted[3], 0.1);
     }
 }

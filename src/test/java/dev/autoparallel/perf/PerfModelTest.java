@@ -209,6 +209,30 @@ class PerfModelTest {
         assertTrue(vllm < 64, "the cache must bind: " + vllm);
     }
 
+    /**
+     * SGLang runs prefill batches of their own between decode batches: a decoding sequence's time per token is a decode
+     * step plus its share of the prefill batches that arrive meanwhile, each prompt in one batch (its 4,096 tokens under
+     * the 8,192-token chunked_prefill_size of an 80 GB GPU). Qwen3-32B (16-bit) at TP 2 on H100 under SGLang 0.5.1,
+     * 4,096 in / 128 out with 64 in flight (measured-latency.csv): TPOT 84.0 ms with a 9.0 s TTFT, so only some 35 of
+     * the 64 are decoding at once. Spreading the prompts of all 64 over every step gave 121.8 ms (2026-11-30).
+     */
+    @Test
+    void sglangDecodesBetweenWholePrefillBatches_ofTheRequestsPastTheirFirstToken() {
+        MemoryModel memory = new MemoryModel(AutoParallel.model("Qwen/Qwen3-32B"), H100);
+        PerfModel perf = new PerfModel(memory);
+        Layout tp2 = new Layout(2, 1, 1, false);
+        MemoryEstimate mem = memory.evaluate(tp2, EngineSettings.defaults().withMaxModelLen(4224).withMaxNumSeqs(64),
+                H100.memoryBytes());
+        PerfEstimate e = perf.estimate(tp2, 8, mem, new Workload(4096, 128, 64), ServingEngine.SGLANG);
+        double d = e.decodingSequences();
+        assertTrue(d > 25 && d < 45, "decoding " + d);
+        PerfModel.Steps steps = perf.steps(tp2, 8, mem, ServingEngine.SGLANG, ServingEngine::calibration);
+        double share = d * 4096 / 128.0 / 4096;
+        double expected = steps.seconds(d, 4096 + 64, 0) + share * steps.seconds(0, 4096, 4096);
+        assertEquals(expected * 1e3, e.tpotMs(), 1e-9);
+        assertEquals(84.0, e.tpotMs(), 0.1 * 84.0);
+    }
+
     @Test
     void stepSource_measuredFor16BitDenseOnH100_rooflineWhereTheTablesDoNotReach() {
         Layout one = new Layout(1, 1, 1, false);

@@ -71,7 +71,10 @@ class SpeculativeSpeedTest {
 
     @Test
     void theSimulatorsStepIsTheEstimatesStep() {
-        // One path: a scheduler simulation advances by the same per-token step the steady-state estimate uses.
+        // One path: a scheduler simulation advances by the same per-token step the steady-state estimate averages. The
+        // estimate's decode batch carries a whole 1,024-token prompt (within the 8,192-token budget, less the batch's
+        // tokens) on its share of the steps, prompts arriving at d x 1,024 / 1,024 tokens per output token; each step
+        // yields 1.85 tokens (DeepSeek-V3's MTP acceptance 0.85).
         ModelSpec v3 = catalog("deepseek-ai/DeepSeek-V3");
         EngineSettings s = EngineSettings.defaults().withMaxModelLen(2048)
                 .withSpeculative(SpeculativeDecoding.of(SpeculativeDecoding.Method.MTP, 1, null));
@@ -81,8 +84,16 @@ class SpeculativeSpeedTest {
         MemoryEstimate e = memory.evaluate(tp8, s.withMaxNumSeqs(32), H200.memoryBytes());
         Workload w = new Workload(1024, 1024, 32);
         PerfEstimate est = perf.estimate(tp8, 8, e, w, ServingEngine.VLLM);
-        double step = perf.stepTimer(tp8, 8, e, ServingEngine.VLLM).stepSeconds(32, 1024 + 512, 32);
-        assertEquals(est.tpotMs(), step * 1e3, 1e-9);
+        double d = est.decodingSequences();
+        assertTrue(d > 30 && d < 32, "most of the 32 decode at once: " + d);
+        PerfModel.Steps steps = perf.steps(tp8, 8, e, ServingEngine.VLLM, ServingEngine::calibration);
+        double chunk = Math.min(1024, e.maxNumBatchedTokens() - 2 * d);
+        double share = d * 1.85 / chunk;
+        double ctx = 1024 + 512;
+        double mixed = (1 - share) * steps.seconds(d, ctx, 0) + share * steps.seconds(d, ctx, chunk / 1.85);
+        assertEquals(est.tpotMs(), mixed * 1e3, 1e-9);
+        // The simulator's own steps are these, at whole sequence and token counts.
+        assertEquals(steps.seconds(32, ctx, 32), perf.stepTimer(tp8, 8, e, ServingEngine.VLLM).stepSeconds(32, ctx, 32), 1e-12);
     }
 
     @Test
