@@ -182,10 +182,10 @@ public final class PerfModel {
         // 16-bit weights run the tables' bfloat16 GEMMs, FP8 per tensor (vLLM --quantization fp8, ModelOpt FP8) their
         // fp8 GEMMs less a per-call excess (Stage#gemmSeconds). The tables' fp8 GEMMs as measured took the median TPOT
         // error of Llama-3.1-70B FP8 on TensorRT-LLM from 17% to 49%; with the excess taken off, the 70B runs on vLLM go
-        // from 9.7% (H100) and 10.7% (H200) on the roofline to 5.2% and 8.1%, Qwen3-32B FP8 on TensorRT-LLM from 23.6%
-        // to 9.3%: the roofline misses the ridge between memory- and compute-bound GEMMs at 64 to 512 tokens, where a
-        // step's GEMMs take up to three times its weight read (measured-latency.csv, 2026-11-30). Block-scaled FP8 has
-        // no dense table and stays on the roofline.
+        // from 7.8% (H100) and 8.9% (H200) on the roofline to 5.2% and 4.6%, Qwen3-32B FP8 on TensorRT-LLM from 13.7% to
+        // 11.6%: the roofline misses the ridge between memory- and compute-bound GEMMs at 64 to 512 tokens, where a
+        // step's GEMMs take up to three times its weight read (measured-latency.csv, jobs/compare-kernels.sh,
+        // 2026-11-30). Block-scaled FP8 has no dense table and stays on the roofline.
         boolean fp8PerTensor = q instanceof Quantization.Fp8 f && f.blockOut() == 0
                 || q instanceof Quantization.ModelOpt m && m.algorithm().equals("FP8");
         String dtype = q instanceof Quantization.None ? "bfloat16" : fp8PerTensor ? "fp8" : null;
@@ -763,7 +763,8 @@ public final class PerfModel {
 
         /**
          * The mean step, per token each decoding sequence gains, over {@code decode} sequences at {@code ctx} tokens of
-         * context while prompts arrive at {@code prefillPerToken} tokens per such token (C x ISL / OSL in a closed loop).
+         * context while prompts arrive at {@code prefillPerToken} tokens per such token (decoding x ISL / OSL in a closed
+         * loop).
          * The engines do not spread a prompt thinly over every step: it enters whole, or in chunks of the step's token
          * budget ({@code chunkTokens}, less the decoding sequences), so that share of the steps carry a chunk and the
          * rest decode alone. Where the prompts fill every step (a chunk per step or more) every step carries the arrival

@@ -27,7 +27,10 @@ public enum ServingEngine {
     /** SGLang: prefill batches run before decode batches (SGLang 0.5.1-0.5.9 in the fitted rows). */
     SGLANG("sglang", new EngineCalibration(5.75e-3, 55e-3, 0.9, 0.4),
             new EngineCalibration(1e-3, 5e-3, 1.2, 0.8), new EngineCalibration(2.75e-3, 145e-3, 0.1, 0.5)),
-    /** TensorRT-LLM's PyTorch backend (trtllm-serve): in-flight batching with chunked context (1.0-1.2 in the fitted rows). */
+    /**
+     * TensorRT-LLM's PyTorch backend (trtllm-serve): in-flight batching, a context whole in a step of up to max_num_tokens
+     * (chunked prefill is off by default; 1.0-1.2 in the fitted rows).
+     */
     TRTLLM("trtllm", new EngineCalibration(3.5e-3, 20e-3, 1.6, 0.2), new EngineCalibration(0.75e-3, 10e-3, 1.8, 0.2),
             new EngineCalibration(3e-3, 90e-3, 0.1, 0.6));
 
