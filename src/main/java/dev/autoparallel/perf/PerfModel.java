@@ -340,8 +340,14 @@ public final class PerfModel {
      */
     private Stage stage(Layout l, int gpusPerNode, MemoryEstimate mem, ServingEngine engine, Calibrations calibrations) {
         double peak = (fp8Checkpoint && gpu.fp8Tflops() > 0 ? gpu.fp8Tflops() : gpu.bf16Tflops()) * 1e12;
-        double link = l.tp() > gpusPerNode ? gpu.interNodeBytesPerSecond() : gpu.intraNodeBytesPerSecond();
-        Stage stage = new Stage(l, mem.weightsBytes(), mem.kvCacheDtype(), peak, link, mem.speculative());
+        // TP within the NVLink domain (the node, or a rack such as GB200 NVL72) all-reduces over NVLink; beyond it over
+        // the network, each all-reduce crossing between the domains it spans and back (a ring over them: 2 (N - 1) hops).
+        int domain = gpu.nvlinkGpus(gpusPerNode);
+        boolean acrossNodes = l.tp() > domain;
+        double link = acrossNodes ? gpu.interNodeBytesPerSecond() : gpu.intraNodeBytesPerSecond();
+        int domains = (l.tp() + domain - 1) / domain;
+        double allReduceLatency = ALLREDUCE_LATENCY_S + 2.0 * (domains - 1) * NETWORK_HOP_LATENCY_S;
+        Stage stage = new Stage(l, mem.weightsBytes(), mem.kvCacheDtype(), peak, link, allReduceLatency, mem.speculative());
         Kernels k = kernels.get(engine);
         if (k != null) {
             stage.measure(k, l, mem.kvCacheDtype());
@@ -553,7 +559,8 @@ public final class PerfModel {
         /** KV-cache bytes one token of context holds per layer on a rank. */
         private double kvBytesPerToken;
 
-        Stage(Layout l, double rankWeights, DType kvDtype, double peak, double link, SpeculativeDecoding speculative) {
+        Stage(Layout l, double rankWeights, DType kvDtype, double peak, double link, double allReduceLatency,
+              SpeculativeDecoding speculative) {
             this.tp = l.tp();
             this.speculative = speculative;
             this.draftShare = speculative.method() == SpeculativeDecoding.Method.MTP ? draftShare(l) : 0;
@@ -579,7 +586,7 @@ public final class PerfModel {
             this.attentionUnitS = 4.0 * spec.numAttentionHeads() * spec.headDim() / tp / (peak * ETA_PREFILL_COMPUTE);
             this.headReadS = headBytes / tp / bandwidth;
             this.headTokenS = 2 * headParams / tp / (peak * ETA_DECODE_COMPUTE);
-            this.commStepS = tp == 1 ? 0 : layers * 2 * ALLREDUCE_LATENCY_S;
+            this.commStepS = tp == 1 ? 0 : layers * 2 * allReduceLatency;
             this.commTokenS = tp == 1 ? 0 : layers * 2 * 2.0 * (tp - 1) / tp * spec.hiddenSize() * 2 / (link * LINK_EFFICIENCY);
             this.allReducesPerStep = layers * 2;
             this.hiddenBytes = spec.hiddenSize() * 2.0;
@@ -587,10 +594,10 @@ public final class PerfModel {
 
         /**
          * Times this stage's all-reduces (two per layer: after attention and after the MLP or MoE) with the engine's
-         * measured all-reduce where it is measured for the TP degree, within a node.
+         * measured all-reduce where it is measured for the TP degree, within the NVLink domain (the node, or the rack).
          */
         void measureAllReduce(Kernels k, int gpusPerNode) {
-            if (tp > 1 && tp <= gpusPerNode) {
+            if (tp > 1 && tp <= gpu.nvlinkGpus(gpusPerNode)) {
                 this.allReduce = k.allReduce(tp).orElse(null);
             }
         }

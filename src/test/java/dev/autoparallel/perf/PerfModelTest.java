@@ -233,6 +233,36 @@ class PerfModelTest {
         assertEquals(84.0, e.tpotMs(), 0.1 * 84.0);
     }
 
+    /**
+     * A TP group's all-reduces run over NVLink within its NVLink domain and over the network beyond it, each crossing
+     * between the domains and back (2 x (N - 1) hops of 10 us, aiconfigurator's p2p_latency). Llama-3.1-70B at TP 16 on
+     * H100: over two 8-GPU nodes a one-token step pays 160 all-reduces x (20 us of hops + the 2 x 15/16 x 16 KB over
+     * the 50 GB/s network instead of NVLink at 70%) more than in one 16-GPU NVLink domain. On GB200 (4 GPUs a tray, 72 at
+     * NVLink speed) TP 8 spans two trays and stays on NVLink: the same step as on 8-GPU nodes.
+     */
+    @Test
+    void tpAllReduces_crossTheNetworkOnlyBeyondTheNvlinkDomain() {
+        MemoryModel memory = new MemoryModel(ReferenceModels.spec("meta-llama/Llama-3.1-70B"), H100);
+        PerfModel perf = new PerfModel(memory);
+        Layout tp16 = new Layout(16, 1, 1, false);
+        MemoryEstimate mem = memory.evaluate(tp16, EngineSettings.defaults().withMaxModelLen(4096).withMaxNumSeqs(8),
+                H100.memoryBytes());
+        double twoNodes = perf.stepTimer(tp16, 8, mem, ServingEngine.VLLM).stepSeconds(1, 1, 0);
+        double oneDomain = perf.stepTimer(tp16, 16, mem, ServingEngine.VLLM).stepSeconds(1, 1, 0);
+        double bytes = 2.0 * 15 / 16 * 8192 * 2;
+        double perCall = 2 * 10e-6 + bytes / (H100.interNodeBytesPerSecond() * 0.7) - bytes / (H100.intraNodeBytesPerSecond() * 0.7);
+        assertEquals(160 * perCall, twoNodes - oneDomain, 1e-9);
+
+        Gpu gb200 = GpuCatalog.require("GB200", "gpu");
+        MemoryModel onGb200 = new MemoryModel(ReferenceModels.spec("meta-llama/Llama-3.1-70B"), gb200);
+        PerfModel rack = new PerfModel(onGb200);
+        Layout tp8 = new Layout(8, 1, 1, false);
+        MemoryEstimate gbMem = onGb200.evaluate(tp8, EngineSettings.defaults().withMaxModelLen(4096).withMaxNumSeqs(8),
+                gb200.memoryBytes());
+        assertEquals(rack.stepTimer(tp8, 8, gbMem, ServingEngine.VLLM).stepSeconds(8, 2048, 0),
+                rack.stepTimer(tp8, 4, gbMem, ServingEngine.VLLM).stepSeconds(8, 2048, 0), 1e-12);
+    }
+
     @Test
     void stepSource_measuredFor16BitDenseOnH100_rooflineWhereTheTablesDoNotReach() {
         Layout one = new Layout(1, 1, 1, false);
