@@ -81,7 +81,8 @@ class ValidateLatencyCommandTest {
     /**
      * 44 TensorRT-LLM points (every 16th of the 704 aggregated TensorRT-LLM rows of the reference set the model
      * predicts: aiconfigurator silicon_sample.csv, Apache-2.0, NVIDIA), replayed under TensorRT-LLM's own calibration
-     * (jobs/fit-engine.sh trtllm): median errors 16.6% TTFT and 8.0% TPOT since prompts enter steps whole rather than
+     * (jobs/fit-engine.sh trtllm): median errors 18.9% TTFT and 7.8% TPOT since the FP8 rows hold an FP8 KV cache
+     * (2026-11-30; 16.6% and 8.0% with a 16-bit one) and prompts enter steps whole rather than
      * spread over every step, the decode batch is the requests past their first token, and under attention data
      * parallelism the experts' inputs are all-gathered (2026-11-30; 16.9% and 10.2% before; 14.5% and 13.1% before FP8
      * dense rows ran the tables' fp8 GEMMs and a run held TensorRT-LLM's own default KV pool; 22.4%
@@ -96,8 +97,8 @@ class ValidateLatencyCommandTest {
     void tensorRtLlmPoints_withItsOwnCalibration(@TempDir Path dir) throws Exception {
         JsonNode j = replay(dir, "latency-points-trtllm.csv");
         assertEquals(42, j.get("predicted_rows").asInt());
-        assertEquals(0.166, j.get("median_abs_error_ttft").asDouble(), 0.005);
-        assertEquals(0.080, j.get("median_abs_error_tpot").asDouble(), 0.005);
+        assertEquals(0.189, j.get("median_abs_error_ttft").asDouble(), 0.005);
+        assertEquals(0.078, j.get("median_abs_error_tpot").asDouble(), 0.005);
     }
 
     /**

@@ -71,4 +71,23 @@ class LatencyReplayTest {
         assertEquals(rows[0][3] / rows[1][3], predicted[0] / predicted[1], 0.1);
         assertEquals(rows[2][3] / rows[3][3], predicted[2] / predicted[3], 0.1);
     }
+
+    /**
+     * TensorRT-LLM's FP8 runs of a 16-bit checkpoint are replayed with an FP8 KV cache. Qwen3-32B FP8 on one H100 at
+     * 4,096 in / 128 out with 64 in flight (TensorRT-LLM 1.0.0rc3, measured-latency.csv): TTFT 1,628 ms, TPOT 175.6 ms.
+     * With a 16-bit cache the default pool holds 38 requests under GUARANTEED_NO_EVICT and the replay queued the rest
+     * behind whole request lifetimes (TTFT 10.0 s); with FP8 it holds 77.
+     */
+    @Test
+    void tensorRtLlmFp8Runs_holdAnFp8KvCache() {
+        Map<String, String> r = new HashMap<>(Map.of("backend", "trtllm", "backend_version", "1.0.0rc3", "model_path",
+                "Qwen/Qwen3-32B", "system", "h100_sxm", "precision", "fp8", "mode", "agg", "gemm_quant_mode", "fp8",
+                "isl", "4096", "osl", "128"));
+        r.putAll(Map.of("batch_size", "64", "tp_size", "1", "pp_size", "1", "silicon_ttft_ms", "1628.0494143054686",
+                "silicon_tpot_ms", "175.57404553125"));
+        LatencyReplay.Row row = LatencyReplay.replay(2, r, AutoParallel::model);
+        assertTrue(row.predicted(), row.error());
+        assertEquals(1628, row.ttftMs(), 0.25 * 1628);
+        assertEquals(175.6, row.tpotMs(), 0.25 * 175.6);
+    }
 }
