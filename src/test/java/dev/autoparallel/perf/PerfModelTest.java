@@ -147,6 +147,12 @@ class PerfModelTest {
         assertEquals(15.2155e-3, measuredStep("meta-llama/Llama-3.1-70B", 4) - overhead, 15.2155e-3 * 1e-3);
     }
 
+    /** vLLM's engine view of {@code l} at the defaults, sized for {@code maxModelLen} and {@code maxNumSeqs}, on the model's GPU. */
+    private static MemoryEstimate engineView(MemoryModel memory, Layout l, int maxModelLen, int maxNumSeqs) {
+        return memory.evaluate(l, EngineSettings.defaults().withMaxModelLen(maxModelLen).withMaxNumSeqs(maxNumSeqs),
+                memory.gpu().memoryBytes());
+    }
+
     private static double measuredStep(String model, int tp) {
         MemoryModel memory = new MemoryModel(ReferenceModels.spec(model), H100);
         PerfModel perf = new PerfModel(memory);
@@ -221,8 +227,7 @@ class PerfModelTest {
         MemoryModel memory = new MemoryModel(AutoParallel.model("Qwen/Qwen3-32B"), H100);
         PerfModel perf = new PerfModel(memory);
         Layout tp2 = new Layout(2, 1, 1, false);
-        MemoryEstimate mem = memory.evaluate(tp2, EngineSettings.defaults().withMaxModelLen(4224).withMaxNumSeqs(64),
-                H100.memoryBytes());
+        MemoryEstimate mem = engineView(memory, tp2, 4224, 64);
         PerfEstimate e = perf.estimate(tp2, 8, mem, new Workload(4096, 128, 64), ServingEngine.SGLANG);
         double d = e.decodingSequences();
         assertTrue(d > 25 && d < 45, "decoding " + d);
@@ -245,8 +250,7 @@ class PerfModelTest {
         MemoryModel memory = new MemoryModel(ReferenceModels.spec("meta-llama/Llama-3.1-70B"), H100);
         PerfModel perf = new PerfModel(memory);
         Layout tp16 = new Layout(16, 1, 1, false);
-        MemoryEstimate mem = memory.evaluate(tp16, EngineSettings.defaults().withMaxModelLen(4096).withMaxNumSeqs(8),
-                H100.memoryBytes());
+        MemoryEstimate mem = engineView(memory, tp16, 4096, 8);
         double twoNodes = perf.stepTimer(tp16, 8, mem, ServingEngine.VLLM).stepSeconds(1, 1, 0);
         double oneDomain = perf.stepTimer(tp16, 16, mem, ServingEngine.VLLM).stepSeconds(1, 1, 0);
         double bytes = 2.0 * 15 / 16 * 8192 * 2;
@@ -257,8 +261,7 @@ class PerfModelTest {
         MemoryModel onGb200 = new MemoryModel(ReferenceModels.spec("meta-llama/Llama-3.1-70B"), gb200);
         PerfModel rack = new PerfModel(onGb200);
         Layout tp8 = new Layout(8, 1, 1, false);
-        MemoryEstimate gbMem = onGb200.evaluate(tp8, EngineSettings.defaults().withMaxModelLen(4096).withMaxNumSeqs(8),
-                gb200.memoryBytes());
+        MemoryEstimate gbMem = engineView(onGb200, tp8, 4096, 8);
         assertEquals(rack.stepTimer(tp8, 8, gbMem, ServingEngine.VLLM).stepSeconds(8, 2048, 0),
                 rack.stepTimer(tp8, 4, gbMem, ServingEngine.VLLM).stepSeconds(8, 2048, 0), 1e-12);
     }
