@@ -182,10 +182,11 @@ public final class PerfModel {
         // 16-bit weights run the tables' bfloat16 GEMMs, FP8 per tensor (vLLM --quantization fp8, ModelOpt FP8) their
         // fp8 GEMMs less a per-call excess (Stage#gemmSeconds). The tables' fp8 GEMMs as measured took the median TPOT
         // error of Llama-3.1-70B FP8 on TensorRT-LLM from 17% to 49%; with the excess taken off, the 70B runs on vLLM go
-        // from 7.8% (H100) and 8.9% (H200) on the roofline to 5.2% and 4.6%, Qwen3-32B FP8 on TensorRT-LLM from 13.7% to
-        // 11.6%: the roofline misses the ridge between memory- and compute-bound GEMMs at 64 to 512 tokens, where a
-        // step's GEMMs take up to three times its weight read (measured-latency.csv, jobs/compare-kernels.sh,
-        // 2026-11-30). Block-scaled FP8 has no dense table and stays on the roofline.
+        // from 7.8% (H100) and 8.9% (H200) on the roofline to 5.2% and 4.6%, on TensorRT-LLM (H200) from 12.7% to 4.0%:
+        // the roofline misses the ridge between memory- and compute-bound GEMMs at 64 to 512 tokens, where a step's GEMMs
+        // take up to three times its weight read (measured-latency.csv, jobs/compare-kernels.sh, 2026-11-30). Not
+        // everywhere: Qwen3-32B FP8 on TensorRT-LLM is 19.1% on the tables against 14.5% on the roofline. Block-scaled
+        // FP8 has no dense table and stays on the roofline.
         boolean fp8PerTensor = q instanceof Quantization.Fp8 f && f.blockOut() == 0
                 || q instanceof Quantization.ModelOpt m && m.algorithm().equals("FP8");
         String dtype = q instanceof Quantization.None ? "bfloat16" : fp8PerTensor ? "fp8" : null;
