@@ -176,10 +176,8 @@ public final class Planner {
         for (Candidate fit : fitting) {
             Candidate c = speed.withSpeed(fit, cluster);
             MemoryEstimate e = c.engine();
-            Commands.Request cmd = new Commands.Request(spec.modelId(), c.layout(), cluster.gpusPerNode(), e.maxModelLen(),
-                    e.maxNumSeqs(), r.settings().gpuMemoryUtilization(), r.settings().kvCacheDtype(),
-                    r.settings().quantization(), towerLeftOut).withSpeculative(r.settings().speculative())
-                    .withMemory(e, cluster.gpuMemoryBytes());
+            Commands.Request cmd = Commands.Request.of(spec.modelId(), c.layout(), cluster.gpusPerNode(), e.maxModelLen(),
+                    e.maxNumSeqs(), r.settings(), towerLeftOut).withMemory(e, cluster.gpuMemoryBytes());
             Rental rental = r.prices().rent(cluster.gpu().name(), c.layout().totalGpus(), r.hoursPerMonth());
             out.add(new RankedLayout(out.size() + 1, c, speed.workload(), rental,
                     Commands.vllm(cmd), Commands.sglang(cmd), Commands.trtllm(cmd),

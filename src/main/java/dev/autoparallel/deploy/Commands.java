@@ -1,5 +1,6 @@
 package dev.autoparallel.deploy;
 
+import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.memory.EngineViews;
 import dev.autoparallel.memory.KvCacheDtype;
 import dev.autoparallel.memory.MemoryEstimate;
@@ -44,6 +45,16 @@ public final class Commands {
                        boolean languageModelOnly) {
             this(model, layout, gpusPerNode, maxModelLen, maxNumSeqs, gpuMemoryUtilization, kvCacheDtype, quantization,
                     languageModelOnly, null, null, SpeculativeDecoding.NONE);
+        }
+
+        /**
+         * The request for serving {@code model} at {@code layout} with the engine {@code settings}: their memory
+         * utilization, KV cache dtype, online quantization and speculative decoding.
+         */
+        public static Request of(String model, Layout layout, int gpusPerNode, int maxModelLen, int maxNumSeqs,
+                                 EngineSettings settings, boolean languageModelOnly) {
+            return new Request(model, layout, gpusPerNode, maxModelLen, maxNumSeqs, settings.gpuMemoryUtilization(),
+                    settings.kvCacheDtype(), settings.quantization(), languageModelOnly, null, null, settings.speculative());
         }
 
         /** The same request launched with {@code sd}. */

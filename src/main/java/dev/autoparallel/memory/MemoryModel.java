@@ -128,6 +128,11 @@ public final class MemoryModel {
     private final int mtpModules;
     /** {@link #kvPlan} with the MTP drafter's attention layers after the model's, built on first use. */
     private volatile KvCachePlan draftKvPlan;
+    /** {@link #kvPlan} with the last EAGLE-3 head's layers after the model's: a sweep evaluates many layouts per head. */
+    private volatile EagleKvPlan eagleKvPlan;
+
+    private record EagleKvPlan(Eagle3Draft draft, KvCachePlan plan) {
+    }
 
     public MemoryModel(ModelSpec spec, Gpu gpu) {
         this.spec = spec;
@@ -685,12 +690,17 @@ public final class MemoryModel {
         return sd.method() == SpeculativeDecoding.Method.MTP ? mtpAttentionLayers : sd.draft().layers();
     }
 
-    /** {@link #kvPlan} with the drafter's attention layers after the model's: the MTP plan is kept, EAGLE-3's built anew. */
+    /** {@link #kvPlan} with the drafter's attention layers after the model's, each kept for the next layout. */
     private KvCachePlan draftKvPlan(SpeculativeDecoding sd) {
         if (sd.method() == SpeculativeDecoding.Method.EAGLE3) {
             Eagle3Draft d = sd.draft();
-            return new KvCachePlan(spec, Collections.nCopies(d.layers(),
-                    Layer.of(Mixer.FULL_ATTENTION, Ffn.DENSE).withCache(LayerCache.kv(d.kvHeads(), d.headDim()))));
+            EagleKvPlan kept = eagleKvPlan;
+            if (kept == null || !kept.draft().equals(d)) {
+                kept = new EagleKvPlan(d, new KvCachePlan(spec, Collections.nCopies(d.layers(),
+                        Layer.of(Mixer.FULL_ATTENTION, Ffn.DENSE).withCache(LayerCache.kv(d.kvHeads(), d.headDim())))));
+                eagleKvPlan = kept;
+            }
+            return kept.plan();
         }
         KvCachePlan p = draftKvPlan;
         if (p == null) {

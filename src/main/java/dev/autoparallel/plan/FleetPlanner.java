@@ -366,12 +366,10 @@ public final class FleetPlanner {
     private static Commands.Disaggregated disaggregatedCommands(PlanRequest req, HardwareOption opt, EngineSettings settings,
                                                                 PoolChoice prefill, PoolChoice decode) {
         boolean languageModelOnly = settings.languageModelOnly() && req.model().hasEncoderTower();
-        Commands.Request p = new Commands.Request(req.model().modelId(), prefill.row().layout(), opt.gpusPerNode(),
-                prefill.row().engine().maxModelLen(), prefill.maxNumSeqs(), settings.gpuMemoryUtilization(), settings.kvCacheDtype(),
-                settings.quantization(), languageModelOnly).withSpeculative(settings.speculative());
-        Commands.Request d = new Commands.Request(req.model().modelId(), decode.row().layout(), opt.gpusPerNode(),
-                decode.row().engine().maxModelLen(), decode.maxNumSeqs(), settings.gpuMemoryUtilization(), settings.kvCacheDtype(),
-                settings.quantization(), languageModelOnly).withSpeculative(settings.speculative());
+        Commands.Request p = Commands.Request.of(req.model().modelId(), prefill.row().layout(), opt.gpusPerNode(),
+                prefill.row().engine().maxModelLen(), prefill.maxNumSeqs(), settings, languageModelOnly);
+        Commands.Request d = Commands.Request.of(req.model().modelId(), decode.row().layout(), opt.gpusPerNode(),
+                decode.row().engine().maxModelLen(), decode.maxNumSeqs(), settings, languageModelOnly);
         // SGLang's and TensorRT-LLM's memory flags are sized from the engine view (vLLM's command needs none of it: the
         // view costs more than the rest of the plan).
         return switch (req.engine()) {
@@ -853,9 +851,8 @@ public final class FleetPlanner {
         Traffic t = req.traffic();
         MemoryEstimate e = s.engine();
         EngineSettings settings = req.settings();
-        Commands.Request cmd = new Commands.Request(req.model().modelId(), s.layout(), opt.gpusPerNode(), e.maxModelLen(),
-                s.maxNumSeqs(), settings.gpuMemoryUtilization(), settings.kvCacheDtype(), settings.quantization(),
-                settings.languageModelOnly() && req.model().hasEncoderTower()).withSpeculative(settings.speculative());
+        Commands.Request cmd = Commands.Request.of(req.model().modelId(), s.layout(), opt.gpusPerNode(), e.maxModelLen(),
+                s.maxNumSeqs(), settings, settings.languageModelOnly() && req.model().hasEncoderTower());
         if (req.engine() != ServingEngine.VLLM) {
             cmd = cmd.withMemory(e, opt.gpu().memoryBytes());
         }
