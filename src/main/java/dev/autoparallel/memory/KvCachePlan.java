@@ -49,7 +49,7 @@ final class KvCachePlan {
                 case CHUNKED -> "chunked local attention " + window;
                 case MLA -> MLA_LABEL;
                 case INDEXER -> "DSA indexer keys";
-                case STATE -> "Mamba/GDN state";
+                case STATE -> "Mamba/linear-attention state";
             };
         }
 
@@ -65,6 +65,12 @@ final class KvCachePlan {
      * multiple of the FlashAttention kernel's 16-token block so that a page holds one Mamba state.
      */
     static final int MAMBA_KERNEL_BLOCK_ALIGNMENT = 16;
+    /**
+     * The same alignment when the attention layers are MLA (Kimi-Linear): MLA kernels take blocks of 64
+     * tokens ({@code kernel_block_alignment_size} 64, or 128 when CUTLASS_MLA is chosen by hand; vLLM
+     * HybridAttentionMambaModelConfig, read 2026-12), and the page of one token is the latent's.
+     */
+    static final int MLA_MAMBA_KERNEL_BLOCK_ALIGNMENT = 64;
     /**
      * The group-size rule of {@code _get_kv_cache_groups_uniform_page_size}: the largest layer count
      * becomes the group size when it is below 1.5 x the smallest (vLLM commit 001cabc1, read 2026-11).
@@ -113,7 +119,7 @@ final class KvCachePlan {
                 case CHUNKED_LOCAL -> List.of(new Key(Kind.CHUNKED, l.window(), kv, hd));
                 case MLA -> List.of(new Key(Kind.MLA, 0));
                 case MLA_DSA -> List.of(new Key(Kind.MLA, 0), new Key(Kind.INDEXER, 0));
-                case GATED_DELTANET, MAMBA2 -> List.of(new Key(Kind.STATE, 0));
+                case GATED_DELTANET, KDA, MAMBA2 -> List.of(new Key(Kind.STATE, 0));
                 case SHARED_KV, NONE -> List.of();
                 case SWA_LATENT, CSA, HCA -> List.of();
             };
@@ -136,8 +142,9 @@ final class KvCachePlan {
             why = "the model has Mamba or linear-attention layers but no state dimensions";
         }
         if (groups.keySet().stream().anyMatch(k -> k.kind() == Kind.STATE)
-                && groups.keySet().stream().anyMatch(k -> k.kind() == Kind.MLA)) {
-            why = "MLA together with Mamba or linear-attention state is not a layout vLLM's hybrid allocator is modelled for";
+                && groups.keySet().stream().anyMatch(k -> k.kind() == Kind.INDEXER)) {
+            why = "a DSA indexer together with Mamba or linear-attention state is not a layout vLLM's hybrid allocator"
+                    + " is modelled for";
         }
         int dim = 0;
         if (groups.keySet().stream().anyMatch(k -> k.kind() == Kind.INDEXER)) {
@@ -326,7 +333,9 @@ final class KvCachePlan {
             long attnPerToken = types.keySet().stream().filter(k -> k.kind() != Kind.STATE)
                     .mapToLong(k -> bytesPerToken(k, s)).max().orElse(0);
             if (attnPerToken > 0) {
-                long aligned = MAMBA_KERNEL_BLOCK_ALIGNMENT * ceilDiv(statePage, MAMBA_KERNEL_BLOCK_ALIGNMENT * attnPerToken);
+                int align = types.keySet().stream().anyMatch(k -> k.kind() == Kind.MLA)
+                        ? MLA_MAMBA_KERNEL_BLOCK_ALIGNMENT : MAMBA_KERNEL_BLOCK_ALIGNMENT;
+                long aligned = align * ceilDiv(statePage, align * attnPerToken);
                 attnBlock = (int) Math.max(attnBlock, aligned);
             }
         }

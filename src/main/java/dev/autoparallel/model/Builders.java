@@ -26,8 +26,10 @@ final class Builders {
             throw f.invalid("num_key_value_heads", f.node().get("num_key_value_heads"),
                     "a positive divisor of num_attention_heads (" + d.heads() + ")");
         }
-        int headDim = headDim(d, f);
         ModelSpec.MlaDims mla = isDeepSeek(family) ? mla(f) : null;
+        // MLA heads take their widths from qk_nope/qk_rope/v_head_dim; hidden_size need not divide by the heads
+        // (GLM-4.7-Flash: 2048 over 20 heads).
+        int headDim = mla != null ? mla.qkNopeHeadDim() + mla.qkRopeHeadDim() : headDim(d, f);
         Moe moe = moe(d, f, family);
 
         Tensors t = new Tensors();
@@ -65,9 +67,10 @@ final class Builders {
 
     /** Families with DeepSeek's MLA, MoE layout and MTP layers (vLLM deepseek_v2.py serves them all). */
     private static final Set<Family> DEEPSEEK = Set.of(Family.DEEPSEEK_V2, Family.DEEPSEEK_V3, Family.DEEPSEEK_V32,
-            Family.GLM_MOE_DSA);
+            Family.GLM4_MOE_LITE, Family.GLM_MOE_DSA);
     /** Families whose checkpoints store DeepSeek-V3-style MTP layers ({@code num_nextn_predict_layers}). */
-    private static final Set<Family> DEEPSEEK_MTP = Set.of(Family.DEEPSEEK_V3, Family.DEEPSEEK_V32, Family.GLM_MOE_DSA);
+    private static final Set<Family> DEEPSEEK_MTP = Set.of(Family.DEEPSEEK_V3, Family.DEEPSEEK_V32, Family.GLM4_MOE,
+            Family.GLM4_MOE_LITE, Family.GLM_MOE_DSA);
     /** Families whose MLA layers carry the DeepSeek sparse-attention lightning indexer. */
     private static final Set<Family> DSA = Set.of(Family.DEEPSEEK_V32, Family.GLM_MOE_DSA);
 
@@ -127,6 +130,11 @@ final class Builders {
                 qkvBias = false;
                 oBias = false;
             }
+            case GLM4_MOE -> {
+                // vLLM glm4_moe.py: qkv_proj takes attention_bias, o_proj never has one.
+                qkvBias = f.optBool("attention_bias").orElse(false);
+                oBias = false;
+            }
             default -> {
                 qkvBias = f.optBool("attention_bias").orElse(family == Family.GPT_OSS);
                 oBias = qkvBias;
@@ -138,7 +146,8 @@ final class Builders {
         t.linear(p + ".k_proj", c, Sharding.KV_HEADS, i, kv, d.hidden(), qkvBias);
         t.linear(p + ".v_proj", c, Sharding.KV_HEADS, i, kv, d.hidden(), qkvBias);
         t.linear(p + ".o_proj", c, Sharding.ROW, i, d.hidden(), q, oBias);
-        if (Set.of(Family.QWEN3, Family.QWEN3_MOE, Family.GEMMA3).contains(family)) {
+        if (Set.of(Family.QWEN3, Family.QWEN3_MOE, Family.GEMMA3).contains(family)
+                || (family == Family.GLM4_MOE && f.optBool("use_qk_norm").orElse(false))) {
             t.norm(p + ".q_norm", i, headDim, false);
             t.norm(p + ".k_norm", i, headDim, false);
         }
@@ -157,14 +166,14 @@ final class Builders {
         }
     }
 
-    private static ModelSpec.MlaDims mla(ConfigFields f) {
+    static ModelSpec.MlaDims mla(ConfigFields f) {
         return new ModelSpec.MlaDims(f.optInt("q_lora_rank").orElse(0), f.requirePositive("kv_lora_rank"),
                 f.requirePositive("qk_rope_head_dim"), f.requirePositive("qk_nope_head_dim"),
                 f.requirePositive("v_head_dim"));
     }
 
     /** DeepSeek's multi-head latent attention; the down-projections are replicated in vLLM. */
-    private static void mlaAttention(Tensors t, String p, int i, ParsedDims d, ModelSpec.MlaDims m) {
+    static void mlaAttention(Tensors t, String p, int i, ParsedDims d, ModelSpec.MlaDims m) {
         Component c = Component.ATTENTION;
         long qHead = m.qkNopeHeadDim() + m.qkRopeHeadDim();
         long heads = d.heads();
@@ -266,7 +275,7 @@ final class Builders {
                 case GEMMA3 -> window && (i + 1) % f.optPositive("sliding_window_pattern").orElse(6) != 0;
                 case QWEN2, QWEN2_MOE, QWEN3, QWEN3_MOE -> window && f.optBool("use_sliding_window").orElse(false)
                         && i >= f.optInt("max_window_layers").orElse(0);
-                case GEMMA, DEEPSEEK_V2, DEEPSEEK_V3, DEEPSEEK_V32, GLM_MOE_DSA, MINIMAX_M2 -> false;
+                case GEMMA, DEEPSEEK_V2, DEEPSEEK_V3, DEEPSEEK_V32, GLM4_MOE, GLM4_MOE_LITE, GLM_MOE_DSA, MINIMAX_M2 -> false;
                 case MIMO -> window && f.optBool("use_sliding_window").orElse(false)
                         && i >= f.optInt("max_window_layers").orElse(0);
                 default -> window && f.optBool("use_sliding_window").orElse(true);
@@ -309,6 +318,20 @@ final class Builders {
                 yield new Moe(family, f.requirePositive("num_local_experts"), f.requirePositive("num_experts_per_tok"),
                         f.requirePositive("intermediate_size"), 0, f.optBool("use_routing_bias").orElse(false) ? 1 : 0,
                         i -> true);
+            }
+            case GLM4_MOE, GLM4_MOE_LITE -> {
+                // vLLM glm4_moe.py and glm4_moe_lite.py: layers from first_k_dense_replace on are MoE (the
+                // lite model also every moe_layer_freq-th); the router always has its float32
+                // score-correction bias (sigmoid scoring, no topk_method field).
+                if (!f.has("n_routed_experts")) {
+                    yield null;
+                }
+                int expertInter = f.requirePositive("moe_intermediate_size");
+                int first = f.optInt("first_k_dense_replace").orElse(0);
+                int freq = family == Family.GLM4_MOE_LITE ? f.optPositive("moe_layer_freq").orElse(1) : 1;
+                int nShared = f.optInt("n_shared_experts").orElse(0);
+                yield new Moe(family, f.requirePositive("n_routed_experts"), f.requirePositive("num_experts_per_tok"),
+                        expertInter, nShared * expertInter, 1, i -> i >= first && i % freq == 0);
             }
             case DEEPSEEK_V2, DEEPSEEK_V3, DEEPSEEK_V32, GLM_MOE_DSA -> {
                 if (!f.has("n_routed_experts")) {
@@ -366,6 +389,15 @@ final class Builders {
                     // gate and up are fused into one [2 x intermediate] projection, each expert with biases.
                     t.linear(p + ".experts.gate_up_proj", routed, Sharding.COLUMN, i, 2L * expertInter, hidden, true, experts);
                     t.linear(p + ".experts.down_proj", routed, Sharding.ROW, i, hidden, expertInter, true, experts);
+                }
+                case GLM4_MOE, GLM4_MOE_LITE -> {
+                    // vLLM glm4_moe.py (and glm4_moe_lite.py, which reuses it) builds the router as a float32 nn.Linear (router logits in fp32).
+                    t.other2d(p + ".gate.weight", router, Sharding.REPLICATED, i, experts, hidden, DType.FLOAT32);
+                    t.fp32(p + ".gate.e_score_correction_bias", router, Sharding.REPLICATED, i, experts);
+                    t.gatedMlp(p + ".experts.*", routed, i, hidden, expertInter, experts);
+                    if (sharedInter > 0) {
+                        t.gatedMlp(p + ".shared_experts", shared, i, hidden, sharedInter, 1);
+                    }
                 }
                 default -> {
                     t.linear(p + ".gate", router, Sharding.REPLICATED, i, experts, hidden, false);

@@ -124,7 +124,7 @@ public final class ConfigParser {
     }
 
     /**
-     * The state of the model's Mamba-2 or Gated DeltaNet layers, read from the fields their
+     * The state of the model's Mamba-2, Gated DeltaNet or KDA layers, read from the fields their
      * builders read. The recurrent state's dtype: the config's {@code mamba_ssm_cache_dtype}
      * (Nemotron-H) or {@code mamba_ssm_dtype} (Qwen3.5), which vLLM's per-model config hooks copy
      * into {@code cache_config.mamba_ssm_cache_dtype}; without one, Nemotron-H takes float32
@@ -134,10 +134,19 @@ public final class ConfigParser {
     private static LinearStateDims linearState(ConfigFields f, Family family, List<ModelSpec.Layer> layers, DType dtype) {
         boolean mamba = layers.stream().anyMatch(l -> l.mixer() == ModelSpec.Mixer.MAMBA2);
         boolean gdn = layers.stream().anyMatch(l -> l.mixer() == ModelSpec.Mixer.GATED_DELTANET);
-        if (!mamba && !gdn) {
+        boolean kda = layers.stream().anyMatch(l -> l.mixer() == ModelSpec.Mixer.KDA);
+        if (!mamba && !gdn && !kda) {
             return null;
         }
         DType served = dtype == DType.FLOAT32 || dtype == DType.FLOAT8 ? DType.BFLOAT16 : dtype;
+        if (kda) {
+            // vLLM MambaStateDtypeCalculator.kda_state_dtype: convolution state in the cache dtype, recurrent in float32.
+            ConfigFields linear = KimiLinearBuilder.linearAttention(f);
+            int heads = linear.requirePositive("num_heads");
+            int dim = linear.requirePositive("head_dim");
+            return new LinearStateDims(ModelSpec.Mixer.KDA, heads, dim, 0, 0, heads, dim,
+                    linear.requirePositive("short_conv_kernel_size"), DType.FLOAT32, served);
+        }
         DType ssm = f.optString("mamba_ssm_cache_dtype", "mamba_ssm_dtype")
                 .map(n -> DType.parse(n, "mamba_ssm_cache_dtype"))
                 .orElse(family == Family.NEMOTRON_H ? DType.FLOAT32 : served);
@@ -308,7 +317,9 @@ public final class ConfigParser {
     }
 
     private static int maxPositions(ConfigFields f, Family family) {
-        String[] aliases = {"max_position_embeddings", "n_positions", "max_sequence_length", "seq_length", "n_ctx"};
+        // vLLM's _get_and_verify_max_len reads model_max_length too (Kimi-Linear states only that).
+        String[] aliases = {"max_position_embeddings", "n_positions", "max_sequence_length", "seq_length", "n_ctx",
+            "model_max_length"};
         if (family == Family.GPT2 || family == Family.GPT_BIGCODE || family == Family.OPT) {
             return f.requirePositive(aliases); // learned position embeddings: sets the size
         }

@@ -25,6 +25,9 @@ public enum Family {
     DEEPSEEK_V3(false, Builders::llamaLike, "deepseek_v3", "kimi_k2"),
     DEEPSEEK_V32(false, Builders::llamaLike, "deepseek_v32"),
     DEEPSEEK_V4(false, DeepseekV4Builder::build, "deepseek_v4"),
+    KIMI_LINEAR(false, KimiLinearBuilder::build, "kimi_linear"),
+    GLM4_MOE(false, Builders::llamaLike, "glm4_moe"),
+    GLM4_MOE_LITE(false, Builders::llamaLike, "glm4_moe_lite"),
     GLM_MOE_DSA(false, Builders::llamaLike, "glm_moe_dsa"),
     MINIMAX_M2(false, Builders::llamaLike, "minimax_m2"),
     MIMO(false, Builders::llamaLike, "mimo"),
@@ -32,6 +35,8 @@ public enum Family {
     GEMMA2(true, Builders::llamaLike, "gemma2"),
     GEMMA3(true, Builders::llamaLike, "gemma3_text", "gemma3"),
     GEMMA4(true, Gemma4Builder::build, "gemma4_text", "gemma4"),
+    /** IBM Granite 3.x: a Llama decoder with scalar multipliers (embedding, attention, residual, logits) that add no weights. */
+    GRANITE(false, Builders::llamaLike, "granite"),
     PHI(false, LegacyBuilders::phi, "phi"),
     PHI3(false, Builders::llamaLike, "phi3"),
     FALCON(true, LegacyBuilders::falcon, "falcon", "refinedweb", "refinedwebmodel"),

@@ -16,15 +16,18 @@ import java.util.Objects;
  *       ({@code extra_groups_for_head_shards}); SSM state {@code heads / TP x headDim x stateSize}.</li>
  *   <li>Gated DeltaNet ({@code gated_delta_net_state_shape}): {@code convDim = 2 x keyHeads x keyHeadDim
  *       + heads x headDim} (value heads); SSM state {@code heads / TP x keyHeadDim x headDim}.</li>
+ *   <li>Kimi Delta Attention ({@code kda_state_shape}): the same shapes with keys and values of equal
+ *       heads and width (q, k and v convolved, state {@code heads / TP x headDim x headDim}); vLLM's
+ *       {@code kda_state_dtype} holds the recurrent state in float32 whatever the cache dtype.</li>
  * </ul>
  *
- * @param mixer      {@link Mixer#MAMBA2} or {@link Mixer#GATED_DELTANET}
+ * @param mixer      {@link Mixer#MAMBA2}, {@link Mixer#GATED_DELTANET} or {@link Mixer#KDA}
  * @param heads      Mamba heads, or GDN value heads
  * @param headDim    Mamba head dim, or GDN value head dim
  * @param stateSize  Mamba {@code ssm_state_size}; 0 for GDN
  * @param groups     Mamba {@code n_groups}; 0 for GDN
- * @param keyHeads   GDN key heads; 0 for Mamba
- * @param keyHeadDim GDN key head dim; 0 for Mamba
+ * @param keyHeads   GDN key heads (KDA: the heads); 0 for Mamba
+ * @param keyHeadDim GDN key head dim (KDA: the head dim); 0 for Mamba
  * @param convKernel the causal convolution's width
  * @param ssmDtype   the recurrent state's dtype (vLLM's {@code mamba_ssm_cache_dtype} after the model's hook)
  * @param convDtype  the convolution state's dtype (the model dtype)
@@ -36,8 +39,8 @@ public record LinearStateDims(Mixer mixer, int heads, int headDim, int stateSize
     public LinearStateDims {
         Objects.requireNonNull(ssmDtype, "ssmDtype");
         Objects.requireNonNull(convDtype, "convDtype");
-        if (mixer != Mixer.MAMBA2 && mixer != Mixer.GATED_DELTANET) {
-            throw new IllegalArgumentException("a linear state belongs to Mamba-2 or Gated DeltaNet layers, not " + mixer);
+        if (mixer != Mixer.MAMBA2 && mixer != Mixer.GATED_DELTANET && mixer != Mixer.KDA) {
+            throw new IllegalArgumentException("a linear state belongs to Mamba-2, Gated DeltaNet or KDA layers, not " + mixer);
         }
         if (heads < 1 || headDim < 1 || convKernel < 2) {
             throw new IllegalArgumentException("linear state with heads " + heads + ", head dim " + headDim

@@ -55,6 +55,8 @@ public record ModelSpec(String modelId, String modelType, Family family,
         MLA_DSA("MLA + DSA indexer"),
         /** Gated DeltaNet linear attention (Qwen3-Next, Qwen3.5): a fixed-size state (MambaSpec). */
         GATED_DELTANET("linear attention (Gated DeltaNet)"),
+        /** Kimi Delta Attention linear attention (Kimi-Linear): a fixed-size state (MambaSpec). */
+        KDA("linear attention (Kimi Delta Attention)"),
         /** Mamba-2 selective state space (Nemotron-H; MambaSpec). */
         MAMBA2("Mamba-2"),
         /**
@@ -108,7 +110,7 @@ public record ModelSpec(String modelId, String modelType, Family family,
         public boolean keepsKvCache() {
             return switch (this) {
                 case FULL_ATTENTION, SLIDING_WINDOW, CHUNKED_LOCAL, NO_ROPE, MLA, MLA_DSA, SWA_LATENT, CSA, HCA -> true;
-                case GATED_DELTANET, MAMBA2, SHARED_KV, NONE -> false;
+                case GATED_DELTANET, KDA, MAMBA2, SHARED_KV, NONE -> false;
             };
         }
     }

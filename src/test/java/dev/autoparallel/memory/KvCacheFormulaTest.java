@@ -169,6 +169,32 @@ class KvCacheFormulaTest {
     }
 
     /**
+     * Kimi-Linear-48B-A3B (configs-extra): 7 MLA layers of one 576-wide latent (1,152 B per token in bf16) and
+     * 20 KDA layers. KDA state: conv (4 - 1) x 3 x 4,096 x 2 B = 73,728 B plus the float32 recurrent
+     * 32 x 128 x 128 x 4 B = 2,097,152 B: 2,170,880 B. With MLA the block aligns to 64 tokens
+     * (HybridAttentionMambaModelConfig): 64 x cdiv(2,170,880, 64 x 1,152) = 1,920, page 2,211,840 B;
+     * groups of 7: one MLA, cdiv(20, 7) = 3 KDA.
+     */
+    @Test
+    void kimiDeltaAttention_withMla_kimiLinear() throws Exception {
+        ModelSpec spec;
+        try (InputStream in = KvCacheFormulaTest.class.getResourceAsStream(
+                "/configs-extra/moonshotai--Kimi-Linear-48B-A3B-Instruct/config.json")) {
+            spec = ConfigParser.parse("moonshotai/Kimi-Linear-48B-A3B-Instruct",
+                    new String(in.readAllBytes(), StandardCharsets.UTF_8), "configs-extra");
+        }
+        long state = 3L * 3 * 4096 * 2 + 32L * 128 * 128 * 4;
+        assertEquals(2_170_880, state);
+        long block = 64 * cdiv(state, 64 * 1152L);
+        assertEquals(1920, block);
+        long page = block * 1152;
+        int len = 131_072;
+        for (VllmVersion v : List.of(OLD, NEW)) {
+            assertFormula(evaluate(spec, "H200", v, len, 1, 1), AVAILABLE / page / 7, cdiv(len, block) + 3, 4, (int) block, v, 1);
+        }
+    }
+
+    /**
      * Nemotron-3-Nano-30B: 23 Mamba-2 and 6 attention layers (the 23 MoE layers hold nothing).
      * Attention 2 x 2 x 128 x 2 B = 1,024 B per token. Mamba state: conv (4 - 1) x (64 x 64 + 2 x 8 x 128)
      * x 2 B = 36,864 B, SSM 64 x 64 x 128 x 4 B (float32) = 2,097,152 B. Block 16 x cdiv(2,134,016, 16,384)

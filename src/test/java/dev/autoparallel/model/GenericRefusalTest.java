@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * An unknown model_type is read as a Llama-style decoder only when nothing in its config shapes
@@ -48,6 +49,19 @@ class GenericRefusalTest {
                 () -> ConfigParser.parse(folder, asUnknownType(folder), folder));
         assertTrue(e.getMessage().contains("'" + e.field() + "'") || e.getMessage().contains(e.field() + " holds"),
                 e.getMessage());
+        assertTrue(e.getMessage().contains("supported model_types"), e.getMessage());
+    }
+
+    /** The configs-extra families with a layer plan of their own (see {@link FamiliesExtraTest}). */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"zai-org--GLM-4.7", "zai-org--GLM-4.5-Air", "zai-org--GLM-4.7-Flash",
+        "moonshotai--Kimi-Linear-48B-A3B-Instruct"})
+    void unknownModelType_extraFamilies_areRefusedNamingTheField(String folder) {
+        ObjectNode c = (ObjectNode) ConfigParser.readTree(FamiliesExtraTest.json(folder), folder);
+        c.put("model_type", "acme_decoder");
+        InvalidConfigurationException e = assertThrows(InvalidConfigurationException.class,
+                () -> ConfigParser.parse(folder, c, folder));
+        assertTrue(e.getMessage().contains("'" + e.field() + "'"), e.getMessage());
         assertTrue(e.getMessage().contains("supported model_types"), e.getMessage());
     }
 

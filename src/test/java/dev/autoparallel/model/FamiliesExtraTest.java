@@ -1,0 +1,117 @@
+package dev.autoparallel.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.autoparallel.model.ModelSpec.Ffn;
+import dev.autoparallel.model.ModelSpec.Mixer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Exact parameter counts of the families whose published configs are kept in
+ * src/test/resources/configs-extra (sources in its README): GLM-4.5 to 4.7 and GLM-4.7-Flash,
+ * Kimi-Linear and Granite 3.3. "Safetensors total" is the parameter count of the checkpoint's
+ * safetensors files, as quoted by the public reports named there; card figures are rounded.
+ */
+class FamiliesExtraTest {
+
+    static String json(String folder) {
+        try (InputStream in = FamiliesExtraTest.class.getResourceAsStream("/configs-extra/" + folder + "/config.json")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static ModelSpec spec(String folder) {
+        return ConfigParser.parse(folder.replace("--", "/"), json(folder), "configs-extra/" + folder);
+    }
+
+    private static long embeddingsAndHead(ModelSpec s) {
+        return s.paramBreakdown().get(Component.EMBEDDING) + s.paramBreakdown().get(Component.LM_HEAD);
+    }
+
+    @Test
+    void glm47_checkpointCountsTheMtpLayerWithItsOwnEmbeddingAndHead() {
+        // zai-org/GLM-4.7 (GLM-4.5 and 4.6 have the same shapes): 92 layers, 3 dense then 89 MoE of 160 experts.
+        ModelSpec s = spec("zai-org--GLM-4.7");
+        assertEquals(352_797_829_024L, s.paramCount());
+        // The checkpoint adds MTP layer 92 with its own embed_tokens and shared_head.head (vLLM glm4_moe_mtp.py):
+        // 358,337,791,296, the Hub's "358B" (Megatron-Bridge's GLM-4.7 page: "about 358B total").
+        assertEquals(5_539_962_272L, s.mtpParamCount());
+        assertEquals(358_337_791_296L, s.checkpointElements());
+        assertEquals(1, s.mtpModules());
+        // GLM-4.5 card: 355B total, 32B active; the active count leaves out the embedding and the head.
+        assertEquals(32e9, s.activeParamCount() - embeddingsAndHead(s), 0.5e9);
+        assertEquals(Map.of(Mixer.FULL_ATTENTION, 92L), s.mixerCounts());
+        assertEquals(Map.of(Ffn.DENSE, 3L, Ffn.MOE, 89L), s.ffnCounts());
+        // q, k and v carry biases (attention_bias), o_proj none; q_norm and k_norm per head (use_qk_norm).
+        assertEquals(12_288 + 1_024 + 1_024, s.tensors().stream()
+                .filter(t -> t.name().startsWith("model.layers.0.self_attn.") && t.name().endsWith(".bias"))
+                .mapToLong(Tensor::numel).sum());
+        assertEquals(2, s.tensors().stream().filter(t -> t.name().startsWith("model.layers.0.self_attn.")
+                && (t.name().contains(".q_norm") || t.name().contains(".k_norm"))).count());
+        // vLLM builds the router in float32 (glm4_moe.py: nn.Linear(..., dtype=torch.float32)).
+        Tensor gate = s.tensors().stream().filter(t -> t.name().equals("model.layers.3.mlp.gate.weight")).findFirst()
+                .orElseThrow();
+        assertEquals(DType.FLOAT32, gate.storedAs());
+    }
+
+    @Test
+    void glm45Air_cardAndHubTotals() {
+        // zai-org/GLM-4.5-Air: card 106B total, 12B active; Hub "110B" counts the MTP layer 46 and its copies.
+        ModelSpec s = spec("zai-org--GLM-4.5-Air");
+        assertEquals(106_852_251_264L, s.paramCount());
+        assertEquals(110_468_824_832L, s.checkpointElements());
+        assertEquals(12e9, s.activeParamCount() - embeddingsAndHead(s), 0.5e9);
+        assertEquals(Map.of(Ffn.DENSE, 1L, Ffn.MOE, 45L), s.ffnCounts());
+        assertEquals(0, s.tensors().stream().filter(t -> t.name().contains(".q_norm")).count()); // use_qk_norm false
+    }
+
+    @Test
+    void glm47Flash_safetensorsTotalExact() {
+        // zai-org/GLM-4.7-Flash (glm4_moe_lite): MLA (q_lora_rank 768) with GLM's MoE; 2048 hidden over 20 heads,
+        // so head_dim comes from the MLA widths. Safetensors total 31,221,488,576 with MTP layer 47.
+        ModelSpec s = spec("zai-org--GLM-4.7-Flash");
+        assertEquals(31_221_488_576L, s.checkpointElements());
+        assertEquals(29_943_393_920L, s.paramCount()); // card: "30B-A3B"
+        assertEquals(3e9, s.activeParamCount() - embeddingsAndHead(s), 0.5e9);
+        assertEquals(Map.of(Mixer.MLA, 47L), s.mixerCounts());
+        assertEquals(47L * (512 + 64) * 2, s.kvCacheBytesPerToken()); // one latent per layer
+    }
+
+    @Test
+    void kimiLinear_safetensorsTotalExact() {
+        // moonshotai/Kimi-Linear-48B-A3B-Instruct: safetensors total 49,122,681,728; card 48B total, 3B activated.
+        ModelSpec s = spec("moonshotai--Kimi-Linear-48B-A3B-Instruct");
+        assertEquals(49_122_681_728L, s.paramCount());
+        assertEquals(0, s.mtpParamCount());
+        assertEquals(3e9, s.activeParamCount() - embeddingsAndHead(s), 0.5e9);
+        // 1-based kda_layers / full_attn_layers: MLA at 4, 8, ..., 24 and 27, KDA elsewhere.
+        assertEquals(Map.of(Mixer.MLA, 7L, Mixer.KDA, 20L), s.mixerCounts());
+        assertEquals(Mixer.MLA, s.layers().get(3).mixer());
+        assertEquals(Mixer.MLA, s.layers().get(26).mixer());
+        assertEquals(Mixer.KDA, s.layers().get(25).mixer());
+        assertEquals(Map.of(Ffn.DENSE, 1L, Ffn.MOE, 26L), s.ffnCounts());
+        // Seven MLA latents of 512 + 64 per token; each KDA layer holds q/k/v conv state and a 32 x 128 x 128
+        // float32 recurrent state (vLLM kda_state_shape / kda_state_dtype).
+        assertEquals(7L * 576 * 2, s.kvCacheBytesPerToken());
+        assertEquals(3L * 4096 * 3 * 2 + 32L * 128 * 128 * 4, s.linearState().bytes(1));
+        assertEquals(3L * 2048 * 3 * 2 + 16L * 128 * 128 * 4, s.linearState().bytes(2)); // TP 2 halves the heads
+    }
+
+    @Test
+    void granite33_8b_exactCount() {
+        // ibm-granite/granite-3.3-8b-instruct: the dump's parameter shapes give 8,170,864,640 (tied embeddings),
+        // the count another public registry records; card: 8B. The multipliers add no weights.
+        ModelSpec s = spec("ibm-granite--granite-3.3-8b-instruct");
+        assertEquals(Family.GRANITE, s.family());
+        assertEquals(8_170_864_640L, s.paramCount());
+        assertEquals(8_170_864_640L, s.activeParamCount());
+        assertEquals(2L * 8 * 128 * 2 * 40, s.kvCacheBytesPerToken());
+    }
+}
