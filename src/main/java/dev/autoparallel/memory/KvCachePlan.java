@@ -122,6 +122,11 @@ final class KvCachePlan {
                 case GATED_DELTANET, KDA, MAMBA2 -> List.of(new Key(Kind.STATE, 0));
                 case SHARED_KV, NONE -> List.of();
                 case SWA_LATENT, CSA, HCA -> List.of();
+                case SPARSE_INDEXED -> {
+                    why = "MiniMax-M3's sparse attention cache (full keys and values beside the indexer's keys, chosen"
+                            + " in blocks of sparse_block_size) is not modelled";
+                    yield List.of(new Key(Kind.FULL, 0, kv, hd));
+                }
             };
             if (l.mixer().compressRatio() > 1 || l.mixer() == ModelSpec.Mixer.SWA_LATENT) {
                 why = "DeepSeek-V4's compressed attention cache (a sliding window of latents, compressed latents every"

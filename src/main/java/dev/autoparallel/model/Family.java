@@ -30,6 +30,8 @@ public enum Family {
     GLM4_MOE_LITE(false, Builders::llamaLike, "glm4_moe_lite"),
     GLM_MOE_DSA(false, Builders::llamaLike, "glm_moe_dsa"),
     MINIMAX_M2(false, Builders::llamaLike, "minimax_m2"),
+    /** MiniMax-M3: its text_config has no model_type of its own and is read as the wrapper's ({@code minimax_m3_vl_text}). */
+    MINIMAX_M3(false, MiniMaxM3Builder::build, "minimax_m3_vl_text", "minimax_m3_vl", "minimax_m3"),
     MIMO(false, Builders::llamaLike, "mimo"),
     GEMMA(true, Builders::llamaLike, "gemma"),
     GEMMA2(true, Builders::llamaLike, "gemma2"),

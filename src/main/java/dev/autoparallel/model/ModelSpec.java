@@ -71,6 +71,11 @@ public record ModelSpec(String modelId, String modelType, Family family,
         CSA("compressed sparse attention, 1/4 + indexer (DeepSeek-V4)"),
         /** DeepSeek-V4 heavily compressed attention ({@code compress_ratios} 128): the window plus one latent per 128 tokens. */
         HCA("heavily compressed attention, 1/128 (DeepSeek-V4)"),
+        /**
+         * Full attention whose keys are chosen block by block by an indexer with keys of its own (MiniMax-M3's
+         * sparse attention); the engines' cache for the indexer keys is not modelled.
+         */
+        SPARSE_INDEXED("attention + block-sparse indexer (MiniMax-M3)"),
         /** Attention reading the KV cache of an earlier layer; holds none of its own (Gemma 3n/4). */
         SHARED_KV("shared KV"),
         /** No token mixer (Nemotron-H MLP and MoE layers, Llama-Nemotron NAS no-op attention). */
@@ -109,7 +114,8 @@ public record ModelSpec(String modelId, String modelType, Family family,
         /** Whether a layer with this mixer keeps a per-token KV cache of its own. */
         public boolean keepsKvCache() {
             return switch (this) {
-                case FULL_ATTENTION, SLIDING_WINDOW, CHUNKED_LOCAL, NO_ROPE, MLA, MLA_DSA, SWA_LATENT, CSA, HCA -> true;
+                case FULL_ATTENTION, SLIDING_WINDOW, CHUNKED_LOCAL, NO_ROPE, MLA, MLA_DSA, SWA_LATENT, CSA, HCA,
+                        SPARSE_INDEXED -> true;
                 case GATED_DELTANET, KDA, MAMBA2, SHARED_KV, NONE -> false;
             };
         }

@@ -27,6 +27,10 @@ final class VisionTower {
             moonVit(out, f, textHidden);
             return;
         }
+        if (root.path("model_type").asText("").equals("minimax_m3_vl")) {
+            miniMaxM3(out, f, root, textHidden);
+            return;
+        }
         if (type.equals("gemma4_vision")) {
             gemma4(out, f, textHidden);
             return;
@@ -263,6 +267,59 @@ final class VisionTower {
         t.norm("mm_projector.pre_norm", v, -1, h, true);
         t.linear("mm_projector.linear_1", v, Sharding.REPLICATED, -1, merged, merged, true);
         t.linear("mm_projector.linear_2", v, Sharding.REPLICATED, -1, projOut, merged, true);
+        out.addAll(t.list());
+    }
+
+    /**
+     * MiniMax-M3's vision tower as its checkpoint lists it (read 2026-12): a CLIP encoder with rotary
+     * positions (no position table, no class embedding, no post-LayerNorm) whose patch embedding is a
+     * bias-free float32 Conv3d over {@code num_channels x temporal_patch_size x patch_size^2}; a
+     * {@code multi_modal_projector} (vision width to {@code projector_hidden_size}, then to the text
+     * width) and a {@code patch_merge_mlp} over {@code spatial_merge_size^2} merged text-width tokens,
+     * all with biases.
+     */
+    private static void miniMaxM3(List<Tensor> out, ConfigFields f, JsonNode root, int textHidden) {
+        if (!f.optString("position_embedding_type").orElse("").equals("rope")) {
+            throw f.invalid("position_embedding_type", f.node().get("position_embedding_type"), "rope");
+        }
+        ConfigFields top = new ConfigFields(root, f.source().replace(" vision_config", ""));
+        JsonNode compression = root.get("img_token_compression_config");
+        if (compression == null || !compression.isObject()) {
+            throw top.missing("img_token_compression_config");
+        }
+        ConfigFields merge = new ConfigFields(compression, top.source() + " img_token_compression_config");
+        if (!merge.optString("image_token_compression_method").orElse("").equals("patch_merge")) {
+            throw merge.invalid("image_token_compression_method", compression.get("image_token_compression_method"),
+                    "patch_merge");
+        }
+        long h = f.requirePositive("hidden_size");
+        long inter = f.requirePositive("intermediate_size");
+        int layers = f.requirePositive("num_hidden_layers");
+        long patch = f.requirePositive("patch_size");
+        long channels = f.optPositive("num_channels").orElse(3);
+        long temporal = merge.requirePositive("temporal_patch_size");
+        long spatial = merge.requirePositive("spatial_merge_size");
+        long projector = top.requirePositive("projector_hidden_size");
+        Component v = Component.VISION;
+        Tensors t = new Tensors();
+        String p = "vision_tower.vision_model";
+        t.other2d(p + ".embeddings.patch_embedding.weight", v, Sharding.REPLICATED, -1, h,
+                channels * temporal * patch * patch, DType.FLOAT32);
+        t.norm(p + ".pre_layrnorm", v, -1, h, true);
+        for (int i = 0; i < layers; i++) {
+            String l = p + ".encoder.layers." + i;
+            for (String proj : List.of("q_proj", "k_proj", "v_proj", "out_proj")) {
+                t.linear(l + ".self_attn." + proj, v, Sharding.REPLICATED, -1, h, h, true);
+            }
+            t.norm(l + ".layer_norm1", v, -1, h, true);
+            t.norm(l + ".layer_norm2", v, -1, h, true);
+            t.linear(l + ".mlp.fc1", v, Sharding.REPLICATED, -1, inter, h, true);
+            t.linear(l + ".mlp.fc2", v, Sharding.REPLICATED, -1, h, inter, true);
+        }
+        t.linear("multi_modal_projector.linear_1", v, Sharding.REPLICATED, -1, projector, h, true);
+        t.linear("multi_modal_projector.linear_2", v, Sharding.REPLICATED, -1, textHidden, projector, true);
+        t.linear("patch_merge_mlp.linear_1", v, Sharding.REPLICATED, -1, textHidden, textHidden * spatial * spatial, true);
+        t.linear("patch_merge_mlp.linear_2", v, Sharding.REPLICATED, -1, textHidden, textHidden, true);
         out.addAll(t.list());
     }
 

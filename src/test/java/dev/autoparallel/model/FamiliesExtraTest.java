@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Exact parameter counts of the families whose published configs are kept in
  * src/test/resources/configs-extra (sources in its README): GLM-4.5 to 4.7 and GLM-4.7-Flash,
- * Kimi-Linear and Granite 3.3. "Safetensors total" is the parameter count of the checkpoint's
+ * Kimi-Linear, MiniMax-M3 and Granite 3.3. "Safetensors total" is the parameter count of the checkpoint's
  * safetensors files, as quoted by the public reports named there; card figures are rounded.
  */
 class FamiliesExtraTest {
@@ -102,6 +102,27 @@ class FamiliesExtraTest {
         assertEquals(7L * 576 * 2, s.kvCacheBytesPerToken());
         assertEquals(3L * 4096 * 3 * 2 + 32L * 128 * 128 * 4, s.linearState().bytes(1));
         assertEquals(3L * 2048 * 3 * 2 + 16L * 128 * 128 * 4, s.linearState().bytes(2)); // TP 2 halves the heads
+    }
+
+    @Test
+    void minimaxM3_safetensorsTotalAndBytesExact() {
+        // MiniMaxAI/MiniMax-M3 (minimax_m3_vl): the published tensor listing's total, 427,040,140,160 parameters
+        // in 795.51 GiB, vision tower included (a CLIP encoder with rotary positions, a float32 Conv3d patch
+        // embedding, the projector and patch-merge MLP). The config names an MTP layer; the checkpoint has none.
+        ModelSpec s = spec("MiniMaxAI--MiniMax-M3");
+        assertEquals(Family.MINIMAX_M3, s.family());
+        assertEquals(427_040_140_160L, s.paramCount());
+        assertEquals(865_567_232L, s.visionParamCount());
+        assertEquals(854_172_958_720L, s.checkpointBytes());
+        assertEquals(0, s.mtpParamCount());
+        // Xinference, SGLang's cookbook and Megatron-Bridge: "~428B" total, "~23B" activated, both approximate; the
+        // language model without the embedding and the head activates 23,504,087,424 per token.
+        assertEquals(23_504_087_424L, s.activeParamCount() - s.visionParamCount() - embeddingsAndHead(s));
+        assertEquals(428e9, s.paramCount(), 1e9);
+        assertEquals(Map.of(Mixer.FULL_ATTENTION, 3L, Mixer.SPARSE_INDEXED, 57L), s.mixerCounts());
+        assertEquals(Map.of(Ffn.DENSE, 3L, Ffn.MOE, 57L), s.ffnCounts());
+        assertEquals(1, s.tensors().stream().filter(t -> t.name().equals(
+                "language_model.model.layers.3.block_sparse_moe.e_score_correction_bias")).count());
     }
 
     @Test

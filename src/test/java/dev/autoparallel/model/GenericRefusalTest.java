@@ -55,10 +55,13 @@ class GenericRefusalTest {
     /** The configs-extra families with a layer plan of their own (see {@link FamiliesExtraTest}). */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"zai-org--GLM-4.7", "zai-org--GLM-4.5-Air", "zai-org--GLM-4.7-Flash",
-        "moonshotai--Kimi-Linear-48B-A3B-Instruct"})
+        "moonshotai--Kimi-Linear-48B-A3B-Instruct", "MiniMaxAI--MiniMax-M3"})
     void unknownModelType_extraFamilies_areRefusedNamingTheField(String folder) {
         ObjectNode c = (ObjectNode) ConfigParser.readTree(FamiliesExtraTest.json(folder), folder);
         c.put("model_type", "acme_decoder");
+        if (c.has("text_config")) {
+            ((ObjectNode) c.get("text_config")).put("model_type", "acme_decoder_text");
+        }
         InvalidConfigurationException e = assertThrows(InvalidConfigurationException.class,
                 () -> ConfigParser.parse(folder, c, folder));
         assertTrue(e.getMessage().contains("'" + e.field() + "'"), e.getMessage());
