@@ -93,6 +93,11 @@ public final class ConfigParser {
         if (total > MAX_PARAMETERS) {
             throw tooLarge(source, String.format(Locale.ROOT, "it describes %,d parameters", total));
         }
+        if (vision == null && root.has("vision_config") && root.get("vision_config").isObject()) {
+            // A vision tower beside a top-level text config (MiMo-V2.5): no builder reads it here.
+            warnings.add("vision_config of type '" + root.get("vision_config").path("model_type").asText("")
+                    + "' is not counted: the config has no text_config, and its vision tower is not modelled");
+        }
         JsonNode audio = root.get("audio_config");
         if (audio != null && audio.isObject()) {
             warnings.add("audio_config of type '" + audio.path("model_type").asText("") + "' is not counted: no audio"
@@ -151,9 +156,11 @@ public final class ConfigParser {
                 .map(n -> DType.parse(n, "mamba_ssm_cache_dtype"))
                 .orElse(family == Family.NEMOTRON_H ? DType.FLOAT32 : served);
         if (mamba) {
-            return new LinearStateDims(ModelSpec.Mixer.MAMBA2, f.requirePositive("mamba_num_heads"),
-                    f.requirePositive("mamba_head_dim"), f.requirePositive("ssm_state_size"), f.requirePositive("n_groups"),
-                    0, 0, f.requirePositive("conv_kernel"), ssm, served);
+            // Nemotron-H's field names, then Granite 4.0's.
+            return new LinearStateDims(ModelSpec.Mixer.MAMBA2, f.requirePositive("mamba_num_heads", "mamba_n_heads"),
+                    f.requirePositive("mamba_head_dim", "mamba_d_head"), f.requirePositive("ssm_state_size", "mamba_d_state"),
+                    f.requirePositive("n_groups", "mamba_n_groups"), 0, 0, f.requirePositive("conv_kernel", "mamba_d_conv"),
+                    ssm, served);
         }
         return new LinearStateDims(ModelSpec.Mixer.GATED_DELTANET, f.requirePositive("linear_num_value_heads"),
                 f.requirePositive("linear_value_head_dim"), 0, 0, f.requirePositive("linear_num_key_heads"),

@@ -33,12 +33,14 @@ public enum Family {
     /** MiniMax-M3: its text_config has no model_type of its own and is read as the wrapper's ({@code minimax_m3_vl_text}). */
     MINIMAX_M3(false, MiniMaxM3Builder::build, "minimax_m3_vl_text", "minimax_m3_vl", "minimax_m3"),
     MIMO(false, Builders::llamaLike, "mimo"),
+    MIMO_V2(false, MiMoV2Builder::build, "mimo_v2_flash", "mimo_v2"),
     GEMMA(true, Builders::llamaLike, "gemma"),
     GEMMA2(true, Builders::llamaLike, "gemma2"),
     GEMMA3(true, Builders::llamaLike, "gemma3_text", "gemma3"),
     GEMMA4(true, Gemma4Builder::build, "gemma4_text", "gemma4"),
     /** IBM Granite 3.x: a Llama decoder with scalar multipliers (embedding, attention, residual, logits) that add no weights. */
     GRANITE(false, Builders::llamaLike, "granite"),
+    GRANITE_MOE_HYBRID(false, GraniteMoeHybridBuilder::build, "granitemoehybrid"),
     PHI(false, LegacyBuilders::phi, "phi"),
     PHI3(false, Builders::llamaLike, "phi3"),
     FALCON(true, LegacyBuilders::falcon, "falcon", "refinedweb", "refinedwebmodel"),

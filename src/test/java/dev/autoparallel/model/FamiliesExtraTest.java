@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Exact parameter counts of the families whose published configs are kept in
  * src/test/resources/configs-extra (sources in its README): GLM-4.5 to 4.7 and GLM-4.7-Flash,
- * Kimi-Linear, MiniMax-M3 and Granite 3.3. "Safetensors total" is the parameter count of the checkpoint's
+ * Kimi-Linear, MiniMax-M3, MiMo-V2.5, Granite 3.3 and Granite 4.0. "Safetensors total" is the parameter count of the checkpoint's
  * safetensors files, as quoted by the public reports named there; card figures are rounded.
  */
 class FamiliesExtraTest {
@@ -123,6 +123,53 @@ class FamiliesExtraTest {
         assertEquals(Map.of(Ffn.DENSE, 3L, Ffn.MOE, 57L), s.ffnCounts());
         assertEquals(1, s.tensors().stream().filter(t -> t.name().equals(
                 "language_model.model.layers.3.block_sparse_moe.e_score_correction_bias")).count());
+    }
+
+    @Test
+    void mimoV25Pro_servedCountAndBytesFromTheTensorListing() {
+        // XiaomiMiMo/MiMo-V2.5-Pro (mimo_v2, FP8 128 x 128 blocks, fused qkv_proj): the listing's 1,023,244,718,976
+        // elements are 61,877,376 FP32 block scales, three MTP layers of 644,905,088 parameters (skipped by vLLM's
+        // loader, named by no config field) and the 1,021,248,126,336 parameters served.
+        ModelSpec s = spec("XiaomiMiMo--MiMo-V2.5-Pro");
+        assertEquals(1_023_244_718_976L - 61_877_376L - 3 * 644_905_088L, s.paramCount());
+        assertEquals(1_021_248_126_336L, s.paramCount());
+        // Bytes of the served tensors in the listing: 1,030,905,902,592. The checkpoint's fused qkv_proj has 216 rows
+        // of scales where 27,136 / 128 gives 212 (its k and v blocks are cut per TP-8 shard), 4 x 48 FP32 per layer.
+        assertEquals(1_030_905_902_592L - 70L * 4 * 48 * 4, s.checkpointBytes());
+        assertEquals(Map.of(Mixer.FULL_ATTENTION, 10L, Mixer.SLIDING_WINDOW, 60L), s.mixerCounts());
+        assertEquals(Map.of(Ffn.DENSE, 1L, Ffn.MOE, 69L), s.ffnCounts());
+        // Keys of 192 and values of 128 per KV head (vLLM's head_size_v): 8 x 320 x 2 B on each of the 70 layers.
+        assertEquals(70L * 8 * (192 + 128) * 2, s.kvCacheBytesPerToken());
+        assertEquals(128, s.layers().get(1).window());
+    }
+
+    @Test
+    void mimoV25_languageModelIsTheListingLessItsTowers() {
+        // XiaomiMiMo/MiMo-V2.5: 310,775,040,000 in the listing = the language model's 308,153,829,568 + lm_head
+        // 624,951,296 + block scales 18,669,312 + MTP 987,868,224 (with scales) + vision 728,594,432 + audio
+        // 234,912,768 + speech embeddings 26,214,400. The towers are not modelled, and both are warned of.
+        ModelSpec s = spec("XiaomiMiMo--MiMo-V2.5");
+        assertEquals(308_153_829_568L + 624_951_296L, s.paramCount());
+        // MiMo-V2-Flash's card (the same language model): 309B total, 15B active.
+        assertEquals(15e9, s.activeParamCount(), 0.5e9);
+        assertEquals(Map.of(Mixer.FULL_ATTENTION, 9L, Mixer.SLIDING_WINDOW, 39L), s.mixerCounts());
+        assertEquals(2, s.warnings().stream().filter(w -> w.contains("not counted")).count(), s.warnings().toString());
+    }
+
+    @Test
+    void granite40HTiny_cardTotals() {
+        // ibm-granite/granite-4.0-h-tiny (granitemoehybrid), from the fields a public fixture quotes (configs-extra
+        // README). Model card: 7B parameters, 1B active; 4 attention and 36 Mamba-2 layers, 64 experts, 6 active,
+        // of 512 plus a shared MLP of 1,024, embeddings shared with the head.
+        ModelSpec s = spec("ibm-granite--granite-4.0-h-tiny");
+        assertEquals(Family.GRANITE_MOE_HYBRID, s.family());
+        assertEquals(6_939_037_248L, s.paramCount());
+        assertEquals(7e9, s.paramCount(), 0.5e9);
+        assertEquals(1e9, s.activeParamCount() - s.paramBreakdown().get(Component.EMBEDDING), 0.5e9);
+        assertEquals(Map.of(Mixer.MAMBA2, 36L, Mixer.FULL_ATTENTION, 4L), s.mixerCounts());
+        assertEquals(Mixer.FULL_ATTENTION, s.layers().get(5).mixer());
+        // vLLM MambaMixer2's state: conv (4 - 1) x (3,072 + 2 x 128) and SSM 48 x 64 x 128, in bf16 (no float32 hook).
+        assertEquals(3L * (3072 + 2 * 128) * 2 + 48L * 64 * 128 * 2, s.linearState().bytes(1));
     }
 
     @Test
