@@ -173,6 +173,22 @@ class FamiliesExtraTest {
     }
 
     @Test
+    void deepseekV4_safetensorsTotalsOfBothCheckpoints() {
+        // Model-inspection reports of deepseek-ai/DeepSeek-V4-Flash and -Pro list 158,069,433,298 and
+        // 861,608,274,846 elements (MXFP4 experts packed two to an int8, UE8M0 scales counted one each, the MTP
+        // layer included) in 148.65 and 805.32 GiB of tensors.
+        // The checkpoints store the three hash layers' tid2eid tables in int64, which the engines load as int32 (and
+        // the model counts so): 3 x 129,280 x 6 x 4 B more on disk.
+        long int64Tables = 3L * 129_280 * 6 * 4;
+        ModelSpec flash = Configs2026.spec("deepseek-ai--DeepSeek-V4-Flash");
+        assertEquals(158_069_433_298L, flash.checkpointElements());
+        assertEquals(148.65, (flash.checkpointBytes() + int64Tables) / (double) (1L << 30), 0.005);
+        ModelSpec pro = spec("deepseek-ai--DeepSeek-V4-Pro");
+        assertEquals(861_608_274_846L, pro.checkpointElements());
+        assertEquals(805.32, (pro.checkpointBytes() + int64Tables) / (double) (1L << 30), 0.005);
+    }
+
+    @Test
     void granite33_8b_exactCount() {
         // ibm-granite/granite-3.3-8b-instruct: the dump's parameter shapes give 8,170,864,640 (tied embeddings),
         // the count another public registry records; card: 8B. The multipliers add no weights.
