@@ -82,6 +82,8 @@ record ModelSummary(String modelId, Source source, String modelType, String fami
             return "mxfp4 (routed experts)";
         } else if (q instanceof Quantization.FbgemmFp8) {
             return "fbgemm_fp8 (FP32 scale per output channel)";
+        } else if (q instanceof Quantization.CompressedMxfp4) {
+            return "compressed-tensors mxfp4 (E8M0 scale per " + Quantization.CompressedMxfp4.GROUP + " values)";
         } else if (q instanceof Quantization.CompressedNvfp4) {
             return "compressed-tensors nvfp4 (FP8 scale per " + Quantization.ModelOpt.NVFP4_BLOCK + " values, FP32 global scales)";
         } else if (q instanceof Quantization.ModelOpt m) {

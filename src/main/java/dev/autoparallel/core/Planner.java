@@ -260,6 +260,7 @@ public final class Planner {
         long int4 = Math.round((all - linear) * 2.0 + linear * (0.5 + 2.0 / 128));
         boolean alreadySmall = spec.quantization() instanceof Quantization.IntGroup
                 || spec.quantization() instanceof Quantization.Mxfp4
+                || spec.quantization() instanceof Quantization.CompressedMxfp4
                 || spec.quantization() instanceof Quantization.BitsAndBytes b && b.bits() == 4;
         return new Requirements(spec.modelId(), spec.paramCount(), seq, single.engine().weightsBytes(), minimum, recommended,
                 single.workloadKvBytes(), single.engine().activationBytes(), single.engine().overheadBytes(), fp8, int4,

@@ -279,7 +279,8 @@ public final class ConfigParser {
             "gemma4", List.of("model.language_model.", "lm_head"),
             "llama4", List.of("language_model.model.", "language_model.lm_head"),
             "kimi_k25", List.of("language_model.model.", "language_model.lm_head"),
-            "minimax_m3_vl", List.of("language_model.model.", "language_model.lm_head"));
+            "minimax_m3_vl", List.of("language_model.model.", "language_model.lm_head"),
+            "kimi_k3", List.of("language_model.model.", "language_model.lm_head"));
 
     private static List<Tensor> wrapped(List<Tensor> tensors, String wrapper) {
         List<String> prefixes = WRAPPER_PREFIXES.get(wrapper);

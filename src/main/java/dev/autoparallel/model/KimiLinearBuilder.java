@@ -14,6 +14,15 @@ import java.util.List;
  * {@code linear_attn_config.kda_layers} and {@code full_attn_layers}; a dense MLP in the first
  * {@code first_k_dense_replace} layers, then a mixture of experts ({@code block_sparse_moe}: a
  * sigmoid router with a score-correction bias, experts {@code w1 / w3 / w2} and a shared expert).
+ *
+ * <p>Kimi-K3's language model (model_type {@code kimi_linear} inside {@code kimi_k3}) adds, as its
+ * published tensor listing shows: block attention residuals ({@code attn_res_block_size}: per layer
+ * an RMSNorm and a 1 x hidden projection before attention and before the MoE, one pair after the
+ * last layer); a full-rank output gate {@code g_proj} on every layer ({@code use_full_rank_gate} for
+ * KDA, with {@code A_log} of {@code head_dim} entries; {@code mla_use_output_gate} for MLA); and a
+ * latent MoE ({@code routed_expert_hidden_size}): the routed experts work on a narrower latent that
+ * {@code routed_expert_down_proj} / {@code routed_expert_up_proj} map to and from, with
+ * {@code routed_expert_norm} when {@code latent_moe_use_norm}.
  */
 final class KimiLinearBuilder {
     private KimiLinearBuilder() {
@@ -34,6 +43,10 @@ final class KimiLinearBuilder {
         int first = f.optInt("first_k_dense_replace").orElse(0);
         int freq = f.optPositive("moe_layer_freq").orElse(1);
         long h = d.hidden();
+        long latent = f.optInt("routed_expert_hidden_size").orElse(0);
+        long expertIn = latent > 0 ? latent : h;
+        boolean attnRes = f.optInt("attn_res_block_size").orElse(0) > 0;
+        boolean mlaGate = f.optBool("mla_use_output_gate").orElse(false);
 
         Tensors t = new Tensors();
         t.embedding("model.embed_tokens.weight", Component.EMBEDDING, Sharding.VOCAB, d.vocab(), h);
@@ -48,16 +61,35 @@ final class KimiLinearBuilder {
                 layer = Layer.of(Mixer.KDA, moe ? Ffn.MOE : Ffn.DENSE).withCache(kdaState(linear));
             } else {
                 Builders.mlaAttention(t, p + ".self_attn", i, d, mla);
+                if (mlaGate) {
+                    t.linear(p + ".self_attn.g_proj", Component.ATTENTION, Sharding.COLUMN, i,
+                            (long) d.heads() * mla.vHeadDim(), h, false);
+                }
                 layer = Layer.of(Mixer.MLA, moe ? Ffn.MOE : Ffn.DENSE);
             }
             t.norm(p + ".input_layernorm", i, h, false);
             t.norm(p + ".post_attention_layernorm", i, h, false);
+            if (attnRes) {
+                attentionResidual(t, p + ".self_attention_res", i, h);
+                attentionResidual(t, p + ".mlp_res", i, h);
+            }
             if (moe) {
                 String b = p + ".block_sparse_moe";
                 t.linear(b + ".gate", Component.ROUTER, Sharding.REPLICATED, i, experts, h, false);
                 // Stored in the model's dtype (bf16 in Kimi-Linear-48B-A3B), unlike DeepSeek's and GLM's FP32 bias.
                 t.other(b + ".gate.e_score_correction_bias", Component.ROUTER, Sharding.REPLICATED, i, experts);
-                t.gatedMlp(b + ".experts.*", Component.ROUTED_EXPERTS, i, h, expertInter, false, experts, "w1", "w3", "w2");
+                if (latent > 0) {
+                    // Kept in 16 bits beside the packed experts (Kimi-K3's listing), so not LINEAR here.
+                    t.other2d(b + ".routed_expert_down_proj.weight", Component.ROUTED_EXPERTS, Sharding.REPLICATED, i,
+                            latent, h, null);
+                    t.other2d(b + ".routed_expert_up_proj.weight", Component.ROUTED_EXPERTS, Sharding.REPLICATED, i,
+                            h, latent, null);
+                    if (f.optBool("latent_moe_use_norm").orElse(false)) {
+                        t.norm(b + ".routed_expert_norm", Component.ROUTED_EXPERTS, i, latent, false);
+                    }
+                }
+                t.gatedMlp(b + ".experts.*", Component.ROUTED_EXPERTS, i, expertIn, expertInter, false, experts,
+                        "w1", "w3", "w2");
                 if (sharedInter > 0) {
                     t.gatedMlp(b + ".shared_experts", Component.SHARED_EXPERTS, i, h, sharedInter, 1);
                 }
@@ -68,6 +100,9 @@ final class KimiLinearBuilder {
             layers.add(layer);
         }
         t.norm("model.norm", -1, h, false);
+        if (attnRes) {
+            attentionResidual(t, "model.output_attn_res", -1, h);
+        }
         if (!d.tied()) {
             t.embedding("lm_head.weight", Component.LM_HEAD, Sharding.VOCAB, d.vocab(), h);
         }
@@ -78,6 +113,12 @@ final class KimiLinearBuilder {
         ModelSpec.MoeDims moe = moeLayers == 0 ? null
                 : new ModelSpec.MoeDims(experts, topK, expertInter, sharedInter, moeLayers);
         return new Family.Built(t.list(), mla, moe, layers, 1, mla.qkNopeHeadDim() + mla.qkRopeHeadDim());
+    }
+
+    /** A block attention residual's RMSNorm and its 1 x hidden scoring projection (Kimi-K3). */
+    private static void attentionResidual(Tensors t, String p, int i, long h) {
+        t.norm(p + "_norm", i, h, false);
+        t.other2d(p + "_proj.weight", Component.NORM, Sharding.REPLICATED, i, 1, h, null);
     }
 
     /** The nested {@code linear_attn_config} object, read with its own field names. */
@@ -132,8 +173,10 @@ final class KimiLinearBuilder {
     /**
      * Kimi Delta Attention (vLLM KimiDeltaAttention): q, k, v projections of {@code num_heads x head_dim},
      * a depthwise causal conv on each, the low-rank decay gate {@code f_a / f_b} and output gate
-     * {@code g_a / g_b} (rank {@code head_dim}), the per-head {@code b_proj}, FP32 {@code A_log} and
-     * {@code dt_bias}, a gated RMSNorm over a head and {@code o_proj}; no biases.
+     * {@code g_a / g_b} (rank {@code head_dim}; with {@code use_full_rank_gate} one {@code g_proj}), the
+     * per-head {@code b_proj}, FP32 {@code A_log} (one per head; {@code head_dim} of them with the
+     * full-rank gate, as Kimi-K3's listing stores it) and {@code dt_bias}, a gated RMSNorm over a head and
+     * {@code o_proj}; no biases.
      */
     private static void kda(Tensors t, String p, int i, long h, ConfigFields linear) {
         Component c = Component.ATTENTION;
@@ -145,12 +188,17 @@ final class KimiLinearBuilder {
             t.linear(p + "." + x + "_proj", c, Sharding.COLUMN, i, proj, h, false);
             t.other(p + "." + x + "_conv1d.weight", c, Sharding.COLUMN, i, proj * kernel);
         }
+        boolean fullRankGate = linear.optBool("use_full_rank_gate").orElse(false);
         t.linear(p + ".f_a_proj", c, Sharding.REPLICATED, i, dim, h, false);
         t.linear(p + ".f_b_proj", c, Sharding.COLUMN, i, proj, dim, false);
-        t.linear(p + ".g_a_proj", c, Sharding.REPLICATED, i, dim, h, false);
-        t.linear(p + ".g_b_proj", c, Sharding.COLUMN, i, proj, dim, false);
+        if (fullRankGate) {
+            t.linear(p + ".g_proj", c, Sharding.COLUMN, i, proj, h, false);
+        } else {
+            t.linear(p + ".g_a_proj", c, Sharding.REPLICATED, i, dim, h, false);
+            t.linear(p + ".g_b_proj", c, Sharding.COLUMN, i, proj, dim, false);
+        }
         t.linear(p + ".b_proj", c, Sharding.COLUMN, i, heads, h, false);
-        t.fp32(p + ".A_log", c, Sharding.COLUMN, i, heads);
+        t.fp32(p + ".A_log", c, fullRankGate ? Sharding.REPLICATED : Sharding.COLUMN, i, fullRankGate ? dim : heads);
         t.fp32(p + ".dt_bias", c, Sharding.COLUMN, i, proj);
         t.norm(p + ".o_norm", i, dim, false);
         t.linear(p + ".o_proj", c, Sharding.ROW, i, h, proj, false);

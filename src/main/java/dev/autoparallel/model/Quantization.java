@@ -229,6 +229,30 @@ public sealed interface Quantization extends Serializable {
     }
 
     /**
+     * compressed-tensors MXFP4 ({@code format: mxfp4-pack-quantized}, weights {@code type float}, 4 bits,
+     * {@code strategy group} of 32, {@code scale_dtype torch.uint8}): {@code weight_packed} two e2m1 values
+     * per byte and {@code weight_scale} one E8M0 byte per 32 values (Kimi-K3's experts, as its tensor
+     * listing stores them). Exclusions ({@code ignore}) use Hugging Face's module-path semantics.
+     */
+    record CompressedMxfp4(List<String> excluded) implements Quantization {
+        /** Values per E8M0 scale. */
+        public static final int GROUP = 32;
+
+        public CompressedMxfp4 {
+            excluded = List.copyOf(excluded);
+        }
+
+        @Override public String method() { return "compressed-tensors"; }
+        @Override public long packedBytes(Tensor t, DType dtype) { return packedElements(t); }
+        @Override public long packedElements(Tensor t) {
+            return (t.out() * ceilDiv(t.in(), 2) + t.out() * ceilDiv(t.in(), GROUP)) * t.copies();
+        }
+        @Override public long scaleBytes(Tensor t, DType dtype) {
+            return packs(t) ? t.out() * ceilDiv(t.in(), GROUP) * t.copies() : 0;
+        }
+    }
+
+    /**
      * compressed-tensors (llm-compressor): integer weights packed in int32 ({@code pack-quantized})
      * or fp8 weights ({@code float-quantized}); scales in the model dtype per tensor, channel,
      * group or block; packed zero points when asymmetric.

@@ -173,6 +173,17 @@ final class QuantizationParser {
                 JsonNode acts = g.getValue().get("input_activations");
                 return new Quantization.CompressedNvfp4(acts != null && !acts.isNull(), excluded);
             }
+            if (bits == 4 && "float".equals(type)) {
+                // 4-bit floats in groups: MXFP4 (E8M0 byte scales per 32) is the only such format modelled.
+                String format = g.getValue().path("format").asText(f.optString("format").orElse(""));
+                if (!"mxfp4-pack-quantized".equals(format) || !"group".equals(strategy)
+                        || groupSize != Quantization.CompressedMxfp4.GROUP) {
+                    throw wf.invalid("strategy", w.get("strategy"), "4-bit float weights as format mxfp4-pack-quantized,"
+                            + " strategy group, group_size " + Quantization.CompressedMxfp4.GROUP + ", or as NVFP4"
+                            + " (tensor_group of " + Quantization.ModelOpt.NVFP4_BLOCK + ")");
+                }
+                return new Quantization.CompressedMxfp4(excluded);
+            }
             List<Integer> block = wf.intList("block_structure");
             if ("group".equals(strategy) && !wf.has("group_size")) {
                 throw wf.missing("group_size");

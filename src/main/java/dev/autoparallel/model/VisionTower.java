@@ -27,6 +27,10 @@ final class VisionTower {
             moonVit(out, f, textHidden);
             return;
         }
+        if (root.path("model_type").asText("").equals("kimi_k3")) {
+            moonVit2(out, f, textHidden);
+            return;
+        }
         if (root.path("model_type").asText("").equals("minimax_m3_vl")) {
             miniMaxM3(out, f, root, textHidden);
             return;
@@ -320,6 +324,57 @@ final class VisionTower {
         t.linear("multi_modal_projector.linear_2", v, Sharding.REPLICATED, -1, textHidden, projector, true);
         t.linear("patch_merge_mlp.linear_1", v, Sharding.REPLICATED, -1, textHidden, textHidden * spatial * spatial, true);
         t.linear("patch_merge_mlp.linear_2", v, Sharding.REPLICATED, -1, textHidden, textHidden, true);
+        out.addAll(t.list());
+    }
+
+    /**
+     * Kimi-K3's MoonViT as its checkpoint lists it (read 2026-12): a bias-free patch projection, a
+     * {@code init_pos_emb_height x init_pos_emb_width} position table, blocks of RMSNorms
+     * ({@code norm_type rmsnorm}), a fused {@code wqkv} of {@code 3 x qkv_hidden_size} and {@code wo}
+     * back, a two-layer MLP, biases by {@code attn_bias} / {@code linear_bias}; and the
+     * {@code patchmergerv2} projector: the {@code merge_kernel_size}-merged tokens through
+     * {@code proj.0} (to the same width) and {@code proj.2} (to the text width), then {@code post_norm}.
+     */
+    private static void moonVit2(List<Tensor> out, ConfigFields f, int textHidden) {
+        String projector = f.optString("mm_projector_type").orElse("");
+        if (!projector.equals("patchmergerv2")) {
+            throw f.invalid("mm_projector_type", f.node().get("mm_projector_type"), "patchmergerv2");
+        }
+        if (!f.optString("norm_type").orElse("").equals("rmsnorm")) {
+            throw f.invalid("norm_type", f.node().get("norm_type"), "rmsnorm");
+        }
+        long h = f.requirePositive("vt_hidden_size");
+        long inter = f.requirePositive("vt_intermediate_size");
+        int layers = f.requirePositive("vt_num_hidden_layers");
+        long qkv = f.optPositive("qkv_hidden_size").orElse((int) h);
+        long patch = f.requirePositive("patch_size");
+        List<Integer> merge = f.intList("merge_kernel_size");
+        if (merge.size() != 2 || merge.get(0) < 1 || merge.get(1) < 1) {
+            throw f.invalid("merge_kernel_size", f.node().get("merge_kernel_size"), "two positive whole numbers");
+        }
+        boolean attnBias = f.optBool("attn_bias").orElse(false);
+        boolean linearBias = f.optBool("linear_bias").orElse(false);
+        Component v = Component.VISION;
+        Tensors t = new Tensors();
+        String p = "vision_tower";
+        t.linear(p + ".patch_embed.proj", v, Sharding.REPLICATED, -1, h, 3 * patch * patch,
+                f.optBool("patch_embed_proj_bias").orElse(false));
+        t.other(p + ".patch_embed.pos_emb.weight", v, Sharding.REPLICATED, -1,
+                (long) f.requirePositive("init_pos_emb_height") * f.requirePositive("init_pos_emb_width") * h);
+        for (int i = 0; i < layers; i++) {
+            String b = p + ".encoder.blocks." + i;
+            t.norm(b + ".norm0", v, -1, h, false);
+            t.norm(b + ".norm1", v, -1, h, false);
+            t.linear(b + ".wqkv", v, Sharding.COLUMN, -1, 3 * qkv, h, attnBias);
+            t.linear(b + ".wo", v, Sharding.ROW, -1, h, qkv, attnBias);
+            t.linear(b + ".mlp.fc0", v, Sharding.COLUMN, -1, inter, h, linearBias);
+            t.linear(b + ".mlp.fc1", v, Sharding.ROW, -1, h, inter, linearBias);
+        }
+        t.norm(p + ".encoder.final_layernorm", v, -1, h, false);
+        long merged = h * merge.get(0) * merge.get(1);
+        t.linear("mm_projector.proj.0", v, Sharding.REPLICATED, -1, merged, merged, false);
+        t.linear("mm_projector.proj.2", v, Sharding.REPLICATED, -1, textHidden, merged, false);
+        t.norm("mm_projector.post_norm", v, -1, textHidden, false);
         out.addAll(t.list());
     }
 

@@ -170,6 +170,7 @@ public final class PerfModel {
         // dequantize into 16-bit matrix multiplies.
         boolean blackwell = gpu.computeCapability() >= 100;
         this.fp8Checkpoint = q instanceof Quantization.Fp8 || q instanceof Quantization.DeepseekV4 || q instanceof Quantization.Mxfp4
+                || q instanceof Quantization.CompressedMxfp4
                 || q instanceof Quantization.Microscaled || q instanceof Quantization.FbgemmFp8
                 || q instanceof Quantization.ModelOpt m && (m.algorithm().equals("FP8") || m.algorithm().equals("NVFP4") && blackwell)
                 || q instanceof Quantization.CompressedNvfp4 n && n.activations() && blackwell
@@ -206,7 +207,7 @@ public final class PerfModel {
         if (q instanceof Quantization.Fp8 f) {
             return !f.blockScaled() ? "fp8" : f.blockOut() == 128 && f.blockIn() == 128 ? "fp8_block" : null;
         }
-        if (q instanceof Quantization.Mxfp4) {
+        if (q instanceof Quantization.Mxfp4 || q instanceof Quantization.CompressedMxfp4) {
             return "w4a16_mxfp4";
         }
         if (q instanceof Quantization.CompressedTensors c && !c.floatWeights() && c.bits() == 4) {

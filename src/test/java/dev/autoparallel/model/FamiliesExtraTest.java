@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Exact parameter counts of the families whose published configs are kept in
  * src/test/resources/configs-extra (sources in its README): GLM-4.5 to 4.7 and GLM-4.7-Flash,
- * Kimi-Linear, MiniMax-M3, MiMo-V2.5, Granite 3.3 and Granite 4.0. "Safetensors total" is the parameter count of the checkpoint's
+ * Kimi-Linear, Kimi-K3, MiniMax-M3, MiMo-V2.5, DeepSeek-V4-Pro, Granite 3.3 and Granite 4.0. "Safetensors total" is the parameter count of the checkpoint's
  * safetensors files, as quoted by the public reports named there; card figures are rounded.
  */
 class FamiliesExtraTest {
@@ -123,6 +123,24 @@ class FamiliesExtraTest {
         assertEquals(Map.of(Ffn.DENSE, 3L, Ffn.MOE, 57L), s.ffnCounts());
         assertEquals(1, s.tensors().stream().filter(t -> t.name().equals(
                 "language_model.model.layers.3.block_sparse_moe.e_score_correction_bias")).count());
+    }
+
+    @Test
+    void kimiK3_safetensorsTotalExact() {
+        // moonshotai/Kimi-K3 (kimi_k3 around a kimi_linear language model): the listing's 1,503,647,073,024
+        // elements, MXFP4 experts counted as packed bytes (two values each) plus one E8M0 scale per 32 values.
+        // Block attention residuals, full-rank output gates, a latent MoE (896 experts of 3,072 over a 3,584-wide
+        // latent, 16 active, 2 shared) and MoonViT-2 with the patchmergerv2 projector (447,358,976).
+        ModelSpec s = spec("moonshotai--Kimi-K3");
+        assertEquals(1_503_647_073_024L, s.checkpointElements());
+        assertEquals(447_358_976L, s.visionParamCount());
+        assertEquals(2_779_931_837_184L, s.paramCount()); // logical, before packing
+        assertEquals(Map.of(Mixer.MLA, 24L, Mixer.KDA, 69L), s.mixerCounts());
+        assertEquals(Map.of(Ffn.DENSE, 1L, Ffn.MOE, 92L), s.ffnCounts());
+        // Bytes: 1,453.66 GiB listed; the model keeps the short convolutions, o_norm and score biases at the
+        // checkpoint's 16-bit dtype where the listing has them in float32 (about 20 MB).
+        assertEquals(1453.66, s.checkpointBytes() / (double) (1L << 30), 0.03);
+        assertEquals(24L * 576 * 2, s.kvCacheBytesPerToken());
     }
 
     @Test

@@ -201,6 +201,29 @@ class QuantizationTest {
     }
 
     @Test
+    void compressedTensorsMxfp4_packsTwoValuesAByteWithE8m0Scales() throws Exception {
+        // Kimi-K3's quantization_config (format mxfp4-pack-quantized, 4-bit float weights in groups of 32,
+        // scale_dtype torch.uint8): its listing stores w1 [3072, 3584] as weight_packed [3072, 1792] uint8 and
+        // weight_scale [3072, 112] uint8.
+        ObjectNode cfg = ReferenceModels.get("meta-llama/Llama-3.1-8B").get("config").deepCopy();
+        cfg.set("quantization_config", new ObjectMapper().readTree("""
+                {"quant_method": "compressed-tensors", "format": "mxfp4-pack-quantized", "ignore": ["lm_head"],
+                 "config_groups": {"group_0": {"format": "mxfp4-pack-quantized", "targets": ["Linear"],
+                   "weights": {"num_bits": 4, "type": "float", "strategy": "group", "group_size": 32,
+                               "scale_dtype": "torch.uint8", "symmetric": true}}}}
+                """));
+        ModelSpec s = ConfigParser.parse("x", cfg, "cfg");
+        var q = assertInstanceOf(Quantization.CompressedMxfp4.class, s.quantization());
+        assertEquals(4096L * 14336 / 2 + 4096L * 14336 / 32, q.bytes(DOWN, DType.BFLOAT16));
+        assertEquals(4096L * 14336 / 32, q.scaleBytes(DOWN, DType.BFLOAT16));
+        // 4-bit floats in groups of 16 without the NVFP4 strategy are not MXFP4: refused by field.
+        ((ObjectNode) cfg.get("quantization_config").get("config_groups").get("group_0").get("weights"))
+                .put("group_size", 16);
+        assertEquals("strategy", assertThrows(InvalidConfigurationException.class,
+                () -> ConfigParser.parse("x", cfg, "cfg")).field());
+    }
+
+    @Test
     void compressedTensorsTensorGroup_withIntWeights_isRefused() throws Exception {
         ObjectNode cfg = ReferenceModels.get("meta-llama/Llama-3.1-8B").get("config").deepCopy();
         cfg.set("quantization_config", new ObjectMapper().readTree("""
