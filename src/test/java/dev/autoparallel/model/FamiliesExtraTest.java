@@ -207,6 +207,15 @@ class FamiliesExtraTest {
     }
 
     @Test
+    void kimiK2Instruct_listingAddsStaleRotaryBuffers() {
+        // moonshotai/Kimi-K2-Instruct (configs-2026): a model-inspection report lists 1,026,470,731,056 elements, the
+        // FP8 weights, their FP32 128 x 128 block scales, and 61 bf16 rotary_emb.inv_freq buffers of 56 values that
+        // vLLM recomputes instead of loading.
+        ModelSpec s = Configs2026.spec("moonshotai--Kimi-K2-Instruct");
+        assertEquals(1_026_470_731_056L - 61L * 56, s.checkpointElements());
+    }
+
+    @Test
     void granite33_8b_exactCount() {
         // ibm-granite/granite-3.3-8b-instruct: the dump's parameter shapes give 8,170,864,640 (tied embeddings),
         // the count another public registry records; card: 8B. The multipliers add no weights.
