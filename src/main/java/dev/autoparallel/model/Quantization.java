@@ -549,12 +549,21 @@ public sealed interface Quantization extends Serializable {
     }
 
     /**
-     * Microscaling formats that vLLM applies at load time to a 16-bit checkpoint ({@code --quantization
-     * mxfp8 / mxfp4}, vLLM's online-quantization page, 0.29.0 docs): every Linear and MoE weight but
-     * the LM head, {@code valueBits} per value and one e8m0 scale byte per 32 values along the input.
+     * Microscaling formats: {@code valueBits} per value and one e8m0 scale byte per 32 values along the
+     * input. Applied by vLLM at load time to a 16-bit checkpoint ({@code --quantization mxfp8 / mxfp4},
+     * vLLM's online-quantization page, 0.29.0 docs: every Linear and MoE weight but the LM head), or
+     * stored so in a checkpoint ({@code quant_method mxfp8}, {@code weight_block_size [1, 32]}: FP8
+     * values and uint8 scales, MiniMax-M3-MXFP8) with its {@code ignored_layers}.
      */
-    record Microscaled(String method, int valueBits) implements Quantization {
-        @Override public List<String> excluded() { return List.of(); }
+    record Microscaled(String method, int valueBits, List<String> excluded) implements Quantization {
+        public Microscaled {
+            excluded = List.copyOf(excluded);
+        }
+
+        public Microscaled(String method, int valueBits) {
+            this(method, valueBits, List.of());
+        }
+
         @Override public long packedBytes(Tensor t, DType dtype) { return packedElements(t); }
         @Override public long packedElements(Tensor t) {
             return (ceilDiv(t.out() * t.in() * valueBits, 8) + t.out() * ceilDiv(t.in(), 32)) * t.copies();

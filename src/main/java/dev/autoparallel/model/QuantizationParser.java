@@ -10,8 +10,8 @@ import java.util.Map;
 
 /** Reads {@code quantization_config} into a {@link Quantization}. Unknown methods are refused. */
 final class QuantizationParser {
-    static final List<String> METHODS = List.of("fp8", "awq", "gptq", "bitsandbytes", "mxfp4", "compressed-tensors",
-            "modelopt", "fbgemm_fp8");
+    static final List<String> METHODS = List.of("fp8", "awq", "gptq", "bitsandbytes", "mxfp4", "mxfp8",
+            "compressed-tensors", "modelopt", "fbgemm_fp8");
 
     private QuantizationParser() {
     }
@@ -58,6 +58,14 @@ final class QuantizationParser {
                         f.optBool("bnb_4bit_use_double_quant").orElse(false), excluded);
             }
             case "mxfp4" -> new Quantization.Mxfp4(excluded);
+            case "mxfp8" -> {
+                // FP8 values with one E8M0 byte per 32 along the input (MiniMax-M3-MXFP8: weight_block_size [1, 32]).
+                List<Integer> block = f.intList("weight_block_size");
+                if (!block.isEmpty() && !block.equals(List.of(1, 32))) {
+                    throw f.invalid("weight_block_size", f.node().get("weight_block_size"), "[1, 32] (one scale per 32 values)");
+                }
+                yield new Quantization.Microscaled("mxfp8", 8, excluded);
+            }
             case "compressed-tensors" -> compressed(f, excluded, source);
             case "modelopt" -> modelOpt(f, excluded);
             default -> throw new InvalidConfigurationException("quant_method", source

@@ -126,6 +126,17 @@ class FamiliesExtraTest {
     }
 
     @Test
+    void minimaxM3Mxfp8_checkpointQuantizedAsListed() {
+        // MiniMaxAI/MiniMax-M3-MXFP8 (quant_method mxfp8, weight_block_size [1, 32], its ignored_layers): the listing
+        // holds 440,279,845,760 elements in 413.27 GiB, FP8 values and one E8M0 byte per 32 for every linear but
+        // the embedding, head, routers and vision side.
+        ModelSpec s = spec("MiniMaxAI--MiniMax-M3-MXFP8");
+        assertEquals(440_279_845_760L, s.checkpointElements());
+        assertEquals(413.27, s.checkpointBytes() / (double) (1L << 30), 0.005);
+        assertEquals(spec("MiniMaxAI--MiniMax-M3").paramCount(), s.paramCount());
+    }
+
+    @Test
     void kimiK3_safetensorsTotalExact() {
         // moonshotai/Kimi-K3 (kimi_k3 around a kimi_linear language model): the listing's 1,503,647,073,024
         // elements, MXFP4 experts counted as packed bytes (two values each) plus one E8M0 scale per 32 values.
