@@ -286,6 +286,14 @@ public final class Planner {
 
     private InsufficientMemoryException insufficient(ModelSpec spec, Cluster cluster, int seq, int batch,
                                                      EngineSettings settings) {
+        String unsupported = memoryModel(spec, cluster.gpu()).unsupportedCache();
+        if (unsupported != null) {
+            // No cluster size would help: say what is missing instead of searching up to MAX_NODES_SEARCHED nodes and
+            // suggesting one (plan's message for the same case names it too).
+            return new InsufficientMemoryException(String.format(Locale.ROOT, "%s: no layout on %d x %d %s can be sized: %s,"
+                    + " so no cluster size is suggested.", spec.modelId(), cluster.numNodes(), cluster.gpusPerNode(),
+                    cluster.gpu().name(), unsupported), null, null);
+        }
         Integer gpus = null;
         String how = "";
         for (int nodes = cluster.numNodes() + 1; nodes <= MAX_NODES_SEARCHED; nodes = nodes < 8 ? nodes + 1 : nodes * 2) {

@@ -366,6 +366,14 @@ public final class MemoryModel {
     /** Quantization alignment per (TP, EP): the check walks the tensors, so it is done once. */
     private final Map<Integer, String> alignment = new ConcurrentHashMap<>();
 
+    /**
+     * Why this model's KV cache cannot be sized for any layout (a cache vLLM keeps that is not modelled,
+     * such as DeepSeek-V4's compressed cache or MiniMax-M3's sparse attention), or null.
+     */
+    public String unsupportedCache() {
+        return kvPlan.unsupported() == null ? null : spec.modelId() + ": " + kvPlan.unsupported();
+    }
+
     /** Why vLLM would refuse this layout for this model, or null. */
     public String invalidLayout(Layout l) {
         int tp = l.tp();

@@ -157,6 +157,16 @@ class PlanCommandTest {
     }
 
     @Test
+    void best_forAModelWhoseCacheIsNotModelled_namesItInsteadOfSuggestingAClusterSize() {
+        // MiniMax-M3's sparse attention cache is not modelled: no node count would help, and best says why at once
+        // instead of searching clusters up to 128 nodes and claiming a larger one is needed.
+        Run r = MainTest.run("best", "MiniMaxAI/MiniMax-M3", "--gpu", "H200", "--nodes", "2", "--seq", "8192");
+        assertEquals(4, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("sparse attention cache") && r.err().contains("is not modelled"), r.err());
+        assertTrue(!r.err().contains("larger cluster"), r.err());
+    }
+
+    @Test
     void maxNumSeqs_isTheConcurrencyWhoseStepMeetsTheTpotBound() throws Exception {
         // The plan serves with --max-num-seqs set to the most requests in flight whose decode step meets the TPOT bound, not
         // vLLM's default of 1,024 on H100: a burst then waits for a seat instead of slowing every stream; the same under a
