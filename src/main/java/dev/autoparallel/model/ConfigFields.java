@@ -185,6 +185,16 @@ final class ConfigFields {
         return out;
     }
 
+    /** A per-layer list of 0 / 1 flags ({@code moe_layer_freq}, {@code hybrid_layer_pattern}, ...), one per layer. */
+    List<Integer> layerFlags(String field, int layers) {
+        List<Integer> v = intList(field);
+        if (v.size() != layers || v.stream().anyMatch(x -> x != 0 && x != 1)) {
+            throw new InvalidConfigurationException(field, source + ": " + field + " must list 0 or 1 for each of the "
+                    + layers + " layers (num_hidden_layers), not " + v.size() + " values");
+        }
+        return v;
+    }
+
     InvalidConfigurationException missing(String... aliases) {
         String names = aliases.length == 1 ? "'" + aliases[0] + "'"
                 : "'" + aliases[0] + "' (or any of " + String.join(", ", List.of(aliases).subList(1, aliases.length)) + ")";

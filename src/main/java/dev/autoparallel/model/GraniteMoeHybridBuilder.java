@@ -100,30 +100,20 @@ final class GraniteMoeHybridBuilder {
      * width, out_proj ({@code mamba_proj_bias} on both projections).
      */
     private static Layer mamba2(Tensors t, String p, int i, long h, ConfigFields f) {
-        Component c = Component.ATTENTION;
         long heads = f.requirePositive("mamba_n_heads");
-        long headDim = f.requirePositive("mamba_d_head");
-        long width = heads * headDim;
+        long width = heads * f.requirePositive("mamba_d_head");
         long expanded = (long) f.requirePositive("mamba_expand") * h;
         if (width != expanded) {
             throw f.invalid("mamba_d_head", f.node().get("mamba_d_head"), "mamba_expand x hidden_size / mamba_n_heads ("
                     + expanded + " / " + heads + "), the width vLLM's MambaMixer2 is built with");
         }
         long state = f.requirePositive("mamba_d_state");
-        long convDim = width + 2L * f.requirePositive("mamba_n_groups") * state;
+        long groups = f.requirePositive("mamba_n_groups");
         long kernel = f.requirePositive("mamba_d_conv");
-        boolean projBias = f.optBool("mamba_proj_bias").orElse(false);
-        t.linear(p + ".in_proj", c, Sharding.COLUMN, i, width + convDim + heads, h, projBias);
-        t.other(p + ".conv1d.weight", c, Sharding.COLUMN, i, convDim * kernel);
-        if (f.optBool("mamba_conv_bias").orElse(true)) {
-            t.other(p + ".conv1d.bias", c, Sharding.COLUMN, i, convDim);
-        }
-        t.other(p + ".A_log", c, Sharding.COLUMN, i, heads);
-        t.other(p + ".D", c, Sharding.COLUMN, i, heads);
-        t.other(p + ".dt_bias", c, Sharding.COLUMN, i, heads);
-        t.other(p + ".norm.weight", c, Sharding.COLUMN, i, width);
-        t.linear(p + ".out_proj", c, Sharding.ROW, i, h, width, projBias);
+        NemotronHBuilder.mamba2Tensors(t, p, i, h, heads, width, groups, state, kernel,
+                f.optBool("mamba_proj_bias").orElse(false), f.optBool("mamba_conv_bias").orElse(true));
         Ffn ffn = f.optInt("num_local_experts").orElse(0) > 0 ? Ffn.MOE : Ffn.DENSE;
+        long convDim = width + 2L * groups * state;
         return Layer.of(Mixer.MAMBA2, ffn).withCache(ModelSpec.LayerCache.state(convDim * (kernel - 1), width * state));
     }
 }

@@ -30,8 +30,8 @@ final class MiMoV2Builder {
     }
 
     static Family.Built build(ParsedDims d, ConfigFields f, Family family) {
-        List<Integer> pattern = flags(f, "hybrid_layer_pattern", d.layers());
-        List<Integer> moeFreq = flags(f, "moe_layer_freq", d.layers());
+        List<Integer> pattern = f.layerFlags("hybrid_layer_pattern", d.layers());
+        List<Integer> moeFreq = f.layerFlags("moe_layer_freq", d.layers());
         Attn full = new Attn(d.heads(), f.requirePositive("num_key_value_heads"), f.requirePositive("head_dim"),
                 f.optPositive("v_head_dim").orElse(f.requirePositive("head_dim")),
                 f.optBool("add_full_attention_sink_bias").orElse(false));
@@ -119,15 +119,5 @@ final class MiMoV2Builder {
             moe = new ModelSpec.MoeDims(experts, topK, f.requirePositive("moe_intermediate_size"), 0, moeLayers);
         }
         return new Family.Built(t.list(), null, moe, layers, full.kvHeads(), full.headDim());
-    }
-
-    /** A per-layer list of 0 / 1 flags, one per layer. */
-    private static List<Integer> flags(ConfigFields f, String field, int layers) {
-        List<Integer> v = f.intList(field);
-        if (v.size() != layers || v.stream().anyMatch(x -> x != 0 && x != 1)) {
-            throw new InvalidConfigurationException(field, f.source() + ": " + field + " must list 0 or 1 for each of the "
-                    + layers + " layers (num_hidden_layers), not " + v.size() + " values");
-        }
-        return v;
     }
 }

@@ -1,7 +1,6 @@
 package dev.autoparallel.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.model.ModelSpec.Ffn;
 import dev.autoparallel.model.ModelSpec.Layer;
 import dev.autoparallel.model.ModelSpec.Mixer;
@@ -44,9 +43,9 @@ final class MiniMaxM3Builder {
             throw f.invalid("n_shared_experts", f.node().get("n_shared_experts"),
                     "0 or 1 (MiniMax-M3 has one shared expert of shared_intermediate_size)");
         }
-        List<Integer> moeFreq = perLayer(f, "moe_layer_freq", d.layers());
+        List<Integer> moeFreq = f.layerFlags("moe_layer_freq", d.layers());
         ConfigFields sparse = sparseAttention(f);
-        List<Integer> sparseFreq = sparse == null ? List.of() : perLayer(sparse, "sparse_attention_freq", d.layers());
+        List<Integer> sparseFreq = sparse == null ? List.of() : sparse.layerFlags("sparse_attention_freq", d.layers());
         int experts = f.requirePositive("num_local_experts");
         int topK = f.requirePositive("num_experts_per_tok");
         if (topK > experts) {
@@ -119,15 +118,5 @@ final class MiniMaxM3Builder {
         }
         ConfigFields s = new ConfigFields(node, f.source() + " sparse_attention_config");
         return s.optBool("use_sparse_attention").orElse(false) ? s : null;
-    }
-
-    /** A per-layer list of 0 / 1 flags, one per layer. */
-    private static List<Integer> perLayer(ConfigFields in, String field, int layers) {
-        List<Integer> v = in.intList(field);
-        if (v.size() != layers || v.stream().anyMatch(x -> x != 0 && x != 1)) {
-            throw new InvalidConfigurationException(field, in.source() + ": " + field + " must list 0 or 1 for each of the "
-                    + layers + " layers (num_hidden_layers), not " + v.size() + " values");
-        }
-        return v;
     }
 }

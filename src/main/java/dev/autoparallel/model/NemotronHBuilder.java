@@ -182,28 +182,35 @@ final class NemotronHBuilder {
     }
 
     /**
-     * vLLM MambaMixer2: in_proj to [z, x, B, C, dt] ({@code 2 x intermediate + 2 x n_groups x
-     * ssm_state_size + heads}), a depthwise conv over [x, B, C] with bias, per-head A_log, D and
-     * dt_bias, a grouped gated RMSNorm over the intermediate width, out_proj; intermediate is
-     * {@code mamba_num_heads x mamba_head_dim}.
+     * vLLM MambaMixer2 under Nemotron-H's field names ({@code mamba_num_heads}, {@code mamba_head_dim},
+     * {@code n_groups}, {@code ssm_state_size}, {@code conv_kernel}, {@code use_bias}, {@code use_conv_bias}).
      */
     private static void mamba2(Tensors t, String p, int i, long h, ConfigFields f) {
-        Component c = Component.ATTENTION;
         long heads = f.requirePositive("mamba_num_heads");
-        long inter = heads * f.requirePositive("mamba_head_dim");
-        long convDim = inter + 2L * f.requirePositive("n_groups") * f.requirePositive("ssm_state_size");
-        boolean bias = f.optBool("use_bias").orElse(false);
-        boolean convBias = f.optBool("use_conv_bias").orElse(true);
-        t.linear(p + ".in_proj", c, Sharding.COLUMN, i, inter + convDim + heads, h, bias);
-        t.other(p + ".conv1d.weight", c, Sharding.COLUMN, i, convDim * f.requirePositive("conv_kernel"));
+        mamba2Tensors(t, p, i, h, heads, heads * f.requirePositive("mamba_head_dim"), f.requirePositive("n_groups"),
+                f.requirePositive("ssm_state_size"), f.requirePositive("conv_kernel"), f.optBool("use_bias").orElse(false),
+                f.optBool("use_conv_bias").orElse(true));
+    }
+
+    /**
+     * vLLM MambaMixer2's parameters: in_proj to [z, x, B, C, dt] ({@code 2 x width + 2 x groups x state
+     * + heads}), a depthwise conv over [x, B, C], per-head A_log, D and dt_bias, a grouped gated
+     * RMSNorm over the width, out_proj; {@code width} is heads x head dim.
+     */
+    static void mamba2Tensors(Tensors t, String p, int i, long h, long heads, long width, long groups, long state,
+                              long kernel, boolean projBias, boolean convBias) {
+        Component c = Component.ATTENTION;
+        long convDim = width + 2L * groups * state;
+        t.linear(p + ".in_proj", c, Sharding.COLUMN, i, width + convDim + heads, h, projBias);
+        t.other(p + ".conv1d.weight", c, Sharding.COLUMN, i, convDim * kernel);
         if (convBias) {
             t.other(p + ".conv1d.bias", c, Sharding.COLUMN, i, convDim);
         }
         t.other(p + ".A_log", c, Sharding.COLUMN, i, heads);
         t.other(p + ".D", c, Sharding.COLUMN, i, heads);
         t.other(p + ".dt_bias", c, Sharding.COLUMN, i, heads);
-        t.other(p + ".norm.weight", c, Sharding.COLUMN, i, inter);
-        t.linear(p + ".out_proj", c, Sharding.ROW, i, h, inter, bias);
+        t.other(p + ".norm.weight", c, Sharding.COLUMN, i, width);
+        t.linear(p + ".out_proj", c, Sharding.ROW, i, h, width, projBias);
     }
 
     /** vLLM NemotronHMoE: gate with an FP32 e_score_correction_bias, non-gated experts, shared experts, latent projections. */

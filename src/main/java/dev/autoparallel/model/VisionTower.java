@@ -69,16 +69,7 @@ final class VisionTower {
         } else {
             t.embedding(p + ".embeddings.position_embedding.weight", Component.VISION, Sharding.REPLICATED, patches, h);
         }
-        for (int i = 0; i < layers; i++) {
-            String l = p + ".encoder.layers." + i;
-            for (String proj : List.of("q_proj", "k_proj", "v_proj", "out_proj")) {
-                t.linear(l + ".self_attn." + proj, Component.VISION, Sharding.REPLICATED, -1, h, h, true);
-            }
-            t.norm(l + ".layer_norm1", Component.VISION, -1, h, true);
-            t.norm(l + ".layer_norm2", Component.VISION, -1, h, true);
-            t.linear(l + ".mlp.fc1", Component.VISION, Sharding.REPLICATED, -1, inter, h, true);
-            t.linear(l + ".mlp.fc2", Component.VISION, Sharding.REPLICATED, -1, h, inter, true);
-        }
+        clipEncoder(t, p, layers, h, inter);
         t.norm(p + ".post_layernorm", Component.VISION, -1, h, true);
         String wrapper = root.path("model_type").asText("");
         if (wrapper.equals("gemma3")) {
@@ -310,16 +301,7 @@ final class VisionTower {
         t.other2d(p + ".embeddings.patch_embedding.weight", v, Sharding.REPLICATED, -1, h,
                 channels * temporal * patch * patch, DType.FLOAT32);
         t.norm(p + ".pre_layrnorm", v, -1, h, true);
-        for (int i = 0; i < layers; i++) {
-            String l = p + ".encoder.layers." + i;
-            for (String proj : List.of("q_proj", "k_proj", "v_proj", "out_proj")) {
-                t.linear(l + ".self_attn." + proj, v, Sharding.REPLICATED, -1, h, h, true);
-            }
-            t.norm(l + ".layer_norm1", v, -1, h, true);
-            t.norm(l + ".layer_norm2", v, -1, h, true);
-            t.linear(l + ".mlp.fc1", v, Sharding.REPLICATED, -1, inter, h, true);
-            t.linear(l + ".mlp.fc2", v, Sharding.REPLICATED, -1, h, inter, true);
-        }
+        clipEncoder(t, p, layers, h, inter);
         t.linear("multi_modal_projector.linear_1", v, Sharding.REPLICATED, -1, projector, h, true);
         t.linear("multi_modal_projector.linear_2", v, Sharding.REPLICATED, -1, textHidden, projector, true);
         t.linear("patch_merge_mlp.linear_1", v, Sharding.REPLICATED, -1, textHidden, textHidden * spatial * spatial, true);
@@ -376,6 +358,21 @@ final class VisionTower {
         t.linear("mm_projector.proj.2", v, Sharding.REPLICATED, -1, textHidden, merged, false);
         t.norm("mm_projector.post_norm", v, -1, textHidden, false);
         out.addAll(t.list());
+    }
+
+    /** CLIP's encoder layers: biased q, k, v and out projections, two biased LayerNorms, a biased two-layer MLP. */
+    private static void clipEncoder(Tensors t, String p, int layers, long h, long inter) {
+        Component v = Component.VISION;
+        for (int i = 0; i < layers; i++) {
+            String l = p + ".encoder.layers." + i;
+            for (String proj : List.of("q_proj", "k_proj", "v_proj", "out_proj")) {
+                t.linear(l + ".self_attn." + proj, v, Sharding.REPLICATED, -1, h, h, true);
+            }
+            t.norm(l + ".layer_norm1", v, -1, h, true);
+            t.norm(l + ".layer_norm2", v, -1, h, true);
+            t.linear(l + ".mlp.fc1", v, Sharding.REPLICATED, -1, inter, h, true);
+            t.linear(l + ".mlp.fc2", v, Sharding.REPLICATED, -1, h, inter, true);
+        }
     }
 
     private static void merger(Tensors t, String p, long normDim, long merged, long outHidden) {
