@@ -30,8 +30,13 @@ public final class VllmReleases {
      * 2025-09, about 0.11), so their bytes are already outside what vLLM subtracts.
      */
     public static final VllmVersion NCCL_BEFORE_SNAPSHOT = new VllmVersion(0, 11, 0);
-    /** The logged "GPU KV cache size" becomes int(concurrency x max_model_len) (PR #41069, merged 2026-04-28; the next release, 0.20). */
-    public static final VllmVersion TOKENS_FROM_CONCURRENCY = new VllmVersion(0, 20, 0);
+    /**
+     * The logged "GPU KV cache size" becomes int(concurrency x max_model_len) (PR #41069, merged 2026-04-28). Not in
+     * 0.20.0: a 0.20.0 log of 2026-05-01 (Qwen3.6-35B-A3B NVFP4, HybridObservationsTest) still prints num_blocks //
+     * groups x block, and vLLM issue #43308 reports Gemma-4-31B's logged KV tokens rising about tenfold from 0.20.0 to
+     * 0.21.0 with the KV memory unchanged: first in 0.21.0.
+     */
+    public static final VllmVersion TOKENS_FROM_CONCURRENCY = new VllmVersion(0, 21, 0);
     /**
      * CUDA-graph memory is estimated and subtracted before sizing the KV cache (PR #30515, "Account for
      * CUDA graphs during memory profiling"; VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS on by default:

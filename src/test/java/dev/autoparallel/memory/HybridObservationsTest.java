@@ -49,6 +49,29 @@ class HybridObservationsTest {
     }
 
     /**
+     * A published vLLM 0.20.0 log of 2026-05-01 (a Docker Compose note quoting the whole start-up; the search index
+     * names no repository): RedHatAI/Qwen3.6-35B-A3B-NVFP4 (nvidia's NVFP4 config has its layer plan) on one GPU,
+     * max_model_len 65,536, kv_cache_dtype fp8_e4m3,
+     * prefix caching on (mamba cache mode align), max_num_batched_tokens 8,192, max_num_seqs 1. Log: "Setting attention
+     * block size to 2096 tokens", "Available KV cache memory: 2.95 GiB", "GPU KV cache size: 75,456 tokens",
+     * "Maximum concurrency for 65,536 tokens per request: 3.87x". 2.95 GiB // 2,146,304 // 10 = 147 blocks; per
+     * request cdiv(65,536, 2,096) + 3 x 2 = 38; 147 / 38 = 3.87; and still the old token figure, 147 // 4 x 2,096 =
+     * 75,456, where PR #41069's int(3.87 x 65,536) would print 253,624: the change is not in 0.20.0.
+     */
+    @Test
+    void qwen36_35b_vllm020_oldTokenFigure() {
+        ModelSpec spec = KvCacheFormulaTest.config2026("nvidia--Qwen3.6-35B-A3B-NVFP4");
+        EngineSettings s = EngineSettings.forVersion(new VllmVersion(0, 20, 0)).withMaxModelLen(65_536)
+                .withKvCacheDtype(KvCacheDtype.FP8).withMaxNumBatchedTokens(8192).withMaxNumSeqs(1)
+                .withMambaCacheAlign(true).withKvCacheMemoryBytes(Math.round(2.95 * GIB));
+        MemoryEstimate e = run(spec, "RTX-5090", 1, s);
+        assertTrue(e.fits(), () -> String.valueOf(e.rejection()));
+        assertEquals(147, e.numGpuBlocks());
+        assertEquals(75_456, e.kvCacheTokens());
+        assertEquals(3.87, Math.round(e.maxConcurrency() * 100) / 100.0);
+    }
+
+    /**
      * https://github.com/noonghunna/club-3090/issues/652 (2026-07-09): the same set-up as #612 two days
      * later, vLLM 0.24.0, Qwen3.6-35B-A3B NVFP4 on one RTX 5090, max_model_len 131,072, kv_cache_dtype
      * fp8, prefix caching on, max_num_batched_tokens 8,192, max_num_seqs 1, gpu_memory_utilization
