@@ -391,7 +391,8 @@ final class Builders {
                     t.linear(p + ".experts.down_proj", routed, Sharding.ROW, i, hidden, expertInter, true, experts);
                 }
                 case GLM4_MOE, GLM4_MOE_LITE -> {
-                    // vLLM glm4_moe.py (and glm4_moe_lite.py, which reuses it) builds the router as a float32 nn.Linear (router logits in fp32).
+                    // vLLM glm4_moe.py (and glm4_moe_lite.py, which reuses it) builds the router as a float32
+                    // nn.Linear: its logits are computed in fp32.
                     t.other2d(p + ".gate.weight", router, Sharding.REPLICATED, i, experts, hidden, DType.FLOAT32);
                     t.fp32(p + ".gate.e_score_correction_bias", router, Sharding.REPLICATED, i, experts);
                     t.gatedMlp(p + ".experts.*", routed, i, hidden, expertInter, experts);

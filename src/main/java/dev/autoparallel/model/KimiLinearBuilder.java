@@ -124,8 +124,12 @@ final class KimiLinearBuilder {
     /** The nested {@code linear_attn_config} object, read with its own field names. */
     static ConfigFields linearAttention(ConfigFields f) {
         JsonNode node = f.node().get("linear_attn_config");
-        if (node == null || !node.isObject()) {
+        if (node == null || node.isNull()) {
             throw f.missing("linear_attn_config");
+        }
+        if (!node.isObject()) {
+            throw f.invalid("linear_attn_config", node, "an object (num_heads, head_dim, short_conv_kernel_size, kda_layers,"
+                    + " full_attn_layers)");
         }
         return new ConfigFields(node, f.source() + " linear_attn_config");
     }
