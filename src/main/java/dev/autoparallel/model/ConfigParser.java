@@ -76,7 +76,9 @@ public final class ConfigParser {
             tensors = new ArrayList<>(vision == null ? built.tensors()
                     : wrapped(built.tensors(), root.path("model_type").asText("")));
             warnings.addAll(built.warnings());
-            if (vision != null && vision.isObject()) {
+            if (GEMMA3N_WRAPPER.equals(root.path("model_type").asText(""))) {
+                Gemma3nBuilder.towers(tensors, root, hidden, source);
+            } else if (vision != null && vision.isObject()) {
                 VisionTower.add(tensors, (ObjectNode) vision, root, hidden, source, warnings);
             }
         } catch (ArithmeticException e) {
@@ -99,7 +101,7 @@ public final class ConfigParser {
                     + "' is not counted: the config has no text_config, and its vision tower is not modelled");
         }
         JsonNode audio = root.get("audio_config");
-        if (audio != null && audio.isObject()) {
+        if (audio != null && audio.isObject() && !GEMMA3N_WRAPPER.equals(root.path("model_type").asText(""))) {
             warnings.add("audio_config of type '" + audio.path("model_type").asText("") + "' is not counted: no audio"
                     + " encoder is modelled, so the total leaves out the audio tower's parameters");
         }
@@ -280,7 +282,8 @@ public final class ConfigParser {
             "llama4", List.of("language_model.model.", "language_model.lm_head"),
             "kimi_k25", List.of("language_model.model.", "language_model.lm_head"),
             "minimax_m3_vl", List.of("language_model.model.", "language_model.lm_head"),
-            "kimi_k3", List.of("language_model.model.", "language_model.lm_head"));
+            "kimi_k3", List.of("language_model.model.", "language_model.lm_head"),
+            "gemma3n", List.of("model.language_model.", "lm_head"));
 
     private static List<Tensor> wrapped(List<Tensor> tensors, String wrapper) {
         List<String> prefixes = WRAPPER_PREFIXES.get(wrapper);
@@ -300,6 +303,9 @@ public final class ConfigParser {
         }
         return out;
     }
+
+    /** The Gemma 3n wrapper, whose audio and vision encoders {@link Gemma3nBuilder#towers} counts. */
+    private static final String GEMMA3N_WRAPPER = "gemma3n";
 
     /** Most parameters a config may describe: 10^15, 500 times the largest published model (about 2 x 10^12). */
     static final long MAX_PARAMETERS = 1_000_000_000_000_000L;

@@ -38,6 +38,7 @@ public enum Family {
     GEMMA2(true, Builders::llamaLike, "gemma2"),
     GEMMA3(true, Builders::llamaLike, "gemma3_text", "gemma3"),
     GEMMA4(true, Gemma4Builder::build, "gemma4_text", "gemma4"),
+    GEMMA3N(true, Gemma3nBuilder::build, "gemma3n_text", "gemma3n"),
     /** IBM Granite 3.x: a Llama decoder with scalar multipliers (embedding, attention, residual, logits) that add no weights. */
     GRANITE(false, Builders::llamaLike, "granite"),
     GRANITE_MOE_HYBRID(false, GraniteMoeHybridBuilder::build, "granitemoehybrid"),

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Exact parameter counts of the families whose published configs are kept in
  * src/test/resources/configs-extra (sources in its README): GLM-4.5 to 4.7 and GLM-4.7-Flash,
- * Kimi-Linear, Kimi-K3, MiniMax-M3, MiMo-V2.5, DeepSeek-V4-Pro, Granite 3.3 and Granite 4.0. "Safetensors total" is the parameter count of the checkpoint's
+ * Kimi-Linear, Kimi-K3, MiniMax-M3, MiMo-V2.5, DeepSeek-V4-Pro, Gemma 3n, Granite 3.3 and Granite 4.0. "Safetensors total" is the parameter count of the checkpoint's
  * safetensors files, as quoted by the public reports named there; card figures are rounded.
  */
 class FamiliesExtraTest {
@@ -224,6 +224,28 @@ class FamiliesExtraTest {
         // vLLM recomputes instead of loading.
         ModelSpec s = Configs2026.spec("moonshotai--Kimi-K2-Instruct");
         assertEquals(1_026_470_731_056L - 61L * 56, s.checkpointElements());
+    }
+
+    @Test
+    void gemma3n_safetensorsTotalsExact_withAudioAndVisionEncoders() {
+        // google/gemma-3n-E2B-it and -E4B-it: Hub safetensors totals 5,439,438,272 and 7,849,978,192 (BF16), as quoted from
+        // the Hub API by a public registry and, for E2B, a fine-tune's card. E2B's config is unsloth's verbatim mirror of
+        // google/gemma-3n-E2B (same shapes as -it); E4B's is E2B's with E4B's layer fields (configs-extra README).
+        ModelSpec e2b = spec("google--gemma-3n-E2B");
+        ModelSpec e4b = spec("google--gemma-3n-E4B-it");
+        assertEquals(Family.GEMMA3N, e2b.family());
+        assertEquals(5_439_438_272L, e2b.paramCount());
+        assertEquals(7_849_978_192L, e4b.paramCount());
+        // The encoders: USM audio conformer 681,348,640, MobileNetV5-300M 294,126,912, embedders 3,345,408 + 4,460,544.
+        assertEquals(681_348_640L + 294_126_912L + 3_345_408L + 4_460_544L, e2b.visionParamCount());
+        assertEquals(e2b.visionParamCount(), e4b.visionParamCount());
+        // The last num_kv_shared_layers layers read layer 18's (sliding) or 19's (full) cache: 20 layers keep KV.
+        assertEquals(Map.of(Mixer.FULL_ATTENTION, 4L, Mixer.SLIDING_WINDOW, 16L, Mixer.SHARED_KV, 10L), e2b.mixerCounts());
+        assertEquals(Map.of(Mixer.FULL_ATTENTION, 4L, Mixer.SLIDING_WINDOW, 16L, Mixer.SHARED_KV, 15L), e4b.mixerCounts());
+        assertEquals(19, e4b.layers().get(34).kvSourceLayer());
+        assertEquals(18, e4b.layers().get(33).kvSourceLayer());
+        assertEquals(20L * 2 * 2 * 256 * 2, e4b.kvCacheBytesPerToken());
+        assertEquals(0, e4b.warnings().stream().filter(w -> w.contains("not counted")).count(), e4b.warnings().toString());
     }
 
     @Test
