@@ -90,6 +90,13 @@ public final class PerfModel {
     private final int mtpPassLayers;
     private final boolean fp8Checkpoint;
     private final double slidingLayerCount;
+    /**
+     * Layers that read a KV cache when they attend: those keeping one and the shared-KV layers reading an earlier
+     * layer's; Mamba-2, Gated DeltaNet and KDA layers and mixer-less blocks read none.
+     */
+    private final double kvReaderLayerCount;
+    /** Mamba-2, Gated DeltaNet and KDA layers: each decoding sequence reads and writes its state once a step. */
+    private final double stateLayerCount;
     /** This GPU's measured kernels per engine (absent: none, or the roofline alone was asked for). */
     private final Map<ServingEngine, Kernels> kernels;
     /**
@@ -176,6 +183,10 @@ public final class PerfModel {
                 || q instanceof Quantization.CompressedNvfp4 n && n.activations() && blackwell
                 || q instanceof Quantization.CompressedTensors c && c.floatWeights();
         this.slidingLayerCount = spec.layerAttention().stream().filter(a -> a == AttentionKind.SLIDING).count();
+        this.kvReaderLayerCount = spec.layers().stream()
+                .filter(x -> x.mixer().keepsKvCache() || x.mixer() == Mixer.SHARED_KV).count();
+        this.stateLayerCount = spec.layers().stream().filter(x -> x.mixer() == Mixer.GATED_DELTANET
+                || x.mixer() == Mixer.KDA || x.mixer() == Mixer.MAMBA2).count();
         long intermediate = denseIntermediateSize(spec);
         boolean dense = intermediate > 0 && spec.moe() == null && spec.mla() == null && slidingLayerCount == 0
                 && spec.linearState() == null
@@ -485,6 +496,8 @@ public final class PerfModel {
         private final boolean moe;
         /** Seconds to read one token's KV of one layer. */
         private final double kvReadS;
+        /** Seconds to read and write one decoding sequence's Mamba / linear-attention state in this stage's layers. */
+        private final double stateReadS;
         /** The LM head on a rank: seconds to read its shard, and its compute seconds per sampled row (roofline). */
         private final double headReadS;
         private final double headTokenS;
@@ -572,7 +585,11 @@ public final class PerfModel {
                     gpu.hbmBytesPerSecond() * ETA_HBM, peak * ETA_DECODE_COMPUTE) : null;
             double layers = spec.numLayers() / (double) l.pp();
             this.slidingLayers = slidingLayerCount / l.pp();
-            this.fullLayers = layers - slidingLayers;
+            // Only layers that attend read KV: a hybrid's linear-attention, Mamba and mixer-less layers read their
+            // fixed state instead (stateReadS), so Qwen3.5-27B at 128K reads the KV of 16 layers, not 64.
+            this.fullLayers = (kvReaderLayerCount - slidingLayerCount) / l.pp();
+            this.stateReadS = spec.linearState() == null ? 0
+                    : stateLayerCount / l.pp() * 2.0 * spec.linearState().bytes(tp) / (gpu.hbmBytesPerSecond() * ETA_HBM);
             this.window = spec.slidingWindow();
             double bandwidth = gpu.hbmBytesPerSecond() * ETA_HBM;
             this.denseReadS = rankWeights * (1 - expertByteShare) / bandwidth;
@@ -917,7 +934,8 @@ public final class PerfModel {
                 double touched = 1 - Math.exp(Math.max(decode + prefill + verify, 1) * logUntouched);
                 read += expertReadS * touched;
             }
-            return read + decode * kvReadS * ((fullLayers - mlaLayers) * ctx + slidingLayers * Math.min(ctx, window));
+            return read + decode * kvReadS * ((fullLayers - mlaLayers) * ctx + slidingLayers * Math.min(ctx, window))
+                    + decode * stateReadS;
         }
 
         private double computeSeconds(double decode, double ctx, double prefill, double verify) {
