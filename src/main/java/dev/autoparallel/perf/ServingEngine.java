@@ -17,7 +17,8 @@ import java.util.Locale;
  * their first token, and TensorRT-LLM's experts under attention data parallelism all-gather their inputs. The
  * roofline's values, on the rows the roofline predicts: vLLM 4 ms, 15 ms, 0.1 x (C-1)^0.8, fitted on 129 rows before
  * FP8 dense rows moved to the fp8 GEMM tables (TTFT 7.7%, TPOT 11.7%; none is left on the roofline to refit on);
- * SGLang 106 rows 5.75 ms, 55 ms, 0.9 x (C-1)^0.4: 19.7% and 13.7%; TensorRT-LLM 48 rows (MoE rows without measured
+ * SGLang 106 rows 6.0 ms, 50 ms, 1.0 x (C-1)^0.4: 19.6% and 14.0% (refitted 2026-12-01 once hybrid layers stopped being
+ * charged a KV read; 20.7% and 14.1% with the values before, 5.75 ms, 55 ms, 0.9); TensorRT-LLM 48 rows (MoE rows without measured
  * experts) 3.5 ms, 20 ms, 1.6 x (C-1)^0.2: 11.7% and 8.2%. GPUs without kernel data take the roofline's values.
  */
 public enum ServingEngine {
@@ -25,7 +26,7 @@ public enum ServingEngine {
     VLLM("vllm", new EngineCalibration(4e-3, 15e-3, 0.1, 0.8),
             new EngineCalibration(3e-3, 10e-3, 0.1, 0.9), new EngineCalibration(1.25e-3, 5e-3, 0.4, 0.5)),
     /** SGLang: prefill batches run before decode batches (SGLang 0.5.1-0.5.9 in the fitted rows). */
-    SGLANG("sglang", new EngineCalibration(5.75e-3, 55e-3, 0.9, 0.4),
+    SGLANG("sglang", new EngineCalibration(6e-3, 50e-3, 1.0, 0.4),
             new EngineCalibration(1e-3, 5e-3, 1.2, 0.8), new EngineCalibration(2.75e-3, 145e-3, 0.1, 0.5)),
     /**
      * TensorRT-LLM's PyTorch backend (trtllm-serve): in-flight batching, a context whole in a step of up to max_num_tokens
