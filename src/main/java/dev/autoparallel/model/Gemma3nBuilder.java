@@ -98,7 +98,7 @@ final class Gemma3nBuilder {
             }
             boolean slide = sliding.get(i);
             boolean isShared = i >= firstShared;
-            int source = isShared ? source(sliding, firstShared, slide) : -1;
+            int source = isShared ? Gemma4Builder.source(sliding, firstShared, slide) : -1;
             if (isShared && source < 0) {
                 throw f.invalid("num_kv_shared_layers", f.node().get("num_kv_shared_layers"),
                         "a count that leaves a layer of each shared type before the shared ones");
@@ -112,16 +112,6 @@ final class Gemma3nBuilder {
             t.embedding("lm_head.weight", Component.LM_HEAD, Sharding.VOCAB, d.vocab(), h);
         }
         return new Family.Built(t.list(), null, null, layers, kvHeads, headDim);
-    }
-
-    /** The last layer of {@code slide}'s type before the first shared one (vLLM: layer first - 2 or first - 1). */
-    private static int source(List<Boolean> sliding, int firstShared, boolean slide) {
-        for (int j = firstShared - 1; j >= 0; j--) {
-            if (sliding.get(j) == slide) {
-                return j;
-            }
-        }
-        return -1;
     }
 
     private static List<Boolean> slidingLayers(ParsedDims d, ConfigFields f) {

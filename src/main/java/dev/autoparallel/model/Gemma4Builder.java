@@ -142,7 +142,7 @@ final class Gemma4Builder {
     }
 
     /** The last layer before the shared ones with the same attention type (whose cache a shared layer reads), or -1. */
-    private static int source(List<Boolean> sliding, int firstShared, boolean slide) {
+    static int source(List<Boolean> sliding, int firstShared, boolean slide) {
         for (int j = firstShared - 1; j >= 0; j--) {
             if (sliding.get(j) == slide) {
                 return j;
