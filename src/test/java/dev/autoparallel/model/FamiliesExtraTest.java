@@ -258,4 +258,20 @@ class FamiliesExtraTest {
         assertEquals(8_170_864_640L, s.activeParamCount());
         assertEquals(2L * 8 * 128 * 2 * 40, s.kvCacheBytesPerToken());
     }
+    @Test
+    void qwen3VlMoe30B_safetensorsTotalExact_withTheVisionTower() {
+        // Qwen/Qwen3-VL-30B-A3B-Instruct: 882 tensors, 31,070,754,032 elements, 57.87 GiB (BF16), as a model-inspection
+        // report lists the checkpoint (configs-extra README): 48 MoE layers of 128 experts (fused gate_up_proj), untied
+        // head, and the 27-block vision tower with its merger and three DeepStack mergers.
+        ModelSpec s = spec("Qwen--Qwen3-VL-30B-A3B-Instruct");
+        assertEquals(31_070_754_032L, s.paramCount());
+        assertEquals(Map.of(Ffn.MOE, 48L), s.ffnCounts());
+        // The tower, from the listing: 27 blocks, patch and position embeddings, merger and DeepStack mergers.
+        long block = 2L * 2 * 1152 + 3456L * 1152 + 3456 + 1152L * 1152 + 1152 + 2L * 4304 * 1152 + 4304 + 1152;
+        long merger = 4608L * 4608 + 4608 + 2048L * 4608 + 2048;
+        long tower = 27 * block + 1152L * 3 * 2 * 16 * 16 + 1152 + 2304L * 1152 + merger + 2L * 1152 + 3 * (merger + 2L * 4608);
+        assertEquals(tower, s.visionParamCount());
+        // Four KV heads of 128 in 48 layers, BF16.
+        assertEquals(2L * 4 * 128 * 2 * 48, s.kvCacheBytesPerToken());
+    }
 }
