@@ -76,6 +76,11 @@ class Families2026Test {
         assertEquals(4_437_815_808L, Configs2026.spec("Qwen--Qwen3-VL-4B-Instruct").paramCount());
         // Qwen3-VL-2B-Instruct: 2,127,532,032, checked against the Hub API JSON at a pinned revision.
         assertEquals(2_127_532_032L, Configs2026.spec("Qwen--Qwen3-VL-2B-Instruct").paramCount());
+        // Qwen3-VL-235B-A22B-Instruct: 1,388 tensors, 235,670,022,896 elements (438.97 GiB, BF16), as a public
+        // model-inspection report lists the checkpoint; its tower is the 30B-A3B's with mergers into 4,096.
+        ModelSpec vl235 = Configs2026.spec("Qwen--Qwen3-VL-235B-A22B-Instruct");
+        assertEquals(235_670_022_896L, vl235.paramCount());
+        assertEquals(235_670_022_896L, vl235.checkpointElements());
     }
 
     @Test
