@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Exact parameter counts of the families whose published configs are kept in
  * src/test/resources/configs-extra (sources in its README): GLM-4.5 to 4.7 and GLM-4.7-Flash,
- * Kimi-Linear, Kimi-K3, MiniMax-M3, MiMo-V2.5, DeepSeek-V4-Pro, Gemma 3n, Granite 3.3 and Granite 4.0. "Safetensors total" is the parameter count of the checkpoint's
- * safetensors files, as quoted by the public reports named there; card figures are rounded.
+ * Kimi-Linear, Kimi-K3, MiniMax-M3, MiMo-V2.5, DeepSeek-V4-Pro, Gemma 3n, Granite 3.3, Granite 4.0
+ * and Qwen3-VL-30B-A3B. "Safetensors total" is the parameter count of the checkpoint's safetensors
+ * files, as quoted by the public reports named there; card figures are rounded.
  */
 class FamiliesExtraTest {
 
@@ -258,6 +259,7 @@ class FamiliesExtraTest {
         assertEquals(8_170_864_640L, s.activeParamCount());
         assertEquals(2L * 8 * 128 * 2 * 40, s.kvCacheBytesPerToken());
     }
+
     @Test
     void qwen3VlMoe30B_safetensorsTotalExact_withTheVisionTower() {
         // Qwen/Qwen3-VL-30B-A3B-Instruct: 882 tensors, 31,070,754,032 elements, 57.87 GiB (BF16), as a model-inspection
