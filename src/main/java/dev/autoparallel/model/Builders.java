@@ -153,10 +153,7 @@ final class Builders {
         }
         if (family == Family.MINIMAX_M2 && f.optBool("use_qk_norm").orElse(false)) {
             // vLLM minimax_m2.py: one RMSNorm over all query heads and one over all KV heads (qk_norm_type per_layer).
-            String type = f.optString("qk_norm_type").orElse("per_layer");
-            if (!type.equals("per_layer")) {
-                throw f.invalid("qk_norm_type", f.node().get("qk_norm_type"), "per_layer");
-            }
+            f.requireValue("qk_norm_type", "per_layer", true);
             t.norm(p + ".q_norm", c, i, q, false);
             t.norm(p + ".k_norm", c, i, kv, false);
         }

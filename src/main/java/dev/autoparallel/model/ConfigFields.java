@@ -147,6 +147,17 @@ final class ConfigFields {
         return Optional.of(v.asText());
     }
 
+    /**
+     * Refuses {@code field} unless it is the string {@code allowed}: the one variant a builder models. Absent, it is
+     * accepted when {@code absentMeansAllowed} (the field's default is that variant) and refused otherwise.
+     */
+    void requireValue(String field, String allowed, boolean absentMeansAllowed) {
+        String value = optString(field).orElse(absentMeansAllowed ? allowed : null);
+        if (!allowed.equals(value)) {
+            throw invalid(field, node.get(field), allowed);
+        }
+    }
+
     /** A list of strings, or empty when absent. */
     List<String> stringList(String name) {
         JsonNode v = node.get(name);

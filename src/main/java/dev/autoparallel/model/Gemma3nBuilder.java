@@ -2,7 +2,6 @@ package dev.autoparallel.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.model.ModelSpec.Ffn;
 import dev.autoparallel.model.ModelSpec.Layer;
 import dev.autoparallel.model.ModelSpec.Mixer;
@@ -54,7 +53,7 @@ final class Gemma3nBuilder {
         long laurel = f.requirePositive("laurel_rank");
         int window = f.requirePositive("sliding_window");
         boolean bias = f.optBool("attention_bias").orElse(false);
-        List<Boolean> sliding = slidingLayers(d, f);
+        List<Boolean> sliding = Gemma4Builder.slidingLayers(d, f, "gemma3n");
         List<Long> inter = intermediateSizes(d, f);
         int firstShared = d.layers() - shared;
 
@@ -112,23 +111,6 @@ final class Gemma3nBuilder {
             t.embedding("lm_head.weight", Component.LM_HEAD, Sharding.VOCAB, d.vocab(), h);
         }
         return new Family.Built(t.list(), null, null, layers, kvHeads, headDim);
-    }
-
-    private static List<Boolean> slidingLayers(ParsedDims d, ConfigFields f) {
-        List<String> types = f.stringList("layer_types");
-        if (types.size() != d.layers()) {
-            throw f.invalid("layer_types", f.node().get("layer_types"), "one entry per layer (" + d.layers() + ")");
-        }
-        List<Boolean> out = new ArrayList<>();
-        for (int i = 0; i < types.size(); i++) {
-            switch (types.get(i)) {
-                case "sliding_attention" -> out.add(true);
-                case "full_attention" -> out.add(false);
-                default -> throw new InvalidConfigurationException("layer_types", f.source() + ": layer_types[" + i
-                        + "] was '" + types.get(i) + "'; model_type 'gemma3n' allows full_attention, sliding_attention");
-            }
-        }
-        return out;
     }
 
     /** {@code intermediate_size}: one width for every layer, or a list of one per layer. */

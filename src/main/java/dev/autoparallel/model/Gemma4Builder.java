@@ -47,7 +47,7 @@ final class Gemma4Builder {
         boolean moe = f.optBool("enable_moe_block").orElse(false);
         int ple = f.optInt("hidden_size_per_layer_input").orElse(0);
         int window = f.requirePositive("sliding_window");
-        List<Boolean> sliding = slidingLayers(d, f);
+        List<Boolean> sliding = slidingLayers(d, f, "gemma4_text");
         int firstShared = d.layers() - shared;
 
         Tensors t = new Tensors();
@@ -124,7 +124,11 @@ final class Gemma4Builder {
         return new Family.Built(t.list(), null, moeDims, layers, kvHeads, headDim);
     }
 
-    private static List<Boolean> slidingLayers(ParsedDims d, ConfigFields f) {
+    /**
+     * Gemma's {@code layer_types}, one per layer: true for {@code sliding_attention}, false for {@code full_attention}
+     * (Gemma 4 and Gemma 3n); another value is refused naming {@code modelType}.
+     */
+    static List<Boolean> slidingLayers(ParsedDims d, ConfigFields f, String modelType) {
         List<String> types = f.stringList("layer_types");
         if (types.size() != d.layers()) {
             throw f.invalid("layer_types", f.node().get("layer_types"), "one entry per layer (" + d.layers() + ")");
@@ -135,7 +139,7 @@ final class Gemma4Builder {
                 case "sliding_attention" -> true;
                 case "full_attention" -> false;
                 default -> throw new InvalidConfigurationException("layer_types", f.source() + ": layer_types[" + i
-                        + "] was '" + types.get(i) + "'; model_type 'gemma4_text' allows full_attention, sliding_attention");
+                        + "] was '" + types.get(i) + "'; model_type '" + modelType + "' allows full_attention, sliding_attention");
             });
         }
         return out;

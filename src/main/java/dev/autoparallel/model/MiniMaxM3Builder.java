@@ -35,8 +35,8 @@ final class MiniMaxM3Builder {
                     "false (no published MiniMax-M3 checkpoint has an attention output gate to size)");
         }
         boolean qkNorm = f.optBool("use_qk_norm").orElse(false);
-        if (qkNorm && !f.optString("qk_norm_type").orElse("per_head").equals("per_head")) {
-            throw f.invalid("qk_norm_type", f.node().get("qk_norm_type"), "per_head");
+        if (qkNorm) {
+            f.requireValue("qk_norm_type", "per_head", true);
         }
         int nShared = f.optInt("n_shared_experts").orElse(0);
         if (nShared > 1) {

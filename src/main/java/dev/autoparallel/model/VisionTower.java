@@ -223,14 +223,8 @@ final class VisionTower {
      * the config gives the vision width there).
      */
     private static void moonVit(List<Tensor> out, ConfigFields f, int textHidden) {
-        String projector = f.optString("mm_projector_type").orElse("patchmerger");
-        if (!projector.equals("patchmerger")) {
-            throw f.invalid("mm_projector_type", f.node().get("mm_projector_type"), "patchmerger");
-        }
-        String posEmb = f.optString("pos_emb_type").orElse("divided_fixed");
-        if (!posEmb.equals("divided_fixed")) {
-            throw f.invalid("pos_emb_type", f.node().get("pos_emb_type"), "divided_fixed");
-        }
+        f.requireValue("mm_projector_type", "patchmerger", true);
+        f.requireValue("pos_emb_type", "divided_fixed", true);
         long h = f.requirePositive("vt_hidden_size", "hidden_size");
         long inter = f.requirePositive("vt_intermediate_size", "intermediate_size");
         int layers = f.requirePositive("vt_num_hidden_layers", "num_hidden_layers");
@@ -274,9 +268,7 @@ final class VisionTower {
      * all with biases.
      */
     private static void miniMaxM3(List<Tensor> out, ConfigFields f, JsonNode root, int textHidden) {
-        if (!f.optString("position_embedding_type").orElse("").equals("rope")) {
-            throw f.invalid("position_embedding_type", f.node().get("position_embedding_type"), "rope");
-        }
+        f.requireValue("position_embedding_type", "rope", false);
         ConfigFields top = new ConfigFields(root, f.source().replace(" vision_config", ""));
         JsonNode compression = root.get("img_token_compression_config");
         if (compression == null || !compression.isObject()) {
@@ -318,13 +310,8 @@ final class VisionTower {
      * {@code proj.0} (to the same width) and {@code proj.2} (to the text width), then {@code post_norm}.
      */
     private static void moonVit2(List<Tensor> out, ConfigFields f, int textHidden) {
-        String projector = f.optString("mm_projector_type").orElse("");
-        if (!projector.equals("patchmergerv2")) {
-            throw f.invalid("mm_projector_type", f.node().get("mm_projector_type"), "patchmergerv2");
-        }
-        if (!f.optString("norm_type").orElse("").equals("rmsnorm")) {
-            throw f.invalid("norm_type", f.node().get("norm_type"), "rmsnorm");
-        }
+        f.requireValue("mm_projector_type", "patchmergerv2", false);
+        f.requireValue("norm_type", "rmsnorm", false);
         long h = f.requirePositive("vt_hidden_size");
         long inter = f.requirePositive("vt_intermediate_size");
         int layers = f.requirePositive("vt_num_hidden_layers");
