@@ -242,16 +242,7 @@ final class VisionTower {
         String p = "vision_tower";
         t.linear(p + ".patch_embed.proj", v, Sharding.REPLICATED, -1, h, 3 * patch * patch, true);
         t.other(p + ".patch_embed.pos_emb.weight", v, Sharding.REPLICATED, -1, posH * posW * h);
-        for (int i = 0; i < layers; i++) {
-            String b = p + ".encoder.blocks." + i;
-            t.norm(b + ".norm0", v, -1, h, true);
-            t.norm(b + ".norm1", v, -1, h, true);
-            t.linear(b + ".wqkv", v, Sharding.COLUMN, -1, 3 * h, h, true);
-            t.linear(b + ".wo", v, Sharding.ROW, -1, h, h, true);
-            t.linear(b + ".mlp.fc0", v, Sharding.COLUMN, -1, inter, h, true);
-            t.linear(b + ".mlp.fc1", v, Sharding.ROW, -1, h, inter, true);
-        }
-        t.norm(p + ".encoder.final_layernorm", v, -1, h, true);
+        moonVitEncoder(t, p, layers, h, h, inter, true, true, true);
         long merged = h * merge.get(0) * merge.get(1);
         t.norm("mm_projector.pre_norm", v, -1, h, true);
         t.linear("mm_projector.linear_1", v, Sharding.REPLICATED, -1, merged, merged, true);
@@ -302,6 +293,26 @@ final class VisionTower {
     }
 
     /**
+     * MoonViT's encoder (MoonViT and MoonViT-2 alike): {@code layers} blocks of {@code norm0} / {@code norm1}, a fused
+     * {@code wqkv} of {@code 3 x qkv} and {@code wo} back, the {@code fc0} / {@code fc1} MLP, then
+     * {@code final_layernorm}; LayerNorms carry a bias, RMSNorms ({@code layerNorm} false) do not.
+     */
+    private static void moonVitEncoder(Tensors t, String p, int layers, long h, long qkv, long inter, boolean layerNorm,
+                                       boolean attnBias, boolean linearBias) {
+        Component v = Component.VISION;
+        for (int i = 0; i < layers; i++) {
+            String b = p + ".encoder.blocks." + i;
+            t.norm(b + ".norm0", v, -1, h, layerNorm);
+            t.norm(b + ".norm1", v, -1, h, layerNorm);
+            t.linear(b + ".wqkv", v, Sharding.COLUMN, -1, 3 * qkv, h, attnBias);
+            t.linear(b + ".wo", v, Sharding.ROW, -1, h, qkv, attnBias);
+            t.linear(b + ".mlp.fc0", v, Sharding.COLUMN, -1, inter, h, linearBias);
+            t.linear(b + ".mlp.fc1", v, Sharding.ROW, -1, h, inter, linearBias);
+        }
+        t.norm(p + ".encoder.final_layernorm", v, -1, h, layerNorm);
+    }
+
+    /**
      * Kimi-K3's MoonViT as its checkpoint lists it (read 2026-12): a bias-free patch projection, a
      * {@code init_pos_emb_height x init_pos_emb_width} position table, blocks of RMSNorms
      * ({@code norm_type rmsnorm}), a fused {@code wqkv} of {@code 3 x qkv_hidden_size} and {@code wo}
@@ -330,16 +341,7 @@ final class VisionTower {
                 f.optBool("patch_embed_proj_bias").orElse(false));
         t.other(p + ".patch_embed.pos_emb.weight", v, Sharding.REPLICATED, -1,
                 (long) f.requirePositive("init_pos_emb_height") * f.requirePositive("init_pos_emb_width") * h);
-        for (int i = 0; i < layers; i++) {
-            String b = p + ".encoder.blocks." + i;
-            t.norm(b + ".norm0", v, -1, h, false);
-            t.norm(b + ".norm1", v, -1, h, false);
-            t.linear(b + ".wqkv", v, Sharding.COLUMN, -1, 3 * qkv, h, attnBias);
-            t.linear(b + ".wo", v, Sharding.ROW, -1, h, qkv, attnBias);
-            t.linear(b + ".mlp.fc0", v, Sharding.COLUMN, -1, inter, h, linearBias);
-            t.linear(b + ".mlp.fc1", v, Sharding.ROW, -1, h, inter, linearBias);
-        }
-        t.norm(p + ".encoder.final_layernorm", v, -1, h, false);
+        moonVitEncoder(t, p, layers, h, qkv, inter, false, attnBias, linearBias);
         long merged = h * merge.get(0) * merge.get(1);
         t.linear("mm_projector.proj.0", v, Sharding.REPLICATED, -1, merged, merged, false);
         t.linear("mm_projector.proj.2", v, Sharding.REPLICATED, -1, textHidden, merged, false);
