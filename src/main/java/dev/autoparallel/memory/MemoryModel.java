@@ -568,6 +568,10 @@ public final class MemoryModel {
             invalid = spec.modelId() + ": its MTP layers hold Mamba or linear-attention state, which the drafter's cache"
                     + " is not modelled for";
         }
+        if (invalid == null && sd.method() == SpeculativeDecoding.Method.MTP && spec.family() == Family.STEP3P5) {
+            invalid = spec.modelId() + ": Step-3.5's MTP layers attend through a sliding window and carry LM heads of their"
+                    + " own (vLLM step3p5_mtp.py); that drafter's weights and cache are not modelled";
+        }
         if (invalid == null && sd.method() == SpeculativeDecoding.Method.MTP && mtpAttentionLayers > 0 && mtpDraftLayer == null) {
             invalid = spec.modelId() + ": its MTP layers attend but the model has no full-attention layer whose cache they"
                     + " would take";

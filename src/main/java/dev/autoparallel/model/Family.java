@@ -34,6 +34,8 @@ public enum Family {
     MINIMAX_M3(false, MiniMaxM3Builder::build, "minimax_m3_vl_text", "minimax_m3_vl", "minimax_m3"),
     MIMO(false, Builders::llamaLike, "mimo"),
     MIMO_V2(false, MiMoV2Builder::build, "mimo_v2_flash", "mimo_v2"),
+    /** StepFun Step-3.5 and the text model of Step-3.7 (its {@code step3p7} wrapper adds a Perception Encoder). */
+    STEP3P5(false, Step3p5Builder::build, "step3p5", "step3p7"),
     GEMMA(true, Builders::llamaLike, "gemma"),
     GEMMA2(true, Builders::llamaLike, "gemma2"),
     GEMMA3(true, Builders::llamaLike, "gemma3_text", "gemma3"),

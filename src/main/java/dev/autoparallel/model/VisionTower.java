@@ -35,6 +35,10 @@ final class VisionTower {
             miniMaxM3(out, f, root, textHidden);
             return;
         }
+        if (root.path("model_type").asText("").equals("step3p7")) {
+            perceptionEncoder(out, f, root, textHidden);
+            return;
+        }
         if (type.equals("gemma4_vision")) {
             gemma4(out, f, textHidden);
             return;
@@ -346,6 +350,80 @@ final class VisionTower {
         t.linear("mm_projector.proj.0", v, Sharding.REPLICATED, -1, merged, merged, false);
         t.linear("mm_projector.proj.2", v, Sharding.REPLICATED, -1, textHidden, merged, false);
         t.norm("mm_projector.post_norm", v, -1, textHidden, false);
+        out.addAll(t.list());
+    }
+
+    /**
+     * Step-3.7's Perception Encoder and projector (vLLM step_vl.py PerceptionEncoder and step3p7.py, read 2026-12-01):
+     * a bias-free {@code patch_size} convolution to {@code width}, a learned position table of the
+     * {@code (image_size / patch_size)^2} grid ({@code use_abs_posemb}, plus one row with {@code use_cls_token}, which
+     * also adds a class embedding), LayerNorms before ({@code use_ln_pre}) and after ({@code use_ln_post}) the
+     * {@code layers} blocks; a block is two LayerNorms, a fused biased {@code in_proj} of 3 x width and
+     * {@code out_proj}, layer-scale vectors {@code ls_1} / {@code ls_2} when {@code ls_init_value} is set, and a biased
+     * MLP of {@code int(width x mlp_ratio)}. Two biased 3 x 3 convolutions then double the width twice
+     * ({@code vit_downsampler1}, {@code vit_downsampler2}), and {@code vit_large_projector} (column-parallel, biased by
+     * {@code projector_bias}) maps 4 x width to the text width. The blocks' linear layers are tensor-parallel; the
+     * convolutions replicated. Defaults are those of SGLang's Step3p7VisionEncoderConfig.
+     */
+    private static void perceptionEncoder(List<Tensor> out, ConfigFields f, JsonNode root, int textHidden) {
+        f.requireValue("model_type", "perception_encoder", false);
+        f.requireValue("pool_type", "none", true);
+        if (f.has("output_dim") && !f.node().get("output_dim").isNull()) {
+            throw f.invalid("output_dim", f.node().get("output_dim"), "null (the tower's output stays at its width)");
+        }
+        ConfigFields top = new ConfigFields(root, f.source().replace(" vision_config", ""));
+        long w = f.requirePositive("width");
+        int layers = f.requirePositive("layers");
+        long patch = f.requirePositive("patch_size");
+        long image = f.requirePositive("image_size");
+        if (image < patch) {
+            throw f.invalid("image_size", f.node().get("image_size"), "at least patch_size (" + patch + ")");
+        }
+        JsonNode ratioNode = f.node().get("mlp_ratio");
+        if (ratioNode != null && !ratioNode.isNumber()) {
+            throw f.invalid("mlp_ratio", ratioNode, "a number");
+        }
+        double ratio = ratioNode == null ? 8960.0 / 1536 : ratioNode.asDouble();
+        long inter = (long) (w * ratio); // Python's int(): toward zero
+        if (!(ratio > 0) || inter < 1) {
+            throw f.invalid("mlp_ratio", ratioNode, "a positive number");
+        }
+        boolean cls = f.optBool("use_cls_token").orElse(false);
+        boolean layerScale = !f.has("ls_init_value") || !f.node().get("ls_init_value").isNull();
+        Component v = Component.VISION;
+        Tensors t = new Tensors();
+        String p = "model.vision_model";
+        t.linear(p + ".conv1", v, Sharding.REPLICATED, -1, w, 3 * patch * patch, false);
+        if (cls) {
+            t.other(p + ".class_embedding", v, Sharding.REPLICATED, -1, w);
+        }
+        if (f.optBool("use_abs_posemb").orElse(true)) {
+            long grid = image / patch;
+            t.embedding(p + ".positional_embedding", v, Sharding.REPLICATED, grid * grid + (cls ? 1 : 0), w);
+        }
+        if (f.optBool("use_ln_pre").orElse(true)) {
+            t.norm(p + ".ln_pre", v, -1, w, true);
+        }
+        for (int i = 0; i < layers; i++) {
+            String b = p + ".transformer.resblocks." + i;
+            t.norm(b + ".ln_1", v, -1, w, true);
+            t.norm(b + ".ln_2", v, -1, w, true);
+            t.linear(b + ".attn.in_proj", v, Sharding.COLUMN, -1, 3 * w, w, true);
+            t.linear(b + ".attn.out_proj", v, Sharding.ROW, -1, w, w, true);
+            if (layerScale) {
+                t.other(b + ".ls_1.gamma", v, Sharding.REPLICATED, -1, w);
+                t.other(b + ".ls_2.gamma", v, Sharding.REPLICATED, -1, w);
+            }
+            t.linear(b + ".mlp.c_fc", v, Sharding.COLUMN, -1, inter, w, true);
+            t.linear(b + ".mlp.c_proj", v, Sharding.ROW, -1, w, inter, true);
+        }
+        if (f.optBool("use_ln_post").orElse(false)) {
+            t.norm(p + ".ln_post", v, -1, w, true);
+        }
+        t.linear("model.vit_downsampler1", v, Sharding.REPLICATED, -1, 2 * w, w * 9, true);
+        t.linear("model.vit_downsampler2", v, Sharding.REPLICATED, -1, 4 * w, 2 * w * 9, true);
+        t.linear("model.vit_large_projector", v, Sharding.COLUMN, -1, textHidden, 4 * w,
+                top.optBool("projector_bias").orElse(false));
         out.addAll(t.list());
     }
 

@@ -1,7 +1,12 @@
 package dev.autoparallel.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.model.ModelSpec.Ffn;
 import dev.autoparallel.model.ModelSpec.Mixer;
 import java.io.IOException;
@@ -14,9 +19,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Exact parameter counts of the families whose published configs are kept in
  * src/test/resources/configs-extra (sources in its README): GLM-4.5 to 4.7 and GLM-4.7-Flash,
- * Kimi-Linear, Kimi-K3, MiniMax-M3, MiMo-V2.5, DeepSeek-V4-Pro, Gemma 3n, Granite 3.3, Granite 4.0
- * and Qwen3-VL-30B-A3B. "Safetensors total" is the parameter count of the checkpoint's safetensors
- * files, as quoted by the public reports named there; card figures are rounded.
+ * Kimi-Linear, Kimi-K3, MiniMax-M3, MiMo-V2.5, DeepSeek-V4-Pro, Gemma 3n, Granite 3.3, Granite 4.0,
+ * Qwen3-VL-30B-A3B and Step-3.5 / 3.7-Flash. "Safetensors total" is the parameter count of the
+ * checkpoint's safetensors files, as quoted by the public reports named there; card figures are
+ * rounded.
  */
 class FamiliesExtraTest {
 
@@ -275,5 +281,69 @@ class FamiliesExtraTest {
         assertEquals(tower, s.visionParamCount());
         // Four KV heads of 128 in 48 layers, BF16.
         assertEquals(2L * 4 * 128 * 2 * 48, s.kvCacheBytesPerToken());
+    }
+
+    @Test
+    void step35Flash_hubTotalExact_withItsThreeMtpLayers() {
+        // stepfun-ai/Step-3.5-Flash (step3p5), config assembled from quoted fields (configs-extra README): Hub total
+        // 199,384,301,376 = 45 decoder layers, embedding, untied head and final norm (196,956,130,368: the card's
+        // "196B") + three MTP layers of 809,390,336, each a sliding-window layer with a dense MLP, eh_proj, three norms
+        // and an LM head of its own (vLLM step3p5_mtp.py).
+        ModelSpec s = spec("stepfun-ai--Step-3.5-Flash");
+        assertEquals(Family.STEP3P5, s.family());
+        assertEquals(196_956_130_368L, s.paramCount());
+        assertEquals(3 * 809_390_336L, s.mtpParamCount());
+        assertEquals(199_384_301_376L, s.checkpointElements());
+        assertEquals(3, s.mtpModules());
+        assertEquals(Map.of(Mixer.FULL_ATTENTION, 12L, Mixer.SLIDING_WINDOW, 33L), s.mixerCounts());
+        assertEquals(Map.of(Ffn.DENSE, 3L, Ffn.MOE, 42L), s.ffnCounts());
+        assertEquals(512, s.layers().get(1).window());
+        // Card: 11B active. 8 of 288 experts in 42 layers, shared experts, attention, embedding and head.
+        assertEquals(11e9, s.activeParamCount() - embeddingsAndHead(s), 0.5e9);
+        // Full layers 64 heads, sliding ones 96 (attention_other_setting): q_proj 8,192 and 12,288 rows; one gate per head.
+        assertEquals(8192L * 4096, s.tensors().stream().filter(t -> t.name().equals("model.layers.0.self_attn.q_proj.weight"))
+                .mapToLong(Tensor::numel).sum());
+        assertEquals(96L * 4096, s.tensors().stream().filter(t -> t.name().equals("model.layers.1.self_attn.g_proj.weight"))
+                .mapToLong(Tensor::numel).sum());
+        // Eight KV heads of 128 on all 45 layers, BF16.
+        assertEquals(45L * 8 * 128 * 2 * 2, s.kvCacheBytesPerToken());
+    }
+
+    @Test
+    void step37Flash_hubTotalExact_withThePerceptionEncoder() {
+        // stepfun-ai/Step-3.7-Flash (step3p7 around step3p5): Hub total 201,365,316,160 = Step-3.5-Flash's text model and
+        // MTP layers + 1,981,014,784 of vision: a 47-block Perception Encoder of width 1,536 (MLP 8,960, layer scales,
+        // ln_pre, 52 x 52 positions), two convolutional downsamplers and vit_large_projector, as the shard headers of
+        // stepfun-ai/Step-3.7-Flash-NVFP4 list its 667 vision tensors.
+        ModelSpec s = spec("stepfun-ai--Step-3.7-Flash");
+        assertEquals(Family.STEP3P5, s.family());
+        assertEquals(201_365_316_160L, s.checkpointElements());
+        long block = 4608L * 1536 + 4608 + 1536L * 1536 + 1536 + 6L * 1536 + 2L * 8960 * 1536 + 8960 + 1536;
+        long tower = 1536L * 3 * 14 * 14 + 2L * 1536 + 2704L * 1536 + 47 * block;
+        long projector = 3072L * 1536 * 9 + 3072 + 6144L * 3072 * 9 + 6144 + 4096L * 6144;
+        assertEquals(tower + projector, s.visionParamCount());
+        assertEquals(1_981_014_784L, s.visionParamCount());
+        assertEquals(spec("stepfun-ai--Step-3.5-Flash").paramCount() + s.visionParamCount(), s.paramCount());
+    }
+
+    @Test
+    void step35_fieldsVllmRefusesOrThatWouldChangeThePlan_areRefusedByName() {
+        Map<String, String> cases = Map.of(
+                "att_impl_type", "\"MLA\"",
+                "moe_layers_enum", "\"3,4,48\"",
+                "use_moe_router_bias", "false",
+                "layer_types", "[\"full_attention\"]");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            ObjectNode config = (ObjectNode) ConfigParser.readTree(json("stepfun-ai--Step-3.5-Flash"), "step");
+            config.set(c.getKey(), ConfigParser.readTree(c.getValue(), "value"));
+            InvalidConfigurationException e = assertThrows(InvalidConfigurationException.class,
+                    () -> ConfigParser.parse("step", config, "step"), c.getKey());
+            assertEquals(c.getKey(), e.field());
+        }
+        ObjectNode linear = (ObjectNode) ConfigParser.readTree(json("stepfun-ai--Step-3.5-Flash"), "step");
+        ((ArrayNode) linear.get("layer_types")).set(5, "linear_attention");
+        InvalidConfigurationException e = assertThrows(InvalidConfigurationException.class,
+                () -> ConfigParser.parse("step", linear, "step"));
+        assertTrue(e.getMessage().contains("layer_types[5] was 'linear_attention'"), e.getMessage());
     }
 }
