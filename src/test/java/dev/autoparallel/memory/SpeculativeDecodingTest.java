@@ -178,4 +178,18 @@ class SpeculativeDecodingTest {
                 .mapToLong(Tensor::numel).sum();
         assertEquals(2L * 129_280 * 7_168, vocabRows);
     }
+
+    @Test
+    void step35sSlidingWindowMtpLayersWithTheirOwnHeadsAreRefusedByName() {
+        // Step-3.5-Flash's three MTP layers are sliding-window layers, each with an LM head of its own (vLLM
+        // step3p5_mtp.py): a drafter sized as DeepSeek's (shared head, full-attention cache) would be wrong.
+        ModelSpec step = KvCacheFormulaTest.catalog("stepfun-ai/Step-3.5-Flash");
+        assertEquals(3, step.mtpModules());
+        Gpu h200 = GpuCatalog.require("H200", "gpu");
+        EngineSettings mtp = EngineSettings.defaults().withMaxModelLen(8192)
+                .withSpeculative(SpeculativeDecoding.of(MTP, 3, List.of(0.8, 0.6, 0.4)));
+        MemoryEstimate e = new MemoryModel(step, h200).evaluate(new Layout(4, 1, 1, false), mtp, h200.memoryBytes());
+        assertEquals(RejectionReason.INVALID_LAYOUT, e.rejection().reason());
+        assertTrue(e.rejection().detail().contains("step3p5_mtp.py"), e.rejection().detail());
+    }
 }
