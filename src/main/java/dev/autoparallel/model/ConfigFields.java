@@ -78,7 +78,7 @@ final class ConfigFields {
     static final int MAX_DIMENSION = 1 << 20;
     private static final Set<String> TOKEN_COUNTS = Set.of("max_position_embeddings", "n_positions",
             "max_sequence_length", "seq_length", "n_ctx", "sliding_window", "attention_chunk_size",
-            "original_max_position_embeddings", "model_max_length");
+            "original_max_position_embeddings", "model_max_length", "max_seq_len");
 
     OptionalInt optInt(String... aliases) {
         String name = firstName(aliases);

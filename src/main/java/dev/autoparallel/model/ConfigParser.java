@@ -332,9 +332,10 @@ public final class ConfigParser {
     }
 
     private static int maxPositions(ConfigFields f, Family family) {
-        // vLLM's _get_and_verify_max_len reads model_max_length too (Kimi-Linear states only that).
+        // vLLM's _get_and_verify_max_len reads model_max_length (Kimi-Linear states only that) and max_seq_len (Step3's)
+        // too.
         String[] aliases = {"max_position_embeddings", "n_positions", "max_sequence_length", "seq_length", "n_ctx",
-            "model_max_length"};
+            "model_max_length", "max_seq_len"};
         if (family == Family.GPT2 || family == Family.GPT_BIGCODE || family == Family.OPT) {
             return f.requirePositive(aliases); // learned position embeddings: sets the size
         }

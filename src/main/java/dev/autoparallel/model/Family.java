@@ -36,6 +36,8 @@ public enum Family {
     MIMO_V2(false, MiMoV2Builder::build, "mimo_v2_flash", "mimo_v2"),
     /** StepFun Step-3.5 and the text model of Step-3.7 (its {@code step3p7} wrapper adds a Perception Encoder). */
     STEP3P5(false, Step3p5Builder::build, "step3p5", "step3p7"),
+    /** StepFun Step3 (2025): its language model inside the {@code step3_vl} wrapper. */
+    STEP3(false, Step3Builder::build, "step3_text", "step3_vl"),
     GEMMA(true, Builders::llamaLike, "gemma"),
     GEMMA2(true, Builders::llamaLike, "gemma2"),
     GEMMA3(true, Builders::llamaLike, "gemma3_text", "gemma3"),

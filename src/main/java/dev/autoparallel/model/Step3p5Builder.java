@@ -160,10 +160,11 @@ final class Step3p5Builder {
     }
 
     /**
-     * The MoE layers: {@code moe_layers_enum} as vLLM reads it (a comma-separated string of layer indices; a JSON list of
-     * them is read alike), or, absent, every layer from 1 on. Indices run over the decoder and MTP layers.
+     * The MoE layers: {@code moe_layers_enum} as vLLM's step3p5.py and step3_text.py read it (a comma-separated string of
+     * layer indices; a JSON list of them is read alike), or, absent, every layer from 1 on. Indices run over the decoder
+     * and MTP layers ({@code planned} of them).
      */
-    private static Set<Integer> moeLayers(ConfigFields f, int layers, int planned) {
+    static Set<Integer> moeLayers(ConfigFields f, int layers, int planned) {
         JsonNode v = f.node().get("moe_layers_enum");
         Set<Integer> out = new TreeSet<>();
         if (v == null || v.isNull()) {

@@ -35,6 +35,10 @@ final class VisionTower {
             miniMaxM3(out, f, root, textHidden);
             return;
         }
+        if (root.path("model_type").asText("").equals("step3_vl")) {
+            step3Vit(out, f, root, textHidden);
+            return;
+        }
         if (root.path("model_type").asText("").equals("step3p7")) {
             perceptionEncoder(out, f, root, textHidden);
             return;
@@ -424,6 +428,50 @@ final class VisionTower {
         t.linear("model.vit_downsampler2", v, Sharding.REPLICATED, -1, 4 * w, 2 * w * 9, true);
         t.linear("model.vit_large_projector", v, Sharding.COLUMN, -1, textHidden, 4 * w,
                 top.optBool("projector_bias").orElse(false));
+        out.addAll(t.list());
+    }
+
+    /**
+     * Step3's vision transformer and projector (vLLM step3_vl.py, read 2026-12-01): a class embedding, a biased patch
+     * convolution, learned positions for the {@code (image_size / patch_size)^2} patches and the class token, and
+     * {@code num_hidden_layers} blocks of a fused biased qkv, a biased out projection, a biased two-layer MLP of
+     * {@code intermediate_size} and two LayerNorms (applied to each branch's output), no LayerNorm before or after the
+     * blocks; then {@code vit_downsampler} (a biased 2 x 2 convolution to {@code output_hidden_size}),
+     * {@code vit_downsampler2} (a biased 3 x 3 convolution doubling it) and {@code vit_large_projector} to the text width
+     * (biased by {@code projector_bias}, default true). The blocks are tensor-parallel; the rest replicated.
+     */
+    private static void step3Vit(List<Tensor> out, ConfigFields f, JsonNode root, int textHidden) {
+        ConfigFields top = new ConfigFields(root, f.source().replace(" vision_config", ""));
+        long h = f.requirePositive("hidden_size");
+        long inter = f.requirePositive("intermediate_size");
+        int layers = f.requirePositive("num_hidden_layers");
+        long patch = f.requirePositive("patch_size");
+        long image = f.requirePositive("image_size");
+        long channels = f.optPositive("num_channels").orElse(3);
+        long outHidden = f.requirePositive("output_hidden_size");
+        if (image < patch) {
+            throw f.invalid("image_size", f.node().get("image_size"), "at least patch_size (" + patch + ")");
+        }
+        long grid = image / patch;
+        Component v = Component.VISION;
+        Tensors t = new Tensors();
+        String p = "vision_model";
+        t.other(p + ".embeddings.class_embedding", v, Sharding.REPLICATED, -1, h);
+        t.linear(p + ".embeddings.patch_embedding", v, Sharding.REPLICATED, -1, h, channels * patch * patch, true);
+        t.embedding(p + ".embeddings.position_embedding.weight", v, Sharding.REPLICATED, grid * grid + 1, h);
+        for (int i = 0; i < layers; i++) {
+            String b = p + ".transformer.layers." + i;
+            t.linear(b + ".self_attn.qkv_proj", v, Sharding.COLUMN, -1, 3 * h, h, true);
+            t.linear(b + ".self_attn.out_proj", v, Sharding.ROW, -1, h, h, true);
+            t.norm(b + ".layer_norm1", v, -1, h, true);
+            t.norm(b + ".layer_norm2", v, -1, h, true);
+            t.linear(b + ".mlp.fc1", v, Sharding.COLUMN, -1, inter, h, true);
+            t.linear(b + ".mlp.fc2", v, Sharding.ROW, -1, h, inter, true);
+        }
+        t.linear("vit_downsampler", v, Sharding.REPLICATED, -1, outHidden, h * 2 * 2, true);
+        t.linear("vit_downsampler2", v, Sharding.REPLICATED, -1, 2 * outHidden, outHidden * 3 * 3, true);
+        t.linear("vit_large_projector", v, Sharding.REPLICATED, -1, textHidden, 2 * outHidden,
+                top.optBool("projector_bias").orElse(true));
         out.addAll(t.list());
     }
 

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * Exact parameter counts of the families whose published configs are kept in
  * src/test/resources/configs-extra (sources in its README): GLM-4.5 to 4.7 and GLM-4.7-Flash,
  * Kimi-Linear, Kimi-K3, MiniMax-M3, MiMo-V2.5, DeepSeek-V4-Pro, Gemma 3n, Granite 3.3, Granite 4.0,
- * Qwen3-VL-30B-A3B and Step-3.5 / 3.7-Flash. "Safetensors total" is the parameter count of the
+ * Qwen3-VL-30B-A3B, Step3 and Step-3.5 / 3.7-Flash. "Safetensors total" is the parameter count of the
  * checkpoint's safetensors files, as quoted by the public reports named there; card figures are
  * rounded.
  */
@@ -345,5 +345,43 @@ class FamiliesExtraTest {
         InvalidConfigurationException e = assertThrows(InvalidConfigurationException.class,
                 () -> ConfigParser.parse("step", linear, "step"));
         assertTrue(e.getMessage().contains("layer_types[5] was 'linear_attention'"), e.getMessage());
+    }
+
+    @Test
+    void step3_cardTotals_andTheRepositorySize() {
+        // stepfun-ai/step3 (step3_vl around step3_text), config from the vLLM / SGLang config classes' defaults with
+        // the vision MLP width the published repository sizes imply (configs-extra README). Card: LLM 316B, 38B active,
+        // VLM 321B; repository 641.9 GB in BF16.
+        ModelSpec s = spec("stepfun-ai--step3");
+        assertEquals(Family.STEP3, s.family());
+        long llm = s.paramCount() - s.visionParamCount();
+        assertEquals(316_294_538_240L, llm);
+        assertEquals(316e9, llm, 0.5e9);
+        assertEquals(321e9, s.paramCount(), 0.5e9);
+        assertEquals(641.9e9, s.checkpointBytes(), 0.05e9);
+        // 3 of 48 experts and the shared expert; the card's 38B counts the head, not the input embedding.
+        assertEquals(38e9, s.activeParamCount() - s.visionParamCount() - s.paramBreakdown().get(Component.EMBEDDING), 0.5e9);
+        assertEquals(Map.of(Ffn.DENSE, 5L, Ffn.MOE, 56L), s.ffnCounts());
+        // One KV head of 256 in 61 layers: the low-rank query (share_q_dim 2,048) is expanded to 64 heads by wq.
+        assertEquals(61L * 256 * 2 * 2, s.kvCacheBytesPerToken());
+        assertEquals(64L * 256 * 2048, s.tensors().stream().filter(t -> t.name().equals("model.layers.0.self_attn.wq.weight"))
+                .mapToLong(Tensor::numel).sum());
+    }
+
+    @Test
+    void step3_whatVllmWouldNotBuild_isRefusedByName() {
+        for (Map.Entry<String, String> c : Map.of("num_attention_groups", "8", "tie_word_embeddings", "true",
+                "moe_layers_enum", "\"4,5,61\"").entrySet()) {
+            ObjectNode config = (ObjectNode) ConfigParser.readTree(json("stepfun-ai--step3"), "step3");
+            ((ObjectNode) config.get("text_config")).set(c.getKey(), ConfigParser.readTree(c.getValue(), "value"));
+            InvalidConfigurationException e = assertThrows(InvalidConfigurationException.class,
+                    () -> ConfigParser.parse("step3", config, "step3"), c.getKey());
+            assertEquals(c.getKey(), e.field());
+        }
+        ObjectNode noEnum = (ObjectNode) ConfigParser.readTree(json("stepfun-ai--step3"), "step3");
+        ((ObjectNode) noEnum.get("text_config")).remove("moe_layers_enum");
+        InvalidConfigurationException e = assertThrows(InvalidConfigurationException.class,
+                () -> ConfigParser.parse("step3", noEnum, "step3"));
+        assertEquals("moe_layers_enum", e.field());
     }
 }

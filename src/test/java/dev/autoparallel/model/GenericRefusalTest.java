@@ -57,7 +57,7 @@ class GenericRefusalTest {
     @ValueSource(strings = {"zai-org--GLM-4.7", "zai-org--GLM-4.5-Air", "zai-org--GLM-4.7-Flash",
         "moonshotai--Kimi-Linear-48B-A3B-Instruct", "MiniMaxAI--MiniMax-M3", "XiaomiMiMo--MiMo-V2.5-Pro",
         "ibm-granite--granite-4.0-h-tiny", "moonshotai--Kimi-K3", "google--gemma-3n-E2B", "stepfun-ai--Step-3.5-Flash",
-        "stepfun-ai--Step-3.7-Flash"})
+        "stepfun-ai--Step-3.7-Flash", "stepfun-ai--step3"})
     void unknownModelType_extraFamilies_areRefusedNamingTheField(String folder) {
         ObjectNode c = (ObjectNode) ConfigParser.readTree(FamiliesExtraTest.json(folder), folder);
         c.put("model_type", "acme_decoder");
