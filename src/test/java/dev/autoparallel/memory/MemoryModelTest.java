@@ -125,6 +125,20 @@ class MemoryModelTest {
     }
 
     @Test
+    void mimoV25sShardQuantizedFusedQkv_servesAtTp4And8() {
+        // XiaomiMiMo/MiMo-V2.5: the fused qkv_proj (13,568 rows) is block-quantized per TP-8 shard, and vLLM serves the
+        // checkpoint at --tensor-parallel-size 8 or 4 (published deployments, vLLM 0.21); 13,568 / 8 = 1,696 is not a
+        // whole number of 128-row blocks, which the plain FP8 block check would refuse.
+        Gpu h200 = GpuCatalog.require("H200", "gpu");
+        MemoryModel m = new MemoryModel(catalog("XiaomiMiMo/MiMo-V2.5"), h200);
+        assertNull(m.invalidLayout(new Layout(8, 1, 1, false)));
+        assertNull(m.invalidLayout(new Layout(4, 1, 1, false)));
+        MemoryEstimate e = m.evaluate(new Layout(8, 1, 1, false), EngineSettings.defaults().withMaxModelLen(32_768),
+                h200.memoryBytes());
+        assertTrue(e.fits(), () -> String.valueOf(e.rejection()));
+    }
+
+    @Test
     void headDivisibility_isChecked() {
         MemoryModel m = new MemoryModel(ReferenceModels.spec("meta-llama/Llama-3.1-8B"), H100);
         assertTrue(m.invalidLayout(new Layout(3, 1, 1, false)).contains("attention heads"));
