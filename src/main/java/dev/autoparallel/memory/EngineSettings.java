@@ -3,6 +3,7 @@ package dev.autoparallel.memory;
 import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.hardware.Gpu;
 import dev.autoparallel.model.Eagle3Draft;
+import dev.autoparallel.model.Family;
 import dev.autoparallel.model.ModelSpec;
 import java.io.Serializable;
 import java.util.List;
@@ -201,10 +202,14 @@ public record EngineSettings(VllmVersion version, Engine engine, double gpuMemor
 
     /**
      * The model as this vLLM set-up holds it on {@code gpu}: quantized at load time when
-     * {@code --quantization} is set, without its encoder tower with {@code --language-model-only}.
+     * {@code --quantization} is set, without its encoder tower with {@code --language-model-only} or where vLLM's class
+     * for the architecture loads none ({@link Family#vllmLoadsEncoderTowers}).
      */
     public ModelSpec served(ModelSpec spec, Gpu gpu) {
         ModelSpec s = quantization.apply(spec, gpu, version);
+        if (s.hasEncoderTower() && !s.family().vllmLoadsEncoderTowers()) {
+            return s.languageModelOnly();
+        }
         if (languageModelOnly && s.hasEncoderTower()) {
             if (!version.atLeast(LANGUAGE_MODEL_ONLY_FROM)) {
                 throw new InvalidConfigurationException("language_model_only", "vLLM " + version

@@ -78,6 +78,8 @@ public final class ConfigParser {
             warnings.addAll(built.warnings());
             if (GEMMA3N_WRAPPER.equals(root.path("model_type").asText(""))) {
                 Gemma3nBuilder.towers(tensors, root, hidden, source);
+            } else if (family == Family.MIMO_V2 && vision == null) {
+                MiMoV2Builder.towers(tensors, root, source, warnings);
             } else if (vision != null && vision.isObject()) {
                 VisionTower.add(tensors, (ObjectNode) vision, root, hidden, source, warnings);
             }
@@ -95,13 +97,14 @@ public final class ConfigParser {
         if (total > MAX_PARAMETERS) {
             throw tooLarge(source, String.format(Locale.ROOT, "it describes %,d parameters", total));
         }
-        if (vision == null && root.has("vision_config") && root.get("vision_config").isObject()) {
-            // A vision tower beside a top-level text config (MiMo-V2.5): no builder reads it here.
+        boolean towersRead = GEMMA3N_WRAPPER.equals(root.path("model_type").asText("")) || family == Family.MIMO_V2;
+        if (vision == null && !towersRead && root.has("vision_config") && root.get("vision_config").isObject()) {
+            // A vision tower beside a top-level text config that no builder reads.
             warnings.add("vision_config of type '" + root.get("vision_config").path("model_type").asText("")
                     + "' is not counted: the config has no text_config, and its vision tower is not modelled");
         }
         JsonNode audio = root.get("audio_config");
-        if (audio != null && audio.isObject() && !GEMMA3N_WRAPPER.equals(root.path("model_type").asText(""))) {
+        if (audio != null && audio.isObject() && !towersRead) {
             warnings.add("audio_config of type '" + audio.path("model_type").asText("") + "' is not counted: no audio"
                     + " encoder is modelled, so the total leaves out the audio tower's parameters");
         }

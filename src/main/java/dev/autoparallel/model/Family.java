@@ -89,6 +89,15 @@ public enum Family {
         this.modelTypes = List.of(modelTypes);
     }
 
+    /**
+     * Whether vLLM's class for this family loads the checkpoint's encoder towers. MiMo-V2.5's architecture,
+     * {@code MiMoV2ForCausalLM}, is the language model alone in vLLM (mimo_v2.py, read 2026-12-01; the class with the
+     * towers is registered as {@code MiMoV2OmniForCausalLM}), while SGLang's loads them.
+     */
+    public boolean vllmLoadsEncoderTowers() {
+        return this != MIMO_V2;
+    }
+
     /** transformers' default for {@code tie_word_embeddings} in this family's config class. */
     public boolean tiedByDefault() {
         return tiedByDefault;

@@ -1,5 +1,7 @@
 package dev.autoparallel.model;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.model.ModelSpec.Ffn;
 import dev.autoparallel.model.ModelSpec.Layer;
@@ -16,7 +18,8 @@ import java.util.List;
  * else routed experts with a float32 router and score-correction bias ({@code moe_router_dtype})
  * and no shared expert. {@code attention_projection_layout fused_qkv} stores q, k and v as one
  * {@code qkv_proj}. The checkpoints' MTP layers ({@code model.mtp.*}) are skipped by vLLM's loader
- * and named by no config field, so they are not counted.
+ * and named by no config field, so they are not counted. MiMo-V2.5's vision and audio encoders, configured beside the
+ * top-level text fields, are {@link #towers}.
  */
 final class MiMoV2Builder {
     private MiMoV2Builder() {
@@ -119,5 +122,141 @@ final class MiMoV2Builder {
             moe = new ModelSpec.MoeDims(experts, topK, f.requirePositive("moe_intermediate_size"), 0, moeLayers);
         }
         return new Family.Built(t.list(), null, moe, layers, full.kvHeads(), full.headDim());
+    }
+
+    /**
+     * MiMo-V2.5's encoders as vLLM's mimo_v2_omni.py and mimo_audio.py build them (read 2026-12-01), counted as encoder
+     * towers ({@link Component#VISION}):
+     * <ul>
+     *   <li>{@code vision_config}: a bias-free Conv3d patch embedding over {@code in_chans x temporal_patch_size x
+     *       patch_size^2}; {@code depth} blocks of two RMSNorms, a biased GQA {@code qkv} of {@code num_heads} query and
+     *       {@code num_key_value_heads} key / value heads of {@code qk_channels} / {@code kv_channels} (64 unless stated,
+     *       vLLM's Mimo_VLVisionConfig defaults), a biased {@code proj}, per-head attention sinks on the blocks outside
+     *       {@code fullatt_block_indexes} when {@code use_sink}, and a biased gated MLP of {@code intermediate_size}; a
+     *       merger (RMSNorm, then {@code hidden x spatial_merge_size^2} to itself and to {@code out_hidden_size}, no
+     *       biases). Linear layers tensor-parallel.</li>
+     *   <li>{@code audio_config}: {@code audio_channels} speech-code embeddings of {@code input_local_dim}, a Qwen2
+     *       transformer of {@code input_local_layers} full-attention layers (biased q, k, v; a final norm with
+     *       {@code add_post_norm}) and a bias-free projection of {@code input_local_dim x group_size} to
+     *       {@code out_hidden_size}, through four times that width when {@code projection_layers} is 2. Replicated.</li>
+     * </ul>
+     */
+    static void towers(List<Tensor> out, JsonNode root, String source, List<String> warnings) {
+        Tensors t = new Tensors();
+        Component v = Component.VISION;
+        if (root.get("vision_config") instanceof ObjectNode vn) {
+            ConfigFields f = new ConfigFields(vn, source + " vision_config");
+            long h = f.requirePositive("hidden_size");
+            int depth = f.requirePositive("depth");
+            int heads = f.requirePositive("num_heads");
+            int kvHeads = f.requirePositive("num_key_value_heads");
+            if (heads % kvHeads != 0) {
+                throw f.invalid("num_key_value_heads", vn.get("num_key_value_heads"), "a divisor of num_heads (" + heads + ")");
+            }
+            long qk = f.optPositive("qk_channels").orElse(64);
+            long kv = f.optPositive("kv_channels").orElse(64);
+            long inter = f.requirePositive("intermediate_size");
+            long channels = f.optPositive("in_chans", "in_channels").orElse(3);
+            long patch = f.requirePositive("patch_size");
+            long temporal = f.requirePositive("temporal_patch_size");
+            long merge = f.requirePositive("spatial_merge_size");
+            long outHidden = f.requirePositive("out_hidden_size");
+            boolean sinks = f.optBool("use_sink").orElse(false);
+            List<Integer> full = f.intList("fullatt_block_indexes");
+            t.linear("visual.patch_embed.proj", v, Sharding.REPLICATED, -1, h, channels * temporal * patch * patch, false);
+            for (int i = 0; i < depth; i++) {
+                String b = "visual.blocks." + i;
+                t.norm(b + ".norm1", v, -1, h, false);
+                t.norm(b + ".norm2", v, -1, h, false);
+                t.linear(b + ".attn.qkv", v, Sharding.COLUMN, -1, heads * qk + kvHeads * (qk + kv), h, true);
+                t.linear(b + ".attn.proj", v, Sharding.ROW, -1, h, heads * kv, true);
+                if (sinks && !full.contains(i)) {
+                    t.other(b + ".attn.sinks", v, Sharding.REPLICATED, -1, heads);
+                }
+                t.gatedMlp(b + ".mlp", v, -1, h, inter, true, 1, "gate_proj", "up_proj", "down_proj");
+            }
+            long merged = h * merge * merge;
+            t.norm("visual.merger.ln_q", v, -1, h, false);
+            t.linear("visual.merger.mlp.0", v, Sharding.COLUMN, -1, merged, merged, false);
+            t.linear("visual.merger.mlp.2", v, Sharding.ROW, -1, outHidden, merged, false);
+        }
+        if (root.get("audio_config") instanceof ObjectNode an) {
+            ConfigFields f = new ConfigFields(an, source + " audio_config");
+            long d = f.requirePositive("input_local_dim");
+            int layers = f.requirePositive("input_local_layers");
+            int heads = f.requirePositive("input_local_attn_heads");
+            if (d % heads != 0) {
+                throw f.invalid("input_local_attn_heads", an.get("input_local_attn_heads"), "a divisor of input_local_dim (" + d + ")");
+            }
+            long inter = f.requirePositive("input_local_intermediate_size");
+            int channels = f.optPositive("audio_channels").orElse(8);
+            long group = f.optPositive("group_size").orElse(4);
+            long outHidden = f.requirePositive("out_hidden_size");
+            int projection = f.optInt("projection_layers").orElse(1);
+            if (projection != 1 && projection != 2) {
+                throw f.invalid("projection_layers", an.get("projection_layers"), "1 or 2");
+            }
+            List<Long> vocab = speechVocab(f, an.get("speech_vocab_size"), channels);
+            String p = "audio_encoder.input_local_transformer";
+            for (int i = 0; i < layers; i++) {
+                String l = p + ".layers." + i;
+                for (String proj : List.of("q_proj", "k_proj", "v_proj")) {
+                    t.linear(l + ".self_attn." + proj, v, Sharding.REPLICATED, -1, d, d, true);
+                }
+                t.linear(l + ".self_attn.o_proj", v, Sharding.REPLICATED, -1, d, d, false);
+                t.linear(l + ".mlp.gate_proj", v, Sharding.REPLICATED, -1, inter, d, false);
+                t.linear(l + ".mlp.up_proj", v, Sharding.REPLICATED, -1, inter, d, false);
+                t.linear(l + ".mlp.down_proj", v, Sharding.REPLICATED, -1, d, inter, false);
+                t.norm(l + ".input_layernorm", v, -1, d, false);
+                t.norm(l + ".post_attention_layernorm", v, -1, d, false);
+            }
+            if (f.optBool("add_post_norm").orElse(false)) {
+                t.norm(p + ".norm", v, -1, d, false);
+            }
+            for (int i = 0; i < channels; i++) {
+                t.embedding("speech_embeddings." + i + ".weight", v, Sharding.REPLICATED, vocab.get(i), d);
+            }
+            if (projection == 1) {
+                t.linear("audio_encoder.projection", v, Sharding.REPLICATED, -1, outHidden, d * group, false);
+            } else {
+                t.linear("audio_encoder.projection.mlp.0", v, Sharding.REPLICATED, -1, 4 * d * group, d * group, false);
+                t.linear("audio_encoder.projection.mlp.2", v, Sharding.REPLICATED, -1, outHidden, 4 * d * group, false);
+            }
+            warnings.add("the audio tokenizer vLLM loads beside the checkpoint (audio_tokenizer/) and the unused token"
+                    + " embedding its audio encoder's Qwen2 transformer allocates are not counted");
+        }
+        out.addAll(t.list());
+    }
+
+    /**
+     * {@code speech_vocab_size} as vLLM's MimoAudioEncoder reads it: a number (or a string of one) for every channel, or
+     * one per channel joined by '-'.
+     */
+    private static List<Long> speechVocab(ConfigFields f, JsonNode value, int channels) {
+        String allowed = "a positive whole number, or " + channels + " of them joined by '-'";
+        if (value == null || value.isNull()) {
+            throw f.missing("speech_vocab_size");
+        }
+        String text = value.isIntegralNumber() ? value.asText() : value.isTextual() ? value.asText().strip() : null;
+        if (text == null) {
+            throw f.invalid("speech_vocab_size", value, allowed);
+        }
+        String[] parts = text.contains("-") ? text.split("-") : null;
+        if (parts != null && parts.length != channels) {
+            throw f.invalid("speech_vocab_size", value, allowed);
+        }
+        List<Long> out = new ArrayList<>();
+        for (int i = 0; i < channels; i++) {
+            try {
+                long n = Long.parseLong(parts == null ? text : parts[i].strip());
+                if (n < 1 || n > ConfigFields.MAX_VOCAB) {
+                    throw f.invalid("speech_vocab_size", value, allowed);
+                }
+                out.add(n);
+            } catch (NumberFormatException e) {
+                throw f.invalid("speech_vocab_size", value, allowed);
+            }
+        }
+        return out;
     }
 }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.autoparallel.error.InvalidConfigurationException;
+import dev.autoparallel.hardware.GpuCatalog;
+import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.model.ModelSpec.Ffn;
 import dev.autoparallel.model.ModelSpec.Mixer;
 import java.io.IOException;
@@ -180,16 +182,26 @@ class FamiliesExtraTest {
     }
 
     @Test
-    void mimoV25_languageModelIsTheListingLessItsTowers() {
+    void mimoV25_listingLessScalesAndMtp_withBothTowers() {
         // XiaomiMiMo/MiMo-V2.5: 310,775,040,000 in the listing = the language model's 308,153,829,568 + lm_head
         // 624,951,296 + block scales 18,669,312 + MTP 987,868,224 (with scales) + vision 728,594,432 + audio
-        // 234,912,768 + speech embeddings 26,214,400. The towers are not modelled, and both are warned of.
+        // 234,912,768 + speech embeddings 26,214,400. vLLM's MiMoV2ForCausalLM serves the language model alone.
         ModelSpec s = spec("XiaomiMiMo--MiMo-V2.5");
-        assertEquals(308_153_829_568L + 624_951_296L, s.paramCount());
+        long towers = 728_594_432L + 234_912_768L + 26_214_400L;
+        assertEquals(towers, s.visionParamCount());
+        assertEquals(308_153_829_568L + 624_951_296L + towers, s.paramCount());
+        assertEquals(310_775_040_000L - 18_669_312L - 987_868_224L, s.paramCount());
+        // The ViT: 28 blocks of GQA (32 query heads, 8 KV heads of 64) with sinks on the 24 windowed ones; the merger.
+        long block = 3072L * 1280 + 3072 + 1280L * 2048 + 1280 + 2L * (4608L * 1280 + 4608) + 1280L * 4608 + 1280 + 2L * 1280;
+        assertEquals(1280L * 3 * 2 * 16 * 16 + 28 * block + 24L * 32 + 1280 + 5120L * 5120 + 4096L * 5120,
+                s.tensors().stream().filter(t -> t.name().startsWith("visual.")).mapToLong(Tensor::numel).sum());
         // MiMo-V2-Flash's card (the same language model): 309B total, 15B active.
-        assertEquals(15e9, s.activeParamCount(), 0.5e9);
+        assertEquals(15e9, s.activeParamCount() - s.visionParamCount(), 0.5e9);
         assertEquals(Map.of(Mixer.FULL_ATTENTION, 9L, Mixer.SLIDING_WINDOW, 39L), s.mixerCounts());
-        assertEquals(2, s.warnings().stream().filter(w -> w.contains("not counted")).count(), s.warnings().toString());
+        assertEquals(1, s.warnings().stream().filter(w -> w.contains("audio tokenizer")).count(), s.warnings().toString());
+        assertEquals(0, s.warnings().stream().filter(w -> w.contains("is not counted")).count(), s.warnings().toString());
+        // vLLM loads neither tower for this architecture: served, the model is the language model alone.
+        assertEquals(s.paramCount() - towers, EngineSettings.defaults().served(s, GpuCatalog.require("H200", "gpu")).paramCount());
     }
 
     @Test
