@@ -84,6 +84,23 @@ final class KvCachePlan {
     static final int FP8_DS_MLA_BYTES_PER_TOKEN = 656;
     /** The DSA indexer's key cache quantizes its keys in blocks of 128 with one FP32 scale each (DeepseekV32IndexerCache). */
     static final int INDEXER_QUANT_BLOCK = 128;
+    /**
+     * DeepSeek-V4's fp8_ds_mla latent (vLLM sparse_swa.py DeepseekV4SWACache and MLAAttentionSpec, read 2026-12-01): 448
+     * FP8 NoPE values, 64 BF16 RoPE values and 8 bytes of UE8M0 scales per token slot, for the 512-wide latent of
+     * head_dim 512 (the only shape FlashMLA's V4 kernels take); {@code --kv-cache-dtype fp8} selects it.
+     */
+    static final int DSV4_FP8_LATENT_BYTES = 584;
+    /** The latent head size the fp8_ds_mla slot above is laid out for. */
+    static final int DSV4_LATENT_DIM = 512;
+    /** V4 pages are padded to a multiple of 576 bytes with fp8_ds_mla (alignment=576 in sparse_swa.py and compressor.py). */
+    static final int DSV4_PAGE_ALIGNMENT = 576;
+    /** The block size vLLM forces for V4's compressed and indexer caches (DeepseekSparseSWABackend.get_preferred_block_size). */
+    static final int DSV4_BLOCK = 256;
+    /** Tokens per block of the sliding-window latent cache (DeepseekV4SWACache.block_size). */
+    static final int DSV4_SWA_BLOCK = 64;
+    /** Blocks of the ratio-4 and ratio-128 compressor states (CompressorStateCache: block_size 4 and 8), in float32. */
+    static final int DSV4_C4_STATE_BLOCK = 4;
+    static final int DSV4_C128_STATE_BLOCK = 8;
 
     private final ModelSpec spec;
     /** Per decoder layer, the cache specs it holds (none, one, or two for MLA + indexer). */
@@ -92,6 +109,10 @@ final class KvCachePlan {
     private final Map<Key, List<Integer>> byKey;
     private final String unsupported;
     private final int indexerDim;
+    /** The plan's layers (the model's and any drafter's), for DeepSeek-V4's per-layer caches. */
+    private final List<Layer> planLayers;
+    /** Whether the layers are DeepSeek-V4's (sliding-window latents, compressed latents, indexer, compressor state). */
+    private final boolean dsv4;
 
     KvCachePlan(ModelSpec spec) {
         this(spec, List.of());
@@ -106,7 +127,9 @@ final class KvCachePlan {
         this.spec = spec;
         List<Layer> plan = new ArrayList<>(spec.layers());
         plan.addAll(draftLayers);
+        planLayers = List.copyOf(plan);
         String why = null;
+        boolean v4 = false;
         List<List<Key>> keys = new ArrayList<>();
         int[][] dims = attentionDims(spec, plan);
         for (int i = 0; i < plan.size(); i++) {
@@ -129,9 +152,11 @@ final class KvCachePlan {
                 }
             };
             if (l.mixer().compressRatio() > 1 || l.mixer() == ModelSpec.Mixer.SWA_LATENT) {
-                why = "DeepSeek-V4's compressed attention cache (a sliding window of latents, compressed latents every"
-                        + " 4 or 128 tokens, indexer keys and compressor state: vLLM DeepseekV4SWACache, CompressorStateCache)"
-                        + " is not modelled";
+                v4 = true;
+                if (l.cache().headDim() != DSV4_LATENT_DIM) {
+                    why = "DeepSeek-V4's cache is modelled for the " + DSV4_LATENT_DIM + "-wide latent vLLM's fp8_ds_mla layout"
+                            + " holds, not " + l.cache().headDim();
+                }
             }
             keys.add(k);
         }
@@ -161,6 +186,24 @@ final class KvCachePlan {
         }
         indexerDim = dim;
         unsupported = why;
+        dsv4 = v4;
+    }
+
+    /** Why vLLM's cache for this model is not modelled under {@code s} (a release or cache dtype), or null. */
+    String unsupportedUnder(Settings s) {
+        if (!dsv4) {
+            return null;
+        }
+        if (!s.fp8()) {
+            return "DeepSeek-V4's cache is modelled as vLLM stores it with --kv-cache-dtype fp8 (fp8_ds_mla, 584 bytes a"
+                    + " latent), as its recipes serve it; its 16-bit layout is not modelled";
+        }
+        if (!s.dsv4Packed()) {
+            return "DeepSeek-V4's cache is modelled as vLLM packs it from " + VllmReleases.DSV4_PACKED_LAYOUT
+                    + " (one slab, block stride the largest group's pages); the page-size buckets of earlier releases are"
+                    + " not modelled";
+        }
+        return null;
     }
 
     /**
@@ -184,8 +227,13 @@ final class KvCachePlan {
         return unsupported;
     }
 
+    /** Whether the model's caches are DeepSeek-V4's (block size 256 whatever --block-size says). */
+    boolean dsv4() {
+        return dsv4;
+    }
+
     boolean hasSlidingLayers() {
-        return byKey.keySet().stream().anyMatch(k -> k.kind() == Kind.SLIDING || k.kind() == Kind.CHUNKED);
+        return dsv4 || byKey.keySet().stream().anyMatch(k -> k.kind() == Kind.SLIDING || k.kind() == Kind.CHUNKED);
     }
 
     /**
@@ -203,9 +251,11 @@ final class KvCachePlan {
      * @param tokensFromConcurrency the release logs "GPU KV cache size" as int(concurrency x max_model_len)
      * @param mambaAlign        mamba_cache_mode align: a state takes 2 blocks per request (MambaSpec.max_memory_usage_bytes)
      *                          and its block size is the attention block; none: 1 block, block size max_model_len
+     * @param dsv4Packed        the release packs DeepSeek-V4's caches into one slab ({@link VllmReleases#DSV4_PACKED_LAYOUT})
      */
     record Settings(int tp, int dcp, DType kvDtype, boolean fp8, int blockSize, int maxModelLen, long windowTokens,
-                    long chunkTokens, boolean hybrid, boolean tokensFromConcurrency, boolean mambaAlign) {
+                    long chunkTokens, boolean hybrid, boolean tokensFromConcurrency, boolean mambaAlign,
+                    boolean dsv4Packed) {
     }
 
     /**
@@ -295,6 +345,9 @@ final class KvCachePlan {
 
     /** The cache of the worker holding decoder layers [from, to). */
     Stage stage(int from, int to, Settings s) {
+        if (dsv4) {
+            return dsv4Stage(from, to, s);
+        }
         if (byKey.isEmpty()) {
             return new Stage(1, 0, List.of(), 0, 0);
         }
@@ -398,6 +451,12 @@ final class KvCachePlan {
      * Mamba and GDN layers, nothing in shared-KV layers.
      */
     double sequenceBytes(int from, int to, Settings s, long tokens) {
+        if (dsv4) {
+            // The compressed latents and indexer keys grow with the sequence (the stage's pages per DSV4_BLOCK tokens);
+            // the window and the compressor states hold at most their windows.
+            Stage one = dsv4Stage(from, to, withLen(s, (int) Math.min(Integer.MAX_VALUE, Math.max(1, tokens))));
+            return one.kvBytesPerToken() * (double) tokens + dsv4WindowBytes(from, to);
+        }
         double sum = 0;
         for (int l = from; l < to; l++) {
             for (Key k : layerKeys.get(l)) {
@@ -410,6 +469,155 @@ final class KvCachePlan {
             }
         }
         return sum;
+    }
+
+    /** One of DeepSeek-V4's sliding-type caches, bucketed as vLLM buckets them: its block size and window. */
+    private record V4Bucket(String label, int block, int window) {
+    }
+
+    private static long dsv4Page(long slots, long bytesPerSlot) {
+        return ceilDiv(slots * bytesPerSlot, DSV4_PAGE_ALIGNMENT) * DSV4_PAGE_ALIGNMENT;
+    }
+
+    /**
+     * DeepSeek-V4's cache on the worker holding layers [from, to), as vLLM lays it out from
+     * {@link VllmReleases#DSV4_PACKED_LAYOUT} (kv_cache_utils {@code _get_kv_cache_config_packed} and
+     * {@code _get_kv_cache_groups_uniform_groups}, read 2026-12-01 in copies of vLLM's source): every layer keeps a
+     * sliding window of fp8_ds_mla latents in blocks of 64; a ratio-4 layer adds its compressed latents, its indexer keys
+     * (index_head_dim FP8 values and an FP32 scale) and two float32 compressor states ({@code 2 x 2 x head_dim} and
+     * {@code 2 x 2 x index_head_dim}, window 8, blocks of 4); a ratio-128 layer its compressed latents and one state
+     * ({@code 2 x head_dim}, window 128, blocks of 8); pages padded to 576 bytes; TP does not shard them (one latent head).
+     * The latents and indexer keys form one group; the sliding-type caches are bucketed by block and window, and each bucket
+     * is cut into {@code cdiv(layers, d)} groups, d the layer-tuple count (the most common page's count per group) that
+     * pads least, at least the latent group's. One slab serves every group: {@code num_blocks = available // stride}, the
+     * stride being the largest group's summed pages; a request takes {@code cdiv(max_model_len, 256)} latent blocks and
+     * {@code cdiv(min(window - 1 + in-flight tokens, max_model_len), block) + 1} in every sliding-type group, and the
+     * start-up check charges {@code d_max x (the latent group's distinct pages) x} those blocks.
+     */
+    private Stage dsv4Stage(int from, int to, Settings s) {
+        List<Long> latent = new ArrayList<>();
+        Map<V4Bucket, Map<Long, List<Long>>> buckets = new LinkedHashMap<>();
+        for (int l = from; l < to; l++) {
+            Layer layer = planLayers.get(l);
+            if (!(layer.mixer().compressRatio() > 1 || layer.mixer() == ModelSpec.Mixer.SWA_LATENT)) {
+                continue;
+            }
+            long head = layer.cache().headDim();
+            long swaPage = dsv4Page(DSV4_SWA_BLOCK, DSV4_FP8_LATENT_BYTES);
+            addTo(buckets, new V4Bucket("sliding-window latent " + layer.window(), DSV4_SWA_BLOCK, layer.window()), swaPage);
+            int ratio = layer.mixer().compressRatio();
+            if (ratio <= 1) {
+                continue;
+            }
+            latent.add(dsv4Page(DSV4_BLOCK / ratio, DSV4_FP8_LATENT_BYTES));
+            int coff = ratio == 4 ? 2 : 1;
+            int block = ratio == 4 ? DSV4_C4_STATE_BLOCK : DSV4_C128_STATE_BLOCK;
+            V4Bucket state = new V4Bucket("compressor state (ratio " + ratio + ")", block, coff * ratio);
+            addTo(buckets, state, dsv4Page(block, 2L * coff * head * 4));
+            if (ratio == 4) {
+                long idx = layer.cache().indexerHeadDim();
+                // The indexer's keys: index_head_dim FP8 values and one FP32 scale per 128 (DeepseekV4IndexerCache).
+                latent.add(dsv4Page(DSV4_BLOCK / ratio, idx + ceilDiv(idx, INDEXER_QUANT_BLOCK) * 4));
+                addTo(buckets, state, dsv4Page(block, 2L * coff * idx * 4));
+            }
+        }
+        List<Integer> tuples = new ArrayList<>();
+        int latentTuples = mostCommon(latent);
+        tuples.add(latentTuples);
+        for (Map<Long, List<Long>> b : buckets.values()) {
+            tuples.add(b.values().stream().mapToInt(List::size).max().orElse(0));
+        }
+        int d = approximateGcd(tuples, Math.max(1, latentTuples));
+        List<KvCacheGroup> groups = new ArrayList<>();
+        long stride = 0;
+        int tuplesMax = latentTuples;
+        long perRequestSum = 0;
+        if (!latent.isEmpty()) {
+            long blocks = ceilDiv(s.maxModelLen(), DSV4_BLOCK);
+            groups.add(new KvCacheGroup("compressed latents + indexer keys", latent.size(), DSV4_BLOCK, blocks));
+            stride = latent.stream().mapToLong(Long::longValue).sum();
+            perRequestSum += blocks;
+        }
+        for (Map.Entry<V4Bucket, Map<Long, List<Long>>> e : buckets.entrySet()) {
+            V4Bucket b = e.getKey();
+            List<List<Long>> perPage = new ArrayList<>(e.getValue().values());
+            int n = perPage.get(0).size();
+            if (perPage.stream().anyMatch(x -> x.size() != n)) {
+                throw new IllegalStateException("DeepSeek-V4 bucket " + b.label() + " mixes page sizes in unequal numbers");
+            }
+            int numGroups = (int) ceilDiv(n, d);
+            long blocks = ceilDiv(Math.min(b.window() - 1L + s.windowTokens(), s.maxModelLen()), b.block()) + 1;
+            for (int g = 0; g < numGroups; g++) {
+                long page = 0;
+                int specs = 0;
+                int tuplesHere = 0;
+                for (int i = g; i < n; i += numGroups) {
+                    tuplesHere++;
+                    for (List<Long> pages : perPage) {
+                        page += pages.get(i);
+                        specs++;
+                    }
+                }
+                tuplesMax = Math.max(tuplesMax, tuplesHere);
+                stride = Math.max(stride, page);
+                groups.add(new KvCacheGroup(b.label(), specs, b.block(), blocks));
+                perRequestSum += blocks;
+            }
+        }
+        long tupleBytes = latent.stream().distinct().mapToLong(Long::longValue).sum();
+        long needed = (long) tuplesMax * tupleBytes * perRequestSum;
+        long kvPerToken = latent.stream().mapToLong(Long::longValue).sum() / DSV4_BLOCK;
+        return new Stage(Math.max(stride, 1), groups.isEmpty() ? 0 : 1, List.copyOf(groups), needed, kvPerToken);
+    }
+
+    /** Bytes the windows and compressor states of layers [from, to) hold for one sequence, at most. */
+    private double dsv4WindowBytes(int from, int to) {
+        double sum = 0;
+        for (int l = from; l < to; l++) {
+            Layer layer = planLayers.get(l);
+            int ratio = layer.mixer().compressRatio();
+            if (!(ratio > 1 || layer.mixer() == ModelSpec.Mixer.SWA_LATENT)) {
+                continue;
+            }
+            sum += (double) layer.window() * DSV4_FP8_LATENT_BYTES;
+            if (ratio > 1) {
+                int coff = ratio == 4 ? 2 : 1;
+                sum += (double) coff * ratio * 2 * coff * (layer.cache().headDim() + layer.cache().indexerHeadDim()) * 4;
+            }
+        }
+        return sum;
+    }
+
+    private static void addTo(Map<V4Bucket, Map<Long, List<Long>>> buckets, V4Bucket b, long page) {
+        buckets.computeIfAbsent(b, x -> new LinkedHashMap<>()).computeIfAbsent(page, x -> new ArrayList<>()).add(page);
+    }
+
+    /** How many pages share the most common size (vLLM's get_num_layer_tuples). */
+    private static int mostCommon(List<Long> pages) {
+        Map<Long, Integer> n = new LinkedHashMap<>();
+        pages.forEach(p -> n.merge(p, 1, Integer::sum));
+        return n.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+    }
+
+    /**
+     * vLLM's _approximate_gcd: the divisor from {@code lowerBound} to the largest value that rounds the values up by the
+     * fewest units in all, the larger on a tie.
+     */
+    static int approximateGcd(List<Integer> values, int lowerBound) {
+        int max = values.stream().mapToInt(Integer::intValue).max().orElse(lowerBound);
+        int best = lowerBound;
+        long bestPad = Long.MAX_VALUE;
+        for (int d = lowerBound; d <= Math.max(lowerBound, max); d++) {
+            long pad = 0;
+            for (int v : values) {
+                pad += (d - v % d) % d;
+            }
+            if (pad < bestPad || pad == bestPad && d > best) {
+                best = d;
+                bestPad = pad;
+            }
+        }
+        return best;
     }
 
     /** Bytes of one block of one layer of kind {@code k} (a state's page unpadded). */
@@ -441,8 +649,7 @@ final class KvCachePlan {
 
     private static Settings withLen(Settings s, int len) {
         return new Settings(s.tp(), s.dcp(), s.kvDtype(), s.fp8(), s.blockSize(), len, s.windowTokens(), s.chunkTokens(),
-                s.hybrid(),
-                s.tokensFromConcurrency(), s.mambaAlign());
+                s.hybrid(), s.tokensFromConcurrency(), s.mambaAlign(), s.dsv4Packed());
     }
 
     private static int count(List<Integer> layers, int from, int to) {

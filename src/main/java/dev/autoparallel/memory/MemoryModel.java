@@ -353,6 +353,9 @@ public final class MemoryModel {
     }
 
     public int blockSize(EngineSettings s) {
+        if (kvPlan.dsv4()) {
+            return KvCachePlan.DSV4_BLOCK; // vLLM sets it for DeepSeek-V4 whatever --block-size says
+        }
         return s.blockSize() != null ? s.blockSize() : spec.mla() != null ? 64 : 16;
     }
 
@@ -585,6 +588,9 @@ public final class MemoryModel {
         if (invalid == null && kvPlan.unsupported() != null) {
             invalid = spec.modelId() + ": " + kvPlan.unsupported();
         }
+        if (invalid == null && kvPlan.unsupportedUnder(kvSettings(tp, s)) != null) {
+            invalid = spec.modelId() + ": " + kvPlan.unsupportedUnder(kvSettings(tp, s));
+        }
         int dcp = s.decodeContextParallelSize();
         if (invalid == null && dcp > 1 && tp % dcp != 0) {
             invalid = "decode context parallel size " + dcp + " does not divide tensor parallel size " + tp + ", as vLLM requires";
@@ -733,7 +739,8 @@ public final class MemoryModel {
         VllmVersion v = s.version();
         return new KvCachePlan.Settings(tp, s.decodeContextParallelSize(), kvDtype(s), s.kvCacheDtype() == KvCacheDtype.FP8,
                 blockSize(s), maxModelLen(s), (long) batchTokens * VllmReleases.inFlightBatches(v), batchTokens,
-                VllmReleases.hybridManager(v, s.engine()), VllmReleases.tokensFromConcurrency(v), s.mambaCacheAlign());
+                VllmReleases.hybridManager(v, s.engine()), VllmReleases.tokensFromConcurrency(v), s.mambaCacheAlign(),
+                VllmReleases.dsv4Packed(v));
     }
 
     private static Rejection tooLargeWithKvMemory(int stage, int pp, long weights, long other, long kv, long memory) {

@@ -111,6 +111,14 @@ public final class VllmReleases {
      * (vLLM issue #27508: 4.54 GiB needed, one batch) shows for that release.
      */
     public static final VllmVersion IN_FLIGHT_WINDOW = new VllmVersion(0, 29, 0);
+    /**
+     * DeepSeek-V4's caches packed into one slab ({@code _get_kv_cache_config_packed}: num_blocks = available // the largest
+     * group's summed pages) and counted per group ({@code max_concurrency = num_blocks / blocks per request}, PR #48317),
+     * with the window reservation of two batches in flight. A line-by-line walkthrough of v0.27.1 and a v0.28.1 issue
+     * (#54703) show the packed layout; releases before 0.29 are not modelled for V4 here, because the two-batch reserve
+     * is first seen in 0.29 ({@link #IN_FLIGHT_WINDOW}) and the launch releases bucketed pages instead.
+     */
+    public static final VllmVersion DSV4_PACKED_LAYOUT = new VllmVersion(0, 29, 0);
     /** The newest release this project has seen published (2026-11). */
     public static final VllmVersion NEWEST = new VllmVersion(0, 33, 0);
 
@@ -143,6 +151,8 @@ public final class VllmReleases {
             new Change(NEW_RUNNER_ALL, "#53183", "2026-08", "new model runner default for every model (MoE and hybrid too)"),
             new Change(IN_FLIGHT_WINDOW, "-", "2026-09", "sliding layers hold window - 1 + 2 x max_num_batched_tokens "
                     + "(two batches in flight with async scheduling; first seen in 0.29.0)"),
+            new Change(DSV4_PACKED_LAYOUT, "#48317", "2026-09", "DeepSeek-V4's caches packed into one slab (block stride the "
+                    + "largest group's pages), concurrency summed per group; modelled from 0.29 (packed in 0.27.1 already)"),
             new Change(NEWEST, "-", "2026-11", "newest release modelled (default)"));
 
     /** The batches in flight that a sliding layer's reservation counts (max_concurrent_batches). */
@@ -156,6 +166,10 @@ public final class VllmReleases {
 
     static boolean ncclSubtracted(VllmVersion v) {
         return !v.atLeast(NCCL_BEFORE_SNAPSHOT);
+    }
+
+    static boolean dsv4Packed(VllmVersion v) {
+        return v.atLeast(DSV4_PACKED_LAYOUT);
     }
 
     static boolean tokensFromConcurrency(VllmVersion v) {

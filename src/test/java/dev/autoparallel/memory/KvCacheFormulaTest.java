@@ -389,4 +389,53 @@ class KvCacheFormulaTest {
         assertEquals(6, e.kvCacheGroups().size());
         assertEquals(AVAILABLE / 655_360, e.numGpuBlocks());
     }
+
+    /**
+     * DeepSeek-V4-Flash with --kv-cache-dtype fp8 (vLLM 0.29 and later; helper arithmetic from vLLM's packed V4 layout):
+     * 2 window-only, 21 ratio-4 and 20 ratio-128 layers. Pages, padded to 576 B: the sliding-window latent 64 x 584 =
+     * 37,440; a ratio-4 layer's latents 64 x 584 = 37,440 and indexer keys 64 x 132 = 8,640, its compressor states
+     * 4 x 2,048 x 4 = 32,832 and 4 x 512 x 4 = 8,640; a ratio-128 layer's latents 2 x 584 = 1,728 and state 8 x 1,024 x 4
+     * = 32,832. Groups: latents + indexer (62 pages, 1,002,240 B: the stride), the 43 window caches cut into 22 + 21
+     * (d = 22, the layer-tuple count that pads least from 21), the ratio-4 states (42) and the ratio-128 states (20): the
+     * group sums vLLM issue #54703 prints for 0.28.1. At max_model_len 131,072 and 2 x 8,192 tokens in flight a request
+     * takes 512 + 2 x 259 + 4,099 + 2,065 = 7,194 blocks; 50 GiB holds 53,567 blocks: 7.45x, 975,970 tokens.
+     */
+    @Test
+    void deepseekV4Flash_packedLayout() {
+        ModelSpec spec = catalog("deepseek-ai/DeepSeek-V4-Flash");
+        Gpu h200 = GpuCatalog.require("H200", "gpu");
+        EngineSettings s = EngineSettings.forVersion(NEW).withMaxModelLen(131_072).withKvCacheMemoryBytes(50 * GIB)
+                .withKvCacheDtype(KvCacheDtype.FP8);
+        MemoryEstimate e = new MemoryModel(spec, h200).evaluate(new Layout(4, 1, 1, false), s, h200.memoryBytes());
+        assertTrue(e.fits(), () -> String.valueOf(e.rejection()));
+        long stride = 21L * 37_440 + 21L * 8_640 + 20L * 1_728;
+        assertEquals(1_002_240, stride);
+        assertEquals(50 * GIB / stride, e.numGpuBlocks());
+        assertEquals(53_567, e.numGpuBlocks());
+        assertEquals(List.of(512L, 259L, 259L, 4_099L, 2_065L),
+                e.kvCacheGroups().stream().map(MemoryEstimate.KvCacheGroup::blocksPerRequest).toList());
+        assertEquals(List.of(62, 22, 21, 42, 20), e.kvCacheGroups().stream().map(MemoryEstimate.KvCacheGroup::layers).toList());
+        assertEquals(53_567 / 7_194.0, e.maxConcurrency(), 1e-12);
+        assertEquals(975_970, e.kvCacheTokens());
+        assertEquals(256, e.blockSize());
+        // TP does not shard the single latent head: TP 8 holds as many blocks in the same memory.
+        assertEquals(53_567, new MemoryModel(spec, h200).evaluate(new Layout(8, 1, 1, false), s, h200.memoryBytes())
+                .numGpuBlocks());
+        // A request at 131,072 tokens needs d_max x (37,440 + 8,640 + 1,728) x 7,194 = 22 x 47,808 x 7,194 bytes.
+        assertEquals(22L * 47_808 * 7_194, e.kvCacheNeededBytes());
+        // A 16-bit cache and releases before the packed layout are refused by name.
+        MemoryEstimate bf16 = new MemoryModel(spec, h200).evaluate(new Layout(4, 1, 1, false),
+                s.withKvCacheDtype(KvCacheDtype.AUTO), h200.memoryBytes());
+        assertTrue(bf16.rejection().detail().contains("--kv-cache-dtype fp8"), bf16.rejection().detail());
+        MemoryEstimate old = new MemoryModel(spec, h200).evaluate(new Layout(4, 1, 1, false),
+                EngineSettings.forVersion(new VllmVersion(0, 28, 0)).withMaxModelLen(131_072).withKvCacheMemoryBytes(50 * GIB)
+                        .withKvCacheDtype(KvCacheDtype.FP8), h200.memoryBytes());
+        assertTrue(old.rejection().detail().contains("page-size buckets"), old.rejection().detail());
+        // DeepSeek-V4-Pro: 30 ratio-4 and 31 ratio-128 layers (61 windows, d = 31): latents + indexer 30 x 46,080 + 31 x
+        // 1,728 = 1,435,968 B, windows 31 + 30, then (layer 0 being ratio-128) the ratio-128 states 31 and ratio-4 states 60.
+        MemoryEstimate pro = new MemoryModel(catalog("deepseek-ai/DeepSeek-V4-Pro"), h200).evaluate(new Layout(8, 1, 1, false),
+                s, h200.memoryBytes());
+        assertEquals(50 * GIB / 1_435_968, pro.numGpuBlocks());
+        assertEquals(List.of(91, 31, 30, 31, 60), pro.kvCacheGroups().stream().map(MemoryEstimate.KvCacheGroup::layers).toList());
+    }
 }
