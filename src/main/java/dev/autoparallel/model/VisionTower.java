@@ -117,13 +117,7 @@ final class VisionTower {
         t.linear(p + ".patch_embed.proj", v, Sharding.REPLICATED, -1, h, channels * temporal * patch * patch, true);
         t.embedding(p + ".pos_embed.weight", v, Sharding.REPLICATED, positions, h);
         for (int i = 0; i < depth; i++) {
-            String b = p + ".blocks." + i;
-            t.norm(b + ".norm1", v, -1, h, true);
-            t.norm(b + ".norm2", v, -1, h, true);
-            t.linear(b + ".attn.qkv", v, Sharding.COLUMN, -1, 3 * h, h, true);
-            t.linear(b + ".attn.proj", v, Sharding.ROW, -1, h, h, true);
-            t.linear(b + ".mlp.linear_fc1", v, Sharding.COLUMN, -1, inter, h, true);
-            t.linear(b + ".mlp.linear_fc2", v, Sharding.ROW, -1, h, inter, true);
+            fusedQkvBlock(t, p + ".blocks." + i, h, inter, QWEN3_VL_BLOCK);
         }
         long merged = h * merge * merge;
         merger(t, p + ".merger", h, merged, outHidden);
@@ -410,16 +404,11 @@ final class VisionTower {
         }
         for (int i = 0; i < layers; i++) {
             String b = p + ".transformer.resblocks." + i;
-            t.norm(b + ".ln_1", v, -1, w, true);
-            t.norm(b + ".ln_2", v, -1, w, true);
-            t.linear(b + ".attn.in_proj", v, Sharding.COLUMN, -1, 3 * w, w, true);
-            t.linear(b + ".attn.out_proj", v, Sharding.ROW, -1, w, w, true);
+            fusedQkvBlock(t, b, w, inter, PERCEPTION_ENCODER_BLOCK);
             if (layerScale) {
                 t.other(b + ".ls_1.gamma", v, Sharding.REPLICATED, -1, w);
                 t.other(b + ".ls_2.gamma", v, Sharding.REPLICATED, -1, w);
             }
-            t.linear(b + ".mlp.c_fc", v, Sharding.COLUMN, -1, inter, w, true);
-            t.linear(b + ".mlp.c_proj", v, Sharding.ROW, -1, w, inter, true);
         }
         if (f.optBool("use_ln_post").orElse(false)) {
             t.norm(p + ".ln_post", v, -1, w, true);
@@ -460,19 +449,39 @@ final class VisionTower {
         t.linear(p + ".embeddings.patch_embedding", v, Sharding.REPLICATED, -1, h, channels * patch * patch, true);
         t.embedding(p + ".embeddings.position_embedding.weight", v, Sharding.REPLICATED, grid * grid + 1, h);
         for (int i = 0; i < layers; i++) {
-            String b = p + ".transformer.layers." + i;
-            t.linear(b + ".self_attn.qkv_proj", v, Sharding.COLUMN, -1, 3 * h, h, true);
-            t.linear(b + ".self_attn.out_proj", v, Sharding.ROW, -1, h, h, true);
-            t.norm(b + ".layer_norm1", v, -1, h, true);
-            t.norm(b + ".layer_norm2", v, -1, h, true);
-            t.linear(b + ".mlp.fc1", v, Sharding.COLUMN, -1, inter, h, true);
-            t.linear(b + ".mlp.fc2", v, Sharding.ROW, -1, h, inter, true);
+            fusedQkvBlock(t, p + ".transformer.layers." + i, h, inter, STEP3_VIT_BLOCK);
         }
         t.linear("vit_downsampler", v, Sharding.REPLICATED, -1, outHidden, h * 2 * 2, true);
         t.linear("vit_downsampler2", v, Sharding.REPLICATED, -1, 2 * outHidden, outHidden * 3 * 3, true);
         t.linear("vit_large_projector", v, Sharding.REPLICATED, -1, textHidden, 2 * outHidden,
                 top.optBool("projector_bias").orElse(true));
         out.addAll(t.list());
+    }
+
+    /** The module names of a {@link #fusedQkvBlock}: its two LayerNorms, fused qkv, output projection and MLP. */
+    private record BlockNames(String norm1, String norm2, String qkv, String out, String fc1, String fc2) {
+    }
+
+    private static final BlockNames QWEN3_VL_BLOCK = new BlockNames("norm1", "norm2", "attn.qkv", "attn.proj",
+            "mlp.linear_fc1", "mlp.linear_fc2");
+    private static final BlockNames PERCEPTION_ENCODER_BLOCK = new BlockNames("ln_1", "ln_2", "attn.in_proj", "attn.out_proj",
+            "mlp.c_fc", "mlp.c_proj");
+    private static final BlockNames STEP3_VIT_BLOCK = new BlockNames("layer_norm1", "layer_norm2", "self_attn.qkv_proj",
+            "self_attn.out_proj", "mlp.fc1", "mlp.fc2");
+
+    /**
+     * One ViT block of {@code h} wide with a fused qkv (Qwen3-VL's, Step-3.7's Perception Encoder, Step3's): two biased
+     * LayerNorms, a biased column-parallel qkv of {@code 3 x h}, a biased row-parallel output projection, and a biased
+     * two-layer MLP of {@code inter} split as vLLM splits it.
+     */
+    private static void fusedQkvBlock(Tensors t, String b, long h, long inter, BlockNames n) {
+        Component v = Component.VISION;
+        t.norm(b + "." + n.norm1(), v, -1, h, true);
+        t.norm(b + "." + n.norm2(), v, -1, h, true);
+        t.linear(b + "." + n.qkv(), v, Sharding.COLUMN, -1, 3 * h, h, true);
+        t.linear(b + "." + n.out(), v, Sharding.ROW, -1, h, h, true);
+        t.linear(b + "." + n.fc1(), v, Sharding.COLUMN, -1, inter, h, true);
+        t.linear(b + "." + n.fc2(), v, Sharding.ROW, -1, h, inter, true);
     }
 
     /** CLIP's encoder layers: biased q, k, v and out projections, two biased LayerNorms, a biased two-layer MLP. */

@@ -340,23 +340,25 @@ class FamiliesExtraTest {
 
     @Test
     void step35_fieldsVllmRefusesOrThatWouldChangeThePlan_areRefusedByName() {
-        Map<String, String> cases = Map.of(
-                "att_impl_type", "\"MLA\"",
-                "moe_layers_enum", "\"3,4,48\"",
-                "use_moe_router_bias", "false",
-                "layer_types", "[\"full_attention\"]");
-        for (Map.Entry<String, String> c : cases.entrySet()) {
-            ObjectNode config = (ObjectNode) ConfigParser.readTree(json("stepfun-ai--Step-3.5-Flash"), "step");
-            config.set(c.getKey(), ConfigParser.readTree(c.getValue(), "value"));
-            InvalidConfigurationException e = assertThrows(InvalidConfigurationException.class,
-                    () -> ConfigParser.parse("step", config, "step"), c.getKey());
-            assertEquals(c.getKey(), e.field());
-        }
+        assertRefusedByField("stepfun-ai--Step-3.5-Flash", false, Map.of("att_impl_type", "\"MLA\"",
+                "moe_layers_enum", "\"3,4,48\"", "use_moe_router_bias", "false", "layer_types", "[\"full_attention\"]"));
         ObjectNode linear = (ObjectNode) ConfigParser.readTree(json("stepfun-ai--Step-3.5-Flash"), "step");
         ((ArrayNode) linear.get("layer_types")).set(5, "linear_attention");
         InvalidConfigurationException e = assertThrows(InvalidConfigurationException.class,
                 () -> ConfigParser.parse("step", linear, "step"));
         assertTrue(e.getMessage().contains("layer_types[5] was 'linear_attention'"), e.getMessage());
+    }
+
+    /** Each field of {@code cases} set to its JSON value (in the text_config when {@code text}) is refused naming it. */
+    private static void assertRefusedByField(String folder, boolean text, Map<String, String> cases) {
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            ObjectNode config = (ObjectNode) ConfigParser.readTree(json(folder), folder);
+            ObjectNode target = text ? (ObjectNode) config.get("text_config") : config;
+            target.set(c.getKey(), ConfigParser.readTree(c.getValue(), "value"));
+            InvalidConfigurationException e = assertThrows(InvalidConfigurationException.class,
+                    () -> ConfigParser.parse(folder, config, folder), c.getKey());
+            assertEquals(c.getKey(), e.field());
+        }
     }
 
     @Test
@@ -382,14 +384,8 @@ class FamiliesExtraTest {
 
     @Test
     void step3_whatVllmWouldNotBuild_isRefusedByName() {
-        for (Map.Entry<String, String> c : Map.of("num_attention_groups", "8", "tie_word_embeddings", "true",
-                "moe_layers_enum", "\"4,5,61\"").entrySet()) {
-            ObjectNode config = (ObjectNode) ConfigParser.readTree(json("stepfun-ai--step3"), "step3");
-            ((ObjectNode) config.get("text_config")).set(c.getKey(), ConfigParser.readTree(c.getValue(), "value"));
-            InvalidConfigurationException e = assertThrows(InvalidConfigurationException.class,
-                    () -> ConfigParser.parse("step3", config, "step3"), c.getKey());
-            assertEquals(c.getKey(), e.field());
-        }
+        assertRefusedByField("stepfun-ai--step3", true, Map.of("num_attention_groups", "8", "tie_word_embeddings", "true",
+                "moe_layers_enum", "\"4,5,61\""));
         ObjectNode noEnum = (ObjectNode) ConfigParser.readTree(json("stepfun-ai--step3"), "step3");
         ((ObjectNode) noEnum.get("text_config")).remove("moe_layers_enum");
         InvalidConfigurationException e = assertThrows(InvalidConfigurationException.class,
