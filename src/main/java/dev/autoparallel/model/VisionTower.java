@@ -57,16 +57,13 @@ final class VisionTower {
             warnings.add("vision_config of type '" + type + "' is not counted (known: siglip_vision_model, clip_vision_model)");
             return;
         }
-        long h = f.requirePositive("hidden_size");
-        long inter = f.requirePositive("intermediate_size");
-        int layers = f.requirePositive("num_hidden_layers");
-        long patch = f.requirePositive("patch_size");
-        long image = f.requirePositive("image_size");
-        long channels = f.optPositive("num_channels").orElse(3);
-        if (image < patch) {
-            throw f.invalid("image_size", f.node().get("image_size"), "at least patch_size (" + patch + ")");
-        }
-        long patches = (image / patch) * (image / patch);
+        ViT vit = ViT.read(f);
+        long h = vit.hidden();
+        long inter = vit.inter();
+        int layers = vit.layers();
+        long patch = vit.patch();
+        long channels = vit.channels();
+        long patches = vit.grid() * vit.grid();
         Tensors t = new Tensors();
         String p = "vision_tower.vision_model";
         t.linear(p + ".embeddings.patch_embedding", Component.VISION, Sharding.REPLICATED, -1, h, channels * patch * patch, siglip);
@@ -431,31 +428,41 @@ final class VisionTower {
      */
     private static void step3Vit(List<Tensor> out, ConfigFields f, JsonNode root, int textHidden) {
         ConfigFields top = new ConfigFields(root, f.source().replace(" vision_config", ""));
-        long h = f.requirePositive("hidden_size");
-        long inter = f.requirePositive("intermediate_size");
-        int layers = f.requirePositive("num_hidden_layers");
-        long patch = f.requirePositive("patch_size");
-        long image = f.requirePositive("image_size");
-        long channels = f.optPositive("num_channels").orElse(3);
+        ViT vit = ViT.read(f);
+        long h = vit.hidden();
         long outHidden = f.requirePositive("output_hidden_size");
-        if (image < patch) {
-            throw f.invalid("image_size", f.node().get("image_size"), "at least patch_size (" + patch + ")");
-        }
-        long grid = image / patch;
         Component v = Component.VISION;
         Tensors t = new Tensors();
         String p = "vision_model";
         t.other(p + ".embeddings.class_embedding", v, Sharding.REPLICATED, -1, h);
-        t.linear(p + ".embeddings.patch_embedding", v, Sharding.REPLICATED, -1, h, channels * patch * patch, true);
-        t.embedding(p + ".embeddings.position_embedding.weight", v, Sharding.REPLICATED, grid * grid + 1, h);
-        for (int i = 0; i < layers; i++) {
-            fusedQkvBlock(t, p + ".transformer.layers." + i, h, inter, STEP3_VIT_BLOCK);
+        t.linear(p + ".embeddings.patch_embedding", v, Sharding.REPLICATED, -1, h, vit.channels() * vit.patch() * vit.patch(), true);
+        t.embedding(p + ".embeddings.position_embedding.weight", v, Sharding.REPLICATED, vit.grid() * vit.grid() + 1, h);
+        for (int i = 0; i < vit.layers(); i++) {
+            fusedQkvBlock(t, p + ".transformer.layers." + i, h, vit.inter(), STEP3_VIT_BLOCK);
         }
         t.linear("vit_downsampler", v, Sharding.REPLICATED, -1, outHidden, h * 2 * 2, true);
         t.linear("vit_downsampler2", v, Sharding.REPLICATED, -1, 2 * outHidden, outHidden * 3 * 3, true);
         t.linear("vit_large_projector", v, Sharding.REPLICATED, -1, textHidden, 2 * outHidden,
                 top.optBool("projector_bias").orElse(true));
         out.addAll(t.list());
+    }
+
+    /** A ViT's sizes as CLIP-style vision configs state them: width, MLP width, depth, patch, image and channels. */
+    private record ViT(long hidden, long inter, int layers, long patch, long image, long channels) {
+        static ViT read(ConfigFields f) {
+            long patch = f.requirePositive("patch_size");
+            long image = f.requirePositive("image_size");
+            if (image < patch) {
+                throw f.invalid("image_size", f.node().get("image_size"), "at least patch_size (" + patch + ")");
+            }
+            return new ViT(f.requirePositive("hidden_size"), f.requirePositive("intermediate_size"),
+                    f.requirePositive("num_hidden_layers"), patch, image, f.optPositive("num_channels").orElse(3));
+        }
+
+        /** Patches along one side of the image. */
+        long grid() {
+            return image / patch;
+        }
     }
 
     /** The module names of a {@link #fusedQkvBlock}: its two LayerNorms, fused qkv, output projection and MLP. */
