@@ -35,11 +35,20 @@ public final class Commands {
      * @param quantization      vLLM's online quantization of a 16-bit checkpoint, {@link ServingQuantization#NONE} for none
      * @param languageModelOnly serve the language model without its encoder tower ({@code --language-model-only})
      * @param speculative       the speculative decoding to launch with ({@link SpeculativeDecoding#NONE}: none)
+     * @param blockSize         vLLM's {@code --block-size}, null to leave it to vLLM
      */
     public record Request(String model, Layout layout, int gpusPerNode, int maxModelLen, int maxNumSeqs,
                           double gpuMemoryUtilization, KvCacheDtype kvCacheDtype, ServingQuantization quantization,
                           boolean languageModelOnly, Double sglangMemFractionStatic, Double trtllmFreeGpuMemoryFraction,
-                          SpeculativeDecoding speculative) {
+                          SpeculativeDecoding speculative, Integer blockSize) {
+        public Request(String model, Layout layout, int gpusPerNode, int maxModelLen, int maxNumSeqs,
+                       double gpuMemoryUtilization, KvCacheDtype kvCacheDtype, ServingQuantization quantization,
+                       boolean languageModelOnly, Double sglangMemFractionStatic, Double trtllmFreeGpuMemoryFraction,
+                       SpeculativeDecoding speculative) {
+            this(model, layout, gpusPerNode, maxModelLen, maxNumSeqs, gpuMemoryUtilization, kvCacheDtype, quantization,
+                    languageModelOnly, sglangMemFractionStatic, trtllmFreeGpuMemoryFraction, speculative, null);
+        }
+
         public Request(String model, Layout layout, int gpusPerNode, int maxModelLen, int maxNumSeqs,
                        double gpuMemoryUtilization, KvCacheDtype kvCacheDtype, ServingQuantization quantization,
                        boolean languageModelOnly) {
@@ -54,13 +63,14 @@ public final class Commands {
         public static Request of(String model, Layout layout, int gpusPerNode, int maxModelLen, int maxNumSeqs,
                                  EngineSettings settings, boolean languageModelOnly) {
             return new Request(model, layout, gpusPerNode, maxModelLen, maxNumSeqs, settings.gpuMemoryUtilization(),
-                    settings.kvCacheDtype(), settings.quantization(), languageModelOnly, null, null, settings.speculative());
+                    settings.kvCacheDtype(), settings.quantization(), languageModelOnly, null, null, settings.speculative(),
+                    settings.blockSize());
         }
 
         /** The same request launched with {@code sd}. */
         public Request withSpeculative(SpeculativeDecoding sd) {
             return new Request(model, layout, gpusPerNode, maxModelLen, maxNumSeqs, gpuMemoryUtilization, kvCacheDtype,
-                    quantization, languageModelOnly, sglangMemFractionStatic, trtllmFreeGpuMemoryFraction, sd);
+                    quantization, languageModelOnly, sglangMemFractionStatic, trtllmFreeGpuMemoryFraction, sd, blockSize);
         }
 
         public Request(String model, Layout layout, int gpusPerNode, int maxModelLen, int maxNumSeqs,
@@ -72,15 +82,17 @@ public final class Commands {
         /**
          * The SGLang and TensorRT-LLM memory flags that give the KV cache vLLM gets for {@code e} on GPUs
          * of {@code gpuMemoryBytes} ({@link EngineViews}); left to the engine's default where its pool
-         * for the model is not modelled.
+         * for the model is not modelled. The block size goes with it where vLLM must be given it.
          */
         public Request withMemory(MemoryEstimate e, long gpuMemoryBytes) {
+            Integer block = e.blockSizeRequired() ? Integer.valueOf(e.blockSize()) : blockSize;
             if (EngineViews.unsupported(e) != null || !e.fits()) {
-                return this;
+                return new Request(model, layout, gpusPerNode, maxModelLen, maxNumSeqs, gpuMemoryUtilization, kvCacheDtype,
+                        quantization, languageModelOnly, sglangMemFractionStatic, trtllmFreeGpuMemoryFraction, speculative, block);
             }
             return new Request(model, layout, gpusPerNode, maxModelLen, maxNumSeqs, gpuMemoryUtilization, kvCacheDtype,
                     quantization, languageModelOnly, EngineViews.sglang(e, gpuMemoryBytes).matchingMemFractionStatic(),
-                    EngineViews.trtllm(e, gpuMemoryBytes).matchingFraction(), speculative);
+                    EngineViews.trtllm(e, gpuMemoryBytes).matchingFraction(), speculative, block);
         }
     }
 
@@ -205,6 +217,9 @@ public final class Commands {
                 .word("--gpu-memory-utilization").word(fraction(r.gpuMemoryUtilization()));
         if (r.kvCacheDtype() == KvCacheDtype.FP8) {
             base.words("--kv-cache-dtype", "fp8");
+        }
+        if (r.blockSize() != null) {
+            base.option("--block-size", r.blockSize());
         }
         if (r.quantization() != ServingQuantization.NONE) {
             base.words("--quantization", r.quantization().key());

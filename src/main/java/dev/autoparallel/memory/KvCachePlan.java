@@ -28,7 +28,7 @@ import java.util.function.LongPredicate;
  */
 final class KvCachePlan {
     /** What a layer keeps per request, told apart as vLLM's spec classes are (equal keys share a group). */
-    enum Kind { FULL, SLIDING, CHUNKED, MLA, INDEXER, STATE }
+    enum Kind { FULL, SLIDING, CHUNKED, MLA, INDEXER, INDEX_KEYS, STATE }
 
     static final String FULL_LABEL = "full attention";
     static final String MLA_LABEL = "MLA latent";
@@ -49,13 +49,14 @@ final class KvCachePlan {
                 case CHUNKED -> "chunked local attention " + window;
                 case MLA -> MLA_LABEL;
                 case INDEXER -> "DSA indexer keys";
+                case INDEX_KEYS -> "sparse index keys";
                 case STATE -> "Mamba/linear-attention state";
             };
         }
 
         /** FullAttentionSpec and its MLA subclass: one UniformTypeKVCacheSpecs group when their pages differ. */
         boolean fullType() {
-            return kind == Kind.FULL || kind == Kind.MLA || kind == Kind.INDEXER;
+            return kind == Kind.FULL || kind == Kind.MLA || kind == Kind.INDEXER || kind == Kind.INDEX_KEYS;
         }
     }
 
@@ -94,6 +95,16 @@ final class KvCachePlan {
     static final int DSV4_LATENT_DIM = 512;
     /** V4 pages are padded to a multiple of 576 bytes with fp8_ds_mla (alignment=576 in sparse_swa.py and compressor.py). */
     static final int DSV4_PAGE_ALIGNMENT = 576;
+    /**
+     * MiniMax-M3's index keys are cached in bf16 unless {@code --attention-config indexer_kv_dtype} says otherwise (vLLM
+     * minimax_m3 indexer.py, read 2026-12-01; that option is not modelled), whatever {@code --kv-cache-dtype} is.
+     */
+    static final int INDEX_KEY_BYTES = 2;
+    /**
+     * The only block size MiniMax-M3's sparse attention backends take ("No common block size for 16" otherwise; vLLM's
+     * recipe passes --block-size 128, read 2026-12-01).
+     */
+    static final int SPARSE_INDEXED_BLOCK = 128;
     /** The block size vLLM forces for V4's compressed and indexer caches (DeepseekSparseSWABackend.get_preferred_block_size). */
     static final int DSV4_BLOCK = 256;
     /** Tokens per block of the sliding-window latent cache (DeepseekV4SWACache.block_size). */
@@ -145,11 +156,10 @@ final class KvCachePlan {
                 case GATED_DELTANET, KDA, MAMBA2 -> List.of(new Key(Kind.STATE, 0));
                 case SHARED_KV, NONE -> List.of();
                 case SWA_LATENT, CSA, HCA -> List.of();
-                case SPARSE_INDEXED -> {
-                    why = "MiniMax-M3's sparse attention cache (full keys and values beside the indexer's keys, chosen"
-                            + " in blocks of sparse_block_size) is not modelled";
-                    yield List.of(new Key(Kind.FULL, 0, kv, hd));
-                }
+                // MiniMax-M3's sparse layers: full keys and values (FullAttentionSpec) and one index key per token
+                // (an MLAAttentionSpec of sparse_index_dim, replicated; vLLM minimax_m3 model.py and indexer.py).
+                case SPARSE_INDEXED -> List.of(new Key(Kind.FULL, 0, kv, hd),
+                        new Key(Kind.INDEX_KEYS, 0, 1, l.cache().indexerHeadDim()));
             };
             if (l.mixer().compressRatio() > 1 || l.mixer() == ModelSpec.Mixer.SWA_LATENT) {
                 v4 = true;
@@ -225,6 +235,11 @@ final class KvCachePlan {
     /** Why vLLM's cache for this model is not modelled, or null. */
     String unsupported() {
         return unsupported;
+    }
+
+    /** The block size the model's attention backends require to be passed (MiniMax-M3's 128), or null. */
+    Integer requiredBlockSize() {
+        return byKey.keySet().stream().anyMatch(k -> k.kind() == Kind.INDEX_KEYS) ? SPARSE_INDEXED_BLOCK : null;
     }
 
     /** Whether the model's caches are DeepSeek-V4's (block size 256 whatever --block-size says). */
@@ -305,6 +320,7 @@ final class KvCachePlan {
             case MLA -> s.fp8() && indexerDim > 0 ? FP8_DS_MLA_BYTES_PER_TOKEN
                     : (long) (spec.mla().kvLoraRank() + spec.mla().qkRopeHeadDim()) * s.kvDtype().bytes();
             case INDEXER -> indexerDim + indexerDim / INDEXER_QUANT_BLOCK * 4L;
+            case INDEX_KEYS -> (long) k.headDim() * INDEX_KEY_BYTES;
             case STATE -> 0;
         };
     }
@@ -312,7 +328,7 @@ final class KvCachePlan {
     /** Blocks of {@code blockSize} tokens one request needs in a layer of {@code k} at {@code len} tokens (max_memory_usage_bytes / page). */
     private static long blocksFor(Key k, int blockSize, long len, Settings s) {
         return switch (k.kind()) {
-            case FULL, MLA, INDEXER -> ceilDiv(ceilDiv(len, s.dcp()), blockSize);
+            case FULL, MLA, INDEXER, INDEX_KEYS -> ceilDiv(ceilDiv(len, s.dcp()), blockSize);
             case SLIDING -> s.hybrid() ? ceilDiv(Math.min(k.window() - 1L + s.windowTokens(), len), blockSize) + 1
                     : ceilDiv(ceilDiv(len, s.dcp()), blockSize);
             case CHUNKED -> s.hybrid() ? ceilDiv(Math.min((long) k.window() + s.chunkTokens(), len), blockSize)
@@ -461,7 +477,7 @@ final class KvCachePlan {
         for (int l = from; l < to; l++) {
             for (Key k : layerKeys.get(l)) {
                 sum += switch (k.kind()) {
-                    case FULL, MLA, INDEXER -> bytesPerToken(k, s) * (double) ceilDiv(tokens, s.dcp());
+                    case FULL, MLA, INDEXER, INDEX_KEYS -> bytesPerToken(k, s) * (double) ceilDiv(tokens, s.dcp());
                     case SLIDING, CHUNKED -> bytesPerToken(k, s)
                             * (double) (s.hybrid() ? Math.min(tokens, (long) k.window() + s.blockSize()) : tokens);
                     case STATE -> spec.linearState().bytes(s.tp());

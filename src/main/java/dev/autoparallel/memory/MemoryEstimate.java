@@ -27,13 +27,15 @@ import java.util.function.Supplier;
  *                           model reads KV at this width
  * @param speculative        the speculative decoding this view holds the drafter of: the speed model drafts and
  *                           verifies as it says
+ * @param blockSizeRequired  whether vLLM must be given {@code --block-size blockSize} for the model (MiniMax-M3's sparse
+ *                           attention backends take no other, and vLLM does not pick it by itself)
  */
 public record MemoryEstimate(Layout layout, long budgetBytes, long weightsBytes, long activationBytes,
                              long nonTorchBytes, long cudaGraphBytes, long kvCacheBytes, long kvCacheTokens,
                              double maxConcurrency, int maxModelLen, int maxNumSeqs, int maxNumBatchedTokens,
                              int blockSize, long kvBytesPerToken, Rejection rejection, long numGpuBlocks,
                              List<KvCacheGroup> kvCacheGroups, long kvCacheNeededBytes, Long estimatedMaxModelLen,
-                             DType kvCacheDtype, SpeculativeDecoding speculative) {
+                             DType kvCacheDtype, SpeculativeDecoding speculative, boolean blockSizeRequired) {
 
     public MemoryEstimate {
         kvCacheGroups = List.copyOf(kvCacheGroups);

@@ -356,6 +356,10 @@ public final class MemoryModel {
         if (kvPlan.dsv4()) {
             return KvCachePlan.DSV4_BLOCK; // vLLM sets it for DeepSeek-V4 whatever --block-size says
         }
+        Integer required = kvPlan.requiredBlockSize();
+        if (required != null && s.blockSize() == null) {
+            return required;
+        }
         return s.blockSize() != null ? s.blockSize() : spec.mla() != null ? 64 : 16;
     }
 
@@ -588,6 +592,11 @@ public final class MemoryModel {
         if (invalid == null && kvPlan.unsupported() != null) {
             invalid = spec.modelId() + ": " + kvPlan.unsupported();
         }
+        Integer requiredBlock = kvPlan.requiredBlockSize();
+        if (invalid == null && requiredBlock != null && s.blockSize() != null && !requiredBlock.equals(s.blockSize())) {
+            invalid = spec.modelId() + ": its sparse attention backends take --block-size " + requiredBlock + " only, not "
+                    + s.blockSize();
+        }
         if (invalid == null && kvPlan.unsupportedUnder(kvSettings(tp, s)) != null) {
             invalid = spec.modelId() + ": " + kvPlan.unsupportedUnder(kvSettings(tp, s));
         }
@@ -600,7 +609,8 @@ public final class MemoryModel {
         }
         if (invalid != null) {
             return new MemoryEstimate(layout, budget, 0, 0, nonTorch, 0, 0, 0, 0, maxLen, maxSeqs, batchTokens, block, 0,
-                    new Rejection(RejectionReason.INVALID_LAYOUT, invalid), 0, List.of(), 0, null, kvDtype(s), s.speculative());
+                    new Rejection(RejectionReason.INVALID_LAYOUT, invalid), 0, List.of(), 0, null, kvDtype(s), s.speculative(),
+                    requiredBlock != null);
         }
         boolean newRunner = VllmReleases.newRunner(v, s.engine(), spec.moe() != null);
         boolean graphsSubtracted = !s.enforceEager() && VllmReleases.cudaGraphSubtracted(v, s.engine(), newRunner);
@@ -636,7 +646,7 @@ public final class MemoryModel {
             } catch (IllegalStateException e) {
                 return new MemoryEstimate(layout, budget, weights, act, nonTorch, graph, 0, 0, 0, maxLen, maxSeqs, batchTokens,
                         block, 0, new Rejection(RejectionReason.INVALID_LAYOUT, e.getMessage()), 0, List.of(), 0, null,
-                        kvDtype(s), s.speculative());
+                        kvDtype(s), s.speculative(), requiredBlock != null);
             }
             long blocks = kv.numBlocks(avail);
             if (stage == 0 || weights + act > worstWeights + worstAct) {
@@ -682,7 +692,8 @@ public final class MemoryModel {
         }
         return new MemoryEstimate(layout, budget, worstWeights, worstAct, nonTorch, worstGraph,
                 Math.max(limitingAvail, 0), tokens, concurrency, maxLen, maxSeqs, batchTokens, block,
-                limiting.kvBytesPerToken(), rejection, minBlocks, limiting.groups(), limitingNeeded, estimated, kvDtype(s), s.speculative());
+                limiting.kvBytesPerToken(), rejection, minBlocks, limiting.groups(), limitingNeeded, estimated, kvDtype(s), s.speculative(),
+                requiredBlock != null);
     }
 
     /**

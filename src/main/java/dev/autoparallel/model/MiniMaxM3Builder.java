@@ -72,8 +72,8 @@ final class MiniMaxM3Builder {
                 t.norm(p + ".self_attn.k_norm", i, headDim, false);
             }
             boolean indexed = !sparseFreq.isEmpty() && sparseFreq.get(i) == 1;
+            int indexDim = indexed ? sparse.requirePositive("sparse_index_dim") : 0;
             if (indexed) {
-                long indexDim = sparse.requirePositive("sparse_index_dim");
                 long indexHeads = sparse.requirePositive("sparse_num_index_heads");
                 t.linear(p + ".self_attn.index_q_proj", a, Sharding.REPLICATED, i, indexHeads * indexDim, h, false);
                 t.linear(p + ".self_attn.index_k_proj", a, Sharding.REPLICATED, i, indexDim, h, false);
@@ -97,7 +97,9 @@ final class MiniMaxM3Builder {
             } else {
                 t.gatedMlp(p + ".mlp", Component.DENSE_MLP, i, h, f.requirePositive("dense_intermediate_size"), 1);
             }
-            layers.add(Layer.of(indexed ? Mixer.SPARSE_INDEXED : Mixer.FULL_ATTENTION, moe ? Ffn.MOE : Ffn.DENSE));
+            // A sparse layer also caches one index key of sparse_index_dim per token (vLLM's indexer cache).
+            layers.add(Layer.of(indexed ? Mixer.SPARSE_INDEXED : Mixer.FULL_ATTENTION, moe ? Ffn.MOE : Ffn.DENSE)
+                    .withCache(new ModelSpec.LayerCache(kvHeads, headDim, 0, 0, indexDim)));
         }
         t.norm("model.norm", -1, h, false);
         if (!d.tied()) {

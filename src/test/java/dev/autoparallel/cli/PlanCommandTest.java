@@ -6,8 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.autoparallel.cli.MainTest.Run;
+import dev.autoparallel.source.Catalog;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code plan}: the fleet for a request rate within latency targets (issue 10's acceptance cases). */
 class PlanCommandTest {
@@ -157,12 +162,18 @@ class PlanCommandTest {
     }
 
     @Test
-    void best_forAModelWhoseCacheIsNotModelled_namesItInsteadOfSuggestingAClusterSize() {
-        // MiniMax-M3's sparse attention cache is not modelled: no node count would help, and best says why at once
-        // instead of searching clusters up to 128 nodes and claiming a larger one is needed.
-        Run r = MainTest.run("best", "MiniMaxAI/MiniMax-M3", "--gpu", "H200", "--nodes", "2", "--seq", "8192");
+    void best_forAModelWhoseCacheIsNotModelled_namesItInsteadOfSuggestingAClusterSize(@TempDir Path dir) throws Exception {
+        // A DeepSeek-V4 variant with a 256-wide latent: vLLM's fp8_ds_mla layout, which the V4 cache is modelled on, holds
+        // the 512-wide one only, so no node count would help, and best says why at once instead of searching clusters up
+        // to 128 nodes and claiming a larger one is needed.
+        ObjectNode config = (ObjectNode) new ObjectMapper().readTree(
+                Catalog.embedded().find("deepseek-ai/DeepSeek-V4-Flash").orElseThrow().config().toString());
+        config.put("head_dim", 256);
+        Path file = dir.resolve("config.json");
+        Files.writeString(file, config.toString());
+        Run r = MainTest.run("best", file.toString(), "--gpu", "H200", "--nodes", "2", "--seq", "8192", "--kv-cache-dtype", "fp8");
         assertEquals(4, r.code(), r.out() + r.err());
-        assertTrue(r.err().contains("sparse attention cache") && r.err().contains("is not modelled"), r.err());
+        assertTrue(r.err().contains("512-wide latent"), r.err());
         assertTrue(!r.err().contains("larger cluster"), r.err());
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.autoparallel.deploy.Commands;
 import dev.autoparallel.hardware.Gpu;
 import dev.autoparallel.hardware.GpuCatalog;
 import dev.autoparallel.model.ConfigParser;
@@ -437,5 +438,36 @@ class KvCacheFormulaTest {
                 s, h200.memoryBytes());
         assertEquals(50 * GIB / 1_435_968, pro.numGpuBlocks());
         assertEquals(List.of(91, 31, 30, 31, 60), pro.kvCacheGroups().stream().map(MemoryEstimate.KvCacheGroup::layers).toList());
+    }
+
+    /**
+     * MiniMax-M3 (vLLM minimax_m3 model.py and indexer.py, read 2026-12-01): 3 full and 57 sparse layers, 4 KV heads of
+     * 128 (one per rank at TP 8), and on each sparse layer one replicated bf16 index key of 128 per token; all 117 caches
+     * in one group, blocks of 128 (the only size the sparse backends take, passed as --block-size): a block of every
+     * layer is 128 x (60 x 2 x 128 x 2 + 57 x 128 x 2) = 5,799,936 B with a 16-bit cache, 128 x 29,952 with fp8 keys and
+     * values (the index keys stay bf16). At 131,072 tokens a request takes 1,024 blocks.
+     */
+    @Test
+    void miniMaxM3_sparseIndexKeysBesideFullAttention() {
+        ModelSpec spec = catalog("MiniMaxAI/MiniMax-M3");
+        MemoryEstimate e = evaluate(spec, "H200", NEW, 131_072, 8, 1);
+        long page = 128L * (60 * 2 * 128 * 2 + 57 * 128 * 2);
+        assertEquals(5_799_936, page);
+        assertFormula(e, AVAILABLE / page, 1_024, 1, 128, NEW, 1);
+        assertEquals(List.of(117), e.kvCacheGroups().stream().map(MemoryEstimate.KvCacheGroup::layers).toList());
+        assertEquals(128, e.blockSize());
+        assertTrue(e.blockSizeRequired());
+        Gpu h200 = GpuCatalog.require("H200", "gpu");
+        EngineSettings fp8 = EngineSettings.forVersion(NEW).withMaxModelLen(131_072).withKvCacheMemoryBytes(AVAILABLE)
+                .withKvCacheDtype(KvCacheDtype.FP8);
+        assertEquals(AVAILABLE / (128L * 29_952), new MemoryModel(spec, h200).evaluate(new Layout(8, 1, 1, false), fp8,
+                h200.memoryBytes()).numGpuBlocks());
+        // vLLM does not pick 128 by itself: the command passes it, and another block size is refused.
+        String command = Commands.vllm(Commands.Request.of(spec.modelId(), new Layout(8, 1, 1, false), 8, 131_072, 16,
+                EngineSettings.forVersion(NEW), false).withMemory(e, h200.memoryBytes())).command();
+        assertTrue(command.contains("--block-size 128"), command);
+        MemoryEstimate b16 = new MemoryModel(spec, h200).evaluate(new Layout(8, 1, 1, false),
+                EngineSettings.forVersion(NEW).withMaxModelLen(131_072).withBlockSize(16), h200.memoryBytes());
+        assertTrue(b16.rejection().detail().contains("--block-size 128 only"), b16.rejection().detail());
     }
 }
