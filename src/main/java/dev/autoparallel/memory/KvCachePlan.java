@@ -208,12 +208,13 @@ final class KvCachePlan {
             return "DeepSeek-V4's cache is modelled as vLLM stores it with --kv-cache-dtype fp8 (fp8_ds_mla, 584 bytes a"
                     + " latent), as its recipes serve it; its 16-bit layout is not modelled";
         }
-        if (!s.dsv4Packed()) {
-            return "DeepSeek-V4's cache is modelled as vLLM packs it from " + VllmReleases.DSV4_PACKED_LAYOUT
-                    + " (one slab, block stride the largest group's pages); the page-size buckets of earlier releases are"
-                    + " not modelled";
-        }
-        return null;
+        return switch (s.dsv4Layout()) {
+            case NONE -> "vLLM serves DeepSeek-V4 from " + VllmReleases.DSV4_BUCKETED_LAYOUT;
+            case UNSETTLED -> "vLLM's DeepSeek-V4 cache changed between " + VllmReleases.DSV4_UNSETTLED_FROM + " and "
+                    + VllmReleases.DSV4_PACKED_LAYOUT + " (page buckets to one packed slab, concurrency per group: PR"
+                    + " #48317), and which release brought which is not established; pick a release before or after";
+            case BUCKETED, PACKED -> null;
+        };
     }
 
     /**
@@ -266,11 +267,11 @@ final class KvCachePlan {
      * @param tokensFromConcurrency the release logs "GPU KV cache size" as int(concurrency x max_model_len)
      * @param mambaAlign        mamba_cache_mode align: a state takes 2 blocks per request (MambaSpec.max_memory_usage_bytes)
      *                          and its block size is the attention block; none: 1 block, block size max_model_len
-     * @param dsv4Packed        the release packs DeepSeek-V4's caches into one slab ({@link VllmReleases#DSV4_PACKED_LAYOUT})
+     * @param dsv4Layout        how the release lays out DeepSeek-V4's caches ({@link VllmReleases#dsv4Layout})
      */
     record Settings(int tp, int dcp, DType kvDtype, boolean fp8, int blockSize, int maxModelLen, long windowTokens,
                     long chunkTokens, boolean hybrid, boolean tokensFromConcurrency, boolean mambaAlign,
-                    boolean dsv4Packed) {
+                    VllmReleases.Dsv4Layout dsv4Layout) {
     }
 
     /**
@@ -282,8 +283,14 @@ final class KvCachePlan {
      * @param groups             the groups, with their layers on this worker
      * @param neededBytes        what one request at max_model_len needs (vLLM's "X GiB KV cache is needed")
      * @param kvBytesPerToken    cache bytes one token takes in the worker's attention layers (states left out)
+     * @param requestBlocks      the blocks one request counts when the release does not sum the groups' (0: their sum)
      */
-    record Stage(long pageBytes, int layersPerBlock, List<KvCacheGroup> groups, long neededBytes, long kvBytesPerToken) {
+    record Stage(long pageBytes, int layersPerBlock, List<KvCacheGroup> groups, long neededBytes, long kvBytesPerToken,
+                 long requestBlocks) {
+        Stage(long pageBytes, int layersPerBlock, List<KvCacheGroup> groups, long neededBytes, long kvBytesPerToken) {
+            this(pageBytes, layersPerBlock, groups, neededBytes, kvBytesPerToken, 0);
+        }
+
         long numBlocks(long available) {
             if (layersPerBlock == 0 || available <= 0) {
                 return 0;
@@ -291,8 +298,9 @@ final class KvCachePlan {
             return available / pageBytes / layersPerBlock;
         }
 
+        /** The blocks one request counts for the concurrency: the groups' sum, or the release's own count where it differs. */
         long blocksPerRequest() {
-            return groups.stream().mapToLong(KvCacheGroup::blocksPerRequest).sum();
+            return requestBlocks > 0 ? requestBlocks : groups.stream().mapToLong(KvCacheGroup::blocksPerRequest).sum();
         }
 
         double concurrency(long numBlocks) {
@@ -487,7 +495,7 @@ final class KvCachePlan {
         return sum;
     }
 
-    /** One of DeepSeek-V4's sliding-type caches, bucketed as vLLM buckets them: its block size and window. */
+    /** One of DeepSeek-V4's sliding-type caches, grouped as vLLM groups them: its block size and window. */
     private record V4Bucket(String label, int block, int window) {
     }
 
@@ -508,7 +516,10 @@ final class KvCachePlan {
      * pads least, at least the latent group's. One slab serves every group: {@code num_blocks = available // stride}, the
      * stride being the largest group's summed pages; a request takes {@code cdiv(max_model_len, 256)} latent blocks and
      * {@code cdiv(min(window - 1 + in-flight tokens, max_model_len), block) + 1} in every sliding-type group, and the
-     * start-up check charges {@code d_max x (the latent group's distinct pages) x} those blocks.
+     * start-up check charges {@code d_max x (the latent group's distinct pages) x} those blocks. The launch releases
+     * ({@link VllmReleases#DSV4_BUCKETED_LAYOUT}) pad each sliding-type page up to the nearest latent page size and lay the
+     * groups out in tuples: {@code num_blocks = available // (d_max x the latent group's distinct pages)}, and a request
+     * counts {@code cdiv(sum over groups of its blocks x the group's pages, the latent group's pages)} blocks.
      */
     private Stage dsv4Stage(int from, int to, Settings s) {
         List<Long> latent = new ArrayList<>();
@@ -537,6 +548,18 @@ final class KvCachePlan {
                 addTo(buckets, state, dsv4Page(block, 2L * coff * idx * 4));
             }
         }
+        boolean bucketed = s.dsv4Layout() == VllmReleases.Dsv4Layout.BUCKETED;
+        if (bucketed) {
+            List<Long> sizes = latent.stream().distinct().sorted().toList();
+            for (Map.Entry<V4Bucket, Map<Long, List<Long>>> e : buckets.entrySet()) {
+                Map<Long, List<Long>> padded = new LinkedHashMap<>();
+                e.getValue().forEach((page, pages) -> {
+                    long up = sizes.stream().filter(x -> x >= page).findFirst().orElse(page);
+                    padded.computeIfAbsent(up, x -> new ArrayList<>()).addAll(Collections.nCopies(pages.size(), up));
+                });
+                e.setValue(padded);
+            }
+        }
         List<Integer> tuples = new ArrayList<>();
         int latentTuples = mostCommon(latent);
         tuples.add(latentTuples);
@@ -548,11 +571,14 @@ final class KvCachePlan {
         long stride = 0;
         int tuplesMax = latentTuples;
         long perRequestSum = 0;
+        long latentPage = latent.stream().mapToLong(Long::longValue).sum();
+        long weighted = 0; // sum over groups of blocks per request x group pages: the launch releases' concurrency
         if (!latent.isEmpty()) {
             long blocks = ceilDiv(s.maxModelLen(), DSV4_BLOCK);
             groups.add(new KvCacheGroup("compressed latents + indexer keys", latent.size(), DSV4_BLOCK, blocks));
-            stride = latent.stream().mapToLong(Long::longValue).sum();
+            stride = latentPage;
             perRequestSum += blocks;
+            weighted += blocks * latentPage;
         }
         for (Map.Entry<V4Bucket, Map<Long, List<Long>>> e : buckets.entrySet()) {
             V4Bucket b = e.getKey();
@@ -578,11 +604,17 @@ final class KvCachePlan {
                 stride = Math.max(stride, page);
                 groups.add(new KvCacheGroup(b.label(), specs, b.block(), blocks));
                 perRequestSum += blocks;
+                weighted += blocks * page;
             }
         }
         long tupleBytes = latent.stream().distinct().mapToLong(Long::longValue).sum();
         long needed = (long) tuplesMax * tupleBytes * perRequestSum;
-        long kvPerToken = latent.stream().mapToLong(Long::longValue).sum() / DSV4_BLOCK;
+        long kvPerToken = latentPage / DSV4_BLOCK;
+        if (bucketed) {
+            long requestBlocks = latentPage == 0 ? perRequestSum : ceilDiv(weighted, latentPage);
+            return new Stage(Math.max((long) tuplesMax * tupleBytes, 1), groups.isEmpty() ? 0 : 1, List.copyOf(groups), needed,
+                    kvPerToken, requestBlocks);
+        }
         return new Stage(Math.max(stride, 1), groups.isEmpty() ? 0 : 1, List.copyOf(groups), needed, kvPerToken);
     }
 
@@ -665,7 +697,7 @@ final class KvCachePlan {
 
     private static Settings withLen(Settings s, int len) {
         return new Settings(s.tp(), s.dcp(), s.kvDtype(), s.fp8(), s.blockSize(), len, s.windowTokens(), s.chunkTokens(),
-                s.hybrid(), s.tokensFromConcurrency(), s.mambaAlign(), s.dsv4Packed());
+                s.hybrid(), s.tokensFromConcurrency(), s.mambaAlign(), s.dsv4Layout());
     }
 
     private static int count(List<Integer> layers, int from, int to) {

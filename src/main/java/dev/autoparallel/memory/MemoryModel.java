@@ -751,7 +751,7 @@ public final class MemoryModel {
         return new KvCachePlan.Settings(tp, s.decodeContextParallelSize(), kvDtype(s), s.kvCacheDtype() == KvCacheDtype.FP8,
                 blockSize(s), maxModelLen(s), (long) batchTokens * VllmReleases.inFlightBatches(v), batchTokens,
                 VllmReleases.hybridManager(v, s.engine()), VllmReleases.tokensFromConcurrency(v), s.mambaCacheAlign(),
-                VllmReleases.dsv4Packed(v));
+                VllmReleases.dsv4Layout(v));
     }
 
     private static Rejection tooLargeWithKvMemory(int stage, int pp, long weights, long other, long kv, long memory) {

@@ -119,6 +119,30 @@ public final class VllmReleases {
      * is first seen in 0.29 ({@link #IN_FLIGHT_WINDOW}) and the launch releases bucketed pages instead.
      */
     public static final VllmVersion DSV4_PACKED_LAYOUT = new VllmVersion(0, 29, 0);
+    /**
+     * DeepSeek-V4's launch in vLLM (0.20, 2026-04): its caches laid out in tuples of layers, sliding-type pages padded to
+     * the latent page sizes ("page-size bucketing into three pools"), and the old concurrency count; vLLM issue #44376
+     * (0.22) prints the start-up check this layout gives.
+     */
+    public static final VllmVersion DSV4_BUCKETED_LAYOUT = new VllmVersion(0, 20, 0);
+    /**
+     * From here to {@link #DSV4_PACKED_LAYOUT} DeepSeek-V4's cache changed (PR #48317's per-group concurrency, 2026-07;
+     * the packed layout, seen in 0.27.1) in releases not established here; V4 is refused under them.
+     */
+    public static final VllmVersion DSV4_UNSETTLED_FROM = new VllmVersion(0, 25, 0);
+
+    /** How a release lays out DeepSeek-V4's caches. */
+    enum Dsv4Layout { NONE, BUCKETED, UNSETTLED, PACKED }
+
+    static Dsv4Layout dsv4Layout(VllmVersion v) {
+        if (v.atLeast(DSV4_PACKED_LAYOUT)) {
+            return Dsv4Layout.PACKED;
+        }
+        if (v.atLeast(DSV4_UNSETTLED_FROM)) {
+            return Dsv4Layout.UNSETTLED;
+        }
+        return v.atLeast(DSV4_BUCKETED_LAYOUT) ? Dsv4Layout.BUCKETED : Dsv4Layout.NONE;
+    }
     /** The newest release this project has seen published (2026-11). */
     public static final VllmVersion NEWEST = new VllmVersion(0, 33, 0);
 
@@ -140,18 +164,22 @@ public final class VllmReleases {
             new Change(NCCL_BEFORE_SNAPSHOT, "#25359", "2025-09", "NCCL and custom all-reduce buffers before the snapshot: not subtracted"),
             new Change(TRITON_TOP_K_TOP_P, "#33538", "2026-02", "sampler warm-up masks top-k / top-p with a Triton kernel "
                     + "(batches of 8 or more): 14 B per logit instead of 32 (first seen in 0.19.0)"),
+            new Change(DSV4_BUCKETED_LAYOUT, "-", "2026-04", "DeepSeek-V4: caches laid out in tuples of layers, sliding-type "
+                    + "pages padded to the latent page sizes, requests counted by the latent group's pages"),
             new Change(TOKENS_FROM_CONCURRENCY, "#41069", "2026-04", "GPU KV cache size logged as int(concurrency x max_model_len); "
                     + "before: num_blocks // groups x block_size"),
             new Change(CUDA_GRAPH_ESTIMATE, "#30515", "not stated", "CUDA-graph memory estimated and subtracted before sizing the KV cache"),
             new Change(NEW_RUNNER_DENSE, "#44443", "2026-07", "new model runner (MRV2) default for dense models: sampler "
                     + "warm-up 2 B per logit, CUDA-graph estimate 0 (dummy profile_cudagraph_memory, #36520)"),
+            new Change(DSV4_UNSETTLED_FROM, "#48317", "2026-07", "DeepSeek-V4's per-group concurrency and packed slab arrive "
+                    + "by 0.27.1, in releases not established here: V4 refused from 0.25 to 0.28"),
             new Change(LARGE_GPU_BATCH_TOKENS, "#51726", "2026-08", "max_num_batched_tokens 16,384 on GPUs of 160 GiB or more"),
             new Change(NEW_RUNNER_GRAPH_ESTIMATE, "#53306 #53682 #53955", "2026-08", "new runner's CUDA-graph estimate "
                     + "measured and subtracted as the old runner's"),
             new Change(NEW_RUNNER_ALL, "#53183", "2026-08", "new model runner default for every model (MoE and hybrid too)"),
             new Change(IN_FLIGHT_WINDOW, "-", "2026-09", "sliding layers hold window - 1 + 2 x max_num_batched_tokens "
                     + "(two batches in flight with async scheduling; first seen in 0.29.0)"),
-            new Change(DSV4_PACKED_LAYOUT, "#48317", "2026-09", "DeepSeek-V4's caches packed into one slab (block stride the "
+            new Change(DSV4_PACKED_LAYOUT, "-", "2026-09", "DeepSeek-V4's caches packed into one slab (block stride the "
                     + "largest group's pages), concurrency summed per group; modelled from 0.29 (packed in 0.27.1 already)"),
             new Change(NEWEST, "-", "2026-11", "newest release modelled (default)"));
 
@@ -166,10 +194,6 @@ public final class VllmReleases {
 
     static boolean ncclSubtracted(VllmVersion v) {
         return !v.atLeast(NCCL_BEFORE_SNAPSHOT);
-    }
-
-    static boolean dsv4Packed(VllmVersion v) {
-        return v.atLeast(DSV4_PACKED_LAYOUT);
     }
 
     static boolean tokensFromConcurrency(VllmVersion v) {

@@ -428,10 +428,10 @@ class KvCacheFormulaTest {
         MemoryEstimate bf16 = new MemoryModel(spec, h200).evaluate(new Layout(4, 1, 1, false),
                 s.withKvCacheDtype(KvCacheDtype.AUTO), h200.memoryBytes());
         assertTrue(bf16.rejection().detail().contains("--kv-cache-dtype fp8"), bf16.rejection().detail());
-        MemoryEstimate old = new MemoryModel(spec, h200).evaluate(new Layout(4, 1, 1, false),
+        MemoryEstimate unsettled = new MemoryModel(spec, h200).evaluate(new Layout(4, 1, 1, false),
                 EngineSettings.forVersion(new VllmVersion(0, 28, 0)).withMaxModelLen(131_072).withKvCacheMemoryBytes(50 * GIB)
                         .withKvCacheDtype(KvCacheDtype.FP8), h200.memoryBytes());
-        assertTrue(old.rejection().detail().contains("page-size buckets"), old.rejection().detail());
+        assertTrue(unsettled.rejection().detail().contains("not established"), unsettled.rejection().detail());
         // DeepSeek-V4-Pro: 30 ratio-4 and 31 ratio-128 layers (61 windows, d = 31): latents + indexer 30 x 46,080 + 31 x
         // 1,728 = 1,435,968 B, windows 31 + 30, then (layer 0 being ratio-128) the ratio-128 states 31 and ratio-4 states 60.
         MemoryEstimate pro = new MemoryModel(catalog("deepseek-ai/DeepSeek-V4-Pro"), h200).evaluate(new Layout(8, 1, 1, false),
@@ -469,5 +469,38 @@ class KvCacheFormulaTest {
         MemoryEstimate b16 = new MemoryModel(spec, h200).evaluate(new Layout(8, 1, 1, false),
                 EngineSettings.forVersion(NEW).withMaxModelLen(131_072).withBlockSize(16), h200.memoryBytes());
         assertTrue(b16.rejection().detail().contains("--block-size 128 only"), b16.rejection().detail());
+    }
+
+    /**
+     * DeepSeek-V4-Flash under its launch layout (vLLM 0.20 to 0.24): sliding-type pages padded to the latent sizes (the
+     * states' 32,832 B to 37,440), tuples of d = 22 layers, {@code num_blocks = available // (22 x 47,808)}; one batch in
+     * flight. vLLM issue #44376 (0.22, 2 x GH200, TP 2, fp8, offline LLM with 16,384 batched tokens, max_model_len 30,000)
+     * prints "6.66 GiB KV cache is needed ... the available KV cache memory (5.44 GiB) ... the estimated maximum model
+     * length is 13528": 22 x 47,808 x (118 + 2 x 259 + 4,099 + 2,065) = 7,152,076,800 B, and 13,528 is the longest
+     * max_model_len whose check fits an available memory printed as 5.44 GiB.
+     */
+    @Test
+    void deepseekV4Flash_launchLayout_reproducesVllmIssue44376() {
+        ModelSpec spec = catalog("deepseek-ai/DeepSeek-V4-Flash");
+        Gpu h200 = GpuCatalog.require("H200", "gpu");
+        VllmVersion v22 = new VllmVersion(0, 22, 0);
+        EngineSettings issue = EngineSettings.forVersion(v22).withMaxModelLen(30_000).withMaxNumBatchedTokens(16_384)
+                .withKvCacheDtype(KvCacheDtype.FP8).withKvCacheMemoryBytes(5_842_000_000L);
+        MemoryEstimate e = new MemoryModel(spec, h200).evaluate(new Layout(2, 1, 1, false), issue, h200.memoryBytes());
+        assertEquals(RejectionReason.KV_CACHE_TOO_SMALL, e.rejection().reason(), () -> String.valueOf(e.rejection()));
+        assertEquals(22L * 47_808 * (118 + 2 * 259 + 4_099 + 2_065), e.kvCacheNeededBytes());
+        assertEquals(6.66, e.kvCacheNeededBytes() / (double) GIB, 0.005);
+        assertEquals(13_528L, e.estimatedMaxModelLen());
+        // 50 GiB at 131,072 and 8,192 batched tokens: 51,044 blocks of 1,051,776 B; a request counts cdiv(512 x 1,002,240
+        // + 131 x 823,680 + 131 x 786,240 + 2,051 x 967,680 + 1,041 x 748,800, 1,002,240) = 3,481 blocks: 14.66x.
+        EngineSettings s = EngineSettings.forVersion(v22).withMaxModelLen(131_072).withKvCacheDtype(KvCacheDtype.FP8)
+                .withKvCacheMemoryBytes(50 * GIB);
+        MemoryEstimate launch = new MemoryModel(spec, h200).evaluate(new Layout(4, 1, 1, false), s, h200.memoryBytes());
+        assertEquals(50 * GIB / (22L * 47_808), launch.numGpuBlocks());
+        assertEquals(51_044, launch.numGpuBlocks());
+        long weighted = 512L * 1_002_240 + 131L * 823_680 + 131L * 786_240 + 2_051L * 967_680 + 1_041L * 748_800;
+        assertEquals(3_481, cdiv(weighted, 1_002_240));
+        assertEquals(51_044 / 3_481.0, launch.maxConcurrency(), 1e-12);
+        assertEquals(1_921_987, launch.kvCacheTokens());
     }
 }
