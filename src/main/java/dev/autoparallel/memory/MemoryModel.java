@@ -597,8 +597,9 @@ public final class MemoryModel {
             invalid = spec.modelId() + ": its sparse attention backends take --block-size " + requiredBlock + " only, not "
                     + s.blockSize();
         }
-        if (invalid == null && kvPlan.unsupportedUnder(kvSettings(tp, s)) != null) {
-            invalid = spec.modelId() + ": " + kvPlan.unsupportedUnder(kvSettings(tp, s));
+        String cacheUnderSettings = invalid == null ? kvPlan.unsupportedUnder(kvSettings(tp, s)) : null;
+        if (cacheUnderSettings != null) {
+            invalid = spec.modelId() + ": " + cacheUnderSettings;
         }
         int dcp = s.decodeContextParallelSize();
         if (invalid == null && dcp > 1 && tp % dcp != 0) {
