@@ -168,7 +168,9 @@ public final class MemoryModel {
                 if (t.layer() >= layers && t.component() == Component.ATTENTION) {
                     mtpMixers.add(t.layer());
                     // Softmax attention shards K and V by KV heads; MLA compresses them through kv_a_proj.
-                    if (t.sharding() == Sharding.KV_HEADS || t.name().contains("kv_a_proj")) {
+                    // DeepSeek-V4's MTP layer attends over its one latent, projected by attn.wkv.
+                    if (t.sharding() == Sharding.KV_HEADS || t.name().contains("kv_a_proj")
+                            || t.name().endsWith(".attn.wkv.weight")) {
                         mtpAttention.add(t.layer());
                     }
                 }
@@ -246,11 +248,14 @@ public final class MemoryModel {
         mtpModules = spec.mtpModules();
         // The MTP layers attend as the model's full-attention layers do (DeepSeek's and GLM-5's MTP layer is an MLA
         // decoder layer, with the DSA indexer where the model has one; Qwen3-Next's, MiMo's and Nemotron-H's are
-        // full-attention layers of the model's shape).
+        // full-attention layers of the model's shape). DeepSeek-V4's keeps only the window of latents: vLLM forces its
+        // compress ratio to 1 (deepseek_v4 attention.py, read 2026-12-01), so it joins the sliding-window latent caches.
         mtpDraftLayer = spec.layers().stream().filter(x -> switch (x.mixer()) {
-            case FULL_ATTENTION, NO_ROPE, MLA, MLA_DSA -> true;
+            case FULL_ATTENTION, NO_ROPE, MLA, MLA_DSA, SWA_LATENT, CSA, HCA -> true;
             default -> false;
-        }).findFirst().orElse(null);
+        }).findFirst().map(x -> x.mixer().compressRatio() > 1 || x.mixer() == Mixer.SWA_LATENT
+                ? new Layer(Mixer.SWA_LATENT, x.window(), -1, x.ffn(), LayerCache.compressed(x.cache().headDim(), 0)) : x)
+                .orElse(null);
     }
 
     private static double[] prefix(double[] v) {

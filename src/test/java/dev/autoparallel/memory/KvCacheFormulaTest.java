@@ -424,6 +424,13 @@ class KvCacheFormulaTest {
                 .numGpuBlocks());
         // A request at 131,072 tokens needs d_max x (37,440 + 8,640 + 1,728) x 7,194 = 22 x 47,808 x 7,194 bytes.
         assertEquals(22L * 47_808 * 7_194, e.kvCacheNeededBytes());
+        // With MTP drafting the MTP layer attends as a window-only layer (vLLM forces its compress ratio to 1): 44 window
+        // caches in groups of 22 and 22; the latent group stays the stride.
+        MemoryEstimate mtp = new MemoryModel(spec, h200).evaluate(new Layout(4, 1, 1, false),
+                s.withSpeculative(SpeculativeDecoding.of(SpeculativeDecoding.Method.MTP, 1, List.of(0.8))), h200.memoryBytes());
+        assertTrue(mtp.fits(), () -> String.valueOf(mtp.rejection()));
+        assertEquals(List.of(62, 22, 22, 42, 20), mtp.kvCacheGroups().stream().map(MemoryEstimate.KvCacheGroup::layers).toList());
+        assertEquals(53_567, mtp.numGpuBlocks());
         // A 16-bit cache and releases before the packed layout are refused by name.
         MemoryEstimate bf16 = new MemoryModel(spec, h200).evaluate(new Layout(4, 1, 1, false),
                 s.withKvCacheDtype(KvCacheDtype.AUTO), h200.memoryBytes());
