@@ -19,8 +19,9 @@ final class EngineOptions {
     @Option(names = "--vllm-engine", description = "vLLM engine generation v0 or v1 (default: the version's default)")
     String engine;
 
-    @Option(names = "--gpu-memory-utilization", defaultValue = "0.9", description = "fraction of GPU memory vLLM may use (default: ${DEFAULT-VALUE})")
-    double gpuMemoryUtilization;
+    @Option(names = "--gpu-memory-utilization", description = "fraction of GPU memory vLLM may use (default: the release's,"
+            + " 0.92 from vLLM 0.20, 0.9 before)")
+    Double gpuMemoryUtilization;
 
     @Option(names = "--max-model-len", description = "vLLM --max-model-len (default: the sequence length, or the model's maximum)")
     Integer maxModelLen;
@@ -69,7 +70,10 @@ final class EngineOptions {
         if (engine != null) {
             s = s.withEngine(Engine.parse(engine));
         }
-        return s.withUtilization(gpuMemoryUtilization).withMaxModelLen(maxModelLen).withMaxNumSeqs(maxNumSeqs)
+        if (gpuMemoryUtilization != null) {
+            s = s.withUtilization(gpuMemoryUtilization);
+        }
+        return s.withMaxModelLen(maxModelLen).withMaxNumSeqs(maxNumSeqs)
                 .withMaxNumBatchedTokens(maxNumBatchedTokens).withKvCacheDtype(KvCacheDtype.parse(kvCacheDtype))
                 .withBlockSize(blockSize)
                 .withQuantization(quantization == null ? ServingQuantization.NONE : ServingQuantization.parse(quantization))

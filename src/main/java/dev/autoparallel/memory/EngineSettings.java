@@ -36,7 +36,6 @@ public record EngineSettings(VllmVersion version, Engine engine, double gpuMemor
                              boolean mambaCacheAlign, SpeculativeDecoding speculative)
         implements Serializable {
 
-    public static final double DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
     /**
      * The block sizes vLLM's --block-size accepts: the {@code BlockSize} literal of vllm/config/cache.py
      * (1, 8, 16, 32, 64, 128 through 2025; 256 added since). Read 2026-11.
@@ -98,7 +97,7 @@ public record EngineSettings(VllmVersion version, Engine engine, double gpuMemor
     }
 
     public static EngineSettings forVersion(VllmVersion v) {
-        return new EngineSettings(v, Engine.defaultFor(v), DEFAULT_GPU_MEMORY_UTILIZATION, null, null, null,
+        return new EngineSettings(v, Engine.defaultFor(v), VllmReleases.defaultUtilization(v), null, null, null,
                 KvCacheDtype.AUTO, null, false, ServingQuantization.NONE, false, null, 1, false, SpeculativeDecoding.NONE);
     }
 

@@ -59,7 +59,7 @@ public final class MemoryModel {
     /** Hidden-size buffers alive at the peak of a layer: residual, normed input, layer output, all-reduce buffer. */
     static final int HIDDEN_BUFFERS = 4;
     /**
-     * CUDA-graph memory per decoder layer, subtracted from the KV budget from vLLM 0.21 on.
+     * CUDA-graph memory per decoder layer, subtracted from the KV budget from vLLM 0.20 on (PR #38284).
      * Reference set (V1, H100): gpt-oss-20b 0.39 GiB / 24 layers, gpt-oss-120b 1.03 GiB / 36 layers.
      */
     static final long CUDA_GRAPH_BYTES_PER_LAYER = 20 * MIB;

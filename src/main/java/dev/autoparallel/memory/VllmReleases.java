@@ -38,11 +38,29 @@ public final class VllmReleases {
      */
     public static final VllmVersion TOKENS_FROM_CONCURRENCY = new VllmVersion(0, 21, 0);
     /**
-     * CUDA-graph memory is estimated and subtracted before sizing the KV cache (PR #30515, "Account for
-     * CUDA graphs during memory profiling"; VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS on by default:
-     * vLLM logs "CUDA graph memory profiling is enabled (default since v0.21.0)", club-3090 issue #104, 2026-05).
+     * PR #38284 ("Enable CUDAGraph memory profiling by default", merged 2026-04-21, in v0.20.0's release notes): raises the
+     * default --gpu-memory-utilization from 0.9 to 0.92 (CacheConfig and the LLM class) to offset the graph estimate now
+     * subtracted. A stock v0.20.0 log no longer lists 0.9 as a default, and vLLM 0.26.0 logs "Desired GPU memory
+     * utilization is (0.92, ...)" with the flag unset.
      */
-    public static final VllmVersion CUDA_GRAPH_ESTIMATE = new VllmVersion(0, 21, 0);
+    public static final VllmVersion UTILIZATION_092 = new VllmVersion(0, 20, 0);
+    /** The default --gpu-memory-utilization before {@link #UTILIZATION_092}, and from it. */
+    public static final double DEFAULT_UTILIZATION_BEFORE = 0.9;
+    public static final double DEFAULT_UTILIZATION_FROM = 0.92;
+
+    /** vLLM's default --gpu-memory-utilization in release {@code v}. */
+    public static double defaultUtilization(VllmVersion v) {
+        return v.atLeast(UTILIZATION_092) ? DEFAULT_UTILIZATION_FROM : DEFAULT_UTILIZATION_BEFORE;
+    }
+    /**
+     * CUDA-graph memory is estimated and subtracted before sizing the KV cache (PR #30515, "Account for CUDA graphs during
+     * memory profiling", opt-in; made the default by PR #38284, merged 2026-04-21, in v0.20.0's release notes). A stock
+     * v0.20.0 image (a Docker Compose note of 2026-05-03, Qwen3.6-35B-A3B-NVFP4, no VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS
+     * set) logs "Profiling CUDA graph memory", "Estimated CUDA graph memory: 0.43 GiB total" and "CUDA graph memory
+     * profiling is enabled (default since v0.21.0)": the message names the release the PR was planned for, not the one
+     * it shipped in.
+     */
+    public static final VllmVersion CUDA_GRAPH_ESTIMATE = new VllmVersion(0, 20, 0);
     /**
      * The sampler warm-up masks top-k / top-p in place with a Triton kernel instead of sorting the
      * vocabulary (PR #33538, "[Kernel] Triton-based Top-k and Top-p sampler kernels", opened 2026-02-02;
@@ -164,11 +182,14 @@ public final class VllmReleases {
             new Change(NCCL_BEFORE_SNAPSHOT, "#25359", "2025-09", "NCCL and custom all-reduce buffers before the snapshot: not subtracted"),
             new Change(TRITON_TOP_K_TOP_P, "#33538", "2026-02", "sampler warm-up masks top-k / top-p with a Triton kernel "
                     + "(batches of 8 or more): 14 B per logit instead of 32 (first seen in 0.19.0)"),
+            new Change(UTILIZATION_092, "#38284", "2026-04", "default --gpu-memory-utilization 0.92, not 0.9 (CacheConfig and "
+                    + "the LLM class; in 0.20.0's release notes)"),
+            new Change(CUDA_GRAPH_ESTIMATE, "#38284", "2026-04", "CUDA-graph memory (#30515's estimate) subtracted before sizing "
+                    + "the KV cache by default (a stock 0.20.0 log estimates it)"),
             new Change(DSV4_BUCKETED_LAYOUT, "-", "2026-04", "DeepSeek-V4: caches laid out in tuples of layers, sliding-type "
                     + "pages padded to the latent page sizes, requests counted by the latent group's pages"),
             new Change(TOKENS_FROM_CONCURRENCY, "#41069", "2026-04", "GPU KV cache size logged as int(concurrency x max_model_len); "
                     + "before: num_blocks // groups x block_size"),
-            new Change(CUDA_GRAPH_ESTIMATE, "#30515", "not stated", "CUDA-graph memory estimated and subtracted before sizing the KV cache"),
             new Change(NEW_RUNNER_DENSE, "#44443", "2026-07", "new model runner (MRV2) default for dense models: sampler "
                     + "warm-up 2 B per logit, CUDA-graph estimate 0 (dummy profile_cudagraph_memory, #36520)"),
             new Change(DSV4_UNSETTLED_FROM, "#48317", "2026-07", "DeepSeek-V4's per-group concurrency and packed slab arrive "

@@ -9,6 +9,7 @@ import dev.autoparallel.layout.Objective;
 import dev.autoparallel.memory.KvCacheDtype;
 import dev.autoparallel.memory.ServingQuantization;
 import dev.autoparallel.memory.SpeculativeDecoding;
+import dev.autoparallel.memory.VllmReleases;
 import dev.autoparallel.memory.VllmVersion;
 import dev.autoparallel.perf.ServingEngine;
 import dev.autoparallel.plan.PlanRequest;
@@ -307,7 +308,8 @@ public record SweepSpec(String name, List<String> models, List<ClusterShape> clu
         }
         int maxConfigs = root.has("max_configs") ? intIn(root.get("max_configs"), "max_configs", source, 1, 100) : 3;
         VllmVersion version = root.has("vllm_version") ? VllmVersion.parse(text(root, "vllm_version", source)) : VllmVersion.DEFAULT;
-        double util = root.has("gpu_memory_utilization") ? number(root.get("gpu_memory_utilization"), "gpu_memory_utilization", source) : 0.9;
+        double util = root.has("gpu_memory_utilization") ? number(root.get("gpu_memory_utilization"), "gpu_memory_utilization", source)
+                : VllmReleases.defaultUtilization(version);
         if (!(util > 0 && util <= 1)) {
             throw new InvalidConfigurationException("gpu_memory_utilization", source + ": gpu_memory_utilization was " + util
                     + "; allowed: above 0 and at most 1");

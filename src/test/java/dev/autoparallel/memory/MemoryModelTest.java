@@ -159,12 +159,12 @@ class MemoryModelTest {
     }
 
     @Test
-    void cudaGraphs_areSubtractedFromVersion021() {
+    void cudaGraphs_areSubtractedFromVersion020() {
         MemoryModel m = new MemoryModel(ReferenceModels.spec("meta-llama/Llama-3.1-8B"), H100);
         Layout one = new Layout(1, 1, 1, false);
-        assertEquals(0, m.evaluate(one, EngineSettings.forVersion(VllmVersion.parse("0.20.1")).withMaxModelLen(4096), H100.memoryBytes()).cudaGraphBytes());
+        assertEquals(0, m.evaluate(one, EngineSettings.forVersion(VllmVersion.parse("0.19.1")).withMaxModelLen(4096), H100.memoryBytes()).cudaGraphBytes());
         assertEquals(32 * MemoryModel.CUDA_GRAPH_BYTES_PER_LAYER,
-                m.evaluate(one, EngineSettings.forVersion(VllmVersion.parse("0.21.0")).withMaxModelLen(4096), H100.memoryBytes()).cudaGraphBytes());
+                m.evaluate(one, EngineSettings.forVersion(VllmVersion.parse("0.20.0")).withMaxModelLen(4096), H100.memoryBytes()).cudaGraphBytes());
         assertEquals(Engine.V0, EngineSettings.forVersion(VllmVersion.parse("0.7.3")).engine());
     }
 }

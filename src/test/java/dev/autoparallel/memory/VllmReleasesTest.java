@@ -24,6 +24,22 @@ class VllmReleasesTest {
         assertEquals("0.33.0", VllmVersion.DEFAULT.toString());
     }
 
+    /**
+     * PR #38284 (merged 2026-04-21, in v0.20.0's release notes) raised CacheConfig's and the LLM class's default
+     * gpu_memory_utilization from 0.9 to 0.92; a stock v0.20.0 log lists 'gpu_memory_utilization': 0.9 among its
+     * non-default args, and v0.22.0's --help says "(default: 0.92)". The budget grows by 0.02 of the GPU's memory.
+     */
+    @Test
+    void defaultUtilization_092From020() {
+        assertEquals(0.9, EngineSettings.forVersion(VllmVersion.parse("0.19.1")).gpuMemoryUtilization());
+        assertEquals(0.92, EngineSettings.forVersion(VllmVersion.parse("0.20.0")).gpuMemoryUtilization());
+        assertEquals(0.92, EngineSettings.forVersion(VllmVersion.DEFAULT).gpuMemoryUtilization());
+        Gpu h100 = GpuCatalog.require("H100", "gpu");
+        MemoryEstimate v19 = evaluate("meta-llama/Llama-3.1-8B", "H100", "0.19.1", 1);
+        MemoryEstimate v20 = evaluate("meta-llama/Llama-3.1-8B", "H100", "0.20.0", 1);
+        assertEquals(0.02 * h100.memoryBytes(), v20.budgetBytes() - v19.budgetBytes(), 1);
+    }
+
     /** PR #25359 (0.11): NCCL buffers are allocated before the snapshot, so TP > 1 no longer loses NCCL_RING_BYTES. */
     @Test
     void nccl_subtractedBefore011Only() {
