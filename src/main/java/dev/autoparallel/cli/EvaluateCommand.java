@@ -123,10 +123,11 @@ final class EvaluateCommand implements Callable<Integer> {
     /**
      * SGLang's or TensorRT-LLM's own memory figures (with {@code --engine sglang|trtllm}): the flag, its
      * default for this GPU, the KV cache and tokens at that default, and the value of the flag that
-     * gives the KV cache vLLM gets.
+     * gives the KV cache vLLM gets. SGLang's hybrid pools add the sliding layers' own tokens ({@code swaTokens}) or
+     * the state pool's slots and bytes and the running requests it allows; null where the model has none.
      */
     record EngineFigures(String engine, String flag, double defaultFraction, long kvCacheBytes, long maxTokens,
-                         double matchingFraction) {
+                         double matchingFraction, Long swaTokens, Long stateSlots, Long stateBytes, Long stateRunningRequests) {
     }
 
     @Override
@@ -210,12 +211,15 @@ final class EvaluateCommand implements Callable<Integer> {
         EngineFigures figures = null;
         if (ev.sglang() != null) {
             EngineViews.Sglang v = ev.sglang();
+            boolean state = v.stateSlots() > 0 || ev.memory().enginePools().stateLayers() > 0;
             figures = new EngineFigures("sglang", "--mem-fraction-static", v.defaultMemFractionStatic(), v.kvPoolBytes(),
-                    v.maxTotalNumTokens(), v.matchingMemFractionStatic());
+                    v.maxTotalNumTokens(), v.matchingMemFractionStatic(), v.swaTokens() > 0 ? v.swaTokens() : null,
+                    state ? v.stateSlots() : null, state ? v.stateBytes() : null, state ? v.stateRunningRequests() : null);
         } else if (ev.trtllm() != null) {
             EngineViews.Trtllm v = ev.trtllm();
             figures = new EngineFigures("trtllm", "--kv_cache_free_gpu_memory_fraction",
-                    EngineViews.TRTLLM_DEFAULT_FREE_FRACTION, v.defaultKvBytes(), v.defaultMaxTokens(), v.matchingFraction());
+                    EngineViews.TRTLLM_DEFAULT_FREE_FRACTION, v.defaultKvBytes(), v.defaultMaxTokens(), v.matchingFraction(),
+                    null, null, null, null);
         }
         Result r = new Result(s.modelId(), g.name(), memory, tp, pp, dp, layout.expertParallelSize(),
                 settings.version().toString(), settings.engine().name().toLowerCase(Locale.ROOT), settings.gpuMemoryUtilization(),
@@ -280,6 +284,16 @@ final class EvaluateCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "  %s: %s default %s gives %.2f GiB KV cache, %,d tokens; %s %s gives vLLM's %.2f GiB%n",
                     figures.engine(), figures.flag(), figures.defaultFraction(), figures.kvCacheBytes() / gib,
                     figures.maxTokens(), figures.flag(), figures.matchingFraction(), e.kvCacheBytes() / gib);
+            if (figures.swaTokens() != null) {
+                out.printf(Locale.ROOT, "  %s: the sliding layers' own pool holds %,d tokens (--swa-full-tokens-ratio %s)%n",
+                        figures.engine(), figures.swaTokens(), EngineViews.SGLANG_SWA_FULL_TOKENS_RATIO);
+            }
+            if (figures.stateSlots() != null) {
+                out.printf(Locale.ROOT, "  %s: of which the state pool takes %,d slots (%.2f GiB, --mamba-full-memory-ratio %s);"
+                                + " max_running_requests at most %,d (%d slots per request)%n", figures.engine(), figures.stateSlots(),
+                        figures.stateBytes() / gib, EngineViews.SGLANG_MAMBA_FULL_MEMORY_RATIO, figures.stateRunningRequests(),
+                        EngineViews.SGLANG_STATE_SLOTS_PER_REQUEST);
+            }
         }
         if (speed != null) {
             out.printf(Locale.ROOT, "  %s, %d in / %d out tokens, %d in flight (%.0f held by the KV cache): TTFT %.0f ms, "

@@ -212,7 +212,7 @@ public final class Planner {
         EngineViews.Sglang sglang = null;
         EngineViews.Trtllm trtllm = null;
         if (r.engine() != ServingEngine.VLLM && e.fits()) {
-            String why = EngineViews.unsupported(e);
+            String why = r.engine() == ServingEngine.SGLANG ? EngineViews.sglangUnmodelled(e) : EngineViews.trtllmUnmodelled(e);
             if (why != null) {
                 throw new InvalidConfigurationException("engine", r.engine().key() + "'s memory figures for " + spec.modelId()
                         + " are not modelled: " + why);

@@ -86,13 +86,16 @@ public final class Commands {
          */
         public Request withMemory(MemoryEstimate e, long gpuMemoryBytes) {
             Integer block = e.blockSizeRequired() ? Integer.valueOf(e.blockSize()) : blockSize;
-            if (EngineViews.unsupported(e) != null || !e.fits()) {
-                return new Request(model, layout, gpusPerNode, maxModelLen, maxNumSeqs, gpuMemoryUtilization, kvCacheDtype,
-                        quantization, languageModelOnly, sglangMemFractionStatic, trtllmFreeGpuMemoryFraction, speculative, block);
+            Double sglang = sglangMemFractionStatic;
+            Double trtllm = trtllmFreeGpuMemoryFraction;
+            if (e.fits() && EngineViews.sglangUnmodelled(e) == null) {
+                sglang = EngineViews.sglang(e, gpuMemoryBytes).matchingMemFractionStatic();
+            }
+            if (e.fits() && EngineViews.trtllmUnmodelled(e) == null) {
+                trtllm = EngineViews.trtllm(e, gpuMemoryBytes).matchingFraction();
             }
             return new Request(model, layout, gpusPerNode, maxModelLen, maxNumSeqs, gpuMemoryUtilization, kvCacheDtype,
-                    quantization, languageModelOnly, EngineViews.sglang(e, gpuMemoryBytes).matchingMemFractionStatic(),
-                    EngineViews.trtllm(e, gpuMemoryBytes).matchingFraction(), speculative, block);
+                    quantization, languageModelOnly, sglang, trtllm, speculative, block);
         }
     }
 

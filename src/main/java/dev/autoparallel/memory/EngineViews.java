@@ -15,6 +15,23 @@ package dev.autoparallel.memory;
  *       default 0.9): a fraction of the memory still free after the weights and the activations of
  *       the warm-up, not of the total. Read 2026-11.</li>
  * </ul>
+ *
+ * <p>Models with more than one kind of cache layer ({@link EnginePools}):
+ * <ul>
+ *   <li>SGLang, sliding-window layers: on its hybrid SWA allowlist (gpt-oss, MiMo-V2, Step-3.5 / 3.7) the full and the
+ *       sliding layers get pools of their own, {@code swa_tokens = swa_full_tokens_ratio x full_tokens}, so
+ *       {@code full_tokens = pool // (F + ratio x S)} with F and S the full and the sliding layers' bytes per token
+ *       (pool_configurator.py {@code HybridSWAPoolConfigurator}, PR #22389, 2026-04); other sliding models size every
+ *       layer as a full-attention layer.</li>
+ *   <li>SGLang, Mamba / linear-attention layers: the state pool takes {@code ratio / (1 + ratio)} of the pool,
+ *       {@code max_mamba_cache_size = floor(that / state per request) - 1} slots (plus one padding slot), and the KV pool
+ *       of the full-attention layers the rest (mem_cache/kv_cache_configurator.py); a running request holds
+ *       {@link #SGLANG_STATE_SLOTS_PER_REQUEST} slots, which caps max_running_requests.</li>
+ *   <li>TensorRT-LLM 1.0 to 1.2: one pool in which every attention layer holds the whole context
+ *       ({@code max_attention_window} defaults to {@code [max_seq_len]}: resource_manager.py at 1.2.0rc2; sliding pools
+ *       only when the user passes the windows, and PR #18767 of 2026-09, which reads them from the HF config, is not
+ *       modelled). Its Mamba cache manager sizes state by {@code max_batch_size} first, which is not modelled.</li>
+ * </ul>
  */
 public final class EngineViews {
     private EngineViews() {
@@ -28,6 +45,19 @@ public final class EngineViews {
     /** The reserve grows by TP x PP / 8 GiB, and is at least 10 GiB on GPUs above 60 GiB. */
     static final double SGLANG_MIB_PER_EIGHTH_RANK = 1024;
     static final double SGLANG_MIN_RESERVE_MIB = 10 * 1024;
+    /**
+     * SGLang's {@code --swa-full-tokens-ratio} default: sliding-layer tokens per full-layer token (server_args.py, since PR
+     * #7367, 2025-07).
+     */
+    public static final double SGLANG_SWA_FULL_TOKENS_RATIO = 0.8;
+    /** SGLang's {@code --mamba-full-memory-ratio} default: state pool to KV pool (server_args.py; hybrid_model_memory docs). */
+    public static final double SGLANG_MAMBA_FULL_MEMORY_RATIO = 0.9;
+    /**
+     * State slots a running request holds in SGLang's default {@code extra_buffer} radix-cache strategy with the overlap
+     * scheduler: 3 + 2 (PR #30127, 2026-07, made {@code auto} resolve to {@code extra_buffer}; the docs: "5 with the
+     * default extra_buffer strategy and the overlap scheduler").
+     */
+    public static final int SGLANG_STATE_SLOTS_PER_REQUEST = 5;
     /** TensorRT-LLM's KvCacheConfig.free_gpu_memory_fraction default (llmapi/llm_args.py). */
     public static final double TRTLLM_DEFAULT_FREE_FRACTION = 0.9;
 
@@ -40,9 +70,15 @@ public final class EngineViews {
      * @param kvPoolBytes              the KV pool per GPU at that default
      * @param maxTotalNumTokens        "max_total_num_tokens" at that default
      * @param matchingMemFractionStatic the fraction that gives vLLM's KV cache, rounded down to 3 decimals
+     * @param swaTokens                tokens of the sliding layers' own pool (0: none; max_total_num_tokens is the full
+     *                                 layers')
+     * @param stateSlots               max_mamba_cache_size, the state pool's slots (0: no state layers)
+     * @param stateBytes               the state pool with its padding slot
+     * @param stateRunningRequests     the max_running_requests the state pool allows (0: no state layers)
      */
     public record Sglang(int chunkedPrefillSize, int cudaGraphMaxBs, double defaultMemFractionStatic, long kvPoolBytes,
-                         long maxTotalNumTokens, double matchingMemFractionStatic) {
+                         long maxTotalNumTokens, double matchingMemFractionStatic, long swaTokens, long stateSlots,
+                         long stateBytes, long stateRunningRequests) {
     }
 
     /**
@@ -56,13 +92,29 @@ public final class EngineViews {
     public record Trtllm(long freeBytes, long defaultKvBytes, long defaultMaxTokens, double matchingFraction) {
     }
 
-    /** Why SGLang's or TensorRT-LLM's pool for this layout is not modelled, or null: one group of full-attention or MLA layers. */
-    public static String unsupported(MemoryEstimate e) {
-        if (e.kvCacheGroups().size() != 1 || !(e.kvCacheGroups().get(0).kind().equals(KvCachePlan.FULL_LABEL)
-                || e.kvCacheGroups().get(0).kind().equals(KvCachePlan.MLA_LABEL))) {
-            return "their KV pools for sliding-window, chunked, Mamba or indexer layers are not modelled";
+    /** Why SGLang's pools for this layout are not modelled, or null. */
+    public static String sglangUnmodelled(MemoryEstimate e) {
+        String why = e.enginePools().unmodelled();
+        return why == null ? null : "SGLang's pools for " + why + " are not modelled";
+    }
+
+    /** Why TensorRT-LLM's pool for this layout is not modelled, or null. */
+    public static String trtllmUnmodelled(MemoryEstimate e) {
+        EnginePools p = e.enginePools();
+        if (p.unmodelled() != null) {
+            return "TensorRT-LLM's pools for " + p.unmodelled() + " are not modelled";
         }
-        return null;
+        return p.stateLayers() > 0 ? "TensorRT-LLM's Mamba cache manager, which sizes state by max_batch_size before the"
+                + " KV pool, is not modelled" : null;
+    }
+
+    /**
+     * Whether the engines' KV pools hold tokens as vLLM's cache does: one group of full-attention or MLA layers. Where they
+     * do, a measured run's pool in either engine is vLLM's cache of that many bytes.
+     */
+    public static boolean poolsHoldVllmTokens(MemoryEstimate e) {
+        return e.kvCacheGroups().size() == 1 && (e.kvCacheGroups().get(0).kind().equals(KvCachePlan.FULL_LABEL)
+                || e.kvCacheGroups().get(0).kind().equals(KvCachePlan.MLA_LABEL));
     }
 
     /** SGLang's default {@code chunked_prefill_size} for a GPU of this memory (server_args.py, by GPU memory in MiB). */
@@ -95,16 +147,48 @@ public final class EngineViews {
         }
         double fraction = Math.round((mib - reserve) / mib * 1000) / 1000.0;
         long pool = Math.max(0, (long) Math.floor(fraction * gpuMemoryBytes) - e.weightsBytes() - e.nonTorchBytes());
-        long tokens = e.kvBytesPerToken() == 0 ? 0 : pool / e.kvBytesPerToken();
         double matching = floor3((e.weightsBytes() + e.nonTorchBytes() + e.kvCacheBytes()) / (double) gpuMemoryBytes);
-        return new Sglang(chunk, graphBs, fraction, pool, tokens, matching);
+        SglangPools pools = sglangPools(e.enginePools(), pool);
+        return new Sglang(chunk, graphBs, fraction, pool, pools.maxTotalNumTokens(), matching, pools.swaTokens(),
+                pools.stateSlots(), pools.stateBytes(), pools.stateRunningRequests());
+    }
+
+    /**
+     * SGLang's pools in {@code pool} bytes (what is left of mem_fraction_static x total after the weights): the full-layer
+     * tokens (max_total_num_tokens), the sliding layers' own tokens, and the state pool's slots, bytes and the running
+     * requests it allows (zeros where the model has no such layers).
+     */
+    public record SglangPools(long maxTotalNumTokens, long swaTokens, long stateSlots, long stateBytes, long stateRunningRequests) {
+    }
+
+    /** How SGLang divides {@code pool} bytes among the pools of a model whose cache layers are {@code p}. */
+    public static SglangPools sglangPools(EnginePools p, long pool) {
+        if (p.stateLayers() > 0) {
+            long perRequest = p.stateBytesPerRequest();
+            long budget = (long) Math.floor(pool * SGLANG_MAMBA_FULL_MEMORY_RATIO / (1 + SGLANG_MAMBA_FULL_MEMORY_RATIO));
+            long slots = Math.max(0, budget / perRequest - 1);
+            if (slots == 0) {
+                return new SglangPools(0, 0, 0, 0, 0); // SGLang: "Not enough GPU memory for hybrid ... state cache"
+            }
+            long stateBytes = (slots + 1) * perRequest;
+            long tokens = p.fullBytesPerToken() == 0 ? 0 : (pool - stateBytes) / p.fullBytesPerToken();
+            return new SglangPools(tokens, 0, slots, stateBytes, slots / SGLANG_STATE_SLOTS_PER_REQUEST);
+        }
+        if (p.slidingLayers() > 0 && p.sglangSplitsSliding()) {
+            double cell = p.fullBytesPerToken() + SGLANG_SWA_FULL_TOKENS_RATIO * p.slidingBytesPerToken();
+            long full = (long) Math.floor(pool / cell);
+            return new SglangPools(full, (long) Math.floor(full * SGLANG_SWA_FULL_TOKENS_RATIO), 0, 0, 0);
+        }
+        long cell = p.allLayersFullBytesPerToken();
+        return new SglangPools(cell == 0 ? 0 : pool / cell, 0, 0, 0, 0);
     }
 
     /** TensorRT-LLM's default pool and the fraction that matches vLLM's KV cache. */
     public static Trtllm trtllm(MemoryEstimate e, long gpuMemoryBytes) {
         long free = Math.max(0, gpuMemoryBytes - e.weightsBytes() - e.activationBytes() - e.overheadBytes());
         long kv = (long) Math.floor(free * TRTLLM_DEFAULT_FREE_FRACTION);
-        long tokens = e.kvBytesPerToken() == 0 ? 0 : kv / e.kvBytesPerToken();
+        long cell = e.enginePools().allLayersFullBytesPerToken();
+        long tokens = cell == 0 ? 0 : kv / cell;
         double matching = free == 0 ? 0 : Math.min(1, floor3(e.kvCacheBytes() / (double) free));
         return new Trtllm(free, kv, tokens, matching);
     }

@@ -8,10 +8,12 @@ import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.model.ModelSpec.Layer;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.LongPredicate;
 
 /**
@@ -247,6 +249,68 @@ final class KvCachePlan {
     boolean dsv4() {
         return dsv4;
     }
+
+    /**
+     * SGLang's hybrid SWA allowlist among the families modelled here ({@code is_hybrid_swa_model}, sglang
+     * model_config.py, and the server_args defaults of 2026, read 2026-12): gpt-oss, MiMo-V2 and Step-3.5 / 3.7 give their
+     * sliding layers a pool of their own. Gemma 2 / 3 and other sliding models are not on it (server_args forced
+     * {@code disable_hybrid_swa_memory} for them, "not yet supported"): every layer is a full-attention layer there.
+     */
+    private static final Set<Family> SGLANG_HYBRID_SWA = EnumSet.of(Family.GPT_OSS, Family.MIMO_V2, Family.STEP3P5);
+
+    /** What SGLang's and TensorRT-LLM's pools see of the layers {@code [from, to)} on one rank under {@code s}. */
+    EnginePools enginePools(int from, int to, Settings s) {
+        if (unsupported != null) {
+            return EnginePools.unmodelled(unsupported);
+        }
+        if (dsv4) {
+            return EnginePools.unmodelled("DeepSeek-V4's compressed, indexer and window caches");
+        }
+        if (spec.family() == Family.GEMMA4) {
+            return EnginePools.unmodelled("Gemma 4's pools (SGLang splits its sliding layers; its full layers are wider and"
+                    + " some layers share another's KV)");
+        }
+        long full = 0, sliding = 0, state = 0;
+        int fullLayers = 0, slidingLayers = 0, stateLayers = 0;
+        for (int l = from; l < to; l++) {
+            if (planLayers.get(l).mixer() == ModelSpec.Mixer.SHARED_KV) {
+                return EnginePools.unmodelled("layers that read another layer's KV (shared-KV layers)");
+            }
+            for (Key k : layerKeys.get(l)) {
+                switch (k.kind()) {
+                    case FULL, MLA -> {
+                        full += bytesPerToken(k, s);
+                        fullLayers++;
+                    }
+                    case SLIDING -> {
+                        sliding += bytesPerToken(k, s);
+                        slidingLayers++;
+                    }
+                    case STATE -> {
+                        LinearStateDims d = spec.linearState();
+                        state += d.convElements(s.tp()) * SGLANG_CONV_STATE_BYTES + d.ssmElements(s.tp()) * SGLANG_SSM_STATE_BYTES;
+                        stateLayers++;
+                    }
+                    case CHUNKED, INDEXER, INDEX_KEYS -> {
+                        return EnginePools.unmodelled(k.label() + " layers");
+                    }
+                }
+            }
+        }
+        if (stateLayers > 0 && slidingLayers > 0) {
+            return EnginePools.unmodelled("sliding-window layers beside Mamba or linear-attention state");
+        }
+        return new EnginePools(full, fullLayers, sliding, slidingLayers, state, stateLayers,
+                SGLANG_HYBRID_SWA.contains(spec.family()), null);
+    }
+
+    /**
+     * SGLang's state dtypes (sglang configs/mamba_utils.py, read 2026-12): the convolution state in bfloat16
+     * ({@code SGLANG_MAMBA_CONV_DTYPE}), the recurrent state in float32 unless the config's {@code mamba_ssm_dtype} or
+     * {@code --mamba-ssm-dtype} says otherwise; every config in the catalog that names one says float32.
+     */
+    static final int SGLANG_CONV_STATE_BYTES = 2;
+    static final int SGLANG_SSM_STATE_BYTES = 4;
 
     boolean hasSlidingLayers() {
         return dsv4 || byKey.keySet().stream().anyMatch(k -> k.kind() == Kind.SLIDING || k.kind() == Kind.CHUNKED);

@@ -29,13 +29,15 @@ import java.util.function.Supplier;
  *                           verifies as it says
  * @param blockSizeRequired  whether vLLM must be given {@code --block-size blockSize} for the model (MiniMax-M3's sparse
  *                           attention backends take no other, and vLLM does not pick it by itself)
+ * @param enginePools        the limiting worker's cache layers as SGLang's and TensorRT-LLM's pools size them
  */
 public record MemoryEstimate(Layout layout, long budgetBytes, long weightsBytes, long activationBytes,
                              long nonTorchBytes, long cudaGraphBytes, long kvCacheBytes, long kvCacheTokens,
                              double maxConcurrency, int maxModelLen, int maxNumSeqs, int maxNumBatchedTokens,
                              int blockSize, long kvBytesPerToken, Rejection rejection, long numGpuBlocks,
                              List<KvCacheGroup> kvCacheGroups, long kvCacheNeededBytes, Long estimatedMaxModelLen,
-                             DType kvCacheDtype, SpeculativeDecoding speculative, boolean blockSizeRequired) {
+                             DType kvCacheDtype, SpeculativeDecoding speculative, boolean blockSizeRequired,
+                             EnginePools enginePools) {
 
     public MemoryEstimate {
         kvCacheGroups = List.copyOf(kvCacheGroups);

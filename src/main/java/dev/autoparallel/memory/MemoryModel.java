@@ -616,7 +616,7 @@ public final class MemoryModel {
         if (invalid != null) {
             return new MemoryEstimate(layout, budget, 0, 0, nonTorch, 0, 0, 0, 0, maxLen, maxSeqs, batchTokens, block, 0,
                     new Rejection(RejectionReason.INVALID_LAYOUT, invalid), 0, List.of(), 0, null, kvDtype(s), s.speculative(),
-                    requiredBlock != null);
+                    requiredBlock != null, EnginePools.unmodelled(invalid));
         }
         boolean newRunner = VllmReleases.newRunner(v, s.engine(), spec.moe() != null);
         boolean graphsSubtracted = !s.enforceEager() && VllmReleases.cudaGraphSubtracted(v, s.engine(), newRunner);
@@ -631,6 +631,7 @@ public final class MemoryModel {
         long worstWeights = 0, worstAct = 0, worstGraph = 0;
         KvCachePlan.Stage limiting = null;
         long limitingAvail = 0, minBlocks = Long.MAX_VALUE, limitingNeeded = 0;
+        int limitingFrom = 0, limitingTo = 0;
         Long estimated = null;
         Rejection rejection = null;
         int from = 0;
@@ -652,7 +653,7 @@ public final class MemoryModel {
             } catch (IllegalStateException e) {
                 return new MemoryEstimate(layout, budget, weights, act, nonTorch, graph, 0, 0, 0, maxLen, maxSeqs, batchTokens,
                         block, 0, new Rejection(RejectionReason.INVALID_LAYOUT, e.getMessage()), 0, List.of(), 0, null,
-                        kvDtype(s), s.speculative(), requiredBlock != null);
+                        kvDtype(s), s.speculative(), requiredBlock != null, EnginePools.unmodelled(e.getMessage()));
             }
             long blocks = kv.numBlocks(avail);
             if (stage == 0 || weights + act > worstWeights + worstAct) {
@@ -667,6 +668,8 @@ public final class MemoryModel {
                 limiting = kv;
                 limitingAvail = avail;
                 limitingNeeded = kv.neededBytes();
+                limitingFrom = from;
+                limitingTo = kvTo;
             }
             if (rejection == null) {
                 // With --kv-cache-memory-bytes the profile's activations are freed before the cache is allocated:
@@ -699,7 +702,7 @@ public final class MemoryModel {
         return new MemoryEstimate(layout, budget, worstWeights, worstAct, nonTorch, worstGraph,
                 Math.max(limitingAvail, 0), tokens, concurrency, maxLen, maxSeqs, batchTokens, block,
                 limiting.kvBytesPerToken(), rejection, minBlocks, limiting.groups(), limitingNeeded, estimated, kvDtype(s), s.speculative(),
-                requiredBlock != null);
+                requiredBlock != null, kvPlan.enginePools(limitingFrom, limitingTo, ks));
     }
 
     /**

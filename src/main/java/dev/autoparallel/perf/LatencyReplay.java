@@ -180,7 +180,7 @@ public final class LatencyReplay {
      */
     static MemoryEstimate enginePool(MemoryModel memory, EngineSettings settings, MemoryEstimate mem, ServingEngine engine,
                                      Gpu gpu) {
-        if (engine == ServingEngine.VLLM || EngineViews.unsupported(mem) != null) {
+        if (engine == ServingEngine.VLLM || !EngineViews.poolsHoldVllmTokens(mem)) {
             return mem;
         }
         long pool = engine == ServingEngine.SGLANG ? EngineViews.sglang(mem, gpu.memoryBytes()).kvPoolBytes()

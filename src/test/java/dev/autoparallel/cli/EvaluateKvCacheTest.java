@@ -175,11 +175,17 @@ class EvaluateKvCacheTest {
                     "--engine", engine);
             assertTrue(text.out().contains(f.get("flag").asText() + " default"), text.out());
         }
-        // gpt-oss's sliding layers: SGLang's pools for them are not modelled, refused by name.
-        MainTest.Run hybrid = MainTest.run("evaluate", "openai/gpt-oss-20b", "--gpu", "H100", "--max-model-len", "16000",
-                "--engine", "sglang");
-        assertEquals(2, hybrid.code());
-        assertTrue(hybrid.err().contains("not modelled"), hybrid.err());
+        // gpt-oss's sliding layers have a pool of their own in SGLang: 0.8 of the full layers' tokens.
+        MainTest.Run swa = MainTest.run("evaluate", "openai/gpt-oss-20b", "--gpu", "H100", "--max-model-len", "16000",
+                "--engine", "sglang", "--json");
+        assertEquals(0, swa.code(), swa.err());
+        JsonNode f = new ObjectMapper().readTree(swa.out()).get("engine_figures");
+        assertEquals((long) Math.floor(f.get("max_tokens").asLong() * 0.8), f.get("swa_tokens").asLong());
+        // Chunked local attention (Llama 4): neither engine's pools are modelled, refused by name.
+        MainTest.Run chunked = MainTest.run("evaluate", "meta-llama/Llama-4-Scout-17B-16E-Instruct", "--gpu", "H200", "--tp", "4",
+                "--max-model-len", "16000", "--engine", "trtllm");
+        assertEquals(2, chunked.code());
+        assertTrue(chunked.err().contains("chunked local attention") && chunked.err().contains("not modelled"), chunked.err());
     }
 
     /** --mamba-cache-mode align: each of Nemotron-Nano's four Mamba groups takes two blocks per request. */

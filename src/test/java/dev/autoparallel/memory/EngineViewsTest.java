@@ -1,6 +1,7 @@
 package dev.autoparallel.memory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,7 +10,9 @@ import dev.autoparallel.deploy.Commands;
 import dev.autoparallel.deploy.Deployment;
 import dev.autoparallel.hardware.Gpu;
 import dev.autoparallel.hardware.GpuCatalog;
+import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.model.ReferenceModels;
+import dev.autoparallel.source.Catalog;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -83,17 +86,106 @@ class EngineViewsTest {
         assertTrue(r.trtllmFreeGpuMemoryFraction() < 0.9);
     }
 
-    /** Hybrid models' SGLang/TensorRT-LLM pools are not modelled: the flags are left to the engine. */
+    private static ModelSpec catalog(String id) {
+        return Catalog.embedded().find(id).map(Catalog.Entry::spec).orElseThrow();
+    }
+
+    private static MemoryEstimate evaluate(ModelSpec spec, String gpu, int tp, int maxModelLen) {
+        Gpu g = GpuCatalog.require(gpu, "gpu");
+        return new MemoryModel(spec, g).evaluate(new Layout(tp, 1, 1, false),
+                EngineSettings.defaults().withMaxModelLen(maxModelLen), g.memoryBytes());
+    }
+
+    /**
+     * gpt-oss is on SGLang's hybrid SWA allowlist: its 18 full and 18 sliding layers of gpt-oss-120b (8 KV heads x 64,
+     * bf16: 2,048 B a layer) get pools of their own, swa = 0.8 x full, so full = pool // (36,864 + 0.8 x 36,864). In 10 GiB:
+     * 10,737,418,240 / 66,355.2 = 161,817 full-layer tokens and 129,453 in the sliding pool, where one pool for every
+     * layer would hold 145,635.
+     */
     @Test
-    void hybrid_leavesTheFlagsToTheEngine() {
-        Gpu g = GpuCatalog.require("H100", "gpu");
-        MemoryEstimate e = new MemoryModel(ReferenceModels.spec("openai/gpt-oss-20b"), g).evaluate(new Layout(1, 1, 1, false),
-                EngineSettings.defaults().withMaxModelLen(16_000), g.memoryBytes());
-        assertNotNull(EngineViews.unsupported(e));
-        Commands.Request r = new Commands.Request("openai/gpt-oss-20b", e.layout(), 8, 16_000, 256, 0.9, KvCacheDtype.AUTO)
-                .withMemory(e, g.memoryBytes());
+    void sglang_gptOss_slidingLayersGetTheirOwnPool() {
+        MemoryEstimate e = evaluate(ReferenceModels.spec("openai/gpt-oss-120b"), "H100", 1, 16_000);
+        EnginePools p = e.enginePools();
+        assertEquals(36_864, p.fullBytesPerToken());
+        assertEquals(36_864, p.slidingBytesPerToken());
+        assertEquals(18, p.fullLayers());
+        assertEquals(18, p.slidingLayers());
+        assertTrue(p.sglangSplitsSliding());
+        EngineViews.SglangPools pools = EngineViews.sglangPools(p, 10 * GIB);
+        assertEquals(161_817, pools.maxTotalNumTokens());
+        assertEquals(129_453, pools.swaTokens());
+        EngineViews.Sglang v = EngineViews.sglang(e, GpuCatalog.require("H100", "gpu").memoryBytes());
+        assertEquals((long) Math.floor(v.kvPoolBytes() / 66_355.2), v.maxTotalNumTokens());
+        // TensorRT-LLM 1.0 to 1.2 gives every layer the whole context: one pool of 73,728 B a token.
+        EngineViews.Trtllm t = EngineViews.trtllm(e, GpuCatalog.require("H100", "gpu").memoryBytes());
+        assertEquals(t.defaultKvBytes() / 73_728, t.defaultMaxTokens());
+        assertNull(EngineViews.sglangUnmodelled(e));
+        assertNull(EngineViews.trtllmUnmodelled(e));
+    }
+
+    /**
+     * Gemma 3 is not on SGLang's hybrid SWA allowlist (server_args forced disable_hybrid_swa_memory, "not yet
+     * supported"): its 52 sliding and 10 full layers are all sized as full-attention layers. Gemma-3-27B at TP 2: 8 KV
+     * heads x 128 x 2 x 2 B = 4,096 B a layer, 253,952 B a token.
+     */
+    @Test
+    void sglang_gemma3_everyLayerFull() {
+        MemoryEstimate e = evaluate(catalog("google/gemma-3-27b-it"), "H100", 2, 16_000);
+        EnginePools p = e.enginePools();
+        assertEquals(52, p.slidingLayers());
+        assertEquals(10, p.fullLayers());
+        assertFalse(p.sglangSplitsSliding());
+        assertEquals(253_952, p.allLayersFullBytesPerToken());
+        EngineViews.SglangPools pools = EngineViews.sglangPools(p, 10 * GIB);
+        assertEquals(10 * GIB / 253_952, pools.maxTotalNumTokens());
+        assertEquals(0, pools.swaTokens());
+    }
+
+    /**
+     * A published SGLang 0.5.18 start-up (a bring-up README of a Qwen3.5-27B-shaped FP8 checkpoint, Qwen3.8-27B-FP8, on
+     * one H100, --mem-fraction-static 0.85, --max-running-requests 32, bf16 KV): "Mamba Cache is allocated.
+     * max_mamba_cache_size: 124, conv_state size: 0.34GB, ssm_state size: 17.58GB", "KV Cache is allocated. dtype:
+     * torch.bfloat16, #tokens: 330323", and max_running_requests "capped to 24 by the mamba state cache". Per request
+     * SGLang holds 48 GDN layers of conv state (3 x 10,240 bf16) and recurrent state (48 x 128 x 128 float32):
+     * 153,944,064 B (SGLang's own error text: "mamba_cache_per_req=146.81 MB"); 125 slots (124 and the padding slot) are
+     * 0.34 + 17.58 GiB. The KV pool's cell is the 16 full layers' 4 x 256 x 2 x 2 B = 65,536 B. The log does not give the
+     * pool itself; the bytes that leave 330,323 tokens after 125 slots must also give 124 slots under the 0.9 ratio
+     * (floor(pool x 0.9 / 1.9 / per request) - 1), and do.
+     */
+    @Test
+    void sglang_qwen35_statePool_publishedLog() {
+        MemoryEstimate e = evaluate(KvCacheFormulaTest.config2026("Qwen--Qwen3.5-27B"), "H100", 1, 16_000);
+        EnginePools p = e.enginePools();
+        assertEquals(153_944_064, p.stateBytesPerRequest());
+        assertEquals(48, p.stateLayers());
+        assertEquals(65_536, p.fullBytesPerToken());
+        long pool = 125 * p.stateBytesPerRequest() + 330_323L * 65_536 + 1_000;
+        EngineViews.SglangPools pools = EngineViews.sglangPools(p, pool);
+        assertEquals(124, pools.stateSlots());
+        assertEquals(330_323, pools.maxTotalNumTokens());
+        assertEquals(17.92, Math.round(pools.stateBytes() / (double) GIB * 100) / 100.0);
+        assertEquals(24, pools.stateRunningRequests());
+        // TensorRT-LLM sizes the state by max_batch_size first: refused by name, and its flag left to the engine.
+        assertTrue(EngineViews.trtllmUnmodelled(e).contains("Mamba cache manager"), EngineViews.trtllmUnmodelled(e));
+        assertNull(EngineViews.sglangUnmodelled(e));
+        Commands.Request r = new Commands.Request("Qwen/Qwen3.5-27B", e.layout(), 8, 16_000, 256, 0.92, KvCacheDtype.AUTO)
+                .withMemory(e, GpuCatalog.require("H100", "gpu").memoryBytes());
+        assertNotNull(r.sglangMemFractionStatic());
+        assertNull(r.trtllmFreeGpuMemoryFraction());
+    }
+
+    /** Chunked local attention (Llama 4) and DSA indexer keys (DeepSeek-V3.2): neither engine's pools are modelled. */
+    @Test
+    void chunkedAndIndexerLayers_leaveTheFlagsToTheEngines() {
+        Gpu g = GpuCatalog.require("H200", "gpu");
+        MemoryEstimate scout = evaluate(KvCacheFormulaTest.config2026("meta-llama--Llama-4-Scout-17B-16E-Instruct"), "H200", 4, 16_000);
+        assertTrue(EngineViews.sglangUnmodelled(scout).contains("chunked local attention"), EngineViews.sglangUnmodelled(scout));
+        assertTrue(EngineViews.trtllmUnmodelled(scout).contains("chunked local attention"));
+        Commands.Request r = new Commands.Request("meta-llama/Llama-4-Scout-17B-16E-Instruct", scout.layout(), 8, 16_000, 256,
+                0.92, KvCacheDtype.AUTO).withMemory(scout, g.memoryBytes());
         assertNull(r.sglangMemFractionStatic());
         assertTrue(!Commands.sglang(r).command().contains("--mem-fraction-static"));
-        assertTrue(e.fits() && e.kvCacheBytes() > GIB);
+        MemoryEstimate v32 = evaluate(catalog("deepseek-ai/DeepSeek-V3.2"), "H200", 8, 16_000);
+        assertTrue(EngineViews.sglangUnmodelled(v32).contains("DSA indexer keys"), EngineViews.sglangUnmodelled(v32));
     }
 }

@@ -1,0 +1,30 @@
+package dev.autoparallel.memory;
+
+/**
+ * What SGLang's and TensorRT-LLM's memory pools see of the cache layers of the worker that limits vLLM's cache (one
+ * pipeline stage, one TP rank): the layers each engine sizes its pools from, in bytes per token and per request.
+ *
+ * @param fullBytesPerToken        bytes one token takes in the full-attention and MLA layers together
+ * @param fullLayers               those layers
+ * @param slidingBytesPerToken     bytes one token takes in the sliding-window layers together, each at its own width
+ * @param slidingLayers            those layers
+ * @param stateBytesPerRequest     the Mamba / linear-attention state of one request over the state layers as SGLang holds
+ *                                 it: convolution state in bfloat16, recurrent state in float32 (0 without such layers)
+ * @param stateLayers              those layers
+ * @param sglangSplitsSliding      whether SGLang gives this family's sliding layers a pool of their own (its hybrid SWA
+ *                                 allowlist); otherwise it sizes every layer as a full-attention layer
+ * @param unmodelled               the first layer kind or family neither engine's pools are modelled for, or null
+ */
+public record EnginePools(long fullBytesPerToken, int fullLayers, long slidingBytesPerToken, int slidingLayers,
+                          long stateBytesPerRequest, int stateLayers, boolean sglangSplitsSliding, String unmodelled) {
+
+    /** A worker with no cache layers, or a cache vLLM itself does not size. */
+    static EnginePools unmodelled(String why) {
+        return new EnginePools(0, 0, 0, 0, 0, 0, false, why);
+    }
+
+    /** Bytes one token takes when every attention layer holds the whole context (one pool, as TensorRT-LLM sizes it). */
+    public long allLayersFullBytesPerToken() {
+        return fullBytesPerToken + slidingBytesPerToken;
+    }
+}
