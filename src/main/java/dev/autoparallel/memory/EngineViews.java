@@ -27,6 +27,10 @@ package dev.autoparallel.memory;
  *       {@code max_mamba_cache_size = floor(that / state per request) - 1} slots (plus one padding slot), and the KV pool
  *       of the full-attention layers the rest (mem_cache/kv_cache_configurator.py); a running request holds
  *       {@link #SGLANG_STATE_SLOTS_PER_REQUEST} slots, which caps max_running_requests.</li>
+ *   <li>SGLang, DSA layers (DeepSeek-V3.2, GLM-5): the NSA pool holds each layer's latent (bf16 on Hopper, fp8 with
+ *       scales from compute capability 10 or with an fp8 cache) and the indexer's fp8 key with its scale (132 B), on every
+ *       TP rank, in pages of 64 tokens (memory_pool.py {@code NSATokenToKVPool}; the budget's cell size counts both since
+ *       PR #11309).</li>
  *   <li>TensorRT-LLM 1.0 to 1.2: one pool in which every attention layer holds the whole context
  *       ({@code max_attention_window} defaults to {@code [max_seq_len]}: resource_manager.py at 1.2.0rc2; sliding pools
  *       only when the user passes the windows, and PR #18767 of 2026-09, which reads them from the HF config, is not
@@ -58,6 +62,8 @@ public final class EngineViews {
      * default extra_buffer strategy and the overlap scheduler").
      */
     public static final int SGLANG_STATE_SLOTS_PER_REQUEST = 5;
+    /** The page SGLang forces for DeepSeek DSA models on CUDA ("Setting page size to 64 for DeepSeek DSA."). */
+    static final int SGLANG_DSA_PAGE = 64;
     /** TensorRT-LLM's KvCacheConfig.free_gpu_memory_fraction default (llmapi/llm_args.py). */
     public static final double TRTLLM_DEFAULT_FREE_FRACTION = 0.9;
 
@@ -104,6 +110,9 @@ public final class EngineViews {
         if (p.unmodelled() != null) {
             return "TensorRT-LLM's pools for " + p.unmodelled() + " are not modelled";
         }
+        if (p.indexedLayers() > 0) {
+            return "TensorRT-LLM's pools for DSA indexer keys are not modelled";
+        }
         return p.stateLayers() > 0 ? "TensorRT-LLM's Mamba cache manager, which sizes state by max_batch_size before the"
                 + " KV pool, is not modelled" : null;
     }
@@ -115,6 +124,16 @@ public final class EngineViews {
     public static boolean poolsHoldVllmTokens(MemoryEstimate e) {
         return e.kvCacheGroups().size() == 1 && (e.kvCacheGroups().get(0).kind().equals(KvCachePlan.FULL_LABEL)
                 || e.kvCacheGroups().get(0).kind().equals(KvCachePlan.MLA_LABEL));
+    }
+
+    /**
+     * Whether SGLang's pool holds tokens as vLLM's cache does: {@link #poolsHoldVllmTokens}, or DSA layers that both
+     * engines store alike (one group of latents and indexer keys at the same bytes per token: bf16 latents on Hopper).
+     */
+    public static boolean sglangHoldsVllmTokens(MemoryEstimate e) {
+        EnginePools p = e.enginePools();
+        return poolsHoldVllmTokens(e) || e.kvCacheGroups().size() == 1 && p.unmodelled() == null && p.indexedLayers() > 0
+                && p.fullBytesPerToken() + p.sglangIndexedBytesPerToken() == e.kvBytesPerToken();
     }
 
     /** SGLang's default {@code chunked_prefill_size} for a GPU of this memory (server_args.py, by GPU memory in MiB). */
@@ -173,6 +192,10 @@ public final class EngineViews {
             long stateBytes = (slots + 1) * perRequest;
             long tokens = p.fullBytesPerToken() == 0 ? 0 : (pool - stateBytes) / p.fullBytesPerToken();
             return new SglangPools(tokens, 0, slots, stateBytes, slots / SGLANG_STATE_SLOTS_PER_REQUEST);
+        }
+        if (p.indexedLayers() > 0) {
+            long cell = p.fullBytesPerToken() + p.sglangIndexedBytesPerToken();
+            return new SglangPools(pool / cell / SGLANG_DSA_PAGE * SGLANG_DSA_PAGE, 0, 0, 0, 0);
         }
         if (p.slidingLayers() > 0 && p.sglangSplitsSliding()) {
             double cell = p.fullBytesPerToken() + SGLANG_SWA_FULL_TOKENS_RATIO * p.slidingBytesPerToken();

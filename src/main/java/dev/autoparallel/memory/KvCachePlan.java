@@ -258,8 +258,11 @@ final class KvCachePlan {
      */
     private static final Set<Family> SGLANG_HYBRID_SWA = EnumSet.of(Family.GPT_OSS, Family.MIMO_V2, Family.STEP3P5);
 
-    /** What SGLang's and TensorRT-LLM's pools see of the layers {@code [from, to)} on one rank under {@code s}. */
-    EnginePools enginePools(int from, int to, Settings s) {
+    /**
+     * What SGLang's and TensorRT-LLM's pools see of the layers {@code [from, to)} on one rank under {@code s}, on a GPU
+     * of compute capability {@code computeCapability} (SGLang's default cache dtype for DSA layers depends on it).
+     */
+    EnginePools enginePools(int from, int to, Settings s, int computeCapability) {
         if (unsupported != null) {
             return EnginePools.unmodelled(unsupported);
         }
@@ -270,11 +273,20 @@ final class KvCachePlan {
             return EnginePools.unmodelled("Gemma 4's pools (SGLang splits its sliding layers; its full layers are wider and"
                     + " some layers share another's KV)");
         }
-        long full = 0, sliding = 0, state = 0;
-        int fullLayers = 0, slidingLayers = 0, stateLayers = 0;
+        long full = 0, sliding = 0, state = 0, indexed = 0;
+        int fullLayers = 0, slidingLayers = 0, stateLayers = 0, indexedLayers = 0;
+        boolean fp8Latent = s.fp8() || computeCapability >= SGLANG_DSA_FP8_FROM_CC;
         for (int l = from; l < to; l++) {
             if (planLayers.get(l).mixer() == ModelSpec.Mixer.SHARED_KV) {
                 return EnginePools.unmodelled("layers that read another layer's KV (shared-KV layers)");
+            }
+            if (planLayers.get(l).mixer() == ModelSpec.Mixer.MLA_DSA) {
+                // SGLang's NSA pool: the latent (fp8 with scales, or bf16) and the indexer's fp8 key with its scale.
+                indexed += (fp8Latent ? FP8_DS_MLA_BYTES_PER_TOKEN
+                        : (long) (spec.mla().kvLoraRank() + spec.mla().qkRopeHeadDim()) * SGLANG_BF16_BYTES)
+                        + bytesPerToken(new Key(Kind.INDEXER, 0), s);
+                indexedLayers++;
+                continue;
             }
             for (Key k : layerKeys.get(l)) {
                 switch (k.kind()) {
@@ -300,9 +312,17 @@ final class KvCachePlan {
         if (stateLayers > 0 && slidingLayers > 0) {
             return EnginePools.unmodelled("sliding-window layers beside Mamba or linear-attention state");
         }
-        return new EnginePools(full, fullLayers, sliding, slidingLayers, state, stateLayers,
+        return new EnginePools(full, fullLayers, sliding, slidingLayers, state, stateLayers, indexed, indexedLayers,
                 SGLANG_HYBRID_SWA.contains(spec.family()), null);
     }
+
+    /**
+     * SGLang's default cache dtype for DSA models (DeepSeek-V3.2, GLM-5; server_args.py, read 2026-12): fp8_e4m3 on
+     * compute capability 10 and above ({@code "fp8_e4m3" if major >= 10 else "bfloat16"}), bf16 on Hopper; the fp8
+     * latent is stored as vLLM's fp8_ds_mla is (512 fp8 values, four float32 scales, the 64 rope values in bf16: 656 B).
+     */
+    static final int SGLANG_DSA_FP8_FROM_CC = 100;
+    private static final int SGLANG_BF16_BYTES = 2;
 
     /**
      * SGLang's state dtypes (sglang configs/mamba_utils.py, read 2026-12): the convolution state in bfloat16

@@ -702,7 +702,7 @@ public final class MemoryModel {
         return new MemoryEstimate(layout, budget, worstWeights, worstAct, nonTorch, worstGraph,
                 Math.max(limitingAvail, 0), tokens, concurrency, maxLen, maxSeqs, batchTokens, block,
                 limiting.kvBytesPerToken(), rejection, minBlocks, limiting.groups(), limitingNeeded, estimated, kvDtype(s), s.speculative(),
-                requiredBlock != null, kvPlan.enginePools(limitingFrom, limitingTo, ks));
+                requiredBlock != null, kvPlan.enginePools(limitingFrom, limitingTo, ks, gpu.computeCapability()));
     }
 
     /**

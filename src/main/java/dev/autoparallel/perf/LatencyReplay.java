@@ -180,7 +180,8 @@ public final class LatencyReplay {
      */
     static MemoryEstimate enginePool(MemoryModel memory, EngineSettings settings, MemoryEstimate mem, ServingEngine engine,
                                      Gpu gpu) {
-        if (engine == ServingEngine.VLLM || !EngineViews.poolsHoldVllmTokens(mem)) {
+        boolean same = engine == ServingEngine.SGLANG ? EngineViews.sglangHoldsVllmTokens(mem) : EngineViews.poolsHoldVllmTokens(mem);
+        if (engine == ServingEngine.VLLM || !same) {
             return mem;
         }
         long pool = engine == ServingEngine.SGLANG ? EngineViews.sglang(mem, gpu.memoryBytes()).kvPoolBytes()

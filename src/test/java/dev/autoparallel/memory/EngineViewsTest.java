@@ -174,7 +174,37 @@ class EngineViewsTest {
         assertNull(r.trtllmFreeGpuMemoryFraction());
     }
 
-    /** Chunked local attention (Llama 4) and DSA indexer keys (DeepSeek-V3.2): neither engine's pools are modelled. */
+    /**
+     * SGLang's NSA pool for DSA models holds, per layer and token on every rank, the MLA latent and the indexer's fp8 key
+     * with its float32 scale (132 B), in pages of 64. Two published start-ups give its bytes:
+     * <ul>
+     *   <li>sglang PR #11309 (DeepSeek-V3.2-Exp, 8 x B200, fp8 latents of 656 B): "KV Cache is allocated. #tokens: 975424,
+     *       KV size: 43.67 GB" = 61 layers x ((975,424 + 64) x 656 + ((975,424 + 65) // 64) x 64 x 132) B;</li>
+     *   <li>a GLM-5 NVFP4 guide (8 x RTX PRO 6000, bf16 latents of 1,152 B): "#tokens: 314304, KV size: 29.32 GB" = 78
+     *       layers x ((314,304 + 64) x 1,152 + ((314,304 + 65) // 64) x 64 x 132) B.</li>
+     * </ul>
+     * The token count is the pool over the cell, 78 x 1,284 = 100,152 B for GLM-5 in bf16, down to a page.
+     */
+    @Test
+    void sglang_dsaLayers_latentAndIndexerKeys() {
+        MemoryEstimate v32 = evaluate(catalog("deepseek-ai/DeepSeek-V3.2"), "B200", 8, 16_000);
+        EnginePools p = v32.enginePools();
+        assertEquals(61, p.indexedLayers());
+        assertEquals(61 * (656 + 132), p.sglangIndexedBytesPerToken());
+        long n = 975_424;
+        assertEquals(43.67, Math.round(61 * ((n + 64) * 656 + (n + 65) / 64 * 64 * 132) / (double) GIB * 100) / 100.0);
+        MemoryEstimate glm = evaluate(catalog("zai-org/GLM-5-FP8"), "H200", 8, 16_000);
+        EnginePools g = glm.enginePools();
+        assertEquals(78, g.indexedLayers());
+        assertEquals(78 * (1_152 + 132), g.sglangIndexedBytesPerToken()); // bf16 latents on Hopper
+        long m = 314_304;
+        assertEquals(29.32, Math.round(78 * ((m + 64) * 1_152 + (m + 65) / 64 * 64 * 132) / (double) GIB * 100) / 100.0);
+        assertEquals(10 * GIB / 100_152 / 64 * 64, EngineViews.sglangPools(g, 10 * GIB).maxTotalNumTokens());
+        assertNull(EngineViews.sglangUnmodelled(glm));
+        assertTrue(EngineViews.trtllmUnmodelled(glm).contains("DSA indexer keys"), EngineViews.trtllmUnmodelled(glm));
+    }
+
+    /** Chunked local attention (Llama 4): neither engine's pools are modelled. */
     @Test
     void chunkedAndIndexerLayers_leaveTheFlagsToTheEngines() {
         Gpu g = GpuCatalog.require("H200", "gpu");
@@ -185,7 +215,5 @@ class EngineViewsTest {
                 0.92, KvCacheDtype.AUTO).withMemory(scout, g.memoryBytes());
         assertNull(r.sglangMemFractionStatic());
         assertTrue(!Commands.sglang(r).command().contains("--mem-fraction-static"));
-        MemoryEstimate v32 = evaluate(catalog("deepseek-ai/DeepSeek-V3.2"), "H200", 8, 16_000);
-        assertTrue(EngineViews.sglangUnmodelled(v32).contains("DSA indexer keys"), EngineViews.sglangUnmodelled(v32));
     }
 }
