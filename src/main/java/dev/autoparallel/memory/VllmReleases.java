@@ -100,17 +100,18 @@ public final class VllmReleases {
      */
     public static final VllmVersion NEW_RUNNER_ALL = new VllmVersion(0, 29, 0);
     /**
-     * The new runner's CUDA-graph estimate: {@code profile_cudagraph_memory()} returned 0 on MRV2 (PR
-     * #36520, "Add dummy profile_cudagraph_memory API"; vLLM issue #49224, 2026-07, reports the resulting
-     * capture OOMs on 0.25.1 dense models) until PR #53306 ("[Model Runner V2] Reserve CUDA graph memory",
-     * opened 2026-08-21, merged 2026-08-23/24 per the post-merge CI report of 2026-08-24) with its forward
-     * fixes #53682 and #53955 (named in the closed revert #53644, 2026-08-26). #53306 reached main only as
-     * v0.28.0 was tagged (tag commit 2026-08-24, on the release branch) and its forward fixes came after, and
-     * the vLLM 0.29.0 pin notes of syv-ai/qwen38-27b-rtx3090 retire their own MRV2 graph-memory reserve patch
-     * at 0.29 ("0.29 profiles graph memory natively"), so the first release taken here is 0.29.0, not the
-     * 0.28 of issue 9 (whether the 0.28.1 patch release has it is not established).
+     * The new runner's CUDA-graph estimate: {@code profile_cudagraph_memory()} returned 0 on MRV2 (PR #36520, "Add dummy
+     * profile_cudagraph_memory API"; vLLM issue #49224, 2026-07, reports the resulting capture OOMs on 0.25.1 dense models)
+     * until PR #53306 ("[Model Runner V2] Reserve CUDA graph memory", merged 2026-08-23/24, as v0.28.0 was tagged on
+     * 2026-08-24) with its forward fixes #53682 and #53955. Taken from 0.28.0 on the evidence of its own runs: a blog post
+     * of 2026-09 (jinwoong, vLLM 0.28.0 on one L40S, Qwen3-14B dense, so the new runner) logs three starts whose memory
+     * outside weights and KV is 1.75 and 1.77 GiB at 256 sequences (CUDA graphs up to 512) and 1.71 GiB at 8 sequences and
+     * 8,192 batched tokens (graphs up to 16): the forward's activations grow about 0.8 GiB from the first to the last and
+     * are offset by smaller graphs, which an estimate of 0 (the cache sized before any capture) could not show. The
+     * vLLM 0.29.0 pin notes of syv-ai/qwen38-27b-rtx3090 ("0.29 profiles graph memory natively") do not say which release
+     * they moved from.
      */
-    public static final VllmVersion NEW_RUNNER_GRAPH_ESTIMATE = new VllmVersion(0, 29, 0);
+    public static final VllmVersion NEW_RUNNER_GRAPH_ESTIMATE = new VllmVersion(0, 28, 0);
     /**
      * {@code max_num_batched_tokens} defaults to 16,384 for the API server on GPUs of at least 160 GiB
      * (PR #51726, "[Config] Update default _max_num_batched_tokens from 8192 to 16384", opened 2026-08-10):

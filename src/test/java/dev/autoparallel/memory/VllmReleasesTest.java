@@ -51,14 +51,14 @@ class VllmReleasesTest {
     /**
      * The new model runner, dense models from 0.25 (release notes: #44443): sampler warm-up 2 B per logit
      * instead of the old runner's 14 (Triton top-k / top-p, from 0.19) over max_num_seqs x vocab, and a
-     * CUDA-graph estimate of 0 (#36520's dummy profile_cudagraph_memory) through 0.28. MoE models stay on
+     * CUDA-graph estimate of 0 (#36520's dummy profile_cudagraph_memory) through 0.27. MoE models stay on
      * the old runner until 0.29 (#53183).
      */
     @Test
     void newRunner_samplerAndGraphs() {
         MemoryEstimate v24 = evaluate("meta-llama/Llama-3.1-8B", "H100", "0.24.0", 1);
         MemoryEstimate v25 = evaluate("meta-llama/Llama-3.1-8B", "H100", "0.25.0", 1);
-        MemoryEstimate v28 = evaluate("meta-llama/Llama-3.1-8B", "H100", "0.28.0", 1);
+        MemoryEstimate v28 = evaluate("meta-llama/Llama-3.1-8B", "H100", "0.27.1", 1);
         double logits = 1024.0 * 128_256; // max_num_seqs 1,024 on an H100 x Llama-3.1's vocabulary
         assertEquals((14 - 2) * logits, v24.activationBytes() - v25.activationBytes(), 1);
         assertTrue(v24.cudaGraphBytes() > 0);
@@ -70,14 +70,14 @@ class VllmReleasesTest {
     }
 
     /**
-     * PRs #53306 / #53682 / #53955 (first release 0.29.0, after v0.28.0's tag of 2026-08-24): the new runner
+     * PRs #53306 / #53682 / #53955 (merged as v0.28.0 was tagged; in 0.28.0 by its runs: VllmReleases): the new runner
      * measures its CUDA graphs as the old one does. With 32 decoder layers at CUDA_GRAPH_BYTES_PER_LAYER,
-     * Llama-3.1-8B's estimate is 32 x 20 MiB = 640 MiB from 0.29, where 0.28 subtracts nothing.
+     * Llama-3.1-8B's estimate is 32 x 20 MiB = 640 MiB from 0.28, where 0.27 subtracts nothing.
      */
     @Test
-    void newRunnerGraphEstimate_from029() {
-        assertEquals(0, evaluate("meta-llama/Llama-3.1-8B", "H100", "0.28.0", 1).cudaGraphBytes());
-        assertEquals(32 * 20L << 20, evaluate("meta-llama/Llama-3.1-8B", "H100", "0.29.0", 1).cudaGraphBytes());
+    void newRunnerGraphEstimate_from028() {
+        assertEquals(0, evaluate("meta-llama/Llama-3.1-8B", "H100", "0.27.1", 1).cudaGraphBytes());
+        assertEquals(32 * 20L << 20, evaluate("meta-llama/Llama-3.1-8B", "H100", "0.28.0", 1).cudaGraphBytes());
     }
 
     /**
