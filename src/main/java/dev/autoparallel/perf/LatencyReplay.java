@@ -158,6 +158,14 @@ public final class LatencyReplay {
                         e.decodeSource(), null);
             }
             Layout l = layout(r, "", spec.isMoe());
+            if (!l.expertParallel() && l.tp() * l.dp() > 1 && memory.invalidLayout(l) != null
+                    && memory.invalidLayout(new Layout(l.tp(), l.pp(), l.dp(), true)) == null) {
+                // Only the experts' TP shards break their FP8 blocks (MiniMax-M2.5's 1,536 / 8 = 192): the engines refuse
+                // that split ("not divisible by weight quantization block_n = 128"), and the published runs of such rows
+                // spread the experts instead (vLLM's MiniMax recipe and InferenceX PR #869: TP 8 with
+                // --enable-expert-parallel; TensorRT-LLM PR #14613: EP 8), whatever the row's moe columns say.
+                l = new Layout(l.tp(), l.pp(), l.dp(), true);
+            }
             // The engine view sized for the row's workload, once: the estimate and its step source both read it.
             EngineSettings sized = settings.withMaxModelLen(w.sequenceLength()).withMaxNumSeqs((c + l.dp() - 1) / l.dp());
             MemoryEstimate mem = memory.evaluate(l, sized, gpu.memoryBytes());

@@ -609,7 +609,20 @@ public final class PerfModel {
             this.commTokenS = tp == 1 ? 0 : layers * 2 * 2.0 * (tp - 1) / tp * spec.hiddenSize() * 2 / (link * LINK_EFFICIENCY);
             this.allReducesPerStep = layers * 2;
             this.hiddenBytes = spec.hiddenSize() * 2.0;
+            this.normAllReducesPerStep = tp > 1 && spec.family() == Family.MINIMAX_M2 ? layers : 0;
+            this.normCallS = allReduceLatency;
+            this.normByteS = 2.0 * (tp - 1) / tp / (link * LINK_EFFICIENCY);
         }
+
+        /**
+         * MiniMax-M2's q and k RMSNorms run over all heads, so under TP every layer all-reduces each token's two float32
+         * variances before normalising (vLLM minimax_m2.py: MiniMaxText01RMSNormTP.forward_qk, one all-reduce of
+         * cat(q_var, k_var) per layer; read 2026-12-01): a small message, its latency paid once a layer.
+         */
+        private final double normAllReducesPerStep;
+        private final double normCallS;
+        private final double normByteS;
+        private static final double NORM_VARIANCE_BYTES_PER_TOKEN = 2 * 4;
 
         /**
          * Times this stage's all-reduces (two per layer: after attention and after the MLP or MoE) with the engine's
@@ -946,10 +959,12 @@ public final class PerfModel {
         }
 
         private double commSeconds(double tokens) {
+            double variances = Math.max(1, tokens) * NORM_VARIANCE_BYTES_PER_TOKEN;
             if (allReduce != null) {
-                return allReducesPerStep * allReduce.seconds(Math.max(1, tokens) * hiddenBytes);
+                return allReducesPerStep * allReduce.seconds(Math.max(1, tokens) * hiddenBytes)
+                        + normAllReducesPerStep * allReduce.seconds(variances);
             }
-            return commStepS + commTokenS * tokens;
+            return commStepS + commTokenS * tokens + normAllReducesPerStep * (normCallS + normByteS * variances);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.autoparallel.perf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import dev.autoparallel.memory.Layout;
 import dev.autoparallel.memory.MemoryEstimate;
 import dev.autoparallel.memory.MemoryModel;
 import dev.autoparallel.memory.ServingQuantization;
+import dev.autoparallel.model.ModelSpec;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -92,5 +94,30 @@ class LatencyReplayTest {
         assertTrue(row.predicted(), row.error());
         assertEquals(1628, row.ttftMs(), 0.25 * 1628);
         assertEquals(175.6, row.tpotMs(), 0.25 * 175.6);
+    }
+
+    /**
+     * MiniMax-M2.5 at TP 8 (vLLM 0.18.0, H200, moe_tp_size 8, moe_ep_size 1, measured-latency.csv): 1,536-wide experts split
+     * by TP 8 give 192 columns, no multiple of the FP8 block of 128, which vLLM refuses ("not divisible by weight
+     * quantization block_n = 128"); the published runs pass --enable-expert-parallel (vLLM's MiniMax recipe, InferenceX
+     * PR #869). The replay spreads the experts instead of refusing the row: 8,192 in / 1,024 out with 8 in flight,
+     * TTFT 268.6 ms and TPOT 10.0 ms measured.
+     */
+    @Test
+    void expertsThatBreakTheirFp8BlocksUnderTp_areReplayedWithExpertParallelism() {
+        Map<String, String> r = new HashMap<>(Map.of("backend", "vllm", "backend_version", "0.18.0", "model_path",
+                "MiniMaxAI/MiniMax-M2.5", "system", "h200_sxm", "precision", "fp8", "mode", "agg", "gemm_quant_mode", "fp8",
+                "moe_quant_mode", "fp8", "isl", "8192"));
+        r.putAll(Map.of("osl", "1024", "batch_size", "8", "tp_size", "8", "pp_size", "1", "attention_dp_size", "1",
+                "moe_tp_size", "8", "moe_ep_size", "1", "silicon_ttft_ms", "268.60021030006465",
+                "silicon_tpot_ms", "9.996799343366739"));
+        ModelSpec spec = AutoParallel.model("MiniMaxAI/MiniMax-M2.5");
+        MemoryModel memory = new MemoryModel(spec, GpuCatalog.require("H200", "gpu"));
+        assertTrue(memory.invalidLayout(new Layout(8, 1, 1, false)).contains("not a multiple of the FP8 block of 128"));
+        assertNull(memory.invalidLayout(new Layout(8, 1, 1, true)));
+        LatencyReplay.Row row = LatencyReplay.replay(2, r, AutoParallel::model);
+        assertTrue(row.predicted(), row.error());
+        assertEquals(268.6, row.ttftMs(), 0.3 * 268.6);
+        assertEquals(10.0, row.tpotMs(), 0.3 * 10.0);
     }
 }
