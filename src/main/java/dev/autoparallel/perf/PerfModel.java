@@ -959,12 +959,13 @@ public final class PerfModel {
         }
 
         private double commSeconds(double tokens) {
-            double variances = Math.max(1, tokens) * NORM_VARIANCE_BYTES_PER_TOKEN;
-            if (allReduce != null) {
-                return allReducesPerStep * allReduce.seconds(Math.max(1, tokens) * hiddenBytes)
-                        + normAllReducesPerStep * allReduce.seconds(variances);
+            double seconds = allReduce != null ? allReducesPerStep * allReduce.seconds(Math.max(1, tokens) * hiddenBytes)
+                    : commStepS + commTokenS * tokens;
+            if (normAllReducesPerStep > 0) {
+                double variances = Math.max(1, tokens) * NORM_VARIANCE_BYTES_PER_TOKEN;
+                seconds += normAllReducesPerStep * (allReduce != null ? allReduce.seconds(variances) : normCallS + normByteS * variances);
             }
-            return commStepS + commTokenS * tokens + normAllReducesPerStep * (normCallS + normByteS * variances);
+            return seconds;
         }
     }
 }
