@@ -29,7 +29,8 @@ import java.util.function.Supplier;
  *                           verifies as it says
  * @param blockSizeRequired  whether vLLM must be given {@code --block-size blockSize} for the model (MiniMax-M3's sparse
  *                           attention backends take no other, and vLLM does not pick it by itself)
- * @param enginePools        the limiting worker's cache layers as SGLang's and TensorRT-LLM's pools size them
+ * @param enginePoolsSource  the limiting worker's cache layers as SGLang's and TensorRT-LLM's pools size them, worked out
+ *                           on first use ({@link #enginePools}): a search sizes many layouts and asks few for them
  */
 public record MemoryEstimate(Layout layout, long budgetBytes, long weightsBytes, long activationBytes,
                              long nonTorchBytes, long cudaGraphBytes, long kvCacheBytes, long kvCacheTokens,
@@ -37,7 +38,7 @@ public record MemoryEstimate(Layout layout, long budgetBytes, long weightsBytes,
                              int blockSize, long kvBytesPerToken, Rejection rejection, long numGpuBlocks,
                              List<KvCacheGroup> kvCacheGroups, long kvCacheNeededBytes, Long estimatedMaxModelLen,
                              DType kvCacheDtype, SpeculativeDecoding speculative, boolean blockSizeRequired,
-                             EnginePools enginePools) {
+                             Supplier<EnginePools> enginePoolsSource) {
 
     public MemoryEstimate {
         kvCacheGroups = List.copyOf(kvCacheGroups);
@@ -84,6 +85,42 @@ public record MemoryEstimate(Layout layout, long budgetBytes, long weightsBytes,
         @Override
         public String toString() {
             return reason + ": " + detail();
+        }
+    }
+
+    /** The limiting worker's cache layers as SGLang's and TensorRT-LLM's pools size them. */
+    public EnginePools enginePools() {
+        return enginePoolsSource.get();
+    }
+
+    /** A value worked out once, on first use. */
+    static final class Once<T> implements Supplier<T> {
+        private Supplier<T> source;
+        private volatile T value;
+
+        Once(Supplier<T> source) {
+            this.source = source;
+        }
+
+        static <T> Once<T> of(T value) {
+            Once<T> o = new Once<>(null);
+            o.value = value;
+            return o;
+        }
+
+        @Override
+        public T get() {
+            T v = value;
+            if (v == null) {
+                synchronized (this) {
+                    if (value == null) {
+                        value = source.get();
+                        source = null;
+                    }
+                    v = value;
+                }
+            }
+            return v;
         }
     }
 

@@ -616,7 +616,7 @@ public final class MemoryModel {
         if (invalid != null) {
             return new MemoryEstimate(layout, budget, 0, 0, nonTorch, 0, 0, 0, 0, maxLen, maxSeqs, batchTokens, block, 0,
                     new Rejection(RejectionReason.INVALID_LAYOUT, invalid), 0, List.of(), 0, null, kvDtype(s), s.speculative(),
-                    requiredBlock != null, EnginePools.unmodelled(invalid));
+                    requiredBlock != null, MemoryEstimate.Once.of(EnginePools.unmodelled(invalid)));
         }
         boolean newRunner = VllmReleases.newRunner(v, s.engine(), spec.moe() != null);
         boolean graphsSubtracted = !s.enforceEager() && VllmReleases.cudaGraphSubtracted(v, s.engine(), newRunner);
@@ -653,7 +653,7 @@ public final class MemoryModel {
             } catch (IllegalStateException e) {
                 return new MemoryEstimate(layout, budget, weights, act, nonTorch, graph, 0, 0, 0, maxLen, maxSeqs, batchTokens,
                         block, 0, new Rejection(RejectionReason.INVALID_LAYOUT, e.getMessage()), 0, List.of(), 0, null,
-                        kvDtype(s), s.speculative(), requiredBlock != null, EnginePools.unmodelled(e.getMessage()));
+                        kvDtype(s), s.speculative(), requiredBlock != null, MemoryEstimate.Once.of(EnginePools.unmodelled(e.getMessage())));
             }
             long blocks = kv.numBlocks(avail);
             if (stage == 0 || weights + act > worstWeights + worstAct) {
@@ -699,10 +699,12 @@ public final class MemoryModel {
         if (rejection == null || rejection.reason() != RejectionReason.KV_CACHE_TOO_SMALL) {
             estimated = null;
         }
+        int poolsFrom = limitingFrom;
+        int poolsTo = limitingTo;
         return new MemoryEstimate(layout, budget, worstWeights, worstAct, nonTorch, worstGraph,
                 Math.max(limitingAvail, 0), tokens, concurrency, maxLen, maxSeqs, batchTokens, block,
                 limiting.kvBytesPerToken(), rejection, minBlocks, limiting.groups(), limitingNeeded, estimated, kvDtype(s), s.speculative(),
-                requiredBlock != null, kvPlan.enginePools(limitingFrom, limitingTo, ks, gpu.computeCapability()));
+                requiredBlock != null, new MemoryEstimate.Once<>(() -> kvPlan.enginePools(poolsFrom, poolsTo, ks, gpu.computeCapability())));
     }
 
     /**
