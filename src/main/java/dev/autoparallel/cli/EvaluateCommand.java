@@ -219,7 +219,7 @@ final class EvaluateCommand implements Callable<Integer> {
             EngineViews.Trtllm v = ev.trtllm();
             figures = new EngineFigures("trtllm", "--kv_cache_free_gpu_memory_fraction",
                     EngineViews.TRTLLM_DEFAULT_FREE_FRACTION, v.defaultKvBytes(), v.defaultMaxTokens(), v.matchingFraction(),
-                    null, null, null, null);
+                    null, null, v.stateBytes() > 0 ? v.stateBytes() : null, null);
         }
         Result r = new Result(s.modelId(), g.name(), memory, tp, pp, dp, layout.expertParallelSize(),
                 settings.version().toString(), settings.engine().name().toLowerCase(Locale.ROOT), settings.gpuMemoryUtilization(),
@@ -287,6 +287,10 @@ final class EvaluateCommand implements Callable<Integer> {
             if (figures.swaTokens() != null) {
                 out.printf(Locale.ROOT, "  %s: the sliding layers' own pool holds %,d tokens (--swa-full-tokens-ratio %s)%n",
                         figures.engine(), figures.swaTokens(), EngineViews.SGLANG_SWA_FULL_TOKENS_RATIO);
+            }
+            if (figures.stateSlots() == null && figures.stateBytes() != null) {
+                out.printf(Locale.ROOT, "  %s: the Mamba state of --max_batch_size %d requests takes %.2f GiB before the free"
+                        + " memory is measured%n", figures.engine(), e.maxNumSeqs(), figures.stateBytes() / gib);
             }
             if (figures.stateSlots() != null) {
                 out.printf(Locale.ROOT, "  %s: of which the state pool takes %,d slots (%.2f GiB, --mamba-full-memory-ratio %s);"

@@ -15,17 +15,21 @@ package dev.autoparallel.memory;
  *                                 pool stores them on this GPU: bf16 latents on Hopper, fp8 from compute capability 10 or
  *                                 with an fp8 cache
  * @param indexedLayers            those layers
+ * @param trtllmStateBytesPerRequest the Mamba-2 state of one request as TensorRT-LLM's MambaHybridCacheManager holds it
+ *                                 (convolution state in the model dtype, recurrent state in the config's
+ *                                 mamba_ssm_cache_dtype); 0 without Mamba-2 layers
  * @param sglangSplitsSliding      whether SGLang gives this family's sliding layers a pool of their own (its hybrid SWA
  *                                 allowlist); otherwise it sizes every layer as a full-attention layer
  * @param unmodelled               the first layer kind or family neither engine's pools are modelled for, or null
  */
 public record EnginePools(long fullBytesPerToken, int fullLayers, long slidingBytesPerToken, int slidingLayers,
                           long stateBytesPerRequest, int stateLayers, long sglangIndexedBytesPerToken,
-                          int indexedLayers, boolean sglangSplitsSliding, String unmodelled) {
+                          int indexedLayers, long trtllmStateBytesPerRequest, boolean sglangSplitsSliding,
+                          String unmodelled) {
 
     /** A worker with no cache layers, or a cache vLLM itself does not size. */
     static EnginePools unmodelled(String why) {
-        return new EnginePools(0, 0, 0, 0, 0, 0, 0, 0, false, why);
+        return new EnginePools(0, 0, 0, 0, 0, 0, 0, 0, 0, false, why);
     }
 
     /** Bytes one token takes when every attention layer holds the whole context (one pool, as TensorRT-LLM sizes it). */

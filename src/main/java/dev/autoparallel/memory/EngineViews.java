@@ -34,7 +34,8 @@ package dev.autoparallel.memory;
  *   <li>TensorRT-LLM 1.0 to 1.2: one pool in which every attention layer holds the whole context
  *       ({@code max_attention_window} defaults to {@code [max_seq_len]}: resource_manager.py at 1.2.0rc2; sliding pools
  *       only when the user passes the windows, and PR #18767 of 2026-09, which reads them from the HF config, is not
- *       modelled). Its Mamba cache manager sizes state by {@code max_batch_size} first, which is not modelled.</li>
+ *       modelled). Mamba-2 hybrids: its MambaHybridCacheManager holds {@code max_batch_size} requests' state, allocated
+ *       before the KV pool of the attention layers (mamba_cache_manager.py at 1.2.0rc2).</li>
  * </ul>
  */
 public final class EngineViews {
@@ -94,8 +95,9 @@ public final class EngineViews {
      * @param defaultKvBytes     the KV cache at the default fraction 0.9
      * @param defaultMaxTokens   its tokens
      * @param matchingFraction   the fraction that gives vLLM's KV cache, rounded down to 3 decimals
+     * @param stateBytes         the Mamba-2 state of max_batch_size requests, allocated before the KV pool (0: none)
      */
-    public record Trtllm(long freeBytes, long defaultKvBytes, long defaultMaxTokens, double matchingFraction) {
+    public record Trtllm(long freeBytes, long defaultKvBytes, long defaultMaxTokens, double matchingFraction, long stateBytes) {
     }
 
     /** Why SGLang's pools for this layout are not modelled, or null. */
@@ -113,8 +115,8 @@ public final class EngineViews {
         if (p.indexedLayers() > 0) {
             return "TensorRT-LLM's pools for DSA indexer keys are not modelled";
         }
-        return p.stateLayers() > 0 ? "TensorRT-LLM's Mamba cache manager, which sizes state by max_batch_size before the"
-                + " KV pool, is not modelled" : null;
+        return p.stateLayers() > 0 && p.trtllmStateBytesPerRequest() == 0 ? "TensorRT-LLM's state managers for Gated DeltaNet"
+                + " and KDA layers (and Mamba-2 groups that TP does not divide) are not modelled" : null;
     }
 
     /**
@@ -208,12 +210,15 @@ public final class EngineViews {
 
     /** TensorRT-LLM's default pool and the fraction that matches vLLM's KV cache. */
     public static Trtllm trtllm(MemoryEstimate e, long gpuMemoryBytes) {
-        long free = Math.max(0, gpuMemoryBytes - e.weightsBytes() - e.activationBytes() - e.overheadBytes());
+        // Mamba-2 hybrids: MambaHybridCacheManager allocates max_batch_size (our commands pass --max_batch_size
+        // max_num_seqs) requests' state before the KV pool, inside the profiled peak, so it comes off the free memory.
+        long state = e.enginePools().trtllmStateBytesPerRequest() * e.maxNumSeqs();
+        long free = Math.max(0, gpuMemoryBytes - e.weightsBytes() - e.activationBytes() - e.overheadBytes() - state);
         long kv = (long) Math.floor(free * TRTLLM_DEFAULT_FREE_FRACTION);
         long cell = e.enginePools().allLayersFullBytesPerToken();
         long tokens = cell == 0 ? 0 : kv / cell;
         double matching = free == 0 ? 0 : Math.min(1, floor3(e.kvCacheBytes() / (double) free));
-        return new Trtllm(free, kv, tokens, matching);
+        return new Trtllm(free, kv, tokens, matching, state);
     }
 
     private static double floor3(double v) {

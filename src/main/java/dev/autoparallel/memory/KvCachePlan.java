@@ -312,8 +312,14 @@ final class KvCachePlan {
         if (stateLayers > 0 && slidingLayers > 0) {
             return EnginePools.unmodelled("sliding-window layers beside Mamba or linear-attention state");
         }
+        // TensorRT-LLM's MambaHybridCacheManager (1.2.0rc2): conv states of conv_dim / TP x (d_conv - 1) in the model dtype and
+        // SSM states of heads / TP x head_dim x d_state in mamba_ssm_cache_dtype per layer and batch slot: vLLM's shapes
+        // where TP divides the groups.
+        LinearStateDims d = spec.linearState();
+        long trtllmState = stateLayers > 0 && d.mixer() == ModelSpec.Mixer.MAMBA2 && d.groups() % s.tp() == 0
+                ? stateLayers * d.bytes(s.tp()) : 0;
         return new EnginePools(full, fullLayers, sliding, slidingLayers, state, stateLayers, indexed, indexedLayers,
-                SGLANG_HYBRID_SWA.contains(spec.family()), null);
+                trtllmState, SGLANG_HYBRID_SWA.contains(spec.family()), null);
     }
 
     /**

@@ -165,8 +165,8 @@ class EngineViewsTest {
         assertEquals(330_323, pools.maxTotalNumTokens());
         assertEquals(17.92, Math.round(pools.stateBytes() / (double) GIB * 100) / 100.0);
         assertEquals(24, pools.stateRunningRequests());
-        // TensorRT-LLM sizes the state by max_batch_size first: refused by name, and its flag left to the engine.
-        assertTrue(EngineViews.trtllmUnmodelled(e).contains("Mamba cache manager"), EngineViews.trtllmUnmodelled(e));
+        // TensorRT-LLM's Gated DeltaNet state manager is not modelled: refused by name, and its flag left to the engine.
+        assertTrue(EngineViews.trtllmUnmodelled(e).contains("Gated DeltaNet"), EngineViews.trtllmUnmodelled(e));
         assertNull(EngineViews.sglangUnmodelled(e));
         Commands.Request r = new Commands.Request("Qwen/Qwen3.5-27B", e.layout(), 8, 16_000, 256, 0.92, KvCacheDtype.AUTO)
                 .withMemory(e, GpuCatalog.require("H100", "gpu").memoryBytes());
@@ -202,6 +202,29 @@ class EngineViewsTest {
         assertEquals(10 * GIB / 100_152 / 64 * 64, EngineViews.sglangPools(g, 10 * GIB).maxTotalNumTokens());
         assertNull(EngineViews.sglangUnmodelled(glm));
         assertTrue(EngineViews.trtllmUnmodelled(glm).contains("DSA indexer keys"), EngineViews.trtllmUnmodelled(glm));
+    }
+
+    /**
+     * Nemotron-3-Nano's 23 Mamba-2 layers (64 heads x 64, state 128, 8 groups; conv kernel 4) hold, per request at TP 1,
+     * 23 x (3 x (4,096 + 2 x 8 x 128) x 2 B + 64 x 64 x 128 x 4 B) = 49,082,368 B with the config's float32 SSM state:
+     * SGLang's slot and TensorRT-LLM's batch slot alike. TensorRT-LLM's MambaHybridCacheManager allocates max_batch_size of
+     * them (64 here, as our command passes --max_batch_size) before measuring the free memory, and its KV pool holds the 6
+     * attention layers' 2 x 2 KV heads x 128 x 2 B = 6,144 B a token.
+     */
+    @Test
+    void trtllm_mamba2StateBeforeTheKvPool() {
+        Gpu g = GpuCatalog.require("H100", "gpu");
+        MemoryEstimate e = new MemoryModel(catalog("nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-BF16"), g).evaluate(
+                new Layout(1, 1, 1, false), EngineSettings.defaults().withMaxModelLen(32_768).withMaxNumSeqs(64), g.memoryBytes());
+        EnginePools p = e.enginePools();
+        assertEquals(49_082_368, p.stateBytesPerRequest());
+        assertEquals(49_082_368, p.trtllmStateBytesPerRequest());
+        assertEquals(6_144, p.fullBytesPerToken());
+        assertNull(EngineViews.trtllmUnmodelled(e));
+        EngineViews.Trtllm t = EngineViews.trtllm(e, g.memoryBytes());
+        assertEquals(64L * 49_082_368, t.stateBytes());
+        assertEquals(g.memoryBytes() - e.weightsBytes() - e.activationBytes() - e.overheadBytes() - t.stateBytes(), t.freeBytes());
+        assertEquals(t.defaultKvBytes() / 6_144, t.defaultMaxTokens());
     }
 
     /** Chunked local attention (Llama 4): neither engine's pools are modelled. */
