@@ -9,6 +9,7 @@ import dev.autoparallel.hardware.Gpu;
 import dev.autoparallel.hardware.GpuCatalog;
 import dev.autoparallel.layout.Cluster;
 import dev.autoparallel.memory.EngineSettings;
+import dev.autoparallel.memory.EnginePools;
 import dev.autoparallel.memory.EngineViews;
 import dev.autoparallel.memory.Layout;
 import dev.autoparallel.memory.MemoryEstimate;
@@ -281,9 +282,14 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         out.println(e.fits() ? "  fits" : "  does not fit: " + e.rejection().detail());
         if (figures != null) {
-            out.printf(Locale.ROOT, "  %s: %s default %s gives %.2f GiB KV cache, %,d tokens; %s %s gives vLLM's %.2f GiB%n",
+            EnginePools pools = e.enginePools();
+            boolean byRequests = figures.engine().equals("trtllm") && (pools.slidingLayers() > 0 || pools.stateLayers() > 0);
+            String matched = byRequests
+                    ? String.format(Locale.ROOT, "room for vLLM's %.2f requests of %d tokens", e.maxConcurrency(), e.maxModelLen())
+                    : String.format(Locale.ROOT, "vLLM's %.2f GiB", e.kvCacheBytes() / gib);
+            out.printf(Locale.ROOT, "  %s: %s default %s gives %.2f GiB KV cache, %,d tokens; %s %s gives %s%n",
                     figures.engine(), figures.flag(), figures.defaultFraction(), figures.kvCacheBytes() / gib,
-                    figures.maxTokens(), figures.flag(), figures.matchingFraction(), e.kvCacheBytes() / gib);
+                    figures.maxTokens(), figures.flag(), figures.matchingFraction(), matched);
             if (figures.swaTokens() != null) {
                 out.printf(Locale.ROOT, "  %s: the sliding layers' own pool holds %,d tokens (--swa-full-tokens-ratio %s)%n",
                         figures.engine(), figures.swaTokens(), EngineViews.SGLANG_SWA_FULL_TOKENS_RATIO);

@@ -92,7 +92,7 @@ public final class Commands {
                 sglang = EngineViews.sglang(e, gpuMemoryBytes).matchingMemFractionStatic();
             }
             if (e.fits() && EngineViews.trtllmUnmodelled(e) == null) {
-                trtllm = EngineViews.trtllm(e, gpuMemoryBytes).matchingFraction();
+                trtllm = EngineViews.trtllm(e, gpuMemoryBytes, maxNumSeqs).matchingFraction();
             }
             return new Request(model, layout, gpusPerNode, maxModelLen, maxNumSeqs, gpuMemoryUtilization, kvCacheDtype,
                     quantization, languageModelOnly, sglang, trtllm, speculative, block);

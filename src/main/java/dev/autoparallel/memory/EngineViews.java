@@ -210,14 +210,25 @@ public final class EngineViews {
 
     /** TensorRT-LLM's default pool and the fraction that matches vLLM's KV cache. */
     public static Trtllm trtllm(MemoryEstimate e, long gpuMemoryBytes) {
-        // Mamba-2 hybrids: MambaHybridCacheManager allocates max_batch_size (our commands pass --max_batch_size
-        // max_num_seqs) requests' state before the KV pool, inside the profiled peak, so it comes off the free memory.
-        long state = e.enginePools().trtllmStateBytesPerRequest() * e.maxNumSeqs();
+        return trtllm(e, gpuMemoryBytes, e.maxNumSeqs());
+    }
+
+    /**
+     * As {@link #trtllm(MemoryEstimate, long)} with {@code --max_batch_size maxBatchSize}. Mamba-2 hybrids: the
+     * MambaHybridCacheManager allocates that many requests' state before the KV pool, inside the profiled peak, so it
+     * comes off the free memory. Where vLLM's cache is not one pool of full-length layers (sliding or state layers), the
+     * matching fraction gives TensorRT-LLM room for the requests of max_model_len vLLM's cache holds, not vLLM's bytes.
+     */
+    public static Trtllm trtllm(MemoryEstimate e, long gpuMemoryBytes, int maxBatchSize) {
+        EnginePools p = e.enginePools();
+        long state = p.trtllmStateBytesPerRequest() * maxBatchSize;
         long free = Math.max(0, gpuMemoryBytes - e.weightsBytes() - e.activationBytes() - e.overheadBytes() - state);
         long kv = (long) Math.floor(free * TRTLLM_DEFAULT_FREE_FRACTION);
-        long cell = e.enginePools().allLayersFullBytesPerToken();
+        long cell = p.allLayersFullBytesPerToken();
         long tokens = cell == 0 ? 0 : kv / cell;
-        double matching = free == 0 ? 0 : Math.min(1, floor3(e.kvCacheBytes() / (double) free));
+        double wanted = p.slidingLayers() > 0 || p.stateLayers() > 0
+                ? e.maxConcurrency() * e.maxModelLen() * (double) cell : e.kvCacheBytes();
+        double matching = free == 0 ? 0 : Math.min(1, floor3(wanted / free));
         return new Trtllm(free, kv, tokens, matching, state);
     }
 

@@ -225,6 +225,10 @@ class EngineViewsTest {
         assertEquals(64L * 49_082_368, t.stateBytes());
         assertEquals(g.memoryBytes() - e.weightsBytes() - e.activationBytes() - e.overheadBytes() - t.stateBytes(), t.freeBytes());
         assertEquals(t.defaultKvBytes() / 6_144, t.defaultMaxTokens());
+        // The fraction our command passes makes room for the requests of max_model_len vLLM's cache holds (its bytes
+        // count the Mamba state too, which TensorRT-LLM has taken already).
+        assertEquals(Math.floor(e.maxConcurrency() * 32_768 * 6_144 / t.freeBytes() * 1000) / 1000.0, t.matchingFraction());
+        assertTrue(t.matchingFraction() < e.kvCacheBytes() / (double) t.freeBytes());
     }
 
     /** Chunked local attention (Llama 4): neither engine's pools are modelled. */
