@@ -252,11 +252,14 @@ final class KvCachePlan {
 
     /**
      * SGLang's hybrid SWA allowlist among the families modelled here ({@code is_hybrid_swa_model}, sglang
-     * model_config.py, and the server_args defaults of 2026, read 2026-12): gpt-oss, MiMo-V2 and Step-3.5 / 3.7 give their
-     * sliding layers a pool of their own. Gemma 2 / 3 and other sliding models are not on it (server_args forced
-     * {@code disable_hybrid_swa_memory} for them, "not yet supported"): every layer is a full-attention layer there.
+     * model_config.py, and the server_args defaults of 2026, read 2026-12): gpt-oss, MiMo-V2, Step-3.5 / 3.7 and Llama 4
+     * (its chunked layers, every layer but each fourth, in the SWA pool with attention_chunk_size as the window; the
+     * generic ratio since PR #16399, 2026-01) give their windowed layers a pool of their own. Gemma 2 / 3 and other sliding
+     * models are not on it (server_args forced {@code disable_hybrid_swa_memory} for them, "not yet supported"): every
+     * layer is a full-attention layer there.
      */
-    private static final Set<Family> SGLANG_HYBRID_SWA = EnumSet.of(Family.GPT_OSS, Family.MIMO_V2, Family.STEP3P5);
+    private static final Set<Family> SGLANG_HYBRID_SWA = EnumSet.of(Family.GPT_OSS, Family.MIMO_V2, Family.STEP3P5,
+            Family.LLAMA4);
 
     /**
      * What SGLang's and TensorRT-LLM's pools see of the layers {@code [from, to)} on one rank under {@code s}, on a GPU
@@ -294,7 +297,9 @@ final class KvCachePlan {
                         full += bytesPerToken(k, s);
                         fullLayers++;
                     }
-                    case SLIDING -> {
+                    case SLIDING, CHUNKED -> {
+                        // Both engines treat Llama 4's chunked layers as windowed ones: SGLang's SWA pool (window
+                        // attention_chunk_size), TensorRT-LLM's full-length pool.
                         sliding += bytesPerToken(k, s);
                         slidingLayers++;
                     }
@@ -303,7 +308,7 @@ final class KvCachePlan {
                         state += d.convElements(s.tp()) * SGLANG_CONV_STATE_BYTES + d.ssmElements(s.tp()) * SGLANG_SSM_STATE_BYTES;
                         stateLayers++;
                     }
-                    case CHUNKED, INDEXER, INDEX_KEYS -> {
+                    case INDEXER, INDEX_KEYS -> {
                         return EnginePools.unmodelled(k.label() + " layers");
                     }
                 }

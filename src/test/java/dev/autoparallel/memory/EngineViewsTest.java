@@ -231,16 +231,28 @@ class EngineViewsTest {
         assertTrue(t.matchingFraction() < e.kvCacheBytes() / (double) t.freeBytes());
     }
 
-    /** Chunked local attention (Llama 4): neither engine's pools are modelled. */
+    /**
+     * Llama 4 is on SGLang's hybrid SWA allowlist: its 36 chunked layers (attention_chunk_size 8,192 as the window) take
+     * the SWA pool and its 12 NoPE layers the full pool, at the generic ratio 0.8 (PR #16399 retired the Llama-4 ratio).
+     * Scout at TP 4: 8 KV heads x 128 / 4 x 2 x 2 B = 1,024 B a layer, so full = pool // (12 x 1,024 + 0.8 x 36 x 1,024) =
+     * pool // 41,779.2. TensorRT-LLM 1.0 to 1.2 keeps every layer at full length: 49,152 B a token.
+     */
     @Test
-    void chunkedAndIndexerLayers_leaveTheFlagsToTheEngines() {
+    void llama4_chunkedLayersAreWindowedLayers() {
         Gpu g = GpuCatalog.require("H200", "gpu");
         MemoryEstimate scout = evaluate(KvCacheFormulaTest.config2026("meta-llama--Llama-4-Scout-17B-16E-Instruct"), "H200", 4, 16_000);
-        assertTrue(EngineViews.sglangUnmodelled(scout).contains("chunked local attention"), EngineViews.sglangUnmodelled(scout));
-        assertTrue(EngineViews.trtllmUnmodelled(scout).contains("chunked local attention"));
+        EnginePools p = scout.enginePools();
+        assertEquals(12, p.fullLayers());
+        assertEquals(36, p.slidingLayers());
+        assertTrue(p.sglangSplitsSliding());
+        EngineViews.SglangPools pools = EngineViews.sglangPools(p, 10 * GIB);
+        assertEquals((long) Math.floor(10 * GIB / 41_779.2), pools.maxTotalNumTokens());
+        assertEquals((long) Math.floor(pools.maxTotalNumTokens() * 0.8), pools.swaTokens());
+        EngineViews.Trtllm t = EngineViews.trtllm(scout, g.memoryBytes());
+        assertEquals(t.defaultKvBytes() / 49_152, t.defaultMaxTokens());
         Commands.Request r = new Commands.Request("meta-llama/Llama-4-Scout-17B-16E-Instruct", scout.layout(), 8, 16_000, 256,
                 0.92, KvCacheDtype.AUTO).withMemory(scout, g.memoryBytes());
-        assertNull(r.sglangMemFractionStatic());
-        assertTrue(!Commands.sglang(r).command().contains("--mem-fraction-static"));
+        assertNotNull(r.sglangMemFractionStatic());
+        assertNotNull(r.trtllmFreeGpuMemoryFraction());
     }
 }
