@@ -6,7 +6,8 @@ package dev.autoparallel.memory;
  *
  * @param fullBytesPerToken        bytes one token takes in the full-attention and MLA layers together
  * @param fullLayers               those layers
- * @param slidingBytesPerToken     bytes one token takes in the sliding-window layers together, each at its own width
+ * @param slidingBytesPerToken     bytes one token takes in the sliding-window and chunked layers together, each at its
+ *                                 own width
  * @param slidingLayers            those layers
  * @param stateBytesPerRequest     the Mamba / linear-attention state of one request over the state layers as SGLang holds
  *                                 it: convolution state in bfloat16, recurrent state in float32 (0 without such layers)

@@ -18,8 +18,8 @@ package dev.autoparallel.memory;
  *
  * <p>Models with more than one kind of cache layer ({@link EnginePools}):
  * <ul>
- *   <li>SGLang, sliding-window layers: on its hybrid SWA allowlist (gpt-oss, MiMo-V2, Step-3.5 / 3.7) the full and the
- *       sliding layers get pools of their own, {@code swa_tokens = swa_full_tokens_ratio x full_tokens}, so
+ *   <li>SGLang, sliding-window layers: on its hybrid SWA allowlist (gpt-oss, MiMo-V2, Step-3.5 / 3.7, Llama 4 with its
+ *       chunked layers) the full and the windowed layers get pools of their own, {@code swa_tokens = swa_full_tokens_ratio x full_tokens}, so
  *       {@code full_tokens = pool // (F + ratio x S)} with F and S the full and the sliding layers' bytes per token
  *       (pool_configurator.py {@code HybridSWAPoolConfigurator}, PR #22389, 2026-04); other sliding models size every
  *       layer as a full-attention layer.</li>
@@ -31,7 +31,7 @@ package dev.autoparallel.memory;
  *       scales from compute capability 10 or with an fp8 cache) and the indexer's fp8 key with its scale (132 B), on every
  *       TP rank, in pages of 64 tokens (memory_pool.py {@code NSATokenToKVPool}; the budget's cell size counts both since
  *       PR #11309).</li>
- *   <li>TensorRT-LLM 1.0 to 1.2: one pool in which every attention layer holds the whole context
+ *   <li>TensorRT-LLM 1.0 to 1.2: one pool in which every attention layer, sliding or chunked, holds the whole context
  *       ({@code max_attention_window} defaults to {@code [max_seq_len]}: resource_manager.py at 1.2.0rc2; sliding pools
  *       only when the user passes the windows, and PR #18767 of 2026-09, which reads them from the HF config, is not
  *       modelled). Mamba-2 hybrids: its MambaHybridCacheManager holds {@code max_batch_size} requests' state, allocated
