@@ -252,14 +252,15 @@ final class KvCachePlan {
 
     /**
      * SGLang's hybrid SWA allowlist among the families modelled here ({@code is_hybrid_swa_model}, sglang
-     * model_config.py, and the server_args defaults of 2026, read 2026-12): gpt-oss, MiMo-V2, Step-3.5 / 3.7 and Llama 4
+     * model_config.py, and the server_args defaults of 2026, read 2026-12): gpt-oss, MiMo-V2, Step-3.5 / 3.7, Llama 4
      * (its chunked layers, every layer but each fourth, in the SWA pool with attention_chunk_size as the window; the
-     * generic ratio since PR #16399, 2026-01) give their windowed layers a pool of their own. Gemma 2 / 3 and other sliding
+     * generic ratio since PR #16399, 2026-01) and Gemma 4 (full layers at global_head_dim with K and V both stored, as
+     * vLLM does) give their windowed layers a pool of their own. Gemma 2 / 3 and other sliding
      * models are not on it (server_args forced {@code disable_hybrid_swa_memory} for them, "not yet supported"): every
      * layer is a full-attention layer there.
      */
     private static final Set<Family> SGLANG_HYBRID_SWA = EnumSet.of(Family.GPT_OSS, Family.MIMO_V2, Family.STEP3P5,
-            Family.LLAMA4);
+            Family.LLAMA4, Family.GEMMA4);
 
     /**
      * What SGLang's and TensorRT-LLM's pools see of the layers {@code [from, to)} on one rank under {@code s}, on a GPU
@@ -271,10 +272,6 @@ final class KvCachePlan {
         }
         if (dsv4) {
             return EnginePools.unmodelled("DeepSeek-V4's compressed, indexer and window caches");
-        }
-        if (spec.family() == Family.GEMMA4) {
-            return EnginePools.unmodelled("Gemma 4's pools (SGLang splits its sliding layers; its full layers are wider and"
-                    + " some layers share another's KV)");
         }
         long full = 0, sliding = 0, state = 0, indexed = 0;
         int fullLayers = 0, slidingLayers = 0, stateLayers = 0, indexedLayers = 0;

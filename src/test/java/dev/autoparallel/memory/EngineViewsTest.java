@@ -232,6 +232,31 @@ class EngineViewsTest {
     }
 
     /**
+     * Gemma 4 is on SGLang's hybrid SWA allowlist; its full layers hold K and V at global_head_dim 512 with the global KV
+     * heads (K copied into V where attention_k_eq_v), its sliding layers at 256 with the others. A published ladder of SGLang
+     * v0.5.12 starts on two RTX 3090s at TP 2 (mattbucci/2x-3090-GA102-300-A1-sglang-inference, bf16 cache, page 1, ratio
+     * 0.8) logs for gemma-4-31B "full_layer_tokens=24248, swa_layer_tokens=19398" with K sizes 0.46 and 3.70 GB, and for
+     * gemma-4-26B-A4B 117,840 / 94,272 with 0.56 and 4.50 GB: each pool holds its tokens and a padding row, so the K
+     * sizes give the K bytes per token of each kind, half of F and S.
+     */
+    @Test
+    void sglang_gemma4_fullAndSlidingPools_publishedLadder() {
+        EnginePools g31 = evaluate(KvCacheFormulaTest.config2026("nvidia--Gemma-4-31B-IT-NVFP4"), "H100", 2, 32_768).enginePools();
+        assertTrue(g31.sglangSplitsSliding());
+        assertEquals(0.46, Math.round((24_248 + 1) * g31.fullBytesPerToken() / 2 / (double) GIB * 100) / 100.0);
+        assertEquals(3.70, Math.round((19_398 + 1) * g31.slidingBytesPerToken() / 2 / (double) GIB * 100) / 100.0);
+        assertEquals(19_398, (long) Math.floor(24_248 * EngineViews.SGLANG_SWA_FULL_TOKENS_RATIO));
+        EnginePools g26 = evaluate(KvCacheFormulaTest.config2026("google--gemma-4-26B-A4B"), "H100", 2, 32_768).enginePools();
+        assertEquals(0.56, Math.round((117_840 + 1) * g26.fullBytesPerToken() / 2 / (double) GIB * 100) / 100.0);
+        assertEquals(4.50, Math.round((94_272 + 1) * g26.slidingBytesPerToken() / 2 / (double) GIB * 100) / 100.0);
+        // Both ladder rungs logged for the 26B at 0.8 and the pool they imply: full = pool // (F + 0.8 S).
+        long pool = Math.round(117_840.5 * (g26.fullBytesPerToken() + 0.8 * g26.slidingBytesPerToken()));
+        EngineViews.SglangPools pools = EngineViews.sglangPools(g26, pool);
+        assertEquals(117_840, pools.maxTotalNumTokens());
+        assertEquals(94_272, pools.swaTokens());
+    }
+
+    /**
      * Llama 4 is on SGLang's hybrid SWA allowlist: its 36 chunked layers (attention_chunk_size 8,192 as the window) take
      * the SWA pool and its 12 NoPE layers the full pool, at the generic ratio 0.8 (PR #16399 retired the Llama-4 ratio).
      * Scout at TP 4: 8 KV heads x 128 / 4 x 2 x 2 B = 1,024 B a layer, so full = pool // (12 x 1,024 + 0.8 x 36 x 1,024) =
