@@ -16,9 +16,9 @@ package dev.autoparallel.memory;
  *                                 pool stores them on this GPU: bf16 latents on Hopper, fp8 from compute capability 10 or
  *                                 with an fp8 cache
  * @param indexedLayers            those layers
- * @param trtllmStateBytesPerRequest the Mamba-2 state of one request as TensorRT-LLM's MambaHybridCacheManager holds it
- *                                 (convolution state in the model dtype, recurrent state in the config's
- *                                 mamba_ssm_cache_dtype); 0 without Mamba-2 layers
+ * @param trtllmStateBytesPerRequest the Mamba-2 or Qwen3-Next state of one request as TensorRT-LLM 1.1 / 1.2's
+ *                                 MambaHybridCacheManager holds it (both states in the model dtype); 0 where it is not
+ *                                 modelled
  * @param sglangSplitsSliding      whether SGLang gives this family's sliding layers a pool of their own (its hybrid SWA
  *                                 allowlist); otherwise it sizes every layer as a full-attention layer
  * @param unmodelled               the first layer kind or family neither engine's pools are modelled for, or null

@@ -34,8 +34,9 @@ package dev.autoparallel.memory;
  *   <li>TensorRT-LLM 1.0 to 1.2: one pool in which every attention layer, sliding or chunked, holds the whole context
  *       ({@code max_attention_window} defaults to {@code [max_seq_len]}: resource_manager.py at 1.2.0rc2; sliding pools
  *       only when the user passes the windows, and PR #18767 of 2026-09, which reads them from the HF config, is not
- *       modelled). Mamba-2 hybrids: its MambaHybridCacheManager holds {@code max_batch_size} requests' state, allocated
- *       before the KV pool of the attention layers (mamba_cache_manager.py at 1.2.0rc2).</li>
+ *       modelled). Mamba-2 and Qwen3-Next hybrids: its MambaHybridCacheManager holds {@code max_batch_size} requests'
+ *       state in the model dtype, allocated before the KV pool of the attention layers (mamba_cache_manager.py at
+ *       1.2.0rc2).</li>
  * </ul>
  */
 public final class EngineViews {
@@ -115,8 +116,8 @@ public final class EngineViews {
         if (p.indexedLayers() > 0) {
             return "TensorRT-LLM's pools for DSA indexer keys are not modelled";
         }
-        return p.stateLayers() > 0 && p.trtllmStateBytesPerRequest() == 0 ? "TensorRT-LLM's state managers for Gated DeltaNet"
-                + " and KDA layers (and Mamba-2 groups that TP does not divide) are not modelled" : null;
+        return p.stateLayers() > 0 && p.trtllmStateBytesPerRequest() == 0 ? "TensorRT-LLM's state for this model (Qwen3.5's"
+                + " hybrid manager of 1.3, KDA layers, Mamba-2 groups that TP does not divide) is not modelled" : null;
     }
 
     /**

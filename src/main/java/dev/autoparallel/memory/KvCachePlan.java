@@ -314,12 +314,16 @@ final class KvCachePlan {
         if (stateLayers > 0 && slidingLayers > 0) {
             return EnginePools.unmodelled("sliding-window layers beside Mamba or linear-attention state");
         }
-        // TensorRT-LLM's MambaHybridCacheManager (1.2.0rc2): conv states of conv_dim / TP x (d_conv - 1) in the model dtype and
-        // SSM states of heads / TP x head_dim x d_state in mamba_ssm_cache_dtype per layer and batch slot: vLLM's shapes
-        // where TP divides the groups.
+        // TensorRT-LLM's MambaHybridCacheManager (1.1 / 1.2): per layer and batch slot a conv state of conv_dim / TP x
+        // (d_conv - 1) and an SSM state of heads / TP x head_dim x d_state, both in the model dtype
+        // (kv_cache_config.mamba_ssm_cache_dtype "auto"): vLLM's shapes where TP divides the groups. Mamba-2 (Nemotron-H)
+        // and Qwen3-Next's Gated DeltaNet go through it; Qwen3.5 arrives in 1.3.0rc9 with a manager that charges the
+        // state inside the KV budget, and KDA has none.
         LinearStateDims d = spec.linearState();
-        long trtllmState = stateLayers > 0 && d.mixer() == ModelSpec.Mixer.MAMBA2 && d.groups() % s.tp() == 0
-                ? stateLayers * d.bytes(s.tp()) : 0;
+        boolean trtllmManaged = stateLayers > 0 && (d.mixer() == ModelSpec.Mixer.MAMBA2 && d.groups() % s.tp() == 0
+                || d.mixer() == ModelSpec.Mixer.GATED_DELTANET && spec.family() == Family.QWEN3_NEXT);
+        long trtllmState = trtllmManaged
+                ? stateLayers * (d.convElements(s.tp()) + d.ssmElements(s.tp())) * (long) d.convDtype().bytes() : 0;
         return new EnginePools(full, fullLayers, sliding, slidingLayers, state, stateLayers, indexed, indexedLayers,
                 trtllmState, SGLANG_HYBRID_SWA.contains(spec.family()), null);
     }

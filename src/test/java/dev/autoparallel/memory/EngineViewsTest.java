@@ -165,8 +165,8 @@ class EngineViewsTest {
         assertEquals(330_323, pools.maxTotalNumTokens());
         assertEquals(17.92, Math.round(pools.stateBytes() / (double) GIB * 100) / 100.0);
         assertEquals(24, pools.stateRunningRequests());
-        // TensorRT-LLM's Gated DeltaNet state manager is not modelled: refused by name, and its flag left to the engine.
-        assertTrue(EngineViews.trtllmUnmodelled(e).contains("Gated DeltaNet"), EngineViews.trtllmUnmodelled(e));
+        // TensorRT-LLM serves Qwen3.5 from 1.3, whose hybrid manager is not modelled: refused by name, the flag left to it.
+        assertTrue(EngineViews.trtllmUnmodelled(e).contains("Qwen3.5"), EngineViews.trtllmUnmodelled(e));
         assertNull(EngineViews.sglangUnmodelled(e));
         Commands.Request r = new Commands.Request("Qwen/Qwen3.5-27B", e.layout(), 8, 16_000, 256, 0.92, KvCacheDtype.AUTO)
                 .withMemory(e, GpuCatalog.require("H100", "gpu").memoryBytes());
@@ -206,10 +206,11 @@ class EngineViewsTest {
 
     /**
      * Nemotron-3-Nano's 23 Mamba-2 layers (64 heads x 64, state 128, 8 groups; conv kernel 4) hold, per request at TP 1,
-     * 23 x (3 x (4,096 + 2 x 8 x 128) x 2 B + 64 x 64 x 128 x 4 B) = 49,082,368 B with the config's float32 SSM state:
-     * SGLang's slot and TensorRT-LLM's batch slot alike. TensorRT-LLM's MambaHybridCacheManager allocates max_batch_size of
-     * them (64 here, as our command passes --max_batch_size) before measuring the free memory, and its KV pool holds the 6
-     * attention layers' 2 x 2 KV heads x 128 x 2 B = 6,144 B a token.
+     * 23 x (3 x (4,096 + 2 x 8 x 128) x 2 B + 64 x 64 x 128 x 4 B) = 49,082,368 B in SGLang's slot (float32 SSM state),
+     * and 23 x (3 x 6,144 + 64 x 64 x 128) x 2 B = 24,965,120 B in TensorRT-LLM 1.1 / 1.2's batch slot (both states in the
+     * model dtype: mamba_ssm_cache_dtype "auto"). Its MambaHybridCacheManager allocates max_batch_size of them (64 here, as
+     * our command passes --max_batch_size) before measuring the free memory, and its KV pool holds the 6 attention layers'
+     * 2 x 2 KV heads x 128 x 2 B = 6,144 B a token.
      */
     @Test
     void trtllm_mamba2StateBeforeTheKvPool() {
@@ -218,17 +219,22 @@ class EngineViewsTest {
                 new Layout(1, 1, 1, false), EngineSettings.defaults().withMaxModelLen(32_768).withMaxNumSeqs(64), g.memoryBytes());
         EnginePools p = e.enginePools();
         assertEquals(49_082_368, p.stateBytesPerRequest());
-        assertEquals(49_082_368, p.trtllmStateBytesPerRequest());
+        assertEquals(24_965_120, p.trtllmStateBytesPerRequest());
         assertEquals(6_144, p.fullBytesPerToken());
         assertNull(EngineViews.trtllmUnmodelled(e));
         EngineViews.Trtllm t = EngineViews.trtllm(e, g.memoryBytes());
-        assertEquals(64L * 49_082_368, t.stateBytes());
+        assertEquals(64L * 24_965_120, t.stateBytes());
         assertEquals(g.memoryBytes() - e.weightsBytes() - e.activationBytes() - e.overheadBytes() - t.stateBytes(), t.freeBytes());
         assertEquals(t.defaultKvBytes() / 6_144, t.defaultMaxTokens());
         // The fraction our command passes makes room for the requests of max_model_len vLLM's cache holds (its bytes
         // count the Mamba state too, which TensorRT-LLM has taken already).
         assertEquals(Math.floor(e.maxConcurrency() * 32_768 * 6_144 / t.freeBytes() * 1000) / 1000.0, t.matchingFraction());
         assertTrue(t.matchingFraction() < e.kvCacheBytes() / (double) t.freeBytes());
+        // Qwen3-Next's 36 Gated DeltaNet layers take the same manager: at TP 4, (8,192 / 4 x 3 + 32 / 4 x 128 x 128) x 2 B
+        // a layer, 9,879,552 B (9.42 MiB) a request.
+        MemoryEstimate next = new MemoryModel(catalog("Qwen/Qwen3-Next-80B-A3B-Thinking"), g).evaluate(new Layout(4, 1, 1, false),
+                EngineSettings.defaults().withMaxModelLen(32_768).withMaxNumSeqs(64), g.memoryBytes());
+        assertEquals(9_879_552, next.enginePools().trtllmStateBytesPerRequest());
     }
 
     /**
