@@ -283,10 +283,15 @@ final class EvaluateCommand implements Callable<Integer> {
         out.println(e.fits() ? "  fits" : "  does not fit: " + e.rejection().detail());
         if (figures != null) {
             EnginePools pools = e.enginePools();
-            boolean byRequests = figures.engine().equals("trtllm") && (pools.slidingLayers() > 0 || pools.stateLayers() > 0);
-            String matched = byRequests
-                    ? String.format(Locale.ROOT, "room for vLLM's %.2f requests of %d tokens", e.maxConcurrency(), e.maxModelLen())
-                    : String.format(Locale.ROOT, "vLLM's %.2f GiB", e.kvCacheBytes() / gib);
+            boolean byRequests = figures.engine().equals("trtllm") ? pools.slidingLayers() > 0 || pools.stateLayers() > 0
+                    : !EngineViews.poolsHoldVllmTokens(e);
+            boolean capped = figures.engine().equals("sglang") && figures.matchingFraction() >= Math.floor(e.budgetBytes()
+                    / (double) memory * 1000) / 1000.0;
+            String matched = !byRequests ? String.format(Locale.ROOT, "vLLM's %.2f GiB", e.kvCacheBytes() / gib)
+                    : capped ? String.format(Locale.ROOT, "vLLM's share of the GPU, too little for its %.2f requests of %d tokens",
+                    EngineViews.heldRequests(e), e.maxModelLen())
+                    : String.format(Locale.ROOT, "room for vLLM's %.2f requests of %d tokens", EngineViews.heldRequests(e),
+                    e.maxModelLen());
             out.printf(Locale.ROOT, "  %s: %s default %s gives %.2f GiB KV cache, %,d tokens; %s %s gives %s%n",
                     figures.engine(), figures.flag(), figures.defaultFraction(), figures.kvCacheBytes() / gib,
                     figures.maxTokens(), figures.flag(), figures.matchingFraction(), matched);

@@ -77,7 +77,8 @@ public final class EngineViews {
      * @param defaultMemFractionStatic the mem_fraction_static SGLang picks by itself
      * @param kvPoolBytes              the KV pool per GPU at that default
      * @param maxTotalNumTokens        "max_total_num_tokens" at that default
-     * @param matchingMemFractionStatic the fraction that gives vLLM's KV cache, rounded down to 3 decimals
+     * @param matchingMemFractionStatic the fraction that gives vLLM's KV cache (for hybrid pools: room for the requests it
+     *                                 holds, {@link #sglangPoolFor}), rounded down to 3 decimals
      * @param swaTokens                tokens of the sliding layers' own pool (0: none; max_total_num_tokens is the full
      *                                 layers')
      * @param stateSlots               max_mamba_cache_size, the state pool's slots (0: no state layers)
@@ -169,7 +170,10 @@ public final class EngineViews {
         }
         double fraction = Math.round((mib - reserve) / mib * 1000) / 1000.0;
         long pool = Math.max(0, (long) Math.floor(fraction * gpuMemoryBytes) - e.weightsBytes() - e.nonTorchBytes());
-        double matching = floor3((e.weightsBytes() + e.nonTorchBytes() + e.kvCacheBytes()) / (double) gpuMemoryBytes);
+        // Never more than vLLM's own share of the GPU: where SGLang's pools cannot hold vLLM's requests within it, the
+        // command gives SGLang that share and it holds fewer.
+        double matching = Math.min(floor3(e.budgetBytes() / (double) gpuMemoryBytes),
+                floor3((e.weightsBytes() + e.nonTorchBytes() + sglangPoolFor(e)) / (double) gpuMemoryBytes));
         SglangPools pools = sglangPools(e.enginePools(), pool);
         return new Sglang(chunk, graphBs, fraction, pool, pools.maxTotalNumTokens(), matching, pools.swaTokens(),
                 pools.stateSlots(), pools.stateBytes(), pools.stateRunningRequests());
@@ -181,6 +185,38 @@ public final class EngineViews {
      * requests it allows (zeros where the model has no such layers).
      */
     public record SglangPools(long maxTotalNumTokens, long swaTokens, long stateSlots, long stateBytes, long stateRunningRequests) {
+    }
+
+    /**
+     * The pool SGLang needs for what vLLM's cache holds. One pool of full-length layers: vLLM's bytes. Otherwise room for
+     * vLLM's requests of max_model_len: their tokens in the full-attention (or DSA) pool with the sliding pool's 0.8 beside
+     * it, or, with state layers, their tokens in the KV pool's 1 / 1.9 share and five state slots each (and the padding
+     * slot) in the state pool's 0.9 / 1.9.
+     */
+    static double sglangPoolFor(MemoryEstimate e) {
+        EnginePools p = e.enginePools();
+        if (poolsHoldVllmTokens(e)) {
+            return e.kvCacheBytes();
+        }
+        double requests = heldRequests(e);
+        double tokens = requests * e.maxModelLen();
+        double r = SGLANG_MAMBA_FULL_MEMORY_RATIO;
+        if (p.stateLayers() > 0) {
+            return Math.max(tokens * p.fullBytesPerToken() * (1 + r),
+                    (Math.ceil(requests) * SGLANG_STATE_SLOTS_PER_REQUEST + 2) * p.stateBytesPerRequest() * (1 + r) / r);
+        }
+        if (p.indexedLayers() > 0) {
+            return tokens * (p.fullBytesPerToken() + p.sglangIndexedBytesPerToken());
+        }
+        if (p.sglangSplitsSliding()) {
+            return tokens * (p.fullBytesPerToken() + SGLANG_SWA_FULL_TOKENS_RATIO * p.slidingBytesPerToken());
+        }
+        return tokens * p.allLayersFullBytesPerToken();
+    }
+
+    /** The requests of max_model_len vLLM holds at once: what its cache holds, at most max_num_seqs. */
+    public static double heldRequests(MemoryEstimate e) {
+        return Math.min(e.maxConcurrency(), e.maxNumSeqs());
     }
 
     /** How SGLang divides {@code pool} bytes among the pools of a model whose cache layers are {@code p}. */
@@ -218,7 +254,8 @@ public final class EngineViews {
      * As {@link #trtllm(MemoryEstimate, long)} with {@code --max_batch_size maxBatchSize}. Mamba-2 hybrids: the
      * MambaHybridCacheManager allocates that many requests' state before the KV pool, inside the profiled peak, so it
      * comes off the free memory. Where vLLM's cache is not one pool of full-length layers (sliding or state layers), the
-     * matching fraction gives TensorRT-LLM room for the requests of max_model_len vLLM's cache holds, not vLLM's bytes.
+     * matching fraction gives TensorRT-LLM room for the requests of max_model_len vLLM holds ({@link #heldRequests}), not
+     * vLLM's bytes.
      */
     public static Trtllm trtllm(MemoryEstimate e, long gpuMemoryBytes, int maxBatchSize) {
         EnginePools p = e.enginePools();
@@ -228,7 +265,7 @@ public final class EngineViews {
         long cell = p.allLayersFullBytesPerToken();
         long tokens = cell == 0 ? 0 : kv / cell;
         double wanted = p.slidingLayers() > 0 || p.stateLayers() > 0
-                ? e.maxConcurrency() * e.maxModelLen() * (double) cell : e.kvCacheBytes();
+                ? heldRequests(e) * e.maxModelLen() * (double) cell : e.kvCacheBytes();
         double matching = free == 0 ? 0 : Math.min(1, floor3(wanted / free));
         return new Trtllm(free, kv, tokens, matching, state);
     }
