@@ -121,6 +121,11 @@ class EngineViewsTest {
         assertEquals(t.defaultKvBytes() / 73_728, t.defaultMaxTokens());
         assertNull(EngineViews.sglangUnmodelled(e));
         assertNull(EngineViews.trtllmUnmodelled(e));
+        // The fraction our SGLang command passes makes room for vLLM's requests of 16,000 tokens in the full pool and the
+        // sliding pool's 0.8 beside it.
+        long total = GpuCatalog.require("H100", "gpu").memoryBytes();
+        double pool = EngineViews.heldRequests(e) * 16_000 * 66_355.2;
+        assertEquals(Math.floor((e.weightsBytes() + e.nonTorchBytes() + pool) / total * 1000) / 1000.0, v.matchingMemFractionStatic());
     }
 
     /**
@@ -172,6 +177,10 @@ class EngineViewsTest {
                 .withMemory(e, GpuCatalog.require("H100", "gpu").memoryBytes());
         assertNotNull(r.sglangMemFractionStatic());
         assertNull(r.trtllmFreeGpuMemoryFraction());
+        // Five state slots for each of vLLM's requests and their tokens do not fit within vLLM's share of the GPU: the
+        // fraction stops there.
+        long total = GpuCatalog.require("H100", "gpu").memoryBytes();
+        assertEquals(Math.floor(e.budgetBytes() / (double) total * 1000) / 1000.0, r.sglangMemFractionStatic());
     }
 
     /**
