@@ -374,7 +374,9 @@ public final class PerfModel {
         if (engine.gathersExpertInputs() && l.expertParallel() && l.dp() > 1 && spec.moe() != null) {
             stage.dispatchExperts(k, l, gpusPerNode);
         }
-        stage.stepOverheadS = calibrations.of(engine, stage.source()).stepOverheadS();
+        EngineCalibration calibration = calibrations.of(engine, stage.source());
+        stage.stepOverheadS = calibration.stepOverheadS()
+                + (spec.moe() == null ? 0 : calibration.moeLayerOverheadS() * spec.moe().moeLayers() / (double) l.pp());
         return stage;
     }
 

@@ -24,10 +24,10 @@ import java.util.Locale;
 public enum ServingEngine {
     /** vLLM's V1 scheduler: chunked prefill mixed into decode steps (vLLM 0.11-0.18 in the fitted rows). */
     VLLM("vllm", new EngineCalibration(4e-3, 15e-3, 0.1, 0.8),
-            new EngineCalibration(3e-3, 10e-3, 0.1, 0.9), new EngineCalibration(1.25e-3, 5e-3, 0.4, 0.5)),
+            new EngineCalibration(3e-3, 10e-3, 0.1, 0.9), new EngineCalibration(0, 5e-3, 0.4, 0.5, 40e-6)),
     /** SGLang: prefill batches run before decode batches (SGLang 0.5.1-0.5.9 in the fitted rows). */
     SGLANG("sglang", new EngineCalibration(6e-3, 50e-3, 1.0, 0.4),
-            new EngineCalibration(1e-3, 5e-3, 1.2, 0.8), new EngineCalibration(2.75e-3, 145e-3, 0.1, 0.5)),
+            new EngineCalibration(1e-3, 5e-3, 1.2, 0.8), new EngineCalibration(0.25e-3, 145e-3, 0.1, 0.5, 50e-6)),
     /**
      * TensorRT-LLM's PyTorch backend (trtllm-serve): in-flight batching, a context whole in a step of up to max_num_tokens
      * (chunked prefill is off by default; 1.0-1.2 in the fitted rows).
@@ -71,7 +71,13 @@ public enum ServingEngine {
      * gpt-oss-120b): vLLM step 1.25 ms, prefill 5 ms, queue 0.4 x (C-1)^0.5 (TTFT 14.5%, TPOT 11.4% on its rows);
      * SGLang 2.75 ms, 145 ms, 0.1 x (C-1)^0.5 (11.5%, 8.9%); TensorRT-LLM 3 ms, 90 ms, 0.1 x (C-1)^0.6 (16.4%, 9.8%).
      * SGLang's and TensorRT-LLM's long prefill overheads stand in for what a DeepSeek prefill costs beyond its measured
-     * kernels (DeepSeek is most of their rows).
+     * kernels (DeepSeek is most of their rows). The step overhead was then refitted with a cost per MoE layer (2026-12-01,
+     * on TPOT, the other three kept; every row of this path is a MoE model, where the step overhead alone left MoE TPOT
+     * optimistic the deeper the model: Qwen3-235B -50%, MiniMax-M2.5 -23%): vLLM 0 + 40 us a MoE layer (TPOT 16.4% ->
+     * 9.5%, TTFT 16.5% -> 16.4% on its 335 rows), SGLang 0.25 ms + 50 us (8.9% -> 7.5%, 11.5% -> 11.9%). TensorRT-LLM
+     * keeps its constant: its fit, 0 + 30 us (9.8% -> 8.8%, 17.4% -> 16.2%, Qwen3-235B most of its rows), made its
+     * disaggregated DeepSeek-V3 rows' TPOT worse (17.6% -> 24.6%). The roofline paths keep theirs too: a MoE term there
+     * moved SGLang's TTFT from 19.6% to 23.2%.
      */
     private final EngineCalibration expertCalibration;
 

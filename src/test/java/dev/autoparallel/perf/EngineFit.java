@@ -17,7 +17,8 @@ import org.apache.commons.csv.CSVRecord;
 
 /**
  * Fits one engine's calibration ({@link EngineCalibration}) of one step source on the measured serving points of a
- * file in the columns of measured-latency.csv that the source predicts: first the step overhead on TPOT, then the
+ * file in the columns of measured-latency.csv that the source predicts: first the step overhead on TPOT (with, for the
+ * measured-experts source, the cost per MoE layer), then the
  * prefill overhead, queue factor and queue exponent on TTFT, each by grid search for the lowest median absolute error of those rows.
  * Run by {@code jobs/fit-engine.sh ENGINE [FILE] [SOURCE]} (SOURCE {@code roofline}, {@code measured_kernels} or
  * {@code measured_experts}; default roofline); prints the grid's best point and the errors before and after. The other
@@ -59,14 +60,20 @@ public final class EngineFit {
         System.out.printf(Locale.ROOT, "%s %s: %d rows; now %s: %d predicted, TTFT %.1f%%, TPOT %.1f%%%n", engine.key(), source.key(),
                 rows.size(), now, (int) before[2], before[0] * 100, before[1] * 100);
         boolean kernels = source != PerfModel.StepSource.ROOFLINE;
+        // The measured-experts source also fits a cost per MoE layer (every row it predicts is a MoE model).
+        boolean perMoeLayer = source == PerfModel.StepSource.MEASURED_EXPERTS;
         double bestStep = now.stepOverheadS();
+        double bestMoe = now.moeLayerOverheadS();
         double bestTpot = Double.MAX_VALUE;
         for (double step = kernels ? 0 : 0.5e-3; step <= 6e-3 + 1e-12; step += 0.25e-3) {
-            double[] e = errors(rows, model, source, new EngineCalibration(step, now.prefillOverheadS(), now.queueFactor(),
-                    now.queueExponent()));
-            if (e[1] < bestTpot) {
-                bestTpot = e[1];
-                bestStep = step;
+            for (double moe = 0; moe <= (perMoeLayer ? 100e-6 : 0) + 1e-12; moe += 10e-6) {
+                double[] e = errors(rows, model, source, new EngineCalibration(step, now.prefillOverheadS(),
+                        now.queueFactor(), now.queueExponent(), moe));
+                if (e[1] < bestTpot) {
+                    bestTpot = e[1];
+                    bestStep = step;
+                    bestMoe = moe;
+                }
             }
         }
         double bestPrefill = now.prefillOverheadS();
@@ -76,7 +83,7 @@ public final class EngineFit {
         for (double exponent = 0; exponent <= 1.0 + 1e-12; exponent += 0.1) {
             for (double prefill = 0; prefill <= 0.300 + 1e-12; prefill += 0.005) {
                 for (double queue = 0; queue <= 2.0 + 1e-12; queue += 0.1) {
-                    double[] e = errors(rows, model, source, new EngineCalibration(bestStep, prefill, queue, exponent));
+                    double[] e = errors(rows, model, source, new EngineCalibration(bestStep, prefill, queue, exponent, bestMoe));
                     if (e[0] + e[1] < bestSum) {
                         bestSum = e[0] + e[1];
                         bestPrefill = prefill;
@@ -86,11 +93,11 @@ public final class EngineFit {
                 }
             }
         }
-        EngineCalibration fitted = new EngineCalibration(bestStep, bestPrefill, bestQueue, bestExponent);
+        EngineCalibration fitted = new EngineCalibration(bestStep, bestPrefill, bestQueue, bestExponent, bestMoe);
         double[] after = errors(rows, model, source, fitted);
-        System.out.printf(Locale.ROOT, "fitted step %.2f ms, prefill %.0f ms, queue factor %.1f, exponent %.1f: TTFT %.1f%%,"
-                        + " TPOT %.1f%% (%d predicted)%n", bestStep * 1e3, bestPrefill * 1e3, bestQueue, bestExponent,
-                after[0] * 100, after[1] * 100, (int) after[2]);
+        System.out.printf(Locale.ROOT, "fitted step %.2f ms + %.0f us a MoE layer, prefill %.0f ms, queue factor %.1f,"
+                        + " exponent %.1f: TTFT %.1f%%, TPOT %.1f%% (%d predicted)%n", bestStep * 1e3, bestMoe * 1e6,
+                bestPrefill * 1e3, bestQueue, bestExponent, after[0] * 100, after[1] * 100, (int) after[2]);
     }
 
     /** Median absolute TTFT and TPOT errors of the predicted rows, and their count, with {@code c} as {@code source}'s calibration. */

@@ -336,4 +336,29 @@ class PerfModelTest {
         StepTimer steps = new PerfModel(memory).stepTimer(one, 8, mem, ServingEngine.VLLM);
         assertEquals(2.3232e-3, steps.stepSeconds(16, 1, 0) - steps.stepSeconds(8, 1, 0), 2e-6);
     }
+
+    /**
+     * The measured-experts calibration's cost per MoE layer (ServingEngine, fitted 2026-12-01 on the measured rows' TPOT):
+     * vLLM's decode step of Qwen3-30B-A3B (48 MoE layers) on one H100 takes 48 x 40 us = 1.92 ms more than with the same
+     * calibration without it; at PP 2 each stage pays for its 24 layers, and a step through both stages for all 48.
+     */
+    @Test
+    void measuredExperts_stepPaysTheCalibrationsCostPerMoeLayer() {
+        MemoryModel memory = new MemoryModel(ReferenceModels.spec("Qwen/Qwen3-30B-A3B"), H100);
+        PerfModel perf = new PerfModel(memory);
+        EngineCalibration c = ServingEngine.VLLM.calibration(PerfModel.StepSource.MEASURED_EXPERTS);
+        assertEquals(40e-6, c.moeLayerOverheadS(), 1e-12);
+        EngineCalibration without = new EngineCalibration(c.stepOverheadS(), c.prefillOverheadS(), c.queueFactor(),
+                c.queueExponent());
+        PerfModel.Calibrations none = (e, s) -> s == PerfModel.StepSource.MEASURED_EXPERTS ? without : e.calibration(s);
+        for (int pp : new int[] {1, 2}) {
+            Layout l = new Layout(1, pp, 1, false);
+            MemoryEstimate mem = memory.evaluate(l, EngineSettings.defaults().withMaxModelLen(4096).withMaxNumSeqs(8),
+                    H100.memoryBytes());
+            assertEquals(PerfModel.StepSource.MEASURED_EXPERTS, perf.stepSource(l, mem, ServingEngine.VLLM));
+            double with = perf.steps(l, 8, mem, ServingEngine.VLLM, ServingEngine::calibration).seconds(8, 2048, 0);
+            double bare = perf.steps(l, 8, mem, ServingEngine.VLLM, none).seconds(8, 2048, 0);
+            assertEquals(48 * 40e-6, with - bare, 1e-9, "PP " + pp);
+        }
+    }
 }
