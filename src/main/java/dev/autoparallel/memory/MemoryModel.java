@@ -59,10 +59,18 @@ public final class MemoryModel {
     /** Hidden-size buffers alive at the peak of a layer: residual, normed input, layer output, all-reduce buffer. */
     static final int HIDDEN_BUFFERS = 4;
     /**
-     * CUDA-graph memory per decoder layer, subtracted from the KV budget from vLLM 0.20 on (PR #38284).
-     * Reference set (V1, H100): gpt-oss-20b 0.39 GiB / 24 layers, gpt-oss-120b 1.03 GiB / 36 layers.
+     * CUDA-graph memory per decoder layer and captured graph ({@link CaptureLadder}), the estimate vLLM subtracts from
+     * the KV budget from 0.20 on (PR #38284). Published start-up logs of 0.19 to 0.24 (2026-04 to 2026-09) print the
+     * graphs profiled and "Estimated CUDA graph memory"; per layer and graph (MiB): Qwen2.5-7B 0.37 GiB / (28 x 54)
+     * = 0.25, Qwen3.5-4B 0.64 / (32 x 86) = 0.24, Qwen3.5-9B 0.78 / (32 x 86) = 0.29, Qwen3.5-0.8B 0.04 / (24 x 7)
+     * = 0.24, gemma-4-31b 0.13 / (60 x 13) = 0.17, Qwen3.6-27B with MTP 0.22 / (64 x 15) = 0.23, Qwen3-8B 0.52 /
+     * (36 x 86) = 0.17, Qwen2.5-72B at TP 4 2.73 / (80 x 86) = 0.41, Qwen3.6-27B at TP 2 and 4 0.13 / (64 x 5) = 0.42
+     * and 0.17 / (64 x 7) = 0.39, Qwen3-8B on an A100 2.35 / (36 x 86) = 0.78: median 0.25. The reference set's
+     * captured graphs (V1 0.15, H100, max_num_seqs 1,024, so 102 graphs) give 0.16 (gpt-oss-20b, 0.39 GiB / 24 layers)
+     * and 0.29 (gpt-oss-120b, 1.03 / 36). Not modelled: Qwen3.5 / 3.6 Gated DeltaNet hybrids whose first FULL sample
+     * holds a transient of the batched tokens (vLLM issue #50780: 0.36 GiB for a ladder of two graphs).
      */
-    static final long CUDA_GRAPH_BYTES_PER_LAYER = 20 * MIB;
+    static final long CUDA_GRAPH_BYTES_PER_LAYER_GRAPH = 256 * 1024;
     /**
      * How vLLM's Mxfp4MoEMethod pads expert shards (create_weights), by kernel:
      * Marlin on Ampere/Ada rounds the intermediate size per partition up to 128 and the hidden
@@ -620,6 +628,7 @@ public final class MemoryModel {
         }
         boolean newRunner = VllmReleases.newRunner(v, s.engine(), spec.moe() != null);
         boolean graphsSubtracted = !s.enforceEager() && VllmReleases.cudaGraphSubtracted(v, s.engine(), newRunner);
+        CaptureLadder ladder = CaptureLadder.of(maxSeqs, batchTokens, sd.enabled() ? sd.numSpeculativeTokens() : 0);
         double forward = (double) batchTokens * forwardBytesPerToken(tp, epSize);
         double samplerPerLogit = VllmReleases.samplerBytesPerLogit(v, newRunner, maxSeqs);
         double sampler = s.engine() == Engine.V1 ? samplerPerLogit * maxSeqs * spec.vocabSize() : 0;
@@ -644,7 +653,8 @@ public final class MemoryModel {
             double draft = last && drafter ? drafterWeights(sd, tp, expertShare) : 0;
             long weights = Math.round(st.baseWeights() + st.expertBytes() * expertShare + draft);
             long act = Math.round(forward + (last ? sampler : 0));
-            long graph = graphsSubtracted ? CUDA_GRAPH_BYTES_PER_LAYER * (st.fullLayers() + st.slidingLayers() + drafted) : 0;
+            long graph = graphsSubtracted ? CUDA_GRAPH_BYTES_PER_LAYER_GRAPH * ladder.graphs()
+                    * (st.fullLayers() + st.slidingLayers() + drafted) : 0;
             long avail = s.kvCacheMemoryBytes() != null ? s.kvCacheMemoryBytes() : budget - weights - act - nonTorch - graph;
             KvCachePlan.Stage kv;
             int kvTo = to + drafted;

@@ -163,7 +163,8 @@ class MemoryModelTest {
         MemoryModel m = new MemoryModel(ReferenceModels.spec("meta-llama/Llama-3.1-8B"), H100);
         Layout one = new Layout(1, 1, 1, false);
         assertEquals(0, m.evaluate(one, EngineSettings.forVersion(VllmVersion.parse("0.19.1")).withMaxModelLen(4096), H100.memoryBytes()).cudaGraphBytes());
-        assertEquals(32 * MemoryModel.CUDA_GRAPH_BYTES_PER_LAYER,
+        // H100 defaults: max_num_seqs 1,024, so the full ladder: 51 PIECEWISE and 51 FULL graphs, x 32 layers.
+        assertEquals(32 * 102 * MemoryModel.CUDA_GRAPH_BYTES_PER_LAYER_GRAPH,
                 m.evaluate(one, EngineSettings.forVersion(VllmVersion.parse("0.20.0")).withMaxModelLen(4096), H100.memoryBytes()).cudaGraphBytes());
         assertEquals(Engine.V0, EngineSettings.forVersion(VllmVersion.parse("0.7.3")).engine());
     }

@@ -71,13 +71,14 @@ class VllmReleasesTest {
 
     /**
      * PRs #53306 / #53682 / #53955 (merged as v0.28.0 was tagged; in 0.28.0 by its runs: VllmReleases): the new runner
-     * measures its CUDA graphs as the old one does. With 32 decoder layers at CUDA_GRAPH_BYTES_PER_LAYER,
-     * Llama-3.1-8B's estimate is 32 x 20 MiB = 640 MiB from 0.28, where 0.27 subtracts nothing.
+     * measures its CUDA graphs as the old one does. With 32 decoder layers and the H100's full ladder of 102 graphs
+     * (max_num_seqs 1,024) at CUDA_GRAPH_BYTES_PER_LAYER_GRAPH, Llama-3.1-8B's estimate is 32 x 102 x 256 KiB = 816 MiB
+     * from 0.28, where 0.27 subtracts nothing.
      */
     @Test
     void newRunnerGraphEstimate_from028() {
         assertEquals(0, evaluate("meta-llama/Llama-3.1-8B", "H100", "0.27.1", 1).cudaGraphBytes());
-        assertEquals(32 * 20L << 20, evaluate("meta-llama/Llama-3.1-8B", "H100", "0.28.0", 1).cudaGraphBytes());
+        assertEquals(816L << 20, evaluate("meta-llama/Llama-3.1-8B", "H100", "0.28.0", 1).cudaGraphBytes());
     }
 
     /**
