@@ -12,16 +12,20 @@ import org.junit.jupiter.api.Test;
  * Profiled start-ups of dense models published in 2026 whose logs state the GPU, the utilization and the weights, replayed
  * without --kv-cache-memory under the release they print: weights within 1.5% of "Model loading took", KV cache within
  * issue 9's 3% of "Available KV cache memory". Nothing is fitted to them; every expected number is copied from the log.
- * Both releases print a CUDA-graph estimate they do not subtract yet ("In v0.19, CUDA graph memory profiling will be
- * enabled by default"), so none is charged.
+ * The 0.19 releases print a CUDA-graph estimate they do not subtract yet ("In v0.19, CUDA graph memory profiling will
+ * be enabled by default"), so none is charged there.
  */
 class PublishedStartupsTest {
     private static final double GIB = 1L << 30;
 
     private static MemoryEstimate run(String model, String gpu, int tp, EngineSettings s) {
+        return run(model, gpu, tp, s, GpuCatalog.require(gpu, "gpu").memoryBytes());
+    }
+
+    private static MemoryEstimate run(String model, String gpu, int tp, EngineSettings s, long gpuMemoryBytes) {
         ModelSpec spec = KvCacheFormulaTest.catalog(model);
         Gpu g = GpuCatalog.require(gpu, "gpu");
-        return new MemoryModel(spec, g).evaluate(new Layout(tp, 1, 1, false), s, g.memoryBytes());
+        return new MemoryModel(spec, g).evaluate(new Layout(tp, 1, 1, false), s, gpuMemoryBytes);
     }
 
     /**
@@ -61,5 +65,26 @@ class PublishedStartupsTest {
         assertEquals(33.98, e.weightsBytes() / GIB, 33.98 * 0.015, "weights GiB");
         assertEquals(5.11, e.kvCacheBytes() / GIB, 5.11 * 0.03, "KV GiB");
         assertEquals(67_024, e.kvCacheTokens(), 67_024 * 0.03, "KV tokens");
+    }
+
+    /**
+     * Week-by-week notes of 2026-10-06 (vllm/vllm-openai:v0.31.0-ubuntu2404, no engine arguments beyond the model):
+     * meta-llama/Llama-3.1-8B-Instruct on one A100 80GB that CUDA reports as 79.25 GiB, so utilization 0.92 (the
+     * default since 0.20), max_model_len 131,072, on the new model runner ("[model_runner.py:407]"). Log: "Model loading
+     * took 15.0 GiB", "Free memory on device (78.84/79.25 GiB) ... Actual usage is 15.26 GiB for consumed memory
+     * (weights + non-torch), 1.44 GiB for peak activation, and 0.23 GiB for CUDAGraph memory", "Available KV cache
+     * memory: 56.21 GiB", "GPU KV cache size: 460,496 tokens, Maximum concurrency for 131,072 tokens per request: 3.51x".
+     * We give 14.99 GiB of weights and 56.83 GiB (+1.1%), 465,552 tokens: of the 16.70 GiB the log keeps beside the
+     * KV cache we charge 16.08 (14.99 of weights, 0.29 of forward and sampler, 0.67 of CUDA-graph estimate for 32
+     * layers x 86 graphs, 0.13 outside PyTorch), where the log puts 0.26 outside PyTorch and 1.44 of peak activation.
+     */
+    @Test
+    void llama31_8b_vllm0310_a100_80gb() {
+        EngineSettings s = EngineSettings.forVersion(new VllmVersion(0, 31, 0));
+        MemoryEstimate e = run("meta-llama/Llama-3.1-8B-Instruct", "A100-80GB", 1, s, Math.round(79.25 * GIB));
+        assertEquals(131_072, e.maxModelLen());
+        assertEquals(15.0, e.weightsBytes() / GIB, 15.0 * 0.015, "weights GiB");
+        assertEquals(56.21, e.kvCacheBytes() / GIB, 56.21 * 0.03, "KV GiB");
+        assertEquals(460_496, e.kvCacheTokens(), 460_496 * 0.03, "KV tokens");
     }
 }
