@@ -36,6 +36,30 @@ public final class LatencyReplay {
     }
 
     /**
+     * InferenceX's load generator (SemiAnalysisAI/InferenceX utils/bench_serving/benchmark_serving.py, run by
+     * benchmarks/benchmark_lib.sh with RANDOM_RANGE_RATIO 0.8 from .github/workflows/benchmark-tmpl.yml, read
+     * 2026-12-01) draws each prompt and output length uniformly from [int(0.8 x L), L]: one-sided, unlike vLLM's
+     * symmetric range ratio; --ignore-eos makes every output that long.
+     */
+    static final double INFERENCEX_RANGE_RATIO = 0.8;
+
+    /**
+     * The mean length a row's harness served for the file's {@code length}: InferenceX's rows (silicon_data_source
+     * {@code db-dump/...}, InferenceX's database dumps, and {@code source_file=YYYY-...csv}, its earlier exports, on its
+     * length grid and images) the mean of InferenceX's uniform draw; other rows (aiconfigurator's own gap-analysis runs,
+     * whose harness is not published) the length as given.
+     */
+    static int harnessMeanLength(Map<String, String> r, int length) {
+        String source = r.getOrDefault("silicon_data_source", "");
+        boolean inferenceX = source.startsWith("db-dump/") || source.matches("source_file=\\d{4}-\\d{2}-\\d{2}\\.csv;.*");
+        if (!inferenceX) {
+            return length;
+        }
+        int lower = (int) (length * INFERENCEX_RANGE_RATIO);
+        return (int) Math.round((lower + length) / 2.0);
+    }
+
+    /**
      * One row's replay.
      *
      * @param source where the predicted step times come from (null when there is no prediction)
@@ -143,7 +167,7 @@ public final class LatencyReplay {
                 }
             }
             ModelSpec spec = settings.served(checkpoint, gpu);
-            Workload w = new Workload(isl, osl, c);
+            Workload w = new Workload(harnessMeanLength(r, isl), harnessMeanLength(r, osl), c);
             MemoryModel memory = new MemoryModel(spec, gpu);
             PerfModel perf = measuredKernels ? new PerfModel(memory) : PerfModel.rooflineOnly(memory);
             if (disaggregated) {

@@ -120,4 +120,24 @@ class LatencyReplayTest {
         assertEquals(268.6, row.ttftMs(), 0.3 * 268.6);
         assertEquals(10.0, row.tpotMs(), 0.3 * 10.0);
     }
+
+    /**
+     * InferenceX's rows (its database dumps and earlier CSV exports) were served at lengths drawn uniformly from
+     * [int(0.8 x L), L] (benchmark_serving.py's one-sided range ratio, RANDOM_RANGE_RATIO 0.8), so they are replayed
+     * at the mean: (819 + 1,024) / 2 = 921.5 -> 922 for 1,024 and (6,553 + 8,192) / 2 -> 7,373 for 8,192. The
+     * gap-analysis rows, whose harness is not published, keep the file's lengths.
+     */
+    @Test
+    void inferenceXRows_areReplayedAtTheirHarnesssMeanLengths() {
+        Map<String, String> dump = Map.of("silicon_data_source", "db-dump/2026-04-27; config_id=81; silicon_concurrency=4");
+        Map<String, String> export = Map.of("silicon_data_source", "source_file=2026-04-06.csv; model=Llama-3.1-70B; "
+                + "silicon_concurrency=64");
+        Map<String, String> gap = Map.of("silicon_data_source", "source_file=/Users/x/aic-auto-gap-analysis/data/h200_sxm/"
+                + "vllm/0.12.0/m.csv; silicon_concurrency=7");
+        assertEquals(922, LatencyReplay.harnessMeanLength(dump, 1024));
+        assertEquals(7373, LatencyReplay.harnessMeanLength(dump, 8192));
+        assertEquals(922, LatencyReplay.harnessMeanLength(export, 1024));
+        assertEquals(1024, LatencyReplay.harnessMeanLength(gap, 1024));
+        assertEquals(1024, LatencyReplay.harnessMeanLength(Map.of(), 1024));
+    }
 }
