@@ -49,7 +49,7 @@ public final class LatencyReplay {
      * length grid and images) the mean of InferenceX's uniform draw; other rows (aiconfigurator's own gap-analysis runs,
      * whose harness is not published) the length as given.
      */
-    static int harnessMeanLength(Map<String, String> r, int length) {
+    public static int harnessMeanLength(Map<String, String> r, int length) {
         String source = r.getOrDefault("silicon_data_source", "");
         boolean inferenceX = source.startsWith("db-dump/") || source.matches("source_file=\\d{4}-\\d{2}-\\d{2}\\.csv;.*");
         if (!inferenceX) {

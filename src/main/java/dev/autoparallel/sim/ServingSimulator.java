@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
  * <p>Closed-loop clients start spread over one request's lifetime (see {@link Closed}). Each request's time to first token runs from its arrival to the end of the step that
  * finishes its prompt (plus the per-request overhead); time per output token is the time from
  * the first to the last token over the tokens after the first, as vLLM's benchmark reports it.
- * The first tenth of the requests is a warm-up and not measured.
+ * The first tenth of the requests is a warm-up and not measured (a benchmark run, {@link Closed#burst}, measures them all).
  */
 public final class ServingSimulator {
     /** Share of the requests simulated before measuring starts (the batch fills up). */
@@ -57,12 +57,23 @@ public final class ServingSimulator {
         }
     }
 
-    /** Closed loop: {@code concurrency} requests in flight, each replaced as it finishes (a benchmark's max concurrency). */
-    public record Closed(int concurrency) implements Arrivals {
+    /**
+     * Closed loop: {@code concurrency} requests in flight, each replaced as it finishes (a benchmark's max concurrency).
+     * In steady state ({@code burst} false) the clients start spread over one request's lifetime and the first tenth of
+     * the requests is a warm-up; as a benchmark run measures it ({@code burst} true: vLLM's benchmark_serving.py and
+     * InferenceX's fork at --request-rate inf with --max-concurrency) every client sends at once into an empty server and
+     * every request is measured.
+     */
+    public record Closed(int concurrency, boolean burst) implements Arrivals {
         public Closed {
             if (concurrency < 1) {
                 throw new IllegalArgumentException("concurrency " + concurrency);
             }
+        }
+
+        /** The steady state. */
+        public Closed(int concurrency) {
+            this(concurrency, false);
         }
     }
 
@@ -136,6 +147,8 @@ public final class ServingSimulator {
         private final int n;
         private final int bs;
         private final boolean closed;
+        /** The first request measured: 0 for a benchmark run, else after the warm-up. */
+        private final int measureFrom;
         private final SplittableRandom random;
         private final int[] prompt;
         private final int[] outLen;
@@ -199,6 +212,7 @@ public final class ServingSimulator {
             arrival = drawn.arrival();
             released = drawn.released();
             closed = arrivals instanceof Closed;
+            measureFrom = arrivals instanceof Closed c && c.burst() ? 0 : (int) Math.floor(n * WARM_UP_SHARE);
             cached = new int[n];
             for (int i = 0; i < n; i++) {
                 // Whole blocks of the prompt, never its last token (vLLM recomputes it to sample from).
@@ -241,8 +255,8 @@ public final class ServingSimulator {
                 step();
             }
             double meanRunning = steps == 0 ? 0 : runningSum / steps;
-            return measure(n, arrival, firstToken, finish, prompt, outLen, steps, runningSum, preemptions, steps > MAX_STEPS,
-                    timer, meanRunning);
+            return measure(n, measureFrom, arrival, firstToken, finish, prompt, outLen, steps, runningSum, preemptions,
+                    steps > MAX_STEPS, timer, meanRunning);
         }
 
         /** The phase (position within a KV block) at which a decoding request of this base opens a block. */
@@ -602,12 +616,14 @@ public final class ServingSimulator {
                 return new Requests(prompt, outLen, arrival, n);
             }
             // The clients start spread over one request's estimated lifetime, as a benchmark's clients are once it runs
-            // steadily; starting them together would keep same-length requests in lockstep waves for the whole run.
-            int c = Math.min(n, ((Closed) arrivals).concurrency());
+            // steadily; starting them together would keep same-length requests in lockstep waves for the whole run. A
+            // benchmark run starts them together.
+            Closed closed = (Closed) arrivals;
+            int c = Math.min(n, closed.concurrency());
             double life = input.mean() > 0 ? timer.stepSeconds(0, 1, (int) Math.min(input.mean(), limits.maxNumBatchedTokens()))
                     + output.mean() * timer.stepSeconds(c, input.mean() + output.mean() / 2, 0) : 0;
             for (int i = 0; i < c; i++) {
-                arrival[i] = life * i / c;
+                arrival[i] = closed.burst() ? 0 : life * i / c;
             }
             for (int i = c; i < n; i++) {
                 arrival[i] = Double.POSITIVE_INFINITY; // set when a request finishes
@@ -711,10 +727,9 @@ public final class ServingSimulator {
         return (int) ((tokens + blockSize - 1) / blockSize);
     }
 
-    static Result measure(int n, double[] arrival, double[] firstToken, double[] finish, int[] prompt, int[] outLen,
+    static Result measure(int n, int from, double[] arrival, double[] firstToken, double[] finish, int[] prompt, int[] outLen,
                                   long steps, double runningSum, long preemptions, boolean hitStepLimit, StepTimer timer,
                                   double meanRunning) {
-        int from = (int) Math.floor(n * WARM_UP_SHARE);
         double[] ttft = new double[n - from];
         double[] tpot = new double[n - from];
         int m = 0;

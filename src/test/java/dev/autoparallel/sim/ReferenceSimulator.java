@@ -178,7 +178,7 @@ final class ReferenceSimulator {
             runCount = kept;
         }
         double meanRunning = steps == 0 ? 0 : runningSum / steps;
-        return ServingSimulator.measure(n, arrival, firstToken, finish, prompt, outLen, steps, runningSum, preemptions, steps > MAX_STEPS,
+        return ServingSimulator.measure(n, (int) Math.floor(n * ServingSimulator.WARM_UP_SHARE), arrival, firstToken, finish, prompt, outLen, steps, runningSum, preemptions, steps > MAX_STEPS,
                 timer, meanRunning);
     }
 }

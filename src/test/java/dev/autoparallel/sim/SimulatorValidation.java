@@ -10,6 +10,7 @@ import dev.autoparallel.memory.MemoryModel;
 import dev.autoparallel.memory.ServingQuantization;
 import dev.autoparallel.memory.VllmVersion;
 import dev.autoparallel.model.ModelSpec;
+import dev.autoparallel.perf.LatencyReplay;
 import dev.autoparallel.perf.PerfModel;
 import dev.autoparallel.perf.ServingEngine;
 import java.io.IOException;
@@ -92,7 +93,10 @@ public final class SimulatorValidation {
                 }
                 ServingSimulator.Limits limits = new ServingSimulator.Limits(c, e.maxNumBatchedTokens(), e.kvCacheTokens(),
                         e.blockSize());
-                ServingSimulator.Result s = ServingSimulator.run(new PerfModel(memory).stepTimer(layout, 8, e, engine), limits,
+                ServingSimulator.Result s = LatencyReplay.harnessMeanLength(r.toMap(), isl) != isl
+                        ? ServingSimulator.run(new PerfModel(memory).stepTimer(layout, 8, e, engine), limits,
+                        new ServingSimulator.Closed(c, true), uniform(isl), uniform(osl), Math.max(10, 10 * c), 1)
+                        : ServingSimulator.run(new PerfModel(memory).stepTimer(layout, 8, e, engine), limits,
                         new ServingSimulator.Closed(c), LengthDistribution.fixed(isl), LengthDistribution.fixed(osl),
                         requests(c), 1);
                 out.add(new Point(r.get("model_path") + " | " + engine.key() + " | " + gpu.name(),
@@ -103,6 +107,23 @@ public final class SimulatorValidation {
             }
         }
         return out;
+    }
+
+    /**
+     * InferenceX's draw (LatencyReplay.harnessMeanLength): every length from int(0.8 x L) to L alike. Its rows are
+     * replayed as its benchmark ran them: 10 x the concurrency requests, every client sending at once into an empty
+     * server, every request measured (SemiAnalysisAI/InferenceX benchmarks/benchmark_lib.sh: --num-prompts CONC x 10,
+     * --request-rate inf, --max-concurrency CONC); the others in steady state at their fixed lengths.
+     */
+    static LengthDistribution uniform(int length) {
+        int lower = (int) (length * 0.8);
+        int[] lengths = new int[length - lower + 1];
+        long[] counts = new long[lengths.length];
+        for (int i = 0; i < lengths.length; i++) {
+            lengths[i] = lower + i;
+            counts[i] = 1;
+        }
+        return LengthDistribution.histogram(lengths, counts);
     }
 
     static double median(List<Double> v) {
