@@ -68,7 +68,8 @@ final class ValidateLatencyCommand implements Callable<Integer> {
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
             List<Map<String, Object>> rowsJson = new ArrayList<>();
-            for (LatencyReplay.Row r : replayed) {
+            for (int i = 0; i < replayed.size(); i++) {
+                LatencyReplay.Row r = replayed.get(i);
                 Map<String, Object> j = new LinkedHashMap<>();
                 j.put("line", r.line());
                 j.put("model", r.model());
@@ -76,6 +77,9 @@ final class ValidateLatencyCommand implements Callable<Integer> {
                 j.put("system", r.system());
                 j.put("isl", r.isl());
                 j.put("osl", r.osl());
+                // The mean lengths the row's harness served, which the model is given (InferenceX: 0.9 of the file's).
+                j.put("replayed_isl", LatencyReplay.harnessMeanLength(records.get(i), r.isl()));
+                j.put("replayed_osl", LatencyReplay.harnessMeanLength(records.get(i), r.osl()));
                 j.put("concurrency", r.concurrency());
                 j.put("measured_ttft_ms", r.measuredTtftMs());
                 j.put("measured_tpot_ms", r.measuredTpotMs());

@@ -40,6 +40,29 @@ class ValidateLatencyCommandTest {
         }
     }
 
+    /**
+     * --json says which lengths each row was replayed at: an InferenceX database row at its harness's mean (the draw is
+     * uniform in [819, 1,024] for 1,024: 922), a row of another source at the file's lengths; the InferenceX row's
+     * shorter prompt prefills faster.
+     */
+    @Test
+    void json_givesTheReplayedLengths(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("rows.csv");
+        Files.writeString(csv, """
+                silicon_data_source,model_path,backend,backend_version,system,precision,mode,isl,osl,batch_size,tp_size,pp_size,attention_dp_size,moe_tp_size,moe_ep_size,silicon_ttft_ms,silicon_tpot_ms
+                db-dump/2026-04-27; config_id=1; silicon_concurrency=4,meta-llama/Llama-3.1-70B,vllm,0.11.0,h100_sxm,fp8,agg,1024,1024,4,4,1,1,,1,120.5,13.1
+                x,meta-llama/Llama-3.1-70B,vllm,0.11.0,h100_sxm,fp8,agg,1024,1024,4,4,1,1,,1,120.5,13.1
+                """);
+        Run r = MainTest.run("validate-latency", csv.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode rows = JSON.readTree(r.out()).get("rows");
+        assertEquals(1024, rows.get(0).get("isl").asInt());
+        assertEquals(922, rows.get(0).get("replayed_isl").asInt());
+        assertEquals(922, rows.get(0).get("replayed_osl").asInt());
+        assertEquals(1024, rows.get(1).get("replayed_isl").asInt());
+        assertTrue(rows.get(0).get("ttft_ms").asDouble() < rows.get(1).get("ttft_ms").asDouble(), rows.toString());
+    }
+
     @Test
     void rowsThatCannotBePredicted_sayWhy(@TempDir Path dir) throws Exception {
         Path csv = dir.resolve("rows.csv");
