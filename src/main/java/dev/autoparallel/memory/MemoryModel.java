@@ -628,7 +628,8 @@ public final class MemoryModel {
         }
         boolean newRunner = VllmReleases.newRunner(v, s.engine(), spec.moe() != null);
         boolean graphsSubtracted = !s.enforceEager() && VllmReleases.cudaGraphSubtracted(v, s.engine(), newRunner);
-        CaptureLadder ladder = CaptureLadder.of(maxSeqs, batchTokens, sd.enabled() ? sd.numSpeculativeTokens() : 0);
+        int graphs = graphsSubtracted
+                ? CaptureLadder.of(maxSeqs, batchTokens, sd.enabled() ? sd.numSpeculativeTokens() : 0).graphs() : 0;
         double forward = (double) batchTokens * forwardBytesPerToken(tp, epSize);
         double samplerPerLogit = VllmReleases.samplerBytesPerLogit(v, newRunner, maxSeqs);
         double sampler = s.engine() == Engine.V1 ? samplerPerLogit * maxSeqs * spec.vocabSize() : 0;
@@ -653,8 +654,7 @@ public final class MemoryModel {
             double draft = last && drafter ? drafterWeights(sd, tp, expertShare) : 0;
             long weights = Math.round(st.baseWeights() + st.expertBytes() * expertShare + draft);
             long act = Math.round(forward + (last ? sampler : 0));
-            long graph = graphsSubtracted ? CUDA_GRAPH_BYTES_PER_LAYER_GRAPH * ladder.graphs()
-                    * (st.fullLayers() + st.slidingLayers() + drafted) : 0;
+            long graph = CUDA_GRAPH_BYTES_PER_LAYER_GRAPH * graphs * (st.fullLayers() + st.slidingLayers() + drafted);
             long avail = s.kvCacheMemoryBytes() != null ? s.kvCacheMemoryBytes() : budget - weights - act - nonTorch - graph;
             KvCachePlan.Stage kv;
             int kvTo = to + drafted;
