@@ -8,6 +8,7 @@ import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.hardware.Gpu;
 import dev.autoparallel.hardware.GpuCatalog;
 import dev.autoparallel.layout.Cluster;
+import dev.autoparallel.memory.CaptureLadder;
 import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.memory.EnginePools;
 import dev.autoparallel.memory.EngineViews;
@@ -261,6 +262,13 @@ final class EvaluateCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "  budget %.2f GiB = weights %.2f + activations %.2f + overhead %.2f + KV cache %.2f GiB%n",
                     e.budgetBytes() / gib, e.weightsBytes() / gib, e.activationBytes() / gib, e.overheadBytes() / gib,
                     e.kvCacheBytes() / gib);
+            if (e.cudaGraphBytes() > 0) {
+                CaptureLadder ladder = CaptureLadder.of(e.maxNumSeqs(), e.maxNumBatchedTokens(),
+                        e.speculative().enabled() ? e.speculative().numSpeculativeTokens() : 0);
+                out.printf(Locale.ROOT, "  of the overhead, %.2f GiB is vLLM's CUDA-graph estimate: %d PIECEWISE graphs (to %d tokens)"
+                                + " and %d FULL (to %d), fewer with a smaller --max-num-seqs%n", e.cudaGraphBytes() / gib,
+                        ladder.piecewise(), ladder.largestPiecewise(), ladder.full(), ladder.largestFull());
+            }
         }
         out.printf(Locale.ROOT, "  KV cache: %,d tokens, %.2fx concurrency at %d tokens per request%n", e.kvCacheTokens(),
                 e.maxConcurrency(), e.maxModelLen());

@@ -19,11 +19,11 @@ package dev.autoparallel.memory;
  * @param full             FULL graphs
  * @param largestFull      tokens of the largest (0 if none)
  */
-record CaptureLadder(int piecewise, int largestPiecewise, int full, int largestFull) {
+public record CaptureLadder(int piecewise, int largestPiecewise, int full, int largestFull) {
     /** vLLM's cap on the default ladder (max_cudagraph_capture_size). */
     static final int MAX_CAPTURE_SIZE = 512;
 
-    static CaptureLadder of(int maxNumSeqs, int maxNumBatchedTokens, int speculativeTokens) {
+    public static CaptureLadder of(int maxNumSeqs, int maxNumBatchedTokens, int speculativeTokens) {
         if (maxNumSeqs < 1 || maxNumBatchedTokens < 1 || speculativeTokens < 0) {
             throw new IllegalArgumentException("max_num_seqs " + maxNumSeqs + ", max_num_batched_tokens " + maxNumBatchedTokens
                     + ", speculative tokens " + speculativeTokens);
@@ -53,7 +53,7 @@ record CaptureLadder(int piecewise, int largestPiecewise, int full, int largestF
     }
 
     /** Every graph captured, both modes. */
-    int graphs() {
+    public int graphs() {
         return piecewise + full;
     }
 }

@@ -1,6 +1,7 @@
 package dev.autoparallel.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,6 +10,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -215,5 +217,27 @@ class MainTest {
         assertTrue(f.get("tokens_per_second").asDouble() >= c.get("tokens_per_second").asDouble());
         assertTrue(c.get("cost_per_million_tokens_usd").asDouble() <= f.get("cost_per_million_tokens_usd").asDouble());
         assertTrue(f.get("trtllm_command").asText().startsWith("trtllm-serve Qwen/Qwen3-8B --backend pytorch"));
+    }
+
+    /**
+     * evaluate says how much of the overhead is vLLM's CUDA-graph estimate and which graphs it counts (CaptureLadder):
+     * Llama-3.1-8B on one H100 under 0.22 at 8 sequences captures 5 PIECEWISE graphs to 16 tokens and 4 FULL to 8, 32
+     * layers x 9 graphs x 256 KiB = 0.07 GiB; 0.19 subtracts no estimate.
+     */
+    @Test
+    void evaluate_namesTheCudaGraphEstimate() {
+        String[] base = {"evaluate", "meta-llama/Llama-3.1-8B", "--gpu", "H100", "--max-model-len", "4096", "--max-num-seqs", "8"};
+        Run v22 = run(concat(base, "--vllm-version", "0.22.0"));
+        assertEquals(0, v22.code(), v22.err());
+        assertTrue(v22.out().contains("of the overhead, 0.07 GiB is vLLM's CUDA-graph estimate: 5 PIECEWISE graphs (to 16 tokens)"
+                + " and 4 FULL (to 8)"), v22.out());
+        Run v19 = run(concat(base, "--vllm-version", "0.19.0"));
+        assertFalse(v19.out().contains("CUDA-graph estimate"), v19.out());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 }
