@@ -10,7 +10,6 @@ import dev.autoparallel.hardware.GpuCatalog;
 import dev.autoparallel.layout.Cluster;
 import dev.autoparallel.memory.CaptureLadder;
 import dev.autoparallel.memory.EngineSettings;
-import dev.autoparallel.memory.EnginePools;
 import dev.autoparallel.memory.EngineViews;
 import dev.autoparallel.memory.Layout;
 import dev.autoparallel.memory.MemoryEstimate;
@@ -211,17 +210,22 @@ final class EvaluateCommand implements Callable<Integer> {
             workload = null;
         }
         EngineFigures figures = null;
+        boolean matchesRequests = false;
+        boolean cappedAtVllmShare = false;
         if (ev.sglang() != null) {
             EngineViews.Sglang v = ev.sglang();
             boolean state = v.stateSlots() > 0 || ev.memory().enginePools().stateLayers() > 0;
             figures = new EngineFigures("sglang", "--mem-fraction-static", v.defaultMemFractionStatic(), v.kvPoolBytes(),
                     v.maxTotalNumTokens(), v.matchingMemFractionStatic(), v.swaTokens() > 0 ? v.swaTokens() : null,
                     state ? v.stateSlots() : null, state ? v.stateBytes() : null, state ? v.stateRunningRequests() : null);
+            matchesRequests = v.matchesRequests();
+            cappedAtVllmShare = v.cappedAtVllmShare();
         } else if (ev.trtllm() != null) {
             EngineViews.Trtllm v = ev.trtllm();
             figures = new EngineFigures("trtllm", "--kv_cache_free_gpu_memory_fraction",
                     EngineViews.TRTLLM_DEFAULT_FREE_FRACTION, v.defaultKvBytes(), v.defaultMaxTokens(), v.matchingFraction(),
                     null, null, v.stateBytes() > 0 ? v.stateBytes() : null, null);
+            matchesRequests = v.matchesRequests();
         }
         Result r = new Result(s.modelId(), g.name(), memory, tp, pp, dp, layout.expertParallelSize(),
                 settings.version().toString(), settings.engine().name().toLowerCase(Locale.ROOT), settings.gpuMemoryUtilization(),
@@ -263,8 +267,7 @@ final class EvaluateCommand implements Callable<Integer> {
                     e.budgetBytes() / gib, e.weightsBytes() / gib, e.activationBytes() / gib, e.overheadBytes() / gib,
                     e.kvCacheBytes() / gib);
             if (e.cudaGraphBytes() > 0) {
-                CaptureLadder ladder = CaptureLadder.of(e.maxNumSeqs(), e.maxNumBatchedTokens(),
-                        e.speculative().enabled() ? e.speculative().numSpeculativeTokens() : 0);
+                CaptureLadder ladder = CaptureLadder.of(e.maxNumSeqs(), e.maxNumBatchedTokens(), e.speculative());
                 out.printf(Locale.ROOT, "  of the overhead, %.2f GiB is vLLM's CUDA-graph estimate: %d PIECEWISE graphs (to %d tokens)"
                                 + " and %d FULL (to %d), fewer with a smaller --max-num-seqs%n", e.cudaGraphBytes() / gib,
                         ladder.piecewise(), ladder.largestPiecewise(), ladder.full(), ladder.largestFull());
@@ -290,13 +293,8 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         out.println(e.fits() ? "  fits" : "  does not fit: " + e.rejection().detail());
         if (figures != null) {
-            EnginePools pools = e.enginePools();
-            boolean byRequests = figures.engine().equals("trtllm") ? pools.slidingLayers() > 0 || pools.stateLayers() > 0
-                    : !EngineViews.poolsHoldVllmTokens(e);
-            boolean capped = figures.engine().equals("sglang") && figures.matchingFraction() >= Math.floor(e.budgetBytes()
-                    / (double) memory * 1000) / 1000.0;
-            String matched = !byRequests ? String.format(Locale.ROOT, "vLLM's %.2f GiB", e.kvCacheBytes() / gib)
-                    : capped ? String.format(Locale.ROOT, "vLLM's share of the GPU, too little for its %.2f requests of %d tokens",
+            String matched = !matchesRequests ? String.format(Locale.ROOT, "vLLM's %.2f GiB", e.kvCacheBytes() / gib)
+                    : cappedAtVllmShare ? String.format(Locale.ROOT, "vLLM's share of the GPU, too little for its %.2f requests of %d tokens",
                     EngineViews.heldRequests(e), e.maxModelLen())
                     : String.format(Locale.ROOT, "room for vLLM's %.2f requests of %d tokens", EngineViews.heldRequests(e),
                     e.maxModelLen());

@@ -23,7 +23,12 @@ public record CaptureLadder(int piecewise, int largestPiecewise, int full, int l
     /** vLLM's cap on the default ladder (max_cudagraph_capture_size). */
     static final int MAX_CAPTURE_SIZE = 512;
 
-    public static CaptureLadder of(int maxNumSeqs, int maxNumBatchedTokens, int speculativeTokens) {
+    /** The ladder for a server of these limits, with {@code speculative}'s tokens per step when it drafts. */
+    public static CaptureLadder of(int maxNumSeqs, int maxNumBatchedTokens, SpeculativeDecoding speculative) {
+        return of(maxNumSeqs, maxNumBatchedTokens, speculative.enabled() ? speculative.numSpeculativeTokens() : 0);
+    }
+
+    static CaptureLadder of(int maxNumSeqs, int maxNumBatchedTokens, int speculativeTokens) {
         if (maxNumSeqs < 1 || maxNumBatchedTokens < 1 || speculativeTokens < 0) {
             throw new IllegalArgumentException("max_num_seqs " + maxNumSeqs + ", max_num_batched_tokens " + maxNumBatchedTokens
                     + ", speculative tokens " + speculativeTokens);

@@ -84,10 +84,13 @@ public final class EngineViews {
      * @param stateSlots               max_mamba_cache_size, the state pool's slots (0: no state layers)
      * @param stateBytes               the state pool with its padding slot
      * @param stateRunningRequests     the max_running_requests the state pool allows (0: no state layers)
+     * @param matchesRequests          whether the matching fraction makes room for vLLM's requests rather than its bytes
+     *                                 (its pools do not hold tokens as vLLM's cache does)
+     * @param cappedAtVllmShare        whether the matching fraction is vLLM's own share of the GPU, too little for them
      */
     public record Sglang(int chunkedPrefillSize, int cudaGraphMaxBs, double defaultMemFractionStatic, long kvPoolBytes,
                          long maxTotalNumTokens, double matchingMemFractionStatic, long swaTokens, long stateSlots,
-                         long stateBytes, long stateRunningRequests) {
+                         long stateBytes, long stateRunningRequests, boolean matchesRequests, boolean cappedAtVllmShare) {
     }
 
     /**
@@ -98,8 +101,11 @@ public final class EngineViews {
      * @param defaultMaxTokens   its tokens
      * @param matchingFraction   the fraction that gives vLLM's KV cache, rounded down to 3 decimals
      * @param stateBytes         the Mamba-2 state of max_batch_size requests, allocated before the KV pool (0: none)
+     * @param matchesRequests    whether the matching fraction makes room for vLLM's requests rather than its bytes
+     *                           (sliding or state layers)
      */
-    public record Trtllm(long freeBytes, long defaultKvBytes, long defaultMaxTokens, double matchingFraction, long stateBytes) {
+    public record Trtllm(long freeBytes, long defaultKvBytes, long defaultMaxTokens, double matchingFraction, long stateBytes,
+                         boolean matchesRequests) {
     }
 
     /** Why SGLang's pools for this layout are not modelled, or null. */
@@ -172,11 +178,11 @@ public final class EngineViews {
         long pool = Math.max(0, (long) Math.floor(fraction * gpuMemoryBytes) - e.weightsBytes() - e.nonTorchBytes());
         // Never more than vLLM's own share of the GPU: where SGLang's pools cannot hold vLLM's requests within it, the
         // command gives SGLang that share and it holds fewer.
-        double matching = Math.min(floor3(e.budgetBytes() / (double) gpuMemoryBytes),
-                floor3((e.weightsBytes() + e.nonTorchBytes() + sglangPoolFor(e)) / (double) gpuMemoryBytes));
+        double share = floor3(e.budgetBytes() / (double) gpuMemoryBytes);
+        double matching = Math.min(share, floor3((e.weightsBytes() + e.nonTorchBytes() + sglangPoolFor(e)) / (double) gpuMemoryBytes));
         SglangPools pools = sglangPools(e.enginePools(), pool);
         return new Sglang(chunk, graphBs, fraction, pool, pools.maxTotalNumTokens(), matching, pools.swaTokens(),
-                pools.stateSlots(), pools.stateBytes(), pools.stateRunningRequests());
+                pools.stateSlots(), pools.stateBytes(), pools.stateRunningRequests(), !poolsHoldVllmTokens(e), matching >= share);
     }
 
     /**
@@ -264,10 +270,10 @@ public final class EngineViews {
         long kv = (long) Math.floor(free * TRTLLM_DEFAULT_FREE_FRACTION);
         long cell = p.allLayersFullBytesPerToken();
         long tokens = cell == 0 ? 0 : kv / cell;
-        double wanted = p.slidingLayers() > 0 || p.stateLayers() > 0
-                ? heldRequests(e) * e.maxModelLen() * (double) cell : e.kvCacheBytes();
+        boolean byRequests = p.slidingLayers() > 0 || p.stateLayers() > 0;
+        double wanted = byRequests ? heldRequests(e) * e.maxModelLen() * (double) cell : e.kvCacheBytes();
         double matching = free == 0 ? 0 : Math.min(1, floor3(wanted / free));
-        return new Trtllm(free, kv, tokens, matching, state);
+        return new Trtllm(free, kv, tokens, matching, state, byRequests);
     }
 
     private static double floor3(double v) {

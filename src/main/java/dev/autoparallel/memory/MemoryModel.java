@@ -629,7 +629,7 @@ public final class MemoryModel {
         boolean newRunner = VllmReleases.newRunner(v, s.engine(), spec.moe() != null);
         boolean graphsSubtracted = !s.enforceEager() && VllmReleases.cudaGraphSubtracted(v, s.engine(), newRunner);
         int graphs = graphsSubtracted
-                ? CaptureLadder.of(maxSeqs, batchTokens, sd.enabled() ? sd.numSpeculativeTokens() : 0).graphs() : 0;
+                ? CaptureLadder.of(maxSeqs, batchTokens, sd).graphs() : 0;
         double forward = (double) batchTokens * forwardBytesPerToken(tp, epSize);
         double samplerPerLogit = VllmReleases.samplerBytesPerLogit(v, newRunner, maxSeqs);
         double sampler = s.engine() == Engine.V1 ? samplerPerLogit * maxSeqs * spec.vocabSize() : 0;

@@ -44,6 +44,10 @@ class CaptureLadderTest {
         assertEquals(48, k4.largestFull());
     }
 
+    /**
+     * vLLM caps max_cudagraph_capture_size at max_num_batched_tokens: 1,024 sequences would reach 512, but a budget of
+     * 256 tokens stops both modes at 256: 1, 2, 4 and the 32 multiples of 8 to 256, 35 sizes each.
+     */
     @Test
     void batchedTokens_capTheLadder() {
         assertEquals(new CaptureLadder(35, 256, 35, 256), CaptureLadder.of(1024, 256, 0));

@@ -128,7 +128,7 @@ class LatencyReplayTest {
      * gap-analysis rows, whose harness is not published, keep the file's lengths.
      */
     @Test
-    void inferenceXRows_areReplayedAtTheirHarnesssMeanLengths() {
+    void inferenceXRows_areReplayedAtTheirHarnessMeanLengths() {
         Map<String, String> dump = Map.of("silicon_data_source", "db-dump/2026-04-27; config_id=81; silicon_concurrency=4");
         Map<String, String> export = Map.of("silicon_data_source", "source_file=2026-04-06.csv; model=Llama-3.1-70B; "
                 + "silicon_concurrency=64");
