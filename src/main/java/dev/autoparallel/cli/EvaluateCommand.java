@@ -102,7 +102,7 @@ final class EvaluateCommand implements Callable<Integer> {
     record Result(String modelId, String gpu, long gpuMemoryBytes, int tp, int pp, int dp, int expertParallel,
                   String vllmVersion, String engine, double gpuMemoryUtilization, int maxModelLen, int maxNumSeqs,
                   int maxNumBatchedTokens, int blockSize, long budgetBytes, long weightsBytes, long activationBytes,
-                  long overheadBytes, long nonTorchBytes, long cudaGraphBytes, long kvCacheBytes, long kvCacheTokens,
+                  long overheadBytes, long nonTorchBytes, long runnerStateBytes, long cudaGraphBytes, long kvCacheBytes, long kvCacheTokens,
                   long kvBytesPerToken, double maxConcurrency, boolean fits, String reason, String detail,
                   Integer inputTokens, Integer outputTokens, Integer concurrency, String engineForSpeed, Double ttftMs,
                   Double tpotMs, Double tokensPerSecond, Double tokensPerSecondPerGpu, Double requestsPerSecond,
@@ -230,7 +230,7 @@ final class EvaluateCommand implements Callable<Integer> {
         Result r = new Result(s.modelId(), g.name(), memory, tp, pp, dp, layout.expertParallelSize(),
                 settings.version().toString(), settings.engine().name().toLowerCase(Locale.ROOT), settings.gpuMemoryUtilization(),
                 e.maxModelLen(), e.maxNumSeqs(), e.maxNumBatchedTokens(), e.blockSize(), e.budgetBytes(), e.weightsBytes(),
-                e.activationBytes(), e.overheadBytes(), e.nonTorchBytes(), e.cudaGraphBytes(), e.kvCacheBytes(),
+                e.activationBytes(), e.overheadBytes(), e.nonTorchBytes(), e.runnerStateBytes(), e.cudaGraphBytes(), e.kvCacheBytes(),
                 e.kvCacheTokens(), e.kvBytesPerToken(), Math.round(e.maxConcurrency() * 100) / 100.0, e.fits(),
                 e.fits() ? null : e.rejection().reason().name().toLowerCase(Locale.ROOT),
                 e.fits() ? null : e.rejection().detail(),
@@ -272,6 +272,10 @@ final class EvaluateCommand implements Callable<Integer> {
                                 + " and %d FULL (to %d), fewer with a smaller --max-num-seqs%n", e.cudaGraphBytes() / gib,
                         ladder.piecewise(), ladder.largestPiecewise(), ladder.full(), ladder.largestFull());
             }
+        }
+        if (e.runnerStateBytes() > 0) {
+            out.printf(Locale.ROOT, "  of the overhead, %.2f GiB is vLLM's penalty state for %d sequence slots (4 B per logit each),"
+                    + " less with a smaller --max-num-seqs%n", e.runnerStateBytes() / gib, e.maxNumSeqs());
         }
         out.printf(Locale.ROOT, "  KV cache: %,d tokens, %.2fx concurrency at %d tokens per request%n", e.kvCacheTokens(),
                 e.maxConcurrency(), e.maxModelLen());

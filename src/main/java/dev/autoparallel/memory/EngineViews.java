@@ -266,7 +266,9 @@ public final class EngineViews {
     public static Trtllm trtllm(MemoryEstimate e, long gpuMemoryBytes, int maxBatchSize) {
         EnginePools p = e.enginePools();
         long state = p.trtllmStateBytesPerRequest() * maxBatchSize;
-        long free = Math.max(0, gpuMemoryBytes - e.weightsBytes() - e.activationBytes() - e.overheadBytes() - state);
+        // vLLM's runner state is vLLM's own: TensorRT-LLM keeps its context and graphs, not that.
+        long free = Math.max(0, gpuMemoryBytes - e.weightsBytes() - e.activationBytes() - e.nonTorchBytes() - e.cudaGraphBytes()
+                - state);
         long kv = (long) Math.floor(free * TRTLLM_DEFAULT_FREE_FRACTION);
         long cell = p.allLayersFullBytesPerToken();
         long tokens = cell == 0 ? 0 : kv / cell;

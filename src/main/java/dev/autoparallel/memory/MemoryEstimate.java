@@ -13,6 +13,9 @@ import java.util.function.Supplier;
  * @param weightsBytes       weights on the most loaded rank ("Model loading took ...")
  * @param activationBytes    peak of the profile run ("PyTorch activation peak memory")
  * @param nonTorchBytes      CUDA context, NCCL and other memory outside PyTorch's allocator
+ * @param runnerStateBytes   what vLLM's runner keeps allocated per request slot beside the weights (from 0.28 the new
+ *                           runner's penalty state, {@code VllmReleases.newRunnerPenaltyBytes}); vLLM's log counts it
+ *                           with the weights as consumed memory, and other engines do not allocate it
  * @param cudaGraphBytes     CUDA-graph memory subtracted before sizing the KV cache (0 where vLLM does not)
  * @param kvCacheBytes       "Available KV cache memory" on the rank that limits the cache
  * @param kvCacheTokens      token slots of the KV cache (whole blocks), the minimum over ranks
@@ -33,7 +36,7 @@ import java.util.function.Supplier;
  *                           on first use ({@link #enginePools}): a search sizes many layouts and asks few for them
  */
 public record MemoryEstimate(Layout layout, long budgetBytes, long weightsBytes, long activationBytes,
-                             long nonTorchBytes, long cudaGraphBytes, long kvCacheBytes, long kvCacheTokens,
+                             long nonTorchBytes, long runnerStateBytes, long cudaGraphBytes, long kvCacheBytes, long kvCacheTokens,
                              double maxConcurrency, int maxModelLen, int maxNumSeqs, int maxNumBatchedTokens,
                              int blockSize, long kvBytesPerToken, Rejection rejection, long numGpuBlocks,
                              List<KvCacheGroup> kvCacheGroups, long kvCacheNeededBytes, Long estimatedMaxModelLen,
@@ -129,6 +132,6 @@ public record MemoryEstimate(Layout layout, long budgetBytes, long weightsBytes,
     }
 
     public long overheadBytes() {
-        return nonTorchBytes + cudaGraphBytes;
+        return nonTorchBytes + runnerStateBytes + cudaGraphBytes;
     }
 }

@@ -585,6 +585,11 @@ public final class MemoryModel {
         boolean nccl = s.engine() == Engine.V0 || VllmReleases.ncclSubtracted(v);
         long nonTorch = (gpu.vendor() == Vendor.AMD ? NON_TORCH_AMD_BYTES : NON_TORCH_NVIDIA_BYTES)
                 + (nccl && tp > 1 ? NCCL_RING_BYTES : 0) + (nccl && pp > 1 ? NCCL_P2P_BYTES : 0);
+        // The new runner's penalty state stays allocated beside the weights on every rank (each builds its sampler); vLLM's
+        // log counts it with them as consumed memory, and --kv-cache-memory does not free it.
+        long runnerState = VllmReleases.persistentStateCharged(v, VllmReleases.newRunner(v, s.engine(), spec.moe() != null))
+                ? VllmReleases.newRunnerPenaltyBytes(maxSeqs, spec.vocabSize()) : 0;
+        long kept = nonTorch + runnerState;
         String invalid = invalidLayout(layout);
         SpeculativeDecoding sd = s.speculative();
         boolean drafter = sd.method().gpuDrafter();
@@ -622,7 +627,7 @@ public final class MemoryModel {
             invalid = "vLLM does not support decode context parallelism with sliding-window or chunked layers (\"DCP not support sliding window\")";
         }
         if (invalid != null) {
-            return new MemoryEstimate(layout, budget, 0, 0, nonTorch, 0, 0, 0, 0, maxLen, maxSeqs, batchTokens, block, 0,
+            return new MemoryEstimate(layout, budget, 0, 0, nonTorch, runnerState, 0, 0, 0, 0, maxLen, maxSeqs, batchTokens, block, 0,
                     new Rejection(RejectionReason.INVALID_LAYOUT, invalid), 0, List.of(), 0, null, kvDtype(s), s.speculative(),
                     requiredBlock != null, MemoryEstimate.Once.of(EnginePools.unmodelled(invalid)));
         }
@@ -655,13 +660,13 @@ public final class MemoryModel {
             long weights = Math.round(st.baseWeights() + st.expertBytes() * expertShare + draft);
             long act = Math.round(forward + (last ? sampler : 0));
             long graph = CUDA_GRAPH_BYTES_PER_LAYER_GRAPH * graphs * (st.fullLayers() + st.slidingLayers() + drafted);
-            long avail = s.kvCacheMemoryBytes() != null ? s.kvCacheMemoryBytes() : budget - weights - act - nonTorch - graph;
+            long avail = s.kvCacheMemoryBytes() != null ? s.kvCacheMemoryBytes() : budget - weights - act - kept - graph;
             KvCachePlan.Stage kv;
             int kvTo = to + drafted;
             try {
                 kv = kvPlan.stage(from, kvTo, ks);
             } catch (IllegalStateException e) {
-                return new MemoryEstimate(layout, budget, weights, act, nonTorch, graph, 0, 0, 0, maxLen, maxSeqs, batchTokens,
+                return new MemoryEstimate(layout, budget, weights, act, nonTorch, runnerState, graph, 0, 0, 0, maxLen, maxSeqs, batchTokens,
                         block, 0, new Rejection(RejectionReason.INVALID_LAYOUT, e.getMessage()), 0, List.of(), 0, null,
                         kvDtype(s), s.speculative(), requiredBlock != null, MemoryEstimate.Once.of(EnginePools.unmodelled(e.getMessage())));
             }
@@ -684,12 +689,12 @@ public final class MemoryModel {
             if (rejection == null) {
                 // With --kv-cache-memory-bytes the profile's activations are freed before the cache is allocated:
                 // what stays is weights, memory outside PyTorch, CUDA graphs and the cache itself.
-                if (s.kvCacheMemoryBytes() != null && weights + nonTorch + graph + avail > gpuMemoryBytes) {
-                    rejection = tooLargeWithKvMemory(stage, pp, weights, nonTorch + graph, avail, gpuMemoryBytes);
+                if (s.kvCacheMemoryBytes() != null && weights + kept + graph + avail > gpuMemoryBytes) {
+                    rejection = tooLargeWithKvMemory(stage, pp, weights, kept + graph, avail, gpuMemoryBytes);
                 } else {
                     // gpu_memory_utilization does not bound weights when the KV memory is given.
                     long bound = s.kvCacheMemoryBytes() != null ? gpuMemoryBytes : budget;
-                    rejection = refusal(stage, pp, weights, act, nonTorch + graph, bound, avail, kv.neededBytes(), maxLen);
+                    rejection = refusal(stage, pp, weights, act, kept + graph, bound, avail, kv.neededBytes(), maxLen);
                 }
                 if (rejection != null && rejection.reason() == RejectionReason.KV_CACHE_TOO_SMALL && avail > 0) {
                     estimated = kvPlan.estimatedMaxModelLen(from, kvTo, ks, avail);
@@ -711,7 +716,7 @@ public final class MemoryModel {
         }
         int poolsFrom = limitingFrom;
         int poolsTo = limitingTo;
-        return new MemoryEstimate(layout, budget, worstWeights, worstAct, nonTorch, worstGraph,
+        return new MemoryEstimate(layout, budget, worstWeights, worstAct, nonTorch, runnerState, worstGraph,
                 Math.max(limitingAvail, 0), tokens, concurrency, maxLen, maxSeqs, batchTokens, block,
                 limiting.kvBytesPerToken(), rejection, minBlocks, limiting.groups(), limitingNeeded, estimated, kvDtype(s), s.speculative(),
                 requiredBlock != null, new MemoryEstimate.Once<>(() -> kvPlan.enginePools(poolsFrom, poolsTo, ks, gpu.computeCapability())));

@@ -113,6 +113,36 @@ public final class VllmReleases {
      */
     public static final VllmVersion NEW_RUNNER_GRAPH_ESTIMATE = new VllmVersion(0, 28, 0);
     /**
+     * The new runner's penalty state ({@link #newRunnerPenaltyBytes}) counts against the KV budget with the weights.
+     * vLLM 0.31.0's ledger says where: "Actual usage is 15.26 GiB for consumed memory (weights + non-torch), 1.44 GiB
+     * for peak activation, and 0.23 GiB for CUDAGraph memory" after "Model loading took 15.0 GiB" (notes of
+     * 2026-10-06, Llama-3.1-8B-Instruct on one A100 80GB, PublishedStartupsTest): 0.26 GiB beside the weights, the
+     * CUDA context's 0.13 ({@link MemoryModel#NON_TORCH_NVIDIA_BYTES}) and the state's 0.13 (256 slots x 128,256
+     * logits). The first release is not read from a release note or the source: 0.28.0 is the first new-runner
+     * release seen (a blog post of 2026-09, Qwen3-14B on one L40S, whose KV cache is 0.43 GiB under what the model
+     * gave without it); which release between 0.25 and 0.28 began counting it is not established. (PR #49208, which
+     * issue 9 names for persistent buffers, is the sleep mode's allocator accounting: README.)
+     */
+    public static final VllmVersion NEW_RUNNER_PENALTY_STATE = new VllmVersion(0, 28, 0);
+
+    /**
+     * The new runner's penalty state, allocated with its sampler for every request slot whether or not a request asks
+     * for penalties (vllm/v1/worker/gpu/sample/penalties.py {@code PenaltiesState}, read 2026-12-01):
+     * {@code output_bin_counts}, int32 [max_num_reqs, vocab_size] ("can be very large, taking up GBs of GPU memory",
+     * its TODO says), and {@code prompt_bin_mask}, int32 [max_num_reqs, cdiv(vocab_size, 32)]. Qwen3-14B at 256
+     * sequences: 153 MiB. The runner's smaller per-request buffers (logit bias, bad words, grammar bitmask: about
+     * 9 MiB at 256 sequences) are left out.
+     */
+    static long newRunnerPenaltyBytes(int maxNumReqs, int vocabSize) {
+        return (long) maxNumReqs * Integer.BYTES * (vocabSize + (vocabSize + 31L) / 32);
+    }
+
+    /** Whether the new runner's persistent state is charged in release {@code v}. */
+    static boolean persistentStateCharged(VllmVersion v, boolean newRunner) {
+        return newRunner && v.atLeast(NEW_RUNNER_PENALTY_STATE);
+    }
+
+    /**
      * {@code max_num_batched_tokens} defaults to 16,384 for the API server on GPUs of at least 160 GiB
      * (PR #51726, "[Config] Update default _max_num_batched_tokens from 8192 to 16384", opened 2026-08-10):
      * vllm/engine/arg_utils.py {@code get_batch_defaults} at tag v0.28.0 (commit 2cf0a69, 2026-08-24) has the
@@ -198,6 +228,8 @@ public final class VllmReleases {
             new Change(LARGE_GPU_BATCH_TOKENS, "#51726", "2026-08", "max_num_batched_tokens 16,384 on GPUs of 160 GiB or more"),
             new Change(NEW_RUNNER_GRAPH_ESTIMATE, "#53306 #53682 #53955", "2026-08", "new runner's CUDA-graph estimate "
                     + "measured and subtracted as the old runner's"),
+            new Change(NEW_RUNNER_PENALTY_STATE, "-", "2026-08", "the new runner's penalty state counted with the weights: "
+                    + "4 x (vocab + vocab / 32) B per max_num_seqs slot on every rank (first seen in 0.28.0)"),
             new Change(NEW_RUNNER_ALL, "#53183", "2026-08", "new model runner default for every model (MoE and hybrid too)"),
             new Change(IN_FLIGHT_WINDOW, "-", "2026-09", "sliding layers hold window - 1 + 2 x max_num_batched_tokens "
                     + "(two batches in flight with async scheduling; first seen in 0.29.0)"),

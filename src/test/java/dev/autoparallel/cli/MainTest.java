@@ -235,6 +235,22 @@ class MainTest {
         assertFalse(v19.out().contains("CUDA-graph estimate"), v19.out());
     }
 
+    /**
+     * From 0.28 the new runner keeps its penalty state per sequence slot (VllmReleases.newRunnerPenaltyBytes): Llama-3.1-8B
+     * at 64 slots, 64 x 4 x (128,256 + 4,008) B = 0.03 GiB; evaluate names it and --json gives runner_state_bytes.
+     */
+    @Test
+    void evaluate_namesTheNewRunnersPenaltyState() throws Exception {
+        String[] base = {"evaluate", "meta-llama/Llama-3.1-8B", "--gpu", "H100", "--max-model-len", "4096", "--max-num-seqs", "64"};
+        Run v28 = run(concat(base, "--vllm-version", "0.28.0"));
+        assertEquals(0, v28.code(), v28.err());
+        assertTrue(v28.out().contains("of the overhead, 0.03 GiB is vLLM's penalty state for 64 sequence slots"), v28.out());
+        Run json = run(concat(base, "--vllm-version", "0.28.0", "--json"));
+        assertEquals(64L * 4 * (128_256 + 4_008), new ObjectMapper().readTree(json.out()).get("runner_state_bytes").asLong());
+        Run v27 = run(concat(base, "--vllm-version", "0.27.1"));
+        assertFalse(v27.out().contains("penalty state"), v27.out());
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

@@ -74,9 +74,11 @@ class PublishedStartupsTest {
      * took 15.0 GiB", "Free memory on device (78.84/79.25 GiB) ... Actual usage is 15.26 GiB for consumed memory
      * (weights + non-torch), 1.44 GiB for peak activation, and 0.23 GiB for CUDAGraph memory", "Available KV cache
      * memory: 56.21 GiB", "GPU KV cache size: 460,496 tokens, Maximum concurrency for 131,072 tokens per request: 3.51x".
-     * We give 14.99 GiB of weights and 56.83 GiB (+1.1%), 465,552 tokens: of the 16.70 GiB the log keeps beside the
-     * KV cache we charge 16.08 (14.99 of weights, 0.29 of forward and sampler, 0.67 of CUDA-graph estimate for 32
-     * layers x 86 graphs, 0.13 outside PyTorch), where the log puts 0.26 outside PyTorch and 1.44 of peak activation.
+     * We give 14.99 GiB of weights and 56.71 GiB (+0.9%), 464,528 tokens: of the 16.70 GiB the log keeps beside the
+     * KV cache we charge 16.20 (14.99 of weights, 0.29 of forward and sampler, 0.67 of CUDA-graph estimate for 32
+     * layers x 86 graphs, 0.26 consumed beside the weights: 0.13 outside PyTorch and 0.13 of the new runner's penalty
+     * state, VllmReleases.newRunnerPenaltyBytes), where the log puts 0.26 beside the weights and 1.44 of peak
+     * activation and CUDA graphs. Before the penalty state was charged: 56.83 GiB (+1.1%).
      */
     @Test
     void llama31_8b_vllm0310_a100_80gb() {

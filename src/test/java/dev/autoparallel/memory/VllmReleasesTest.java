@@ -82,14 +82,35 @@ class VllmReleasesTest {
     }
 
     /**
+     * From 0.28 (the first new-runner release seen: VllmReleases.NEW_RUNNER_PENALTY_STATE) the new runner's penalty
+     * state counts with the weights. Llama-3.1-8B
+     * (a dense model: the new runner from 0.25) on an H100 at 1,024 sequences: output_bin_counts of 1,024 x 128,256
+     * int32 and prompt_bin_mask of 1,024 x 4,008 int32, 516.7 MiB more beside the weights in 0.28 than in 0.27.1, whose
+     * activations are the same.
+     */
+    @Test
+    void newRunnerPenaltyState_chargedFrom028() {
+        MemoryEstimate v27 = evaluate("meta-llama/Llama-3.1-8B", "H100", "0.27.1", 1);
+        MemoryEstimate v28 = evaluate("meta-llama/Llama-3.1-8B", "H100", "0.28.0", 1);
+        assertEquals(541_753_344L, v28.runnerStateBytes() - v27.runnerStateBytes());
+        assertEquals(v27.activationBytes(), v28.activationBytes());
+        // The old runner (a MoE model before 0.29) keeps no such state.
+        MemoryEstimate moe27 = evaluate("Qwen/Qwen3-30B-A3B", "H100", "0.27.1", 1);
+        MemoryEstimate moe28 = evaluate("Qwen/Qwen3-30B-A3B", "H100", "0.28.0", 1);
+        assertEquals(0, moe28.runnerStateBytes());
+    }
+
+    /**
      * PR #53183 (first release 0.29.0): MoE models run on the new runner too, so their sampler warm-up
-     * drops from the Triton path's 14 B per logit to 2 B: 12 x 1,024 sequences x Qwen3's 151,936 logits.
+     * drops from the Triton path's 14 B per logit to 2 B: 12 x 1,024 sequences x Qwen3's 151,936 logits; and the new
+     * runner keeps its penalty state beside the weights, 4 B x (151,936 + 4,748) per sequence slot (penalties.py).
      */
     @Test
     void newRunnerForAllModels_from029() {
         MemoryEstimate v28 = evaluate("Qwen/Qwen3-30B-A3B", "H100", "0.28.0", 1);
         MemoryEstimate v29 = evaluate("Qwen/Qwen3-30B-A3B", "H100", "0.29.0", 1);
         assertEquals((14 - 2) * 1024.0 * 151_936, v28.activationBytes() - v29.activationBytes(), 1);
+        assertEquals(1024L * 4 * (151_936 + 4_748), v29.runnerStateBytes() - v28.runnerStateBytes());
         assertEquals(v28.cudaGraphBytes(), v29.cudaGraphBytes());
         assertTrue(v29.cudaGraphBytes() > 0);
     }
