@@ -50,13 +50,48 @@ public final class LatencyReplay {
      * whose harness is not published) the length as given.
      */
     public static int harnessMeanLength(Map<String, String> r, int length) {
-        String source = r.getOrDefault("silicon_data_source", "");
-        boolean inferenceX = source.startsWith("db-dump/") || source.matches("source_file=\\d{4}-\\d{2}-\\d{2}\\.csv;.*");
-        if (!inferenceX) {
+        if (!inferenceX(r)) {
             return length;
         }
         int lower = (int) (length * INFERENCEX_RANGE_RATIO);
         return (int) Math.round((lower + length) / 2.0);
+    }
+
+    /** Whether a row is one of InferenceX's ({@code db-dump/...} or {@code source_file=YYYY-MM-DD.csv; ...}). */
+    static boolean inferenceX(Map<String, String> r) {
+        String source = r.getOrDefault("silicon_data_source", "");
+        return source.startsWith("db-dump/") || source.matches("source_file=\\d{4}-\\d{2}-\\d{2}\\.csv;.*");
+    }
+
+    /**
+     * An InferenceX row with the layout its run had. Some of InferenceX's exports write an expert-parallel run's
+     * attention split multiplied by its EP degree and its GPU count as {@code moe_tp_size}: DeepSeek-R1 on TensorRT-LLM
+     * at TP 8 / EP 8 appears as {@code tp_size 64, moe_tp_size 8, moe_ep_size 8}, and with attention DP as {@code
+     * attention_dp_size 64} and a batch of 4 where its twin says 8 ranks of 32. Every such row of
+     * measured-latency.csv that has a twin in another export (the same engine, version, model, GPU, lengths and
+     * measured TTFT: 27 rows, DeepSeek-R1 on TensorRT-LLM 1.1 and Qwen3.5-397B on SGLang 0.5.9) has that twin at
+     * {@code tp_size x attention_dp_size = moe_tp_size} with {@code moe_ep_size} spreading the experts, and no
+     * InferenceX recipe runs a single-node model on more than 8 GPUs. Other rows are returned unchanged, the
+     * mixed expert TP x EP splits of aiconfigurator's own runs included.
+     */
+    static Map<String, String> inferenceXLayout(Map<String, String> r) {
+        int tp = (int) orZero(r.get("tp_size"));
+        int dp = Math.max(1, (int) orZero(r.get("attention_dp_size")));
+        int moeTp = (int) orZero(r.get("moe_tp_size"));
+        int moeEp = (int) orZero(r.get("moe_ep_size"));
+        boolean multiplied = inferenceX(r) && r.getOrDefault("mode", "agg").equals("agg") && moeTp > 1 && moeEp > 1
+                && (long) moeTp * moeEp == (long) tp * dp && (tp == 1 || dp == 1) && Math.max(tp, dp) % moeEp == 0;
+        if (!multiplied) {
+            return r;
+        }
+        Map<String, String> run = new TreeMap<>(r);
+        int realDp = dp == 1 ? 1 : dp / moeEp;
+        run.put("tp_size", Integer.toString(tp == 1 ? 1 : tp / moeEp));
+        run.put("attention_dp_size", Integer.toString(realDp));
+        run.put("moe_tp_size", "1");
+        // The concurrency (batch_size per attention rank x ranks) is the run's: the batch grows as the ranks shrink.
+        run.put("batch_size", Long.toString(Math.round(orZero(r.get("batch_size")) * dp / realDp)));
+        return run;
     }
 
     /**
@@ -103,8 +138,9 @@ public final class LatencyReplay {
      * it (fitting one); {@code measuredKernels} false replays {@link PerfModel#rooflineOnly} instead (the comparison of
      * jobs/compare-kernels.sh).
      */
-    static Row replay(int line, Map<String, String> r, Function<String, ModelSpec> model, PerfModel.Calibrations calibrations,
+    static Row replay(int line, Map<String, String> row, Function<String, ModelSpec> model, PerfModel.Calibrations calibrations,
                       boolean measuredKernels) {
+        Map<String, String> r = inferenceXLayout(row);
         String modelId = r.getOrDefault("model_path", "");
         String backend = r.getOrDefault("backend", "");
         String system = r.getOrDefault("system", "");

@@ -140,4 +140,67 @@ class LatencyReplayTest {
         assertEquals(1024, LatencyReplay.harnessMeanLength(gap, 1024));
         assertEquals(1024, LatencyReplay.harnessMeanLength(Map.of(), 1024));
     }
+
+    /**
+     * One TensorRT-LLM 1.1 DeepSeek-R1 run on 8 x H200 (TP 8, EP 8; 1,024 in / 8,192 out, 32 in flight) as two of
+     * InferenceX's exports give it (measured-latency.csv lines 1216 and 1608, the same TTFT and TPOT): the 2026-03-25
+     * export as tp_size 8, moe_tp_size 1, moe_ep_size 8; the 2026-04-06 export as tp_size 64, moe_tp_size 8,
+     * moe_ep_size 8. And with attention DP (8,192 / 1,024, 256 in flight; lines 1224 and 1851): 8 ranks of 32 against
+     * attention_dp_size 64 with a batch of 4. Each export replays as the run it is, with the same prediction.
+     */
+    @Test
+    void inferenceXRowsWithTheirAttentionSplitTimesEp_areReplayedAsTheirRun() {
+        Map<String, String> sane = row("source_file=2026-03-25.csv; model=DeepSeek-R1; silicon_concurrency=32", "1024", "8192",
+                "32", "8", "1", "1", "8", "1144.223147194134", "15.821505026388827");
+        Map<String, String> multiplied = row("source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=32", "1024",
+                "8192", "32", "64", "1", "8", "8", "1144.223147194134", "15.821505026388829");
+        Map<String, String> run = LatencyReplay.inferenceXLayout(multiplied);
+        assertEquals("8", run.get("tp_size"));
+        assertEquals("1", run.get("attention_dp_size"));
+        assertEquals("1", run.get("moe_tp_size"));
+        assertEquals("8", run.get("moe_ep_size"));
+        assertEquals("32", run.get("batch_size"));
+        LatencyReplay.Row a = LatencyReplay.replay(1216, sane, AutoParallel::model);
+        LatencyReplay.Row b = LatencyReplay.replay(1608, multiplied, AutoParallel::model);
+        assertTrue(a.predicted(), a.error());
+        assertTrue(b.predicted(), b.error());
+        assertEquals(a.ttftMs(), b.ttftMs());
+        assertEquals(a.tpotMs(), b.tpotMs());
+
+        Map<String, String> dpSane = row("source_file=2026-03-25.csv; model=DeepSeek-R1; silicon_concurrency=256", "8192",
+                "1024", "32", "1", "8", "1", "8", "12222.913625075673", "101.7799679207291");
+        Map<String, String> dpMultiplied = row("source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=256",
+                "8192", "1024", "4", "1", "64", "8", "8", "12222.913625075671", "101.7799679207291");
+        Map<String, String> dpRun = LatencyReplay.inferenceXLayout(dpMultiplied);
+        assertEquals("1", dpRun.get("tp_size"));
+        assertEquals("8", dpRun.get("attention_dp_size"));
+        assertEquals("32", dpRun.get("batch_size"));
+        LatencyReplay.Row c = LatencyReplay.replay(1224, dpSane, AutoParallel::model);
+        LatencyReplay.Row d = LatencyReplay.replay(1851, dpMultiplied, AutoParallel::model);
+        assertTrue(c.predicted(), c.error());
+        assertTrue(d.predicted(), d.error());
+        assertEquals(256, d.concurrency());
+        assertEquals(c.ttftMs(), d.ttftMs());
+        assertEquals(c.tpotMs(), d.tpotMs());
+
+        // aiconfigurator's own runs split the experts between TP and EP for real (TensorRT-LLM's moe_tp_size x
+        // moe_ep_size = tp_size): kept as they are, and refused as not modelled.
+        Map<String, String> gap = new HashMap<>(multiplied);
+        gap.put("silicon_data_source", "source_file=/Users/x/aic-auto-gap-analysis/data/h100_sxm/trtllm/1.0.0rc3/q.csv; "
+                + "silicon_concurrency=16");
+        gap.putAll(Map.of("tp_size", "4", "moe_tp_size", "2", "moe_ep_size", "2"));
+        assertSame(gap, LatencyReplay.inferenceXLayout(gap));
+        assertTrue(LatencyReplay.replay(2, gap, AutoParallel::model).error().contains("mixed expert TP x EP split"));
+    }
+
+    /** A TensorRT-LLM DeepSeek-R1 FP8 row on H200 with the given columns. */
+    private static Map<String, String> row(String source, String isl, String osl, String batch, String tp, String dp,
+                                           String moeTp, String moeEp, String ttft, String tpot) {
+        Map<String, String> r = new HashMap<>(Map.of("silicon_data_source", source, "backend", "trtllm", "backend_version",
+                "1.1.0rc2.post2", "model_path", "deepseek-ai/DeepSeek-R1", "system", "h200_sxm", "precision", "fp8", "mode",
+                "agg", "gemm_quant_mode", "fp8", "moe_quant_mode", "fp8"));
+        r.putAll(Map.of("isl", isl, "osl", osl, "batch_size", batch, "tp_size", tp, "pp_size", "1", "attention_dp_size", dp,
+                "moe_tp_size", moeTp, "moe_ep_size", moeEp, "silicon_ttft_ms", ttft, "silicon_tpot_ms", tpot));
+        return r;
+    }
 }
