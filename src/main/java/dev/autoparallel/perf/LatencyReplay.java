@@ -191,16 +191,17 @@ public final class LatencyReplay {
                 if (precision.equals("fp8")) {
                     boolean block = r.getOrDefault("gemm_quant_mode", "").contains("block");
                     settings = settings.withQuantization(block ? ServingQuantization.FP8_PER_BLOCK : ServingQuantization.FP8);
-                    if (engine == ServingEngine.TRTLLM) {
-                        // TensorRT-LLM's FP8 runs quantize the KV cache too. With a 16-bit cache Qwen3-32B FP8 on one H100
-                        // at 4,096 / 128 holds 38 requests in TensorRT-LLM's default pool under GUARANTEED_NO_EVICT (77
-                        // with an FP8 cache), and 64 in flight would queue 26 of them behind whole request lifetimes
-                        // (TTFT near 10 s); 1.6 s was measured (measured-latency.csv).
-                        settings = settings.withKvCacheDtype(KvCacheDtype.FP8);
-                    }
                 } else if (!precision.isBlank() && !precision.equals("bf16") && !precision.equals("fp16")) {
                     return refuse.apply("a 16-bit checkpoint served at precision '" + precision + "' is not modelled");
                 }
+            }
+            if (engine == ServingEngine.TRTLLM && precision.equals("fp8")) {
+                // TensorRT-LLM's FP8 runs quantize the KV cache too, FP8 checkpoints included. With a 16-bit cache Qwen3-32B
+                // FP8 on one H100 at 4,096 / 128 holds 38 requests in TensorRT-LLM's default pool under
+                // GUARANTEED_NO_EVICT (77 with an FP8 cache), and 64 in flight would queue 26 of them behind whole request
+                // lifetimes (TTFT near 10 s); 1.6 s was measured (measured-latency.csv). InferenceX's DeepSeek-R1 FP8
+                // recipe sets it (benchmarks/dsr1_fp8_h200_trt.sh: kv_cache_config dtype fp8).
+                settings = settings.withKvCacheDtype(KvCacheDtype.FP8);
             }
             ModelSpec spec = settings.served(checkpoint, gpu);
             Workload w = new Workload(harnessMeanLength(r, isl), harnessMeanLength(r, osl), c);

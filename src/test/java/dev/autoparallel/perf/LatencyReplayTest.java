@@ -10,6 +10,7 @@ import dev.autoparallel.hardware.Gpu;
 import dev.autoparallel.hardware.GpuCatalog;
 import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.memory.EngineViews;
+import dev.autoparallel.memory.KvCacheDtype;
 import dev.autoparallel.memory.Layout;
 import dev.autoparallel.memory.MemoryEstimate;
 import dev.autoparallel.memory.MemoryModel;
@@ -94,6 +95,36 @@ class LatencyReplayTest {
         assertTrue(row.predicted(), row.error());
         assertEquals(1628, row.ttftMs(), 0.25 * 1628);
         assertEquals(175.6, row.tpotMs(), 0.25 * 175.6);
+    }
+
+    /**
+     * An FP8 checkpoint's TensorRT-LLM run holds an FP8 KV cache too: InferenceX's DeepSeek-R1 FP8 recipe sets it
+     * (benchmarks/dsr1_fp8_h200_trt.sh, kv_cache_config dtype fp8). TP 8 / EP 8 on 8 x H200 with 128 in flight at the
+     * harness's mean lengths (922 in, 7,373 out: 8,295 tokens each, 1,061,760 in all): TensorRT-LLM's default pool holds
+     * them all with an FP8 cache and not with a 16-bit one, where the replay queued requests behind whole lifetimes and
+     * predicted 93 s of TTFT. measured-latency.csv line 1223 (TensorRT-LLM 1.1.0rc2.post2): TTFT 1.40 s, TPOT 23.3 ms.
+     */
+    @Test
+    void tensorRtLlmFp8Checkpoints_holdAnFp8KvCache() {
+        Gpu h200 = GpuCatalog.require("H200", "gpu");
+        Layout tp8ep8 = new Layout(8, 1, 1, true);
+        long[] tokens = new long[2];
+        int i = 0;
+        for (KvCacheDtype dtype : new KvCacheDtype[] {KvCacheDtype.FP8, KvCacheDtype.AUTO}) {
+            EngineSettings s = EngineSettings.defaults().withKvCacheDtype(dtype);
+            MemoryModel memory = new MemoryModel(s.served(AutoParallel.model("deepseek-ai/DeepSeek-R1"), h200), h200);
+            EngineSettings sized = s.withMaxModelLen(922 + 7373).withMaxNumSeqs(128);
+            MemoryEstimate vllm = memory.evaluate(tp8ep8, sized, h200.memoryBytes());
+            tokens[i++] = LatencyReplay.enginePool(memory, sized, vllm, ServingEngine.TRTLLM, h200).kvCacheTokens();
+        }
+        assertTrue(tokens[0] >= 128L * 8295, tokens[0] + " tokens with an FP8 cache");
+        assertTrue(tokens[1] < 128L * 8295, tokens[1] + " tokens with a 16-bit cache");
+        Map<String, String> r = row("source_file=2026-03-25.csv; model=DeepSeek-R1; silicon_concurrency=128", "1024", "8192",
+                "128", "8", "1", "1", "8", "1400.640536189965", "23.345175091106498");
+        LatencyReplay.Row row = LatencyReplay.replay(1223, r, AutoParallel::model);
+        assertTrue(row.predicted(), row.error());
+        assertTrue(row.ttftMs() < 2000, row.ttftMs() + " ms");
+        assertEquals(23.3, row.tpotMs(), 0.6 * 23.3);
     }
 
     /**
