@@ -36,8 +36,8 @@ import java.util.function.Supplier;
  *                           on first use ({@link #enginePools}): a search sizes many layouts and asks few for them
  */
 public record MemoryEstimate(Layout layout, long budgetBytes, long weightsBytes, long activationBytes,
-                             long nonTorchBytes, long runnerStateBytes, long cudaGraphBytes, long kvCacheBytes, long kvCacheTokens,
-                             double maxConcurrency, int maxModelLen, int maxNumSeqs, int maxNumBatchedTokens,
+                             long nonTorchBytes, long runnerStateBytes, long cudaGraphBytes, long kvCacheBytes,
+                             long kvCacheTokens, double maxConcurrency, int maxModelLen, int maxNumSeqs, int maxNumBatchedTokens,
                              int blockSize, long kvBytesPerToken, Rejection rejection, long numGpuBlocks,
                              List<KvCacheGroup> kvCacheGroups, long kvCacheNeededBytes, Long estimatedMaxModelLen,
                              DType kvCacheDtype, SpeculativeDecoding speculative, boolean blockSizeRequired,

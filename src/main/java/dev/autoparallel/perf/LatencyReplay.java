@@ -69,7 +69,7 @@ public final class LatencyReplay {
      * at TP 8 / EP 8 appears as {@code tp_size 64, moe_tp_size 8, moe_ep_size 8}, and with attention DP as {@code
      * attention_dp_size 64} and a batch of 4 where its twin says 8 ranks of 32. Every such row of
      * measured-latency.csv that has a twin in another export (the same engine, version, model, GPU, lengths and
-     * measured TTFT: 27 rows, DeepSeek-R1 on TensorRT-LLM 1.1 and Qwen3.5-397B on SGLang 0.5.9) has that twin at
+     * measured TTFT: 34 rows, DeepSeek-R1 on TensorRT-LLM 1.1 and Qwen3.5-397B on SGLang 0.5.9) has that twin at
      * {@code tp_size x attention_dp_size = moe_tp_size} with {@code moe_ep_size} spreading the experts, and no
      * InferenceX recipe runs a single-node model on more than 8 GPUs. Other rows are returned unchanged, the
      * mixed expert TP x EP splits of aiconfigurator's own runs included.

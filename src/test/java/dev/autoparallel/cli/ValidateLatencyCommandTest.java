@@ -129,7 +129,8 @@ class ValidateLatencyCommandTest {
      * The 36 disaggregated rows of the reference set that name both pools' worker counts and the concurrency
      * (DeepSeek-V3 on TensorRT-LLM and SGLang, H100/H200; aiconfigurator silicon_sample.csv, Apache-2.0, NVIDIA):
      * every one is predicted by the closed-network model of the two pools (2026-12-01: median errors 44.5% TTFT and
-     * 19.7% TPOT once TensorRT-LLM's FP8 DeepSeek runs held an FP8 KV cache; 46.7% and 18.8% once InferenceX's rows were replayed at its harness's mean lengths, 0.9 of the file's; 50.0% and 18.3%
+     * 19.7% TPOT once TensorRT-LLM's FP8 DeepSeek runs held an FP8 KV cache; 46.7% and 18.8% once InferenceX's rows
+     * were replayed at its harness's mean lengths, 0.9 of the file's; 50.0% and 18.3%
      * once a TP group spanning two H100 nodes paid the network's hops on every all-reduce; 55.8% and 19.8%
      * once TensorRT-LLM's decode workers all-gathered their experts' inputs over attention data parallelism (SGLang's
      * dispatch is not modelled); 59.7% and 30.4% before; 59.0% before

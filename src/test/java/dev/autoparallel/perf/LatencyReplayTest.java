@@ -191,12 +191,7 @@ class LatencyReplayTest {
         assertEquals("1", run.get("moe_tp_size"));
         assertEquals("8", run.get("moe_ep_size"));
         assertEquals("32", run.get("batch_size"));
-        LatencyReplay.Row a = LatencyReplay.replay(1216, sane, AutoParallel::model);
-        LatencyReplay.Row b = LatencyReplay.replay(1608, multiplied, AutoParallel::model);
-        assertTrue(a.predicted(), a.error());
-        assertTrue(b.predicted(), b.error());
-        assertEquals(a.ttftMs(), b.ttftMs());
-        assertEquals(a.tpotMs(), b.tpotMs());
+        assertSamePrediction(replayed(1216, sane), replayed(1608, multiplied));
 
         Map<String, String> dpSane = row("source_file=2026-03-25.csv; model=DeepSeek-R1; silicon_concurrency=256", "8192",
                 "1024", "32", "1", "8", "1", "8", "12222.913625075673", "101.7799679207291");
@@ -206,13 +201,9 @@ class LatencyReplayTest {
         assertEquals("1", dpRun.get("tp_size"));
         assertEquals("8", dpRun.get("attention_dp_size"));
         assertEquals("32", dpRun.get("batch_size"));
-        LatencyReplay.Row c = LatencyReplay.replay(1224, dpSane, AutoParallel::model);
-        LatencyReplay.Row d = LatencyReplay.replay(1851, dpMultiplied, AutoParallel::model);
-        assertTrue(c.predicted(), c.error());
-        assertTrue(d.predicted(), d.error());
+        LatencyReplay.Row d = replayed(1851, dpMultiplied);
         assertEquals(256, d.concurrency());
-        assertEquals(c.ttftMs(), d.ttftMs());
-        assertEquals(c.tpotMs(), d.tpotMs());
+        assertSamePrediction(replayed(1224, dpSane), d);
 
         // aiconfigurator's own runs split the experts between TP and EP for real (TensorRT-LLM's moe_tp_size x
         // moe_ep_size = tp_size): kept as they are, and refused as not modelled.
@@ -222,6 +213,18 @@ class LatencyReplayTest {
         gap.putAll(Map.of("tp_size", "4", "moe_tp_size", "2", "moe_ep_size", "2"));
         assertSame(gap, LatencyReplay.inferenceXLayout(gap));
         assertTrue(LatencyReplay.replay(2, gap, AutoParallel::model).error().contains("mixed expert TP x EP split"));
+    }
+
+    /** The replay of one row, which must be predicted. */
+    private static LatencyReplay.Row replayed(int line, Map<String, String> r) {
+        LatencyReplay.Row row = LatencyReplay.replay(line, r, AutoParallel::model);
+        assertTrue(row.predicted(), row.error());
+        return row;
+    }
+
+    private static void assertSamePrediction(LatencyReplay.Row a, LatencyReplay.Row b) {
+        assertEquals(a.ttftMs(), b.ttftMs());
+        assertEquals(a.tpotMs(), b.tpotMs());
     }
 
     /** A TensorRT-LLM DeepSeek-R1 FP8 row on H200 with the given columns. */
