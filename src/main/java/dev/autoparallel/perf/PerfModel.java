@@ -364,7 +364,7 @@ public final class PerfModel {
         Kernels k = kernels.get(engine);
         if (k != null) {
             stage.measure(k, l, mem.kvCacheDtype());
-            if (stage.source() == StepSource.ROOFLINE) {
+            if (stage.source() == StepSource.ROOFLINE && engine.runsMeasuredMoe(moeDtype)) {
                 stage.measureExperts(k, l, mem.kvCacheDtype());
             }
             if (stage.source() != StepSource.ROOFLINE) {

@@ -77,7 +77,10 @@ public enum ServingEngine {
      * 9.5%, TTFT 16.5% -> 16.4% on its 335 rows), SGLang 0.25 ms + 50 us (8.9% -> 7.5%, 11.5% -> 11.9%). TensorRT-LLM
      * keeps its constant: its fit, 0 + 30 us (9.8% -> 8.8%, 17.4% -> 16.2%, Qwen3-235B most of its rows), made its
      * disaggregated DeepSeek-V3 rows' TPOT worse (17.6% -> 24.6%). The roofline paths keep theirs too: a MoE term there
-     * moved SGLang's TTFT from 19.6% to 23.2%.
+     * moved SGLang's TTFT from 19.6% to 23.2%. Once gpt-oss's MXFP4 experts left this path for TensorRT-LLM
+     * ({@link #runsMeasuredMoe}), its 246 rows refitted to 0 + 30 us a MoE layer, 55 ms, 0.4 x (C-1)^0.4 (TTFT 21.0% ->
+     * 19.4%, TPOT 9.8% -> 9.4% on them), which again took the disaggregated rows' TPOT from 19.6% to 25.9%: kept
+     * (2026-12-01).
      */
     private final EngineCalibration expertCalibration;
 
@@ -115,6 +118,18 @@ public enum ServingEngine {
      */
     public boolean gathersExpertInputs() {
         return this != SGLANG;
+    }
+
+    /**
+     * Whether the engine runs, by default, the MoE kernel the measured tables hold for experts of {@code moeDtype}. Not
+     * TensorRT-LLM's MXFP4 experts (gpt-oss): the tables' {@code w4a16_mxfp4} layers are its {@code moe_torch_flow}
+     * kernel, CUTLASS on Hopper (aiconfigurator's WideEpMoeOp: "moe_torch_flow (Cutlass; SM<100 default)"), where
+     * TensorRT-LLM's default MoE backend for MXFP4 weights is TRITON on Hopper and TRTLLM on Blackwell (its deployment
+     * guide for GPT-OSS, 1.4.0rc4, "MoE Backend Support Matrix"); InferenceX's H200 recipe sets TRITON
+     * (benchmarks/gptoss_fp4_h200_trt.sh). Those experts keep the roofline.
+     */
+    public boolean runsMeasuredMoe(String moeDtype) {
+        return !(this == TRTLLM && "w4a16_mxfp4".equals(moeDtype));
     }
 
     /**

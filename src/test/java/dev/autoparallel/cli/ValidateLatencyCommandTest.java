@@ -104,8 +104,9 @@ class ValidateLatencyCommandTest {
     /**
      * 44 TensorRT-LLM points (every 16th of the 704 aggregated TensorRT-LLM rows of the reference set the model
      * predicts: aiconfigurator silicon_sample.csv, Apache-2.0, NVIDIA), replayed under TensorRT-LLM's own calibration
-     * (jobs/fit-engine.sh trtllm): median errors 18.9% TTFT and 7.1% TPOT since FP8 checkpoints' rows hold an FP8 KV
-     * cache as well (2026-12-01; 7.8% TPOT before), 18.9% and 7.8% since the 16-bit checkpoints' FP8 rows hold one
+     * (jobs/fit-engine.sh trtllm): median errors 20.0% TTFT and 7.0% TPOT since gpt-oss's MXFP4 experts keep the
+     * roofline, as TensorRT-LLM runs them with TRITON and the tables measure its CUTLASS kernel (2026-12-01; 18.9% and
+     * 7.1% before), 18.9% and 7.1% since FP8 checkpoints' rows hold an FP8 KV cache as well (7.8% TPOT before), 18.9% and 7.8% since the 16-bit checkpoints' FP8 rows hold one
      * (2026-11-30; 16.6% and 8.0% with a 16-bit one) and prompts enter steps whole rather than
      * spread over every step, the decode batch is the requests past their first token, and under attention data
      * parallelism the experts' inputs are all-gathered (2026-11-30; 16.9% and 10.2% before; 14.5% and 13.1% before FP8
@@ -121,8 +122,8 @@ class ValidateLatencyCommandTest {
     void tensorRtLlmPoints_withItsOwnCalibration(@TempDir Path dir) throws Exception {
         JsonNode j = replay(dir, "latency-points-trtllm.csv");
         assertEquals(42, j.get("predicted_rows").asInt());
-        assertEquals(0.189, j.get("median_abs_error_ttft").asDouble(), 0.005);
-        assertEquals(0.071, j.get("median_abs_error_tpot").asDouble(), 0.005);
+        assertEquals(0.200, j.get("median_abs_error_ttft").asDouble(), 0.005);
+        assertEquals(0.070, j.get("median_abs_error_tpot").asDouble(), 0.005);
     }
 
     /**

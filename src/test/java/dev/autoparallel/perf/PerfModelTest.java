@@ -1,6 +1,7 @@
 package dev.autoparallel.perf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.autoparallel.AutoParallel;
 import dev.autoparallel.hardware.Gpu;
@@ -319,6 +320,30 @@ class PerfModelTest {
         Layout tp3 = new Layout(3, 1, 1, false);
         assertEquals(PerfModel.StepSource.ROOFLINE, new PerfModel(moe).stepSource(tp3, moeMem, ServingEngine.VLLM),
                 "MoE TP 3 has no measured experts");
+    }
+
+    /**
+     * gpt-oss-120b's MXFP4 experts on H200 at TP 2 with expert parallelism (moe.csv: w4a16_mxfp4, 2,880 x 2,880, top-4
+     * of 128, moe_ep 2): the tables hold the layer for vLLM, SGLang and TensorRT-LLM, but TensorRT-LLM's is its CUTLASS
+     * kernel (moe_torch_flow) where it serves MXFP4 with TRITON on Hopper (its GPT-OSS deployment guide; InferenceX's H200
+     * recipe), so its steps keep the roofline (ServingEngine.runsMeasuredMoe).
+     */
+    @Test
+    void trtllmMxfp4Experts_keepTheRoofline_theTablesMeasureAnotherKernel() {
+        Gpu h200 = GpuCatalog.require("H200", "gpu");
+        Layout tp2ep = new Layout(2, 1, 1, true);
+        MemoryModel gptOss = new MemoryModel(AutoParallel.model("openai/gpt-oss-120b"), h200);
+        MemoryEstimate mem = gptOss.evaluate(tp2ep, EngineSettings.defaults().withMaxModelLen(2048).withMaxNumSeqs(16),
+                h200.memoryBytes());
+        PerfModel perf = new PerfModel(gptOss);
+        assertEquals(PerfModel.StepSource.MEASURED_EXPERTS, perf.stepSource(tp2ep, mem, ServingEngine.VLLM));
+        assertEquals(PerfModel.StepSource.MEASURED_EXPERTS, perf.stepSource(tp2ep, mem, ServingEngine.SGLANG));
+        assertEquals(PerfModel.StepSource.ROOFLINE, perf.stepSource(tp2ep, mem, ServingEngine.TRTLLM));
+        KernelTables.Kernels trt = KernelTables.builtIn().of(h200, ServingEngine.TRTLLM).orElseThrow();
+        assertTrue(trt.moe(new KernelTables.MoeShape("w4a16_mxfp4", 2880, 2880, 4, 128, 1, 2)).isPresent(),
+                "the tables do hold TensorRT-LLM's (CUTLASS) layer for this split");
+        assertFalse(ServingEngine.TRTLLM.runsMeasuredMoe("w4a16_mxfp4"));
+        assertTrue(ServingEngine.TRTLLM.runsMeasuredMoe("fp8_block"));
     }
 
     /**
