@@ -79,8 +79,11 @@ final class ValidateLatencyCommand implements Callable<Integer> {
                 j.put("osl", r.osl());
                 // The mean lengths the row's harness served, which the model is given (InferenceX: 0.9 of the file's).
                 j.put("replayed_isl", LatencyReplay.harnessMeanLength(records.get(i), r.isl()));
-                j.put("replayed_osl", LatencyReplay.harnessMeanLength(records.get(i), r.osl()));
+                int replayedOsl = LatencyReplay.harnessMeanLength(records.get(i), r.osl());
+                j.put("replayed_osl", replayedOsl);
                 j.put("concurrency", r.concurrency());
+                double implied = LatencyReplay.impliedDecoding(r.concurrency(), replayedOsl, r.measuredTtftMs(), r.measuredTpotMs());
+                j.put("implied_decoding", Double.isNaN(implied) ? null : Math.round(implied * 10) / 10.0);
                 j.put("measured_ttft_ms", r.measuredTtftMs());
                 j.put("measured_tpot_ms", r.measuredTpotMs());
                 j.put("ttft_ms", r.ttftMs());

@@ -95,6 +95,20 @@ public final class LatencyReplay {
     }
 
     /**
+     * How many requests a closed-loop row's own figures say were decoding at once, by Little's law: each of the
+     * {@code concurrency} clients spends TTFT + (OSL - 1) x TPOT on a request, (OSL - 1) x TPOT of it decoding. Far
+     * below the concurrency while the engine would hold every request, it says the run was capped by something
+     * outside the engine's scheduler (a client, a server limit, failed requests). NaN without positive figures.
+     */
+    public static double impliedDecoding(int concurrency, int outputTokens, double ttftMs, double tpotMs) {
+        if (concurrency < 1 || outputTokens < 2 || !(ttftMs > 0) || !(tpotMs > 0)) {
+            return Double.NaN;
+        }
+        double decoding = (outputTokens - 1) * tpotMs;
+        return concurrency * decoding / (ttftMs + decoding);
+    }
+
+    /**
      * One row's replay.
      *
      * @param source where the predicted step times come from (null when there is no prediction)

@@ -60,6 +60,8 @@ class ValidateLatencyCommandTest {
         assertEquals(922, rows.get(0).get("replayed_isl").asInt());
         assertEquals(922, rows.get(0).get("replayed_osl").asInt());
         assertEquals(1024, rows.get(1).get("replayed_isl").asInt());
+        // 4 clients x 921 x 13.1 ms / (120.5 + 921 x 13.1): 3.96 decoding at once.
+        assertEquals(4.0, rows.get(0).get("implied_decoding").asDouble(), 0.05);
         assertTrue(rows.get(0).get("ttft_ms").asDouble() < rows.get(1).get("ttft_ms").asDouble(), rows.toString());
     }
 

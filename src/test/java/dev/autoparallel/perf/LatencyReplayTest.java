@@ -215,6 +215,18 @@ class LatencyReplayTest {
         assertTrue(LatencyReplay.replay(2, gap, AutoParallel::model).error().contains("mixed expert TP x EP split"));
     }
 
+    /**
+     * vLLM serving gpt-oss-120b at TP 8 on H100 with 512 clients (measured-latency.csv line 1663, InferenceX, replayed at
+     * 922 output tokens): TTFT 22.3 s and TPOT 5.33 ms say 512 x 921 x 5.33 / (22,295 + 921 x 5.33) = 92 requests were
+     * decoding at once, where vLLM (max-num-seqs 512 in the recipe) and the KV cache would hold all 512.
+     */
+    @Test
+    void impliedDecoding_isLittlesLawOnTheClosedLoop() {
+        assertEquals(92.4, LatencyReplay.impliedDecoding(512, 922, 22294.927658548113, 5.332720091681205), 0.05);
+        assertEquals(4, LatencyReplay.impliedDecoding(4, 100, 0.001, 10), 1e-3);
+        assertTrue(Double.isNaN(LatencyReplay.impliedDecoding(4, 1, 100, 10)));
+    }
+
     /** The replay of one row, which must be predicted. */
     private static LatencyReplay.Row replayed(int line, Map<String, String> r) {
         LatencyReplay.Row row = LatencyReplay.replay(line, r, AutoParallel::model);
