@@ -68,8 +68,7 @@ final class ValidateLatencyCommand implements Callable<Integer> {
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
             List<Map<String, Object>> rowsJson = new ArrayList<>();
-            for (int i = 0; i < replayed.size(); i++) {
-                LatencyReplay.Row r = replayed.get(i);
+            for (LatencyReplay.Row r : replayed) {
                 Map<String, Object> j = new LinkedHashMap<>();
                 j.put("line", r.line());
                 j.put("model", r.model());
@@ -78,11 +77,10 @@ final class ValidateLatencyCommand implements Callable<Integer> {
                 j.put("isl", r.isl());
                 j.put("osl", r.osl());
                 // The mean lengths the row's harness served, which the model is given (InferenceX: 0.9 of the file's).
-                j.put("replayed_isl", LatencyReplay.harnessMeanLength(records.get(i), r.isl()));
-                int replayedOsl = LatencyReplay.harnessMeanLength(records.get(i), r.osl());
-                j.put("replayed_osl", replayedOsl);
+                j.put("replayed_isl", r.replayedIsl());
+                j.put("replayed_osl", r.replayedOsl());
                 j.put("concurrency", r.concurrency());
-                double implied = LatencyReplay.impliedDecoding(r.concurrency(), replayedOsl, r.measuredTtftMs(), r.measuredTpotMs());
+                double implied = r.impliedDecoding();
                 j.put("implied_decoding", Double.isNaN(implied) ? null : Math.round(implied * 10) / 10.0);
                 j.put("measured_ttft_ms", r.measuredTtftMs());
                 j.put("measured_tpot_ms", r.measuredTpotMs());

@@ -587,7 +587,8 @@ public final class MemoryModel {
                 + (nccl && tp > 1 ? NCCL_RING_BYTES : 0) + (nccl && pp > 1 ? NCCL_P2P_BYTES : 0);
         // The new runner's penalty state stays allocated beside the weights on every rank (each builds its sampler); vLLM's
         // log counts it with them as consumed memory, and --kv-cache-memory does not free it.
-        long runnerState = VllmReleases.persistentStateCharged(v, VllmReleases.newRunner(v, s.engine(), spec.moe() != null))
+        boolean newRunner = VllmReleases.newRunner(v, s.engine(), spec.moe() != null);
+        long runnerState = VllmReleases.persistentStateCharged(v, newRunner)
                 ? VllmReleases.newRunnerPenaltyBytes(maxSeqs, spec.vocabSize()) : 0;
         long kept = nonTorch + runnerState;
         String invalid = invalidLayout(layout);
@@ -631,7 +632,6 @@ public final class MemoryModel {
                     new Rejection(RejectionReason.INVALID_LAYOUT, invalid), 0, List.of(), 0, null, kvDtype(s), s.speculative(),
                     requiredBlock != null, MemoryEstimate.Once.of(EnginePools.unmodelled(invalid)));
         }
-        boolean newRunner = VllmReleases.newRunner(v, s.engine(), spec.moe() != null);
         boolean graphsSubtracted = !s.enforceEager() && VllmReleases.cudaGraphSubtracted(v, s.engine(), newRunner);
         int graphs = graphsSubtracted
                 ? CaptureLadder.of(maxSeqs, batchTokens, sd).graphs() : 0;

@@ -111,14 +111,23 @@ public final class LatencyReplay {
     /**
      * One row's replay.
      *
-     * @param source where the predicted step times come from (null when there is no prediction)
-     * @param error  why no prediction was made (null when there is one)
+     * @param isl         the file's prompt length
+     * @param osl         the file's output length
+     * @param replayedIsl the mean prompt length the row's harness served, which the model is given ({@link #harnessMeanLength})
+     * @param replayedOsl the same for the output
+     * @param source      where the predicted step times come from (null when there is no prediction)
+     * @param error       why no prediction was made (null when there is one)
      */
-    public record Row(int line, String model, String engine, String system, String layout, int isl, int osl, int concurrency,
-                      double measuredTtftMs, double measuredTpotMs, Double ttftMs, Double tpotMs, PerfModel.StepSource source,
-                      String error) {
+    public record Row(int line, String model, String engine, String system, String layout, int isl, int osl, int replayedIsl,
+                      int replayedOsl, int concurrency, double measuredTtftMs, double measuredTpotMs, Double ttftMs, Double tpotMs,
+                      PerfModel.StepSource source, String error) {
         public boolean predicted() {
             return error == null;
+        }
+
+        /** {@link #impliedDecoding(int, int, double, double)} of the row's measured figures at its replayed output length. */
+        public double impliedDecoding() {
+            return LatencyReplay.impliedDecoding(concurrency, replayedOsl, measuredTtftMs, measuredTpotMs);
         }
 
         public double ttftError() {
@@ -174,7 +183,10 @@ public final class LatencyReplay {
         // concurrency is batch_size x attention_dp_size). Disaggregated rows: the benchmark's concurrency.
         int c = disaggregated ? concurrency(r.getOrDefault("silicon_data_source", ""))
                 : (int) (orZero(r.get("batch_size")) * Math.max(1, orZero(r.get("attention_dp_size"))));
-        Function<String, Row> refuse = why -> new Row(line, modelId, backend, system, layout, isl, osl, c, ttft, tpot, null, null, null, why);
+        int replayedIsl = harnessMeanLength(r, isl);
+        int replayedOsl = harnessMeanLength(r, osl);
+        Function<String, Row> refuse = why -> new Row(line, modelId, backend, system, layout, isl, osl, replayedIsl, replayedOsl, c,
+                ttft, tpot, null, null, null, why);
         if (!disaggregated && !mode.equals("agg")) {
             return refuse.apply("mode '" + mode + "' is neither agg nor disagg");
         }
@@ -218,7 +230,7 @@ public final class LatencyReplay {
                 settings = settings.withKvCacheDtype(KvCacheDtype.FP8);
             }
             ModelSpec spec = settings.served(checkpoint, gpu);
-            Workload w = new Workload(harnessMeanLength(r, isl), harnessMeanLength(r, osl), c);
+            Workload w = new Workload(replayedIsl, replayedOsl, c);
             MemoryModel memory = new MemoryModel(spec, gpu);
             PerfModel perf = measuredKernels ? new PerfModel(memory) : PerfModel.rooflineOnly(memory);
             if (disaggregated) {
@@ -229,7 +241,8 @@ public final class LatencyReplay {
                 if (e == null) {
                     return refuse.apply("the prefill or decode layout does not fit in the memory model");
                 }
-                return new Row(line, modelId, backend, system, layout, isl, osl, c, ttft, tpot, e.ttftMs(), e.tpotMs(),
+                return new Row(line, modelId, backend, system, layout, isl, osl, replayedIsl, replayedOsl, c, ttft, tpot,
+                        e.ttftMs(), e.tpotMs(),
                         e.decodeSource(), null);
             }
             Layout l = layout(r, "", spec.isMoe());
@@ -249,7 +262,8 @@ public final class LatencyReplay {
             }
             mem = enginePool(memory, sized, mem, engine, gpu);
             PerfEstimate e = perf.estimate(l, 8, mem, w, engine, calibrations);
-            return new Row(line, modelId, backend, system, layout, isl, osl, c, ttft, tpot, e.ttftMs(), e.tpotMs(),
+            return new Row(line, modelId, backend, system, layout, isl, osl, replayedIsl, replayedOsl, c, ttft, tpot,
+                    e.ttftMs(), e.tpotMs(),
                     perf.stepSource(l, mem, engine), null);
         } catch (AutoParallelException | IllegalArgumentException e) {
             return refuse.apply(e.getMessage());
