@@ -43,6 +43,11 @@ public final class LatencyReplay {
      */
     static final double INFERENCEX_RANGE_RATIO = 0.8;
 
+    /** InferenceX's Llama-3.1-70B TensorRT-LLM recipe at 1,024 / 1,024 below TP 8 ({@link #batchWait}). */
+    static final int INFERENCEX_70B_BATCH_WAIT_ITERS = 20;
+    static final double INFERENCEX_70B_BATCH_WAIT_RATIO = 0.9;
+    static final int INFERENCEX_70B_MAX_NUM_TOKENS = 16_384;
+
     /**
      * The mean length a row's harness served for the file's {@code length}: InferenceX's rows (silicon_data_source
      * {@code db-dump/...}, InferenceX's database dumps, and {@code source_file=YYYY-...csv}, its earlier exports, on its
@@ -261,13 +266,29 @@ public final class LatencyReplay {
                 return refuse.apply("the layout does not fit in the memory model");
             }
             mem = enginePool(memory, sized, mem, engine, gpu);
-            PerfEstimate e = perf.estimate(l, 8, mem, w, engine, calibrations);
+            PerfEstimate e = perf.estimate(l, 8, mem, w, engine, calibrations, batchWait(r, engine, l));
             return new Row(line, modelId, backend, system, layout, isl, osl, replayedIsl, replayedOsl, c, ttft, tpot,
                     e.ttftMs(), e.tpotMs(),
                     perf.stepSource(l, mem, engine), null);
         } catch (AutoParallelException | IllegalArgumentException e) {
             return refuse.apply(e.getMessage());
         }
+    }
+
+    /**
+     * InferenceX's Llama-3.1-70B recipe for TensorRT-LLM turns batch waiting on for 1,024 / 1,024 below TP 8
+     * ({@code batch_wait_max_tokens_ratio 0.9}, {@code batch_wait_timeout_iters 20}; SemiAnalysisAI/InferenceX
+     * benchmarks/70b_fp8_h200_trt_slurm.sh and its docker twin, read 2026-12-01); every other row runs without it. The
+     * recipes pass max_num_tokens as the run's MAX_MODEL_LEN (slurm) or 16,384 (docker); the row does not say which ran,
+     * and at the loads measured the 20-iteration timeout releases the held prompts before either threshold is reached
+     * (replayed with MAX_MODEL_LEN = ISL + OSL + 200 instead, only the 128-client rows move, by at most 10%).
+     */
+    static BatchWait batchWait(Map<String, String> r, ServingEngine engine, Layout l) {
+        boolean recipe = engine == ServingEngine.TRTLLM && inferenceX(r)
+                && r.getOrDefault("model_path", "").equals("meta-llama/Llama-3.1-70B")
+                && orZero(r.get("isl")) == 1024 && orZero(r.get("osl")) == 1024 && l.tp() < 8;
+        return recipe ? new BatchWait(INFERENCEX_70B_BATCH_WAIT_ITERS, INFERENCEX_70B_BATCH_WAIT_RATIO,
+                INFERENCEX_70B_MAX_NUM_TOKENS) : BatchWait.NONE;
     }
 
     /**

@@ -283,6 +283,15 @@ public final class PerfModel {
     /** As {@link #estimate(Layout, int, MemoryEstimate, Workload, ServingEngine)}, with the calibrations given (fitting). */
     PerfEstimate estimate(Layout l, int gpusPerNode, MemoryEstimate mem, Workload w, ServingEngine servingEngine,
                           Calibrations calibrations) {
+        return estimate(l, gpusPerNode, mem, w, servingEngine, calibrations, BatchWait.NONE);
+    }
+
+    /**
+     * As above, with TensorRT-LLM's batch waiting set as {@code batchWait}: a new prompt is held the mean
+     * {@link BatchWait#meanHoldSeconds} before its prefill, at the arrival rate the closed loop sets.
+     */
+    PerfEstimate estimate(Layout l, int gpusPerNode, MemoryEstimate mem, Workload w, ServingEngine servingEngine,
+                          Calibrations calibrations, BatchWait batchWait) {
         int replicaConcurrency = (w.concurrency() + l.dp() - 1) / l.dp();
         int isl = w.inputTokens();
         int osl = w.outputTokens();
@@ -301,17 +310,19 @@ public final class PerfModel {
         double decoding = c;
         Step decode = null;
         double tpot = 0;
+        double hold = 0;
         for (int round = 0; round < DECODE_BATCH_ROUNDS; round++) {
             decode = stage.decodeStep(decoding, ctx, decoding * isl / (double) osl, chunk, isl, mixes);
             tpot = l.pp() * decode.seconds() + (l.pp() - 1) * P2P_LATENCY_S;
-            double next = Math.max(1, c * osl * tpot / (prefill + queue + osl * tpot));
+            hold = batchWait.meanHoldSeconds(c / (prefill + queue + hold + osl * tpot), isl, decoding, tpot);
+            double next = Math.max(1, c * osl * tpot / (prefill + queue + hold + osl * tpot));
             if (Math.abs(next - decoding) <= 1e-3 * decoding) {
                 break;
             }
             decoding = next;
         }
-        double ttft = prefill + queue + tpot;
-        double requestRate = c / (prefill + queue + osl * tpot);
+        double ttft = prefill + queue + hold + tpot;
+        double requestRate = c / (prefill + queue + hold + osl * tpot);
         if (replicaConcurrency > c) {
             ttft += (replicaConcurrency - c) / requestRate; // waiting for a KV-cache slot
         }

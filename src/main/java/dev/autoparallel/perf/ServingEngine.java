@@ -32,7 +32,7 @@ public enum ServingEngine {
      * TensorRT-LLM's PyTorch backend (trtllm-serve): in-flight batching, a context whole in a step of up to max_num_tokens
      * (chunked prefill is off by default; 1.0-1.2 in the fitted rows).
      */
-    TRTLLM("trtllm", new EngineCalibration(3.5e-3, 20e-3, 1.6, 0.2), new EngineCalibration(0.75e-3, 15e-3, 1.7, 0.2),
+    TRTLLM("trtllm", new EngineCalibration(3.5e-3, 20e-3, 1.6, 0.2), new EngineCalibration(0.75e-3, 5e-3, 1.5, 0.3),
             new EngineCalibration(3e-3, 90e-3, 0.1, 0.6));
 
     /**
@@ -59,7 +59,12 @@ public enum ServingEngine {
      * behind prefills than the 16-bit ones); SGLang 1 ms, 5 ms, 1.2 x (C-1)^0.8 (11.0%, 5.8%); TensorRT-LLM 0.75 ms,
      * 15 ms, 1.7 x (C-1)^0.2 (19.2%, 9.6%), its FP8 rows replayed with an FP8 KV cache (LatencyReplay; with a 16-bit
      * cache 0.75 ms, 10 ms, 1.8 x (C-1)^0.2 gave 19.5% and 8.4% but left Llama-3.1-70B FP8 on H200 at 14.2% TPOT, 4.0%
-     * with FP8 KV).
+     * with FP8 KV). TensorRT-LLM refitted 2026-12-01 once InferenceX's Llama-3.1-70B runs at 1,024 / 1,024 below TP 8
+     * were replayed with their recipe's batch waiting ({@link BatchWait}; those rows measure about twice the TTFT of the
+     * same layouts at 1,024 / 8,192, which the queue factor had absorbed): 0.75 ms, 5 ms, 1.5 x (C-1)^0.3, TTFT 18.7% ->
+     * 17.9% and TPOT 9.6% -> 10.1% on its 429 rows (with the hold and the values before; 19.2% and 9.6% before the hold).
+     * The rest of the queue comes from aiconfigurator's own runs (357 of the 429 rows), which queue at 8 clients as the
+     * InferenceX runs do not: fitted alone, those 72 rows take 0.1 x (C-1)^0.9 and reach 5.3%.
      */
     private final EngineCalibration kernelCalibration;
     /**

@@ -106,7 +106,10 @@ class ValidateLatencyCommandTest {
     /**
      * 44 TensorRT-LLM points (every 16th of the 704 aggregated TensorRT-LLM rows of the reference set the model
      * predicts: aiconfigurator silicon_sample.csv, Apache-2.0, NVIDIA), replayed under TensorRT-LLM's own calibration
-     * (jobs/fit-engine.sh trtllm): median errors 20.0% TTFT and 7.0% TPOT since gpt-oss's MXFP4 experts keep the
+     * (jobs/fit-engine.sh trtllm): median errors 14.8% TTFT and 7.0% TPOT since its measured-kernels calibration was
+     * refitted with InferenceX's Llama-3.1-70B runs at 1,024 / 1,024 replayed with their recipe's batch waiting
+     * (2026-12-01; this file's rows carry no data source, so none of them is held: the gain is the refit's), 20.0% and
+     * 7.0% since gpt-oss's MXFP4 experts keep the
      * roofline, as TensorRT-LLM runs them with TRITON and the tables measure its CUTLASS kernel (2026-12-01; 18.9% and
      * 7.1% before), 18.9% and 7.1% since FP8 checkpoints' rows hold an FP8 KV cache as well (7.8% TPOT before), 18.9% and 7.8% since the 16-bit checkpoints' FP8 rows hold one
      * (2026-11-30; 16.6% and 8.0% with a 16-bit one) and prompts enter steps whole rather than
@@ -124,7 +127,7 @@ class ValidateLatencyCommandTest {
     void tensorRtLlmPoints_withItsOwnCalibration(@TempDir Path dir) throws Exception {
         JsonNode j = replay(dir, "latency-points-trtllm.csv");
         assertEquals(42, j.get("predicted_rows").asInt());
-        assertEquals(0.200, j.get("median_abs_error_ttft").asDouble(), 0.005);
+        assertEquals(0.148, j.get("median_abs_error_ttft").asDouble(), 0.005);
         assertEquals(0.070, j.get("median_abs_error_tpot").asDouble(), 0.005);
     }
 

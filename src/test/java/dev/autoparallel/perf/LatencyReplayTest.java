@@ -240,6 +240,36 @@ class LatencyReplayTest {
     }
 
     /** A TensorRT-LLM DeepSeek-R1 FP8 row on H200 with the given columns. */
+    /**
+     * InferenceX's Llama-3.1-70B TensorRT-LLM recipe holds prompts for up to 20 iterations at 1,024 / 1,024 below TP 8
+     * (batch_wait_timeout_iters 20, batch_wait_max_tokens_ratio 0.9: benchmarks/70b_fp8_h200_trt_slurm.sh) and not at
+     * 1,024 / 8,192. On one H200 with 4 clients (measured-latency.csv lines 1542 and 1490) the two runs share the prompt
+     * length, layout and step time (TPOT 20.1 and 20.8 ms) and measure 562 and 176 ms of TTFT: 386 ms apart, 19 steps.
+     * A hold of 20 steps, less the rare prompt that joins one, is 20 x 20.1 x 1.04 / 1.08 = 387 ms.
+     */
+    @Test
+    void inferenceXLlama70bTensorRtLlm_holdsPromptsAt1kBy1kBelowTp8() {
+        Map<String, String> held = llama70b("1024", "562.1822100307327", "20.11358134992956");
+        Map<String, String> free = llama70b("8192", "175.83176639745943", "20.779597726062377");
+        Layout tp1 = new Layout(1, 1, 1, false);
+        assertEquals(new BatchWait(20, 0.9, 16_384), LatencyReplay.batchWait(held, ServingEngine.TRTLLM, tp1));
+        assertSame(BatchWait.NONE, LatencyReplay.batchWait(free, ServingEngine.TRTLLM, tp1));
+        assertSame(BatchWait.NONE, LatencyReplay.batchWait(held, ServingEngine.TRTLLM, new Layout(8, 1, 1, false)));
+        assertSame(BatchWait.NONE, LatencyReplay.batchWait(held, ServingEngine.VLLM, tp1));
+        LatencyReplay.Row a = LatencyReplay.replay(1542, held, AutoParallel::model);
+        LatencyReplay.Row b = LatencyReplay.replay(1490, free, AutoParallel::model);
+        assertTrue(a.predicted() && b.predicted(), a.error() + " / " + b.error());
+        assertEquals(386, a.ttftMs() - b.ttftMs(), 0.15 * 386);
+    }
+
+    private static Map<String, String> llama70b(String osl, String ttft, String tpot) {
+        Map<String, String> r = row("source_file=2026-04-06.csv; model=Llama-3.1-70B; silicon_concurrency=4", "1024", osl, "4",
+                "1", "1", "1", "1", ttft, tpot);
+        r.put("backend_version", "");
+        r.put("model_path", "meta-llama/Llama-3.1-70B");
+        return r;
+    }
+
     private static Map<String, String> row(String source, String isl, String osl, String batch, String tp, String dp,
                                            String moeTp, String moeEp, String ttft, String tpot) {
         Map<String, String> r = new HashMap<>(Map.of("silicon_data_source", source, "backend", "trtllm", "backend_version",
