@@ -43,6 +43,9 @@ public final class LatencyReplay {
      */
     static final double INFERENCEX_RANGE_RATIO = 0.8;
 
+    /** The most GPUs an InferenceX single-node recipe runs a model on: one 8-GPU node. */
+    static final int MAX_SINGLE_NODE_GPUS = 8;
+
     /** InferenceX's Llama-3.1-70B TensorRT-LLM recipe at 1,024 / 1,024 below TP 8 ({@link #batchWait}). */
     static final int INFERENCEX_70B_BATCH_WAIT_ITERS = 20;
     static final double INFERENCEX_70B_BATCH_WAIT_RATIO = 0.9;
@@ -76,15 +79,27 @@ public final class LatencyReplay {
      * measured-latency.csv that has a twin in another export (the same engine, version, model, GPU, lengths and
      * measured TTFT: 34 rows, DeepSeek-R1 on TensorRT-LLM 1.1 and Qwen3.5-397B on SGLang 0.5.9) has that twin at
      * {@code tp_size x attention_dp_size = moe_tp_size} with {@code moe_ep_size} spreading the experts, and no
-     * InferenceX recipe runs a single-node model on more than 8 GPUs. Other rows are returned unchanged, the
-     * mixed expert TP x EP splits of aiconfigurator's own runs included.
+     * InferenceX recipe runs a single-node model on more than 8 GPUs. The 2026-04-06 export writes vLLM's MiniMax-M2.5
+     * at TP 4 with expert parallelism on four H100s as {@code tp_size 4, attention_dp_size 4, moe_ep_size 16} with a
+     * quarter of the batch, where the 2026-03-25 export has {@code tp_size 4, moe_ep_size 4}: of the 15 pairs (the same
+     * lengths and concurrency), 13 measure the same TPOT within 1% and TTFT within 12% (re-runs a day apart); that form,
+     * TP x attention DP = EP with TP = DP over more than 8 GPUs, is read as TP with EP over TP ranks. Other rows are
+     * returned unchanged, the mixed expert TP x EP splits of aiconfigurator's own runs included.
      */
     static Map<String, String> inferenceXLayout(Map<String, String> r) {
         int tp = (int) orZero(r.get("tp_size"));
         int dp = Math.max(1, (int) orZero(r.get("attention_dp_size")));
         int moeTp = (int) orZero(r.get("moe_tp_size"));
         int moeEp = (int) orZero(r.get("moe_ep_size"));
-        boolean multiplied = inferenceX(r) && r.getOrDefault("mode", "agg").equals("agg") && moeTp > 1 && moeEp > 1
+        boolean agg = inferenceX(r) && r.getOrDefault("mode", "agg").equals("agg");
+        if (agg && moeTp <= 1 && tp > 1 && dp == tp && (long) tp * dp == moeEp && tp * dp > MAX_SINGLE_NODE_GPUS) {
+            Map<String, String> run = new TreeMap<>(r);
+            run.put("attention_dp_size", "1");
+            run.put("moe_ep_size", Integer.toString(tp));
+            run.put("batch_size", Long.toString(Math.round(orZero(r.get("batch_size")) * dp)));
+            return run;
+        }
+        boolean multiplied = agg && moeTp > 1 && moeEp > 1
                 && (long) moeTp * moeEp == (long) tp * dp && (tp == 1 || dp == 1) && Math.max(tp, dp) % moeEp == 0;
         if (!multiplied) {
             return r;

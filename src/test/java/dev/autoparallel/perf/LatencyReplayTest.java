@@ -216,6 +216,39 @@ class LatencyReplayTest {
     }
 
     /**
+     * InferenceX's 2026-04-06 export writes vLLM's MiniMax-M2.5 at TP 4 with expert parallelism on four H100s as
+     * {@code tp_size 4, attention_dp_size 4, moe_ep_size 16} with a batch of 1 at 4 clients (measured-latency.csv line
+     * 1689: 265 ms, 11.0 ms); the 2026-03-25 export has the same configuration as {@code tp_size 4, moe_ep_size 4} with a
+     * batch of 4 (its run a day earlier at 1,024 / 1,024 with 4 clients, line 980: 82.5 ms and 10.12 ms, where the
+     * 2026-04-06 export's line 1708 has 85.7 ms and 10.09 ms). Sixteen GPUs is more than the single-node recipe has:
+     * read as TP 4 / EP 4, and replayed as its 2026-03-25 form is.
+     */
+    @Test
+    void inferenceXMultipliedDataParallelColumns_areReadAsTheRun() {
+        Map<String, String> written = minimax("1", "4", "16", "264.6985461935401", "11.04573946187719");
+        Map<String, String> run = LatencyReplay.inferenceXLayout(written);
+        assertEquals("4", run.get("tp_size"));
+        assertEquals("1", run.get("attention_dp_size"));
+        assertEquals("4", run.get("moe_ep_size"));
+        assertEquals("4", run.get("batch_size"));
+        assertSamePrediction(replayed(1689, written), replayed(1689, minimax("4", "1", "4", "264.6985461935401",
+                "11.04573946187719")));
+        // Within a node (TP 2 x DP 2 with EP 4 over four GPUs) the columns are taken as written.
+        Map<String, String> small = minimax("2", "2", "4", "264.6985461935401", "11.04573946187719");
+        small.put("tp_size", "2");
+        assertSame(small, LatencyReplay.inferenceXLayout(small));
+    }
+
+    private static Map<String, String> minimax(String batch, String dp, String ep, String ttft, String tpot) {
+        Map<String, String> r = new HashMap<>(Map.of("silicon_data_source", "source_file=2026-04-06.csv; model=MiniMax-M2.5; "
+                + "silicon_concurrency=4", "backend", "vllm", "backend_version", "0.18.0", "model_path", "MiniMaxAI/MiniMax-M2.5",
+                "system", "h100_sxm", "precision", "fp8", "mode", "agg", "gemm_quant_mode", "fp8", "moe_quant_mode", "fp8"));
+        r.putAll(Map.of("isl", "8192", "osl", "1024", "batch_size", batch, "tp_size", "4", "pp_size", "1",
+                "attention_dp_size", dp, "moe_tp_size", "1", "moe_ep_size", ep, "silicon_ttft_ms", ttft, "silicon_tpot_ms", tpot));
+        return r;
+    }
+
+    /**
      * vLLM serving gpt-oss-120b at TP 8 on H100 with 512 clients (measured-latency.csv line 1663, InferenceX, replayed at
      * 922 output tokens): TTFT 22.3 s and TPOT 5.33 ms say 512 x 921 x 5.33 / (22,295 + 921 x 5.33) = 92 requests were
      * decoding at once, where vLLM (max-num-seqs 512 in the recipe) and the KV cache would hold all 512.
@@ -239,7 +272,6 @@ class LatencyReplayTest {
         assertEquals(a.tpotMs(), b.tpotMs());
     }
 
-    /** A TensorRT-LLM DeepSeek-R1 FP8 row on H200 with the given columns. */
     /**
      * InferenceX's Llama-3.1-70B TensorRT-LLM recipe holds prompts for up to 20 iterations at 1,024 / 1,024 below TP 8
      * (batch_wait_timeout_iters 20, batch_wait_max_tokens_ratio 0.9: benchmarks/70b_fp8_h200_trt_slurm.sh) and not at
@@ -270,6 +302,7 @@ class LatencyReplayTest {
         return r;
     }
 
+    /** A TensorRT-LLM DeepSeek-R1 FP8 row on H200 with the given columns. */
     private static Map<String, String> row(String source, String isl, String osl, String batch, String tp, String dp,
                                            String moeTp, String moeEp, String ttft, String tpot) {
         Map<String, String> r = new HashMap<>(Map.of("silicon_data_source", source, "backend", "trtllm", "backend_version",
