@@ -20,8 +20,9 @@ import java.util.Optional;
  * ranks prefill at once; the KV transfer, a delay; and the decode pool, a queue with one server per batch slot, each
  * request holding a slot for its output tokens. It is solved by exact mean value analysis over 1..C requests, each
  * multi-server queue by Seidmann's approximation (a single server m times as fast plus a delay of (m - 1)/m of the
- * service). A decode step's time depends on the batch, which depends on the throughput: the two are iterated to a
- * fixed point. Prefill steps carry no decode and decode steps no prefill: that is what disaggregation buys.
+ * service) where it has fewer servers than requests, and as the pure delay it is where it has at least as many. A
+ * decode step's time depends on the batch, which depends on the throughput: the two are iterated to a fixed point.
+ * Prefill steps carry no decode and decode steps no prefill: that is what disaggregation buys.
  *
  * <p>Not modelled: SGLang's and TensorRT-LLM's expert dispatch under attention data parallelism (vLLM's is in the
  * pools' steps, {@link ServingEngine#gathersExpertInputs}), the decode pool's own scheduling overheads beyond the engine's
@@ -76,6 +77,16 @@ public final class Disaggregation {
     /** As above, with the engines' calibrations given (fitting one). */
     static Optional<Estimate> estimate(PerfModel perf, Pool prefill, Pool decode, int gpusPerNode, EngineSettings settings,
                                        Workload w, ServingEngine engine, Calibrations calibrations) {
+        return estimate(perf, prefill, decode, gpusPerNode, settings, w, engine, calibrations, 0);
+    }
+
+    /**
+     * As above, with each request waiting {@code firstTokenSteps} decode steps between its KV transfer and its first
+     * token at the client, a delay in the closed loop (what a deployment adds, not the engine's scheduling:
+     * {@link LatencyReplay} gives the measured Dynamo TensorRT-LLM deployments theirs).
+     */
+    static Optional<Estimate> estimate(PerfModel perf, Pool prefill, Pool decode, int gpusPerNode, EngineSettings settings,
+                                       Workload w, ServingEngine engine, Calibrations calibrations, double firstTokenSteps) {
         MemoryModel memory = perf.memory();
         Gpu gpu = memory.gpu();
         int isl = w.inputTokens();
@@ -111,7 +122,8 @@ public final class Disaggregation {
         double[] network = null;
         for (int i = 0; i < ITERATIONS; i++) {
             tpot = d.seconds(Math.max(batch, 1e-9), isl + osl / 2.0, 0);
-            network = meanValues(c, prefillService, prefillServers, osl * tpot, decodeSlots, transfer + overhead);
+            network = meanValues(c, prefillService, prefillServers, osl * tpot, decodeSlots,
+                    transfer + overhead + firstTokenSteps * tpot);
             double inDecode = network[0] * osl * tpot;
             double next = Math.min(slotsPerRank, inDecode / decodeRanks);
             if (Math.abs(next - batch) < 1e-4 * Math.max(1, batch)) {
@@ -121,7 +133,7 @@ public final class Disaggregation {
             batch = (batch + next) / 2;
         }
         double throughput = network[0];
-        double ttft = overhead + network[1] + transfer + network[2];
+        double ttft = overhead + network[1] + transfer + network[2] + firstTokenSteps * tpot;
         return Optional.of(new Estimate(ttft * 1e3, tpot * 1e3, throughput * osl, throughput, batch,
                 throughput * prefillService / prefillServers, transfer * 1e3, p.source(), d.source()));
     }
@@ -175,9 +187,11 @@ public final class Disaggregation {
         double x = 0;
         double rp = 0;
         double waitD = 0;
-        double pFast = prefillService / prefillServers;
+        // A station with a server for every customer never queues: all of its service is delay. Seidmann's split would
+        // still queue at its fast server (a wait near one service time when the slots equal the customers).
+        double pFast = prefillServers >= customers ? 0 : prefillService / prefillServers;
         double pDelay = prefillService - pFast;
-        double dFast = decodeService / decodeSlots;
+        double dFast = decodeSlots >= customers ? 0 : decodeService / decodeSlots;
         double dDelay = decodeService - dFast;
         for (int n = 1; n <= customers; n++) {
             double rqp = pFast * (1 + qp);

@@ -43,6 +43,21 @@ public final class LatencyReplay {
      */
     static final double INFERENCEX_RANGE_RATIO = 0.8;
 
+    /**
+     * Decode steps between a request's KV transfer and its first token at the client in the measured disaggregated
+     * TensorRT-LLM deployments (NVIDIA Dynamo's TensorRT-LLM runtime 0.8.1, DeepSeek-R1/V3, H100/H200), fitted
+     * 2026-12-01 on the 33 disaggregated TensorRT-LLM rows of measured-latency.csv that name their worker counts, once
+     * the closed network stopped queueing requests for decode slots that outnumber them ({@link Disaggregation#meanValues}).
+     * Those rows measure their TTFT above the prefill, its queue and the transfer by some 35 to 55 of their own decode
+     * steps at every load (36 to 576 clients). Median TTFT error on them: 67.5% with none, 27.2% with 35, 17 to 21% for
+     * anything from 44 to 56 (the grid's least, 16.7% at 55, is within that noise of 33 rows), 24.1% with 60; 50 is the
+     * middle. What spends the steps is not established: InferenceX's srt-slurm recipes for these runs (e.g.
+     * dsr1/trtllm/h200-fp8/1k1k/disagg/stp/c16_ctx1_gen9_tep8_batch256_eplb0_mtp0.yaml, container
+     * ai-dynamo/tensorrtllm-runtime:0.8.1.post1) stream every 100 iterations ({@code stream_interval: 100}) on both
+     * workers, and half such a period is 50.
+     */
+    static final double DYNAMO_TRTLLM_FIRST_TOKEN_STEPS = 50;
+
     /** The most GPUs an InferenceX single-node recipe runs a model on: one 8-GPU node. */
     static final int MAX_SINGLE_NODE_GPUS = 8;
 
@@ -256,8 +271,9 @@ public final class LatencyReplay {
             if (disaggregated) {
                 Disaggregation.Pool prefill = pool(r, "prefill_", spec.isMoe());
                 Disaggregation.Pool decode = pool(r, "decode_", spec.isMoe());
-                Disaggregation.Estimate e = Disaggregation.estimate(perf, prefill, decode, 8, settings, w, engine, calibrations)
-                        .orElse(null);
+                double firstTokenSteps = engine == ServingEngine.TRTLLM && inferenceX(r) ? DYNAMO_TRTLLM_FIRST_TOKEN_STEPS : 0;
+                Disaggregation.Estimate e = Disaggregation.estimate(perf, prefill, decode, 8, settings, w, engine, calibrations,
+                        firstTokenSteps).orElse(null);
                 if (e == null) {
                     return refuse.apply("the prefill or decode layout does not fit in the memory model");
                 }

@@ -24,6 +24,22 @@ class DisaggregationTest {
     }
 
     /**
+     * 36 requests and 36 decode slots of 10 s each, behind one prefill server of 50 ms: no request ever waits for a slot,
+     * so the decode station is a delay. Seidmann's split (a server 36 times as fast plus a delay of 35/36 of the service)
+     * queued them at its fast server for about one service time, 1 s here, which the measured disaggregated TensorRT-LLM
+     * runs at 36 to 576 clients (as many decode slots as clients) do not show.
+     */
+    @Test
+    void meanValues_aSlotForEveryRequest_neverWaitsForOne() {
+        double[] m = Disaggregation.meanValues(36, 0.05, 1, 10.0, 36, 0.1);
+        assertEquals(0, m[2], 1e-12);
+        // The cycle is the decode, the delay and the prefill with its queue: 36 / X.
+        assertEquals(36 / m[0], 10.0 + 0.1 + m[1], 1e-9);
+        double[] fewer = Disaggregation.meanValues(36, 0.05, 1, 10.0, 18, 0.1);
+        assertTrue(fewer[2] > 1, "18 slots for 36 requests: " + fewer[2] + " s waiting");
+    }
+
+    /**
      * Many requests against one prefill server of 0.1 s: the throughput saturates at the prefill pool's 10 requests per
      * second, and the prefill station holds the rest of the cycle (Little: 1,000 requests / 10 per second = 100 s per
      * cycle, 1 s of it decoding).
@@ -58,6 +74,13 @@ class DisaggregationTest {
         assertEquals(1024 * 131072 / (0.7 * H100.intraNodeBytesPerSecond()) * 1e3, e.kvTransferMs(), 1e-6);
         assertTrue(e.prefillUtilization() > 0 && e.prefillUtilization() < 1, String.valueOf(e.prefillUtilization()));
         assertTrue(e.ttftMs() > e.kvTransferMs());
+        // With a first token 50 decode steps after the transfer (the Dynamo TensorRT-LLM runs' replay), TTFT grows by
+        // those steps; the delay lengthens each request's cycle, so the decode batch, and with it the step, shrink a little.
+        Disaggregation.Estimate late = Disaggregation.estimate(perf, new Disaggregation.Pool(one, 1, 1),
+                new Disaggregation.Pool(one, 1, 0), 8, EngineSettings.defaults(), w, ServingEngine.VLLM, ServingEngine::calibration,
+                50).orElseThrow();
+        assertTrue(late.tpotMs() <= e.tpotMs());
+        assertEquals(50 * late.tpotMs(), late.ttftMs() - e.ttftMs(), 0.1 * 50 * late.tpotMs());
     }
 
     /**
