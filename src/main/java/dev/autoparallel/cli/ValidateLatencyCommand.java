@@ -64,6 +64,7 @@ final class ValidateLatencyCommand implements Callable<Integer> {
             replayed.add(LatencyReplay.replay(++line, r, model));
         }
         List<LatencyReplay.Errors> errors = LatencyReplay.errors(replayed);
+        List<LatencyReplay.Errors> engines = LatencyReplay.errorsByEngineAndMode(replayed);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -95,17 +96,9 @@ final class ValidateLatencyCommand implements Callable<Integer> {
             m.put("predicted_rows", all.predicted());
             m.put("median_abs_error_ttft", all.medianAbsErrorTtft());
             m.put("median_abs_error_tpot", all.medianAbsErrorTpot());
-            List<Map<String, Object>> groups = new ArrayList<>();
-            for (LatencyReplay.Errors e : errors) {
-                Map<String, Object> g = new LinkedHashMap<>();
-                g.put("group", e.group());
-                g.put("rows", e.rows());
-                g.put("predicted", e.predicted());
-                g.put("median_abs_error_ttft", e.medianAbsErrorTtft());
-                g.put("median_abs_error_tpot", e.medianAbsErrorTpot());
-                groups.add(g);
-            }
-            m.put("groups", groups);
+            m.put("rows_beyond_3x", all.beyondFactor());
+            m.put("groups", errorsJson(errors, "group"));
+            m.put("engines", errorsJson(engines.subList(0, engines.size() - 1), "engine_mode"));
             out.println(Json.write(m));
             return 0;
         }
@@ -119,12 +112,35 @@ final class ValidateLatencyCommand implements Callable<Integer> {
                         r.error()));
             }
         }
-        out.println("GROUP                                                   ROWS  PREDICTED  TTFT-ERR  TPOT-ERR");
-        for (LatencyReplay.Errors e : errors) {
-            out.printf(Locale.ROOT, "%-55s %5d %10d %9s %9s%n", e.group(), e.rows(), e.predicted(), pct(e.medianAbsErrorTtft()),
-                    pct(e.medianAbsErrorTpot()));
-        }
+        table(out, "GROUP", errors);
+        out.println();
+        table(out, "ENGINE | MODE", engines);
         return 0;
+    }
+
+    /** One table of median errors: a line per group, "all" last; BEYOND-3X counts the rows off by more than 3x either way. */
+    private static void table(PrintWriter out, String title, List<LatencyReplay.Errors> errors) {
+        out.printf(Locale.ROOT, "%-55s %5s %10s %9s %9s %10s%n", title, "ROWS", "PREDICTED", "TTFT-ERR", "TPOT-ERR", "BEYOND-3X");
+        for (LatencyReplay.Errors e : errors) {
+            out.printf(Locale.ROOT, "%-55s %5d %10d %9s %9s %10d%n", e.group(), e.rows(), e.predicted(), pct(e.medianAbsErrorTtft()),
+                    pct(e.medianAbsErrorTpot()), e.beyondFactor());
+        }
+    }
+
+    /** Error groups as JSON objects, the group's name under {@code key}. */
+    private static List<Map<String, Object>> errorsJson(List<LatencyReplay.Errors> errors, String key) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (LatencyReplay.Errors e : errors) {
+            Map<String, Object> g = new LinkedHashMap<>();
+            g.put(key, e.group());
+            g.put("rows", e.rows());
+            g.put("predicted", e.predicted());
+            g.put("median_abs_error_ttft", e.medianAbsErrorTtft());
+            g.put("median_abs_error_tpot", e.medianAbsErrorTpot());
+            g.put("rows_beyond_3x", e.beyondFactor());
+            out.add(g);
+        }
+        return out;
     }
 
     private static String pct(Double v) {

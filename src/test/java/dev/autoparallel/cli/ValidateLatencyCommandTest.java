@@ -150,6 +150,21 @@ class ValidateLatencyCommandTest {
         assertEquals(36, j.get("predicted_rows").asInt());
         assertEquals(0.229, j.get("median_abs_error_ttft").asDouble(), 0.005);
         assertEquals(0.198, j.get("median_abs_error_tpot").asDouble(), 0.005);
+        // Per engine and mode, as issue 11's target is stated (2026-12-02): SGLang's three rows 66.1% TTFT and 28.6% TPOT,
+        // one of them (DeepSeek-V3 on H200 at 128 clients: 11.3 s predicted, 3.6 s measured) beyond 3x; TensorRT-LLM's 33
+        // rows 19.8% and 19.6%, four beyond 3x.
+        JsonNode engines = j.get("engines");
+        assertEquals(2, engines.size(), engines.toString());
+        assertEquals("sglang | disagg", engines.get(0).get("engine_mode").asText());
+        assertEquals(3, engines.get(0).get("predicted").asInt());
+        assertEquals(0.661, engines.get(0).get("median_abs_error_ttft").asDouble(), 0.005);
+        assertEquals(1, engines.get(0).get("rows_beyond_3x").asInt());
+        assertEquals("trtllm | disagg", engines.get(1).get("engine_mode").asText());
+        assertEquals(33, engines.get(1).get("predicted").asInt());
+        assertEquals(0.198, engines.get(1).get("median_abs_error_ttft").asDouble(), 0.005);
+        assertEquals(0.196, engines.get(1).get("median_abs_error_tpot").asDouble(), 0.005);
+        assertEquals(4, engines.get(1).get("rows_beyond_3x").asInt());
+        assertEquals(5, j.get("rows_beyond_3x").asInt());
     }
 
     /** validate-latency --json of the test resource {@code reference/NAME}, which must exit 0. */

@@ -1,6 +1,7 @@
 package dev.autoparallel.perf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,6 +18,7 @@ import dev.autoparallel.memory.MemoryModel;
 import dev.autoparallel.memory.ServingQuantization;
 import dev.autoparallel.model.ModelSpec;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -258,6 +260,44 @@ class LatencyReplayTest {
         assertEquals(92.4, LatencyReplay.impliedDecoding(512, 922, 22294.927658548113, 5.332720091681205), 0.05);
         assertEquals(4, LatencyReplay.impliedDecoding(4, 100, 0.001, 10), 1e-3);
         assertTrue(Double.isNaN(LatencyReplay.impliedDecoding(4, 1, 100, 10)));
+    }
+
+    /**
+     * Issue 11's per-row target: a row misses when TTFT or TPOT is off by more than 3x either way (more than three times
+     * the measurement, or less than a third of it); a row without a prediction does not count.
+     */
+    @Test
+    void offByMoreThan_countsEitherFigureEitherWay() {
+        assertFalse(row(100, 10, 290.0, 10.0).offByMoreThan(3));
+        assertTrue(row(100, 10, 310.0, 10.0).offByMoreThan(3));
+        assertFalse(row(100, 10, 34.0, 10.0).offByMoreThan(3));
+        assertTrue(row(100, 10, 32.0, 10.0).offByMoreThan(3));
+        assertTrue(row(100, 10, 100.0, 31.0).offByMoreThan(3));
+        assertTrue(row(100, 10, 100.0, 3.2).offByMoreThan(3));
+        assertFalse(row(100, 10, null, null).offByMoreThan(3));
+    }
+
+    /** Errors per engine and serving mode: agg and disagg rows of one engine apart, the rows beyond 3x counted. */
+    @Test
+    void errorsByEngineAndMode_splitAggregatedFromDisaggregated() {
+        LatencyReplay.Row agg = row(100, 10, 110.0, 10.0);
+        LatencyReplay.Row far = row(100, 10, 400.0, 10.0);
+        LatencyReplay.Row disagg = new LatencyReplay.Row(3, "m", "vllm", "h100_sxm", "prefill 1 x TP 8 DP 1, decode 1 x TP 8 DP 1",
+                1024, 1024, 1024, 1024, 8, 100, 10, 150.0, 10.0, PerfModel.StepSource.ROOFLINE, null);
+        List<LatencyReplay.Errors> e = LatencyReplay.errorsByEngineAndMode(List.of(agg, far, disagg));
+        assertEquals(List.of("vllm | agg", "vllm | disagg", "all"), e.stream().map(LatencyReplay.Errors::group).toList());
+        assertEquals(2, e.get(0).predicted());
+        assertEquals(1, e.get(0).beyondFactor());
+        assertEquals(0.5, e.get(1).medianAbsErrorTtft(), 1e-9);
+        assertEquals(1, e.get(2).beyondFactor());
+        assertEquals(3, e.get(2).rows());
+    }
+
+    /** An aggregated vLLM row measured at {@code ttft} / {@code tpot} ms, predicted at the others (null: not predicted). */
+    private static LatencyReplay.Row row(double ttft, double tpot, Double predictedTtft, Double predictedTpot) {
+        return new LatencyReplay.Row(2, "m", "vllm", "h100_sxm", "TP 1 PP 1 DP 1", 1024, 1024, 1024, 1024, 8, ttft, tpot,
+                predictedTtft, predictedTpot, predictedTtft == null ? null : PerfModel.StepSource.ROOFLINE,
+                predictedTtft == null ? "not predicted" : null);
     }
 
     /** The replay of one row, which must be predicted. */
