@@ -146,6 +146,7 @@ public final class LatencyReplay {
     /**
      * One row's replay.
      *
+     * @param disaggregated whether the row ran disaggregated prefill and decode pools ({@code mode} {@code disagg})
      * @param isl         the file's prompt length
      * @param osl         the file's output length
      * @param replayedIsl the mean prompt length the row's harness served, which the model is given ({@link #harnessMeanLength})
@@ -153,9 +154,9 @@ public final class LatencyReplay {
      * @param source      where the predicted step times come from (null when there is no prediction)
      * @param error       why no prediction was made (null when there is one)
      */
-    public record Row(int line, String model, String engine, String system, String layout, int isl, int osl, int replayedIsl,
-                      int replayedOsl, int concurrency, double measuredTtftMs, double measuredTpotMs, Double ttftMs, Double tpotMs,
-                      PerfModel.StepSource source, String error) {
+    public record Row(int line, String model, String engine, String system, String layout, boolean disaggregated, int isl, int osl,
+                      int replayedIsl, int replayedOsl, int concurrency, double measuredTtftMs, double measuredTpotMs, Double ttftMs,
+                      Double tpotMs, PerfModel.StepSource source, String error) {
         public boolean predicted() {
             return error == null;
         }
@@ -175,11 +176,6 @@ public final class LatencyReplay {
 
         public String group() {
             return model + " | " + engine + " | " + system;
-        }
-
-        /** Whether the row's pools were disaggregated (its layout names a prefill and a decode pool). */
-        public boolean disaggregated() {
-            return layout.startsWith("prefill ");
         }
 
         /** The row's engine and serving mode: {@code vllm | agg}, {@code trtllm | disagg}, ... */
@@ -252,8 +248,8 @@ public final class LatencyReplay {
                 : (int) (orZero(r.get("batch_size")) * Math.max(1, orZero(r.get("attention_dp_size"))));
         int replayedIsl = harnessMeanLength(r, isl);
         int replayedOsl = harnessMeanLength(r, osl);
-        Function<String, Row> refuse = why -> new Row(line, modelId, backend, system, layout, isl, osl, replayedIsl, replayedOsl, c,
-                ttft, tpot, null, null, null, why);
+        Function<String, Row> refuse = why -> new Row(line, modelId, backend, system, layout, disaggregated, isl, osl, replayedIsl,
+                replayedOsl, c, ttft, tpot, null, null, null, why);
         if (!disaggregated && !mode.equals("agg")) {
             return refuse.apply("mode '" + mode + "' is neither agg nor disagg");
         }
@@ -309,7 +305,7 @@ public final class LatencyReplay {
                 if (e == null) {
                     return refuse.apply("the prefill or decode layout does not fit in the memory model");
                 }
-                return new Row(line, modelId, backend, system, layout, isl, osl, replayedIsl, replayedOsl, c, ttft, tpot,
+                return new Row(line, modelId, backend, system, layout, disaggregated, isl, osl, replayedIsl, replayedOsl, c, ttft, tpot,
                         e.ttftMs(), e.tpotMs(),
                         e.decodeSource(), null);
             }
@@ -330,7 +326,7 @@ public final class LatencyReplay {
             }
             mem = enginePool(memory, sized, mem, engine, gpu);
             PerfEstimate e = perf.estimate(l, 8, mem, w, engine, calibrations, batchWait(r, engine, l));
-            return new Row(line, modelId, backend, system, layout, isl, osl, replayedIsl, replayedOsl, c, ttft, tpot,
+            return new Row(line, modelId, backend, system, layout, disaggregated, isl, osl, replayedIsl, replayedOsl, c, ttft, tpot,
                     e.ttftMs(), e.tpotMs(),
                     perf.stepSource(l, mem, engine), null);
         } catch (AutoParallelException | IllegalArgumentException e) {
