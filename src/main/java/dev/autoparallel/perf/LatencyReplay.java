@@ -253,6 +253,10 @@ public final class LatencyReplay {
         if (!disaggregated && !mode.equals("agg")) {
             return refuse.apply("mode '" + mode + "' is neither agg nor disagg");
         }
+        String badCount = countColumnError(r);
+        if (badCount != null) {
+            return refuse.apply(badCount);
+        }
         if (!(ttft > 0) || !(tpot > 0) || isl < 1 || osl < 1) {
             return refuse.apply("the row lacks a positive silicon_ttft_ms, silicon_tpot_ms, isl or osl");
         }
@@ -398,6 +402,32 @@ public final class LatencyReplay {
     private static Disaggregation.Pool pool(Map<String, String> r, String prefix, boolean moe) {
         return new Disaggregation.Pool(layout(r, prefix, moe), (int) number(r.get(prefix + "num_workers")),
                 Math.max(0, (int) number(r.get(prefix + "batch_size"))));
+    }
+
+    /** The columns that count something (tokens, sequences, ranks, workers): whole numbers, where a row gives them. */
+    static final List<String> COUNT_COLUMNS = List.of("isl", "osl", "batch_size", "tp_size", "pp_size", "attention_dp_size",
+            "moe_tp_size", "moe_ep_size", "prefill_batch_size", "prefill_num_workers", "prefill_tp_size", "prefill_pp_size",
+            "prefill_attention_dp_size", "prefill_moe_tp_size", "prefill_moe_ep_size", "decode_batch_size", "decode_num_workers",
+            "decode_tp_size", "decode_pp_size", "decode_attention_dp_size", "decode_moe_tp_size", "decode_moe_ep_size");
+
+    /**
+     * Why a row's count column cannot be read as written (a fraction, a negative or non-finite number, or more than an
+     * int holds), naming the first such column and its text; null when every count column present is a whole number.
+     * Without it such a value would be truncated or saturated and the row replayed at a count it does not state.
+     */
+    static String countColumnError(Map<String, String> r) {
+        for (String column : COUNT_COLUMNS) {
+            String text = r.get(column);
+            if (text == null || text.isBlank()) {
+                continue;
+            }
+            double v = orNaN(text);
+            if (!(v >= 0) || v > Integer.MAX_VALUE || v != Math.rint(v)) {
+                return String.format(Locale.ROOT, "%s is '%s'; allowed: a whole number from 0 to %,d", column,
+                        text.length() > 40 ? text.substring(0, 40) : text.trim(), Integer.MAX_VALUE);
+            }
+        }
+        return null;
     }
 
     /** {@code silicon_concurrency=N} of a {@code key=value; ...} data-source cell, or 0 when absent. */

@@ -65,6 +65,32 @@ class ValidateLatencyCommandTest {
         assertTrue(rows.get(0).get("ttft_ms").asDouble() < rows.get(1).get("ttft_ms").asDouble(), rows.toString());
     }
 
+    /**
+     * A count column that is not a whole number an int holds (a fraction, a negative, NaN, more than 2^31 - 1) is refused
+     * with the column and its text, not truncated or saturated into a row the file does not state.
+     */
+    @Test
+    void countColumnsThatAreNotWholeNumbers_areRefusedByName(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("rows.csv");
+        Files.writeString(csv, """
+                model_path,backend,backend_version,system,precision,mode,isl,osl,batch_size,tp_size,pp_size,attention_dp_size,silicon_ttft_ms,silicon_tpot_ms
+                meta-llama/Llama-3.1-70B,vllm,0.11.0,h100_sxm,fp8,agg,1024,1024,99999999999,4,1,1,120.5,13.1
+                meta-llama/Llama-3.1-70B,vllm,0.11.0,h100_sxm,fp8,agg,NaN,1024,4,4,1,1,120.5,13.1
+                meta-llama/Llama-3.1-70B,vllm,0.11.0,h100_sxm,fp8,agg,1024,1024,4.5,4,1,1,120.5,13.1
+                meta-llama/Llama-3.1-70B,vllm,0.11.0,h100_sxm,fp8,agg,1024,1024,4,-4,1,1,120.5,13.1
+                meta-llama/Llama-3.1-70B,vllm,0.11.0,h100_sxm,fp8,agg,1024,1024,4.0,4,1,1,120.5,13.1
+                """);
+        Run r = MainTest.run("validate-latency", csv.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode rows = JSON.readTree(r.out()).get("rows");
+        assertEquals("batch_size is '99999999999'; allowed: a whole number from 0 to 2,147,483,647",
+                rows.get(0).get("error").asText());
+        assertTrue(rows.get(1).get("error").asText().startsWith("isl is 'NaN'"), rows.get(1).toString());
+        assertTrue(rows.get(2).get("error").asText().startsWith("batch_size is '4.5'"), rows.get(2).toString());
+        assertTrue(rows.get(3).get("error").asText().startsWith("tp_size is '-4'"), rows.get(3).toString());
+        assertTrue(rows.get(4).get("error").isNull(), rows.get(4).toString());
+    }
+
     @Test
     void rowsThatCannotBePredicted_sayWhy(@TempDir Path dir) throws Exception {
         Path csv = dir.resolve("rows.csv");
