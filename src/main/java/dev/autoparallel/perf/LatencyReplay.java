@@ -405,10 +405,21 @@ public final class LatencyReplay {
     }
 
     /** The columns that count something (tokens, sequences, ranks, workers): whole numbers, where a row gives them. */
-    static final List<String> COUNT_COLUMNS = List.of("isl", "osl", "batch_size", "tp_size", "pp_size", "attention_dp_size",
-            "moe_tp_size", "moe_ep_size", "prefill_batch_size", "prefill_num_workers", "prefill_tp_size", "prefill_pp_size",
-            "prefill_attention_dp_size", "prefill_moe_tp_size", "prefill_moe_ep_size", "decode_batch_size", "decode_num_workers",
-            "decode_tp_size", "decode_pp_size", "decode_attention_dp_size", "decode_moe_tp_size", "decode_moe_ep_size");
+    static final List<String> COUNT_COLUMNS = countColumns();
+
+    /** The lengths, then each layout's sizes: the aggregated row's, the prefill pool's and the decode pool's (with workers). */
+    private static List<String> countColumns() {
+        List<String> columns = new ArrayList<>(List.of("isl", "osl"));
+        for (String prefix : List.of("", "prefill_", "decode_")) {
+            for (String size : List.of("batch_size", "num_workers", "tp_size", "pp_size", "attention_dp_size", "moe_tp_size",
+                    "moe_ep_size")) {
+                if (!(prefix.isEmpty() && size.equals("num_workers"))) {
+                    columns.add(prefix + size);
+                }
+            }
+        }
+        return List.copyOf(columns);
+    }
 
     /**
      * Why a row's count column cannot be read as written (a fraction, a negative or non-finite number, or more than an
@@ -417,14 +428,14 @@ public final class LatencyReplay {
      */
     static String countColumnError(Map<String, String> r) {
         for (String column : COUNT_COLUMNS) {
-            String text = r.get(column);
-            if (text == null || text.isBlank()) {
+            String text = r.getOrDefault(column, "").trim();
+            if (text.isEmpty()) {
                 continue;
             }
             double v = orNaN(text);
             if (!(v >= 0) || v > Integer.MAX_VALUE || v != Math.rint(v)) {
                 return String.format(Locale.ROOT, "%s is '%s'; allowed: a whole number from 0 to %,d", column,
-                        text.length() > 40 ? text.substring(0, 40) : text.trim(), Integer.MAX_VALUE);
+                        text.length() > 40 ? text.substring(0, 40) : text, Integer.MAX_VALUE);
             }
         }
         return null;
