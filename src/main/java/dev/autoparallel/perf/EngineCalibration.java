@@ -26,6 +26,11 @@ public record EngineCalibration(double stepOverheadS, double prefillOverheadS, d
         this(stepOverheadS, prefillOverheadS, queueFactor, queueExponent, 0);
     }
 
+    /** This calibration with another queue: {@code factor} x the prefill time x (C - 1)^{@code exponent}. */
+    public EngineCalibration withQueue(double factor, double exponent) {
+        return new EngineCalibration(stepOverheadS, prefillOverheadS, factor, exponent, moeLayerOverheadS);
+    }
+
     /** The prefill queue ahead of a request at {@code concurrency} in flight, for a prefill of {@code prefillS}. */
     double queueSeconds(double prefillS, double concurrency) {
         return queueFactor * prefillS * Math.pow(Math.max(0, concurrency - 1), queueExponent);

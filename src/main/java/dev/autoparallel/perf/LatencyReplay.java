@@ -36,14 +36,6 @@ public final class LatencyReplay {
     }
 
     /**
-     * InferenceX's load generator (SemiAnalysisAI/InferenceX utils/bench_serving/benchmark_serving.py, run by
-     * benchmarks/benchmark_lib.sh with RANDOM_RANGE_RATIO 0.8 from .github/workflows/benchmark-tmpl.yml, read
-     * 2026-12-01) draws each prompt and output length uniformly from [int(0.8 x L), L]: one-sided, unlike vLLM's
-     * symmetric range ratio; --ignore-eos makes every output that long.
-     */
-    static final double INFERENCEX_RANGE_RATIO = 0.8;
-
-    /**
      * Decode steps between a request's KV transfer and its first token at the client in the measured disaggregated
      * TensorRT-LLM deployments (NVIDIA Dynamo's TensorRT-LLM runtime 0.8.1, DeepSeek-R1/V3, H100/H200), fitted
      * 2026-12-01 on the 33 disaggregated TensorRT-LLM rows of measured-latency.csv that name their worker counts, once
@@ -66,24 +58,14 @@ public final class LatencyReplay {
     static final double INFERENCEX_70B_BATCH_WAIT_RATIO = 0.9;
     static final int INFERENCEX_70B_MAX_NUM_TOKENS = 16_384;
 
-    /**
-     * The mean length a row's harness served for the file's {@code length}: InferenceX's rows (silicon_data_source
-     * {@code db-dump/...}, InferenceX's database dumps, and {@code source_file=YYYY-...csv}, its earlier exports, on its
-     * length grid and images) the mean of InferenceX's uniform draw; other rows (aiconfigurator's own gap-analysis runs,
-     * whose harness is not published) the length as given.
-     */
+    /** The mean length a row's harness served for the file's {@code length} ({@link BenchmarkHarness#meanLength}). */
     public static int harnessMeanLength(Map<String, String> r, int length) {
-        if (!inferenceX(r)) {
-            return length;
-        }
-        int lower = (int) (length * INFERENCEX_RANGE_RATIO);
-        return (int) Math.round((lower + length) / 2.0);
+        return BenchmarkHarness.of(r).meanLength(length);
     }
 
-    /** Whether a row is one of InferenceX's ({@code db-dump/...} or {@code source_file=YYYY-MM-DD.csv; ...}). */
+    /** Whether a row is one of InferenceX's ({@link BenchmarkHarness#INFERENCEX}). */
     static boolean inferenceX(Map<String, String> r) {
-        String source = r.getOrDefault("silicon_data_source", "");
-        return source.startsWith("db-dump/") || source.matches("source_file=\\d{4}-\\d{2}-\\d{2}\\.csv;.*");
+        return BenchmarkHarness.of(r) == BenchmarkHarness.INFERENCEX;
     }
 
     /**
@@ -211,12 +193,14 @@ public final class LatencyReplay {
     }
 
     /**
-     * Replays one row.
+     * Replays one row, each engine with the queue fitted on its harness's rows ({@link
+     * ServingEngine#calibration(PerfModel.StepSource, BenchmarkHarness)}).
      *
      * @param model resolves a model id (the catalog, offline)
      */
     public static Row replay(int line, Map<String, String> r, Function<String, ModelSpec> model) {
-        return replay(line, r, model, ServingEngine::calibration, true);
+        BenchmarkHarness harness = BenchmarkHarness.of(r);
+        return replay(line, r, model, (engine, source) -> engine.calibration(source, harness), true);
     }
 
     /**

@@ -20,9 +20,10 @@ import org.apache.commons.csv.CSVRecord;
  * file in the columns of measured-latency.csv that the source predicts: first the step overhead on TPOT (with, for the
  * measured-experts source, the cost per MoE layer), then the
  * prefill overhead, queue factor and queue exponent on TTFT, each by grid search for the lowest median absolute error of those rows.
- * Run by {@code jobs/fit-engine.sh ENGINE [FILE] [SOURCE]} (SOURCE {@code roofline}, {@code measured_kernels} or
- * {@code measured_experts}; default roofline); prints the grid's best point and the errors before and after. The other
- * sources' calibrations stay as they are.
+ * Run by {@code jobs/fit-engine.sh ENGINE [FILE] [SOURCE] [harness]} (SOURCE {@code roofline}, {@code measured_kernels} or
+ * {@code measured_experts}; default roofline); prints the grid's best point and the errors before and after, then each
+ * benchmark harness's own queue ({@link #fitHarnessQueues}; with {@code harness}, only those, on the source's
+ * calibration as it is). The other sources' calibrations stay as they are.
  */
 public final class EngineFit {
     private EngineFit() {
@@ -56,6 +57,10 @@ public final class EngineFit {
             return;
         }
         EngineCalibration now = engine.calibration(source);
+        if (args.length > 3 && args[3].equals("harness")) {
+            fitHarnessQueues(engine, source, rows, model, now);
+            return;
+        }
         double[] before = errors(rows, model, source, now);
         System.out.printf(Locale.ROOT, "%s %s: %d rows; now %s: %d predicted, TTFT %.1f%%, TPOT %.1f%%%n", engine.key(), source.key(),
                 rows.size(), now, (int) before[2], before[0] * 100, before[1] * 100);
@@ -98,16 +103,59 @@ public final class EngineFit {
         System.out.printf(Locale.ROOT, "fitted step %.2f ms + %.0f us a MoE layer, prefill %.0f ms, queue factor %.1f,"
                         + " exponent %.1f: TTFT %.1f%%, TPOT %.1f%% (%d predicted)%n", bestStep * 1e3, bestMoe * 1e6,
                 bestPrefill * 1e3, bestQueue, bestExponent, after[0] * 100, after[1] * 100, (int) after[2]);
+        fitHarnessQueues(engine, source, rows, model, fitted);
+    }
+
+    /** The fewest rows of a harness that its own queue is fitted on; with fewer it keeps the source's queue. */
+    static final int MIN_HARNESS_ROWS = 20;
+
+    /**
+     * Fits each harness's queue factor and exponent on its own rows, with {@code base}'s step, prefill and MoE-layer
+     * overheads (the engine's, whatever the load), by grid search (factor 0 to 2 by 0.05, exponent 0 to 1 by 0.1) for
+     * the lowest sum of the median absolute TTFT and TPOT errors.
+     */
+    static void fitHarnessQueues(ServingEngine engine, PerfModel.StepSource source, List<Map<String, String>> rows,
+                                 Function<String, ModelSpec> model, EngineCalibration base) {
+        for (BenchmarkHarness harness : BenchmarkHarness.values()) {
+            List<Map<String, String>> own = rows.stream().filter(r -> BenchmarkHarness.of(r) == harness).toList();
+            if (own.size() < MIN_HARNESS_ROWS) {
+                System.out.printf(Locale.ROOT, "  %s: %d rows, fewer than %d: keeps the source's queue%n", harness.key(),
+                        own.size(), MIN_HARNESS_ROWS);
+                continue;
+            }
+            EngineCalibration current = engine.calibration(source, harness);
+            double[] before = errors(own, model, source, current);
+            double[] shared = errors(own, model, source, base);
+            EngineCalibration best = base;
+            double bestSum = Double.MAX_VALUE;
+            for (int e = 0; e <= 10; e++) {
+                for (int q = 0; q <= 40; q++) {
+                    EngineCalibration c = base.withQueue(q * 0.05, e * 0.1);
+                    double[] err = errors(own, model, source, c);
+                    if (err[0] + err[1] < bestSum) {
+                        bestSum = err[0] + err[1];
+                        best = c;
+                    }
+                }
+            }
+            double[] after = errors(own, model, source, best);
+            System.out.printf(Locale.ROOT, "  %s: %d rows; the source's queue %.2f x (C-1)^%.1f: TTFT %.1f%%, TPOT %.1f%%;"
+                            + " now %.2f x (C-1)^%.1f: TTFT %.1f%%, TPOT %.1f%%; fitted %.2f x (C-1)^%.1f: TTFT %.1f%%, TPOT %.1f%%%n",
+                    harness.key(), own.size(), base.queueFactor(), base.queueExponent(), shared[0] * 100, shared[1] * 100,
+                    current.queueFactor(), current.queueExponent(), before[0] * 100, before[1] * 100, best.queueFactor(),
+                    best.queueExponent(), after[0] * 100, after[1] * 100);
+        }
     }
 
     /** Median absolute TTFT and TPOT errors of the predicted rows, and their count, with {@code c} as {@code source}'s calibration. */
     static double[] errors(List<Map<String, String>> rows, Function<String, ModelSpec> model, PerfModel.StepSource source,
                            EngineCalibration c) {
-        PerfModel.Calibrations calibrations = (e, s) -> s == source ? c : e.calibration(s);
         List<Double> ttft = new ArrayList<>();
         List<Double> tpot = new ArrayList<>();
         int line = 1;
         for (Map<String, String> r : rows) {
+            BenchmarkHarness harness = BenchmarkHarness.of(r);
+            PerfModel.Calibrations calibrations = (e, s) -> s == source ? c : e.calibration(s, harness);
             LatencyReplay.Row row = LatencyReplay.replay(++line, r, model, calibrations, true);
             if (row.predicted()) {
                 ttft.add(row.ttftError());

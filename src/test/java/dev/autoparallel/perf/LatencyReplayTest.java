@@ -334,9 +334,63 @@ class LatencyReplayTest {
         assertEquals(386, a.ttftMs() - b.ttftMs(), 0.15 * 386);
     }
 
+    /**
+     * How long a new prompt waits behind others depends on how the benchmark's clients send requests, so each harness
+     * has its own queue (fitted 2026-12-02 by jobs/fit-engine.sh ENGINE FILE SOURCE harness on its own rows of
+     * measured-latency.csv); the engine's step and prefill overheads are shared. TensorRT-LLM on measured kernels:
+     * InferenceX's runs 0.15 x (C-1)^0.8 (72 rows), aiconfigurator's own 1.55 x (C-1)^0.3 (357 rows); its roofline has
+     * too few aiconfigurator rows (3) for one and keeps the source's; scaled kernels take the measured ones'.
+     */
+    @Test
+    void eachHarness_queuesWithItsOwnFit_overTheEnginesOverheads() {
+        EngineCalibration shared = ServingEngine.TRTLLM.calibration(PerfModel.StepSource.MEASURED_KERNELS);
+        EngineCalibration ix = ServingEngine.TRTLLM.calibration(PerfModel.StepSource.MEASURED_KERNELS, BenchmarkHarness.INFERENCEX);
+        EngineCalibration aic = ServingEngine.TRTLLM.calibration(PerfModel.StepSource.MEASURED_KERNELS,
+                BenchmarkHarness.AICONFIGURATOR);
+        assertEquals(0.15, ix.queueFactor(), 1e-9);
+        assertEquals(0.8, ix.queueExponent(), 1e-9);
+        assertEquals(1.55, aic.queueFactor(), 1e-9);
+        assertEquals(0.3, aic.queueExponent(), 1e-9);
+        for (EngineCalibration c : List.of(ix, aic)) {
+            assertEquals(shared.stepOverheadS(), c.stepOverheadS());
+            assertEquals(shared.prefillOverheadS(), c.prefillOverheadS());
+            assertEquals(shared.moeLayerOverheadS(), c.moeLayerOverheadS());
+        }
+        assertEquals(ix, ServingEngine.TRTLLM.calibration(PerfModel.StepSource.SCALED_KERNELS, BenchmarkHarness.INFERENCEX));
+        assertEquals(ServingEngine.TRTLLM.calibration(PerfModel.StepSource.ROOFLINE),
+                ServingEngine.TRTLLM.calibration(PerfModel.StepSource.ROOFLINE, BenchmarkHarness.AICONFIGURATOR));
+        assertSame(BenchmarkHarness.INFERENCEX, BenchmarkHarness.of(Map.of("silicon_data_source", "db-dump/2026-04-27; config_id=81")));
+        assertSame(BenchmarkHarness.AICONFIGURATOR, BenchmarkHarness.of(Map.of()));
+    }
+
+    /**
+     * InferenceX's Llama-3.1-70B FP8 on TensorRT-LLM, TP 8 on H200 with 4 clients (measured-latency.csv lines 1552 and
+     * 1605, no batch waiting at TP 8): 302 ms TTFT at 8,192 / 1,024 and 68.7 ms at 1,024 / 1,024, about one prefill
+     * each. Replayed with InferenceX's queue: 317 ms (+5%) and 61.5 ms (-11%). The queue fitted over both harnesses
+     * (1.5 x (C-1)^0.3, three-quarters aiconfigurator's rows) predicted 710 and 133 ms; the same rows as one of
+     * aiconfigurator's runs, whose prompts wait about two prefills at 4 clients, give more than twice InferenceX's.
+     */
+    @Test
+    void inferenceXLlama70bTensorRtLlm_queuesAsItsClientsLoad() {
+        Map<String, String> longPrompt = llama70b("8192", "1024", "8", "301.9740555784665", "7.151042803938385");
+        Map<String, String> shortPrompt = llama70b("1024", "1024", "8", "68.69141392526217", "6.258508250078806");
+        LatencyReplay.Row a = replayed(1552, longPrompt);
+        LatencyReplay.Row b = replayed(1605, shortPrompt);
+        assertEquals(302.0, a.ttftMs(), 0.10 * 302.0);
+        assertEquals(68.7, b.ttftMs(), 0.15 * 68.7);
+        Map<String, String> asAiconfigurator = new HashMap<>(shortPrompt);
+        asAiconfigurator.put("silicon_data_source", "source_file=/Users/x/aic-auto-gap-analysis/data/h200_sxm/trtllm/m.csv; "
+                + "silicon_concurrency=4");
+        assertTrue(replayed(1605, asAiconfigurator).ttftMs() > 2 * b.ttftMs());
+    }
+
     private static Map<String, String> llama70b(String osl, String ttft, String tpot) {
-        Map<String, String> r = row("source_file=2026-04-06.csv; model=Llama-3.1-70B; silicon_concurrency=4", "1024", osl, "4",
-                "1", "1", "1", "1", ttft, tpot);
+        return llama70b("1024", osl, "1", ttft, tpot);
+    }
+
+    private static Map<String, String> llama70b(String isl, String osl, String tp, String ttft, String tpot) {
+        Map<String, String> r = row("source_file=2026-04-06.csv; model=Llama-3.1-70B; silicon_concurrency=4", isl, osl, "4",
+                tp, "1", tp, "1", ttft, tpot);
         r.put("backend_version", "");
         r.put("model_path", "meta-llama/Llama-3.1-70B");
         return r;
