@@ -36,14 +36,18 @@ public enum ServingEngine {
     /** vLLM's V1 scheduler: chunked prefill mixed into decode steps (vLLM 0.11-0.18 in the fitted rows). */
     VLLM("vllm", new EngineCalibration(4e-3, 15e-3, 0.1, 0.8),
             new EngineCalibration(3e-3, 10e-3, 0.1, 0.9), new EngineCalibration(0, 5e-3, 0.4, 0.5, 40e-6),
-            List.of(new HarnessQueue(INFERENCEX, MEASURED_KERNELS, 0.10, 0.9), new HarnessQueue(AICONFIGURATOR, MEASURED_KERNELS, 0.40, 0.6),
-                    new HarnessQueue(INFERENCEX, MEASURED_EXPERTS, 0.30, 0.6), new HarnessQueue(AICONFIGURATOR, MEASURED_EXPERTS, 1.20, 0.1))),
+            List.of(new HarnessQueue(INFERENCEX, MEASURED_KERNELS, 0.10, 0.9),
+                    new HarnessQueue(AICONFIGURATOR, MEASURED_KERNELS, 0.40, 0.6),
+                    new HarnessQueue(INFERENCEX, MEASURED_EXPERTS, 0.30, 0.6),
+                    new HarnessQueue(AICONFIGURATOR, MEASURED_EXPERTS, 1.20, 0.1))),
     /** SGLang: prefill batches run before decode batches (SGLang 0.5.1-0.5.9 in the fitted rows). */
     SGLANG("sglang", new EngineCalibration(6e-3, 50e-3, 1.0, 0.4),
             new EngineCalibration(1e-3, 5e-3, 1.2, 0.8), new EngineCalibration(0.25e-3, 145e-3, 0.1, 0.5, 50e-6),
-            List.of(new HarnessQueue(INFERENCEX, ROOFLINE, 1.90, 0.2), new HarnessQueue(AICONFIGURATOR, ROOFLINE, 1.00, 0.4),
+            List.of(new HarnessQueue(INFERENCEX, ROOFLINE, 1.90, 0.2),
+                    new HarnessQueue(AICONFIGURATOR, ROOFLINE, 1.00, 0.4),
                     new HarnessQueue(AICONFIGURATOR, MEASURED_KERNELS, 1.20, 0.8),
-                    new HarnessQueue(INFERENCEX, MEASURED_EXPERTS, 0.05, 0.7), new HarnessQueue(AICONFIGURATOR, MEASURED_EXPERTS, 0.90, 0.0))),
+                    new HarnessQueue(INFERENCEX, MEASURED_EXPERTS, 0.05, 0.7),
+                    new HarnessQueue(AICONFIGURATOR, MEASURED_EXPERTS, 0.90, 0.0))),
     /**
      * TensorRT-LLM's PyTorch backend (trtllm-serve): in-flight batching, a context whole in a step of up to max_num_tokens
      * (chunked prefill is off by default; 1.0-1.2 in the fitted rows).
@@ -51,8 +55,10 @@ public enum ServingEngine {
     TRTLLM("trtllm", new EngineCalibration(3.5e-3, 20e-3, 1.6, 0.2), new EngineCalibration(0.75e-3, 5e-3, 1.5, 0.3),
             new EngineCalibration(3e-3, 90e-3, 0.1, 0.6),
             List.of(new HarnessQueue(INFERENCEX, ROOFLINE, 1.55, 0.2),
-                    new HarnessQueue(INFERENCEX, MEASURED_KERNELS, 0.15, 0.8), new HarnessQueue(AICONFIGURATOR, MEASURED_KERNELS, 1.55, 0.3),
-                    new HarnessQueue(INFERENCEX, MEASURED_EXPERTS, 0.30, 0.6), new HarnessQueue(AICONFIGURATOR, MEASURED_EXPERTS, 0.20, 0.4)));
+                    new HarnessQueue(INFERENCEX, MEASURED_KERNELS, 0.15, 0.8),
+                    new HarnessQueue(AICONFIGURATOR, MEASURED_KERNELS, 1.55, 0.3),
+                    new HarnessQueue(INFERENCEX, MEASURED_EXPERTS, 0.30, 0.6),
+                    new HarnessQueue(AICONFIGURATOR, MEASURED_EXPERTS, 0.20, 0.4)));
 
     /**
      * Share of its output a request holds in the KV cache on average over its life where blocks are allocated as tokens
