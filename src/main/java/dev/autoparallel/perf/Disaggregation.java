@@ -71,7 +71,7 @@ public final class Disaggregation {
      */
     public static Optional<Estimate> estimate(PerfModel perf, Pool prefill, Pool decode, int gpusPerNode, EngineSettings settings,
                                               Workload w, ServingEngine engine) {
-        return estimate(perf, prefill, decode, gpusPerNode, settings, w, engine, ServingEngine::calibration);
+        return estimate(perf, prefill, decode, gpusPerNode, settings, w, engine, ServingEngine::forPlanning);
     }
 
     /** As above, with the engines' calibrations given (fitting one). */

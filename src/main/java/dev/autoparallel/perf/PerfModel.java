@@ -248,7 +248,7 @@ public final class PerfModel {
      */
     public Optional<PerfEstimate> estimate(Layout layout, int gpusPerNode, long gpuMemoryBytes, EngineSettings settings,
                                            Workload w, ServingEngine engine) {
-        return estimate(layout, gpusPerNode, gpuMemoryBytes, settings, w, engine, ServingEngine::calibration);
+        return estimate(layout, gpusPerNode, gpuMemoryBytes, settings, w, engine, ServingEngine::forPlanning);
     }
 
     /** What each engine adds to step times from each source: {@link ServingEngine#calibration}, or one being fitted. */
@@ -277,7 +277,7 @@ public final class PerfModel {
 
     /** Speed of a layout whose engine view is already known ({@code mem}, sized for this workload). */
     public PerfEstimate estimate(Layout l, int gpusPerNode, MemoryEstimate mem, Workload w, ServingEngine engine) {
-        return estimate(l, gpusPerNode, mem, w, engine, ServingEngine::calibration);
+        return estimate(l, gpusPerNode, mem, w, engine, ServingEngine::forPlanning);
     }
 
     /** As {@link #estimate(Layout, int, MemoryEstimate, Workload, ServingEngine)}, with the calibrations given (fitting). */
@@ -430,7 +430,7 @@ public final class PerfModel {
 
     /** Where the step times of {@code l} under {@code engine} come from. */
     public StepSource stepSource(Layout l, MemoryEstimate mem, ServingEngine engine) {
-        return stage(l, 8, mem, engine, ServingEngine::calibration).source();
+        return stage(l, 8, mem, engine, ServingEngine::forPlanning).source();
     }
 
     /**
@@ -439,7 +439,7 @@ public final class PerfModel {
      * pipeline stage in turn, plus the hand-offs between them.
      */
     public StepTimer stepTimer(Layout l, int gpusPerNode, MemoryEstimate mem, ServingEngine engine) {
-        Steps steps = steps(l, gpusPerNode, mem, engine, ServingEngine::calibration);
+        Steps steps = steps(l, gpusPerNode, mem, engine, ServingEngine::forPlanning);
         return new StepTimer() {
             @Override
             public double stepSeconds(int decodeSequences, double meanContextTokens, int prefillTokens) {

@@ -28,9 +28,9 @@ import java.util.Locale;
  * charged a KV read; 20.7% and 14.1% with the values before, 5.75 ms, 55 ms, 0.9); TensorRT-LLM 48 rows (MoE rows without measured
  * experts) 3.5 ms, 20 ms, 1.6 x (C-1)^0.2: 11.7% and 8.2%. GPUs without kernel data take the roofline's values.
  *
- * <p>Estimates for a layout (evaluate, analyze, the sweep, plan) take the queue fitted over every harness's rows;
- * validate-latency replays each measured row with its own harness's ({@link #calibration(PerfModel.StepSource,
- * BenchmarkHarness)}), since how long a prompt waits depends on how the benchmark's clients send requests.
+ * <p>How long a prompt waits depends on how the benchmark's clients send requests: validate-latency replays each
+ * measured row with its own harness's queue ({@link #calibration(PerfModel.StepSource, BenchmarkHarness)}), estimates
+ * for a layout take InferenceX's ({@link #forPlanning}).
  */
 public enum ServingEngine {
     /** vLLM's V1 scheduler: chunked prefill mixed into decode steps (vLLM 0.11-0.18 in the fitted rows). */
@@ -174,6 +174,18 @@ public enum ServingEngine {
             case MEASURED_KERNELS, SCALED_KERNELS -> kernelCalibration;
             case MEASURED_EXPERTS, SCALED_EXPERTS -> expertCalibration;
         };
+    }
+
+    /**
+     * What estimates for a layout use (evaluate, analyze, best, the sweep, plan): the queue fitted on InferenceX's rows
+     * where it has at least 20 of the engine and source ({@link #calibration(PerfModel.StepSource, BenchmarkHarness)}),
+     * else the one fitted over every row. One load for every engine, so that their estimates compare: InferenceX's is the
+     * one harness measured on all three engines, its load generator is published, and its lengths vary as served
+     * traffic's do. aiconfigurator's own runs, three quarters of TensorRT-LLM's dense rows, queue about twice as long at
+     * 4 to 16 clients, which the queue fitted over both rows put on every TensorRT-LLM estimate and not on vLLM's.
+     */
+    public EngineCalibration forPlanning(PerfModel.StepSource source) {
+        return calibration(source, BenchmarkHarness.INFERENCEX);
     }
 
     /**
