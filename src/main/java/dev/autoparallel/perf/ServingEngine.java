@@ -154,6 +154,13 @@ public enum ServingEngine {
     }
 
     /**
+     * {@link #forPlanning} per step source (by ordinal), worked out on first use, as every estimate asks for it; filled
+     * lazily, since the enum's own switches are not usable while its constants are built. A race writes the same
+     * immutable value twice.
+     */
+    private final EngineCalibration[] planning = new EngineCalibration[PerfModel.StepSource.values().length];
+
+    /**
      * How a new prompt queues (factor x its prefill x (C - 1)^exponent) under one benchmark harness's load, for the steps of
      * one source, fitted on that harness's rows alone.
      */
@@ -185,7 +192,12 @@ public enum ServingEngine {
      * 4 to 16 clients, which the queue fitted over both rows put on every TensorRT-LLM estimate and not on vLLM's.
      */
     public EngineCalibration forPlanning(PerfModel.StepSource source) {
-        return calibration(source, BenchmarkHarness.INFERENCEX);
+        EngineCalibration c = planning[source.ordinal()];
+        if (c == null) {
+            c = calibration(source, BenchmarkHarness.INFERENCEX);
+            planning[source.ordinal()] = c;
+        }
+        return c;
     }
 
     /**
