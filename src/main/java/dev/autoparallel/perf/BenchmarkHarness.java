@@ -25,10 +25,20 @@ public enum BenchmarkHarness {
         }
     },
     /**
-     * aiconfigurator's own gap-analysis runs (the other rows of measured-latency.csv), whose harness is not published:
-     * lengths as the row gives them.
+     * aiconfigurator's own gap-analysis runs (silicon_data_source naming a {@code ...gap-analysis...} file: the other 845
+     * rows of measured-latency.csv), whose harness is not published: lengths as the row gives them.
      */
     AICONFIGURATOR {
+        @Override
+        public int meanLength(int length) {
+            return length;
+        }
+    },
+    /**
+     * Any other source, your own measurements among them: lengths as the row gives them, and the queue estimates take
+     * ({@link ServingEngine#forPlanning}), so the replay says how far the planner's own figures are from them.
+     */
+    OTHER {
         @Override
         public int meanLength(int length) {
             return length;
@@ -41,14 +51,16 @@ public enum BenchmarkHarness {
     /** The harness of a row in measured-latency.csv's columns, told by its {@code silicon_data_source}. */
     public static BenchmarkHarness of(Map<String, String> row) {
         String source = row.getOrDefault("silicon_data_source", "");
-        return source.startsWith("db-dump/") || source.matches("source_file=\\d{4}-\\d{2}-\\d{2}\\.csv;.*")
-                ? INFERENCEX : AICONFIGURATOR;
+        if (source.startsWith("db-dump/") || source.matches("source_file=\\d{4}-\\d{2}-\\d{2}\\.csv;.*")) {
+            return INFERENCEX;
+        }
+        return source.contains("gap-analysis") ? AICONFIGURATOR : OTHER;
     }
 
     /** The mean length this harness served for a row's nominal {@code length}. */
     public abstract int meanLength(int length);
 
-    /** The name outputs use: {@code inferencex} or {@code aiconfigurator}. */
+    /** The name outputs use: {@code inferencex}, {@code aiconfigurator} or {@code other}. */
     public String key() {
         return name().toLowerCase(Locale.ROOT);
     }

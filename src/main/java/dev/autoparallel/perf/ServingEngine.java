@@ -203,9 +203,13 @@ public enum ServingEngine {
     /**
      * {@link #calibration(PerfModel.StepSource)} with the queue fitted on {@code harness}'s rows where there is one: the
      * step, prefill and MoE-layer overheads are the engine's under any load; how long a new prompt waits behind others
-     * depends on how the clients send requests. Scaled kernels take their measured counterpart's.
+     * depends on how the clients send requests. Scaled kernels take their measured counterpart's; rows of another
+     * harness ({@link BenchmarkHarness#OTHER}) what estimates take ({@link #forPlanning}).
      */
     public EngineCalibration calibration(PerfModel.StepSource source, BenchmarkHarness harness) {
+        if (harness == BenchmarkHarness.OTHER) {
+            return forPlanning(source);
+        }
         EngineCalibration c = calibration(source);
         PerfModel.StepSource fitted = switch (source) {
             case SCALED_KERNELS -> PerfModel.StepSource.MEASURED_KERNELS;

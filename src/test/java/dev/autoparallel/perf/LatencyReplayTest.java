@@ -360,7 +360,12 @@ class LatencyReplayTest {
         assertEquals(ServingEngine.TRTLLM.calibration(PerfModel.StepSource.ROOFLINE),
                 ServingEngine.TRTLLM.calibration(PerfModel.StepSource.ROOFLINE, BenchmarkHarness.AICONFIGURATOR));
         assertSame(BenchmarkHarness.INFERENCEX, BenchmarkHarness.of(Map.of("silicon_data_source", "db-dump/2026-04-27; config_id=81")));
-        assertSame(BenchmarkHarness.AICONFIGURATOR, BenchmarkHarness.of(Map.of()));
+        assertSame(BenchmarkHarness.AICONFIGURATOR, BenchmarkHarness.of(Map.of("silicon_data_source",
+                "source_file=/Users/x/aic-auto-gap-analysis/data/h100_sxm/trtllm/1.0.0rc3/m.csv; silicon_concurrency=8")));
+        // Any other row (your own measurements) queues as estimates do.
+        assertSame(BenchmarkHarness.OTHER, BenchmarkHarness.of(Map.of()));
+        assertEquals(ServingEngine.TRTLLM.forPlanning(PerfModel.StepSource.MEASURED_KERNELS),
+                ServingEngine.TRTLLM.calibration(PerfModel.StepSource.MEASURED_KERNELS, BenchmarkHarness.OTHER));
     }
 
     /**
