@@ -28,22 +28,12 @@ public enum BenchmarkHarness {
      * aiconfigurator's own gap-analysis runs (silicon_data_source naming a {@code ...gap-analysis...} file: the other 845
      * rows of measured-latency.csv), whose harness is not published: lengths as the row gives them.
      */
-    AICONFIGURATOR {
-        @Override
-        public int meanLength(int length) {
-            return length;
-        }
-    },
+    AICONFIGURATOR,
     /**
      * Any other source, your own measurements among them: lengths as the row gives them, and the queue estimates take
      * ({@link ServingEngine#forPlanning}), so the replay says how far the planner's own figures are from them.
      */
-    OTHER {
-        @Override
-        public int meanLength(int length) {
-            return length;
-        }
-    };
+    OTHER;
 
     /** InferenceX's range ratio: the shortest length it draws, as a share of the nominal one. */
     static final double RANGE_RATIO = 0.8;
@@ -57,8 +47,10 @@ public enum BenchmarkHarness {
         return source.contains("gap-analysis") ? AICONFIGURATOR : OTHER;
     }
 
-    /** The mean length this harness served for a row's nominal {@code length}. */
-    public abstract int meanLength(int length);
+    /** The mean length this harness served for a row's nominal {@code length}: the length itself but for InferenceX's draw. */
+    public int meanLength(int length) {
+        return length;
+    }
 
     /** The name outputs use: {@code inferencex}, {@code aiconfigurator} or {@code other}. */
     public String key() {
