@@ -2,6 +2,7 @@ package dev.autoparallel.perf;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The load generator behind a measured serving point: which lengths it served, and how its clients' requests arrive,
@@ -38,10 +39,13 @@ public enum BenchmarkHarness {
     /** InferenceX's range ratio: the shortest length it draws, as a share of the nominal one. */
     static final double RANGE_RATIO = 0.8;
 
+    /** InferenceX's earlier exports: {@code source_file=YYYY-MM-DD.csv; ...}. */
+    private static final Pattern INFERENCEX_EXPORT = Pattern.compile("source_file=\\d{4}-\\d{2}-\\d{2}\\.csv;.*");
+
     /** The harness of a row in measured-latency.csv's columns, told by its {@code silicon_data_source}. */
     public static BenchmarkHarness of(Map<String, String> row) {
         String source = row.getOrDefault("silicon_data_source", "");
-        if (source.startsWith("db-dump/") || source.matches("source_file=\\d{4}-\\d{2}-\\d{2}\\.csv;.*")) {
+        if (source.startsWith("db-dump/") || INFERENCEX_EXPORT.matcher(source).matches()) {
             return INFERENCEX;
         }
         return source.contains("gap-analysis") ? AICONFIGURATOR : OTHER;

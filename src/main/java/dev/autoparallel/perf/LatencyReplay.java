@@ -58,11 +58,6 @@ public final class LatencyReplay {
     static final double INFERENCEX_70B_BATCH_WAIT_RATIO = 0.9;
     static final int INFERENCEX_70B_MAX_NUM_TOKENS = 16_384;
 
-    /** The mean length a row's harness served for the file's {@code length} ({@link BenchmarkHarness#meanLength}). */
-    public static int harnessMeanLength(Map<String, String> r, int length) {
-        return BenchmarkHarness.of(r).meanLength(length);
-    }
-
     /** Whether a row is one of InferenceX's ({@link BenchmarkHarness#INFERENCEX}). */
     static boolean inferenceX(Map<String, String> r) {
         return BenchmarkHarness.of(r) == BenchmarkHarness.INFERENCEX;
@@ -131,7 +126,7 @@ public final class LatencyReplay {
      * @param disaggregated whether the row ran disaggregated prefill and decode pools ({@code mode} {@code disagg})
      * @param isl         the file's prompt length
      * @param osl         the file's output length
-     * @param replayedIsl the mean prompt length the row's harness served, which the model is given ({@link #harnessMeanLength})
+     * @param replayedIsl the mean prompt length the row's harness served, which the model is given ({@link BenchmarkHarness#meanLength})
      * @param replayedOsl the same for the output
      * @param source      where the predicted step times come from (null when there is no prediction)
      * @param error       why no prediction was made (null when there is one)
@@ -230,8 +225,9 @@ public final class LatencyReplay {
         // concurrency is batch_size x attention_dp_size). Disaggregated rows: the benchmark's concurrency.
         int c = disaggregated ? concurrency(r.getOrDefault("silicon_data_source", ""))
                 : (int) (orZero(r.get("batch_size")) * Math.max(1, orZero(r.get("attention_dp_size"))));
-        int replayedIsl = harnessMeanLength(r, isl);
-        int replayedOsl = harnessMeanLength(r, osl);
+        BenchmarkHarness harness = BenchmarkHarness.of(r);
+        int replayedIsl = harness.meanLength(isl);
+        int replayedOsl = harness.meanLength(osl);
         Function<String, Row> refuse = why -> new Row(line, modelId, backend, system, layout, disaggregated, isl, osl, replayedIsl,
                 replayedOsl, c, ttft, tpot, null, null, null, why);
         if (!disaggregated && !mode.equals("agg")) {
@@ -287,7 +283,8 @@ public final class LatencyReplay {
             if (disaggregated) {
                 Disaggregation.Pool prefill = pool(r, "prefill_", spec.isMoe());
                 Disaggregation.Pool decode = pool(r, "decode_", spec.isMoe());
-                double firstTokenSteps = engine == ServingEngine.TRTLLM && inferenceX(r) ? DYNAMO_TRTLLM_FIRST_TOKEN_STEPS : 0;
+                double firstTokenSteps = engine == ServingEngine.TRTLLM && harness == BenchmarkHarness.INFERENCEX
+                        ? DYNAMO_TRTLLM_FIRST_TOKEN_STEPS : 0;
                 Disaggregation.Estimate e = Disaggregation.estimate(perf, prefill, decode, 8, settings, w, engine, calibrations,
                         firstTokenSteps).orElse(null);
                 if (e == null) {

@@ -416,6 +416,18 @@ public final class PerfModel {
             return name().toLowerCase(Locale.ROOT);
         }
 
+        /**
+         * The source whose measured serving rows calibrate this one: a scaled source its measured counterpart's (no GPU
+         * without measurements has serving rows to fit on), any other itself.
+         */
+        public StepSource fittedOn() {
+            return switch (this) {
+                case SCALED_KERNELS -> MEASURED_KERNELS;
+                case SCALED_EXPERTS -> MEASURED_EXPERTS;
+                default -> this;
+            };
+        }
+
         /** What the source means, for people. */
         public String description() {
             return switch (this) {

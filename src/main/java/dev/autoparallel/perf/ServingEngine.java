@@ -176,10 +176,10 @@ public enum ServingEngine {
      * kernels take their measured counterpart's (no GPU without measurements has measured serving rows to fit on).
      */
     public EngineCalibration calibration(PerfModel.StepSource source) {
-        return switch (source) {
-            case ROOFLINE -> calibration;
-            case MEASURED_KERNELS, SCALED_KERNELS -> kernelCalibration;
-            case MEASURED_EXPERTS, SCALED_EXPERTS -> expertCalibration;
+        return switch (source.fittedOn()) {
+            case MEASURED_KERNELS -> kernelCalibration;
+            case MEASURED_EXPERTS -> expertCalibration;
+            default -> calibration;
         };
     }
 
@@ -211,11 +211,7 @@ public enum ServingEngine {
             return forPlanning(source);
         }
         EngineCalibration c = calibration(source);
-        PerfModel.StepSource fitted = switch (source) {
-            case SCALED_KERNELS -> PerfModel.StepSource.MEASURED_KERNELS;
-            case SCALED_EXPERTS -> PerfModel.StepSource.MEASURED_EXPERTS;
-            default -> source;
-        };
+        PerfModel.StepSource fitted = source.fittedOn();
         for (HarnessQueue q : harnessQueues) {
             if (q.harness() == harness && q.source() == fitted) {
                 return c.withQueue(q.factor(), q.exponent());

@@ -167,11 +167,11 @@ class LatencyReplayTest {
                 + "silicon_concurrency=64");
         Map<String, String> gap = Map.of("silicon_data_source", "source_file=/Users/x/aic-auto-gap-analysis/data/h200_sxm/"
                 + "vllm/0.12.0/m.csv; silicon_concurrency=7");
-        assertEquals(922, LatencyReplay.harnessMeanLength(dump, 1024));
-        assertEquals(7373, LatencyReplay.harnessMeanLength(dump, 8192));
-        assertEquals(922, LatencyReplay.harnessMeanLength(export, 1024));
-        assertEquals(1024, LatencyReplay.harnessMeanLength(gap, 1024));
-        assertEquals(1024, LatencyReplay.harnessMeanLength(Map.of(), 1024));
+        assertEquals(922, BenchmarkHarness.of(dump).meanLength(1024));
+        assertEquals(7373, BenchmarkHarness.of(dump).meanLength(8192));
+        assertEquals(922, BenchmarkHarness.of(export).meanLength(1024));
+        assertEquals(1024, BenchmarkHarness.of(gap).meanLength(1024));
+        assertEquals(1024, BenchmarkHarness.of(Map.of()).meanLength(1024));
     }
 
     /**

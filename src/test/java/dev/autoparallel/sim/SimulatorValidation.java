@@ -10,6 +10,7 @@ import dev.autoparallel.memory.MemoryModel;
 import dev.autoparallel.memory.ServingQuantization;
 import dev.autoparallel.memory.VllmVersion;
 import dev.autoparallel.model.ModelSpec;
+import dev.autoparallel.perf.BenchmarkHarness;
 import dev.autoparallel.perf.LatencyReplay;
 import dev.autoparallel.perf.PerfModel;
 import dev.autoparallel.perf.ServingEngine;
@@ -93,7 +94,7 @@ public final class SimulatorValidation {
                 }
                 ServingSimulator.Limits limits = new ServingSimulator.Limits(c, e.maxNumBatchedTokens(), e.kvCacheTokens(),
                         e.blockSize());
-                ServingSimulator.Result s = LatencyReplay.harnessMeanLength(r.toMap(), isl) != isl
+                ServingSimulator.Result s = BenchmarkHarness.of(r.toMap()).meanLength(isl) != isl
                         ? ServingSimulator.run(new PerfModel(memory).stepTimer(layout, 8, e, engine), limits,
                         new ServingSimulator.Closed(c, true), uniform(isl), uniform(osl), Math.max(10, 10 * c), 1)
                         : ServingSimulator.run(new PerfModel(memory).stepTimer(layout, 8, e, engine), limits,
@@ -110,7 +111,7 @@ public final class SimulatorValidation {
     }
 
     /**
-     * InferenceX's draw (LatencyReplay.harnessMeanLength): every length from int(0.8 x L) to L alike. Its rows are
+     * InferenceX's draw (BenchmarkHarness.meanLength): every length from int(0.8 x L) to L alike. Its rows are
      * replayed as its benchmark ran them: 10 x the concurrency requests, every client sending at once into an empty
      * server, every request measured (SemiAnalysisAI/InferenceX benchmarks/benchmark_lib.sh: --num-prompts CONC x 10,
      * --request-rate inf, --max-concurrency CONC); the others in steady state at their fixed lengths.
