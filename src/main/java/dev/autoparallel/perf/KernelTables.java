@@ -33,6 +33,8 @@ public final class KernelTables {
             "B200", "b200_sxm", "GB200", "gb200", "A100-80GB", "a100_sxm", "L40S", "l40s", "RTX-PRO-6000", "rtx_pro_6000_server");
     /** The first log2(n x k) column of gemm.csv (CalibrateJob.NK_LOG2_MIN). */
     private static final int NK_LOG2_MIN = 10;
+    /** moe.csv's key columns before its kernel column: system, engine, dtype, hidden, inter, topk, experts, moe_tp, moe_ep. */
+    private static final int MOE_KEY_COLUMNS = 9;
 
     private final Map<String, Kernels> byKey;
 
@@ -109,6 +111,8 @@ public final class KernelTables {
         private Curve contextFlops;
         /** Routed-expert layer timings by {@link MoeShape}. */
         private final Map<MoeShape, MoeCurve> moe;
+        /** The kernel (op-perf's kernel_source, several joined by "+") that gave each shape's timings. */
+        private final Map<MoeShape, String> moeKernels = new HashMap<>();
         /** The GPU these were measured on when they are another GPU's kernels scaled to this one, else null. */
         private String scaledFrom;
         /** Generation MLA attention by "KV dtype,heads per rank": cached tokens per second by log2 of the tokens read. */
@@ -157,6 +161,49 @@ public final class KernelTables {
             return Optional.ofNullable(moe.get(shape));
         }
 
+        /**
+         * The routed-expert layer of {@code target} as {@code kernel} (a part of op-perf's kernel name, {@code marlin})
+         * runs it, for a run told to use that kernel (vLLM's {@code VLLM_MXFP4_USE_MARLIN=1}): the measured layer where
+         * that kernel gave it, else the same kernel measured at another shape of the dtype and split (the nearest in
+         * hidden x intermediate size) at the same tokens per expert ({@code tokens x topk / experts}), scaled by all the
+         * experts' weights ({@code experts x hidden x intermediate}): each expert's GEMMs at a given number of rows
+         * cost in proportion to its weights, compute-bound or not. Never below the fastest kernel measured at the
+         * target's own shape (the transfer scales away the per-expert fixed costs of the source's many small experts,
+         * which are the target's too). Empty where the kernel was not measured for the dtype and split.
+         */
+        public Optional<MoeCurve> moe(MoeShape target, String kernel) {
+            MoeCurve own = moe.get(target);
+            if (own != null && moeKernels.getOrDefault(target, "").contains(kernel)) {
+                return Optional.of(own);
+            }
+            MoeShape source = null;
+            double nearest = Double.POSITIVE_INFINITY;
+            for (Map.Entry<MoeShape, String> e : moeKernels.entrySet()) {
+                MoeShape s = e.getKey();
+                if (!e.getValue().contains(kernel) || e.getValue().contains("+") || !s.dtype().equals(target.dtype())
+                        || s.moeTp() != target.moeTp() || s.moeEp() != target.moeEp()) {
+                    continue;
+                }
+                double distance = Math.abs(Math.log((double) s.hidden() * s.inter() / ((double) target.hidden() * target.inter())));
+                if (distance < nearest || distance == nearest && s.toString().compareTo(source.toString()) < 0) {
+                    nearest = distance;
+                    source = s;
+                }
+            }
+            if (source == null) {
+                return Optional.empty();
+            }
+            MoeCurve moved = transferred(moe.get(source), source, target);
+            if (own == null) {
+                return Optional.of(moved);
+            }
+            double[] seconds = new double[moved.tokens().length];
+            for (int i = 0; i < seconds.length; i++) {
+                seconds[i] = Math.max(moved.seconds()[i], own.seconds(moved.tokens()[i]));
+            }
+            return Optional.of(new MoeCurve(moved.tokens(), seconds));
+        }
+
         /** The measured GPU these kernels are scaled from, or null when they were measured on this GPU. */
         public String scaledFrom() {
             return scaledFrom;
@@ -196,6 +243,7 @@ public final class KernelTables {
                 double compute = shape.dtype().startsWith("fp8") ? fp8 : bf16;
                 if (compute > 0) {
                     k.moe.put(shape, c.scaled(Math.min(hbm, compute)));
+                    k.moeKernels.put(shape, moeKernels.get(shape));
                 }
             });
             return k;
@@ -251,6 +299,22 @@ public final class KernelTables {
         public double contextAttentionSeconds(double flops) {
             return flops <= 0 ? 0 : contextFlops.seconds(flops);
         }
+    }
+
+    /**
+     * The layer {@code from} (measured at {@code source}) moved to {@code target}'s shape, the same kernel and split: at
+     * {@code t} tokens the source's time at the same rows per expert ({@code t x (topk / experts)} of the target over the
+     * source's), scaled by the target's expert weights over the source's ({@code experts x hidden x intermediate}).
+     */
+    static MoeCurve transferred(MoeCurve from, MoeShape source, MoeShape target) {
+        double rowsRatio = target.topk() / (double) target.experts() / (source.topk() / (double) source.experts());
+        double weights = target.experts() * (double) target.hidden() * target.inter()
+                / (source.experts() * (double) source.hidden() * source.inter());
+        double[] seconds = new double[from.tokens().length];
+        for (int i = 0; i < seconds.length; i++) {
+            seconds[i] = from.seconds(rowsRatio * from.tokens()[i]) * weights;
+        }
+        return new MoeCurve(from.tokens().clone(), seconds);
     }
 
     /**
@@ -416,9 +480,11 @@ public final class KernelTables {
         perEngine(byKey, "/perf/mla_context.csv", 3, 1e9, (kernels, k, c) -> kernels.mlaContext.put(Integer.parseInt(k[2]), c));
         List<String[]> moe = lines("/perf/moe.csv");
         String[] header = moe.remove(0);
-        double[] counts = new double[header.length - 9];
-        for (int i = 9; i < header.length; i++) {
-            counts[i - 9] = Double.parseDouble(header[i].substring("us_".length()));
+        // system, engine, dtype, hidden, inter, topk, experts, moe_tp, moe_ep, kernel, then one column per token count.
+        int first = MOE_KEY_COLUMNS + 1;
+        double[] counts = new double[header.length - first];
+        for (int i = first; i < header.length; i++) {
+            counts[i - first] = Double.parseDouble(header[i].substring("us_".length()));
         }
         for (String[] r : moe) {
             Kernels kernels = byKey.get(r[0] + "," + r[1]);
@@ -427,9 +493,9 @@ public final class KernelTables {
             }
             List<Double> t = new ArrayList<>();
             List<Double> sec = new ArrayList<>();
-            for (int i = 9; i < r.length; i++) {
+            for (int i = first; i < r.length; i++) {
                 if (!r[i].isEmpty()) {
-                    t.add(counts[i - 9]);
+                    t.add(counts[i - first]);
                     sec.add(Double.parseDouble(r[i]) * 1e-6);
                 }
             }
@@ -440,6 +506,7 @@ public final class KernelTables {
                     Integer.parseInt(r[6]), Integer.parseInt(r[7]), Integer.parseInt(r[8]));
             kernels.moe.put(shape, new MoeCurve(t.stream().mapToDouble(Double::doubleValue).toArray(),
                     sec.stream().mapToDouble(Double::doubleValue).toArray()));
+            kernels.moeKernels.put(shape, r[MOE_KEY_COLUMNS]);
         }
         return new KernelTables(byKey);
     }

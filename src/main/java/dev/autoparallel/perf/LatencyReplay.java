@@ -280,6 +280,10 @@ public final class LatencyReplay {
             Workload w = new Workload(replayedIsl, replayedOsl, c);
             MemoryModel memory = new MemoryModel(spec, gpu);
             PerfModel perf = measuredKernels ? new PerfModel(memory) : PerfModel.rooflineOnly(memory);
+            String expertKernel = forcedExpertKernel(harness, engine, system, spec);
+            if (expertKernel != null) {
+                perf = perf.withExpertKernel(engine, expertKernel);
+            }
             if (disaggregated) {
                 Disaggregation.Pool prefill = pool(r, "prefill_", spec.isMoe());
                 Disaggregation.Pool decode = pool(r, "decode_", spec.isMoe());
@@ -317,6 +321,17 @@ public final class LatencyReplay {
         } catch (AutoParallelException | IllegalArgumentException e) {
             return refuse.apply(e.getMessage());
         }
+    }
+
+    /**
+     * The MoE kernel a row's recipe forces, or null for the engine's own choice: InferenceX's gpt-oss recipes for vLLM on
+     * H100 and H200 export {@code VLLM_MXFP4_USE_MARLIN=1} (SemiAnalysisAI/InferenceX benchmarks/gptoss_fp4_h100.sh and
+     * gptoss_fp4_h200.sh, read 2026-12-01), where vLLM would otherwise run OpenAI's Triton MXFP4 kernel.
+     */
+    static String forcedExpertKernel(BenchmarkHarness harness, ServingEngine engine, String system, ModelSpec spec) {
+        boolean hopper = system.equals("h100_sxm") || system.equals("h200_sxm");
+        return harness == BenchmarkHarness.INFERENCEX && engine == ServingEngine.VLLM && hopper && spec.moe() != null
+                && "w4a16_mxfp4".equals(PerfModel.moeDtype(spec.quantization())) ? "marlin" : null;
     }
 
     /**

@@ -99,6 +99,10 @@ public final class PerfModel {
     private final double stateLayerCount;
     /** This GPU's measured kernels per engine (absent: none, or the roofline alone was asked for). */
     private final Map<ServingEngine, Kernels> kernels;
+    private final KernelTables tables;
+    private final boolean useKernelTables;
+    /** The MoE kernel a run forces per engine ({@link #withExpertKernel}); absent: the engine's fastest. */
+    private final Map<ServingEngine, String> forcedExpertKernels;
     /**
      * The kernel-table GEMM dtype of this model's matrix multiplies ({@code bfloat16}, {@code fp8}), or null
      * where the tables do not apply: anything but a dense decoder of full-attention layers (MoE, MLA,
@@ -118,16 +122,33 @@ public final class PerfModel {
 
     /** The speed model: measured kernels where the GPU, engine, dtype and architecture have them, else the roofline. */
     public PerfModel(MemoryModel memory) {
-        this(memory, KernelTables.builtIn(), true);
+        this(memory, KernelTables.builtIn(), true, Map.of());
     }
 
     /** The roofline alone, as before the kernel tables (jobs/compare-kernels.sh replays both). */
     static PerfModel rooflineOnly(MemoryModel memory) {
-        return new PerfModel(memory, KernelTables.builtIn(), false);
+        return new PerfModel(memory, KernelTables.builtIn(), false, Map.of());
     }
 
-    private PerfModel(MemoryModel memory, KernelTables kernels, boolean useKernelTables) {
+    /**
+     * This speed model with {@code engine}'s routed experts run by {@code kernel} (a part of op-perf's kernel name) where
+     * a run forces it, as InferenceX's gpt-oss recipes for vLLM on Hopper force Marlin ({@link
+     * KernelTables.Kernels#moe(KernelTables.MoeShape, String)}); where that kernel was not measured the experts keep the
+     * fastest kernel's times.
+     */
+    PerfModel withExpertKernel(ServingEngine engine, String kernel) {
+        Map<ServingEngine, String> forced = new EnumMap<>(ServingEngine.class);
+        forced.putAll(forcedExpertKernels);
+        forced.put(engine, kernel);
+        return new PerfModel(memory, tables, useKernelTables, forced);
+    }
+
+    private PerfModel(MemoryModel memory, KernelTables kernels, boolean useKernelTables,
+                      Map<ServingEngine, String> forcedExpertKernels) {
         this.memory = memory;
+        this.tables = kernels;
+        this.useKernelTables = useKernelTables;
+        this.forcedExpertKernels = forcedExpertKernels;
         Map<ServingEngine, Kernels> byEngine = new EnumMap<>(ServingEngine.class);
         if (useKernelTables) {
             for (ServingEngine e : ServingEngine.values()) {
@@ -376,7 +397,7 @@ public final class PerfModel {
         if (k != null) {
             stage.measure(k, l, mem.kvCacheDtype());
             if (stage.source() == StepSource.ROOFLINE && engine.runsMeasuredMoe(moeDtype)) {
-                stage.measureExperts(k, l, mem.kvCacheDtype());
+                stage.measureExperts(k, l, mem.kvCacheDtype(), forcedExpertKernels.get(engine));
             }
             if (stage.source() != StepSource.ROOFLINE) {
                 stage.measureAllReduce(k, gpusPerNode);
@@ -709,8 +730,9 @@ public final class PerfModel {
          * Switches the routed experts to measured MoE layers where the tables hold this model's expert shape, dtype and
          * split: TP shards every expert ({@code moe_tp} = TP), expert parallelism spreads whole experts over the TP x DP
          * ranks ({@code moe_ep}); the tokens a layer sees are the step's. The roofline keeps the rest of the step.
+         * {@code kernel}, where not null, is the MoE kernel the run forces ({@link #withExpertKernel}).
          */
-        void measureExperts(Kernels k, Layout l, DType kvDtype) {
+        void measureExperts(Kernels k, Layout l, DType kvDtype, String kernel) {
             if (moeDtype == null) {
                 return;
             }
@@ -718,7 +740,7 @@ public final class PerfModel {
             int ep = l.expertParallelSize();
             KernelTables.MoeShape shape = new KernelTables.MoeShape(moeDtype, spec.hiddenSize(), m.expertIntermediateSize(),
                     m.expertsPerToken(), m.numExperts(), ep > 1 ? 1 : l.tp(), ep);
-            k.moe(shape).ifPresent(curve -> {
+            (kernel == null ? k.moe(shape) : k.moe(shape, kernel).or(() -> k.moe(shape))).ifPresent(curve -> {
                 this.moeLayer = curve;
                 this.expertKernels = k;
                 this.moeLayers = m.moeLayers() / (double) l.pp();

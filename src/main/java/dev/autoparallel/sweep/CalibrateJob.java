@@ -12,7 +12,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
@@ -229,7 +231,10 @@ public final class CalibrateJob {
      * The routed-expert layer (grouped GEMMs, activation and routing glue, as the collector times one MoE layer) per
      * system, engine, dtype, model shape (hidden, expert intermediate, top-k, experts) and MoE TP x EP split: microseconds
      * at each measured token count, one column per count. Where an engine has several kernels for a dtype (vLLM's
-     * FlashInfer CUTLASS and Triton FP8 block experts), the fastest: the engine's own kernel selection prefers it.
+     * FlashInfer CUTLASS and Triton FP8 block experts), the fastest: the engine's own kernel selection prefers it. The
+     * {@code kernel} column names the kernel (op-perf's {@code kernel_source}) that gave the row's times, several joined
+     * by {@code +} where the fastest differs between token counts, so a run that forces another kernel (vLLM's
+     * {@code VLLM_MXFP4_USE_MARLIN}) can find that kernel's rows.
      */
     static int writeMoe(Dataset<Row> moe, Path file) throws IOException {
         String dtypes = String.join("', '", MOE_DTYPES);
@@ -238,10 +243,12 @@ public final class CalibrateJob {
                         + " and num_tokens in (" + String.join(", ", MOE_TOKENS.stream().map(String::valueOf).toList()) + ")")
                 .groupBy("system", "engine", "moe_dtype", "hidden_size", "inter_size", "topk", "num_experts", "moe_tp_size",
                         "moe_ep_size", "num_tokens")
-                .agg(functions.min("latency").as("ms"))
+                .agg(functions.min("latency").as("ms"),
+                        functions.min_by(functions.col("kernel_source"), functions.col("latency")).as("kernel"))
                 .orderBy("system", "engine", "moe_dtype", "hidden_size", "inter_size", "topk", "num_experts", "moe_tp_size",
                         "moe_ep_size", "num_tokens");
         Map<String, String[]> wide = new TreeMap<>();
+        Map<String, Set<String>> kernels = new TreeMap<>();
         List<String> order = new ArrayList<>();
         for (Row r : reduced.collectAsList()) {
             StringBuilder key = new StringBuilder();
@@ -255,18 +262,20 @@ public final class CalibrateJob {
                 return c;
             });
             cells[MOE_TOKENS.indexOf((int) r.getLong(9))] = format(r.getDouble(10) * 1e3);
+            kernels.computeIfAbsent(key.toString(), k -> new TreeSet<>()).add(r.getString(11));
         }
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             w.write(ATTRIBUTION + "\n");
             w.write("# One routed-expert (MoE) layer, microseconds at num_tokens tokens, token-to-expert distribution "
-                    + MOE_DISTRIBUTION + "; the fastest kernel of the engine for the dtype.\n");
-            StringBuilder header = new StringBuilder("system,engine,dtype,hidden,inter,topk,experts,moe_tp,moe_ep");
+                    + MOE_DISTRIBUTION + "; the fastest kernel of the engine for the dtype, named in the kernel column (op-perf's"
+                    + " kernel_source).\n");
+            StringBuilder header = new StringBuilder("system,engine,dtype,hidden,inter,topk,experts,moe_tp,moe_ep,kernel");
             for (int t : MOE_TOKENS) {
                 header.append(",us_").append(t);
             }
             w.write(header + "\n");
             for (String key : order) {
-                w.write(key + "," + String.join(",", wide.get(key)) + "\n");
+                w.write(key + "," + String.join("+", kernels.get(key)) + "," + String.join(",", wide.get(key)) + "\n");
             }
         }
         return order.size();

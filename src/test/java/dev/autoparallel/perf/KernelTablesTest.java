@@ -112,6 +112,54 @@ class KernelTablesTest {
         assertTrue(k.moe(new KernelTables.MoeShape("nvfp4", 7168, 2048, 8, 256, 8, 1)).isEmpty());
     }
 
+    private static final KernelTables.MoeShape GPT_OSS_120B = new KernelTables.MoeShape("w4a16_mxfp4", 2880, 2880, 4, 128, 1, 1);
+    /** The one other MXFP4 shape op-perf times Marlin at (hidden 3,584, expert width 3,072, top-16 of 896). */
+    private static final KernelTables.MoeShape MARLIN_SHAPE = new KernelTables.MoeShape("w4a16_mxfp4", 3584, 3072, 16, 896, 1, 1);
+
+    /**
+     * vLLM on H200 has gpt-oss-120b's experts timed with OpenAI's Triton kernel only, and Marlin at {@link #MARLIN_SHAPE}
+     * (moe.csv's kernel column). Forced to Marlin, 8,192 tokens take Marlin's time at the same rows per expert, 8,192 x
+     * (4 / 128) / (16 / 896) = 14,336 tokens (58,980 us at 12,288 and 78,340 at 16,384: 68,660), times the weights'
+     * ratio 128 x 2,880^2 / (896 x 3,584 x 3,072) = 0.10762: 7,389 us, against Triton's 3,942. One token is floored at
+     * Triton's measured 60.32 us at the model's own shape. A kernel never timed for the dtype gives nothing.
+     */
+    @Test
+    void moe_forcedKernel_isTransferredFromItsOtherShape_atEqualRowsPerExpert() {
+        Kernels k = KernelTables.builtIn().of("h200_sxm", "vllm").orElseThrow();
+        assertEquals(3942e-6, k.moe(GPT_OSS_120B).orElseThrow().seconds(8192), 1e-12, "the fastest kernel: Triton");
+        KernelTables.MoeCurve marlin = k.moe(GPT_OSS_120B, "marlin").orElseThrow();
+        assertEquals(68660e-6 * 128 * 2880.0 * 2880 / (896 * 3584.0 * 3072), marlin.seconds(8192), 1e-9);
+        assertEquals(7389e-6, marlin.seconds(8192), 1e-6);
+        assertEquals(60.32e-6, marlin.seconds(1), 1e-12, "never below the fastest kernel measured at the model's shape");
+        assertTrue(k.moe(GPT_OSS_120B, "cutlass").isEmpty());
+        Kernels l40s = KernelTables.builtIn().of("l40s", "vllm").orElseThrow();
+        assertEquals(l40s.moe(GPT_OSS_120B).orElseThrow(), l40s.moe(GPT_OSS_120B, "marlin").orElseThrow(),
+                "L40S times Marlin at gpt-oss's own shape: that curve");
+    }
+
+    /**
+     * The transfer checked where op-perf times one kernel at both shapes: SGLang's Marlin on the RTX PRO 6000 (moe.csv
+     * rows of kernel sglang_marlin_moe and sglang_marlin_moe_situ_as_silu). Moved from {@link #MARLIN_SHAPE} to
+     * gpt-oss-120b's, it is within 19% of the measured layer from 1,024 to 16,384 tokens at MoE TP 1 and 2, a little
+     * fast (at 1,024, 2,048, 4,096, 8,192 and 16,384 tokens: +2%, -17%, -15%, -12%, -7% at TP 1; -1%, -19%, -16%,
+     * -16%, -14% at TP 2); below 256 tokens, where fixed costs dominate, it is up to 48% fast, which the floor at the
+     * fastest kernel measured at the target's shape covers where one is measured.
+     */
+    @Test
+    void transferredMoe_matchesTheSameKernelMeasuredAtTheTargetShape_within19Percent() {
+        Kernels k = KernelTables.builtIn().of("rtx_pro_6000_server", "sglang").orElseThrow();
+        for (int tp : new int[] {1, 2}) {
+            KernelTables.MoeShape source = new KernelTables.MoeShape("w4a16_mxfp4", 3584, 3072, 16, 896, tp, 1);
+            KernelTables.MoeShape target = new KernelTables.MoeShape("w4a16_mxfp4", 2880, 2880, 4, 128, tp, 1);
+            KernelTables.MoeCurve moved = KernelTables.transferred(k.moe(source).orElseThrow(), source, target);
+            KernelTables.MoeCurve measured = k.moe(target).orElseThrow();
+            for (int tokens : new int[] {1024, 2048, 4096, 8192, 16384}) {
+                double error = moved.seconds(tokens) / measured.seconds(tokens) - 1;
+                assertTrue(Math.abs(error) <= 0.19, "TP " + tp + " at " + tokens + " tokens: " + error);
+            }
+        }
+    }
+
     /**
      * DeepSeek-V3's MLA at TP 8 (16 heads per rank) under TensorRT-LLM on H200 (mla_decode.csv / mla_context.csv from
      * op-perf's generation_mla_perf and context_mla_perf): 73.21 million cached tokens per second at 2^10 tokens read,

@@ -335,6 +335,34 @@ class LatencyReplayTest {
     }
 
     /**
+     * InferenceX's gpt-oss recipes for vLLM on H100 and H200 export VLLM_MXFP4_USE_MARLIN=1, so their rows run Marlin's
+     * MXFP4 experts where vLLM would pick OpenAI's Triton kernel. Line 952 of measured-latency.csv, gpt-oss-120b on four
+     * H100s at 8,192 / 1,024 with 4 clients, measures 176.0 ms TTFT and 4.36 ms TPOT: replayed on Triton's experts 115 ms
+     * (34% under), on Marlin's (moved from its measured shape, KernelTables.Kernels#moe(MoeShape, String)) 159 ms.
+     * Other harnesses, engines and GPUs keep the engine's own kernel.
+     */
+    @Test
+    void inferenceXGptOssOnVllmHopper_runsMarlinExperts() {
+        Map<String, String> r = new HashMap<>(Map.of("silicon_data_source", "source_file=2026-03-25.csv; model=GPT-OSS-120B;"
+                        + " silicon_concurrency=4; image=vllm/vllm-openai:v0.18.0", "backend", "vllm", "backend_version", "0.18.0",
+                "model_path", "openai/gpt-oss-120b", "system", "h100_sxm", "precision", "fp4", "mode", "agg", "gemm_quant_mode",
+                "nvfp4", "moe_quant_mode", "nvfp4"));
+        r.putAll(Map.of("isl", "8192", "osl", "1024", "batch_size", "4", "tp_size", "4", "pp_size", "1", "attention_dp_size", "1",
+                "moe_tp_size", "4", "moe_ep_size", "1", "silicon_ttft_ms", "176.0338748805225", "silicon_tpot_ms",
+                "4.363628206976823"));
+        LatencyReplay.Row row = replayed(952, r);
+        assertEquals(176.0, row.ttftMs(), 0.12 * 176.0);
+        assertEquals(4.36, row.tpotMs(), 0.06 * 4.36);
+        ModelSpec gptOss = AutoParallel.model("openai/gpt-oss-120b");
+        assertEquals("marlin", LatencyReplay.forcedExpertKernel(BenchmarkHarness.INFERENCEX, ServingEngine.VLLM, "h200_sxm", gptOss));
+        assertNull(LatencyReplay.forcedExpertKernel(BenchmarkHarness.AICONFIGURATOR, ServingEngine.VLLM, "h100_sxm", gptOss));
+        assertNull(LatencyReplay.forcedExpertKernel(BenchmarkHarness.INFERENCEX, ServingEngine.SGLANG, "h100_sxm", gptOss));
+        assertNull(LatencyReplay.forcedExpertKernel(BenchmarkHarness.INFERENCEX, ServingEngine.VLLM, "b200_sxm", gptOss));
+        assertNull(LatencyReplay.forcedExpertKernel(BenchmarkHarness.INFERENCEX, ServingEngine.VLLM, "h100_sxm",
+                AutoParallel.model("Qwen/Qwen3-30B-A3B")));
+    }
+
+    /**
      * How long a new prompt waits behind others depends on how the benchmark's clients send requests, so each harness
      * has its own queue (fitted 2026-12-02 by jobs/fit-engine.sh ENGINE FILE SOURCE harness on its own rows of
      * measured-latency.csv); the engine's step and prefill overheads are shared. TensorRT-LLM on measured kernels:

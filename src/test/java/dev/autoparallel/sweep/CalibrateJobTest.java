@@ -78,12 +78,13 @@ class CalibrateJobTest {
         // Prefill: 4,096^2 / 2 x 4 x 32 heads x 128 = 2^37 FLOPs in 0.5 ms.
         write(root.resolve("h100_sxm/attention/vllm/0.24.0/context_attention_perf.parquet"), ATTENTION, List.of(
                 RowFactory.create(1L, 4096L, 32L, 8L, 128L, "bfloat16", 0L, 0L, 0.5)));
-        // MoE (DeepSeek-V3's shape at EP 8): two kernels at 1 token (the faster is kept), one at 16 tokens, a balanced-routing
-        // row and a 3-token row (not a measured count) dropped.
+        // MoE (DeepSeek-V3's shape at EP 8): two kernels at 1 token and at 16 tokens (the faster is kept: cutlass at 1, triton
+        // at 16, so the row names both), a balanced-routing row and a 3-token row (not a measured count) dropped.
         write(root.resolve("h100_sxm/moe/vllm/0.24.0/moe_perf.parquet"), MOE, List.of(
                 RowFactory.create("fp8_block", 1L, 7168L, 2048L, 8L, 256L, 1L, 8L, "power_law_1.01", "triton", 0.05),
                 RowFactory.create("fp8_block", 1L, 7168L, 2048L, 8L, 256L, 1L, 8L, "power_law_1.01", "cutlass", 0.04),
                 RowFactory.create("fp8_block", 16L, 7168L, 2048L, 8L, 256L, 1L, 8L, "power_law_1.01", "cutlass", 0.2),
+                RowFactory.create("fp8_block", 16L, 7168L, 2048L, 8L, 256L, 1L, 8L, "power_law_1.01", "triton", 0.15),
                 RowFactory.create("fp8_block", 16L, 7168L, 2048L, 8L, 256L, 1L, 8L, "balanced", "cutlass", 0.3),
                 RowFactory.create("fp8_block", 3L, 7168L, 2048L, 8L, 256L, 1L, 8L, "power_law_1.01", "cutlass", 0.1)));
         // MLA: generation of 64 sequences x 1,024 cached tokens (2^16) in 0.05 ms; context of 4 x 2,048^2 / 2 pairs (2^23).
@@ -117,11 +118,12 @@ class CalibrateJobTest {
         // 2^26 B / 0.04 ms = 1,678 GB/s; 2^37 FLOPs / 0.5 ms = 274.9 TFLOPS.
         assertEquals("h100_sxm,vllm,bfloat16,26,1678,1", Files.readAllLines(out.resolve("decode_attention.csv")).get(3));
         assertEquals("h100_sxm,vllm,37,274.9,1", Files.readAllLines(out.resolve("context_attention.csv")).get(3));
-        // Microseconds at 1 token (the faster kernel: 40) and 16 tokens (200); the other counts empty.
+        // Microseconds at 1 token (the faster kernel, cutlass: 40) and 16 tokens (triton: 150); the other counts empty.
         List<String> moe = Files.readAllLines(out.resolve("moe.csv"));
-        assertTrue(moe.get(2).startsWith("system,engine,dtype,hidden,inter,topk,experts,moe_tp,moe_ep,us_1,us_2,"), moe.get(2));
-        assertEquals("h100_sxm,vllm,fp8_block,7168,2048,8,256,1,8,40,,,,200," + ",".repeat(CalibrateJob.MOE_TOKENS.size() - 6),
-                moe.get(3));
+        assertTrue(moe.get(2).startsWith("system,engine,dtype,hidden,inter,topk,experts,moe_tp,moe_ep,kernel,us_1,us_2,"),
+                moe.get(2));
+        assertEquals("h100_sxm,vllm,fp8_block,7168,2048,8,256,1,8,cutlass+triton,40,,,,150,"
+                + ",".repeat(CalibrateJob.MOE_TOKENS.size() - 6), moe.get(3));
         // 2^16 tokens / 0.05 ms = 1,311 million per second; 2^23 pairs / 0.4 ms = 20.97 billion (the fp8-KV row is not kept).
         assertEquals("h100_sxm,trtllm,fp8,16,16,1311,1", Files.readAllLines(out.resolve("mla_decode.csv")).get(3));
         assertEquals("h100_sxm,trtllm,16,23,20.97,1", Files.readAllLines(out.resolve("mla_context.csv")).get(3));
