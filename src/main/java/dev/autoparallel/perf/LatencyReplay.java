@@ -328,7 +328,7 @@ public final class LatencyReplay {
      * H100 and H200 export {@code VLLM_MXFP4_USE_MARLIN=1} (SemiAnalysisAI/InferenceX benchmarks/gptoss_fp4_h100.sh and
      * gptoss_fp4_h200.sh, read 2026-12-01), where vLLM would otherwise run OpenAI's Triton MXFP4 kernel.
      */
-    static String forcedExpertKernel(BenchmarkHarness harness, ServingEngine engine, String system, ModelSpec spec) {
+    public static String forcedExpertKernel(BenchmarkHarness harness, ServingEngine engine, String system, ModelSpec spec) {
         boolean hopper = system.equals("h100_sxm") || system.equals("h200_sxm");
         return harness == BenchmarkHarness.INFERENCEX && engine == ServingEngine.VLLM && hopper && spec.moe() != null
                 && "w4a16_mxfp4".equals(PerfModel.moeDtype(spec.quantization())) ? "marlin" : null;

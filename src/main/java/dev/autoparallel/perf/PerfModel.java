@@ -136,7 +136,7 @@ public final class PerfModel {
      * KernelTables.Kernels#moe(KernelTables.MoeShape, String)}); where that kernel was not measured the experts keep the
      * fastest kernel's times.
      */
-    PerfModel withExpertKernel(ServingEngine engine, String kernel) {
+    public PerfModel withExpertKernel(ServingEngine engine, String kernel) {
         Map<ServingEngine, String> forced = new EnumMap<>(ServingEngine.class);
         forced.putAll(forcedExpertKernels);
         forced.put(engine, kernel);

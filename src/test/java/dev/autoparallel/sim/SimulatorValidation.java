@@ -94,10 +94,16 @@ public final class SimulatorValidation {
                 }
                 ServingSimulator.Limits limits = new ServingSimulator.Limits(c, e.maxNumBatchedTokens(), e.kvCacheTokens(),
                         e.blockSize());
-                ServingSimulator.Result s = BenchmarkHarness.of(r.toMap()).meanLength(isl) != isl
-                        ? ServingSimulator.run(new PerfModel(memory).stepTimer(layout, 8, e, engine), limits,
+                BenchmarkHarness harness = BenchmarkHarness.of(r.toMap());
+                PerfModel perf = new PerfModel(memory);
+                String expertKernel = LatencyReplay.forcedExpertKernel(harness, engine, r.get("system"), spec);
+                if (expertKernel != null) {
+                    perf = perf.withExpertKernel(engine, expertKernel);
+                }
+                ServingSimulator.Result s = harness.meanLength(isl) != isl
+                        ? ServingSimulator.run(perf.stepTimer(layout, 8, e, engine), limits,
                         new ServingSimulator.Closed(c, true), uniform(isl), uniform(osl), Math.max(10, 10 * c), 1)
-                        : ServingSimulator.run(new PerfModel(memory).stepTimer(layout, 8, e, engine), limits,
+                        : ServingSimulator.run(perf.stepTimer(layout, 8, e, engine), limits,
                         new ServingSimulator.Closed(c), LengthDistribution.fixed(isl), LengthDistribution.fixed(osl),
                         requests(c), 1);
                 out.add(new Point(r.get("model_path") + " | " + engine.key() + " | " + gpu.name(),
