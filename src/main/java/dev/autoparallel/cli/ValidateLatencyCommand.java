@@ -92,6 +92,8 @@ final class ValidateLatencyCommand implements Callable<Integer> {
                 j.put("ttft_ms", r.ttftMs());
                 j.put("tpot_ms", r.tpotMs());
                 j.put("speed_source", r.source() == null ? null : r.source().key());
+                // The MoE kernel the row's recipe forces (InferenceX's gpt-oss on vLLM: marlin); null: the engine's own.
+                j.put("expert_kernel", r.expertKernel());
                 j.put("error", r.error());
                 rowsJson.add(j);
             }

@@ -129,11 +129,12 @@ public final class LatencyReplay {
      * @param replayedIsl the mean prompt length the row's harness served, which the model is given ({@link BenchmarkHarness#meanLength})
      * @param replayedOsl the same for the output
      * @param source      where the predicted step times come from (null when there is no prediction)
+     * @param expertKernel the MoE kernel the row's recipe forces ({@link #forcedExpertKernel}), null for the engine's own
      * @param error       why no prediction was made (null when there is one)
      */
     public record Row(int line, String model, String engine, String system, String layout, boolean disaggregated, int isl, int osl,
                       int replayedIsl, int replayedOsl, int concurrency, double measuredTtftMs, double measuredTpotMs, Double ttftMs,
-                      Double tpotMs, PerfModel.StepSource source, String error) {
+                      Double tpotMs, PerfModel.StepSource source, String expertKernel, String error) {
         public boolean predicted() {
             return error == null;
         }
@@ -229,7 +230,7 @@ public final class LatencyReplay {
         int replayedIsl = harness.meanLength(isl);
         int replayedOsl = harness.meanLength(osl);
         Function<String, Row> refuse = why -> new Row(line, modelId, backend, system, layout, disaggregated, isl, osl, replayedIsl,
-                replayedOsl, c, ttft, tpot, null, null, null, why);
+                replayedOsl, c, ttft, tpot, null, null, null, null, why);
         if (!disaggregated && !mode.equals("agg")) {
             return refuse.apply("mode '" + mode + "' is neither agg nor disagg");
         }
@@ -296,7 +297,7 @@ public final class LatencyReplay {
                 }
                 return new Row(line, modelId, backend, system, layout, disaggregated, isl, osl, replayedIsl, replayedOsl, c, ttft, tpot,
                         e.ttftMs(), e.tpotMs(),
-                        e.decodeSource(), null);
+                        e.decodeSource(), expertKernel, null);
             }
             Layout l = layout(r, "", spec.isMoe());
             if (!l.expertParallel() && l.tp() * l.dp() > 1 && memory.invalidLayout(l) != null
@@ -317,7 +318,7 @@ public final class LatencyReplay {
             PerfEstimate e = perf.estimate(l, 8, mem, w, engine, calibrations, batchWait(r, engine, l));
             return new Row(line, modelId, backend, system, layout, disaggregated, isl, osl, replayedIsl, replayedOsl, c, ttft, tpot,
                     e.ttftMs(), e.tpotMs(),
-                    perf.stepSource(l, mem, engine), null);
+                    perf.stepSource(l, mem, engine), expertKernel, null);
         } catch (AutoParallelException | IllegalArgumentException e) {
             return refuse.apply(e.getMessage());
         }

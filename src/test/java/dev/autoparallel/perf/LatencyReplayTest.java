@@ -283,7 +283,7 @@ class LatencyReplayTest {
         LatencyReplay.Row agg = row(100, 10, 110.0, 10.0);
         LatencyReplay.Row far = row(100, 10, 400.0, 10.0);
         LatencyReplay.Row disagg = new LatencyReplay.Row(3, "m", "vllm", "h100_sxm", "prefill 1 x TP 8 DP 1, decode 1 x TP 8 DP 1",
-                true, 1024, 1024, 1024, 1024, 8, 100, 10, 150.0, 10.0, PerfModel.StepSource.ROOFLINE, null);
+                true, 1024, 1024, 1024, 1024, 8, 100, 10, 150.0, 10.0, PerfModel.StepSource.ROOFLINE, null, null);
         List<LatencyReplay.Errors> e = LatencyReplay.errorsByEngineAndMode(List.of(agg, far, disagg));
         assertEquals(List.of("vllm | agg", "vllm | disagg", "all"), e.stream().map(LatencyReplay.Errors::group).toList());
         assertEquals(2, e.get(0).predicted());
@@ -296,7 +296,7 @@ class LatencyReplayTest {
     /** An aggregated vLLM row measured at {@code ttft} / {@code tpot} ms, predicted at the others (null: not predicted). */
     private static LatencyReplay.Row row(double ttft, double tpot, Double predictedTtft, Double predictedTpot) {
         return new LatencyReplay.Row(2, "m", "vllm", "h100_sxm", "TP 1 PP 1 DP 1", false, 1024, 1024, 1024, 1024, 8, ttft, tpot,
-                predictedTtft, predictedTpot, predictedTtft == null ? null : PerfModel.StepSource.ROOFLINE,
+                predictedTtft, predictedTpot, predictedTtft == null ? null : PerfModel.StepSource.ROOFLINE, null,
                 predictedTtft == null ? "not predicted" : null);
     }
 
@@ -351,6 +351,7 @@ class LatencyReplayTest {
                 "moe_tp_size", "4", "moe_ep_size", "1", "silicon_ttft_ms", "176.0338748805225", "silicon_tpot_ms",
                 "4.363628206976823"));
         LatencyReplay.Row row = replayed(952, r);
+        assertEquals("marlin", row.expertKernel());
         assertEquals(176.0, row.ttftMs(), 0.12 * 176.0);
         assertEquals(4.36, row.tpotMs(), 0.06 * 4.36);
         ModelSpec gptOss = AutoParallel.model("openai/gpt-oss-120b");
