@@ -93,6 +93,10 @@ class KernelTablesTest {
         // MoE layers: the smaller of the two ratios (HBM 2.0 / 3.35 for H100 PCIe).
         KernelTables.MoeShape qwen3 = new KernelTables.MoeShape("bfloat16", 2048, 768, 8, 128, 1, 1);
         assertEquals(H100_VLLM.moe(qwen3).orElseThrow().seconds(64) * 3.35 / 2.0, pcie.moe(qwen3).orElseThrow().seconds(64), 1e-15);
+        // The kernel names travel with the scaled layers, so a forced kernel is found on a GPU without measurements too.
+        KernelTables.MoeShape gptOss = new KernelTables.MoeShape("w4a16_mxfp4", 2880, 2880, 4, 128, 4, 1);
+        assertEquals(H100_VLLM.moe(gptOss, "marlin").orElseThrow().seconds(8192) * 3.35 / 2.0,
+                pcie.moe(gptOss, "marlin").orElseThrow().seconds(8192), 1e-12);
     }
 
     /**
