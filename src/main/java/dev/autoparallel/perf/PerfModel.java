@@ -99,6 +99,7 @@ public final class PerfModel {
     private final double stateLayerCount;
     /** This GPU's measured kernels per engine (absent: none, or the roofline alone was asked for). */
     private final Map<ServingEngine, Kernels> kernels;
+    /** The tables and whether they are read at all, kept so {@link #withExpertKernel} can build the same model again. */
     private final KernelTables tables;
     private final boolean useKernelTables;
     /** The MoE kernel a run forces per engine ({@link #withExpertKernel}); absent: the engine's fastest. */
