@@ -3,7 +3,6 @@ package dev.autoparallel.cli;
 import dev.autoparallel.AutoParallel;
 import dev.autoparallel.error.AutoParallelException;
 import dev.autoparallel.model.ModelSpec;
-import dev.autoparallel.perf.BenchmarkHarness;
 import dev.autoparallel.perf.LatencyReplay;
 import dev.autoparallel.source.TextFiles;
 import java.io.PrintWriter;
@@ -70,15 +69,14 @@ final class ValidateLatencyCommand implements Callable<Integer> {
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
             List<Map<String, Object>> rowsJson = new ArrayList<>();
-            for (int i = 0; i < replayed.size(); i++) {
-                LatencyReplay.Row r = replayed.get(i);
+            for (LatencyReplay.Row r : replayed) {
                 Map<String, Object> j = new LinkedHashMap<>();
                 j.put("line", r.line());
                 j.put("model", r.model());
                 j.put("engine", r.engine());
                 j.put("system", r.system());
                 // Whose load generator measured the row: its lengths and how its prompts queue.
-                j.put("harness", BenchmarkHarness.of(records.get(i)).key());
+                j.put("harness", r.harness().key());
                 j.put("isl", r.isl());
                 j.put("osl", r.osl());
                 // The mean lengths the row's harness served, which the model is given (InferenceX: 0.9 of the file's).

@@ -58,11 +58,6 @@ public final class LatencyReplay {
     static final double INFERENCEX_70B_BATCH_WAIT_RATIO = 0.9;
     static final int INFERENCEX_70B_MAX_NUM_TOKENS = 16_384;
 
-    /** Whether a row is one of InferenceX's ({@link BenchmarkHarness#INFERENCEX}). */
-    static boolean inferenceX(Map<String, String> r) {
-        return BenchmarkHarness.of(r) == BenchmarkHarness.INFERENCEX;
-    }
-
     /**
      * An InferenceX row with the layout its run had. Some of InferenceX's exports write an expert-parallel run's
      * attention split multiplied by its EP degree and its GPU count as {@code moe_tp_size}: DeepSeek-R1 on TensorRT-LLM
@@ -78,12 +73,12 @@ public final class LatencyReplay {
      * TP x attention DP = EP with TP = DP over more than 8 GPUs, is read as TP with EP over TP ranks. Other rows are
      * returned unchanged, the mixed expert TP x EP splits of aiconfigurator's own runs included.
      */
-    static Map<String, String> inferenceXLayout(Map<String, String> r) {
+    static Map<String, String> inferenceXLayout(Map<String, String> r, BenchmarkHarness harness) {
         int tp = (int) orZero(r.get("tp_size"));
         int dp = Math.max(1, (int) orZero(r.get("attention_dp_size")));
         int moeTp = (int) orZero(r.get("moe_tp_size"));
         int moeEp = (int) orZero(r.get("moe_ep_size"));
-        boolean agg = inferenceX(r) && r.getOrDefault("mode", "agg").equals("agg");
+        boolean agg = harness == BenchmarkHarness.INFERENCEX && r.getOrDefault("mode", "agg").equals("agg");
         if (agg && moeTp <= 1 && tp > 1 && dp == tp && (long) tp * dp == moeEp && tp * dp > MAX_SINGLE_NODE_GPUS) {
             Map<String, String> run = new TreeMap<>(r);
             run.put("attention_dp_size", "1");
@@ -128,13 +123,14 @@ public final class LatencyReplay {
      * @param osl         the file's output length
      * @param replayedIsl the mean prompt length the row's harness served, which the model is given ({@link BenchmarkHarness#meanLength})
      * @param replayedOsl the same for the output
+     * @param harness     the load generator that measured the row ({@link BenchmarkHarness#of})
      * @param source      where the predicted step times come from (null when there is no prediction)
      * @param expertKernel the MoE kernel the row's recipe forces ({@link #forcedExpertKernel}), null for the engine's own
      * @param error       why no prediction was made (null when there is one)
      */
     public record Row(int line, String model, String engine, String system, String layout, boolean disaggregated, int isl, int osl,
                       int replayedIsl, int replayedOsl, int concurrency, double measuredTtftMs, double measuredTpotMs, Double ttftMs,
-                      Double tpotMs, PerfModel.StepSource source, String expertKernel, String error) {
+                      Double tpotMs, BenchmarkHarness harness, PerfModel.StepSource source, String expertKernel, String error) {
         public boolean predicted() {
             return error == null;
         }
@@ -206,7 +202,8 @@ public final class LatencyReplay {
      */
     static Row replay(int line, Map<String, String> row, Function<String, ModelSpec> model, PerfModel.Calibrations calibrations,
                       boolean measuredKernels) {
-        Map<String, String> r = inferenceXLayout(row);
+        BenchmarkHarness harness = BenchmarkHarness.of(row);
+        Map<String, String> r = inferenceXLayout(row, harness);
         String modelId = r.getOrDefault("model_path", "");
         String backend = r.getOrDefault("backend", "");
         String system = r.getOrDefault("system", "");
@@ -226,11 +223,10 @@ public final class LatencyReplay {
         // concurrency is batch_size x attention_dp_size). Disaggregated rows: the benchmark's concurrency.
         int c = disaggregated ? concurrency(r.getOrDefault("silicon_data_source", ""))
                 : (int) (orZero(r.get("batch_size")) * Math.max(1, orZero(r.get("attention_dp_size"))));
-        BenchmarkHarness harness = BenchmarkHarness.of(r);
         int replayedIsl = harness.meanLength(isl);
         int replayedOsl = harness.meanLength(osl);
         Function<String, Row> refuse = why -> new Row(line, modelId, backend, system, layout, disaggregated, isl, osl, replayedIsl,
-                replayedOsl, c, ttft, tpot, null, null, null, null, why);
+                replayedOsl, c, ttft, tpot, null, null, harness, null, null, why);
         if (!disaggregated && !mode.equals("agg")) {
             return refuse.apply("mode '" + mode + "' is neither agg nor disagg");
         }
@@ -282,9 +278,7 @@ public final class LatencyReplay {
             MemoryModel memory = new MemoryModel(spec, gpu);
             PerfModel perf = measuredKernels ? new PerfModel(memory) : PerfModel.rooflineOnly(memory);
             String expertKernel = forcedExpertKernel(harness, engine, system, spec);
-            if (expertKernel != null) {
-                perf = perf.withExpertKernel(engine, expertKernel);
-            }
+            perf = perf.withExpertKernel(engine, expertKernel);
             if (disaggregated) {
                 Disaggregation.Pool prefill = pool(r, "prefill_", spec.isMoe());
                 Disaggregation.Pool decode = pool(r, "decode_", spec.isMoe());
@@ -297,7 +291,7 @@ public final class LatencyReplay {
                 }
                 return new Row(line, modelId, backend, system, layout, disaggregated, isl, osl, replayedIsl, replayedOsl, c, ttft, tpot,
                         e.ttftMs(), e.tpotMs(),
-                        e.decodeSource(), expertKernel, null);
+                        harness, e.decodeSource(), expertKernel, null);
             }
             Layout l = layout(r, "", spec.isMoe());
             if (!l.expertParallel() && l.tp() * l.dp() > 1 && memory.invalidLayout(l) != null
@@ -315,10 +309,10 @@ public final class LatencyReplay {
                 return refuse.apply("the layout does not fit in the memory model");
             }
             mem = enginePool(memory, sized, mem, engine, gpu);
-            PerfEstimate e = perf.estimate(l, 8, mem, w, engine, calibrations, batchWait(r, engine, l));
+            PerfEstimate e = perf.estimate(l, 8, mem, w, engine, calibrations, batchWait(r, harness, engine, l));
             return new Row(line, modelId, backend, system, layout, disaggregated, isl, osl, replayedIsl, replayedOsl, c, ttft, tpot,
                     e.ttftMs(), e.tpotMs(),
-                    perf.stepSource(l, mem, engine), expertKernel, null);
+                    harness, perf.stepSource(l, mem, engine), expertKernel, null);
         } catch (AutoParallelException | IllegalArgumentException e) {
             return refuse.apply(e.getMessage());
         }
@@ -343,8 +337,8 @@ public final class LatencyReplay {
      * and at the loads measured the 20-iteration timeout releases the held prompts before either threshold is reached
      * (replayed with MAX_MODEL_LEN = ISL + OSL + 200 instead, only the 128-client rows move, by at most 10%).
      */
-    static BatchWait batchWait(Map<String, String> r, ServingEngine engine, Layout l) {
-        boolean recipe = engine == ServingEngine.TRTLLM && inferenceX(r)
+    static BatchWait batchWait(Map<String, String> r, BenchmarkHarness harness, ServingEngine engine, Layout l) {
+        boolean recipe = engine == ServingEngine.TRTLLM && harness == BenchmarkHarness.INFERENCEX
                 && r.getOrDefault("model_path", "").equals("meta-llama/Llama-3.1-70B")
                 && orZero(r.get("isl")) == 1024 && orZero(r.get("osl")) == 1024 && l.tp() < 8;
         return recipe ? new BatchWait(INFERENCEX_70B_BATCH_WAIT_ITERS, INFERENCEX_70B_BATCH_WAIT_RATIO,

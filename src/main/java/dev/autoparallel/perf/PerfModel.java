@@ -135,9 +135,12 @@ public final class PerfModel {
      * This speed model with {@code engine}'s routed experts run by {@code kernel} (a part of op-perf's kernel name) where
      * a run forces it, as InferenceX's gpt-oss recipes for vLLM on Hopper force Marlin ({@link
      * KernelTables.Kernels#moe(KernelTables.MoeShape, String)}); where that kernel was not measured the experts keep the
-     * fastest kernel's times.
+     * fastest kernel's times. A null {@code kernel} (no kernel forced) returns this model.
      */
     public PerfModel withExpertKernel(ServingEngine engine, String kernel) {
+        if (kernel == null) {
+            return this;
+        }
         Map<ServingEngine, String> forced = new EnumMap<>(ServingEngine.class);
         forced.putAll(forcedExpertKernels);
         forced.put(engine, kernel);

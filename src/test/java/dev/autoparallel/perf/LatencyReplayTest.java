@@ -187,7 +187,7 @@ class LatencyReplayTest {
                 "32", "8", "1", "1", "8", "1144.223147194134", "15.821505026388827");
         Map<String, String> multiplied = row("source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=32", "1024",
                 "8192", "32", "64", "1", "8", "8", "1144.223147194134", "15.821505026388829");
-        Map<String, String> run = LatencyReplay.inferenceXLayout(multiplied);
+        Map<String, String> run = LatencyReplay.inferenceXLayout(multiplied, BenchmarkHarness.of(multiplied));
         assertEquals("8", run.get("tp_size"));
         assertEquals("1", run.get("attention_dp_size"));
         assertEquals("1", run.get("moe_tp_size"));
@@ -199,7 +199,7 @@ class LatencyReplayTest {
                 "1024", "32", "1", "8", "1", "8", "12222.913625075673", "101.7799679207291");
         Map<String, String> dpMultiplied = row("source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=256",
                 "8192", "1024", "4", "1", "64", "8", "8", "12222.913625075671", "101.7799679207291");
-        Map<String, String> dpRun = LatencyReplay.inferenceXLayout(dpMultiplied);
+        Map<String, String> dpRun = LatencyReplay.inferenceXLayout(dpMultiplied, BenchmarkHarness.of(dpMultiplied));
         assertEquals("1", dpRun.get("tp_size"));
         assertEquals("8", dpRun.get("attention_dp_size"));
         assertEquals("32", dpRun.get("batch_size"));
@@ -213,7 +213,7 @@ class LatencyReplayTest {
         gap.put("silicon_data_source", "source_file=/Users/x/aic-auto-gap-analysis/data/h100_sxm/trtllm/1.0.0rc3/q.csv; "
                 + "silicon_concurrency=16");
         gap.putAll(Map.of("tp_size", "4", "moe_tp_size", "2", "moe_ep_size", "2"));
-        assertSame(gap, LatencyReplay.inferenceXLayout(gap));
+        assertSame(gap, LatencyReplay.inferenceXLayout(gap, BenchmarkHarness.of(gap)));
         assertTrue(LatencyReplay.replay(2, gap, AutoParallel::model).error().contains("mixed expert TP x EP split"));
     }
 
@@ -228,7 +228,7 @@ class LatencyReplayTest {
     @Test
     void inferenceXMultipliedDataParallelColumns_areReadAsTheRun() {
         Map<String, String> written = minimax("1", "4", "16", "264.6985461935401", "11.04573946187719");
-        Map<String, String> run = LatencyReplay.inferenceXLayout(written);
+        Map<String, String> run = LatencyReplay.inferenceXLayout(written, BenchmarkHarness.of(written));
         assertEquals("4", run.get("tp_size"));
         assertEquals("1", run.get("attention_dp_size"));
         assertEquals("4", run.get("moe_ep_size"));
@@ -238,7 +238,7 @@ class LatencyReplayTest {
         // Within a node (TP 2 x DP 2 with EP 4 over four GPUs) the columns are taken as written.
         Map<String, String> small = minimax("2", "2", "4", "264.6985461935401", "11.04573946187719");
         small.put("tp_size", "2");
-        assertSame(small, LatencyReplay.inferenceXLayout(small));
+        assertSame(small, LatencyReplay.inferenceXLayout(small, BenchmarkHarness.of(small)));
     }
 
     private static Map<String, String> minimax(String batch, String dp, String ep, String ttft, String tpot) {
@@ -283,7 +283,8 @@ class LatencyReplayTest {
         LatencyReplay.Row agg = row(100, 10, 110.0, 10.0);
         LatencyReplay.Row far = row(100, 10, 400.0, 10.0);
         LatencyReplay.Row disagg = new LatencyReplay.Row(3, "m", "vllm", "h100_sxm", "prefill 1 x TP 8 DP 1, decode 1 x TP 8 DP 1",
-                true, 1024, 1024, 1024, 1024, 8, 100, 10, 150.0, 10.0, PerfModel.StepSource.ROOFLINE, null, null);
+                true, 1024, 1024, 1024, 1024, 8, 100, 10, 150.0, 10.0, BenchmarkHarness.OTHER, PerfModel.StepSource.ROOFLINE, null,
+                null);
         List<LatencyReplay.Errors> e = LatencyReplay.errorsByEngineAndMode(List.of(agg, far, disagg));
         assertEquals(List.of("vllm | agg", "vllm | disagg", "all"), e.stream().map(LatencyReplay.Errors::group).toList());
         assertEquals(2, e.get(0).predicted());
@@ -296,7 +297,8 @@ class LatencyReplayTest {
     /** An aggregated vLLM row measured at {@code ttft} / {@code tpot} ms, predicted at the others (null: not predicted). */
     private static LatencyReplay.Row row(double ttft, double tpot, Double predictedTtft, Double predictedTpot) {
         return new LatencyReplay.Row(2, "m", "vllm", "h100_sxm", "TP 1 PP 1 DP 1", false, 1024, 1024, 1024, 1024, 8, ttft, tpot,
-                predictedTtft, predictedTpot, predictedTtft == null ? null : PerfModel.StepSource.ROOFLINE, null,
+                predictedTtft, predictedTpot, BenchmarkHarness.OTHER,
+                predictedTtft == null ? null : PerfModel.StepSource.ROOFLINE, null,
                 predictedTtft == null ? "not predicted" : null);
     }
 
@@ -324,10 +326,11 @@ class LatencyReplayTest {
         Map<String, String> held = llama70b("1024", "562.1822100307327", "20.11358134992956");
         Map<String, String> free = llama70b("8192", "175.83176639745943", "20.779597726062377");
         Layout tp1 = new Layout(1, 1, 1, false);
-        assertEquals(new BatchWait(20, 0.9, 16_384), LatencyReplay.batchWait(held, ServingEngine.TRTLLM, tp1));
-        assertSame(BatchWait.NONE, LatencyReplay.batchWait(free, ServingEngine.TRTLLM, tp1));
-        assertSame(BatchWait.NONE, LatencyReplay.batchWait(held, ServingEngine.TRTLLM, new Layout(8, 1, 1, false)));
-        assertSame(BatchWait.NONE, LatencyReplay.batchWait(held, ServingEngine.VLLM, tp1));
+        BenchmarkHarness inferenceX = BenchmarkHarness.of(held);
+        assertEquals(new BatchWait(20, 0.9, 16_384), LatencyReplay.batchWait(held, inferenceX, ServingEngine.TRTLLM, tp1));
+        assertSame(BatchWait.NONE, LatencyReplay.batchWait(free, BenchmarkHarness.of(free), ServingEngine.TRTLLM, tp1));
+        assertSame(BatchWait.NONE, LatencyReplay.batchWait(held, inferenceX, ServingEngine.TRTLLM, new Layout(8, 1, 1, false)));
+        assertSame(BatchWait.NONE, LatencyReplay.batchWait(held, inferenceX, ServingEngine.VLLM, tp1));
         LatencyReplay.Row a = LatencyReplay.replay(1542, held, AutoParallel::model);
         LatencyReplay.Row b = LatencyReplay.replay(1490, free, AutoParallel::model);
         assertTrue(a.predicted() && b.predicted(), a.error() + " / " + b.error());

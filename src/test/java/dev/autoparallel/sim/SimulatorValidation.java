@@ -95,11 +95,8 @@ public final class SimulatorValidation {
                 ServingSimulator.Limits limits = new ServingSimulator.Limits(c, e.maxNumBatchedTokens(), e.kvCacheTokens(),
                         e.blockSize());
                 BenchmarkHarness harness = BenchmarkHarness.of(r.toMap());
-                PerfModel perf = new PerfModel(memory);
-                String expertKernel = LatencyReplay.forcedExpertKernel(harness, engine, r.get("system"), spec);
-                if (expertKernel != null) {
-                    perf = perf.withExpertKernel(engine, expertKernel);
-                }
+                PerfModel perf = new PerfModel(memory)
+                        .withExpertKernel(engine, LatencyReplay.forcedExpertKernel(harness, engine, r.get("system"), spec));
                 ServingSimulator.Result s = harness.meanLength(isl) != isl
                         ? ServingSimulator.run(perf.stepTimer(layout, 8, e, engine), limits,
                         new ServingSimulator.Closed(c, true), uniform(isl), uniform(osl), Math.max(10, 10 * c), 1)
