@@ -177,6 +177,13 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         ModelSpec checkpoint = AutoParallel.model(model);
         Layout layout = new Layout(tp, pp, dp, expertParallel);
+        if (concurrency != null && concurrency < 1) {
+            throw new InvalidConfigurationException("concurrency", "--concurrency was " + concurrency + "; allowed: at least 1");
+        }
+        if (concurrency != null && inputTokens == null && outputTokens == null) {
+            throw new InvalidConfigurationException("concurrency", "--concurrency applies to the speed estimate: give it with"
+                    + " --input-tokens and --output-tokens");
+        }
         Workload workload = null;
         if (inputTokens != null || outputTokens != null) {
             if (inputTokens == null || outputTokens == null) {
@@ -185,9 +192,6 @@ final class EvaluateCommand implements Callable<Integer> {
             if (inputTokens < 1 || outputTokens < 1 || (long) inputTokens + outputTokens > Planner.MAX_SEQUENCE_LENGTH) {
                 throw new InvalidConfigurationException("input_tokens", "--input-tokens and --output-tokens were " + inputTokens
                         + " and " + outputTokens + "; allowed: at least 1 each, " + Planner.MAX_SEQUENCE_LENGTH + " together at most");
-            }
-            if (concurrency != null && concurrency < 1) {
-                throw new InvalidConfigurationException("concurrency", "--concurrency was " + concurrency + "; allowed: at least 1");
             }
             int c = concurrency != null ? concurrency : settings.maxNumSeqs() != null ? settings.maxNumSeqs() : 1;
             workload = new Workload(inputTokens, outputTokens, c);

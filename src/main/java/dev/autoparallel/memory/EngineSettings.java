@@ -96,7 +96,9 @@ public record EngineSettings(VllmVersion version, Engine engine, double gpuMemor
         return forVersion(VllmVersion.DEFAULT);
     }
 
+    /** vLLM's defaults under release {@code v}, one of the releases modelled ({@link VllmReleases#require}). */
     public static EngineSettings forVersion(VllmVersion v) {
+        VllmReleases.require(v);
         return new EngineSettings(v, Engine.defaultFor(v), VllmReleases.defaultUtilization(v), null, null, null,
                 KvCacheDtype.AUTO, null, false, ServingQuantization.NONE, false, null, 1, false, SpeculativeDecoding.NONE);
     }

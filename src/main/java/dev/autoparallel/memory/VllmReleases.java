@@ -1,5 +1,6 @@
 package dev.autoparallel.memory;
 
+import dev.autoparallel.error.InvalidConfigurationException;
 import java.util.List;
 
 /**
@@ -194,6 +195,21 @@ public final class VllmReleases {
     }
     /** The newest release this project has seen published (2026-11). */
     public static final VllmVersion NEWEST = new VllmVersion(0, 33, 0);
+    /** The oldest release the table describes: the first row of {@link #CHANGES}. */
+    public static final VllmVersion OLDEST = new VllmVersion(0, 6, 0);
+
+    /**
+     * {@code v} where the table describes it: from {@link #OLDEST} to any patch of {@link #NEWEST}. A release outside
+     * that range is refused, not modelled as its nearest row: what an unseen release allocates is not known.
+     */
+    public static VllmVersion require(VllmVersion v) {
+        boolean tooNew = v.major() != NEWEST.major() ? v.major() > NEWEST.major() : v.minor() > NEWEST.minor();
+        if (!v.atLeast(OLDEST) || tooNew) {
+            throw new InvalidConfigurationException("vllm_version", "vllm_version was " + v + "; allowed: the releases modelled, "
+                    + OLDEST + " to " + NEWEST.major() + "." + NEWEST.minor() + ".x (what an unseen release allocates is not known)");
+        }
+        return v;
+    }
 
     /** Sampler warm-up bytes per logit of the new model runner: bf16 logits only, no sorting copies (issue 9). */
     public static final double NEW_RUNNER_SAMPLER_BYTES_PER_LOGIT = 2;
@@ -204,7 +220,7 @@ public final class VllmReleases {
 
     /** The table, oldest first (README "Accuracy against vLLM" prints it). */
     public static final List<Change> CHANGES = List.of(
-            new Change(new VllmVersion(0, 6, 0), "-", "2024-09", "V0 engine: profile run of max_num_batched_tokens, no sampler "
+            new Change(OLDEST, "-", "2024-09", "V0 engine: profile run of max_num_batched_tokens, no sampler "
                     + "warm-up, every attention layer holds max_model_len; NCCL buffers subtracted"),
             new Change(V1_DEFAULT, "-", "2025-03", "V1 default: sampler warm-up over max_num_seqs (32 B per logit), "
                     + "max_num_batched_tokens 8,192 / max_num_seqs 1,024 on GPUs of 70 GiB or more"),

@@ -308,6 +308,11 @@ public record SweepSpec(String name, List<String> models, List<ClusterShape> clu
         }
         int maxConfigs = root.has("max_configs") ? intIn(root.get("max_configs"), "max_configs", source, 1, 100) : 3;
         VllmVersion version = root.has("vllm_version") ? VllmVersion.parse(text(root, "vllm_version", source)) : VllmVersion.DEFAULT;
+        try {
+            VllmReleases.require(version);
+        } catch (InvalidConfigurationException e) {
+            throw new InvalidConfigurationException("vllm_version", source + ": " + e.getMessage());
+        }
         double util = root.has("gpu_memory_utilization") ? number(root.get("gpu_memory_utilization"), "gpu_memory_utilization", source)
                 : VllmReleases.defaultUtilization(version);
         if (!(util > 0 && util <= 1)) {

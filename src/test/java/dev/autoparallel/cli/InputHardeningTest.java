@@ -183,6 +183,27 @@ class InputHardeningTest {
                 "--output-tokens", "10");
     }
 
+    /**
+     * A release the table does not describe (VllmReleases: 0.6 to 0.33) is refused by name, never modelled as the nearest
+     * row; a patch release of the newest is modelled. --concurrency below 1, or without a workload to time, is refused
+     * rather than ignored.
+     */
+    @Test
+    void evaluate_refusesUnmodelledReleases_andAStrayConcurrency() throws Exception {
+        String[] base = {"evaluate", "meta-llama/Llama-3.1-8B", "--gpu", "H100"};
+        for (String v : new String[] {"0.34.0", "1.0.0", "0.5.9"}) {
+            Run r = refused("vllm_version", concat(base, "--vllm-version", v));
+            assertTrue(r.err().contains("0.6.0 to 0.33.x"), r.err());
+        }
+        Run patch = MainTest.run(concat(base, "--vllm-version", "0.33.2", "--json"));
+        assertEquals(0, patch.code(), patch.err());
+        refused("--concurrency", concat(base, "--concurrency", "-1"));
+        refused("--concurrency", concat(base, "--concurrency", "8"));
+        refused("--concurrency", concat(base, "--input-tokens", "1000", "--output-tokens", "100", "--concurrency", "0"));
+        Run timed = MainTest.run(concat(base, "--input-tokens", "1000", "--output-tokens", "100", "--concurrency", "8", "--json"));
+        assertEquals(0, timed.code(), timed.err());
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] out = new String[a.length + b.length];
         System.arraycopy(a, 0, out, 0, a.length);

@@ -41,6 +41,9 @@ class SweepSpecTest {
         assertEquals("price_usd_per_gpu_hour", bad(OK.replace("\"gpu\": \"H100\"", "\"gpu\": \"H100\", \"price_usd_per_gpu_hour\": -2")).field());
         assertEquals("clusters", bad(OK.replace("[{\"name\": \"h\", \"gpu\": \"H100\"}]",
                 "[{\"name\": \"h\", \"gpu\": \"H100\"}, {\"name\": \"h\", \"gpu\": \"H200\"}]")).field());
+        InvalidConfigurationException future = bad(OK.replace("{\"models\"", "{\"vllm_version\": \"0.40.0\", \"models\""));
+        assertEquals("vllm_version", future.field());
+        assertTrue(future.getMessage().startsWith("spec.json: vllm_version was 0.40.0"), future.getMessage());
         InvalidConfigurationException e = bad(OK.replace("{\"name\": \"h\"", "{\"nam\": \"h\""));
         assertTrue(e.getMessage().contains("allowed: gpu, gpu_memory_gb, gpus_per_node, name, nodes, price_usd_per_gpu_hour"),
                 e.getMessage());
