@@ -13,7 +13,7 @@ import dev.autoparallel.error.InvalidConfigurationException;
  * @param maxTokensRatio share of {@code maxNumTokens} that releases the held prompts at once (0: none)
  * @param maxNumTokens   the engine's max_num_tokens
  */
-public record BatchWait(int timeoutIters, double maxTokensRatio, int maxNumTokens) {
+public record BatchWait(int timeoutIters, double maxTokensRatio, int maxNumTokens) implements PromptHold {
     /** Batch waiting off, TensorRT-LLM's default and every other engine's behaviour. */
     public static final BatchWait NONE = new BatchWait(0, 0, 1);
 
@@ -40,9 +40,11 @@ public record BatchWait(int timeoutIters, double maxTokensRatio, int maxNumToken
      * {@code decoding} requests decode in steps of {@code stepS}. A hold opens when a prompt arrives to an empty hold and
      * lasts W, the lesser of the timeout and the time until enough further prompts arrive to reach the token threshold;
      * the prompts arriving meanwhile (lambda x W of them, Poisson) wait on average W / 2, the opener W: a mean of
-     * W (1 + lambda W / 2) / (1 + lambda W). Either limit alone bounds W: the ratio alone holds until the threshold.
+     * W (1 + lambda W / 2) / (1 + lambda W) ({@link PromptHold#meanOfHold}). Either limit alone bounds W: the ratio alone
+     * holds until the threshold.
      */
-    double meanHoldSeconds(double arrivalsPerS, int promptTokens, double decoding, double stepS) {
+    @Override
+    public double meanHoldSeconds(double arrivalsPerS, int promptTokens, double decoding, double stepS) {
         if (!on() || !(arrivalsPerS > 0)) {
             return 0;
         }
@@ -56,11 +58,6 @@ public record BatchWait(int timeoutIters, double maxTokensRatio, int maxNumToken
             double shortfall = threshold - promptTokens - decoding;
             untilThreshold = shortfall <= 0 ? 0 : Math.ceil(shortfall / promptTokens) / arrivalsPerS;
         }
-        double w = Math.min(timeout, untilThreshold);
-        if (!(w > 0)) {
-            return 0;
-        }
-        double joining = arrivalsPerS * w;
-        return w * (1 + joining / 2) / (1 + joining);
+        return PromptHold.meanOfHold(Math.min(timeout, untilThreshold), arrivalsPerS);
     }
 }

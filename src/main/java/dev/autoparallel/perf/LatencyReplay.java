@@ -53,8 +53,10 @@ public final class LatencyReplay {
     /** The most GPUs an InferenceX single-node recipe runs a model on: one 8-GPU node. */
     static final int MAX_SINGLE_NODE_GPUS = 8;
 
-    /** InferenceX's Llama-3.1-70B TensorRT-LLM recipe at 1,024 / 1,024 below TP 8 ({@link #batchWait}). */
+    /** InferenceX's Llama-3.1-70B TensorRT-LLM recipe at 1,024 / 1,024 below TP 8 ({@link #promptHold}). */
     static final int INFERENCEX_70B_BATCH_WAIT_ITERS = 20;
+    /** InferenceX's DeepSeek-R1 TensorRT-LLM recipes with attention DP: {@code attention_dp_config timeout_iters} ({@link #promptHold}). */
+    static final int INFERENCEX_DSR1_ADP_TIMEOUT_ITERS = 60;
     static final double INFERENCEX_70B_BATCH_WAIT_RATIO = 0.9;
     static final int INFERENCEX_70B_MAX_NUM_TOKENS = 16_384;
 
@@ -309,7 +311,7 @@ public final class LatencyReplay {
                 return refuse.apply("the layout does not fit in the memory model");
             }
             mem = enginePool(memory, sized, mem, engine, gpu);
-            PerfEstimate e = perf.estimate(l, 8, mem, w, engine, calibrations, batchWait(r, harness, engine, l));
+            PerfEstimate e = perf.estimate(l, 8, mem, w, engine, calibrations, promptHold(r, harness, engine, l));
             return new Row(line, modelId, backend, system, layout, disaggregated, isl, osl, replayedIsl, replayedOsl, c, ttft, tpot,
                     e.ttftMs(), e.tpotMs(),
                     harness, perf.stepSource(l, mem, engine), expertKernel, null);
@@ -330,16 +332,27 @@ public final class LatencyReplay {
     }
 
     /**
-     * InferenceX's Llama-3.1-70B recipe for TensorRT-LLM turns batch waiting on for 1,024 / 1,024 below TP 8
-     * ({@code batch_wait_max_tokens_ratio 0.9}, {@code batch_wait_timeout_iters 20}; SemiAnalysisAI/InferenceX
-     * benchmarks/70b_fp8_h200_trt_slurm.sh and its docker twin, read 2026-12-01); every other row runs without it. The
-     * recipes pass max_num_tokens as the run's MAX_MODEL_LEN (slurm) or 16,384 (docker); the row does not say which ran,
-     * and at the loads measured the 20-iteration timeout releases the held prompts before either threshold is reached
-     * (replayed with MAX_MODEL_LEN = ISL + OSL + 200 instead, only the 128-client rows move, by at most 10%).
+     * The rule holding new prompts that the row's recipe turned on ({@link PromptHold}), or none.
+     * <ul>
+     *   <li>InferenceX's Llama-3.1-70B recipe for TensorRT-LLM turns batch waiting on for 1,024 / 1,024 below TP 8
+     *   ({@code batch_wait_max_tokens_ratio 0.9}, {@code batch_wait_timeout_iters 20}; SemiAnalysisAI/InferenceX
+     *   benchmarks/70b_fp8_h200_trt_slurm.sh and its docker twin, read 2026-12-01). The recipes pass max_num_tokens as
+     *   the run's MAX_MODEL_LEN (slurm) or 16,384 (docker); the row does not say which ran, and at the loads measured the
+     *   20-iteration timeout releases the held prompts before either threshold is reached (replayed with MAX_MODEL_LEN =
+     *   ISL + OSL + 200 instead, only the 128-client rows move, by at most 10%).</li>
+     *   <li>Its DeepSeek-R1 recipes for TensorRT-LLM, with and without MTP, balance attention data parallelism wherever
+     *   they turn it on ({@code attention_dp_config: batching_wait_iters: 0, enable_balance: true, timeout_iters: 60};
+     *   benchmarks/dsr1_fp8_h200_trt.sh and dsr1_fp8_h200_trt_mtp.sh, read 2026-12-02): {@link AdpBalance} over the
+     *   layout's DP ranks. Every InferenceX TensorRT-LLM row with attention DP is one of these DeepSeek runs.</li>
+     * </ul>
+     * Every other row runs without a hold, each engine's default.
      */
-    static BatchWait batchWait(Map<String, String> r, BenchmarkHarness harness, ServingEngine engine, Layout l) {
-        boolean recipe = engine == ServingEngine.TRTLLM && harness == BenchmarkHarness.INFERENCEX
-                && r.getOrDefault("model_path", "").equals("meta-llama/Llama-3.1-70B")
+    static PromptHold promptHold(Map<String, String> r, BenchmarkHarness harness, ServingEngine engine, Layout l) {
+        boolean inferenceXTrtllm = engine == ServingEngine.TRTLLM && harness == BenchmarkHarness.INFERENCEX;
+        if (inferenceXTrtllm && l.dp() > 1 && r.getOrDefault("model_path", "").startsWith("deepseek-ai/DeepSeek-")) {
+            return new AdpBalance(l.dp(), INFERENCEX_DSR1_ADP_TIMEOUT_ITERS);
+        }
+        boolean recipe = inferenceXTrtllm && r.getOrDefault("model_path", "").equals("meta-llama/Llama-3.1-70B")
                 && orZero(r.get("isl")) == 1024 && orZero(r.get("osl")) == 1024 && l.tp() < 8;
         return recipe ? new BatchWait(INFERENCEX_70B_BATCH_WAIT_ITERS, INFERENCEX_70B_BATCH_WAIT_RATIO,
                 INFERENCEX_70B_MAX_NUM_TOKENS) : BatchWait.NONE;

@@ -312,11 +312,12 @@ public final class PerfModel {
     }
 
     /**
-     * As above, with TensorRT-LLM's batch waiting set as {@code batchWait}: a new prompt is held the mean
-     * {@link BatchWait#meanHoldSeconds} before its prefill, at the arrival rate the closed loop sets.
+     * As above, with a rule that holds new prompts ({@link PromptHold}: TensorRT-LLM's batch waiting or attention
+     * data-parallel balance): a new prompt is held its mean {@link PromptHold#meanHoldSeconds} before its prefill, at the
+     * arrival rate the closed loop sets.
      */
     PerfEstimate estimate(Layout l, int gpusPerNode, MemoryEstimate mem, Workload w, ServingEngine servingEngine,
-                          Calibrations calibrations, BatchWait batchWait) {
+                          Calibrations calibrations, PromptHold promptHold) {
         int replicaConcurrency = (w.concurrency() + l.dp() - 1) / l.dp();
         int isl = w.inputTokens();
         int osl = w.outputTokens();
@@ -339,7 +340,7 @@ public final class PerfModel {
         for (int round = 0; round < DECODE_BATCH_ROUNDS; round++) {
             decode = stage.decodeStep(decoding, ctx, decoding * isl / (double) osl, chunk, isl, mixes);
             tpot = l.pp() * decode.seconds() + (l.pp() - 1) * P2P_LATENCY_S;
-            hold = batchWait.meanHoldSeconds(c / (prefill + queue + hold + osl * tpot), isl, decoding, tpot);
+            hold = promptHold.meanHoldSeconds(c / (prefill + queue + hold + osl * tpot), isl, decoding, tpot);
             double next = Math.max(1, c * osl * tpot / (prefill + queue + hold + osl * tpot));
             if (Math.abs(next - decoding) <= 1e-3 * decoding) {
                 break;

@@ -327,14 +327,39 @@ class LatencyReplayTest {
         Map<String, String> free = llama70b("8192", "175.83176639745943", "20.779597726062377");
         Layout tp1 = new Layout(1, 1, 1, false);
         BenchmarkHarness inferenceX = BenchmarkHarness.of(held);
-        assertEquals(new BatchWait(20, 0.9, 16_384), LatencyReplay.batchWait(held, inferenceX, ServingEngine.TRTLLM, tp1));
-        assertSame(BatchWait.NONE, LatencyReplay.batchWait(free, BenchmarkHarness.of(free), ServingEngine.TRTLLM, tp1));
-        assertSame(BatchWait.NONE, LatencyReplay.batchWait(held, inferenceX, ServingEngine.TRTLLM, new Layout(8, 1, 1, false)));
-        assertSame(BatchWait.NONE, LatencyReplay.batchWait(held, inferenceX, ServingEngine.VLLM, tp1));
+        assertEquals(new BatchWait(20, 0.9, 16_384), LatencyReplay.promptHold(held, inferenceX, ServingEngine.TRTLLM, tp1));
+        assertSame(BatchWait.NONE, LatencyReplay.promptHold(free, BenchmarkHarness.of(free), ServingEngine.TRTLLM, tp1));
+        assertSame(BatchWait.NONE, LatencyReplay.promptHold(held, inferenceX, ServingEngine.TRTLLM, new Layout(8, 1, 1, false)));
+        assertSame(BatchWait.NONE, LatencyReplay.promptHold(held, inferenceX, ServingEngine.VLLM, tp1));
         LatencyReplay.Row a = LatencyReplay.replay(1542, held, AutoParallel::model);
         LatencyReplay.Row b = LatencyReplay.replay(1490, free, AutoParallel::model);
         assertTrue(a.predicted() && b.predicted(), a.error() + " / " + b.error());
         assertEquals(386, a.ttftMs() - b.ttftMs(), 0.15 * 386);
+    }
+
+    /**
+     * InferenceX's DeepSeek-R1 recipes for TensorRT-LLM balance attention DP (attention_dp_config enable_balance true,
+     * timeout_iters 60: benchmarks/dsr1_fp8_h200_trt.sh), so a prompt waits for every rank to have one or for 60
+     * iterations. Line 115 of measured-latency.csv, DeepSeek-V3 at 8,192 / 1,024 on eight H200s with attention DP 8 and
+     * EP 8 (exported as 64 ranks of batch 1), 64 clients, measures 4,734 ms TTFT and 47.8 ms TPOT: a prefill and its
+     * queue of 3.3 s alone would be 30% under; with the hold, within 10%. Without attention DP, or on another engine or
+     * harness, nothing is held.
+     */
+    @Test
+    void inferenceXDeepSeekTensorRtLlm_attentionDpWaitsForEveryRank() {
+        Map<String, String> r = row("db-dump/2026-04-27; config_id=183; silicon_concurrency=64; measured=2025-12-15T00:00:00.000Z;"
+                + " workflow_run_id=223; nvcr.io/nvidia/tensorrt-llm/release:1.1.0rc2.post2", "8192", "1024", "1", "1", "64", "8",
+                "8", "4734.1958479897585", "47.79153883331073");
+        r.put("model_path", "deepseek-ai/DeepSeek-V3");
+        BenchmarkHarness inferenceX = BenchmarkHarness.of(r);
+        assertEquals(BenchmarkHarness.INFERENCEX, inferenceX);
+        Layout dp8 = new Layout(1, 1, 8, true);
+        assertEquals(new AdpBalance(8, 60), LatencyReplay.promptHold(r, inferenceX, ServingEngine.TRTLLM, dp8));
+        assertSame(BatchWait.NONE, LatencyReplay.promptHold(r, inferenceX, ServingEngine.TRTLLM, new Layout(8, 1, 1, true)));
+        assertSame(BatchWait.NONE, LatencyReplay.promptHold(r, inferenceX, ServingEngine.SGLANG, dp8));
+        assertSame(BatchWait.NONE, LatencyReplay.promptHold(r, BenchmarkHarness.OTHER, ServingEngine.TRTLLM, dp8));
+        LatencyReplay.Row row = replayed(115, r);
+        assertEquals(4734, row.ttftMs(), 0.10 * 4734);
     }
 
     /**
