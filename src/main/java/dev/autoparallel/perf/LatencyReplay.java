@@ -55,10 +55,10 @@ public final class LatencyReplay {
 
     /** InferenceX's Llama-3.1-70B TensorRT-LLM recipe at 1,024 / 1,024 below TP 8 ({@link #promptHold}). */
     static final int INFERENCEX_70B_BATCH_WAIT_ITERS = 20;
-    /** InferenceX's DeepSeek-R1 TensorRT-LLM recipes with attention DP: {@code attention_dp_config timeout_iters} ({@link #promptHold}). */
-    static final int INFERENCEX_DSR1_ADP_TIMEOUT_ITERS = 60;
     static final double INFERENCEX_70B_BATCH_WAIT_RATIO = 0.9;
     static final int INFERENCEX_70B_MAX_NUM_TOKENS = 16_384;
+    /** InferenceX's DeepSeek-R1 TensorRT-LLM recipes with attention DP: {@code attention_dp_config timeout_iters} ({@link #promptHold}). */
+    static final int INFERENCEX_DSR1_ADP_TIMEOUT_ITERS = 60;
 
     /**
      * An InferenceX row with the layout its run had. Some of InferenceX's exports write an expert-parallel run's
@@ -343,7 +343,8 @@ public final class LatencyReplay {
      *   <li>Its DeepSeek-R1 recipes for TensorRT-LLM, with and without MTP, balance attention data parallelism wherever
      *   they turn it on ({@code attention_dp_config: batching_wait_iters: 0, enable_balance: true, timeout_iters: 60};
      *   benchmarks/dsr1_fp8_h200_trt.sh and dsr1_fp8_h200_trt_mtp.sh, read 2026-12-02): {@link AdpBalance} over the
-     *   layout's DP ranks. Every InferenceX TensorRT-LLM row with attention DP is one of these DeepSeek runs.</li>
+     *   layout's DP ranks. Every InferenceX TensorRT-LLM row with attention DP is one of these DeepSeek runs (some of
+     *   its exports name them DeepSeek-V3).</li>
      * </ul>
      * Every other row runs without a hold, each engine's default.
      */
