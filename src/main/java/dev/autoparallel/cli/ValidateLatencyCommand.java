@@ -92,6 +92,9 @@ final class ValidateLatencyCommand implements Callable<Integer> {
                 j.put("speed_source", r.source() == null ? null : r.source().key());
                 // The MoE kernel the row's recipe forces (InferenceX's gpt-oss on vLLM: marlin); null: the engine's own.
                 j.put("expert_kernel", r.expertKernel());
+                // The engine settings of the prompt hold the row's recipe turns on (TensorRT-LLM's batch waiting or
+                // attention-DP balance); null: none.
+                j.put("prompt_hold", r.promptHold());
                 j.put("error", r.error());
                 rowsJson.add(j);
             }

@@ -31,6 +31,11 @@ public record AdpBalance(int ranks, int timeoutIters) implements PromptHold {
      * arriving meanwhile join it ({@link PromptHold#meanOfHold} at {@code ranks x arrivalsPerS}). One rank holds nothing.
      */
     @Override
+    public String settings() {
+        return ranks == 1 ? null : "attention_dp_config enable_balance true, timeout_iters " + timeoutIters + " (" + ranks + " ranks)";
+    }
+
+    @Override
     public double meanHoldSeconds(double arrivalsPerS, int promptTokens, double decoding, double stepS) {
         if (ranks == 1 || !(arrivalsPerS > 0)) {
             return 0;

@@ -35,6 +35,11 @@ public record BatchWait(int timeoutIters, double maxTokensRatio, int maxNumToken
         return timeoutIters > 0 || maxTokensRatio > 0;
     }
 
+    @Override
+    public String settings() {
+        return on() ? "batch_wait_timeout_iters " + timeoutIters + ", batch_wait_max_tokens_ratio " + maxTokensRatio : null;
+    }
+
     /**
      * Mean seconds a new prompt is held, for prompts of {@code promptTokens} arriving at {@code arrivalsPerS} while
      * {@code decoding} requests decode in steps of {@code stepS}. A hold opens when a prompt arrives to an empty hold and

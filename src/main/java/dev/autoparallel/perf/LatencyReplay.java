@@ -128,11 +128,13 @@ public final class LatencyReplay {
      * @param harness     the load generator that measured the row ({@link BenchmarkHarness#of})
      * @param source      where the predicted step times come from (null when there is no prediction)
      * @param expertKernel the MoE kernel the row's recipe forces ({@link #forcedExpertKernel}), null for the engine's own
+     * @param promptHold   the engine settings of the prompt hold the row's recipe turns on ({@link #promptHold}), null for none
      * @param error       why no prediction was made (null when there is one)
      */
     public record Row(int line, String model, String engine, String system, String layout, boolean disaggregated, int isl, int osl,
                       int replayedIsl, int replayedOsl, int concurrency, double measuredTtftMs, double measuredTpotMs, Double ttftMs,
-                      Double tpotMs, BenchmarkHarness harness, PerfModel.StepSource source, String expertKernel, String error) {
+                      Double tpotMs, BenchmarkHarness harness, PerfModel.StepSource source, String expertKernel, String promptHold,
+                      String error) {
         public boolean predicted() {
             return error == null;
         }
@@ -228,7 +230,7 @@ public final class LatencyReplay {
         int replayedIsl = harness.meanLength(isl);
         int replayedOsl = harness.meanLength(osl);
         Function<String, Row> refuse = why -> new Row(line, modelId, backend, system, layout, disaggregated, isl, osl, replayedIsl,
-                replayedOsl, c, ttft, tpot, null, null, harness, null, null, why);
+                replayedOsl, c, ttft, tpot, null, null, harness, null, null, null, why);
         if (!disaggregated && !mode.equals("agg")) {
             return refuse.apply("mode '" + mode + "' is neither agg nor disagg");
         }
@@ -293,7 +295,7 @@ public final class LatencyReplay {
                 }
                 return new Row(line, modelId, backend, system, layout, disaggregated, isl, osl, replayedIsl, replayedOsl, c, ttft, tpot,
                         e.ttftMs(), e.tpotMs(),
-                        harness, e.decodeSource(), expertKernel, null);
+                        harness, e.decodeSource(), expertKernel, null, null);
             }
             Layout l = layout(r, "", spec.isMoe());
             if (!l.expertParallel() && l.tp() * l.dp() > 1 && memory.invalidLayout(l) != null
@@ -311,10 +313,11 @@ public final class LatencyReplay {
                 return refuse.apply("the layout does not fit in the memory model");
             }
             mem = enginePool(memory, sized, mem, engine, gpu);
-            PerfEstimate e = perf.estimate(l, 8, mem, w, engine, calibrations, promptHold(r, harness, engine, l));
+            PromptHold hold = promptHold(r, harness, engine, l);
+            PerfEstimate e = perf.estimate(l, 8, mem, w, engine, calibrations, hold);
             return new Row(line, modelId, backend, system, layout, disaggregated, isl, osl, replayedIsl, replayedOsl, c, ttft, tpot,
                     e.ttftMs(), e.tpotMs(),
-                    harness, perf.stepSource(l, mem, engine), expertKernel, null);
+                    harness, perf.stepSource(l, mem, engine), expertKernel, hold.settings(), null);
         } catch (AutoParallelException | IllegalArgumentException e) {
             return refuse.apply(e.getMessage());
         }

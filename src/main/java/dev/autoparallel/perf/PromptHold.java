@@ -12,6 +12,9 @@ interface PromptHold {
      */
     double meanHoldSeconds(double arrivalsPerS, int promptTokens, double decoding, double stepS);
 
+    /** The engine settings that turn the hold on, as the engine spells them; null where it holds nothing. */
+    String settings();
+
     /**
      * The mean hold of prompts released together at the end of a hold of {@code w} seconds that the first of them
      * opened, with prompts arriving at {@code arrivalsPerS} meanwhile (Poisson: {@code arrivalsPerS x w} of them, each

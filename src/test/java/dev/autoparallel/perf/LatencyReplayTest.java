@@ -284,7 +284,7 @@ class LatencyReplayTest {
         LatencyReplay.Row far = row(100, 10, 400.0, 10.0);
         LatencyReplay.Row disagg = new LatencyReplay.Row(3, "m", "vllm", "h100_sxm", "prefill 1 x TP 8 DP 1, decode 1 x TP 8 DP 1",
                 true, 1024, 1024, 1024, 1024, 8, 100, 10, 150.0, 10.0, BenchmarkHarness.OTHER, PerfModel.StepSource.ROOFLINE, null,
-                null);
+                null, null);
         List<LatencyReplay.Errors> e = LatencyReplay.errorsByEngineAndMode(List.of(agg, far, disagg));
         assertEquals(List.of("vllm | agg", "vllm | disagg", "all"), e.stream().map(LatencyReplay.Errors::group).toList());
         assertEquals(2, e.get(0).predicted());
@@ -298,7 +298,7 @@ class LatencyReplayTest {
     private static LatencyReplay.Row row(double ttft, double tpot, Double predictedTtft, Double predictedTpot) {
         return new LatencyReplay.Row(2, "m", "vllm", "h100_sxm", "TP 1 PP 1 DP 1", false, 1024, 1024, 1024, 1024, 8, ttft, tpot,
                 predictedTtft, predictedTpot, BenchmarkHarness.OTHER,
-                predictedTtft == null ? null : PerfModel.StepSource.ROOFLINE, null,
+                predictedTtft == null ? null : PerfModel.StepSource.ROOFLINE, null, null,
                 predictedTtft == null ? "not predicted" : null);
     }
 
@@ -335,6 +335,8 @@ class LatencyReplayTest {
         LatencyReplay.Row b = LatencyReplay.replay(1490, free, AutoParallel::model);
         assertTrue(a.predicted() && b.predicted(), a.error() + " / " + b.error());
         assertEquals(386, a.ttftMs() - b.ttftMs(), 0.15 * 386);
+        assertEquals("batch_wait_timeout_iters 20, batch_wait_max_tokens_ratio 0.9", a.promptHold());
+        assertNull(b.promptHold());
     }
 
     /**
@@ -360,6 +362,7 @@ class LatencyReplayTest {
         assertSame(BatchWait.NONE, LatencyReplay.promptHold(r, BenchmarkHarness.OTHER, ServingEngine.TRTLLM, dp8));
         LatencyReplay.Row row = replayed(115, r);
         assertEquals(4734, row.ttftMs(), 0.10 * 4734);
+        assertEquals("attention_dp_config enable_balance true, timeout_iters 60 (8 ranks)", row.promptHold());
     }
 
     /**
