@@ -117,6 +117,8 @@ public final class KernelTables {
         private String scaledFrom;
         /** Generation MLA attention by "KV dtype,heads per rank": cached tokens per second by log2 of the tokens read. */
         private final Map<String, Curve> mlaDecode = new HashMap<>();
+        /** The generation MLA module (DeepSeek-V3's attention block) by "KV dtype,GEMM dtype,heads per rank". */
+        private final Map<String, MlaModule> mlaDecodeModule = new HashMap<>();
         /** Context MLA attention by heads per rank: causal token pairs per second by log2 of the pairs. */
         private final Map<Integer, Curve> mlaContext = new HashMap<>();
         /** The engine's tensor-parallel all-reduce by GPU count: message bytes per second by log2 of the bytes. */
@@ -136,6 +138,14 @@ public final class KernelTables {
          */
         Optional<Curve> mlaDecode(String kvDtype, int heads) {
             return Optional.ofNullable(mlaDecode.get(kvDtype + "," + heads));
+        }
+
+        /**
+         * The whole generation MLA block of a DeepSeek-V3 layer (its projections in {@code gemmDtype} and the absorbed
+         * attention over a {@code kvDtype} latent cache) with {@code heads} query heads per rank; empty where not measured.
+         */
+        Optional<MlaModule> mlaDecodeModule(String kvDtype, String gemmDtype, int heads) {
+            return Optional.ofNullable(mlaDecodeModule.get(kvDtype + "," + gemmDtype + "," + heads));
         }
 
         /** Context MLA attention with {@code heads} query heads per rank: a curve of causal token pairs per second. */
@@ -236,6 +246,7 @@ public final class KernelTables {
             k.contextFlops = contextFlops == null ? null : contextFlops.scaled(bf16);
             mlaDecode.forEach((key, c) -> k.mlaDecode.put(key, c.scaled(Math.min(hbm, bf16))));
             mlaContext.forEach((heads, c) -> k.mlaContext.put(heads, c.scaled(bf16)));
+            mlaDecodeModule.forEach((key, m) -> k.mlaDecodeModule.put(key, m.scaled(Math.min(hbm, bf16))));
             double link = to.intraNodeBytesPerSecond() / from.intraNodeBytesPerSecond();
             allReduce.forEach((gpus, c) -> k.allReduce.put(gpus, c.scaled(link)));
             collectives.forEach((key, c) -> k.collectives.put(key, c.scaled(link)));
@@ -315,6 +326,68 @@ public final class KernelTables {
             seconds[i] = from.seconds(rowsRatio * from.tokens()[i]) * weights;
         }
         return new MoeCurve(from.tokens().clone(), seconds);
+    }
+
+    /**
+     * A generation MLA block's seconds by decoding sequences and cached tokens, measured on a grid of both (powers of two):
+     * bilinear in log2 of each between the measured points; below the first of either, its first (the launch-bound
+     * floor); beyond a sequence count's last measured cached-token count, linear in the tokens along its last two;
+     * beyond the last sequence count, proportional to the sequences.
+     *
+     * @param batches the measured sequence counts, ascending
+     * @param steps   the measured cached-token counts, ascending
+     * @param seconds {@code seconds[batch][step]}, each row a prefix of {@code steps} (at least two: large batches run
+     *                out of memory at the longest contexts)
+     */
+    record MlaModule(double[] batches, double[] steps, double[][] seconds) {
+        MlaModule scaled(double speed) {
+            double[][] s = new double[seconds.length][];
+            for (int i = 0; i < s.length; i++) {
+                s[i] = new double[seconds[i].length];
+                for (int j = 0; j < s[i].length; j++) {
+                    s[i][j] = seconds[i][j] / speed;
+                }
+            }
+            return new MlaModule(batches, steps, s);
+        }
+
+        /** Seconds of the block for {@code batch} sequences with {@code cached} tokens of context each. */
+        double seconds(double batch, double cached) {
+            int last = batches.length - 1;
+            if (batch > batches[last]) {
+                return atBatch(last, cached) * batch / batches[last];
+            }
+            double b = Math.log(Math.max(batch, batches[0]));
+            int i = 0;
+            while (i < last - 1 && Math.log(batches[i + 1]) < b) {
+                i++;
+            }
+            if (last == 0) {
+                return atBatch(0, cached);
+            }
+            double lo = Math.log(batches[i]);
+            double hi = Math.log(batches[i + 1]);
+            double t = Math.min(1, Math.max(0, (b - lo) / (hi - lo)));
+            return atBatch(i, cached) + t * (atBatch(i + 1, cached) - atBatch(i, cached));
+        }
+
+        private double atBatch(int i, double cached) {
+            double[] row = seconds[i];
+            int last = row.length - 1;
+            if (cached >= steps[last]) {
+                double slope = (row[last] - row[last - 1]) / (steps[last] - steps[last - 1]);
+                return row[last] + Math.max(0, slope) * (cached - steps[last]);
+            }
+            double c = Math.log(Math.max(cached, steps[0]));
+            int j = 0;
+            while (j < last - 1 && Math.log(steps[j + 1]) < c) {
+                j++;
+            }
+            double lo = Math.log(steps[j]);
+            double hi = Math.log(steps[j + 1]);
+            double t = Math.min(1, Math.max(0, (c - lo) / (hi - lo)));
+            return row[j] + t * (row[j + 1] - row[j]);
+        }
     }
 
     /**
@@ -478,6 +551,7 @@ public final class KernelTables {
             });
         });
         perEngine(byKey, "/perf/mla_context.csv", 3, 1e9, (kernels, k, c) -> kernels.mlaContext.put(Integer.parseInt(k[2]), c));
+        loadMlaDecodeModule(byKey);
         List<String[]> moe = lines("/perf/moe.csv");
         String[] header = moe.remove(0);
         // system, engine, dtype, hidden, inter, topk, experts, moe_tp, moe_ep, kernel, then one column per token count.
@@ -509,6 +583,54 @@ public final class KernelTables {
             kernels.moeKernels.put(shape, r[MOE_KEY_COLUMNS]);
         }
         return new KernelTables(byKey);
+    }
+
+    /**
+     * mla_decode_module.csv: system, engine, KV dtype, GEMM dtype, heads, batch, then microseconds per cached-token count
+     * (header {@code us_N}); a grid per system, engine, dtypes and heads. A row may stop short of the longest contexts
+     * (large batches run out of memory there) or skip a count between measured ones; rows with fewer than two times are
+     * dropped.
+     */
+    private static void loadMlaDecodeModule(Map<String, Kernels> byKey) {
+        List<String[]> lines = lines("/perf/mla_decode_module.csv");
+        String[] header = lines.remove(0);
+        int first = 6;
+        double[] steps = new double[header.length - first];
+        for (int i = first; i < header.length; i++) {
+            steps[i - first] = Double.parseDouble(header[i].substring("us_".length()));
+        }
+        Map<String, TreeMap<Double, double[]>> grids = new TreeMap<>();
+        for (String[] r : lines) {
+            double[] cells = new double[r.length - first];
+            int measured = 0;
+            int lastMeasured = -1;
+            for (int i = 0; i < cells.length; i++) {
+                cells[i] = r[first + i].isEmpty() ? Double.NaN : Double.parseDouble(r[first + i]) * 1e-6;
+                if (!Double.isNaN(cells[i])) {
+                    measured++;
+                    lastMeasured = i;
+                }
+            }
+            if (measured < 2) {
+                continue;
+            }
+            // A count op-perf skipped between measured ones is interpolated (the counts are powers of two: linear in the
+            // index is linear in log2); before the first measured, that first.
+            double[] row = new double[lastMeasured + 1];
+            for (int i = 0; i <= lastMeasured; i++) {
+                row[i] = interpolate(cells, i);
+            }
+            grids.computeIfAbsent(String.join(",", Arrays.copyOf(r, 5)), k -> new TreeMap<>()).put(Double.parseDouble(r[5]), row);
+        }
+        grids.forEach((key, rows) -> {
+            String[] k = key.split(",");
+            Kernels kernels = byKey.get(k[0] + "," + k[1]);
+            if (kernels != null) {
+                double[] batches = rows.keySet().stream().mapToDouble(Double::doubleValue).toArray();
+                kernels.mlaDecodeModule.put(k[2] + "," + k[3] + "," + k[4],
+                        new MlaModule(batches, steps, rows.values().toArray(new double[0][])));
+            }
+        });
     }
 
     /** Where a curve of a per-system, per-engine table goes: its kernels, its key columns, the curve. */

@@ -46,9 +46,12 @@ public final class LatencyReplay {
      * middle. What spends the steps is not established: InferenceX's srt-slurm recipes for these runs (e.g.
      * dsr1/trtllm/h200-fp8/1k1k/disagg/stp/c16_ctx1_gen9_tep8_batch256_eplb0_mtp0.yaml, container
      * ai-dynamo/tensorrtllm-runtime:0.8.1.post1) stream every 100 iterations ({@code stream_interval: 100}) on both
-     * workers, and half such a period is 50.
+     * workers, though TensorRT-LLM's executor as read on 2026-12-02 sends a request's first token at once whatever the
+     * interval (py_executor.py: a response at {@code py_decoding_iter == 1}). Refitted 2026-12-02, once the decode steps took
+     * TensorRT-LLM's measured MLA block (about a fifth longer for DeepSeek at these loads) and its calibration was
+     * refitted: 33.7% at 36 steps, 30.0% at 40, 27.7% at 43, 24.5% at 46, 26.9% at 48, 29.2% at 50, 33.1% at 55.
      */
-    static final double DYNAMO_TRTLLM_FIRST_TOKEN_STEPS = 50;
+    static final double DYNAMO_TRTLLM_FIRST_TOKEN_STEPS = 46;
 
     /** The most GPUs an InferenceX single-node recipe runs a model on: one 8-GPU node. */
     static final int MAX_SINGLE_NODE_GPUS = 8;
@@ -72,8 +75,12 @@ public final class LatencyReplay {
      * at TP 4 with expert parallelism on four H100s as {@code tp_size 4, attention_dp_size 4, moe_ep_size 16} with a
      * quarter of the batch, where the 2026-03-25 export has {@code tp_size 4, moe_ep_size 4}: of the 15 pairs (the same
      * lengths and concurrency), 13 measure the same TPOT within 1% and TTFT within 12% (re-runs a day apart); that form,
-     * TP x attention DP = EP with TP = DP over more than 8 GPUs, is read as TP with EP over TP ranks. Other rows are
-     * returned unchanged, the mixed expert TP x EP splits of aiconfigurator's own runs included.
+     * TP x attention DP = EP with TP = DP over more than 8 GPUs, is read as TP with EP over TP ranks. InferenceX runs
+     * DeepSeek-R1 on TensorRT-LLM at EP = TP in every configuration, with and without MTP (.github/configs/nvidia-master.yaml,
+     * {@code dsr1-fp8-h200-trt} and {@code dsr1-fp8-h200-trt-mtp}: "For all sequence lengths, EP=TP", read 2026-12-02);
+     * its export of the 2025-11-02 runs writes them as expert TP 8 without EP ({@code moe_tp_size 8, moe_ep_size 1}),
+     * and they measure the TPOT of the 2025-12-15 runs written as TP 8 x EP 8 within 1% at every load: read as EP = TP.
+     * Other rows are returned unchanged, the mixed expert TP x EP splits of aiconfigurator's own runs included.
      */
     static Map<String, String> inferenceXLayout(Map<String, String> r, BenchmarkHarness harness) {
         int tp = (int) orZero(r.get("tp_size"));
@@ -91,6 +98,14 @@ public final class LatencyReplay {
         boolean multiplied = agg && moeTp > 1 && moeEp > 1
                 && (long) moeTp * moeEp == (long) tp * dp && (tp == 1 || dp == 1) && Math.max(tp, dp) % moeEp == 0;
         if (!multiplied) {
+            boolean deepSeekTrtllm = agg && r.getOrDefault("backend", "").equals("trtllm")
+                    && r.getOrDefault("model_path", "").startsWith("deepseek-ai/DeepSeek-");
+            if (deepSeekTrtllm && moeTp == tp && tp > 1 && moeEp <= 1 && dp == 1) {
+                Map<String, String> run = new TreeMap<>(r);
+                run.put("moe_tp_size", "1");
+                run.put("moe_ep_size", Integer.toString(tp));
+                return run;
+            }
             return r;
         }
         Map<String, String> run = new TreeMap<>(r);

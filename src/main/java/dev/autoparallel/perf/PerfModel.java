@@ -83,6 +83,15 @@ public final class PerfModel {
      */
     private final String moeDtype;
     private final double expertByteShare;
+    /** The attention blocks' share of the served bytes, and their parameters: what a measured MLA module times. */
+    private final double attentionByteShare;
+    private final double attentionParams;
+    /**
+     * The kernel-table GEMM dtype of a DeepSeek-V3-shaped MLA block as served ({@code fp8_block} for 128 x 128 FP8 blocks,
+     * {@code bfloat16} for 16-bit weights), or null for any other model or storage: the one model whose whole attention
+     * block the tables measure ({@link KernelTables.Kernels#mlaDecodeModule}).
+     */
+    private final String mlaModuleGemmDtype;
     /** Parameters and served bytes of the LM head (what a speculative drafter's every pass runs). */
     private final double headParams;
     private final double headBytes;
@@ -173,6 +182,8 @@ public final class PerfModel {
         this.activeRoutedParams = spec.moe() == null ? 0 : routed / spec.moe().numExperts() * spec.moe().expertsPerToken();
         this.moeDtype = spec.moe() == null ? null : moeDtype(spec.quantization());
         double expertBytes = 0;
+        double attentionBytes = 0;
+        double attention = 0;
         double total = 0;
         // The output head (the embedding where the two are tied), which every sampled position multiplies through.
         double head = 0;
@@ -182,12 +193,18 @@ public final class PerfModel {
             total += b;
             if (t.component() == Component.ROUTED_EXPERTS) {
                 expertBytes += b;
+            } else if (t.component() == Component.ATTENTION) {
+                attentionBytes += b;
+                attention += t.numel();
             } else if (t.component() == Component.LM_HEAD) {
                 head += t.numel();
                 headB += b;
             }
         }
         this.expertByteShare = total == 0 ? 0 : expertBytes / total;
+        this.attentionByteShare = total == 0 ? 0 : attentionBytes / total;
+        this.attentionParams = attention;
+        this.mlaModuleGemmDtype = mlaModuleGemmDtype(spec);
         if (head == 0 && spec.tieWordEmbeddings()) {
             head = (double) spec.vocabSize() * spec.hiddenSize();
             headB = head * spec.servingDtype().bytes();
@@ -250,6 +267,26 @@ public final class PerfModel {
             return "int4_wo";
         }
         return null;
+    }
+
+    /**
+     * {@link #mlaModuleGemmDtype} of {@code spec}: DeepSeek-V3's MLA shape (hidden 7,168; q LoRA 1,536, KV LoRA 512, 128 +
+     * 64 query-key and 128 value dimensions per head; the tables' one model), plain MLA (no sparse indexer), stored in
+     * 128 x 128 FP8 blocks or 16-bit.
+     */
+    static String mlaModuleGemmDtype(ModelSpec spec) {
+        ModelSpec.MlaDims m = spec.mla();
+        boolean shape = m != null && spec.hiddenSize() == 7168 && m.qLoraRank() == 1536 && m.kvLoraRank() == 512
+                && m.qkNopeHeadDim() == 128 && m.qkRopeHeadDim() == 64 && m.vHeadDim() == 128
+                && spec.layers().stream().noneMatch(x -> x.mixer() == Mixer.MLA_DSA);
+        if (!shape) {
+            return null;
+        }
+        Quantization q = spec.quantization();
+        if (q instanceof Quantization.None) {
+            return "bfloat16";
+        }
+        return q instanceof Quantization.Fp8 f && f.blockScaled() && f.blockOut() == 128 && f.blockIn() == 128 ? "fp8_block" : null;
     }
 
     /** The input size of the first layer's dense down projection (its output is the hidden size), or 0 when there is none. */
@@ -585,6 +622,15 @@ public final class PerfModel {
         private double mlaLayers;
         private KernelTables.Curve mlaDecode;
         private KernelTables.Curve mlaContext;
+        /**
+         * Where the tables hold this model's whole generation MLA block (DeepSeek-V3's shape) at its dtypes and heads per
+         * rank, that block by decoding sequences and cached tokens, in place of the generation MLA kernel and of the
+         * roofline's read ({@link #attentionReadS}) and compute ({@link #attentionDecodeTokenS}) of the blocks'
+         * projections in a step that decodes; else null.
+         */
+        private KernelTables.MlaModule mlaModule;
+        private final double attentionReadS;
+        private final double attentionDecodeTokenS;
         /** The roofline's compute seconds per decode and per prefill token of the routed experts the measured layer replaces. */
         private double routedDecodeTokenS;
         private double routedPrefillTokenS;
@@ -646,6 +692,7 @@ public final class PerfModel {
             this.denseReadS = rankWeights * (1 - expertByteShare) / bandwidth;
             this.moe = spec.moe() != null;
             this.expertReadS = moe ? rankWeights * expertByteShare / bandwidth : 0;
+            this.attentionReadS = rankWeights * attentionByteShare / bandwidth;
             this.logUntouched = moe ? Math.log1p(-spec.moe().expertsPerToken() / (double) spec.moe().numExperts()) : 0;
             this.kvReadS = memory.kvBytesPerTokenPerLayer(tp, kvDtype) / bandwidth;
             double share = 1.0 / (tp * (spec.numLayers() / layers));
@@ -653,6 +700,7 @@ public final class PerfModel {
             this.prefillTokenS = 2 * activeParams * share / (peak * ETA_PREFILL_COMPUTE);
             this.routedDecodeTokenS = 2 * activeRoutedParams * share / (peak * ETA_DECODE_COMPUTE);
             this.routedPrefillTokenS = 2 * activeRoutedParams * share / (peak * ETA_PREFILL_COMPUTE);
+            this.attentionDecodeTokenS = 2 * attentionParams * share / (peak * ETA_DECODE_COMPUTE);
             this.attentionUnitS = 4.0 * spec.numAttentionHeads() * spec.headDim() / tp / (peak * ETA_PREFILL_COMPUTE);
             this.headReadS = headBytes / tp / bandwidth;
             this.headTokenS = 2 * headParams / tp / (peak * ETA_DECODE_COMPUTE);
@@ -761,6 +809,8 @@ public final class PerfModel {
                     this.mlaDecode = decode;
                     this.mlaContext = context;
                     this.mlaLayers = mla / (double) l.pp();
+                    this.mlaModule = mlaModuleGemmDtype == null ? null
+                            : k.mlaDecodeModule(kv, mlaModuleGemmDtype, heads).orElse(null);
                 }
             }
         }
@@ -944,13 +994,17 @@ public final class PerfModel {
                 return measuredSeconds(decode, ctx, prefill, verify);
             }
             if (moeLayer != null) {
-                // The roofline without the routed experts, plus the measured MoE layers at the step's tokens.
-                double rest = Math.max(memorySeconds(decode, ctx, prefill, verify), computeSeconds(decode, ctx, prefill, verify)
-                        - routedDecodeTokenS * (decode + verify) - routedPrefillTokenS * prefill);
+                // The roofline without the routed experts (nor, in a step that decodes, the attention blocks where their whole
+                // generation MLA block is measured), plus the measured MoE layers at the step's tokens.
+                boolean module = mlaModule != null && decode > 0;
+                double rest = Math.max(memorySeconds(decode, ctx, prefill, verify) - (module ? attentionReadS : 0),
+                        computeSeconds(decode, ctx, prefill, verify) - routedDecodeTokenS * (decode + verify)
+                                - routedPrefillTokenS * prefill - (module ? attentionDecodeTokenS * (decode + verify) : 0));
                 double kernels = rest + moeLayers * moeLayer.seconds(Math.max(1, decode + prefill + verify) * moeTokenScale);
                 if (mlaDecode != null) {
-                    kernels += mlaLayers * ((decode > 0 ? mlaDecode.seconds((decode + verify) * ctx) : 0)
-                            + (prefill > 0 ? mlaContext.seconds(prefill * ctx / 2) : 0));
+                    double generation = decode <= 0 ? 0
+                            : module ? mlaModule.seconds(decode + verify, ctx) : mlaDecode.seconds((decode + verify) * ctx);
+                    kernels += mlaLayers * (generation + (prefill > 0 ? mlaContext.seconds(prefill * ctx / 2) : 0));
                 }
                 return kernels;
             }

@@ -45,6 +45,9 @@ import org.apache.spark.sql.functions;
  *   <li>{@code mla_decode.csv} and {@code mla_context.csv}: generation MLA attention's achieved cached tokens per second by
  *       log2 of the tokens read, and context MLA attention's achieved causal token pairs per second by log2 of the pairs,
  *       per system, engine, query heads per rank (and KV dtype for generation); SGLang and TensorRT-LLM measure them;</li>
+ *   <li>{@code mla_decode_module.csv}: TensorRT-LLM's whole generation MLA block of DeepSeek-V3 (projections and
+ *       attention), microseconds per system, KV dtype, GEMM dtype, query heads per rank and decoding sequences, at each
+ *       measured cached-token count;</li>
  *   <li>{@code allreduce.csv}: the engine's tensor-parallel all-reduce in CUDA graphs, achieved GB/s by GPU count and log2
  *       of the bfloat16 message bytes;</li>
  *   <li>{@code collectives.csv}: NCCL's all-gather, reduce-scatter and all-to-all within a node (the engine column reads
@@ -63,6 +66,14 @@ public final class CalibrateJob {
     static final List<String> SYSTEMS = List.of("h100_sxm", "h200_sxm", "b200_sxm", "gb200", "a100_sxm", "l40s",
             "rtx_pro_6000_server");
     static final List<String> ENGINES = List.of("vllm", "sglang", "trtllm");
+    /**
+     * The engine whose generation MLA module is reduced: TensorRT-LLM, whose MLA kernels the step model also has for
+     * prefill ({@code mla_context.csv}); vLLM measures the module too, but not the context kernel it would pair with.
+     */
+    static final String MLA_MODULE_ENGINE = "trtllm";
+    /** The cached-token counts every op-perf MLA module file measures (2 to 131,072). */
+    static final List<Integer> MLA_MODULE_STEPS = List.of(2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384,
+            32768, 65536, 131072);
     /** The op-perf folder of NCCL's own collectives (beside the engines' under {@code comm}). */
     static final String NCCL = "nccl";
     /** log2(n x k) buckets of the GEMM table: the measured n and k run from 32 to 65,536. */
@@ -107,7 +118,7 @@ public final class CalibrateJob {
         }
     }
 
-    /** Writes the eight tables into {@code out}; returns how many rows each got. */
+    /** Writes the nine tables into {@code out}; returns how many rows each got. */
     public static Map<String, Integer> run(SparkSession spark, Path root, Path out) throws IOException {
         Files.createDirectories(out);
         Map<String, Integer> rows = new TreeMap<>();
@@ -123,6 +134,8 @@ public final class CalibrateJob {
         rows.put("moe.csv", moe == null ? 0 : writeMoe(moe, out.resolve("moe.csv")));
         Dataset<Row> mlaDecode = read(spark, root, "mla", "generation_mla_perf.parquet");
         rows.put("mla_decode.csv", mlaDecode == null ? 0 : writeMlaDecode(mlaDecode, out.resolve("mla_decode.csv")));
+        Dataset<Row> mlaModule = read(spark, root, "mla", "mla_generation_module_perf.parquet", List.of(MLA_MODULE_ENGINE));
+        rows.put("mla_decode_module.csv", mlaModule == null ? 0 : writeMlaDecodeModule(mlaModule, out.resolve("mla_decode_module.csv")));
         Dataset<Row> mlaContext = read(spark, root, "mla", "context_mla_perf.parquet");
         rows.put("mla_context.csv", mlaContext == null ? 0 : writeMlaContext(mlaContext, out.resolve("mla_context.csv")));
         Dataset<Row> allReduce = read(spark, root, "comm", "custom_allreduce_perf.parquet");
@@ -292,6 +305,48 @@ public final class CalibrateJob {
                 "tokens_log2", 1e6, "mtokens_per_s");
         return writeLong(reduced, file, "# Achieved million cached tokens per second of generation MLA attention, median over the"
                 + " measured shapes in the bucket.", "system,engine,kv_dtype,heads,tokens_log2,mtokens_per_s,shapes");
+    }
+
+    /**
+     * TensorRT-LLM's generation MLA module (op-perf {@code mla_generation_module_perf}: the attention block of one
+     * DeepSeek-V3 layer, its projections and the absorbed attention, at {@code num_heads} query heads per rank; its only
+     * model): microseconds, the median of repeated shapes, per system, engine, KV dtype, GEMM dtype, heads and decoding
+     * sequences, one column per cached-token count (2 to 131,072).
+     */
+    static int writeMlaDecodeModule(Dataset<Row> module, Path file) throws IOException {
+        Dataset<Row> reduced = module
+                .where("model = 'deepseek-ai/DeepSeek-V3' and tp_size = 1 and kv_cache_dtype in ('bfloat16', 'fp8')"
+                        + " and gemm_type in ('bfloat16', 'fp8_block') and latency > 0 and step in ("
+                        + String.join(", ", MLA_MODULE_STEPS.stream().map(String::valueOf).toList()) + ")")
+                .groupBy("system", "engine", "kv_cache_dtype", "gemm_type", "num_heads", "batch_size", "step")
+                .agg(functions.expr("percentile(latency, 0.5)").as("ms"))
+                .orderBy("system", "engine", "kv_cache_dtype", "gemm_type", "num_heads", "batch_size", "step");
+        Map<String, String[]> wide = new TreeMap<>();
+        List<String> order = new ArrayList<>();
+        for (Row r : reduced.collectAsList()) {
+            String key = r.get(0) + "," + r.get(1) + "," + r.get(2) + "," + r.get(3) + "," + r.get(4) + "," + r.get(5);
+            String[] cells = wide.computeIfAbsent(key, k -> {
+                order.add(k);
+                String[] c = new String[MLA_MODULE_STEPS.size()];
+                Arrays.fill(c, "");
+                return c;
+            });
+            cells[MLA_MODULE_STEPS.indexOf(((Number) r.get(6)).intValue())] = format(r.getDouble(7) * 1e3);
+        }
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write(ATTRIBUTION + "\n");
+            w.write("# TensorRT-LLM's generation MLA module (DeepSeek-V3's attention block: projections and attention), microseconds"
+                    + " for batch sequences decoding one token each with step tokens cached, at heads query heads per rank.\n");
+            StringBuilder header = new StringBuilder("system,engine,kv_dtype,gemm_dtype,heads,batch");
+            for (int t : MLA_MODULE_STEPS) {
+                header.append(",us_").append(t);
+            }
+            w.write(header + "\n");
+            for (String key : order) {
+                w.write(key + "," + String.join(",", wide.get(key)) + "\n");
+            }
+        }
+        return order.size();
     }
 
     /**

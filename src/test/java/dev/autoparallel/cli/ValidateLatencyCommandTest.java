@@ -135,7 +135,9 @@ class ValidateLatencyCommandTest {
     /**
      * 44 TensorRT-LLM points (every 16th of the 704 aggregated TensorRT-LLM rows of the reference set the model
      * predicts: aiconfigurator silicon_sample.csv, Apache-2.0, NVIDIA), replayed under TensorRT-LLM's own calibration
-     * (jobs/fit-engine.sh trtllm): median errors 12.3% TTFT and 7.1% TPOT on all 44 since the rows carry their
+     * (jobs/fit-engine.sh trtllm): median errors 11.7% TTFT and 7.5% TPOT on all 44 since DeepSeek's decode steps take
+     * TensorRT-LLM's measured MLA block, InferenceX's DeepSeek runs of 2025-11-02 are read at EP = TP and the
+     * measured-experts calibration was refitted (2026-12-02); 12.3% and 7.1% since the rows carry their
      * silicon_data_source (31 aiconfigurator's, 13 InferenceX's) and queue as their harness's clients load
      * (2026-12-02, ServingEngine#calibration(StepSource, BenchmarkHarness)): InferenceX's two gpt-oss rows written with
      * a multiplied expert split are read as their runs (LatencyReplay.inferenceXLayout); 14.3% and 7.0% on 42 with
@@ -160,15 +162,16 @@ class ValidateLatencyCommandTest {
     void tensorRtLlmPoints_withItsOwnCalibration(@TempDir Path dir) throws Exception {
         JsonNode j = replay(dir, "latency-points-trtllm.csv");
         assertEquals(44, j.get("predicted_rows").asInt());
-        assertEquals(0.123, j.get("median_abs_error_ttft").asDouble(), 0.005);
-        assertEquals(0.071, j.get("median_abs_error_tpot").asDouble(), 0.005);
+        assertEquals(0.117, j.get("median_abs_error_ttft").asDouble(), 0.005);
+        assertEquals(0.075, j.get("median_abs_error_tpot").asDouble(), 0.005);
     }
 
     /**
      * The 36 disaggregated rows of the reference set that name both pools' worker counts and the concurrency
      * (DeepSeek-V3 on TensorRT-LLM and SGLang, H100/H200; aiconfigurator silicon_sample.csv, Apache-2.0, NVIDIA):
-     * every one is predicted by the closed-network model of the two pools (2026-12-01: median errors 22.9% TTFT and
-     * 19.8% TPOT once a decode pool with a slot for every request stopped queueing them and the Dynamo TensorRT-LLM
+     * every one is predicted by the closed-network model of the two pools (2026-12-02: median errors 32.4% TTFT and
+     * 4.8% TPOT once TensorRT-LLM's decode steps took its measured MLA block, its calibration was refitted and the late
+     * first token took 46 decode steps; 2026-12-01: 22.9% TTFT and 19.8% TPOT once a decode pool with a slot for every request stopped queueing them and the Dynamo TensorRT-LLM
      * runs' first token took 50 decode steps after the transfer (LatencyReplay.DYNAMO_TRTLLM_FIRST_TOKEN_STEPS; 67.0%
      * and 18.7% with the first fix alone); 44.5% and 19.7% once TensorRT-LLM's FP8 DeepSeek runs held an FP8 KV cache; 46.7% and 18.8% once InferenceX's rows
      * were replayed at its harness's mean lengths, 0.9 of the file's; 50.0% and 18.3%
@@ -181,11 +184,11 @@ class ValidateLatencyCommandTest {
     void disaggregatedPoints_allPredicted(@TempDir Path dir) throws Exception {
         JsonNode j = replay(dir, "latency-points-disagg.csv");
         assertEquals(36, j.get("predicted_rows").asInt());
-        assertEquals(0.229, j.get("median_abs_error_ttft").asDouble(), 0.005);
-        assertEquals(0.198, j.get("median_abs_error_tpot").asDouble(), 0.005);
+        assertEquals(0.324, j.get("median_abs_error_ttft").asDouble(), 0.005);
+        assertEquals(0.048, j.get("median_abs_error_tpot").asDouble(), 0.005);
         // Per engine and mode, as issue 11's target is stated (2026-12-02): SGLang's three rows 66.1% TTFT and 28.6% TPOT,
         // one of them (DeepSeek-V3 on H200 at 128 clients: 11.3 s predicted, 3.6 s measured) beyond 3x; TensorRT-LLM's 33
-        // rows 19.8% and 19.6%, four beyond 3x.
+        // rows 24.5% and 4.0% (19.8% and 19.6% before its MLA block), four beyond 3x.
         JsonNode engines = j.get("engines");
         assertEquals(2, engines.size(), engines.toString());
         assertEquals("sglang | disagg", engines.get(0).get("engine_mode").asText());
@@ -194,8 +197,8 @@ class ValidateLatencyCommandTest {
         assertEquals(1, engines.get(0).get("rows_beyond_3x").asInt());
         assertEquals("trtllm | disagg", engines.get(1).get("engine_mode").asText());
         assertEquals(33, engines.get(1).get("predicted").asInt());
-        assertEquals(0.198, engines.get(1).get("median_abs_error_ttft").asDouble(), 0.005);
-        assertEquals(0.196, engines.get(1).get("median_abs_error_tpot").asDouble(), 0.005);
+        assertEquals(0.245, engines.get(1).get("median_abs_error_ttft").asDouble(), 0.005);
+        assertEquals(0.040, engines.get(1).get("median_abs_error_tpot").asDouble(), 0.005);
         assertEquals(4, engines.get(1).get("rows_beyond_3x").asInt());
         assertEquals(5, j.get("rows_beyond_3x").asInt());
     }

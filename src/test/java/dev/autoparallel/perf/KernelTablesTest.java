@@ -181,6 +181,30 @@ class KernelTablesTest {
                 "vLLM's op-perf has MLA module timings only");
     }
 
+    /**
+     * TensorRT-LLM's whole MLA block of DeepSeek-V3 on H200, 16 heads per rank, FP8 KV and FP8-block projections
+     * (mla_decode_module.csv from op-perf's mla_generation_module_perf): 4 sequences take 54.5 us at 1,024 cached tokens
+     * and 56.1 at 2,048, 8 sequences 56.2 and 59.9; between, bilinear in log2 of both. Beyond the last measured context
+     * (1,024 sequences stop at 32,768: out of memory beyond) linear along the last two; below the first sequence count
+     * its time; past the last, proportional.
+     */
+    @Test
+    void mlaModule_interpolatesItsGridOfSequencesAndContexts() {
+        Kernels k = KernelTables.builtIn().of("h200_sxm", "trtllm").orElseThrow();
+        KernelTables.MlaModule m = k.mlaDecodeModule("fp8", "fp8_block", 16).orElseThrow();
+        assertEquals(54.5e-6, m.seconds(4, 1024), 1e-12);
+        double midContext = Math.sqrt(1024.0 * 2048);
+        double midBatch = Math.sqrt(4.0 * 8);
+        assertEquals((54.5e-6 + 56.1e-6) / 2, m.seconds(4, midContext), 1e-12);
+        assertEquals(((54.5e-6 + 56.1e-6) / 2 + (56.2e-6 + 59.9e-6) / 2) / 2, m.seconds(midBatch, midContext), 1e-12);
+        assertEquals(m.seconds(1, 1024), m.seconds(0.5, 1024), 1e-15);
+        assertEquals(6372e-6 + (6372e-6 - 3273e-6) / 16384 * 32768, m.seconds(1024, 65536), 1e-12);
+        assertEquals(2 * m.seconds(1024, 1024), m.seconds(2048, 1024), 1e-12);
+        assertTrue(k.mlaDecodeModule("fp8", "fp8_block", 3).isEmpty());
+        assertTrue(KernelTables.builtIn().of("h200_sxm", "vllm").orElseThrow().mlaDecodeModule("fp8", "fp8_block", 16).isEmpty(),
+                "vLLM's module is not reduced: its context MLA is not measured to pair with it");
+    }
+
     @Test
     void curveLookup_equalsTheScanningInterpolation() {
         // Gaps (unmeasured buckets) inside and at both ends: the precomputed neighbours give the scan's answer everywhere.

@@ -2,7 +2,9 @@ package dev.autoparallel.perf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.autoparallel.AutoParallel;
 import dev.autoparallel.hardware.Gpu;
 import dev.autoparallel.hardware.GpuCatalog;
@@ -385,5 +387,19 @@ class PerfModelTest {
             double bare = perf.steps(l, 8, mem, ServingEngine.VLLM, none).seconds(8, 2048, 0);
             assertEquals(48 * 40e-6, with - bare, 1e-9, "PP " + pp);
         }
+    }
+
+    /**
+     * TensorRT-LLM's whole MLA block is measured for DeepSeek-V3's shape only (op-perf's mla_generation_module_perf): the
+     * FP8-block checkpoints of DeepSeek-V3 and R1 take it, as would a 16-bit one; GLM-5 (another MLA shape, with a sparse
+     * indexer), DeepSeek-V3.2 (the same shape with a sparse indexer) and a GQA model do not.
+     */
+    @Test
+    void mlaBlock_onlyForDeepSeekV3sShape() {
+        assertEquals("fp8_block", PerfModel.mlaModuleGemmDtype(ReferenceModels.spec("deepseek-ai/DeepSeek-V3")));
+        assertEquals("fp8_block", PerfModel.mlaModuleGemmDtype(AutoParallel.model("deepseek-ai/DeepSeek-R1")));
+        assertNull(PerfModel.mlaModuleGemmDtype(AutoParallel.model("zai-org/GLM-5-FP8")));
+        assertNull(PerfModel.mlaModuleGemmDtype(AutoParallel.model("deepseek-ai/DeepSeek-V3.2")));
+        assertNull(PerfModel.mlaModuleGemmDtype(ReferenceModels.spec("meta-llama/Llama-3.1-8B")));
     }
 }

@@ -49,6 +49,11 @@ class CalibrateJobTest {
             .add("num_heads", DataTypes.LongType).add("batch_size", DataTypes.LongType).add("isl", DataTypes.LongType)
             .add("step", DataTypes.LongType).add("latency", DataTypes.DoubleType);
 
+    private static final StructType MLA_MODULE = new StructType().add("model", DataTypes.StringType)
+            .add("kv_cache_dtype", DataTypes.StringType).add("gemm_type", DataTypes.StringType)
+            .add("num_heads", DataTypes.LongType).add("batch_size", DataTypes.LongType).add("isl", DataTypes.LongType)
+            .add("tp_size", DataTypes.LongType).add("step", DataTypes.LongType).add("latency", DataTypes.DoubleType);
+
     private static final StructType ALL_REDUCE = new StructType().add("allreduce_dtype", DataTypes.StringType)
             .add("num_gpus", DataTypes.LongType).add("message_size", DataTypes.LongType).add("kernel_source", DataTypes.StringType)
             .add("latency", DataTypes.DoubleType);
@@ -93,6 +98,15 @@ class CalibrateJobTest {
         write(root.resolve("h100_sxm/mla/trtllm/1.3.0rc20/context_mla_perf.parquet"), MLA, List.of(
                 RowFactory.create("bfloat16", 16L, 4L, 2048L, 0L, 0.4),
                 RowFactory.create("fp8", 16L, 4L, 2048L, 0L, 0.3)));
+        // The MLA module: DeepSeek-V3's block, 4 sequences at 1,024 cached tokens measured twice (the median: their mean)
+        // and at 2,048 once; another model's row and vLLM's file are not reduced.
+        write(root.resolve("h100_sxm/mla/trtllm/1.3.0rc20/mla_generation_module_perf.parquet"), MLA_MODULE, List.of(
+                RowFactory.create("deepseek-ai/DeepSeek-V3", "fp8", "fp8_block", 16L, 4L, 1L, 1L, 1024L, 0.054),
+                RowFactory.create("deepseek-ai/DeepSeek-V3", "fp8", "fp8_block", 16L, 4L, 1L, 1L, 1024L, 0.056),
+                RowFactory.create("deepseek-ai/DeepSeek-V3", "fp8", "fp8_block", 16L, 4L, 1L, 1L, 2048L, 0.0561),
+                RowFactory.create("zai-org/GLM-5", "fp8", "fp8_block", 16L, 4L, 1L, 1L, 1024L, 0.08)));
+        write(root.resolve("h100_sxm/mla/vllm/0.24.0/mla_generation_module_perf.parquet"), MLA_MODULE, List.of(
+                RowFactory.create("deepseek-ai/DeepSeek-V3", "fp8", "fp8_block", 16L, 4L, 1L, 1L, 1024L, 0.07)));
         // All-reduce: 2^15 bf16 elements (2^16 B) over 4 GPUs in 0.005 ms in a CUDA graph; the eager launch is dropped.
         write(root.resolve("h100_sxm/comm/vllm/0.24.0/custom_allreduce_perf.parquet"), ALL_REDUCE, List.of(
                 RowFactory.create("bfloat16", 4L, 32768L, "vLLM_custom_graph", 0.005),
@@ -107,7 +121,7 @@ class CalibrateJobTest {
         Map<String, Integer> rows = CalibrateJob.run(spark, root, out);
 
         assertEquals(Map.of("gemm.csv", 1, "decode_attention.csv", 1, "context_attention.csv", 1, "moe.csv", 1,
-                "mla_decode.csv", 1, "mla_context.csv", 1, "allreduce.csv", 1, "collectives.csv", 1), rows);
+                "mla_decode.csv", 1, "mla_context.csv", 1, "mla_decode_module.csv", 1, "allreduce.csv", 1, "collectives.csv", 1), rows);
         List<String> gemm = Files.readAllLines(out.resolve("gemm.csv"));
         assertTrue(gemm.get(0).contains("commit 095f58a") && gemm.get(0).contains("Apache License 2.0"), gemm.get(0));
         String[] cells = gemm.get(3).split(",", -1);
@@ -127,6 +141,10 @@ class CalibrateJobTest {
         // 2^16 tokens / 0.05 ms = 1,311 million per second; 2^23 pairs / 0.4 ms = 20.97 billion (the fp8-KV row is not kept).
         assertEquals("h100_sxm,trtllm,fp8,16,16,1311,1", Files.readAllLines(out.resolve("mla_decode.csv")).get(3));
         assertEquals("h100_sxm,trtllm,16,23,20.97,1", Files.readAllLines(out.resolve("mla_context.csv")).get(3));
+        // 55 us at 1,024 cached tokens, 56.1 at 2,048, the other counts empty.
+        List<String> module = Files.readAllLines(out.resolve("mla_decode_module.csv"));
+        assertTrue(module.get(2).startsWith("system,engine,kv_dtype,gemm_dtype,heads,batch,us_2,us_4,"), module.get(2));
+        assertEquals("h100_sxm,trtllm,fp8,fp8_block,16,4," + ",".repeat(9) + "55,56.1" + ",".repeat(6), module.get(3));
         // 2^16 B / 0.005 ms = 13.11 GB/s.
         assertEquals("h100_sxm,vllm,4,16,13.11,1", Files.readAllLines(out.resolve("allreduce.csv")).get(3));
         // 2^18 B / 0.016 ms = 16.38 GB/s.
