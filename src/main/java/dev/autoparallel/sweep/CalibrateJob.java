@@ -277,21 +277,31 @@ public final class CalibrateJob {
             cells[MOE_TOKENS.indexOf((int) r.getLong(9))] = format(r.getDouble(10) * 1e3);
             kernels.computeIfAbsent(key.toString(), k -> new TreeSet<>()).add(r.getString(11));
         }
+        writeWide(file, "# One routed-expert (MoE) layer, microseconds at num_tokens tokens, token-to-expert distribution "
+                        + MOE_DISTRIBUTION + "; the fastest kernel of the engine for the dtype, named in the kernel column (op-perf's"
+                        + " kernel_source).", "system,engine,dtype,hidden,inter,topk,experts,moe_tp,moe_ep,kernel", MOE_TOKENS,
+                order.stream().map(key -> key + "," + String.join("+", kernels.get(key)) + "," + String.join(",", wide.get(key))).toList());
+        return order.size();
+    }
+
+    /**
+     * A wide table: the attribution, {@code comment}, a header of {@code keys} and one {@code us_N} column per count,
+     * then {@code lines} (each its key columns and cells, joined).
+     */
+    private static void writeWide(Path file, String comment, String keys, List<Integer> counts, List<String> lines)
+            throws IOException {
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             w.write(ATTRIBUTION + "\n");
-            w.write("# One routed-expert (MoE) layer, microseconds at num_tokens tokens, token-to-expert distribution "
-                    + MOE_DISTRIBUTION + "; the fastest kernel of the engine for the dtype, named in the kernel column (op-perf's"
-                    + " kernel_source).\n");
-            StringBuilder header = new StringBuilder("system,engine,dtype,hidden,inter,topk,experts,moe_tp,moe_ep,kernel");
-            for (int t : MOE_TOKENS) {
+            w.write(comment + "\n");
+            StringBuilder header = new StringBuilder(keys);
+            for (int t : counts) {
                 header.append(",us_").append(t);
             }
             w.write(header + "\n");
-            for (String key : order) {
-                w.write(key + "," + String.join("+", kernels.get(key)) + "," + String.join(",", wide.get(key)) + "\n");
+            for (String line : lines) {
+                w.write(line + "\n");
             }
         }
-        return order.size();
     }
 
     /**
@@ -333,19 +343,10 @@ public final class CalibrateJob {
             });
             cells[MLA_MODULE_STEPS.indexOf(((Number) r.get(6)).intValue())] = format(r.getDouble(7) * 1e3);
         }
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            w.write(ATTRIBUTION + "\n");
-            w.write("# TensorRT-LLM's generation MLA module (DeepSeek-V3's attention block: projections and attention), microseconds"
-                    + " for batch sequences decoding one token each with step tokens cached, at heads query heads per rank.\n");
-            StringBuilder header = new StringBuilder("system,engine,kv_dtype,gemm_dtype,heads,batch");
-            for (int t : MLA_MODULE_STEPS) {
-                header.append(",us_").append(t);
-            }
-            w.write(header + "\n");
-            for (String key : order) {
-                w.write(key + "," + String.join(",", wide.get(key)) + "\n");
-            }
-        }
+        writeWide(file, "# TensorRT-LLM's generation MLA module (DeepSeek-V3's attention block: projections and attention),"
+                        + " microseconds for batch sequences decoding one token each with step tokens cached, at heads query heads"
+                        + " per rank.", "system,engine,kv_dtype,gemm_dtype,heads,batch", MLA_MODULE_STEPS,
+                order.stream().map(key -> key + "," + String.join(",", wide.get(key))).toList());
         return order.size();
     }
 
