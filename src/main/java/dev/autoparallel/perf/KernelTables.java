@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * Measured kernel speeds per GPU and engine: the tables {@code jobs/calibrate.sh} derives from NVIDIA
@@ -357,18 +358,7 @@ public final class KernelTables {
             if (batch > batches[last]) {
                 return atBatch(last, cached) * batch / batches[last];
             }
-            double b = Math.log(Math.max(batch, batches[0]));
-            int i = 0;
-            while (i < last - 1 && Math.log(batches[i + 1]) < b) {
-                i++;
-            }
-            if (last == 0) {
-                return atBatch(0, cached);
-            }
-            double lo = Math.log(batches[i]);
-            double hi = Math.log(batches[i + 1]);
-            double t = Math.min(1, Math.max(0, (b - lo) / (hi - lo)));
-            return atBatch(i, cached) + t * (atBatch(i + 1, cached) - atBatch(i, cached));
+            return last == 0 ? atBatch(0, cached) : logLinear(batches, batches.length, batch, i -> atBatch(i, cached));
         }
 
         private double atBatch(int i, double cached) {
@@ -378,15 +368,22 @@ public final class KernelTables {
                 double slope = (row[last] - row[last - 1]) / (steps[last] - steps[last - 1]);
                 return row[last] + Math.max(0, slope) * (cached - steps[last]);
             }
-            double c = Math.log(Math.max(cached, steps[0]));
-            int j = 0;
-            while (j < last - 1 && Math.log(steps[j + 1]) < c) {
-                j++;
+            return logLinear(steps, row.length, cached, j -> row[j]);
+        }
+
+        /**
+         * The value at {@code x}, linear in log(x) between the two of the first {@code count} (at least two) ascending
+         * {@code xs} around it; below the first, the first's value.
+         */
+        private static double logLinear(double[] xs, int count, double x, IntToDoubleFunction value) {
+            double at = Math.max(x, xs[0]);
+            int i = 0;
+            while (i < count - 2 && xs[i + 1] < at) {
+                i++;
             }
-            double lo = Math.log(steps[j]);
-            double hi = Math.log(steps[j + 1]);
-            double t = Math.min(1, Math.max(0, (c - lo) / (hi - lo)));
-            return row[j] + t * (row[j + 1] - row[j]);
+            double t = Math.min(1, Math.log(at / xs[i]) / Math.log(xs[i + 1] / xs[i]));
+            double lo = value.applyAsDouble(i);
+            return lo + t * (value.applyAsDouble(i + 1) - lo);
         }
     }
 

@@ -88,6 +88,12 @@ public final class LatencyReplay {
         int moeTp = (int) orZero(r.get("moe_tp_size"));
         int moeEp = (int) orZero(r.get("moe_ep_size"));
         boolean agg = harness == BenchmarkHarness.INFERENCEX && r.getOrDefault("mode", "agg").equals("agg");
+        if (agg && deepSeekOnTrtllm(r) && moeTp == tp && tp > 1 && moeEp <= 1 && dp == 1) {
+            Map<String, String> run = new TreeMap<>(r);
+            run.put("moe_tp_size", "1");
+            run.put("moe_ep_size", Integer.toString(tp));
+            return run;
+        }
         if (agg && moeTp <= 1 && tp > 1 && dp == tp && (long) tp * dp == moeEp && tp * dp > MAX_SINGLE_NODE_GPUS) {
             Map<String, String> run = new TreeMap<>(r);
             run.put("attention_dp_size", "1");
@@ -98,14 +104,6 @@ public final class LatencyReplay {
         boolean multiplied = agg && moeTp > 1 && moeEp > 1
                 && (long) moeTp * moeEp == (long) tp * dp && (tp == 1 || dp == 1) && Math.max(tp, dp) % moeEp == 0;
         if (!multiplied) {
-            boolean deepSeekTrtllm = agg && r.getOrDefault("backend", "").equals("trtllm")
-                    && r.getOrDefault("model_path", "").startsWith("deepseek-ai/DeepSeek-");
-            if (deepSeekTrtllm && moeTp == tp && tp > 1 && moeEp <= 1 && dp == 1) {
-                Map<String, String> run = new TreeMap<>(r);
-                run.put("moe_tp_size", "1");
-                run.put("moe_ep_size", Integer.toString(tp));
-                return run;
-            }
             return r;
         }
         Map<String, String> run = new TreeMap<>(r);
@@ -338,6 +336,11 @@ public final class LatencyReplay {
         }
     }
 
+    /** A DeepSeek-R1 / V3 row on TensorRT-LLM: in InferenceX's files, a run of its DeepSeek-R1 recipes. */
+    private static boolean deepSeekOnTrtllm(Map<String, String> r) {
+        return r.getOrDefault("backend", "").equals("trtllm") && r.getOrDefault("model_path", "").startsWith("deepseek-ai/DeepSeek-");
+    }
+
     /**
      * The MoE kernel a row's recipe forces, or null for the engine's own choice: InferenceX's gpt-oss recipes for vLLM on
      * H100 and H200 export {@code VLLM_MXFP4_USE_MARLIN=1} (SemiAnalysisAI/InferenceX benchmarks/gptoss_fp4_h100.sh and
@@ -368,7 +371,7 @@ public final class LatencyReplay {
      */
     static PromptHold promptHold(Map<String, String> r, BenchmarkHarness harness, ServingEngine engine, Layout l) {
         boolean inferenceXTrtllm = engine == ServingEngine.TRTLLM && harness == BenchmarkHarness.INFERENCEX;
-        if (inferenceXTrtllm && l.dp() > 1 && r.getOrDefault("model_path", "").startsWith("deepseek-ai/DeepSeek-")) {
+        if (inferenceXTrtllm && l.dp() > 1 && deepSeekOnTrtllm(r)) {
             return new AdpBalance(l.dp(), INFERENCEX_DSR1_ADP_TIMEOUT_ITERS);
         }
         boolean recipe = inferenceXTrtllm && r.getOrDefault("model_path", "").equals("meta-llama/Llama-3.1-70B")

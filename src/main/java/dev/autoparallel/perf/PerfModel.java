@@ -270,9 +270,9 @@ public final class PerfModel {
     }
 
     /**
-     * {@link #mlaModuleGemmDtype} of {@code spec}: DeepSeek-V3's MLA shape (hidden 7,168; q LoRA 1,536, KV LoRA 512, 128 +
-     * 64 query-key and 128 value dimensions per head; the tables' one model), plain MLA (no sparse indexer), stored in
-     * 128 x 128 FP8 blocks or 16-bit.
+     * {@link #mlaModuleGemmDtype} of {@code spec}: DeepSeek-V3's MLA shape (its config.json: hidden_size 7168, q_lora_rank
+     * 1536, kv_lora_rank 512, qk_nope_head_dim 128, qk_rope_head_dim 64, v_head_dim 128; op-perf's module files measure that
+     * model alone), plain MLA (no sparse indexer), stored in 128 x 128 FP8 blocks or 16-bit.
      */
     static String mlaModuleGemmDtype(ModelSpec spec) {
         ModelSpec.MlaDims m = spec.mla();

@@ -268,12 +268,7 @@ public final class CalibrateJob {
             for (int i = 0; i < 9; i++) {
                 key.append(i == 0 ? "" : ",").append(r.get(i));
             }
-            String[] cells = wide.computeIfAbsent(key.toString(), k -> {
-                order.add(k);
-                String[] c = new String[MOE_TOKENS.size()];
-                Arrays.fill(c, "");
-                return c;
-            });
+            String[] cells = cellsOf(wide, order, key.toString(), MOE_TOKENS.size());
             cells[MOE_TOKENS.indexOf((int) r.getLong(9))] = format(r.getDouble(10) * 1e3);
             kernels.computeIfAbsent(key.toString(), k -> new TreeSet<>()).add(r.getString(11));
         }
@@ -282,6 +277,16 @@ public final class CalibrateJob {
                         + " kernel_source).", "system,engine,dtype,hidden,inter,topk,experts,moe_tp,moe_ep,kernel", MOE_TOKENS,
                 order.stream().map(key -> key + "," + String.join("+", kernels.get(key)) + "," + String.join(",", wide.get(key))).toList());
         return order.size();
+    }
+
+    /** The cells of a wide table's row {@code key}, empty until set; a new key joins {@code order}. */
+    private static String[] cellsOf(Map<String, String[]> wide, List<String> order, String key, int size) {
+        return wide.computeIfAbsent(key, k -> {
+            order.add(k);
+            String[] c = new String[size];
+            Arrays.fill(c, "");
+            return c;
+        });
     }
 
     /**
@@ -335,12 +340,7 @@ public final class CalibrateJob {
         List<String> order = new ArrayList<>();
         for (Row r : reduced.collectAsList()) {
             String key = r.get(0) + "," + r.get(1) + "," + r.get(2) + "," + r.get(3) + "," + r.get(4) + "," + r.get(5);
-            String[] cells = wide.computeIfAbsent(key, k -> {
-                order.add(k);
-                String[] c = new String[MLA_MODULE_STEPS.size()];
-                Arrays.fill(c, "");
-                return c;
-            });
+            String[] cells = cellsOf(wide, order, key, MLA_MODULE_STEPS.size());
             cells[MLA_MODULE_STEPS.indexOf(((Number) r.get(6)).intValue())] = format(r.getDouble(7) * 1e3);
         }
         writeWide(file, "# TensorRT-LLM's generation MLA module (DeepSeek-V3's attention block: projections and attention),"
