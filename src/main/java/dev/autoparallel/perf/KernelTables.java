@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.IntToDoubleFunction;
 
 /**
@@ -120,6 +121,8 @@ public final class KernelTables {
         private final Map<String, Curve> mlaDecode = new HashMap<>();
         /** The generation MLA module (DeepSeek-V3's attention block) by "KV dtype,GEMM dtype,heads per rank". */
         private final Map<String, MlaModule> mlaDecodeModule = new HashMap<>();
+        /** The context MLA module (the same block in prefill) by "KV dtype,GEMM dtype,heads per rank". */
+        private final Map<String, MlaModule> mlaContextModule = new HashMap<>();
         /** Context MLA attention by heads per rank: causal token pairs per second by log2 of the pairs. */
         private final Map<Integer, Curve> mlaContext = new HashMap<>();
         /** The engine's tensor-parallel all-reduce by GPU count: message bytes per second by log2 of the bytes. */
@@ -147,6 +150,15 @@ public final class KernelTables {
          */
         Optional<MlaModule> mlaDecodeModule(String kvDtype, String gemmDtype, int heads) {
             return Optional.ofNullable(mlaDecodeModule.get(kvDtype + "," + gemmDtype + "," + heads));
+        }
+
+        /**
+         * The whole DeepSeek-V3 MLA block in prefill (its projections in {@code gemmDtype}, the latent expanded to keys and
+         * values, causal attention, the latent written to a {@code kvDtype} cache) with {@code heads} query heads per rank,
+         * by prompts and prompt length; empty where not measured.
+         */
+        Optional<MlaModule> mlaContextModule(String kvDtype, String gemmDtype, int heads) {
+            return Optional.ofNullable(mlaContextModule.get(kvDtype + "," + gemmDtype + "," + heads));
         }
 
         /** Context MLA attention with {@code heads} query heads per rank: a curve of causal token pairs per second. */
@@ -248,6 +260,7 @@ public final class KernelTables {
             mlaDecode.forEach((key, c) -> k.mlaDecode.put(key, c.scaled(Math.min(hbm, bf16))));
             mlaContext.forEach((heads, c) -> k.mlaContext.put(heads, c.scaled(bf16)));
             mlaDecodeModule.forEach((key, m) -> k.mlaDecodeModule.put(key, m.scaled(Math.min(hbm, bf16))));
+            mlaContextModule.forEach((key, m) -> k.mlaContextModule.put(key, m.scaled(bf16)));
             double link = to.intraNodeBytesPerSecond() / from.intraNodeBytesPerSecond();
             allReduce.forEach((gpus, c) -> k.allReduce.put(gpus, c.scaled(link)));
             collectives.forEach((key, c) -> k.collectives.put(key, c.scaled(link)));
@@ -350,6 +363,18 @@ public final class KernelTables {
                 }
             }
             return new MlaModule(batches, steps, s);
+        }
+
+        /**
+         * Seconds of the block in prefill for {@code prompts} prompts of {@code length} tokens each (a context module).
+         * Less than one prompt is a chunk of one: its share of the whole prompt's time, never below the block over as
+         * many tokens alone (the projections' and launches' floor).
+         */
+        double prefillSeconds(double prompts, double length) {
+            if (prompts >= batches[0]) {
+                return seconds(prompts, length);
+            }
+            return Math.max(atBatch(0, prompts * length), prompts / batches[0] * atBatch(0, length));
         }
 
         /** Seconds of the block for {@code batch} sequences with {@code cached} tokens of context each. */
@@ -548,7 +573,8 @@ public final class KernelTables {
             });
         });
         perEngine(byKey, "/perf/mla_context.csv", 3, 1e9, (kernels, k, c) -> kernels.mlaContext.put(Integer.parseInt(k[2]), c));
-        loadMlaDecodeModule(byKey);
+        loadMlaModule(byKey, "/perf/mla_decode_module.csv", k -> k.mlaDecodeModule);
+        loadMlaModule(byKey, "/perf/mla_context_module.csv", k -> k.mlaContextModule);
         List<String[]> moe = lines("/perf/moe.csv");
         String[] header = moe.remove(0);
         // system, engine, dtype, hidden, inter, topk, experts, moe_tp, moe_ep, kernel, then one column per token count.
@@ -583,13 +609,13 @@ public final class KernelTables {
     }
 
     /**
-     * mla_decode_module.csv: system, engine, KV dtype, GEMM dtype, heads, batch, then microseconds per cached-token count
-     * (header {@code us_N}); a grid per system, engine, dtypes and heads. A row may stop short of the longest contexts
-     * (large batches run out of memory there) or skip a count between measured ones; rows with fewer than two times are
-     * dropped.
+     * mla_decode_module.csv and mla_context_module.csv: system, engine, KV dtype, GEMM dtype, heads, batch, then
+     * microseconds per cached-token count or prompt length (header {@code us_N}); a grid per system, engine, dtypes and
+     * heads, put in the map {@code into} gives. A row may stop short of the longest contexts (large batches run out of
+     * memory there) or skip a count between measured ones; rows with fewer than two times are dropped.
      */
-    private static void loadMlaDecodeModule(Map<String, Kernels> byKey) {
-        List<String[]> lines = lines("/perf/mla_decode_module.csv");
+    private static void loadMlaModule(Map<String, Kernels> byKey, String resource, Function<Kernels, Map<String, MlaModule>> into) {
+        List<String[]> lines = lines(resource);
         String[] header = lines.remove(0);
         int first = 6;
         double[] steps = new double[header.length - first];
@@ -624,7 +650,7 @@ public final class KernelTables {
             Kernels kernels = byKey.get(k[0] + "," + k[1]);
             if (kernels != null) {
                 double[] batches = rows.keySet().stream().mapToDouble(Double::doubleValue).toArray();
-                kernels.mlaDecodeModule.put(k[2] + "," + k[3] + "," + k[4],
+                into.apply(kernels).put(k[2] + "," + k[3] + "," + k[4],
                         new MlaModule(batches, steps, rows.values().toArray(new double[0][])));
             }
         });

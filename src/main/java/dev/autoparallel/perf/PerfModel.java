@@ -89,7 +89,8 @@ public final class PerfModel {
     /**
      * The kernel-table GEMM dtype of a DeepSeek-V3-shaped MLA block as served ({@code fp8_block} for 128 x 128 FP8 blocks,
      * {@code bfloat16} for 16-bit weights), or null for any other model or storage: the one model whose whole attention
-     * block the tables measure ({@link KernelTables.Kernels#mlaDecodeModule}).
+     * block the tables measure, in decode and in prefill ({@link KernelTables.Kernels#mlaDecodeModule},
+     * {@link KernelTables.Kernels#mlaContextModule}).
      */
     private final String mlaModuleGemmDtype;
     /** Parameters and served bytes of the LM head (what a speculative drafter's every pass runs). */
@@ -629,8 +630,17 @@ public final class PerfModel {
          * projections in a step that decodes; else null.
          */
         private KernelTables.MlaModule mlaModule;
+        /**
+         * Where the tables hold the same block in prefill ({@code mla_context_module.csv}), that block by prompts and prompt
+         * length, in place of the context MLA kernel and of the roofline's read and compute ({@link #attentionPrefillTokenS})
+         * of the blocks' projections in a step that prefills; else null. A step that does both runs both blocks, its prompt
+         * tokens taken as a share of prompts at the decoding context's length (as the context kernel takes them): the
+         * projections' weights are read twice where the engine reads them once, a few microseconds a layer.
+         */
+        private KernelTables.MlaModule mlaContextModule;
         private final double attentionReadS;
         private final double attentionDecodeTokenS;
+        private final double attentionPrefillTokenS;
         /** The roofline's compute seconds per decode and per prefill token of the routed experts the measured layer replaces. */
         private double routedDecodeTokenS;
         private double routedPrefillTokenS;
@@ -701,6 +711,7 @@ public final class PerfModel {
             this.routedDecodeTokenS = 2 * activeRoutedParams * share / (peak * ETA_DECODE_COMPUTE);
             this.routedPrefillTokenS = 2 * activeRoutedParams * share / (peak * ETA_PREFILL_COMPUTE);
             this.attentionDecodeTokenS = 2 * attentionParams * share / (peak * ETA_DECODE_COMPUTE);
+            this.attentionPrefillTokenS = 2 * attentionParams * share / (peak * ETA_PREFILL_COMPUTE);
             this.attentionUnitS = 4.0 * spec.numAttentionHeads() * spec.headDim() / tp / (peak * ETA_PREFILL_COMPUTE);
             this.headReadS = headBytes / tp / bandwidth;
             this.headTokenS = 2 * headParams / tp / (peak * ETA_DECODE_COMPUTE);
@@ -811,6 +822,8 @@ public final class PerfModel {
                     this.mlaLayers = mla / (double) l.pp();
                     this.mlaModule = mlaModuleGemmDtype == null ? null
                             : k.mlaDecodeModule(kv, mlaModuleGemmDtype, heads).orElse(null);
+                    this.mlaContextModule = mlaModuleGemmDtype == null ? null
+                            : k.mlaContextModule(kv, mlaModuleGemmDtype, heads).orElse(null);
                 }
             }
         }
@@ -994,17 +1007,22 @@ public final class PerfModel {
                 return measuredSeconds(decode, ctx, prefill, verify);
             }
             if (moeLayer != null) {
-                // The roofline without the routed experts (nor, in a step that decodes, the attention blocks where their whole
-                // generation MLA block is measured), plus the measured MoE layers at the step's tokens.
+                // The roofline without the routed experts (nor the attention blocks of the phases whose whole MLA block is
+                // measured: generation in a step that decodes, context in one that prefills), plus the measured MoE layers
+                // at the step's tokens.
                 boolean module = mlaModule != null && decode > 0;
-                double rest = Math.max(memorySeconds(decode, ctx, prefill, verify) - (module ? attentionReadS : 0),
+                boolean contextModule = mlaContextModule != null && prefill > 0;
+                double rest = Math.max(memorySeconds(decode, ctx, prefill, verify) - (module || contextModule ? attentionReadS : 0),
                         computeSeconds(decode, ctx, prefill, verify) - routedDecodeTokenS * (decode + verify)
-                                - routedPrefillTokenS * prefill - (module ? attentionDecodeTokenS * (decode + verify) : 0));
+                                - routedPrefillTokenS * prefill - (module ? attentionDecodeTokenS * (decode + verify) : 0)
+                                - (contextModule ? attentionPrefillTokenS * prefill : 0));
                 double kernels = rest + moeLayers * moeLayer.seconds(Math.max(1, decode + prefill + verify) * moeTokenScale);
                 if (mlaDecode != null) {
                     double generation = decode <= 0 ? 0
                             : module ? mlaModule.seconds(decode + verify, ctx) : mlaDecode.seconds((decode + verify) * ctx);
-                    kernels += mlaLayers * (generation + (prefill > 0 ? mlaContext.seconds(prefill * ctx / 2) : 0));
+                    double context = prefill <= 0 ? 0
+                            : contextModule ? mlaContextModule.prefillSeconds(prefill / ctx, ctx) : mlaContext.seconds(prefill * ctx / 2);
+                    kernels += mlaLayers * (generation + context);
                 }
                 return kernels;
             }

@@ -53,11 +53,11 @@ public enum ServingEngine {
      * (chunked prefill is off by default; 1.0-1.2 in the fitted rows).
      */
     TRTLLM("trtllm", new EngineCalibration(3.5e-3, 20e-3, 1.6, 0.2), new EngineCalibration(0.75e-3, 5e-3, 1.5, 0.3),
-            new EngineCalibration(3.75e-3, 55e-3, 0.6, 0.3),
+            new EngineCalibration(3.75e-3, 55e-3, 0.4, 0.4),
             List.of(new HarnessQueue(INFERENCEX, ROOFLINE, 1.55, 0.2),
                     new HarnessQueue(INFERENCEX, MEASURED_KERNELS, 0.15, 0.8),
                     new HarnessQueue(AICONFIGURATOR, MEASURED_KERNELS, 1.55, 0.3),
-                    new HarnessQueue(INFERENCEX, MEASURED_EXPERTS, 0.35, 0.7),
+                    new HarnessQueue(INFERENCEX, MEASURED_EXPERTS, 0.20, 0.8),
                     new HarnessQueue(AICONFIGURATOR, MEASURED_EXPERTS, 0.35, 0.4)));
 
     /**
@@ -114,7 +114,9 @@ public enum ServingEngine {
      * mla_decode_module.csv) and InferenceX's DeepSeek runs of 2025-11-02 were read at EP = TP as its configurations run
      * them (LatencyReplay#inferenceXLayout), its 246 rows refitted to 3.75 ms + 0 us a MoE layer, 55 ms, 0.6 x (C-1)^0.3
      * (TTFT 21.2% -> 18.9%, TPOT 6.5% -> 6.0% on them; with the block alone, before the EP reading, the fit had given
-     * 3.5 ms, 70 ms, 0.2 x (C-1)^0.5).
+     * 3.5 ms, 70 ms, 0.2 x (C-1)^0.5). Once its DeepSeek prefill steps took the same block measured in prefill
+     * (mla_context_module.csv; TTFT 18.9% -> 18.4%, TPOT 6.0% -> 5.7% on them with the values before) the queue refitted
+     * to 0.4 x (C-1)^0.4, the overheads unchanged (TTFT 17.1%, TPOT 5.8%; 2026-12-02).
      */
     private final EngineCalibration expertCalibration;
 
@@ -139,9 +141,10 @@ public enum ServingEngine {
      *   <li>TensorRT-LLM roofline: InferenceX 97 rows, 1.55 x (C-1)^0.2, 14.9% -> 14.7%; aiconfigurator 3 rows, too few.
      *   <li>TensorRT-LLM measured kernels: InferenceX 72 rows, 0.15 x (C-1)^0.8, 35.7% -> 7.4%; aiconfigurator 357 rows,
      *       1.55 x (C-1)^0.3, 15.2% -> 14.7%.
-     *   <li>TensorRT-LLM measured experts (refitted 2026-12-02 with the measured MLA block and the EP reading above;
-     *       were 0.30 x (C-1)^0.6 and 0.20 x (C-1)^0.4): InferenceX 121 rows (33 disaggregated), 0.35 x (C-1)^0.7,
-     *       33.4% -> 17.9%; aiconfigurator 125 rows, 0.35 x (C-1)^0.4, 13.0% -> 10.0%.
+     *   <li>TensorRT-LLM measured experts (refitted 2026-12-02 with the measured MLA block in decode and in prefill and the
+     *       EP reading above; were 0.30 x (C-1)^0.6 and 0.20 x (C-1)^0.4, then 0.35 x (C-1)^0.7 for InferenceX before the
+     *       block in prefill): InferenceX 121 rows (33 disaggregated), 0.20 x (C-1)^0.8, 35.3% -> 20.2% (22.9% with
+     *       0.35 x (C-1)^0.7); aiconfigurator 125 rows, 0.35 x (C-1)^0.4, 12.6% -> 10.0%.
      * </ul>
      * TPOT moves by 0.5 points or less on each. Fitting each harness's prefill overhead as well gained little more
      * (TensorRT-LLM measured kernels on InferenceX 7.4% -> 6.2%, measured experts 24.7% -> 22.0%) and was not kept: the

@@ -48,6 +48,9 @@ import org.apache.spark.sql.functions;
  *   <li>{@code mla_decode_module.csv}: TensorRT-LLM's whole generation MLA block of DeepSeek-V3 (projections and
  *       attention), microseconds per system, KV dtype, GEMM dtype, query heads per rank and decoding sequences, at each
  *       measured cached-token count;</li>
+ *   <li>{@code mla_context_module.csv}: the same block in prefill (projections, the latent expanded to keys and values, and
+ *       causal attention over the prompt), microseconds per system, KV dtype, GEMM dtype, query heads per rank and prompts,
+ *       at each measured prompt length;</li>
  *   <li>{@code allreduce.csv}: the engine's tensor-parallel all-reduce in CUDA graphs, achieved GB/s by GPU count and log2
  *       of the bfloat16 message bytes;</li>
  *   <li>{@code collectives.csv}: NCCL's all-gather, reduce-scatter and all-to-all within a node (the engine column reads
@@ -57,7 +60,8 @@ import org.apache.spark.sql.functions;
  *
  * <p>{@code CalibrateJob OP_PERF_DIR OUT_DIR}: reads {@code SYSTEM/gemm/ENGINE/VERSION/gemm_perf.parquet},
  * {@code SYSTEM/attention/ENGINE/VERSION/*_attention_perf.parquet}, {@code SYSTEM/moe/ENGINE/VERSION/moe_perf.parquet} and
- * {@code SYSTEM/mla/ENGINE/VERSION/*_mla_perf.parquet}, {@code SYSTEM/comm/ENGINE/VERSION/custom_allreduce_perf.parquet} and
+ * {@code SYSTEM/mla/ENGINE/VERSION/*_mla_perf.parquet} and {@code mla_*_module_perf.parquet},
+ * {@code SYSTEM/comm/ENGINE/VERSION/custom_allreduce_perf.parquet} and
  * {@code SYSTEM/comm/nccl/VERSION/nccl_perf.parquet} for the systems of {@link #SYSTEMS} that exist.
  */
 public final class CalibrateJob {
@@ -67,13 +71,16 @@ public final class CalibrateJob {
             "rtx_pro_6000_server");
     static final List<String> ENGINES = List.of("vllm", "sglang", "trtllm");
     /**
-     * The engine whose generation MLA module is reduced: TensorRT-LLM, whose MLA kernels the step model also has for
-     * prefill ({@code mla_context.csv}); vLLM measures the module too, but not the context kernel it would pair with.
+     * The engine whose MLA modules, generation and context, are reduced: TensorRT-LLM, one kernel set each. vLLM measures
+     * both too, under three attention backends (FLASH_ATTN, FLASH_ATTN_MLA, FLASHMLA), not reduced yet.
      */
     static final String MLA_MODULE_ENGINE = "trtllm";
     /** The cached-token counts every op-perf MLA module file measures (2 to 131,072). */
     static final List<Integer> MLA_MODULE_STEPS = List.of(2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384,
             32768, 65536, 131072);
+    /** The prompt lengths every op-perf context MLA module file measures (1 to 32,768). */
+    static final List<Integer> MLA_MODULE_ISLS = List.of(1, 16, 32, 64, 128, 256, 512, 1024, 1536, 2048, 3072, 4096, 6144,
+            8192, 10240, 12288, 16384, 32768);
     /** The op-perf folder of NCCL's own collectives (beside the engines' under {@code comm}). */
     static final String NCCL = "nccl";
     /** log2(n x k) buckets of the GEMM table: the measured n and k run from 32 to 65,536. */
@@ -118,7 +125,7 @@ public final class CalibrateJob {
         }
     }
 
-    /** Writes the nine tables into {@code out}; returns how many rows each got. */
+    /** Writes the ten tables into {@code out}; returns how many rows each got. */
     public static Map<String, Integer> run(SparkSession spark, Path root, Path out) throws IOException {
         Files.createDirectories(out);
         Map<String, Integer> rows = new TreeMap<>();
@@ -136,6 +143,9 @@ public final class CalibrateJob {
         rows.put("mla_decode.csv", mlaDecode == null ? 0 : writeMlaDecode(mlaDecode, out.resolve("mla_decode.csv")));
         Dataset<Row> mlaModule = read(spark, root, "mla", "mla_generation_module_perf.parquet", List.of(MLA_MODULE_ENGINE));
         rows.put("mla_decode_module.csv", mlaModule == null ? 0 : writeMlaDecodeModule(mlaModule, out.resolve("mla_decode_module.csv")));
+        Dataset<Row> contextModule = read(spark, root, "mla", "mla_context_module_perf.parquet", List.of(MLA_MODULE_ENGINE));
+        rows.put("mla_context_module.csv", contextModule == null ? 0
+                : writeMlaContextModule(contextModule, out.resolve("mla_context_module.csv")));
         Dataset<Row> mlaContext = read(spark, root, "mla", "context_mla_perf.parquet");
         rows.put("mla_context.csv", mlaContext == null ? 0 : writeMlaContext(mlaContext, out.resolve("mla_context.csv")));
         Dataset<Row> allReduce = read(spark, root, "comm", "custom_allreduce_perf.parquet");
@@ -329,23 +339,41 @@ public final class CalibrateJob {
      * sequences, one column per cached-token count (2 to 131,072).
      */
     static int writeMlaDecodeModule(Dataset<Row> module, Path file) throws IOException {
+        return writeMlaModule(module, file, "step", MLA_MODULE_STEPS, "# TensorRT-LLM's generation MLA module (DeepSeek-V3's"
+                + " attention block: projections and attention), microseconds for batch sequences decoding one token each with"
+                + " step tokens cached, at heads query heads per rank.");
+    }
+
+    /**
+     * TensorRT-LLM's context MLA module (op-perf {@code mla_context_module_perf}: the same block of one DeepSeek-V3 layer
+     * in prefill, its projections, the latent expanded to keys and values and causal attention over the prompt, with
+     * nothing cached before it): microseconds, the median of repeated shapes, per system, engine, KV dtype, GEMM dtype,
+     * heads and prompts, one column per prompt length (1 to 32,768).
+     */
+    static int writeMlaContextModule(Dataset<Row> module, Path file) throws IOException {
+        return writeMlaModule(module.where("step = 0"), file, "isl", MLA_MODULE_ISLS, "# TensorRT-LLM's context MLA module"
+                + " (DeepSeek-V3's attention block: projections and causal attention), microseconds for batch prompts of isl"
+                + " tokens each, nothing cached before them, at heads query heads per rank.");
+    }
+
+    /** One of the MLA module tables: DeepSeek-V3's rows at TP 1 (heads per rank in their own column), wide by {@code column}. */
+    private static int writeMlaModule(Dataset<Row> module, Path file, String column, List<Integer> counts, String comment)
+            throws IOException {
         Dataset<Row> reduced = module
                 .where("model = 'deepseek-ai/DeepSeek-V3' and tp_size = 1 and kv_cache_dtype in ('bfloat16', 'fp8')"
-                        + " and gemm_type in ('bfloat16', 'fp8_block') and latency > 0 and step in ("
-                        + String.join(", ", MLA_MODULE_STEPS.stream().map(String::valueOf).toList()) + ")")
-                .groupBy("system", "engine", "kv_cache_dtype", "gemm_type", "num_heads", "batch_size", "step")
+                        + " and gemm_type in ('bfloat16', 'fp8_block') and latency > 0 and " + column + " in ("
+                        + String.join(", ", counts.stream().map(String::valueOf).toList()) + ")")
+                .groupBy("system", "engine", "kv_cache_dtype", "gemm_type", "num_heads", "batch_size", column)
                 .agg(functions.expr("percentile(latency, 0.5)").as("ms"))
-                .orderBy("system", "engine", "kv_cache_dtype", "gemm_type", "num_heads", "batch_size", "step");
+                .orderBy("system", "engine", "kv_cache_dtype", "gemm_type", "num_heads", "batch_size", column);
         Map<String, String[]> wide = new TreeMap<>();
         List<String> order = new ArrayList<>();
         for (Row r : reduced.collectAsList()) {
             String key = r.get(0) + "," + r.get(1) + "," + r.get(2) + "," + r.get(3) + "," + r.get(4) + "," + r.get(5);
-            String[] cells = cellsOf(wide, order, key, MLA_MODULE_STEPS.size());
-            cells[MLA_MODULE_STEPS.indexOf(((Number) r.get(6)).intValue())] = format(r.getDouble(7) * 1e3);
+            String[] cells = cellsOf(wide, order, key, counts.size());
+            cells[counts.indexOf(((Number) r.get(6)).intValue())] = format(r.getDouble(7) * 1e3);
         }
-        writeWide(file, "# TensorRT-LLM's generation MLA module (DeepSeek-V3's attention block: projections and attention),"
-                        + " microseconds for batch sequences decoding one token each with step tokens cached, at heads query heads"
-                        + " per rank.", "system,engine,kv_dtype,gemm_dtype,heads,batch", MLA_MODULE_STEPS,
+        writeWide(file, comment, "system,engine,kv_dtype,gemm_dtype,heads,batch", counts,
                 order.stream().map(key -> key + "," + String.join(",", wide.get(key))).toList());
         return order.size();
     }

@@ -205,6 +205,26 @@ class KernelTablesTest {
                 "vLLM's module is not reduced: its context MLA is not measured to pair with it");
     }
 
+    /**
+     * The same block in prefill (mla_context_module.csv from op-perf's mla_context_module_perf), H200, 16 heads per rank,
+     * FP8 KV and FP8-block projections: one prompt of 1,024 tokens takes 173 us, of 1,536 239.9 us, two prompts of 1,024
+     * 287.8 us; between, log-linear in both. Less than a prompt is a chunk of one: its share of the whole prompt's 1,461 us at 8,192 tokens, never below
+     * the block over its tokens alone (a twentieth of 8,192 is 409.6 tokens: 80.1 us at 256 and 105.7 at 512, log-linear).
+     */
+    @Test
+    void mlaContextModule_timesPromptsAndChunksOfOne() {
+        Kernels k = KernelTables.builtIn().of("h200_sxm", "trtllm").orElseThrow();
+        KernelTables.MlaModule m = k.mlaContextModule("fp8", "fp8_block", 16).orElseThrow();
+        assertEquals(173e-6, m.prefillSeconds(1, 1024), 1e-12);
+        assertEquals((173e-6 + 239.9e-6) / 2, m.prefillSeconds(1, Math.sqrt(1024.0 * 1536)), 1e-12);
+        assertEquals((173e-6 + 287.8e-6) / 2, m.prefillSeconds(Math.sqrt(2), 1024), 1e-12);
+        assertEquals(0.25 * 1461e-6, m.prefillSeconds(0.25, 8192), 1e-12);
+        double floor = 80.1e-6 + Math.log(409.6 / 256) / Math.log(2) * (105.7e-6 - 80.1e-6);
+        assertEquals(floor, m.prefillSeconds(0.05, 8192), 1e-12);
+        assertTrue(floor > 0.05 * 1461e-6);
+        assertTrue(KernelTables.builtIn().of("h200_sxm", "vllm").orElseThrow().mlaContextModule("fp8", "fp8_block", 16).isEmpty());
+    }
+
     @Test
     void curveLookup_equalsTheScanningInterpolation() {
         // Gaps (unmeasured buckets) inside and at both ends: the precomputed neighbours give the scan's answer everywhere.

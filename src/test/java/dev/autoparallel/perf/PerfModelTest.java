@@ -390,6 +390,26 @@ class PerfModelTest {
     }
 
     /**
+     * TensorRT-LLM's DeepSeek-V3 prefill on H200 at TP 8 with expert parallelism (16 heads per rank, FP8-block projections,
+     * a 16-bit KV cache) times its MLA block as measured in prefill (mla_context_module.csv from op-perf's
+     * mla_context_module_perf): one prompt of 8,192 tokens 1,464 us a layer, two of 4,096 1,312 us. The same 8,192 tokens
+     * read the same weights, run the same experts and all-reduce the same bytes either way, so the two prefills differ by
+     * 61 layers x 152 us = 9.272 ms, the blocks' difference alone.
+     */
+    @Test
+    void deepSeekPrefillOnTrtllm_timesTheMlaBlockMeasuredInPrefill() {
+        Gpu h200 = GpuCatalog.require("H200", "gpu");
+        Layout tp8ep = new Layout(8, 1, 1, true);
+        MemoryModel deepSeek = new MemoryModel(ReferenceModels.spec("deepseek-ai/DeepSeek-V3"), h200);
+        MemoryEstimate mem = deepSeek.evaluate(tp8ep, EngineSettings.defaults().withMaxModelLen(16384).withMaxNumSeqs(8),
+                h200.memoryBytes());
+        PerfModel perf = new PerfModel(deepSeek);
+        assertEquals(PerfModel.StepSource.MEASURED_EXPERTS, perf.stepSource(tp8ep, mem, ServingEngine.TRTLLM));
+        PerfModel.Steps steps = perf.steps(tp8ep, 8, mem, ServingEngine.TRTLLM, ServingEngine::calibration);
+        assertEquals(61 * (1464e-6 - 1312e-6), steps.seconds(0, 8192, 8192) - steps.seconds(0, 4096, 8192), 1e-9);
+    }
+
+    /**
      * TensorRT-LLM's whole MLA block is measured for DeepSeek-V3's shape only (op-perf's mla_generation_module_perf): the
      * FP8-block checkpoints of DeepSeek-V3 and R1 take it, as would a 16-bit one; GLM-5 (another MLA shape, with a sparse
      * indexer), DeepSeek-V3.2 (the same shape with a sparse indexer) and a GQA model do not.

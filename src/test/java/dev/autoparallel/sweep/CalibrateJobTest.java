@@ -107,6 +107,13 @@ class CalibrateJobTest {
                 RowFactory.create("zai-org/GLM-5", "fp8", "fp8_block", 16L, 4L, 1L, 1L, 1024L, 0.08)));
         write(root.resolve("h100_sxm/mla/vllm/0.24.0/mla_generation_module_perf.parquet"), MLA_MODULE, List.of(
                 RowFactory.create("deepseek-ai/DeepSeek-V3", "fp8", "fp8_block", 16L, 4L, 1L, 1L, 1024L, 0.07)));
+        // The context module: 2 prompts of 8,192 tokens with nothing cached, 5.3 ms; a row with a cached prefix (step 512)
+        // and vLLM's file are not reduced.
+        write(root.resolve("h100_sxm/mla/trtllm/1.3.0rc20/mla_context_module_perf.parquet"), MLA_MODULE, List.of(
+                RowFactory.create("deepseek-ai/DeepSeek-V3", "fp8", "fp8_block", 16L, 2L, 8192L, 1L, 0L, 5.3),
+                RowFactory.create("deepseek-ai/DeepSeek-V3", "fp8", "fp8_block", 16L, 2L, 8192L, 1L, 512L, 6.0)));
+        write(root.resolve("h100_sxm/mla/vllm/0.24.0/mla_context_module_perf.parquet"), MLA_MODULE, List.of(
+                RowFactory.create("deepseek-ai/DeepSeek-V3", "fp8", "fp8_block", 16L, 2L, 8192L, 1L, 0L, 7.0)));
         // All-reduce: 2^15 bf16 elements (2^16 B) over 4 GPUs in 0.005 ms in a CUDA graph; the eager launch is dropped.
         write(root.resolve("h100_sxm/comm/vllm/0.24.0/custom_allreduce_perf.parquet"), ALL_REDUCE, List.of(
                 RowFactory.create("bfloat16", 4L, 32768L, "vLLM_custom_graph", 0.005),
@@ -121,7 +128,8 @@ class CalibrateJobTest {
         Map<String, Integer> rows = CalibrateJob.run(spark, root, out);
 
         assertEquals(Map.of("gemm.csv", 1, "decode_attention.csv", 1, "context_attention.csv", 1, "moe.csv", 1,
-                "mla_decode.csv", 1, "mla_context.csv", 1, "mla_decode_module.csv", 1, "allreduce.csv", 1, "collectives.csv", 1), rows);
+                "mla_decode.csv", 1, "mla_context.csv", 1, "mla_decode_module.csv", 1, "mla_context_module.csv", 1,
+                "allreduce.csv", 1, "collectives.csv", 1), rows);
         List<String> gemm = Files.readAllLines(out.resolve("gemm.csv"));
         assertTrue(gemm.get(0).contains("commit 095f58a") && gemm.get(0).contains("Apache License 2.0"), gemm.get(0));
         String[] cells = gemm.get(3).split(",", -1);
@@ -145,6 +153,10 @@ class CalibrateJobTest {
         List<String> module = Files.readAllLines(out.resolve("mla_decode_module.csv"));
         assertTrue(module.get(2).startsWith("system,engine,kv_dtype,gemm_dtype,heads,batch,us_2,us_4,"), module.get(2));
         assertEquals("h100_sxm,trtllm,fp8,fp8_block,16,4," + ",".repeat(9) + "55,56.1" + ",".repeat(6), module.get(3));
+        // 5,300 us for 2 prompts at 8,192 tokens (the 14th of 18 lengths), the other lengths empty.
+        List<String> context = Files.readAllLines(out.resolve("mla_context_module.csv"));
+        assertTrue(context.get(2).startsWith("system,engine,kv_dtype,gemm_dtype,heads,batch,us_1,us_16,"), context.get(2));
+        assertEquals("h100_sxm,trtllm,fp8,fp8_block,16,2," + ",".repeat(13) + "5300" + ",".repeat(4), context.get(3));
         // 2^16 B / 0.005 ms = 13.11 GB/s.
         assertEquals("h100_sxm,vllm,4,16,13.11,1", Files.readAllLines(out.resolve("allreduce.csv")).get(3));
         // 2^18 B / 0.016 ms = 16.38 GB/s.
