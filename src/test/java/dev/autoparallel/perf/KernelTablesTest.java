@@ -202,14 +202,15 @@ class KernelTablesTest {
         assertEquals(2 * m.seconds(1024, 1024), m.seconds(2048, 1024), 1e-12);
         assertTrue(k.mlaDecodeModule("fp8", "fp8_block", 3).isEmpty());
         assertTrue(KernelTables.builtIn().of("h200_sxm", "vllm").orElseThrow().mlaDecodeModule("fp8", "fp8_block", 16).isEmpty(),
-                "vLLM's module is not reduced: its context MLA is not measured to pair with it");
+                "vLLM's modules are not reduced: op-perf measures them under several attention backends");
     }
 
     /**
      * The same block in prefill (mla_context_module.csv from op-perf's mla_context_module_perf), H200, 16 heads per rank,
      * FP8 KV and FP8-block projections: one prompt of 1,024 tokens takes 173 us, of 1,536 239.9 us, two prompts of 1,024
-     * 287.8 us; between, log-linear in both. Less than a prompt is a chunk of one: its share of the whole prompt's 1,461 us at 8,192 tokens, never below
-     * the block over its tokens alone (a twentieth of 8,192 is 409.6 tokens: 80.1 us at 256 and 105.7 at 512, log-linear).
+     * 287.8 us; between, log-linear in both. Less than a prompt is a chunk of one: its share of the whole prompt's 1,461 us
+     * at 8,192 tokens, never below the block over its tokens alone (a twentieth of 8,192 is 409.6 tokens: 80.1 us at 256
+     * and 105.7 at 512, log-linear).
      */
     @Test
     void mlaContextModule_timesPromptsAndChunksOfOne() {
