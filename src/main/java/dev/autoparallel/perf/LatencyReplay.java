@@ -53,6 +53,20 @@ public final class LatencyReplay {
      */
     static final double DYNAMO_TRTLLM_FIRST_TOKEN_STEPS = 46;
 
+    /**
+     * The decode workers' {@code max_batch_size} of InferenceX's Dynamo TensorRT-LLM DeepSeek-R1 FP8 runs on H100 by ISL,
+     * OSL and concurrency: .github/configs/nvidia-master.yaml ({@code dsr1-fp8-h100-dynamo-trt}, tensorrtllm-runtime
+     * 0.8.1.post3, SemiAnalysisAI/InferenceX commit 0004cf5, read 2026-12-02) runs each concurrency with one srt-slurm
+     * recipe (ishandhanani/srt-slurm, branch sa-submission-q1-2026, recipes/trtllm/h100-fp8/), whose name and decode
+     * {@code max_batch_size} give the batch: {@code ctx1_gen3_tep16_batch1} at 6 clients, {@code batch2} at 9,
+     * {@code batch8} at 30, {@code batch16} at 60 (1,024 / 1,024), and {@code ctx1_gen2_tep16_batch64} at 154 (8,192 /
+     * 1,024), with and without MTP alike. The rows write the decode batch as the clients over the workers (2, 3, 10, 20,
+     * 77), more slots than the workers had.
+     */
+    static final Map<String, Integer> INFERENCEX_DYNAMO_H100_DECODE_BATCH = Map.of(
+            "1024/1024/6", 1, "1024/1024/9", 2, "1024/1024/30", 8, "1024/1024/60", 16,
+            "8192/1024/6", 1, "8192/1024/9", 2, "8192/1024/30", 8, "8192/1024/154", 64);
+
     /** The most GPUs an InferenceX single-node recipe runs a model on: one 8-GPU node. */
     static final int MAX_SINGLE_NODE_GPUS = 8;
 
@@ -298,7 +312,7 @@ public final class LatencyReplay {
             perf = perf.withExpertKernel(engine, expertKernel);
             if (disaggregated) {
                 Disaggregation.Pool prefill = pool(r, "prefill_", spec.isMoe());
-                Disaggregation.Pool decode = pool(r, "decode_", spec.isMoe());
+                Disaggregation.Pool decode = dynamoDecodeBatch(r, harness, pool(r, "decode_", spec.isMoe()), c);
                 double firstTokenSteps = engine == ServingEngine.TRTLLM && harness == BenchmarkHarness.INFERENCEX
                         ? DYNAMO_TRTLLM_FIRST_TOKEN_STEPS : 0;
                 Disaggregation.Estimate e = Disaggregation.estimate(perf, prefill, decode, 8, settings, w, engine, calibrations,
@@ -339,6 +353,22 @@ public final class LatencyReplay {
     /** A DeepSeek-R1 / V3 row on TensorRT-LLM: in InferenceX's files, a run of its DeepSeek-R1 recipes. */
     private static boolean deepSeekOnTrtllm(Map<String, String> r) {
         return r.getOrDefault("backend", "").equals("trtllm") && r.getOrDefault("model_path", "").startsWith("deepseek-ai/DeepSeek-");
+    }
+
+    /**
+     * The decode pool of a disaggregated row with its recipe's batch where the recipe holds fewer requests per worker
+     * than the row writes ({@link #INFERENCEX_DYNAMO_H100_DECODE_BATCH}); else {@code decode} as the row gives it.
+     */
+    static Disaggregation.Pool dynamoDecodeBatch(Map<String, String> r, BenchmarkHarness harness, Disaggregation.Pool decode,
+                                                 int concurrency) {
+        if (harness != BenchmarkHarness.INFERENCEX || !deepSeekOnTrtllm(r) || !r.getOrDefault("system", "").equals("h100_sxm")
+                || decode.layout().dp() > 1) {
+            return decode;
+        }
+        Integer batch = INFERENCEX_DYNAMO_H100_DECODE_BATCH.get(
+                (int) orZero(r.get("isl")) + "/" + (int) orZero(r.get("osl")) + "/" + concurrency);
+        return batch == null || batch >= decode.maxBatchPerRank() ? decode
+                : new Disaggregation.Pool(decode.layout(), decode.workers(), batch);
     }
 
     /**

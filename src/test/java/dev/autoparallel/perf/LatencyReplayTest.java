@@ -84,6 +84,43 @@ class LatencyReplayTest {
     }
 
     /**
+     * InferenceX's Dynamo TensorRT-LLM DeepSeek run on H100 at 1,024 / 1,024 with 6 clients (measured-latency.csv line
+     * 71: one DEP16 prefill worker, three TEP16 decode workers; TTFT 12,345 ms, TPOT 14.0 ms) ran the srt-slurm recipe
+     * {@code ctx1_gen3_tep16_batch1}, whose decode workers hold one request each (nvidia-master.yaml,
+     * dsr1-fp8-h100-dynamo-trt). The row writes a decode batch of 2 (6 clients over 3 workers): with it the replay gave
+     * 1,558 ms, every client decoding at once; with the recipe's batch three clients wait for a decode slot, about one
+     * decode lifetime (1,023 steps of 13.5 ms), and the replay gives 13.1 s. The recipe lowers a batch, never raises
+     * one; H200 runs and other concurrencies keep the row's.
+     */
+    @Test
+    void dynamoH100DeepSeekRuns_decodeWithTheirRecipesBatch() {
+        Map<String, String> r = new HashMap<>(Map.of("backend", "trtllm", "backend_version", "0.8.1.post3",
+                "model_path", "deepseek-ai/DeepSeek-V3", "system", "h100_sxm", "precision", "fp8", "mode", "disagg",
+                "isl", "1024", "osl", "1024", "gemm_quant_mode", "fp8", "moe_quant_mode", "fp8"));
+        r.put("silicon_data_source", "db-dump/2026-04-27; config_id=494; silicon_concurrency=6; measured=2026-02-08T00:00:00.000Z;"
+                + " workflow_run_id=269; nvcr.io/nvidia/ai-dynamo/tensorrtllm-runtime:0.8.1.post3");
+        r.putAll(Map.of("prefill_batch_size", "1", "prefill_num_workers", "1", "prefill_tp_size", "1", "prefill_pp_size", "1",
+                "prefill_attention_dp_size", "16", "prefill_moe_tp_size", "1", "prefill_moe_ep_size", "16"));
+        r.putAll(Map.of("decode_batch_size", "2", "decode_num_workers", "3", "decode_tp_size", "16", "decode_pp_size", "1",
+                "decode_attention_dp_size", "1", "decode_moe_tp_size", "1", "decode_moe_ep_size", "16"));
+        r.putAll(Map.of("silicon_ttft_ms", "12345.082130733257", "silicon_tpot_ms", "14.0142279275463"));
+        LatencyReplay.Row row = LatencyReplay.replay(71, r, AutoParallel::model);
+        assertTrue(row.predicted(), row.error());
+        assertEquals(12_345, row.ttftMs(), 0.15 * 12_345);
+        assertEquals(14.0, row.tpotMs(), 0.15 * 14.0);
+
+        Disaggregation.Pool written = new Disaggregation.Pool(new Layout(16, 1, 1, true), 3, 2);
+        BenchmarkHarness inferenceX = BenchmarkHarness.INFERENCEX;
+        assertEquals(1, LatencyReplay.dynamoDecodeBatch(r, inferenceX, written, 6).maxBatchPerRank());
+        assertSame(written, LatencyReplay.dynamoDecodeBatch(r, inferenceX, written, 12), "no recipe at 12 clients");
+        Disaggregation.Pool smaller = new Disaggregation.Pool(new Layout(16, 1, 1, true), 3, 1);
+        assertSame(smaller, LatencyReplay.dynamoDecodeBatch(r, inferenceX, smaller, 9), "the recipe's 2 is no lower than 1");
+        Map<String, String> h200 = new HashMap<>(r);
+        h200.put("system", "h200_sxm");
+        assertSame(written, LatencyReplay.dynamoDecodeBatch(h200, inferenceX, written, 6));
+    }
+
+    /**
      * TensorRT-LLM's FP8 runs of a 16-bit checkpoint are replayed with an FP8 KV cache. Qwen3-32B FP8 on one H100 at
      * 4,096 in / 128 out with 64 in flight (TensorRT-LLM 1.0.0rc3, measured-latency.csv): TTFT 1,628 ms, TPOT 175.6 ms.
      * With a 16-bit cache the default pool holds 38 requests under GUARANTEED_NO_EVICT and the replay queued the rest
