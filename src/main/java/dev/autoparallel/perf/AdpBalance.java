@@ -24,17 +24,18 @@ public record AdpBalance(int ranks, int timeoutIters) implements PromptHold {
         }
     }
 
+    /** The recipe's setting and the ranks it balances; null for one rank, which holds nothing. */
+    @Override
+    public String settings() {
+        return ranks == 1 ? null : "attention_dp_config enable_balance true, timeout_iters " + timeoutIters + " (" + ranks + " ranks)";
+    }
+
     /**
      * A hold opens when a prompt reaches a rank while no other rank has one, and lasts W: the lesser of the timeout and
      * the time until each of the other ranks has a prompt too, each receiving them at {@code arrivalsPerS} (the expected
      * largest of {@code ranks - 1} exponential waits: H(ranks - 1) / lambda, H the harmonic number). Every rank's prompts
      * arriving meanwhile join it ({@link PromptHold#meanOfHold} at {@code ranks x arrivalsPerS}). One rank holds nothing.
      */
-    @Override
-    public String settings() {
-        return ranks == 1 ? null : "attention_dp_config enable_balance true, timeout_iters " + timeoutIters + " (" + ranks + " ranks)";
-    }
-
     @Override
     public double meanHoldSeconds(double arrivalsPerS, int promptTokens, double decoding, double stepS) {
         if (ranks == 1 || !(arrivalsPerS > 0)) {

@@ -312,7 +312,7 @@ public final class LatencyReplay {
             perf = perf.withExpertKernel(engine, expertKernel);
             if (disaggregated) {
                 Disaggregation.Pool prefill = pool(r, "prefill_", spec.isMoe());
-                Disaggregation.Pool decode = dynamoDecodeBatch(r, harness, pool(r, "decode_", spec.isMoe()), c);
+                Disaggregation.Pool decode = dynamoDecodeBatch(r, harness, pool(r, "decode_", spec.isMoe()), isl, osl, c);
                 double firstTokenSteps = engine == ServingEngine.TRTLLM && harness == BenchmarkHarness.INFERENCEX
                         ? DYNAMO_TRTLLM_FIRST_TOKEN_STEPS : 0;
                 Disaggregation.Estimate e = Disaggregation.estimate(perf, prefill, decode, 8, settings, w, engine, calibrations,
@@ -356,17 +356,16 @@ public final class LatencyReplay {
     }
 
     /**
-     * The decode pool of a disaggregated row with its recipe's batch where the recipe holds fewer requests per worker
-     * than the row writes ({@link #INFERENCEX_DYNAMO_H100_DECODE_BATCH}); else {@code decode} as the row gives it.
+     * The decode pool of a disaggregated row of {@code isl} / {@code osl} tokens at {@code concurrency} clients with its
+     * recipe's batch where the recipe holds fewer requests per worker than the row writes ({@link #INFERENCEX_DYNAMO_H100_DECODE_BATCH}); else {@code decode} as the row gives it.
      */
     static Disaggregation.Pool dynamoDecodeBatch(Map<String, String> r, BenchmarkHarness harness, Disaggregation.Pool decode,
-                                                 int concurrency) {
+                                                 int isl, int osl, int concurrency) {
         if (harness != BenchmarkHarness.INFERENCEX || !deepSeekOnTrtllm(r) || !r.getOrDefault("system", "").equals("h100_sxm")
                 || decode.layout().dp() > 1) {
             return decode;
         }
-        Integer batch = INFERENCEX_DYNAMO_H100_DECODE_BATCH.get(
-                (int) orZero(r.get("isl")) + "/" + (int) orZero(r.get("osl")) + "/" + concurrency);
+        Integer batch = INFERENCEX_DYNAMO_H100_DECODE_BATCH.get(isl + "/" + osl + "/" + concurrency);
         return batch == null || batch >= decode.maxBatchPerRank() ? decode
                 : new Disaggregation.Pool(decode.layout(), decode.workers(), batch);
     }

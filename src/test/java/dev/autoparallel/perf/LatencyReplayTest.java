@@ -111,13 +111,13 @@ class LatencyReplayTest {
 
         Disaggregation.Pool written = new Disaggregation.Pool(new Layout(16, 1, 1, true), 3, 2);
         BenchmarkHarness inferenceX = BenchmarkHarness.INFERENCEX;
-        assertEquals(1, LatencyReplay.dynamoDecodeBatch(r, inferenceX, written, 6).maxBatchPerRank());
-        assertSame(written, LatencyReplay.dynamoDecodeBatch(r, inferenceX, written, 12), "no recipe at 12 clients");
+        assertEquals(1, LatencyReplay.dynamoDecodeBatch(r, inferenceX, written, 1024, 1024, 6).maxBatchPerRank());
+        assertSame(written, LatencyReplay.dynamoDecodeBatch(r, inferenceX, written, 1024, 1024, 12), "no recipe at 12 clients");
         Disaggregation.Pool smaller = new Disaggregation.Pool(new Layout(16, 1, 1, true), 3, 1);
-        assertSame(smaller, LatencyReplay.dynamoDecodeBatch(r, inferenceX, smaller, 9), "the recipe's 2 is no lower than 1");
+        assertSame(smaller, LatencyReplay.dynamoDecodeBatch(r, inferenceX, smaller, 1024, 1024, 9), "the recipe's 2 is no lower than 1");
         Map<String, String> h200 = new HashMap<>(r);
         h200.put("system", "h200_sxm");
-        assertSame(written, LatencyReplay.dynamoDecodeBatch(h200, inferenceX, written, 6));
+        assertSame(written, LatencyReplay.dynamoDecodeBatch(h200, inferenceX, written, 1024, 1024, 6));
     }
 
     /**
