@@ -20,6 +20,7 @@ import dev.autoparallel.model.Tensor;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -114,6 +115,8 @@ public final class PerfModel {
     private final boolean useKernelTables;
     /** The MoE kernel a run forces per engine ({@link #withExpertKernel}); absent: the engine's fastest. */
     private final Map<ServingEngine, String> forcedExpertKernels;
+    /** The expert dispatch a run sets per engine ({@link #withExpertDispatch}); absent: the engine's default. */
+    private final Map<ServingEngine, ExpertDispatch> forcedDispatch;
     /**
      * The kernel-table GEMM dtype of this model's matrix multiplies ({@code bfloat16}, {@code fp8}), or null
      * where the tables do not apply: anything but a dense decoder of full-attention layers (MoE, MLA,
@@ -133,12 +136,12 @@ public final class PerfModel {
 
     /** The speed model: measured kernels where the GPU, engine, dtype and architecture have them, else the roofline. */
     public PerfModel(MemoryModel memory) {
-        this(memory, KernelTables.builtIn(), true, Map.of());
+        this(memory, KernelTables.builtIn(), true, Map.of(), Map.of());
     }
 
     /** The roofline alone, as before the kernel tables (jobs/compare-kernels.sh replays both). */
     static PerfModel rooflineOnly(MemoryModel memory) {
-        return new PerfModel(memory, KernelTables.builtIn(), false, Map.of());
+        return new PerfModel(memory, KernelTables.builtIn(), false, Map.of(), Map.of());
     }
 
     /**
@@ -154,15 +157,28 @@ public final class PerfModel {
         Map<ServingEngine, String> forced = new EnumMap<>(ServingEngine.class);
         forced.putAll(forcedExpertKernels);
         forced.put(engine, kernel);
-        return new PerfModel(memory, tables, useKernelTables, forced);
+        return new PerfModel(memory, tables, useKernelTables, forced, forcedDispatch);
+    }
+
+    /**
+     * This speed model with {@code engine}'s expert parallelism over data-parallel ranks moving tokens by {@code dispatch}
+     * where a run sets it instead of the engine's default ({@link ServingEngine#expertDispatch}), as InferenceX's H100
+     * recipes for Dynamo's TensorRT-LLM prefill workers force DeepEP's all-to-all.
+     */
+    public PerfModel withExpertDispatch(ServingEngine engine, ExpertDispatch dispatch) {
+        Map<ServingEngine, ExpertDispatch> forced = new EnumMap<>(ServingEngine.class);
+        forced.putAll(forcedDispatch);
+        forced.put(engine, Objects.requireNonNull(dispatch, "dispatch"));
+        return new PerfModel(memory, tables, useKernelTables, forcedExpertKernels, forced);
     }
 
     private PerfModel(MemoryModel memory, KernelTables kernels, boolean useKernelTables,
-                      Map<ServingEngine, String> forcedExpertKernels) {
+                      Map<ServingEngine, String> forcedExpertKernels, Map<ServingEngine, ExpertDispatch> forcedDispatch) {
         this.memory = memory;
         this.tables = kernels;
         this.useKernelTables = useKernelTables;
         this.forcedExpertKernels = forcedExpertKernels;
+        this.forcedDispatch = forcedDispatch;
         Map<ServingEngine, Kernels> byEngine = new EnumMap<>(ServingEngine.class);
         if (useKernelTables) {
             for (ServingEngine e : ServingEngine.values()) {
@@ -446,8 +462,13 @@ public final class PerfModel {
                 stage.measureAllReduce(k, gpusPerNode);
             }
         }
-        if (engine.gathersExpertInputs() && l.expertParallel() && l.dp() > 1 && spec.moe() != null) {
-            stage.dispatchExperts(k, l, gpusPerNode);
+        if (l.expertParallel() && l.dp() > 1 && spec.moe() != null) {
+            ExpertDispatch dispatch = forcedDispatch.containsKey(engine) ? forcedDispatch.get(engine)
+                    : engine.expertDispatch(l.expertParallelSize(), spec.moe().expertsPerToken(),
+                    gpu.nvlinkGpus(gpusPerNode) > gpusPerNode);
+            if (dispatch != null) {
+                stage.dispatchExperts(k, l, gpusPerNode, dispatch);
+            }
         }
         EngineCalibration calibration = calibrations.of(engine, stage.source());
         stage.stepOverheadS = calibration.stepOverheadS()
@@ -656,16 +677,19 @@ public final class PerfModel {
         private double allReducesPerStep;
         private double hiddenBytes;
         /**
-         * Expert parallelism over DP ranks ({@link #dispatchExperts}): the ranks of the DP group (0: none), the stage's MoE
-         * layers, NCCL's measured all-gather and reduce-scatter for the group (null: across nodes or not measured) and the
-         * roofline's seconds per received byte and per call.
+         * Expert parallelism over DP ranks ({@link #dispatchExperts}): how tokens move, the ranks of the DP group (0: none),
+         * the stage's MoE layers, NCCL's measured all-gather and reduce-scatter for the group (null: across nodes or not
+         * measured), the roofline's seconds per received byte, per call, and (all-to-all) per token this rank sends out
+         * and back on its slower link.
          */
+        private ExpertDispatch dispatch;
         private int dispatchRanks;
         private double dispatchLayers;
         private KernelTables.Curve dispatchGather;
         private KernelTables.Curve dispatchScatter;
         private double dispatchLinkS;
         private double dispatchCallS;
+        private double allToAllTokenS;
         /**
          * Measured path ({@link StepSource#MEASURED_KERNELS}), set by {@link #measure}: the summed seconds of
          * every layer's GEMMs of this stage at m = 2^i tokens, and of the LM head (a 1/pp share per stage) at
@@ -746,17 +770,37 @@ public final class PerfModel {
         }
 
         /**
-         * Expert parallelism over data-parallel ranks as vLLM runs it by default ({@code --all2all-backend
-         * allgather_reducescatter}, docs/serving/expert_parallel_deployment.md): before every MoE layer the DP group
-         * all-gathers its ranks' hidden states and after it reduce-scatters the outputs, each a tensor of every rank's
-         * tokens x hidden in 16 bits. Timed by NCCL's measured all-gather and reduce-scatter where the group sits within a
-         * node; across nodes (or without measurements) on the roofline of the link: a call's latency plus a hop per further
-         * rank across the network, and the bytes each rank receives over its share of the link.
+         * Expert parallelism over data-parallel ranks moving each MoE layer's tokens by {@code dispatch}. An all-gather
+         * and a reduce-scatter ({@link ExpertDispatch#ALL_GATHER}): before every MoE layer the DP group all-gathers its
+         * ranks' hidden states and after it reduce-scatters the outputs, each a tensor of every rank's tokens x hidden in
+         * 16 bits, timed by NCCL's measured all-gather and reduce-scatter where the group sits within a node; across
+         * nodes (or without measurements) on the roofline of the link: a call's latency plus a hop per further rank
+         * across the network, and the bytes each rank receives over its share of the link. An all-to-all ({@link
+         * ExpertDispatch#ALL_TO_ALL}): this rank's tokens, each sent (and combined back) to the expected number of other
+         * ranks of its NVLink domain and of other domains that hold its experts, over NVLink and the network at once,
+         * the slower setting the time, plus a call's latency each way (and a network hop where the group spans domains).
          */
-        void dispatchExperts(Kernels k, Layout l, int gpusPerNode) {
+        void dispatchExperts(Kernels k, Layout l, int gpusPerNode, ExpertDispatch dispatch) {
             int ranks = l.dp();
+            this.dispatch = dispatch;
             this.dispatchRanks = ranks;
             this.dispatchLayers = spec.moe().moeLayers() / (double) l.pp();
+            if (dispatch == ExpertDispatch.ALL_TO_ALL) {
+                int group = l.expertParallelSize();
+                int domain = Math.min(group, gpu.nvlinkGpus(gpusPerNode));
+                int domains = (group + domain - 1) / domain;
+                int experts = spec.moe().numExperts();
+                int topk = spec.moe().expertsPerToken();
+                // Each token's 16-bit hidden state out (dispatch) and its experts' 16-bit sum back (combine).
+                double perDestination = 2 * hiddenBytes;
+                double withinDomain = (domain - 1) * ExpertDispatch.reachShare(experts, topk, group) * perDestination;
+                double acrossDomains = domains > 1
+                        ? (domains - 1) * ExpertDispatch.reachShare(experts, topk, domains) * perDestination : 0;
+                this.allToAllTokenS = Math.max(withinDomain / (gpu.intraNodeBytesPerSecond() * LINK_EFFICIENCY),
+                        acrossDomains / (gpu.interNodeBytesPerSecond() * LINK_EFFICIENCY));
+                this.dispatchCallS = ALLREDUCE_LATENCY_S + (domains > 1 ? NETWORK_HOP_LATENCY_S : 0);
+                return;
+            }
             boolean acrossNodes = l.tp() * ranks > gpu.nvlinkGpus(gpusPerNode);
             if (!acrossNodes && k != null) {
                 this.dispatchGather = k.collective("all_gather", ranks).orElse(null);
@@ -767,13 +811,17 @@ public final class PerfModel {
             this.dispatchCallS = ALLREDUCE_LATENCY_S + (acrossNodes ? (ranks - 1) * NETWORK_HOP_LATENCY_S : 0);
         }
 
-        /** The DP group's all-gather and reduce-scatter around every MoE layer of a step. */
+        /** The dispatch around every MoE layer of a step ({@link #dispatchExperts}). */
         private double dispatchSeconds(double decode, double prefill, double verify) {
             if (dispatchRanks == 0) {
                 return 0;
             }
+            double tokens = Math.max(1, decode + prefill + verify);
+            if (dispatch == ExpertDispatch.ALL_TO_ALL) {
+                return dispatchLayers * (2 * dispatchCallS + tokens * allToAllTokenS);
+            }
             // Every rank of the group carries as many tokens as this one (the MoE layers' token count, moeTokenScale).
-            double bytes = Math.max(1, decode + prefill + verify) * dispatchRanks * hiddenBytes;
+            double bytes = tokens * dispatchRanks * hiddenBytes;
             if (dispatchGather != null && dispatchScatter != null) {
                 return dispatchLayers * (dispatchGather.seconds(bytes) + dispatchScatter.seconds(bytes));
             }

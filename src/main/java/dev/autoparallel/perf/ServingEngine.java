@@ -229,16 +229,26 @@ public enum ServingEngine {
     }
 
     /**
-     * Whether expert parallelism over data-parallel ranks moves each MoE layer's inputs by an all-gather over the DP group
-     * and its outputs by a reduce-scatter: vLLM's default {@code --all2all-backend allgather_reducescatter}
-     * (docs/serving/expert_parallel_deployment.md), and TensorRT-LLM's CUTLASS MoE under attention data parallelism,
-     * which all-gathers the tokens before the experts and reduce-scatters after them unless a multi-node NVLink
-     * all-to-all is enabled (tensorrt_llm/_torch/modules/fused_moe/fused_moe_cutlass.py; read 2026-11-30). SGLang's
-     * dispatch under DP attention (its dp_gather / dp_scatter, or DeepEP) is not modelled: its steps carry no dispatch
-     * cost.
+     * How expert parallelism over data-parallel ranks moves each MoE layer's tokens by default, or null where it is not
+     * modelled (SGLang: its dispatch under DP attention, dp_gather / dp_scatter or DeepEP, costs its steps nothing here).
+     * vLLM all-gathers and reduce-scatters ({@code --all2all-backend allgather_reducescatter}, its default:
+     * docs/serving/expert_parallel_deployment.md). TensorRT-LLM under attention DP runs an all-to-all where its GPUs share
+     * a multi-node NVLink domain (a GB200 / GB300 NVL72 rack) and the EP group has more ranks than a token has experts,
+     * else an all-gather and a reduce-scatter: its MoE modules select the MNNVL all-to-all when
+     * {@code MnnvlMemory.supports_mnnvl()} and {@code moe_ep_size > top_k}
+     * (tensorrt_llm/_torch/modules/fused_moe/fused_moe_cutlass.py and fused_moe_wide_ep.py, read 2026-12-02; DeepEP only
+     * where a run asks for it, {@code TRTLLM_CAN_USE_DEEP_EP} or {@code TRTLLM_FORCE_ALLTOALL_METHOD}).
+     *
+     * @param expertRanks     the EP group's ranks
+     * @param topk            experts per token
+     * @param multiNodeNvlink whether the GPUs' NVLink domain reaches beyond one node
      */
-    public boolean gathersExpertInputs() {
-        return this != SGLANG;
+    public ExpertDispatch expertDispatch(int expertRanks, int topk, boolean multiNodeNvlink) {
+        return switch (this) {
+            case SGLANG -> null;
+            case VLLM -> ExpertDispatch.ALL_GATHER;
+            case TRTLLM -> multiNodeNvlink && expertRanks > topk ? ExpertDispatch.ALL_TO_ALL : ExpertDispatch.ALL_GATHER;
+        };
     }
 
     /**

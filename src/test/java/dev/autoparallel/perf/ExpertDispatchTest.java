@@ -1,6 +1,8 @@
 package dev.autoparallel.perf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.autoparallel.hardware.Gpu;
@@ -15,25 +17,115 @@ import dev.autoparallel.source.Catalog;
 import org.junit.jupiter.api.Test;
 
 /**
- * Expert parallelism over data-parallel ranks in vLLM (--all2all-backend allgather_reducescatter, its default): every MoE
+ * Expert parallelism over data-parallel ranks. In vLLM (--all2all-backend allgather_reducescatter, its default) every MoE
  * layer all-gathers the group's hidden states and reduce-scatters its outputs, timed by NCCL's measured collectives
- * within a node and on the network's roofline across nodes.
+ * within a node and on the network's roofline across nodes. An all-to-all (DeepEP; TensorRT-LLM's multi-node NVLink MoE
+ * all-to-all) sends each token only to the ranks and NVLink domains that hold its experts.
  */
 class ExpertDispatchTest {
     private static final Gpu H100 = GpuCatalog.require("H100", "gpu");
+    private static final ModelSpec QWEN3_30B = ConfigParser.parse("Qwen/Qwen3-30B-A3B",
+            Catalog.embedded().find("Qwen/Qwen3-30B-A3B").orElseThrow().config(), "catalog");
+
+    /** 1 - C(E - E/g, k) / C(E, k), worked by hand for DeepSeek-V3's 256 experts, top 8. */
+    @Test
+    void reachShare_isTheChanceAGroupHoldsOneOfATokensExperts() {
+        // Sixteen ranks of 16 experts: 1 - (240 x 239 x ... x 233) / (256 x 255 x ... x 249) = 0.40770.
+        double missed = 1;
+        for (int i = 0; i < 8; i++) {
+            missed *= (240.0 - i) / (256 - i);
+        }
+        assertEquals(1 - missed, ExpertDispatch.reachShare(256, 8, 16), 1e-15);
+        assertEquals(0.40770, ExpertDispatch.reachShare(256, 8, 16), 1e-5);
+        // Two nodes of 128 experts: 1 - (128 x ... x 121) / (256 x ... x 249) = 0.99651.
+        assertEquals(0.99651, ExpertDispatch.reachShare(256, 8, 2), 1e-5);
+        assertEquals(1.0, ExpertDispatch.reachShare(256, 8, 1), 0);
+        // One expert a rank: the token's 8 of 256.
+        assertEquals(8 / 256.0, ExpertDispatch.reachShare(256, 8, 256), 1e-15);
+        assertEquals(0.0, ExpertDispatch.reachShare(256, 0, 16), 0);
+        assertThrows(IllegalArgumentException.class, () -> ExpertDispatch.reachShare(256, 9, 0));
+        assertThrows(IllegalArgumentException.class, () -> ExpertDispatch.reachShare(8, 9, 2));
+    }
+
+    /**
+     * DP 16 with EP over two H100 nodes, 16 sequences per rank decoding: the all-gather moves every rank's tokens to every
+     * rank across the network, the all-to-all only this rank's, to the ranks and the node that hold their experts.
+     */
+    @Test
+    void allToAll_sendsEachTokenOnlyWhereItsExpertsAre() {
+        MemoryModel memory = new MemoryModel(QWEN3_30B, H100);
+        PerfModel perf = new PerfModel(memory);
+        Layout dep16 = new Layout(1, 1, 16, true);
+        MemoryEstimate e = engineView(memory, dep16, 16);
+        assertTrue(e.fits());
+        double gathered = decodeStep(perf, dep16, 8, e, ServingEngine.VLLM, 16);
+        double allToAll = decodeStep(perf.withExpertDispatch(ServingEngine.VLLM, ExpertDispatch.ALL_TO_ALL), dep16, 8, e,
+                ServingEngine.VLLM, 16);
+        // Qwen3-30B-A3B: 48 MoE layers, hidden 2,048 (4,096 bytes in 16 bits), 128 experts, top 8.
+        double hidden = 2048 * 2;
+        double gather = 16 * 16 * hidden;
+        double gatherS = 48 * 2 * (12e-6 + 15 * 10e-6 + gather * 15 / 16 / (H100.interNodeBytesPerSecond() * 0.7));
+        // Each token out and back (2 x 4,096 bytes) to 7 x 0.41228 of its node's other ranks over NVLink and to the
+        // other node (0.99690) over the network at once; a call's 12 us and a network hop of 10 us each way.
+        double nvlink = 7 * ExpertDispatch.reachShare(128, 8, 16) * 2 * hidden / (H100.intraNodeBytesPerSecond() * 0.7);
+        double network = ExpertDispatch.reachShare(128, 8, 2) * 2 * hidden / (H100.interNodeBytesPerSecond() * 0.7);
+        assertTrue(network > nvlink, "the network is the slower link");
+        double allToAllS = 48 * (2 * (12e-6 + 10e-6) + 16 * network);
+        assertEquals(gatherS - allToAllS, gathered - allToAll, 1e-9);
+        // About 18 ms of all-gathers a step (15 network hops a call) against 2.3 ms of all-to-alls.
+        assertEquals(18.2e-3, gatherS, 0.2e-3);
+        assertEquals(2.3e-3, allToAllS, 0.2e-3);
+    }
+
+    /**
+     * TensorRT-LLM turns its multi-node NVLink all-to-all on under attention DP where the GPUs share an NVLink domain
+     * beyond the node and the EP group outnumbers a token's experts; else it all-gathers. vLLM all-gathers by default,
+     * SGLang's dispatch is not modelled.
+     */
+    @Test
+    void engineDefaults_allToAllOnlyForTensorRtLlmInAnNvlinkRack() {
+        assertEquals(ExpertDispatch.ALL_TO_ALL, ServingEngine.TRTLLM.expertDispatch(16, 8, true));
+        assertEquals(ExpertDispatch.ALL_GATHER, ServingEngine.TRTLLM.expertDispatch(8, 8, true), "EP no larger than top-k");
+        assertEquals(ExpertDispatch.ALL_GATHER, ServingEngine.TRTLLM.expertDispatch(16, 8, false), "NVLink ends at the node");
+        assertEquals(ExpertDispatch.ALL_GATHER, ServingEngine.VLLM.expertDispatch(16, 8, true));
+        assertNull(ServingEngine.SGLANG.expertDispatch(16, 8, true));
+
+        // DP 16 on a GB200 NVL72 rack (4 GPUs a tray, 72 on NVLink): TensorRT-LLM's step is its all-to-all's.
+        Gpu gb200 = GpuCatalog.require("GB200", "gpu");
+        MemoryModel memory = new MemoryModel(QWEN3_30B, gb200);
+        PerfModel perf = new PerfModel(memory);
+        Layout dep16 = new Layout(1, 1, 16, true);
+        MemoryEstimate e = engineView(memory, dep16, 64);
+        double byDefault = decodeStep(perf, dep16, 4, e, ServingEngine.TRTLLM, 64);
+        double allToAll = decodeStep(perf.withExpertDispatch(ServingEngine.TRTLLM, ExpertDispatch.ALL_TO_ALL), dep16, 4, e,
+                ServingEngine.TRTLLM, 64);
+        double gathered = decodeStep(perf.withExpertDispatch(ServingEngine.TRTLLM, ExpertDispatch.ALL_GATHER), dep16, 4, e,
+                ServingEngine.TRTLLM, 64);
+        assertEquals(allToAll, byDefault, 1e-15);
+        assertTrue(gathered > allToAll, gathered + " s all-gathered against " + allToAll + " s");
+    }
+
+    /** The engine view of {@code l} at 4,096 tokens and {@code sequences} per rank, on the model's GPU. */
+    private static MemoryEstimate engineView(MemoryModel memory, Layout l, int sequences) {
+        return memory.evaluate(l, EngineSettings.defaults().withMaxModelLen(4096).withMaxNumSeqs(sequences),
+                memory.gpu().memoryBytes());
+    }
+
+    /** Seconds of a step of {@code sequences} per rank decoding at 1,024 tokens of context. */
+    private static double decodeStep(PerfModel perf, Layout l, int gpusPerNode, MemoryEstimate e, ServingEngine engine,
+                                     int sequences) {
+        return perf.stepTimer(l, gpusPerNode, e, engine).stepSeconds(sequences, 1024, 0);
+    }
 
     @Test
     void eachMoeLayerGathersAndScattersTheGroupsTokens() {
         // Qwen3-30B-A3B: 48 MoE layers, hidden 2,048. DP 4 x TP 1 with EP on H100s, 16 sequences per rank decoding.
-        ModelSpec spec = ConfigParser.parse("Qwen/Qwen3-30B-A3B", Catalog.embedded().find("Qwen/Qwen3-30B-A3B").orElseThrow()
-                .config(), "catalog");
-        MemoryModel memory = new MemoryModel(spec, H100);
+        MemoryModel memory = new MemoryModel(QWEN3_30B, H100);
         PerfModel perf = new PerfModel(memory);
         Layout dpEp = new Layout(1, 1, 4, true);
-        MemoryEstimate e = memory.evaluate(dpEp, EngineSettings.defaults().withMaxModelLen(4096).withMaxNumSeqs(16),
-                H100.memoryBytes());
-        double within = perf.stepTimer(dpEp, 8, e, ServingEngine.VLLM).stepSeconds(16, 1024, 0);
-        double across = perf.stepTimer(dpEp, 2, e, ServingEngine.VLLM).stepSeconds(16, 1024, 0);
+        MemoryEstimate e = engineView(memory, dpEp, 16);
+        double within = decodeStep(perf, dpEp, 8, e, ServingEngine.VLLM, 16);
+        double across = decodeStep(perf, dpEp, 2, e, ServingEngine.VLLM, 16);
         // The gathered tensor: 16 tokens x 4 ranks x 2,048 x 2 bytes = 262,144 bytes.
         double bytes = 16 * 4 * 2048 * 2;
         KernelTables.Kernels k = KernelTables.builtIn().of(H100, ServingEngine.VLLM).orElseThrow();
@@ -46,14 +138,14 @@ class ExpertDispatchTest {
         assertEquals(network - measured, across - within, 1e-9);
         // TensorRT-LLM's CUTLASS MoE gathers and scatters the same way (NCCL's measured collectives, shared by the
         // engines); SGLang's dispatch is not modelled; TP with EP inside one replica needs none.
-        assertTrue(ServingEngine.TRTLLM.gathersExpertInputs() && !ServingEngine.SGLANG.gathersExpertInputs());
-        double trtllmWithin = perf.stepTimer(dpEp, 8, e, ServingEngine.TRTLLM).stepSeconds(16, 1024, 0);
-        double trtllmAcross = perf.stepTimer(dpEp, 2, e, ServingEngine.TRTLLM).stepSeconds(16, 1024, 0);
+        assertEquals(ExpertDispatch.ALL_GATHER, ServingEngine.TRTLLM.expertDispatch(4, 8, false));
+        assertNull(ServingEngine.SGLANG.expertDispatch(4, 8, false));
+        double trtllmWithin = decodeStep(perf, dpEp, 8, e, ServingEngine.TRTLLM, 16);
+        double trtllmAcross = decodeStep(perf, dpEp, 2, e, ServingEngine.TRTLLM, 16);
         assertEquals(network - measured, trtllmAcross - trtllmWithin, 1e-9);
         Layout tpEp = new Layout(4, 1, 1, true);
-        MemoryEstimate t = memory.evaluate(tpEp, EngineSettings.defaults().withMaxModelLen(4096).withMaxNumSeqs(16),
-                H100.memoryBytes());
-        assertEquals(perf.stepTimer(tpEp, 8, t, ServingEngine.VLLM).stepSeconds(16, 1024, 0),
-                perf.stepTimer(tpEp, 4, t, ServingEngine.VLLM).stepSeconds(16, 1024, 0), 1e-12);
+        MemoryEstimate t = engineView(memory, tpEp, 16);
+        assertEquals(decodeStep(perf, tpEp, 8, t, ServingEngine.VLLM, 16),
+                decodeStep(perf, tpEp, 4, t, ServingEngine.VLLM, 16), 1e-12);
     }
 }
