@@ -49,7 +49,10 @@ public final class LatencyReplay {
      * workers, though TensorRT-LLM's executor as read on 2026-12-02 sends a request's first token at once whatever the
      * interval (py_executor.py: a response at {@code py_decoding_iter == 1}). Refitted 2026-12-02, once the decode steps took
      * TensorRT-LLM's measured MLA block (about a fifth longer for DeepSeek at these loads) and its calibration was
-     * refitted: 33.7% at 36 steps, 30.0% at 40, 27.7% at 43, 24.5% at 46, 26.9% at 48, 29.2% at 50, 33.1% at 55.
+     * refitted: 33.7% at 36 steps, 30.0% at 40, 27.7% at 43, 24.5% at 46, 26.9% at 48, 29.2% at 50, 33.1% at 55. Checked
+     * 2026-12-02 once the H100 runs' prefill took their recipes' DeepEP all-to-all ({@link #forcedExpertDispatch}): 17.1%
+     * at 36, 13.2% at 40, 13.3% at 43 (three rows beyond 3x), 14.9% at 46, 14.8% at 48, 14.4% at 50, 20.1% at 55 (two);
+     * within the noise of 33 rows, so kept.
      */
     static final double DYNAMO_TRTLLM_FIRST_TOKEN_STEPS = 46;
 
@@ -311,6 +314,10 @@ public final class LatencyReplay {
             String expertKernel = forcedExpertKernel(harness, engine, system, spec);
             perf = perf.withExpertKernel(engine, expertKernel);
             if (disaggregated) {
+                ExpertDispatch dispatch = forcedExpertDispatch(harness, engine, system, true);
+                if (dispatch != null) {
+                    perf = perf.withExpertDispatch(engine, dispatch);
+                }
                 Disaggregation.Pool prefill = pool(r, "prefill_", spec.isMoe());
                 Disaggregation.Pool decode = dynamoDecodeBatch(r, harness, pool(r, "decode_", spec.isMoe()), isl, osl, c);
                 double firstTokenSteps = engine == ServingEngine.TRTLLM && harness == BenchmarkHarness.INFERENCEX
@@ -379,6 +386,22 @@ public final class LatencyReplay {
         boolean hopper = system.equals("h100_sxm") || system.equals("h200_sxm");
         return harness == BenchmarkHarness.INFERENCEX && engine == ServingEngine.VLLM && hopper && spec.moe() != null
                 && "w4a16_mxfp4".equals(PerfModel.moeDtype(spec.quantization())) ? "marlin" : null;
+    }
+
+    /**
+     * The expert dispatch a disaggregated row's recipe forces, or null for the engine's own: InferenceX's Dynamo
+     * TensorRT-LLM DeepSeek-R1 recipes on H100 run their prefill workers at attention DP 16 over two nodes with the WIDEEP
+     * MoE backend and {@code TRTLLM_FORCE_ALLTOALL_METHOD: DeepEP} in {@code prefill_environment} (ishandhanani/srt-slurm,
+     * recipes/trtllm/h100-fp8/1k1k/stp/ctx1_gen3_tep16_batch2_eplb0_mtp0.yaml and its 8k1k and MTP siblings, read
+     * 2026-12-02): DeepEP's all-to-all over InfiniBand, not the all-gather TensorRT-LLM's CUTLASS MoE runs by default.
+     * Their decode workers (attention TP 16, CUTLASS) dispatch nothing. The H200 recipes keep CUTLASS without an
+     * all-to-all on both pools (SemiAnalysisAI/InferenceX
+     * benchmarks/multi_node/srt-slurm-recipes/dsr1/trtllm/h200-fp8/1k1k/disagg/stp/c128_ctx1_gen9_dep8_batch512_eplb0_mtp0.yaml).
+     */
+    static ExpertDispatch forcedExpertDispatch(BenchmarkHarness harness, ServingEngine engine, String system,
+                                               boolean disaggregated) {
+        return harness == BenchmarkHarness.INFERENCEX && engine == ServingEngine.TRTLLM && system.equals("h100_sxm")
+                && disaggregated ? ExpertDispatch.ALL_TO_ALL : null;
     }
 
     /**

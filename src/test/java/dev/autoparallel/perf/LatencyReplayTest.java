@@ -94,20 +94,8 @@ class LatencyReplayTest {
      */
     @Test
     void dynamoH100DeepSeekRuns_decodeWithTheirRecipesBatch() {
-        Map<String, String> r = new HashMap<>(Map.of("backend", "trtllm", "backend_version", "0.8.1.post3",
-                "model_path", "deepseek-ai/DeepSeek-V3", "system", "h100_sxm", "precision", "fp8", "mode", "disagg",
-                "isl", "1024", "osl", "1024", "gemm_quant_mode", "fp8", "moe_quant_mode", "fp8"));
-        r.put("silicon_data_source", "db-dump/2026-04-27; config_id=494; silicon_concurrency=6; measured=2026-02-08T00:00:00.000Z;"
-                + " workflow_run_id=269; nvcr.io/nvidia/ai-dynamo/tensorrtllm-runtime:0.8.1.post3");
-        r.putAll(Map.of("prefill_batch_size", "1", "prefill_num_workers", "1", "prefill_tp_size", "1", "prefill_pp_size", "1",
-                "prefill_attention_dp_size", "16", "prefill_moe_tp_size", "1", "prefill_moe_ep_size", "16"));
-        r.putAll(Map.of("decode_batch_size", "2", "decode_num_workers", "3", "decode_tp_size", "16", "decode_pp_size", "1",
-                "decode_attention_dp_size", "1", "decode_moe_tp_size", "1", "decode_moe_ep_size", "16"));
-        r.putAll(Map.of("silicon_ttft_ms", "12345.082130733257", "silicon_tpot_ms", "14.0142279275463"));
-        LatencyReplay.Row row = LatencyReplay.replay(71, r, AutoParallel::model);
-        assertTrue(row.predicted(), row.error());
-        assertEquals(12_345, row.ttftMs(), 0.15 * 12_345);
-        assertEquals(14.0, row.tpotMs(), 0.15 * 14.0);
+        Map<String, String> r = dynamoH100Row(1024, 6, 2, "12345.082130733257", "14.0142279275463");
+        assertReplaysWithin15Percent(71, r);
 
         Disaggregation.Pool written = new Disaggregation.Pool(new Layout(16, 1, 1, true), 3, 2);
         BenchmarkHarness inferenceX = BenchmarkHarness.INFERENCEX;
@@ -118,6 +106,54 @@ class LatencyReplayTest {
         Map<String, String> h200 = new HashMap<>(r);
         h200.put("system", "h200_sxm");
         assertSame(written, LatencyReplay.dynamoDecodeBatch(h200, inferenceX, written, 1024, 1024, 6));
+    }
+
+    /**
+     * InferenceX's Dynamo TensorRT-LLM DeepSeek run on H100 at 8,192 / 1,024 with 30 clients (measured-latency.csv line
+     * 67: one DEP16 prefill worker over two nodes, three TEP16 decode workers; TTFT 6,312 ms, TPOT 21.1 ms). Its recipe's
+     * prefill workers force DeepEP's all-to-all ({@code TRTLLM_FORCE_ALLTOALL_METHOD: DeepEP}, WIDEEP): replayed with the
+     * all-gather TensorRT-LLM runs by default, every 8k prompt moved 16 ranks' tokens over InfiniBand before and after
+     * each of 58 MoE layers, 7.0 s of prefill, and TTFT came out at 10.3 s (+63%); with the all-to-all, 6.8 s.
+     */
+    @Test
+    void dynamoH100DeepSeekRuns_prefillWithDeepEpsAllToAll() {
+        Map<String, String> r = dynamoH100Row(8192, 30, 10, "6312.160111920287", "21.10770399721125");
+        assertReplaysWithin15Percent(67, r);
+
+        BenchmarkHarness inferenceX = BenchmarkHarness.INFERENCEX;
+        assertEquals(ExpertDispatch.ALL_TO_ALL, LatencyReplay.forcedExpertDispatch(inferenceX, ServingEngine.TRTLLM, "h100_sxm", true));
+        assertNull(LatencyReplay.forcedExpertDispatch(inferenceX, ServingEngine.TRTLLM, "h200_sxm", true), "CUTLASS on H200");
+        assertNull(LatencyReplay.forcedExpertDispatch(inferenceX, ServingEngine.TRTLLM, "h100_sxm", false), "aggregated");
+        assertNull(LatencyReplay.forcedExpertDispatch(BenchmarkHarness.AICONFIGURATOR, ServingEngine.TRTLLM, "h100_sxm", true));
+    }
+
+    /** Row {@code line} replays to within 15% of its measured TTFT and TPOT. */
+    private static void assertReplaysWithin15Percent(int line, Map<String, String> r) {
+        LatencyReplay.Row row = LatencyReplay.replay(line, r, AutoParallel::model);
+        assertTrue(row.predicted(), row.error());
+        double ttft = Double.parseDouble(r.get("silicon_ttft_ms"));
+        double tpot = Double.parseDouble(r.get("silicon_tpot_ms"));
+        assertEquals(ttft, row.ttftMs(), 0.15 * ttft);
+        assertEquals(tpot, row.tpotMs(), 0.15 * tpot);
+    }
+
+    /**
+     * A row of InferenceX's Dynamo TensorRT-LLM DeepSeek set on H100 (measured-latency.csv, config 494, 2026-02-08): one
+     * DEP16 prefill worker and three TEP16 decode workers at {@code isl} / 1,024 with {@code clients}, the decode batch
+     * as the row writes it, and the measured TTFT and TPOT.
+     */
+    private static Map<String, String> dynamoH100Row(int isl, int clients, int decodeBatch, String ttftMs, String tpotMs) {
+        Map<String, String> r = new HashMap<>(Map.of("backend", "trtllm", "backend_version", "0.8.1.post3",
+                "model_path", "deepseek-ai/DeepSeek-V3", "system", "h100_sxm", "precision", "fp8", "mode", "disagg",
+                "isl", Integer.toString(isl), "osl", "1024", "gemm_quant_mode", "fp8", "moe_quant_mode", "fp8"));
+        r.put("silicon_data_source", "db-dump/2026-04-27; config_id=494; silicon_concurrency=" + clients
+                + "; measured=2026-02-08T00:00:00.000Z; workflow_run_id=269; nvcr.io/nvidia/ai-dynamo/tensorrtllm-runtime:0.8.1.post3");
+        r.putAll(Map.of("prefill_batch_size", "1", "prefill_num_workers", "1", "prefill_tp_size", "1", "prefill_pp_size", "1",
+                "prefill_attention_dp_size", "16", "prefill_moe_tp_size", "1", "prefill_moe_ep_size", "16"));
+        r.putAll(Map.of("decode_batch_size", Integer.toString(decodeBatch), "decode_num_workers", "3", "decode_tp_size", "16",
+                "decode_pp_size", "1", "decode_attention_dp_size", "1", "decode_moe_tp_size", "1", "decode_moe_ep_size", "16"));
+        r.putAll(Map.of("silicon_ttft_ms", ttftMs, "silicon_tpot_ms", tpotMs));
+        return r;
     }
 
     /**
