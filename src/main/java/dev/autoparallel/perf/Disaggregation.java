@@ -24,8 +24,8 @@ import java.util.Optional;
  * decode step's time depends on the batch, which depends on the throughput: the two are iterated to a fixed point.
  * Prefill steps carry no decode and decode steps no prefill: that is what disaggregation buys.
  *
- * <p>Not modelled: SGLang's expert dispatch under attention data parallelism (vLLM's and TensorRT-LLM's are in the
- * pools' steps, {@link ServingEngine#expertDispatch}), the decode pool's own scheduling overheads beyond the engine's
+ * <p>The expert dispatch of a pool under attention data parallelism is in its steps ({@link
+ * ServingEngine#expertDispatch}). Not modelled: the decode pool's own scheduling overheads beyond the engine's
  * step overhead, and transfer queueing on a shared network.
  */
 public final class Disaggregation {

@@ -9,9 +9,10 @@ public enum ExpertDispatch {
     /**
      * An all-gather of every rank's 16-bit hidden states before each MoE layer and a reduce-scatter of its outputs after:
      * every rank receives every other rank's tokens, whichever experts they chose. vLLM's default ({@code --all2all-backend
-     * allgather_reducescatter}, docs/serving/expert_parallel_deployment.md) and TensorRT-LLM's CUTLASS MoE under attention
-     * data parallelism where no all-to-all is enabled (tensorrt_llm/_torch/modules/fused_moe/fused_moe_cutlass.py, read
-     * 2026-11-30).
+     * allgather_reducescatter}, docs/serving/expert_parallel_deployment.md), SGLang's under DP attention without DeepEP
+     * (dp_gather and dp_reduce_scatter_tensor, python/sglang/srt/layers/dp_attention.py) and TensorRT-LLM's CUTLASS MoE
+     * under attention data parallelism where no all-to-all is enabled
+     * (tensorrt_llm/_torch/modules/fused_moe/fused_moe_cutlass.py, read 2026-11-30).
      */
     ALL_GATHER,
 

@@ -229,10 +229,13 @@ public enum ServingEngine {
     }
 
     /**
-     * How expert parallelism over data-parallel ranks moves each MoE layer's tokens by default, or null where it is not
-     * modelled (SGLang: its dispatch under DP attention, dp_gather / dp_scatter or DeepEP, costs its steps nothing here).
-     * vLLM all-gathers and reduce-scatters ({@code --all2all-backend allgather_reducescatter}, its default:
-     * docs/serving/expert_parallel_deployment.md). TensorRT-LLM under attention DP runs an all-to-all where its GPUs share
+     * How expert parallelism over data-parallel ranks moves each MoE layer's tokens by default. vLLM all-gathers and
+     * reduce-scatters ({@code --all2all-backend allgather_reducescatter}, its default:
+     * docs/serving/expert_parallel_deployment.md), and so does SGLang under DP attention without {@code
+     * --moe-a2a-backend deepep}: its dp_gather all-gathers the DP ranks' hidden states into the TP group
+     * ({@code all_gather_into_tensor} when batches are padded to the longest rank's, as under CUDA graphs) and its
+     * {@code dp_reduce_scatter_tensor} reduce-scatters the MoE's outputs back (python/sglang/srt/layers/dp_attention.py,
+     * read 2026-12-02). TensorRT-LLM under attention DP runs an all-to-all where its GPUs share
      * a multi-node NVLink domain (a GB200 / GB300 NVL72 rack) and the EP group has more ranks than a token has experts,
      * else an all-gather and a reduce-scatter: its MoE modules select the MNNVL all-to-all when
      * {@code MnnvlMemory.supports_mnnvl()} and {@code moe_ep_size > top_k}
@@ -245,8 +248,7 @@ public enum ServingEngine {
      */
     public ExpertDispatch expertDispatch(int expertRanks, int topk, boolean multiNodeNvlink) {
         return switch (this) {
-            case SGLANG -> null;
-            case VLLM -> ExpertDispatch.ALL_GATHER;
+            case VLLM, SGLANG -> ExpertDispatch.ALL_GATHER;
             case TRTLLM -> multiNodeNvlink && expertRanks > topk ? ExpertDispatch.ALL_TO_ALL : ExpertDispatch.ALL_GATHER;
         };
     }

@@ -1,7 +1,6 @@
 package dev.autoparallel.perf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,12 +13,13 @@ import dev.autoparallel.memory.MemoryModel;
 import dev.autoparallel.model.ConfigParser;
 import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.source.Catalog;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Expert parallelism over data-parallel ranks. In vLLM (--all2all-backend allgather_reducescatter, its default) every MoE
- * layer all-gathers the group's hidden states and reduce-scatters its outputs, timed by NCCL's measured collectives
- * within a node and on the network's roofline across nodes. An all-to-all (DeepEP; TensorRT-LLM's multi-node NVLink MoE
+ * Expert parallelism over data-parallel ranks. In vLLM (--all2all-backend allgather_reducescatter, its default) and
+ * SGLang (without DeepEP) every MoE layer all-gathers the group's hidden states and reduce-scatters its outputs, timed
+ * by NCCL's measured collectives within a node and on the network's roofline across nodes. An all-to-all (DeepEP; TensorRT-LLM's multi-node NVLink MoE
  * all-to-all) sends each token only to the ranks and NVLink domains that hold its experts.
  */
 class ExpertDispatchTest {
@@ -79,8 +79,8 @@ class ExpertDispatchTest {
 
     /**
      * TensorRT-LLM turns its multi-node NVLink all-to-all on under attention DP where the GPUs share an NVLink domain
-     * beyond the node and the EP group outnumbers a token's experts; else it all-gathers. vLLM all-gathers by default,
-     * SGLang's dispatch is not modelled.
+     * beyond the node and the EP group outnumbers a token's experts; else it all-gathers. vLLM and SGLang all-gather by
+     * default.
      */
     @Test
     void engineDefaults_allToAllOnlyForTensorRtLlmInAnNvlinkRack() {
@@ -88,7 +88,7 @@ class ExpertDispatchTest {
         assertEquals(ExpertDispatch.ALL_GATHER, ServingEngine.TRTLLM.expertDispatch(8, 8, true), "EP no larger than top-k");
         assertEquals(ExpertDispatch.ALL_GATHER, ServingEngine.TRTLLM.expertDispatch(16, 8, false), "NVLink ends at the node");
         assertEquals(ExpertDispatch.ALL_GATHER, ServingEngine.VLLM.expertDispatch(16, 8, true));
-        assertNull(ServingEngine.SGLANG.expertDispatch(16, 8, true));
+        assertEquals(ExpertDispatch.ALL_GATHER, ServingEngine.SGLANG.expertDispatch(16, 8, true));
 
         // DP 16 on a GB200 NVL72 rack (4 GPUs a tray, 72 on NVLink): TensorRT-LLM's step is its all-to-all's.
         Gpu gb200 = GpuCatalog.require("GB200", "gpu");
@@ -136,13 +136,14 @@ class ExpertDispatchTest {
         // Two nodes of two: a call's 12 us, three network hops of 10 us, and 3/4 of the tensor over 70% of 50 GB/s.
         double network = 48 * 2 * (12e-6 + 3 * 10e-6 + bytes * 3 / 4 / (H100.interNodeBytesPerSecond() * 0.7));
         assertEquals(network - measured, across - within, 1e-9);
-        // TensorRT-LLM's CUTLASS MoE gathers and scatters the same way (NCCL's measured collectives, shared by the
-        // engines); SGLang's dispatch is not modelled; TP with EP inside one replica needs none.
+        // TensorRT-LLM's CUTLASS MoE and SGLang gather and scatter the same way (NCCL's measured collectives, shared by
+        // the engines); TP with EP inside one replica needs none.
         assertEquals(ExpertDispatch.ALL_GATHER, ServingEngine.TRTLLM.expertDispatch(4, 8, false));
-        assertNull(ServingEngine.SGLANG.expertDispatch(4, 8, false));
-        double trtllmWithin = decodeStep(perf, dpEp, 8, e, ServingEngine.TRTLLM, 16);
-        double trtllmAcross = decodeStep(perf, dpEp, 2, e, ServingEngine.TRTLLM, 16);
-        assertEquals(network - measured, trtllmAcross - trtllmWithin, 1e-9);
+        assertEquals(ExpertDispatch.ALL_GATHER, ServingEngine.SGLANG.expertDispatch(4, 8, false));
+        for (ServingEngine engine : List.of(ServingEngine.TRTLLM, ServingEngine.SGLANG)) {
+            assertEquals(network - measured, decodeStep(perf, dpEp, 2, e, engine, 16) - decodeStep(perf, dpEp, 8, e, engine, 16),
+                    1e-9, engine.toString());
+        }
         Layout tpEp = new Layout(4, 1, 1, true);
         MemoryEstimate t = engineView(memory, tpEp, 16);
         assertEquals(decodeStep(perf, tpEp, 8, t, ServingEngine.VLLM, 16),
