@@ -23,7 +23,10 @@ public enum ExpertDispatch {
      * domain forwarding it to its ranks over NVLink (DeepEP's internode dispatch: RDMA to the same-index GPU of each
      * target node, then NVLink). Costed by message size: the tokens this rank sends times the expected ranks within its
      * domain and domains beyond it that they reach ({@link #reachShare}); the rank receives as much under balanced
-     * routing, over the same links at the same time.
+     * routing, over the same links at the same time. No all-to-all is timed in op-perf, so this is the links' roofline
+     * with a call's latency each way: InferenceX's H100 decode workers running DeepEP across two nodes (DEP16, 16 to 32
+     * sequences a rank) measure 26-40% more TPOT than it gives, its low-latency kernels being bound by per-message
+     * latency (README, "Read on 2026-12-02 and not adopted").
      */
     ALL_TO_ALL;
 
