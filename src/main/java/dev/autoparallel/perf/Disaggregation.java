@@ -22,7 +22,11 @@ import java.util.Optional;
  * multi-server queue by Seidmann's approximation (a single server m times as fast plus a delay of (m - 1)/m of the
  * service) where it has fewer servers than requests, and as the pure delay it is where it has at least as many. A
  * decode step's time depends on the batch, which depends on the throughput: the two are iterated to a fixed point.
- * Prefill steps carry no decode and decode steps no prefill: that is what disaggregation buys.
+ * Prefill steps carry no decode and decode steps no prefill: that is what disaggregation buys. Under attention data
+ * parallelism a prefill worker's ranks step together and a step's MoE layers (and their all-gather) carry the prompts
+ * of the ranks that have one, not every rank's: the ranks loaded are the pool's utilization of them, iterated with the
+ * decode batch (TensorRT-LLM's CUTLASS MoE all-gathers each rank's own token count, {@code all_rank_num_tokens}, where
+ * the prefill workers run without CUDA graphs and so without DP padding; fused_moe_cutlass.py, read 2026-12-02).
  *
  * <p>The expert dispatch of a pool under attention data parallelism is in its steps ({@link
  * ServingEngine#expertDispatch}). Not modelled: the decode pool's own scheduling overheads beyond the engine's
@@ -109,8 +113,12 @@ public final class Disaggregation {
 
         PerfModel.Steps p = perf.steps(prefill.layout(), gpusPerNode, pMem, engine, calibrations);
         PerfModel.Steps d = perf.steps(decode.layout(), gpusPerNode, dMem, engine, calibrations);
-        double prefillService = p.seconds(0, isl, (double) prefillBatch * isl);
-        double prefillServers = (double) prefill.workers() * prefill.layout().dp() * prefillBatch;
+        // Under attention DP the prefill ranks step together and a step's MoE layers carry the prompts of the ranks that
+        // have one: at first every rank, then the pool's utilization of them (fixed point below).
+        int prefillRanks = prefill.layout().dp();
+        double loadedRanks = prefillRanks;
+        double prefillService = p.prefillSeconds(isl, (double) prefillBatch * isl, loadedRanks);
+        double prefillServers = (double) prefill.workers() * prefillRanks * prefillBatch;
         double overhead = p.calibration().prefillOverheadS();
         boolean oneNode = prefill.gpus() + decode.gpus() <= gpusPerNode;
         double transfer = kvTransferSeconds(isl, pMem.kvBytesPerToken(), dMem.kvBytesPerToken(),
@@ -126,11 +134,18 @@ public final class Disaggregation {
                     transfer + overhead + firstTokenSteps * tpot);
             double inDecode = network[0] * osl * tpot;
             double next = Math.min(slotsPerRank, inDecode / decodeRanks);
-            if (Math.abs(next - batch) < 1e-4 * Math.max(1, batch)) {
+            double nextLoaded = Math.max(1, Math.min(prefillRanks, network[0] * prefillService / prefillServers * prefillRanks));
+            boolean settled = Math.abs(next - batch) < 1e-4 * Math.max(1, batch)
+                    && Math.abs(nextLoaded - loadedRanks) < 1e-4 * loadedRanks;
+            if (settled) {
                 batch = next;
                 break;
             }
             batch = (batch + next) / 2;
+            if (prefillRanks > 1) {
+                loadedRanks = (loadedRanks + nextLoaded) / 2;
+                prefillService = p.prefillSeconds(isl, (double) prefillBatch * isl, loadedRanks);
+            }
         }
         double throughput = network[0];
         double ttft = overhead + network[1] + transfer + network[2] + firstTokenSteps * tpot;

@@ -52,7 +52,9 @@ public final class LatencyReplay {
      * refitted: 33.7% at 36 steps, 30.0% at 40, 27.7% at 43, 24.5% at 46, 26.9% at 48, 29.2% at 50, 33.1% at 55. Checked
      * 2026-12-02 once the H100 runs' prefill took their recipes' DeepEP all-to-all ({@link #forcedExpertDispatch}): 17.1%
      * at 36, 13.2% at 40, 13.3% at 43 (three rows beyond 3x), 14.9% at 46, 14.8% at 48, 14.4% at 50, 20.1% at 55 (two);
-     * within the noise of 33 rows, so kept.
+     * within the noise of 33 rows, so kept. Again once attention-DP prefill steps carried the loaded ranks' prompts
+     * ({@link Disaggregation}): 18.3% at 36 (five beyond 3x), 13.6% at 40 and 12.8% at 43 (four), 12.1% at 46, 12.0% at
+     * 48, 12.5% at 50, 18.6% at 55 (two): kept.
      */
     static final double DYNAMO_TRTLLM_FIRST_TOKEN_STEPS = 46;
 

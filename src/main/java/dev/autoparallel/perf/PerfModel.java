@@ -579,6 +579,16 @@ public final class PerfModel {
             return pp * stage.tokenSeconds(decode, Math.max(1, ctx), prefill) + (pp - 1) * P2P_LATENCY_S;
         }
 
+        /**
+         * One step of {@code prefill} prompt tokens per rank at {@code ctx} tokens of context in which {@code loadedRanks}
+         * of the attention-DP group's ranks carry prompts and the rest idle, as a prefill pool's ranks do below full load:
+         * its MoE layers and their all-gather carry those ranks' tokens, not every rank's ({@link #seconds} counts every
+         * rank as loaded as this one).
+         */
+        double prefillSeconds(double ctx, double prefill, double loadedRanks) {
+            return pp * stage.prefillSeconds(Math.max(1, ctx), prefill, loadedRanks) + (pp - 1) * P2P_LATENCY_S;
+        }
+
         EngineCalibration calibration() {
             return calibration;
         }
@@ -811,8 +821,11 @@ public final class PerfModel {
             this.dispatchCallS = ALLREDUCE_LATENCY_S + (acrossNodes ? (ranks - 1) * NETWORK_HOP_LATENCY_S : 0);
         }
 
-        /** The dispatch around every MoE layer of a step ({@link #dispatchExperts}). */
-        private double dispatchSeconds(double decode, double prefill, double verify) {
+        /**
+         * The dispatch around every MoE layer of a step ({@link #dispatchExperts}), {@code loadedRanks} of the group
+         * carrying as many tokens as this one (infinite: all of them).
+         */
+        private double dispatchSeconds(double decode, double prefill, double verify, double loadedRanks) {
             if (dispatchRanks == 0) {
                 return 0;
             }
@@ -820,8 +833,7 @@ public final class PerfModel {
             if (dispatch == ExpertDispatch.ALL_TO_ALL) {
                 return dispatchLayers * (2 * dispatchCallS + tokens * allToAllTokenS);
             }
-            // Every rank of the group carries as many tokens as this one (the MoE layers' token count, moeTokenScale).
-            double bytes = tokens * dispatchRanks * hiddenBytes;
+            double bytes = tokens * Math.min(dispatchRanks, Math.max(1, loadedRanks)) * hiddenBytes;
             if (dispatchGather != null && dispatchScatter != null) {
                 return dispatchLayers * (dispatchGather.seconds(bytes) + dispatchScatter.seconds(bytes));
             }
@@ -1046,12 +1058,30 @@ public final class PerfModel {
          * step reads once per sequence.
          */
         double seconds(double decode, double ctx, double prefill, double verify) {
-            double tokens = decode + prefill + verify;
-            return kernelSeconds(decode, ctx, prefill, verify) + commSeconds(tokens) + dispatchSeconds(decode, prefill, verify)
-                    + stepOverheadS;
+            return seconds(decode, ctx, prefill, verify, Double.POSITIVE_INFINITY);
         }
 
-        private double kernelSeconds(double decode, double ctx, double prefill, double verify) {
+        /**
+         * As {@link #seconds(double, double, double, double)} with {@code loadedRanks} of the attention-DP group carrying
+         * tokens in the step (at least 1, at most the group; infinite: every rank as loaded as this one): the MoE layers
+         * under expert parallelism and their all-gather see those ranks' tokens.
+         */
+        double seconds(double decode, double ctx, double prefill, double verify, double loadedRanks) {
+            double tokens = decode + prefill + verify;
+            return kernelSeconds(decode, ctx, prefill, verify, loadedRanks) + commSeconds(tokens)
+                    + dispatchSeconds(decode, prefill, verify, loadedRanks) + stepOverheadS;
+        }
+
+        /** A prefill-only step with {@code loadedRanks} of the DP group prefilling ({@link Steps#prefillSeconds}). */
+        double prefillSeconds(double ctx, double prefill, double loadedRanks) {
+            double t = seconds(0, ctx, prefill, 0, loadedRanks);
+            if (speculative.enabled() && speculative.method().gpuDrafter()) {
+                t += draftSeconds(0, ctx, prefill, 0);
+            }
+            return t;
+        }
+
+        private double kernelSeconds(double decode, double ctx, double prefill, double verify, double loadedRanks) {
             if (measured != null) {
                 return measuredSeconds(decode, ctx, prefill, verify);
             }
@@ -1065,7 +1095,8 @@ public final class PerfModel {
                         computeSeconds(decode, ctx, prefill, verify) - routedDecodeTokenS * (decode + verify)
                                 - routedPrefillTokenS * prefill - (module ? attentionDecodeTokenS * (decode + verify) : 0)
                                 - (contextModule ? attentionPrefillTokenS * prefill : 0));
-                double kernels = rest + moeLayers * moeLayer.seconds(Math.max(1, decode + prefill + verify) * moeTokenScale);
+                double scale = Math.min(moeTokenScale, Math.max(1, loadedRanks));
+                double kernels = rest + moeLayers * moeLayer.seconds(Math.max(1, decode + prefill + verify) * scale);
                 if (mlaDecode != null) {
                     double generation = decode <= 0 ? 0
                             : module ? mlaModule.seconds(decode + verify, ctx) : mlaDecode.seconds((decode + verify) * ctx);
@@ -1089,7 +1120,8 @@ public final class PerfModel {
                 return eagleSeconds(decode, ctx, prefill, verify);
             }
             double head = headSeconds(decode + (prefill > 0 ? 1 : 0));
-            double layers = Math.max(0, kernelSeconds(decode, ctx, prefill, verify) - headSeconds(decode + verify + (prefill > 0 ? 1 : 0)));
+            double layers = Math.max(0, kernelSeconds(decode, ctx, prefill, verify, Double.POSITIVE_INFINITY)
+                    - headSeconds(decode + verify + (prefill > 0 ? 1 : 0)));
             return draftShare * (layers + commSeconds(decode + prefill + verify)) + head;
         }
 

@@ -105,6 +105,35 @@ class ExpertDispatchTest {
         assertTrue(gathered > allToAll, gathered + " s all-gathered against " + allToAll + " s");
     }
 
+    /**
+     * A prefill pool under attention DP steps its ranks together, and a step's MoE layers and their all-gather carry
+     * the prompts of the ranks that have one. DP 4 with EP on one H100 node, a 1,024-token prompt: with all four ranks
+     * prefilling the measured MoE layer runs 4,096 tokens and NCCL gathers and scatters 4 x 1,024 hidden states; with one,
+     * 1,024 of each.
+     */
+    @Test
+    void prefillSteps_carryTheLoadedRanksTokens() {
+        MemoryModel memory = new MemoryModel(QWEN3_30B, H100);
+        PerfModel perf = new PerfModel(memory);
+        Layout dep4 = new Layout(1, 1, 4, true);
+        MemoryEstimate e = engineView(memory, dep4, 16);
+        PerfModel.Steps steps = perf.steps(dep4, 8, e, ServingEngine.VLLM, ServingEngine::calibration);
+        assertEquals(PerfModel.StepSource.MEASURED_EXPERTS, steps.source());
+        double all = steps.prefillSeconds(1024, 1024, 4);
+        assertEquals(steps.seconds(0, 1024, 1024), all, 1e-15, "every rank loaded: the step as the engine counts it");
+        double one = steps.prefillSeconds(1024, 1024, 1);
+        KernelTables.Kernels k = KernelTables.builtIn().of(H100, ServingEngine.VLLM).orElseThrow();
+        KernelTables.MoeCurve moe = k.moe(new KernelTables.MoeShape("bfloat16", 2048, 768, 8, 128, 1, 4)).orElseThrow();
+        KernelTables.Curve gather = k.collective("all_gather", 4).orElseThrow();
+        KernelTables.Curve scatter = k.collective("reduce_scatter", 4).orElseThrow();
+        double hidden = 2048 * 2;
+        double expected = 48 * (moe.seconds(4 * 1024) - moe.seconds(1024))
+                + 48 * (gather.seconds(4 * 1024 * hidden) + scatter.seconds(4 * 1024 * hidden)
+                - gather.seconds(1024 * hidden) - scatter.seconds(1024 * hidden));
+        assertEquals(expected, all - one, 1e-9);
+        assertTrue(one < all && steps.prefillSeconds(1024, 1024, 0.2) == one, "at least one rank carries the prompt");
+    }
+
     /** The engine view of {@code l} at 4,096 tokens and {@code sequences} per rank, on the model's GPU. */
     private static MemoryEstimate engineView(MemoryModel memory, Layout l, int sequences) {
         return memory.evaluate(l, EngineSettings.defaults().withMaxModelLen(4096).withMaxNumSeqs(sequences),
