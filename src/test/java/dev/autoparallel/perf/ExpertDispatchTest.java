@@ -53,14 +53,10 @@ class ExpertDispatchTest {
      */
     @Test
     void allToAll_sendsEachTokenOnlyWhereItsExpertsAre() {
-        MemoryModel memory = new MemoryModel(QWEN3_30B, H100);
-        PerfModel perf = new PerfModel(memory);
-        Layout dep16 = new Layout(1, 1, 16, true);
-        MemoryEstimate e = engineView(memory, dep16, 16);
-        assertTrue(e.fits());
-        double gathered = decodeStep(perf, dep16, 8, e, ServingEngine.VLLM, 16);
-        double allToAll = decodeStep(perf.withExpertDispatch(ServingEngine.VLLM, ExpertDispatch.ALL_TO_ALL), dep16, 8, e,
-                ServingEngine.VLLM, 16);
+        Qwen3Dep q = Qwen3Dep.on(H100, 16, 16);
+        assertTrue(q.view().fits());
+        double gathered = q.decodeStep(null, 8, ServingEngine.VLLM, 16);
+        double allToAll = q.decodeStep(ExpertDispatch.ALL_TO_ALL, 8, ServingEngine.VLLM, 16);
         // Qwen3-30B-A3B: 48 MoE layers, hidden 2,048 (4,096 bytes in 16 bits), 128 experts, top 8.
         double hidden = 2048 * 2;
         double gather = 16 * 16 * hidden;
@@ -92,15 +88,10 @@ class ExpertDispatchTest {
 
         // DP 16 on a GB200 NVL72 rack (4 GPUs a tray, 72 on NVLink): TensorRT-LLM's step is its all-to-all's.
         Gpu gb200 = GpuCatalog.require("GB200", "gpu");
-        MemoryModel memory = new MemoryModel(QWEN3_30B, gb200);
-        PerfModel perf = new PerfModel(memory);
-        Layout dep16 = new Layout(1, 1, 16, true);
-        MemoryEstimate e = engineView(memory, dep16, 64);
-        double byDefault = decodeStep(perf, dep16, 4, e, ServingEngine.TRTLLM, 64);
-        double allToAll = decodeStep(perf.withExpertDispatch(ServingEngine.TRTLLM, ExpertDispatch.ALL_TO_ALL), dep16, 4, e,
-                ServingEngine.TRTLLM, 64);
-        double gathered = decodeStep(perf.withExpertDispatch(ServingEngine.TRTLLM, ExpertDispatch.ALL_GATHER), dep16, 4, e,
-                ServingEngine.TRTLLM, 64);
+        Qwen3Dep q = Qwen3Dep.on(gb200, 16, 64);
+        double byDefault = q.decodeStep(null, 4, ServingEngine.TRTLLM, 64);
+        double allToAll = q.decodeStep(ExpertDispatch.ALL_TO_ALL, 4, ServingEngine.TRTLLM, 64);
+        double gathered = q.decodeStep(ExpertDispatch.ALL_GATHER, 4, ServingEngine.TRTLLM, 64);
         assertEquals(allToAll, byDefault, 1e-15);
         assertTrue(gathered > allToAll, gathered + " s all-gathered against " + allToAll + " s");
     }
@@ -113,11 +104,8 @@ class ExpertDispatchTest {
      */
     @Test
     void prefillSteps_carryTheLoadedRanksTokens() {
-        MemoryModel memory = new MemoryModel(QWEN3_30B, H100);
-        PerfModel perf = new PerfModel(memory);
-        Layout dep4 = new Layout(1, 1, 4, true);
-        MemoryEstimate e = engineView(memory, dep4, 16);
-        PerfModel.Steps steps = perf.steps(dep4, 8, e, ServingEngine.VLLM, ServingEngine::calibration);
+        Qwen3Dep q = Qwen3Dep.on(H100, 4, 16);
+        PerfModel.Steps steps = q.perf().steps(q.layout(), 8, q.view(), ServingEngine.VLLM, ServingEngine::calibration);
         assertEquals(PerfModel.StepSource.MEASURED_EXPERTS, steps.source());
         double all = steps.prefillSeconds(1024, 1024, 4);
         assertEquals(steps.seconds(0, 1024, 1024), all, 1e-15, "every rank loaded: the step as the engine counts it");
@@ -132,6 +120,21 @@ class ExpertDispatchTest {
                 - gather.seconds(1024 * hidden) - scatter.seconds(1024 * hidden));
         assertEquals(expected, all - one, 1e-9);
         assertTrue(one < all && steps.prefillSeconds(1024, 1024, 0.2) == one, "at least one rank carries the prompt");
+    }
+
+    /** Qwen3-30B-A3B at DP {@code dp} x TP 1 with expert parallelism on {@code gpu}: its models, layout and engine view. */
+    private record Qwen3Dep(MemoryModel memory, PerfModel perf, Layout layout, MemoryEstimate view) {
+        static Qwen3Dep on(Gpu gpu, int dp, int sequences) {
+            MemoryModel memory = new MemoryModel(QWEN3_30B, gpu);
+            Layout l = new Layout(1, 1, dp, true);
+            return new Qwen3Dep(memory, new PerfModel(memory), l, engineView(memory, l, sequences));
+        }
+
+        /** A decode step of {@code sequences} per rank, with {@code engine}'s dispatch forced where not null. */
+        double decodeStep(ExpertDispatch forced, int gpusPerNode, ServingEngine engine, int sequences) {
+            PerfModel p = forced == null ? perf : perf.withExpertDispatch(engine, forced);
+            return ExpertDispatchTest.decodeStep(p, layout, gpusPerNode, view, engine, sequences);
+        }
     }
 
     /** The engine view of {@code l} at 4,096 tokens and {@code sequences} per rank, on the model's GPU. */
@@ -149,12 +152,9 @@ class ExpertDispatchTest {
     @Test
     void eachMoeLayerGathersAndScattersTheGroupsTokens() {
         // Qwen3-30B-A3B: 48 MoE layers, hidden 2,048. DP 4 x TP 1 with EP on H100s, 16 sequences per rank decoding.
-        MemoryModel memory = new MemoryModel(QWEN3_30B, H100);
-        PerfModel perf = new PerfModel(memory);
-        Layout dpEp = new Layout(1, 1, 4, true);
-        MemoryEstimate e = engineView(memory, dpEp, 16);
-        double within = decodeStep(perf, dpEp, 8, e, ServingEngine.VLLM, 16);
-        double across = decodeStep(perf, dpEp, 2, e, ServingEngine.VLLM, 16);
+        Qwen3Dep q = Qwen3Dep.on(H100, 4, 16);
+        double within = q.decodeStep(null, 8, ServingEngine.VLLM, 16);
+        double across = q.decodeStep(null, 2, ServingEngine.VLLM, 16);
         // The gathered tensor: 16 tokens x 4 ranks x 2,048 x 2 bytes = 262,144 bytes.
         double bytes = 16 * 4 * 2048 * 2;
         KernelTables.Kernels k = KernelTables.builtIn().of(H100, ServingEngine.VLLM).orElseThrow();
@@ -170,12 +170,12 @@ class ExpertDispatchTest {
         assertEquals(ExpertDispatch.ALL_GATHER, ServingEngine.TRTLLM.expertDispatch(4, 8, false));
         assertEquals(ExpertDispatch.ALL_GATHER, ServingEngine.SGLANG.expertDispatch(4, 8, false));
         for (ServingEngine engine : List.of(ServingEngine.TRTLLM, ServingEngine.SGLANG)) {
-            assertEquals(network - measured, decodeStep(perf, dpEp, 2, e, engine, 16) - decodeStep(perf, dpEp, 8, e, engine, 16),
-                    1e-9, engine.toString());
+            assertEquals(network - measured, q.decodeStep(null, 2, engine, 16) - q.decodeStep(null, 8, engine, 16), 1e-9,
+                    engine.toString());
         }
         Layout tpEp = new Layout(4, 1, 1, true);
-        MemoryEstimate t = engineView(memory, tpEp, 16);
-        assertEquals(decodeStep(perf, tpEp, 8, t, ServingEngine.VLLM, 16),
-                decodeStep(perf, tpEp, 4, t, ServingEngine.VLLM, 16), 1e-12);
+        MemoryEstimate t = engineView(q.memory(), tpEp, 16);
+        assertEquals(decodeStep(q.perf(), tpEp, 8, t, ServingEngine.VLLM, 16),
+                decodeStep(q.perf(), tpEp, 4, t, ServingEngine.VLLM, 16), 1e-12);
     }
 }
