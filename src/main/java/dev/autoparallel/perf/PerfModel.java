@@ -644,7 +644,8 @@ public final class PerfModel {
         /**
          * Tokens a MoE layer sees per token of this rank: with expert parallelism over data-parallel ranks (vLLM's
          * {@code --data-parallel-size} with {@code --enable-expert-parallel}, attention data parallelism) the experts of
-         * the EP group serve every DP rank's tokens, as op-perf's EP timings count them; 1 otherwise.
+         * the EP group serve every DP rank's tokens, as op-perf's EP timings count them, every rank as loaded as this one
+         * (a prefill step below full load counts only its loaded ranks, {@link Steps#prefillSeconds}); 1 otherwise.
          */
         private double moeTokenScale = 1;
         /**
