@@ -823,8 +823,8 @@ public final class PerfModel {
         }
 
         /**
-         * The dispatch around every MoE layer of a step ({@link #dispatchExperts}), {@code loadedRanks} of the group
-         * carrying as many tokens as this one (infinite: all of them).
+         * The dispatch around every MoE layer of a step ({@link #dispatchExperts}), {@code loadedRanks} (at least 1) of the
+         * group carrying as many tokens as this one (infinite: all of them).
          */
         private double dispatchSeconds(double decode, double prefill, double verify, double loadedRanks) {
             if (dispatchRanks == 0) {
@@ -834,7 +834,7 @@ public final class PerfModel {
             if (dispatch == ExpertDispatch.ALL_TO_ALL) {
                 return dispatchLayers * (2 * dispatchCallS + tokens * allToAllTokenS);
             }
-            double bytes = tokens * Math.min(dispatchRanks, Math.max(1, loadedRanks)) * hiddenBytes;
+            double bytes = tokens * Math.min(dispatchRanks, loadedRanks) * hiddenBytes;
             if (dispatchGather != null && dispatchScatter != null) {
                 return dispatchLayers * (dispatchGather.seconds(bytes) + dispatchScatter.seconds(bytes));
             }
@@ -1069,8 +1069,9 @@ public final class PerfModel {
          */
         double seconds(double decode, double ctx, double prefill, double verify, double loadedRanks) {
             double tokens = decode + prefill + verify;
-            return kernelSeconds(decode, ctx, prefill, verify, loadedRanks) + commSeconds(tokens)
-                    + dispatchSeconds(decode, prefill, verify, loadedRanks) + stepOverheadS;
+            double loaded = Math.max(1, loadedRanks);
+            return kernelSeconds(decode, ctx, prefill, verify, loaded) + commSeconds(tokens)
+                    + dispatchSeconds(decode, prefill, verify, loaded) + stepOverheadS;
         }
 
         /** A prefill-only step with {@code loadedRanks} of the DP group prefilling ({@link Steps#prefillSeconds}). */
@@ -1096,7 +1097,7 @@ public final class PerfModel {
                         computeSeconds(decode, ctx, prefill, verify) - routedDecodeTokenS * (decode + verify)
                                 - routedPrefillTokenS * prefill - (module ? attentionDecodeTokenS * (decode + verify) : 0)
                                 - (contextModule ? attentionPrefillTokenS * prefill : 0));
-                double scale = Math.min(moeTokenScale, Math.max(1, loadedRanks));
+                double scale = Math.min(moeTokenScale, loadedRanks);
                 double kernels = rest + moeLayers * moeLayer.seconds(Math.max(1, decode + prefill + verify) * scale);
                 if (mlaDecode != null) {
                     double generation = decode <= 0 ? 0

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Expert parallelism over data-parallel ranks. In vLLM (--all2all-backend allgather_reducescatter, its default) and
  * SGLang (without DeepEP) every MoE layer all-gathers the group's hidden states and reduce-scatters its outputs, timed
- * by NCCL's measured collectives within a node and on the network's roofline across nodes. An all-to-all (DeepEP; TensorRT-LLM's multi-node NVLink MoE
- * all-to-all) sends each token only to the ranks and NVLink domains that hold its experts.
+ * by NCCL's measured collectives within a node and on the network's roofline across nodes. An all-to-all (DeepEP;
+ * TensorRT-LLM's multi-node NVLink MoE all-to-all) sends each token only to the ranks and NVLink domains that hold its
+ * experts.
  */
 class ExpertDispatchTest {
     private static final Gpu H100 = GpuCatalog.require("H100", "gpu");
