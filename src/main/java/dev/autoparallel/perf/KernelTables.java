@@ -123,6 +123,13 @@ public final class KernelTables {
         private final Map<String, MlaModule> mlaDecodeModule = new HashMap<>();
         /** The context MLA module (the same block in prefill) by "KV dtype,GEMM dtype,heads per rank". */
         private final Map<String, MlaModule> mlaContextModule = new HashMap<>();
+        /**
+         * The generation block of a DeepSeek sparse attention layer (projections, indexer and top-k, sparse attention) by
+         * "model,KV dtype,GEMM dtype,heads per rank", the model the measured one (GLM-5, DeepSeek-V3.2).
+         */
+        private final Map<String, MlaModule> dsaDecodeModule = new HashMap<>();
+        /** The same block in prefill, nothing cached before the prompt, by the same key. */
+        private final Map<String, MlaModule> dsaContextModule = new HashMap<>();
         /** Context MLA attention by heads per rank: causal token pairs per second by log2 of the pairs. */
         private final Map<Integer, Curve> mlaContext = new HashMap<>();
         /** The engine's tensor-parallel all-reduce by GPU count: message bytes per second by log2 of the bytes. */
@@ -159,6 +166,24 @@ public final class KernelTables {
          */
         Optional<MlaModule> mlaContextModule(String kvDtype, String gemmDtype, int heads) {
             return Optional.ofNullable(mlaContextModule.get(kvDtype + "," + gemmDtype + "," + heads));
+        }
+
+        /**
+         * The whole generation block of a DSA layer of {@code model} (the measured model whose shape it is: {@code
+         * zai-org/GLM-5}, {@code deepseek-ai/DeepSeek-V3.2}), its projections in {@code gemmDtype}, the lightning indexer
+         * and its top-k, sparse attention over a {@code kvDtype} latent cache, with {@code heads} query heads per rank, by
+         * decoding sequences and cached tokens; empty where not measured.
+         */
+        Optional<MlaModule> dsaDecodeModule(String model, String kvDtype, String gemmDtype, int heads) {
+            return Optional.ofNullable(dsaDecodeModule.get(model + "," + kvDtype + "," + gemmDtype + "," + heads));
+        }
+
+        /**
+         * The DSA block of {@code model} in prefill (projections, the indexer over the prompt, attention, dense or sparse
+         * as the engine runs it), by prompts and prompt length; empty where not measured.
+         */
+        Optional<MlaModule> dsaContextModule(String model, String kvDtype, String gemmDtype, int heads) {
+            return Optional.ofNullable(dsaContextModule.get(model + "," + kvDtype + "," + gemmDtype + "," + heads));
         }
 
         /** Context MLA attention with {@code heads} query heads per rank: a curve of causal token pairs per second. */
@@ -261,6 +286,8 @@ public final class KernelTables {
             mlaContext.forEach((heads, c) -> k.mlaContext.put(heads, c.scaled(bf16)));
             mlaDecodeModule.forEach((key, m) -> k.mlaDecodeModule.put(key, m.scaled(Math.min(hbm, bf16))));
             mlaContextModule.forEach((key, m) -> k.mlaContextModule.put(key, m.scaled(bf16)));
+            dsaDecodeModule.forEach((key, m) -> k.dsaDecodeModule.put(key, m.scaled(Math.min(hbm, bf16))));
+            dsaContextModule.forEach((key, m) -> k.dsaContextModule.put(key, m.scaled(bf16)));
             double link = to.intraNodeBytesPerSecond() / from.intraNodeBytesPerSecond();
             allReduce.forEach((gpus, c) -> k.allReduce.put(gpus, c.scaled(link)));
             collectives.forEach((key, c) -> k.collectives.put(key, c.scaled(link)));
@@ -573,8 +600,10 @@ public final class KernelTables {
             });
         });
         perEngine(byKey, "/perf/mla_context.csv", 3, 1e9, (kernels, k, c) -> kernels.mlaContext.put(Integer.parseInt(k[2]), c));
-        loadMlaModule(byKey, "/perf/mla_decode_module.csv", k -> k.mlaDecodeModule);
-        loadMlaModule(byKey, "/perf/mla_context_module.csv", k -> k.mlaContextModule);
+        loadMlaModule(byKey, "/perf/mla_decode_module.csv", 3, k -> k.mlaDecodeModule);
+        loadMlaModule(byKey, "/perf/mla_context_module.csv", 3, k -> k.mlaContextModule);
+        loadMlaModule(byKey, "/perf/dsa_decode_module.csv", 4, k -> k.dsaDecodeModule);
+        loadMlaModule(byKey, "/perf/dsa_context_module.csv", 4, k -> k.dsaContextModule);
         List<String[]> moe = lines("/perf/moe.csv");
         String[] header = moe.remove(0);
         // system, engine, dtype, hidden, inter, topk, experts, moe_tp, moe_ep, kernel, then one column per token count.
@@ -609,15 +638,19 @@ public final class KernelTables {
     }
 
     /**
-     * mla_decode_module.csv and mla_context_module.csv: system, engine, KV dtype, GEMM dtype, heads, batch, then
-     * microseconds per cached-token count or prompt length (header {@code us_N}); a grid per system, engine, dtypes and
-     * heads, put in the map {@code into} gives. A row may stop short of the longest contexts (large batches run out of
-     * memory there) or skip a count between measured ones; rows with fewer than two times are dropped.
+     * mla_decode_module.csv and mla_context_module.csv (system, engine, KV dtype, GEMM dtype, heads, batch) and
+     * dsa_decode_module.csv (system, engine, model, KV dtype, GEMM dtype, heads, batch), then microseconds per
+     * cached-token count or prompt length (header {@code us_N}); a grid per system, engine and the {@code keys} columns
+     * after them, put in the map {@code into} gives under those columns joined by commas. A row may stop short of the
+     * longest contexts (large batches run out of memory there) or skip a count between measured ones; rows with fewer
+     * than two times are dropped.
      */
-    private static void loadMlaModule(Map<String, Kernels> byKey, String resource, Function<Kernels, Map<String, MlaModule>> into) {
+    private static void loadMlaModule(Map<String, Kernels> byKey, String resource, int keys,
+                                      Function<Kernels, Map<String, MlaModule>> into) {
         List<String[]> lines = lines(resource);
         String[] header = lines.remove(0);
-        int first = 6;
+        int batch = 2 + keys;
+        int first = batch + 1;
         double[] steps = new double[header.length - first];
         for (int i = first; i < header.length; i++) {
             steps[i - first] = Double.parseDouble(header[i].substring("us_".length()));
@@ -643,14 +676,14 @@ public final class KernelTables {
             for (int i = 0; i <= lastMeasured; i++) {
                 row[i] = interpolate(cells, i);
             }
-            grids.computeIfAbsent(String.join(",", Arrays.copyOf(r, 5)), k -> new TreeMap<>()).put(Double.parseDouble(r[5]), row);
+            grids.computeIfAbsent(String.join(",", Arrays.copyOf(r, batch)), k -> new TreeMap<>()).put(Double.parseDouble(r[batch]), row);
         }
         grids.forEach((key, rows) -> {
             String[] k = key.split(",");
             Kernels kernels = byKey.get(k[0] + "," + k[1]);
             if (kernels != null) {
                 double[] batches = rows.keySet().stream().mapToDouble(Double::doubleValue).toArray();
-                into.apply(kernels).put(k[2] + "," + k[3] + "," + k[4],
+                into.apply(kernels).put(String.join(",", Arrays.copyOfRange(k, 2, batch)),
                         new MlaModule(batches, steps, rows.values().toArray(new double[0][])));
             }
         });

@@ -51,6 +51,12 @@ import org.apache.spark.sql.functions;
  *   <li>{@code mla_context_module.csv}: the same block in prefill (projections, the latent expanded to keys and values, and
  *       causal attention over the prompt), microseconds per system, KV dtype, GEMM dtype, query heads per rank and prompts,
  *       at each measured prompt length;</li>
+ *   <li>{@code dsa_decode_module.csv}: the whole generation block of a DeepSeek sparse attention (DSA) layer (projections,
+ *       the lightning indexer and its top-k, sparse MLA attention) of the two models op-perf measures, GLM-5 and
+ *       DeepSeek-V3.2, microseconds per system, engine, model, KV dtype, GEMM dtype, query heads per rank and decoding
+ *       sequences, at each measured cached-token count (powers of two, 2 to 131,072);</li>
+ *   <li>{@code dsa_context_module.csv}: the same block in prefill (nothing cached before the prompt), microseconds per
+ *       system, engine, model, KV dtype, GEMM dtype, heads and prompts, at each measured prompt length;</li>
  *   <li>{@code allreduce.csv}: the engine's tensor-parallel all-reduce in CUDA graphs, achieved GB/s by GPU count and log2
  *       of the bfloat16 message bytes;</li>
  *   <li>{@code collectives.csv}: NCCL's all-gather, reduce-scatter and all-to-all within a node (the engine column reads
@@ -61,6 +67,7 @@ import org.apache.spark.sql.functions;
  * <p>{@code CalibrateJob OP_PERF_DIR OUT_DIR}: reads {@code SYSTEM/gemm/ENGINE/VERSION/gemm_perf.parquet},
  * {@code SYSTEM/attention/ENGINE/VERSION/*_attention_perf.parquet}, {@code SYSTEM/moe/ENGINE/VERSION/moe_perf.parquet} and
  * {@code SYSTEM/mla/ENGINE/VERSION/*_mla_perf.parquet} and {@code mla_*_module_perf.parquet},
+ * {@code SYSTEM/sparse_attention/ENGINE/VERSION/dsa_*_module_perf.parquet},
  * {@code SYSTEM/comm/ENGINE/VERSION/custom_allreduce_perf.parquet} and
  * {@code SYSTEM/comm/nccl/VERSION/nccl_perf.parquet} for the systems of {@link #SYSTEMS} that exist.
  */
@@ -81,6 +88,26 @@ public final class CalibrateJob {
     /** The prompt lengths every op-perf context MLA module file measures (1 to 32,768). */
     static final List<Integer> MLA_MODULE_ISLS = List.of(1, 16, 32, 64, 128, 256, 512, 1024, 1536, 2048, 3072, 4096, 6144,
             8192, 10240, 12288, 16384, 32768);
+    /**
+     * The cached-token counts of the DSA generation module table: the powers of two every engine's file measures (2 to
+     * 131,072; SGLang's also has 1,536, 3,072, ... and the models' longest contexts, vLLM's and TensorRT-LLM's only the
+     * powers of two, SGLang's from 4).
+     */
+    static final List<Integer> DSA_MODULE_STEPS = List.of(2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384,
+            32768, 65536, 131072);
+    /**
+     * The op-perf kernels of the DSA generation module kept per engine: SGLang measures its NSA backend with FA3 over a
+     * bfloat16 cache and FlashMLA over an FP8 cache (the kernel follows the KV dtype); vLLM FLASHMLA_SPARSE; TensorRT-LLM
+     * its default. The GLM-5.2 "skip indexer" variant (a layer reusing another's top-k) is not a module of the models
+     * served here.
+     */
+    static final String DSA_MODULE_OP = "dsa_generation_module";
+    /**
+     * The prefill counterpart: SGLang measures its dense MHA path (FA3) for prompts up to 2,048 tokens, the index top-k,
+     * and its sparse path (FlashMLA, by KV dtype) beyond, one kernel per prompt length; vLLM FLASHMLA_SPARSE and
+     * TensorRT-LLM its default throughout.
+     */
+    static final String DSA_CONTEXT_MODULE_OP = "dsa_context_module";
     /** The op-perf folder of NCCL's own collectives (beside the engines' under {@code comm}). */
     static final String NCCL = "nccl";
     /** log2(n x k) buckets of the GEMM table: the measured n and k run from 32 to 65,536. */
@@ -125,7 +152,7 @@ public final class CalibrateJob {
         }
     }
 
-    /** Writes the ten tables into {@code out}; returns how many rows each got. */
+    /** Writes the twelve tables into {@code out}; returns how many rows each got. */
     public static Map<String, Integer> run(SparkSession spark, Path root, Path out) throws IOException {
         Files.createDirectories(out);
         Map<String, Integer> rows = new TreeMap<>();
@@ -148,6 +175,11 @@ public final class CalibrateJob {
                 : writeMlaContextModule(contextModule, out.resolve("mla_context_module.csv")));
         Dataset<Row> mlaContext = read(spark, root, "mla", "context_mla_perf.parquet");
         rows.put("mla_context.csv", mlaContext == null ? 0 : writeMlaContext(mlaContext, out.resolve("mla_context.csv")));
+        Dataset<Row> dsaModule = read(spark, root, "sparse_attention", "dsa_generation_module_perf.parquet");
+        rows.put("dsa_decode_module.csv", dsaModule == null ? 0 : writeDsaDecodeModule(dsaModule, out.resolve("dsa_decode_module.csv")));
+        Dataset<Row> dsaContext = read(spark, root, "sparse_attention", "dsa_context_module_perf.parquet");
+        rows.put("dsa_context_module.csv", dsaContext == null ? 0
+                : writeDsaContextModule(dsaContext, out.resolve("dsa_context_module.csv")));
         Dataset<Row> allReduce = read(spark, root, "comm", "custom_allreduce_perf.parquet");
         rows.put("allreduce.csv", allReduce == null ? 0 : writeAllReduce(allReduce, out.resolve("allreduce.csv")));
         Dataset<Row> nccl = read(spark, root, "comm", "nccl_perf.parquet", List.of(NCCL));
@@ -374,6 +406,55 @@ public final class CalibrateJob {
             cells[counts.indexOf(((Number) r.get(6)).intValue())] = format(r.getDouble(7) * 1e3);
         }
         writeWide(file, comment, "system,engine,kv_dtype,gemm_dtype,heads,batch", counts,
+                order.stream().map(key -> key + "," + String.join(",", wide.get(key))).toList());
+        return order.size();
+    }
+
+    /**
+     * The generation block of one DSA layer (op-perf {@code dsa_generation_module_perf}: the MLA projections, the lightning
+     * indexer's projections, FP8 logits over every cached token and top-k selection, sparse MLA attention over the selected
+     * tokens) at {@code num_heads} query heads per rank: microseconds, the median of repeated shapes, per system, engine,
+     * model (its Hub id without an {@code -FP8} suffix: the GEMM dtype column says which checkpoint), KV dtype, GEMM dtype,
+     * heads and decoding sequences, one column per cached-token count of {@link #DSA_MODULE_STEPS}.
+     */
+    static int writeDsaDecodeModule(Dataset<Row> module, Path file) throws IOException {
+        return writeDsaModule(module.where("op_name = '" + DSA_MODULE_OP + "'"), file, "step", DSA_MODULE_STEPS,
+                "# The generation block of one DeepSeek sparse attention layer (projections, lightning indexer and top-k,"
+                        + " sparse MLA attention), microseconds for batch sequences decoding one token each with step tokens cached,"
+                        + " at heads query heads per rank.");
+    }
+
+    /**
+     * The prefill block of one DSA layer (op-perf {@code dsa_context_module_perf}, nothing cached before the prompt: the
+     * projections, the indexer over the prompt and attention, dense or sparse as the engine runs it): microseconds, the
+     * median of repeated shapes, per system, engine, model, KV dtype, GEMM dtype, heads and prompts, one column per prompt
+     * length of {@link #MLA_MODULE_ISLS} (SGLang's from 4 to 8,192).
+     */
+    static int writeDsaContextModule(Dataset<Row> module, Path file) throws IOException {
+        return writeDsaModule(module.where("op_name = '" + DSA_CONTEXT_MODULE_OP + "' and step = 0"), file, "isl", MLA_MODULE_ISLS,
+                "# The prefill block of one DeepSeek sparse attention layer (projections, indexer, attention over the prompt),"
+                        + " microseconds for batch prompts of isl tokens each, nothing cached before them, at heads query heads per"
+                        + " rank.");
+    }
+
+    /** One of the DSA module tables, wide by {@code column}: the model's Hub id without {@code -FP8} in its own column. */
+    private static int writeDsaModule(Dataset<Row> module, Path file, String column, List<Integer> counts, String comment)
+            throws IOException {
+        Dataset<Row> reduced = module
+                .where("kv_cache_dtype in ('bfloat16', 'fp8') and gemm_type in ('bfloat16', 'fp8_block') and latency > 0 and "
+                        + column + " in (" + String.join(", ", counts.stream().map(String::valueOf).toList()) + ")")
+                .withColumn("model", functions.regexp_replace(functions.col("model"), "-FP8$", ""))
+                .groupBy("system", "engine", "model", "kv_cache_dtype", "gemm_type", "num_heads", "batch_size", column)
+                .agg(functions.expr("percentile(latency, 0.5)").as("ms"))
+                .orderBy("system", "engine", "model", "kv_cache_dtype", "gemm_type", "num_heads", "batch_size", column);
+        Map<String, String[]> wide = new TreeMap<>();
+        List<String> order = new ArrayList<>();
+        for (Row r : reduced.collectAsList()) {
+            String key = r.get(0) + "," + r.get(1) + "," + r.get(2) + "," + r.get(3) + "," + r.get(4) + "," + r.get(5) + "," + r.get(6);
+            String[] cells = cellsOf(wide, order, key, counts.size());
+            cells[counts.indexOf(((Number) r.get(7)).intValue())] = format(r.getDouble(8) * 1e3);
+        }
+        writeWide(file, comment, "system,engine,model,kv_dtype,gemm_dtype,heads,batch", counts,
                 order.stream().map(key -> key + "," + String.join(",", wide.get(key))).toList());
         return order.size();
     }

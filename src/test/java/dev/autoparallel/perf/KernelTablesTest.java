@@ -226,6 +226,29 @@ class KernelTablesTest {
         assertTrue(KernelTables.builtIn().of("h200_sxm", "vllm").orElseThrow().mlaContextModule("fp8", "fp8_block", 16).isEmpty());
     }
 
+    /**
+     * SGLang's DSA block of GLM-5 on H200 (dsa_decode_module.csv from op-perf's dsa_generation_module_perf: GLM-5-FP8, 8
+     * heads per rank, a 16-bit cache under FA3): 4 sequences take 66.6 us at 1,024 cached tokens and 77.9 at 2,048, what
+     * the indexer adds over a dense read of 8 heads' latent; vLLM's is DeepSeek-V3.2's too, under FlashMLA's sparse kernel.
+     * In prefill (dsa_context_module.csv): one prompt of 4,096 tokens takes 2,627 us, of 8,192 5,163 (the sparse path
+     * beyond the 2,048-token top-k), two of 4,096 5,023.
+     */
+    @Test
+    void dsaModules_byMeasuredModelDtypesAndHeads() {
+        Kernels k = KernelTables.builtIn().of("h200_sxm", "sglang").orElseThrow();
+        KernelTables.MlaModule m = k.dsaDecodeModule("zai-org/GLM-5", "bfloat16", "fp8_block", 8).orElseThrow();
+        assertEquals(66.6e-6, m.seconds(4, 1024), 1e-12);
+        assertEquals(77.9e-6, m.seconds(4, 2048), 1e-12);
+        KernelTables.MlaModule c = k.dsaContextModule("zai-org/GLM-5", "bfloat16", "fp8_block", 8).orElseThrow();
+        assertEquals(2627e-6, c.prefillSeconds(1, 4096), 1e-12);
+        assertEquals(5163e-6, c.prefillSeconds(1, 8192), 1e-12);
+        assertEquals(5023e-6, c.prefillSeconds(2, 4096), 1e-12);
+        assertTrue(k.dsaDecodeModule("zai-org/GLM-5", "bfloat16", "fp8_block", 3).isEmpty());
+        assertTrue(k.dsaDecodeModule("deepseek-ai/DeepSeek-V3", "bfloat16", "fp8_block", 8).isEmpty());
+        assertTrue(KernelTables.builtIn().of("h200_sxm", "vllm").orElseThrow()
+                .dsaDecodeModule("deepseek-ai/DeepSeek-V3.2", "fp8", "fp8_block", 16).isPresent());
+    }
+
     @Test
     void curveLookup_equalsTheScanningInterpolation() {
         // Gaps (unmeasured buckets) inside and at both ends: the precomputed neighbours give the scan's answer everywhere.

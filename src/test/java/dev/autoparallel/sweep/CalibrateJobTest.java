@@ -54,6 +54,11 @@ class CalibrateJobTest {
             .add("num_heads", DataTypes.LongType).add("batch_size", DataTypes.LongType).add("isl", DataTypes.LongType)
             .add("tp_size", DataTypes.LongType).add("step", DataTypes.LongType).add("latency", DataTypes.DoubleType);
 
+    private static final StructType DSA_MODULE = new StructType().add("model", DataTypes.StringType)
+            .add("op_name", DataTypes.StringType).add("kv_cache_dtype", DataTypes.StringType)
+            .add("gemm_type", DataTypes.StringType).add("num_heads", DataTypes.LongType).add("batch_size", DataTypes.LongType)
+            .add("isl", DataTypes.LongType).add("step", DataTypes.LongType).add("latency", DataTypes.DoubleType);
+
     private static final StructType ALL_REDUCE = new StructType().add("allreduce_dtype", DataTypes.StringType)
             .add("num_gpus", DataTypes.LongType).add("message_size", DataTypes.LongType).add("kernel_source", DataTypes.StringType)
             .add("latency", DataTypes.DoubleType);
@@ -114,6 +119,18 @@ class CalibrateJobTest {
                 RowFactory.create("deepseek-ai/DeepSeek-V3", "fp8", "fp8_block", 16L, 2L, 8192L, 1L, 512L, 6.0)));
         write(root.resolve("h100_sxm/mla/vllm/0.24.0/mla_context_module_perf.parquet"), MLA_MODULE, List.of(
                 RowFactory.create("deepseek-ai/DeepSeek-V3", "fp8", "fp8_block", 16L, 2L, 8192L, 1L, 0L, 7.0)));
+        // The DSA module: GLM-5's FP8 checkpoint (its id loses -FP8: the GEMM column says FP8), 4 sequences at 1,024 cached
+        // tokens measured twice (the median: their mean, 66.6 us); a 1,536-token row (not a power of two), the GLM-5.2
+        // skip-indexer variant and a row of the context module's file with a cached prefix (step 128) are not reduced.
+        write(root.resolve("h100_sxm/sparse_attention/sglang/0.5.14/dsa_generation_module_perf.parquet"), DSA_MODULE, List.of(
+                RowFactory.create("zai-org/GLM-5-FP8", "dsa_generation_module", "bfloat16", "fp8_block", 8L, 4L, 1L, 1024L, 0.066),
+                RowFactory.create("zai-org/GLM-5-FP8", "dsa_generation_module", "bfloat16", "fp8_block", 8L, 4L, 1L, 1024L, 0.0672),
+                RowFactory.create("zai-org/GLM-5-FP8", "dsa_generation_module", "bfloat16", "fp8_block", 8L, 4L, 1L, 1536L, 0.07),
+                RowFactory.create("zai-org/GLM-5.2-FP8", "dsa_generation_module_skip_indexer", "bfloat16", "fp8_block", 8L, 4L,
+                        1L, 1024L, 0.03)));
+        write(root.resolve("h100_sxm/sparse_attention/sglang/0.5.14/dsa_context_module_perf.parquet"), DSA_MODULE, List.of(
+                RowFactory.create("zai-org/GLM-5-FP8", "dsa_context_module", "bfloat16", "fp8_block", 8L, 1L, 8192L, 0L, 5.163),
+                RowFactory.create("zai-org/GLM-5-FP8", "dsa_context_module", "bfloat16", "fp8_block", 8L, 1L, 8192L, 128L, 5.3)));
         // All-reduce: 2^15 bf16 elements (2^16 B) over 4 GPUs in 0.005 ms in a CUDA graph; the eager launch is dropped.
         write(root.resolve("h100_sxm/comm/vllm/0.24.0/custom_allreduce_perf.parquet"), ALL_REDUCE, List.of(
                 RowFactory.create("bfloat16", 4L, 32768L, "vLLM_custom_graph", 0.005),
@@ -127,9 +144,11 @@ class CalibrateJobTest {
 
         Map<String, Integer> rows = CalibrateJob.run(spark, root, out);
 
-        assertEquals(Map.of("gemm.csv", 1, "decode_attention.csv", 1, "context_attention.csv", 1, "moe.csv", 1,
-                "mla_decode.csv", 1, "mla_context.csv", 1, "mla_decode_module.csv", 1, "mla_context_module.csv", 1,
-                "allreduce.csv", 1, "collectives.csv", 1), rows);
+        assertEquals(Map.ofEntries(Map.entry("gemm.csv", 1), Map.entry("decode_attention.csv", 1),
+                Map.entry("context_attention.csv", 1), Map.entry("moe.csv", 1), Map.entry("mla_decode.csv", 1),
+                Map.entry("mla_context.csv", 1), Map.entry("mla_decode_module.csv", 1), Map.entry("mla_context_module.csv", 1),
+                Map.entry("dsa_decode_module.csv", 1), Map.entry("dsa_context_module.csv", 1), Map.entry("allreduce.csv", 1),
+                Map.entry("collectives.csv", 1)), rows);
         List<String> gemm = Files.readAllLines(out.resolve("gemm.csv"));
         assertTrue(gemm.get(0).contains("commit 095f58a") && gemm.get(0).contains("Apache License 2.0"), gemm.get(0));
         String[] cells = gemm.get(3).split(",", -1);
@@ -157,6 +176,12 @@ class CalibrateJobTest {
         List<String> context = Files.readAllLines(out.resolve("mla_context_module.csv"));
         assertTrue(context.get(2).startsWith("system,engine,kv_dtype,gemm_dtype,heads,batch,us_1,us_16,"), context.get(2));
         assertEquals("h100_sxm,trtllm,fp8,fp8_block,16,2," + ",".repeat(13) + "5300" + ",".repeat(4), context.get(3));
+        // 66.6 us at 1,024 cached tokens (the 10th of 17 counts), the others empty; 5,163 us for one prompt of 8,192 tokens.
+        List<String> dsa = Files.readAllLines(out.resolve("dsa_decode_module.csv"));
+        assertTrue(dsa.get(2).startsWith("system,engine,model,kv_dtype,gemm_dtype,heads,batch,us_2,us_4,"), dsa.get(2));
+        assertEquals("h100_sxm,sglang,zai-org/GLM-5,bfloat16,fp8_block,8,4," + ",".repeat(9) + "66.6" + ",".repeat(7), dsa.get(3));
+        assertEquals("h100_sxm,sglang,zai-org/GLM-5,bfloat16,fp8_block,8,1," + ",".repeat(13) + "5163" + ",".repeat(4),
+                Files.readAllLines(out.resolve("dsa_context_module.csv")).get(3));
         // 2^16 B / 0.005 ms = 13.11 GB/s.
         assertEquals("h100_sxm,vllm,4,16,13.11,1", Files.readAllLines(out.resolve("allreduce.csv")).get(3));
         // 2^18 B / 0.016 ms = 16.38 GB/s.
