@@ -293,6 +293,10 @@ public final class LatencyReplay {
                     ? EngineSettings.forVersion(VllmVersion.parse(version)) : EngineSettings.defaults();
             ModelSpec checkpoint = model.apply(modelId);
             String precision = r.getOrDefault("precision", "");
+            String fp8Release = PUBLISHED_FP8.get(checkpoint.modelId());
+            if (checkpoint.quantization() instanceof Quantization.None && precision.equals("fp8") && fp8Release != null) {
+                checkpoint = model.apply(fp8Release);
+            }
             if (checkpoint.quantization() instanceof Quantization.None) {
                 if (precision.equals("fp8")) {
                     boolean block = r.getOrDefault("gemm_quant_mode", "").contains("block");
@@ -358,6 +362,16 @@ public final class LatencyReplay {
             return refuse.apply(e.getMessage());
         }
     }
+
+    /**
+     * The publisher's FP8 checkpoint a row's FP8 run of a 16-bit catalog model served, where the runs are known to serve it
+     * rather than quantize online. InferenceX's {@code glm5-fp8-h200-sglang} configuration (image {@code glm5-hopper}, the
+     * backend_version of measured-latency.csv's GLM-5 rows; its README's image table, 2026) serves zai-org/GLM-5-FP8, as
+     * every {@code glm5-fp8-*} configuration of its masters names it (amd-master.yaml: {@code model: zai-org/GLM-5-FP8},
+     * {@code precision: fp8}): 128 x 128 blocks (its config.json, weight_block_size [128, 128]), which the rows' moe column
+     * says too ({@code fp8_block}), with the indexer's and norms' weights left in 16 bits.
+     */
+    static final Map<String, String> PUBLISHED_FP8 = Map.of("zai-org/GLM-5", "zai-org/GLM-5-FP8");
 
     /** A DeepSeek-R1 / V3 row on TensorRT-LLM: in InferenceX's files, a run of its DeepSeek-R1 recipes. */
     private static boolean deepSeekOnTrtllm(Map<String, String> r) {

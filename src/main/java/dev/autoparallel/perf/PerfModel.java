@@ -94,6 +94,12 @@ public final class PerfModel {
      * {@link KernelTables.Kernels#mlaContextModule}).
      */
     private final String mlaModuleGemmDtype;
+    /**
+     * The measured model whose DSA block this one's is ({@link #dsaModuleModel}) and its GEMM dtype as served, or null:
+     * the generation block of a DeepSeek sparse attention layer ({@link KernelTables.Kernels#dsaDecodeModule}).
+     */
+    private final String dsaModuleModel;
+    private final String dsaModuleGemmDtype;
     /** Parameters and served bytes of the LM head (what a speculative drafter's every pass runs). */
     private final double headParams;
     private final double headBytes;
@@ -222,6 +228,8 @@ public final class PerfModel {
         this.attentionByteShare = total == 0 ? 0 : attentionBytes / total;
         this.attentionParams = attention;
         this.mlaModuleGemmDtype = mlaModuleGemmDtype(spec);
+        this.dsaModuleModel = dsaModuleModel(spec);
+        this.dsaModuleGemmDtype = dsaModuleModel == null ? null : moduleGemmDtype(spec.quantization());
         if (head == 0 && spec.tieWordEmbeddings()) {
             head = (double) spec.vocabSize() * spec.hiddenSize();
             headB = head * spec.servingDtype().bytes();
@@ -296,14 +304,39 @@ public final class PerfModel {
         boolean shape = m != null && spec.hiddenSize() == 7168 && m.qLoraRank() == 1536 && m.kvLoraRank() == 512
                 && m.qkNopeHeadDim() == 128 && m.qkRopeHeadDim() == 64 && m.vHeadDim() == 128
                 && spec.layers().stream().noneMatch(x -> x.mixer() == Mixer.MLA_DSA);
-        if (!shape) {
-            return null;
-        }
-        Quantization q = spec.quantization();
+        return shape ? moduleGemmDtype(spec.quantization()) : null;
+    }
+
+    /** The module tables' GEMM dtype of weights stored as {@code q}: 16-bit, or FP8 in 128 x 128 blocks; null otherwise. */
+    private static String moduleGemmDtype(Quantization q) {
         if (q instanceof Quantization.None) {
             return "bfloat16";
         }
         return q instanceof Quantization.Fp8 f && f.blockScaled() && f.blockOut() == 128 && f.blockIn() == 128 ? "fp8_block" : null;
+    }
+
+    /**
+     * The model of the DSA module table ({@code dsa_decode_module.csv}) whose attention block {@code spec}'s is, or null:
+     * a model of DeepSeek sparse attention layers with the MLA shape of one of the two op-perf measures, from their
+     * config.json files (AutoParallel reference configs-2026): GLM-5 (and GLM-5.1, the same shape: hidden_size 6144,
+     * q_lora_rank 2048, kv_lora_rank 512, qk_nope_head_dim 192, qk_rope_head_dim 64, v_head_dim 256, 64 heads) and
+     * DeepSeek-V3.2 (7168, 1536, 512, 128, 64, 128, 128 heads); both index with 2,048 top-k tokens.
+     */
+    static String dsaModuleModel(ModelSpec spec) {
+        ModelSpec.MlaDims m = spec.mla();
+        if (m == null || spec.layers().stream().noneMatch(x -> x.mixer() == Mixer.MLA_DSA) || m.kvLoraRank() != 512
+                || m.qkRopeHeadDim() != 64) {
+            return null;
+        }
+        if (spec.hiddenSize() == 6144 && m.qLoraRank() == 2048 && m.qkNopeHeadDim() == 192 && m.vHeadDim() == 256
+                && spec.numAttentionHeads() == 64) {
+            return "zai-org/GLM-5";
+        }
+        if (spec.hiddenSize() == 7168 && m.qLoraRank() == 1536 && m.qkNopeHeadDim() == 128 && m.vHeadDim() == 128
+                && spec.numAttentionHeads() == 128) {
+            return "deepseek-ai/DeepSeek-V3.2";
+        }
+        return null;
     }
 
     /** The input size of the first layer's dense down projection (its output is the hidden size), or 0 when there is none. */
@@ -671,6 +704,16 @@ public final class PerfModel {
          * them once (at 16 heads per rank on H200, about 8 us of FP8 weights and a few launches a layer).
          */
         private KernelTables.MlaModule mlaContextModule;
+        /**
+         * Where the tables hold this model's whole DSA block ({@link #dsaModuleModel}) at its dtypes and heads per rank, in
+         * generation and in prefill: the stage's DSA layers and the two blocks (by decoding sequences and cached tokens, by
+         * prompts and prompt length), in place of the roofline's KV read and attention of those layers and of the attention
+         * blocks' read ({@link #attentionReadS}) and compute in the phases they time; else 0 and null. A step that does both
+         * runs both blocks, as with {@link #mlaContextModule}.
+         */
+        private double dsaLayers;
+        private KernelTables.MlaModule dsaModule;
+        private KernelTables.MlaModule dsaContextModule;
         private final double attentionReadS;
         private final double attentionDecodeTokenS;
         private final double attentionPrefillTokenS;
@@ -873,7 +916,18 @@ public final class PerfModel {
                 this.moeTokenScale = ep > 1 ? l.dp() : 1;
             });
             long mla = spec.layers().stream().filter(x -> x.mixer() == Mixer.MLA).count();
+            long dsa = spec.layers().stream().filter(x -> x.mixer() == Mixer.MLA_DSA).count();
             String kv = kvDtype == DType.FLOAT8 ? "fp8" : kvDtype == DType.BFLOAT16 || kvDtype == DType.FLOAT16 ? "bfloat16" : null;
+            if (moeLayer != null && dsa > 0 && dsaModuleGemmDtype != null && kv != null && spec.numAttentionHeads() % l.tp() == 0) {
+                int heads = spec.numAttentionHeads() / l.tp();
+                KernelTables.MlaModule generation = k.dsaDecodeModule(dsaModuleModel, kv, dsaModuleGemmDtype, heads).orElse(null);
+                KernelTables.MlaModule context = k.dsaContextModule(dsaModuleModel, kv, dsaModuleGemmDtype, heads).orElse(null);
+                if (generation != null && context != null) {
+                    this.dsaModule = generation;
+                    this.dsaContextModule = context;
+                    this.dsaLayers = dsa / (double) l.pp();
+                }
+            }
             if (moeLayer != null && mla > 0 && kv != null && spec.numAttentionHeads() % l.tp() == 0) {
                 int heads = spec.numAttentionHeads() / l.tp();
                 KernelTables.Curve decode = k.mlaDecode(kv, heads).orElse(null);
@@ -1091,8 +1145,8 @@ public final class PerfModel {
                 // The roofline without the routed experts (nor the attention blocks of the phases whose whole MLA block is
                 // measured: generation in a step that decodes, context in one that prefills), plus the measured MoE layers
                 // at the step's tokens.
-                boolean module = mlaModule != null && decode > 0;
-                boolean contextModule = mlaContextModule != null && prefill > 0;
+                boolean module = (mlaModule != null || dsaModule != null) && decode > 0;
+                boolean contextModule = (mlaContextModule != null || dsaContextModule != null) && prefill > 0;
                 double rest = Math.max(memorySeconds(decode, ctx, prefill, verify) - (module || contextModule ? attentionReadS : 0),
                         computeSeconds(decode, ctx, prefill, verify) - routedDecodeTokenS * (decode + verify)
                                 - routedPrefillTokenS * prefill - (module ? attentionDecodeTokenS * (decode + verify) : 0)
@@ -1105,6 +1159,10 @@ public final class PerfModel {
                     double context = prefill <= 0 ? 0
                             : contextModule ? mlaContextModule.prefillSeconds(prefill / ctx, ctx) : mlaContext.seconds(prefill * ctx / 2);
                     kernels += mlaLayers * (generation + context);
+                }
+                if (dsaModule != null) {
+                    kernels += dsaLayers * ((decode <= 0 ? 0 : dsaModule.seconds(decode + verify, ctx))
+                            + (prefill <= 0 ? 0 : dsaContextModule.prefillSeconds(prefill / ctx, ctx)));
                 }
                 return kernels;
             }
@@ -1154,13 +1212,13 @@ public final class PerfModel {
                 double touched = 1 - Math.exp(Math.max(decode + prefill + verify, 1) * logUntouched);
                 read += expertReadS * touched;
             }
-            return read + decode * kvReadS * ((fullLayers - mlaLayers) * ctx + slidingLayers * Math.min(ctx, window))
+            return read + decode * kvReadS * ((fullLayers - mlaLayers - dsaLayers) * ctx + slidingLayers * Math.min(ctx, window))
                     + decode * stateReadS;
         }
 
         private double computeSeconds(double decode, double ctx, double prefill, double verify) {
             double queries = decode + verify;
-            double attention = (fullLayers - mlaLayers) * (queries * ctx + prefill * ctx / 2)
+            double attention = (fullLayers - mlaLayers - dsaLayers) * (queries * ctx + prefill * ctx / 2)
                     + slidingLayers * (queries + prefill) * Math.min(ctx, window);
             return decodeTokenS * queries + prefillTokenS * prefill + attentionUnitS * attention;
         }

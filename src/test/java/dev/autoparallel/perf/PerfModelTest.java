@@ -422,4 +422,39 @@ class PerfModelTest {
         assertNull(PerfModel.mlaModuleGemmDtype(AutoParallel.model("deepseek-ai/DeepSeek-V3.2")));
         assertNull(PerfModel.mlaModuleGemmDtype(ReferenceModels.spec("meta-llama/Llama-3.1-8B")));
     }
+
+    /**
+     * The DSA tables measure two models' sparse-attention blocks (op-perf's dsa_*_module_perf): GLM-5's shape, which
+     * GLM-5.1 shares (their config.json files: hidden 6144, q_lora_rank 2048, qk_nope_head_dim 192, v_head_dim 256, 64
+     * heads), and DeepSeek-V3.2's; DeepSeek-V3 (the same MLA without an indexer) and a GQA model take neither.
+     */
+    @Test
+    void dsaBlock_forGlm5AndDeepSeekV32Shapes() {
+        assertEquals("zai-org/GLM-5", PerfModel.dsaModuleModel(AutoParallel.model("zai-org/GLM-5-FP8")));
+        assertEquals("zai-org/GLM-5", PerfModel.dsaModuleModel(AutoParallel.model("zai-org/GLM-5.1")));
+        assertEquals("deepseek-ai/DeepSeek-V3.2", PerfModel.dsaModuleModel(AutoParallel.model("deepseek-ai/DeepSeek-V3.2")));
+        assertNull(PerfModel.dsaModuleModel(ReferenceModels.spec("deepseek-ai/DeepSeek-V3")));
+        assertNull(PerfModel.dsaModuleModel(ReferenceModels.spec("meta-llama/Llama-3.1-8B")));
+    }
+
+    /**
+     * SGLang's GLM-5-FP8 on H200 at TP 8 (8 heads per rank, a 16-bit cache, FP8-block projections; its experts measured)
+     * times its 78 DSA layers by the blocks op-perf measures (dsa_decode_module.csv, dsa_context_module.csv): 4 sequences
+     * decode in 66.6 us a layer at 1,024 cached tokens and 77.9 at 2,048; one prompt of 8,192 tokens prefills in 5,163 us a
+     * layer, two of 4,096 in 5,023. Nothing else in the step depends on the context (the roofline reads no KV of these
+     * layers), so the steps differ by 78 x 11.3 us = 0.8814 ms and 78 x 140 us = 10.92 ms.
+     */
+    @Test
+    void glm5OnSglang_timesTheDsaBlocksMeasured() {
+        Gpu h200 = GpuCatalog.require("H200", "gpu");
+        Layout tp8 = new Layout(8, 1, 1, false);
+        MemoryModel glm = new MemoryModel(AutoParallel.model("zai-org/GLM-5-FP8"), h200);
+        MemoryEstimate mem = glm.evaluate(tp8, EngineSettings.defaults().withMaxModelLen(16384).withMaxNumSeqs(8),
+                h200.memoryBytes());
+        PerfModel perf = new PerfModel(glm);
+        assertEquals(PerfModel.StepSource.MEASURED_EXPERTS, perf.stepSource(tp8, mem, ServingEngine.SGLANG));
+        PerfModel.Steps steps = perf.steps(tp8, 8, mem, ServingEngine.SGLANG, ServingEngine::calibration);
+        assertEquals(78 * (77.9e-6 - 66.6e-6), steps.seconds(4, 2048, 0) - steps.seconds(4, 1024, 0), 1e-9);
+        assertEquals(78 * (5163e-6 - 5023e-6), steps.seconds(0, 8192, 8192) - steps.seconds(0, 4096, 8192), 1e-9);
+    }
 }
