@@ -25,8 +25,10 @@ import java.util.Locale;
  * roofline's values, on the rows the roofline predicts: vLLM 4 ms, 15 ms, 0.1 x (C-1)^0.8, fitted on 129 rows before
  * FP8 dense rows moved to the fp8 GEMM tables (TTFT 7.7%, TPOT 11.7%; none is left on the roofline to refit on);
  * SGLang 106 rows 6.0 ms, 50 ms, 1.0 x (C-1)^0.4: 19.6% and 14.0% (refitted 2026-12-01 once hybrid layers stopped being
- * charged a KV read; 20.7% and 14.1% with the values before, 5.75 ms, 55 ms, 0.9); TensorRT-LLM 48 rows (MoE rows without measured
- * experts) 3.5 ms, 20 ms, 1.6 x (C-1)^0.2: 11.7% and 8.2%. GPUs without kernel data take the roofline's values.
+ * charged a KV read; 20.7% and 14.1% with the values before, 5.75 ms, 55 ms, 0.9), then 91 rows (GLM-5 left for its
+ * measured experts and DSA blocks, 2026-12-02) 6 ms, 30 ms, 2.0 x (C-1)^0.3: 18.5% -> 15.0% and 10.5%; TensorRT-LLM 48
+ * rows (MoE rows without measured experts) 3.5 ms, 20 ms, 1.6 x (C-1)^0.2: 11.7% and 8.2%. GPUs without kernel data take
+ * the roofline's values.
  *
  * <p>How long a prompt waits depends on how the benchmark's clients send requests: validate-latency replays each
  * measured row with its own harness's queue ({@link #calibration(PerfModel.StepSource, BenchmarkHarness)}), estimates
@@ -41,13 +43,12 @@ public enum ServingEngine {
                     new HarnessQueue(INFERENCEX, MEASURED_EXPERTS, 0.30, 0.6),
                     new HarnessQueue(AICONFIGURATOR, MEASURED_EXPERTS, 1.20, 0.1))),
     /** SGLang: prefill batches run before decode batches (SGLang 0.5.1-0.5.9 in the fitted rows). */
-    SGLANG("sglang", new EngineCalibration(6e-3, 50e-3, 1.0, 0.4),
-            new EngineCalibration(1e-3, 5e-3, 1.2, 0.8), new EngineCalibration(0.25e-3, 145e-3, 0.1, 0.5, 50e-6),
-            List.of(new HarnessQueue(INFERENCEX, ROOFLINE, 1.90, 0.2),
-                    new HarnessQueue(AICONFIGURATOR, ROOFLINE, 1.00, 0.4),
+    SGLANG("sglang", new EngineCalibration(6e-3, 30e-3, 2.0, 0.3),
+            new EngineCalibration(1e-3, 5e-3, 1.2, 0.8), new EngineCalibration(1e-3, 80e-3, 0.5, 0.3, 30e-6),
+            List.of(new HarnessQueue(INFERENCEX, ROOFLINE, 1.85, 0.3),
+                    new HarnessQueue(AICONFIGURATOR, ROOFLINE, 1.35, 0.4),
                     new HarnessQueue(AICONFIGURATOR, MEASURED_KERNELS, 1.20, 0.8),
-                    new HarnessQueue(INFERENCEX, MEASURED_EXPERTS, 0.05, 0.7),
-                    new HarnessQueue(AICONFIGURATOR, MEASURED_EXPERTS, 0.90, 0.0))),
+                    new HarnessQueue(AICONFIGURATOR, MEASURED_EXPERTS, 1.10, 0.1))),
     /**
      * TensorRT-LLM's PyTorch backend (trtllm-serve): in-flight batching, a context whole in a step of up to max_num_tokens
      * (chunked prefill is off by default; 1.0-1.2 in the fitted rows).
@@ -116,7 +117,10 @@ public enum ServingEngine {
      * (TTFT 21.2% -> 18.9%, TPOT 6.5% -> 6.0% on them; with the block alone, before the EP reading, the fit had given
      * 3.5 ms, 70 ms, 0.2 x (C-1)^0.5). Once its DeepSeek prefill steps took the same block measured in prefill
      * (mla_context_module.csv; TTFT 18.9% -> 18.4%, TPOT 6.0% -> 5.7% on them with the values before) the queue refitted
-     * to 0.4 x (C-1)^0.4, the overheads unchanged (TTFT 17.1%, TPOT 5.8%; 2026-12-02).
+     * to 0.4 x (C-1)^0.4, the overheads unchanged (TTFT 17.1%, TPOT 5.8%; 2026-12-02). Once GLM-5's FP8 rows took their
+     * measured experts and DSA blocks (2026-12-02; PerfModel, dsa_decode_module.csv), SGLang's 102 rows (DeepSeek-R1/V3,
+     * GLM-5, Qwen3-235B-FP8) refitted from 0.25 ms + 50 us a MoE layer, 145 ms, 0.1 x (C-1)^0.5 to 1 ms + 30 us, 80 ms,
+     * 0.5 x (C-1)^0.3 (TTFT 14.2% -> 12.3%, TPOT 6.7% -> 6.1% on them).
      */
     private final EngineCalibration expertCalibration;
 
@@ -133,11 +137,14 @@ public enum ServingEngine {
      *       0.40 x (C-1)^0.6, 25.8% -> 13.7%.
      *   <li>vLLM measured experts: InferenceX 288 rows, 0.30 x (C-1)^0.6, 16.2% -> 15.3%; aiconfigurator 47 rows,
      *       1.20 x (C-1)^0.1, 11.1% -> 7.0%.
-     *   <li>SGLang roofline: InferenceX 60 rows (GLM-5 and Qwen3.5, whose prefill the roofline under-predicts, so their
-     *       queue is larger), 1.90 x (C-1)^0.2, 21.5% -> 14.9%; aiconfigurator 61 rows, the source's 1.00 x (C-1)^0.4 (18.7%).
+     *   <li>SGLang roofline (refitted 2026-12-02 once GLM-5 left it, with the source's new values; were 1.90 x (C-1)^0.2
+     *       on InferenceX's 60 rows with GLM-5 and the source's 1.00 x (C-1)^0.4 on aiconfigurator's): InferenceX 30 rows
+     *       (Qwen3.5, whose prefill the roofline under-predicts, so their queue is larger), 1.85 x (C-1)^0.3, 12.4% ->
+     *       9.3%; aiconfigurator 61 rows, 1.35 x (C-1)^0.4, 27.6% -> 20.2%.
      *   <li>SGLang measured kernels: aiconfigurator's 84 rows only, the source's 1.20 x (C-1)^0.8 (11.0%).
-     *   <li>SGLang measured experts: InferenceX 48 rows, 0.05 x (C-1)^0.7, 8.5% -> 7.1%; aiconfigurator 24 rows, 0.90 x
-     *       (C-1)^0, 42.6% -> 19.7%.
+     *   <li>SGLang measured experts (refitted 2026-12-02 with GLM-5's rows and the source's new values; were 0.05 x
+     *       (C-1)^0.7 for InferenceX's 48 rows and 0.90 x (C-1)^0 for aiconfigurator's): InferenceX 78 rows, the source's
+     *       0.50 x (C-1)^0.3 (9.5%); aiconfigurator 24 rows, 1.10 x (C-1)^0.1, 38.1% -> 18.3%.
      *   <li>TensorRT-LLM roofline: InferenceX 97 rows, 1.55 x (C-1)^0.2, 14.9% -> 14.7%; aiconfigurator 3 rows, too few.
      *   <li>TensorRT-LLM measured kernels: InferenceX 72 rows, 0.15 x (C-1)^0.8, 35.7% -> 7.4%; aiconfigurator 357 rows,
      *       1.55 x (C-1)^0.3, 15.2% -> 14.7%.
