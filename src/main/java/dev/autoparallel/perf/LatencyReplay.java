@@ -293,10 +293,7 @@ public final class LatencyReplay {
                     ? EngineSettings.forVersion(VllmVersion.parse(version)) : EngineSettings.defaults();
             ModelSpec checkpoint = model.apply(modelId);
             String precision = r.getOrDefault("precision", "");
-            String fp8Release = PUBLISHED_FP8.get(checkpoint.modelId());
-            if (checkpoint.quantization() instanceof Quantization.None && precision.equals("fp8") && fp8Release != null) {
-                checkpoint = model.apply(fp8Release);
-            }
+            checkpoint = servedCheckpoint(checkpoint, precision, model);
             if (checkpoint.quantization() instanceof Quantization.None) {
                 if (precision.equals("fp8")) {
                     boolean block = r.getOrDefault("gemm_quant_mode", "").contains("block");
@@ -372,6 +369,16 @@ public final class LatencyReplay {
      * says too ({@code fp8_block}), with the indexer's and norms' weights left in 16 bits.
      */
     static final Map<String, String> PUBLISHED_FP8 = Map.of("zai-org/GLM-5", "zai-org/GLM-5-FP8");
+
+    /**
+     * The checkpoint a row's run served: {@link #PUBLISHED_FP8}'s for an FP8 run ({@code precision} {@code fp8}) of a
+     * 16-bit model it names, else {@code checkpoint}.
+     */
+    public static ModelSpec servedCheckpoint(ModelSpec checkpoint, String precision, Function<String, ModelSpec> model) {
+        String fp8Release = PUBLISHED_FP8.get(checkpoint.modelId());
+        return checkpoint.quantization() instanceof Quantization.None && "fp8".equals(precision) && fp8Release != null
+                ? model.apply(fp8Release) : checkpoint;
+    }
 
     /** A DeepSeek-R1 / V3 row on TensorRT-LLM: in InferenceX's files, a run of its DeepSeek-R1 recipes. */
     private static boolean deepSeekOnTrtllm(Map<String, String> r) {

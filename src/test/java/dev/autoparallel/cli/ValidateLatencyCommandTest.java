@@ -192,8 +192,9 @@ class ValidateLatencyCommandTest {
         assertEquals(36, j.get("predicted_rows").asInt());
         assertEquals(0.131, j.get("median_abs_error_ttft").asDouble(), 0.005);
         assertEquals(0.052, j.get("median_abs_error_tpot").asDouble(), 0.005);
-        // Per engine and mode, as issue 11's target is stated (2026-12-02): SGLang's three rows 57.7% TTFT and 22.0% TPOT
-        // with their decode's all-gather and reduce-scatter around each MoE layer (66.1% and 28.6% without, one of them,
+        // Per engine and mode, as issue 11's target is stated (2026-12-02): SGLang's three rows 58.7% TTFT and 23.1% TPOT
+        // since SGLang's measured-experts calibration was refitted with GLM-5's DSA blocks (57.7% and 22.0% before) with
+        // their decode's all-gather and reduce-scatter around each MoE layer (66.1% and 28.6% without, one of them,
         // DeepSeek-V3 on H200 at 128 clients, beyond 3x: 11.3 s predicted, 3.6 s measured; 8.8 s now); TensorRT-LLM's 33
         // rows 12.1% and 4.5% once attention-DP prefill steps carry only the loaded ranks' prompts (14.9% before), two
         // beyond 3x; 14.9% and 4.5% with the H100 recipes' DeepEP prefill, two beyond 3x: the H100 run at 8,192 / 1,024 with 154
@@ -204,8 +205,8 @@ class ValidateLatencyCommandTest {
         assertEquals(2, engines.size(), engines.toString());
         assertEquals("sglang | disagg", engines.get(0).get("engine_mode").asText());
         assertEquals(3, engines.get(0).get("predicted").asInt());
-        assertEquals(0.577, engines.get(0).get("median_abs_error_ttft").asDouble(), 0.005);
-        assertEquals(0.220, engines.get(0).get("median_abs_error_tpot").asDouble(), 0.005);
+        assertEquals(0.587, engines.get(0).get("median_abs_error_ttft").asDouble(), 0.005);
+        assertEquals(0.231, engines.get(0).get("median_abs_error_tpot").asDouble(), 0.005);
         assertEquals(0, engines.get(0).get("rows_beyond_3x").asInt());
         assertEquals("trtllm | disagg", engines.get(1).get("engine_mode").asText());
         assertEquals(33, engines.get(1).get("predicted").asInt());

@@ -127,6 +127,28 @@ class LatencyReplayTest {
         assertNull(LatencyReplay.forcedExpertDispatch(BenchmarkHarness.AICONFIGURATOR, ServingEngine.TRTLLM, "h100_sxm", true));
     }
 
+    /**
+     * InferenceX's GLM-5 FP8 runs on SGLang (its glm5-hopper image, H200, TP 8) serve zai-org/GLM-5-FP8: replayed on that
+     * checkpoint, their experts and DSA blocks are measured. measured-latency.csv line 1044, 1,024 in / 8,192 out at 8
+     * clients: TTFT 364 ms, TPOT 20.34 ms; line 1043, 8,192 in / 1,024 out at 16 clients: 1,550 ms, 35.55 ms. On the
+     * 16-bit checkpoint quantized online the replay took the roofline: TPOT 25-34% under.
+     */
+    @Test
+    void glm5Fp8RunsOnSglang_replayTheFp8CheckpointWithItsDsaBlocks() {
+        Map<String, String> r = new HashMap<>(Map.of("silicon_data_source", "source_file=2026-03-25.csv; model=GLM-5;"
+                + " silicon_concurrency=8; measured=2026-03-19T06:26:42Z; wip=False; image=lmsysorg/sglang:glm5-hopper",
+                "backend", "sglang", "backend_version", "glm5-hopper", "model_path", "zhipuai/GLM-5", "system", "h200_sxm",
+                "precision", "fp8", "mode", "agg", "gemm_quant_mode", "fp8", "moe_quant_mode", "fp8_block"));
+        r.putAll(Map.of("isl", "1024", "osl", "8192", "batch_size", "8", "tp_size", "8", "pp_size", "1", "attention_dp_size", "1",
+                "moe_tp_size", "8", "moe_ep_size", "1", "silicon_ttft_ms", "364.0", "silicon_tpot_ms", "20.34"));
+        LatencyReplay.Row row = LatencyReplay.replay(1044, r, AutoParallel::model);
+        assertEquals(PerfModel.StepSource.MEASURED_EXPERTS, row.source());
+        assertReplaysWithin15Percent(1044, r);
+        r.putAll(Map.of("isl", "8192", "osl", "1024", "batch_size", "16", "silicon_ttft_ms", "1550.0", "silicon_tpot_ms", "35.55"));
+        r.put("silicon_data_source", r.get("silicon_data_source").replace("concurrency=8", "concurrency=16"));
+        assertReplaysWithin15Percent(1043, r);
+    }
+
     /** Row {@code line} replays to within 15% of its measured TTFT and TPOT. */
     private static void assertReplaysWithin15Percent(int line, Map<String, String> r) {
         LatencyReplay.Row row = LatencyReplay.replay(line, r, AutoParallel::model);

@@ -75,7 +75,8 @@ public final class SimulatorValidation {
                 String version = r.get("backend_version");
                 EngineSettings settings = engine == ServingEngine.VLLM && !version.isBlank()
                         ? EngineSettings.forVersion(VllmVersion.parse(version)) : EngineSettings.defaults();
-                ModelSpec checkpoint = AutoParallel.model(r.get("model_path"));
+                ModelSpec checkpoint = LatencyReplay.servedCheckpoint(AutoParallel.model(r.get("model_path")), r.get("precision"),
+                        AutoParallel::model);
                 if ("fp8".equals(r.get("precision")) && checkpoint.quantization().method().equals("none")) {
                     settings = settings.withQuantization(ServingQuantization.FP8);
                 }
