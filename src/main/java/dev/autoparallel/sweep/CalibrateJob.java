@@ -391,22 +391,39 @@ public final class CalibrateJob {
     /** One of the MLA module tables: DeepSeek-V3's rows at TP 1 (heads per rank in their own column), wide by {@code column}. */
     private static int writeMlaModule(Dataset<Row> module, Path file, String column, List<Integer> counts, String comment)
             throws IOException {
+        return writeModule(module.where("model = 'deepseek-ai/DeepSeek-V3' and tp_size = 1"), file,
+                List.of("system", "engine", "kv_cache_dtype", "gemm_type", "num_heads", "batch_size"),
+                "system,engine,kv_dtype,gemm_dtype,heads,batch", column, counts, comment);
+    }
+
+    /**
+     * A table of whole attention blocks (16-bit or FP8 cache, 16-bit or FP8-block projections): microseconds, the median
+     * of repeated shapes, a row per value of {@code keys} (written under {@code header}), one column per {@code column}
+     * value of {@code counts}.
+     */
+    private static int writeModule(Dataset<Row> module, Path file, List<String> keys, String header, String column,
+                                   List<Integer> counts, String comment) throws IOException {
+        List<String> groups = new ArrayList<>(keys);
+        groups.add(column);
+        Column[] by = groups.stream().map(functions::col).toArray(Column[]::new);
         Dataset<Row> reduced = module
-                .where("model = 'deepseek-ai/DeepSeek-V3' and tp_size = 1 and kv_cache_dtype in ('bfloat16', 'fp8')"
-                        + " and gemm_type in ('bfloat16', 'fp8_block') and latency > 0 and " + column + " in ("
-                        + String.join(", ", counts.stream().map(String::valueOf).toList()) + ")")
-                .groupBy("system", "engine", "kv_cache_dtype", "gemm_type", "num_heads", "batch_size", column)
+                .where("kv_cache_dtype in ('bfloat16', 'fp8') and gemm_type in ('bfloat16', 'fp8_block') and latency > 0 and "
+                        + column + " in (" + String.join(", ", counts.stream().map(String::valueOf).toList()) + ")")
+                .groupBy(by)
                 .agg(functions.expr("percentile(latency, 0.5)").as("ms"))
-                .orderBy("system", "engine", "kv_cache_dtype", "gemm_type", "num_heads", "batch_size", column);
+                .orderBy(by);
         Map<String, String[]> wide = new TreeMap<>();
         List<String> order = new ArrayList<>();
+        int n = keys.size();
         for (Row r : reduced.collectAsList()) {
-            String key = r.get(0) + "," + r.get(1) + "," + r.get(2) + "," + r.get(3) + "," + r.get(4) + "," + r.get(5);
-            String[] cells = cellsOf(wide, order, key, counts.size());
-            cells[counts.indexOf(((Number) r.get(6)).intValue())] = format(r.getDouble(7) * 1e3);
+            StringBuilder key = new StringBuilder();
+            for (int i = 0; i < n; i++) {
+                key.append(i == 0 ? "" : ",").append(r.get(i));
+            }
+            String[] cells = cellsOf(wide, order, key.toString(), counts.size());
+            cells[counts.indexOf(((Number) r.get(n)).intValue())] = format(r.getDouble(n + 1) * 1e3);
         }
-        writeWide(file, comment, "system,engine,kv_dtype,gemm_dtype,heads,batch", counts,
-                order.stream().map(key -> key + "," + String.join(",", wide.get(key))).toList());
+        writeWide(file, comment, header, counts, order.stream().map(key -> key + "," + String.join(",", wide.get(key))).toList());
         return order.size();
     }
 
@@ -440,23 +457,9 @@ public final class CalibrateJob {
     /** One of the DSA module tables, wide by {@code column}: the model's Hub id without {@code -FP8} in its own column. */
     private static int writeDsaModule(Dataset<Row> module, Path file, String column, List<Integer> counts, String comment)
             throws IOException {
-        Dataset<Row> reduced = module
-                .where("kv_cache_dtype in ('bfloat16', 'fp8') and gemm_type in ('bfloat16', 'fp8_block') and latency > 0 and "
-                        + column + " in (" + String.join(", ", counts.stream().map(String::valueOf).toList()) + ")")
-                .withColumn("model", functions.regexp_replace(functions.col("model"), "-FP8$", ""))
-                .groupBy("system", "engine", "model", "kv_cache_dtype", "gemm_type", "num_heads", "batch_size", column)
-                .agg(functions.expr("percentile(latency, 0.5)").as("ms"))
-                .orderBy("system", "engine", "model", "kv_cache_dtype", "gemm_type", "num_heads", "batch_size", column);
-        Map<String, String[]> wide = new TreeMap<>();
-        List<String> order = new ArrayList<>();
-        for (Row r : reduced.collectAsList()) {
-            String key = r.get(0) + "," + r.get(1) + "," + r.get(2) + "," + r.get(3) + "," + r.get(4) + "," + r.get(5) + "," + r.get(6);
-            String[] cells = cellsOf(wide, order, key, counts.size());
-            cells[counts.indexOf(((Number) r.get(7)).intValue())] = format(r.getDouble(8) * 1e3);
-        }
-        writeWide(file, comment, "system,engine,model,kv_dtype,gemm_dtype,heads,batch", counts,
-                order.stream().map(key -> key + "," + String.join(",", wide.get(key))).toList());
-        return order.size();
+        return writeModule(module.withColumn("model", functions.regexp_replace(functions.col("model"), "-FP8$", "")), file,
+                List.of("system", "engine", "model", "kv_cache_dtype", "gemm_type", "num_heads", "batch_size"),
+                "system,engine,model,kv_dtype,gemm_dtype,heads,batch", column, counts, comment);
     }
 
     /**

@@ -398,15 +398,23 @@ class PerfModelTest {
      */
     @Test
     void deepSeekPrefillOnTrtllm_timesTheMlaBlockMeasuredInPrefill() {
-        Gpu h200 = GpuCatalog.require("H200", "gpu");
-        Layout tp8ep = new Layout(8, 1, 1, true);
-        MemoryModel deepSeek = new MemoryModel(ReferenceModels.spec("deepseek-ai/DeepSeek-V3"), h200);
-        MemoryEstimate mem = deepSeek.evaluate(tp8ep, EngineSettings.defaults().withMaxModelLen(16384).withMaxNumSeqs(8),
-                h200.memoryBytes());
-        PerfModel perf = new PerfModel(deepSeek);
-        assertEquals(PerfModel.StepSource.MEASURED_EXPERTS, perf.stepSource(tp8ep, mem, ServingEngine.TRTLLM));
-        PerfModel.Steps steps = perf.steps(tp8ep, 8, mem, ServingEngine.TRTLLM, ServingEngine::calibration);
+        PerfModel.Steps steps = measuredExpertSteps(ReferenceModels.spec("deepseek-ai/DeepSeek-V3"), new Layout(8, 1, 1, true),
+                ServingEngine.TRTLLM);
         assertEquals(61 * (1464e-6 - 1312e-6), steps.seconds(0, 8192, 8192) - steps.seconds(0, 4096, 8192), 1e-9);
+    }
+
+    /**
+     * The steps of {@code spec} on H200 at {@code layout} under {@code engine} (engine view: 16,384 tokens, 8 sequences),
+     * after asserting that its experts are measured.
+     */
+    private static PerfModel.Steps measuredExpertSteps(ModelSpec spec, Layout layout, ServingEngine engine) {
+        Gpu h200 = GpuCatalog.require("H200", "gpu");
+        MemoryModel memory = new MemoryModel(spec, h200);
+        MemoryEstimate mem = memory.evaluate(layout, EngineSettings.defaults().withMaxModelLen(16384).withMaxNumSeqs(8),
+                h200.memoryBytes());
+        PerfModel perf = new PerfModel(memory);
+        assertEquals(PerfModel.StepSource.MEASURED_EXPERTS, perf.stepSource(layout, mem, engine));
+        return perf.steps(layout, 8, mem, engine, ServingEngine::calibration);
     }
 
     /**
@@ -446,14 +454,8 @@ class PerfModelTest {
      */
     @Test
     void glm5OnSglang_timesTheDsaBlocksMeasured() {
-        Gpu h200 = GpuCatalog.require("H200", "gpu");
-        Layout tp8 = new Layout(8, 1, 1, false);
-        MemoryModel glm = new MemoryModel(AutoParallel.model("zai-org/GLM-5-FP8"), h200);
-        MemoryEstimate mem = glm.evaluate(tp8, EngineSettings.defaults().withMaxModelLen(16384).withMaxNumSeqs(8),
-                h200.memoryBytes());
-        PerfModel perf = new PerfModel(glm);
-        assertEquals(PerfModel.StepSource.MEASURED_EXPERTS, perf.stepSource(tp8, mem, ServingEngine.SGLANG));
-        PerfModel.Steps steps = perf.steps(tp8, 8, mem, ServingEngine.SGLANG, ServingEngine::calibration);
+        PerfModel.Steps steps = measuredExpertSteps(AutoParallel.model("zai-org/GLM-5-FP8"), new Layout(8, 1, 1, false),
+                ServingEngine.SGLANG);
         assertEquals(78 * (77.9e-6 - 66.6e-6), steps.seconds(4, 2048, 0) - steps.seconds(4, 1024, 0), 1e-9);
         assertEquals(78 * (5163e-6 - 5023e-6), steps.seconds(0, 8192, 8192) - steps.seconds(0, 4096, 8192), 1e-9);
     }
