@@ -395,13 +395,24 @@ public final class KernelTables {
         /**
          * Seconds of the block in prefill for {@code prompts} prompts of {@code length} tokens each (a context module).
          * Less than one prompt is a chunk of one: its share of the whole prompt's time, never below the block over as
-         * many tokens alone (the projections' and launches' floor).
+         * many tokens alone (the projections' and launches' floor). More prompts than the largest count measured at that
+         * length (a row stops short where a batch of long prompts ran out of memory, or where the engine switches kernels
+         * beyond the lengths measured for it: SGLang's DSA block runs dense attention up to 2,048 tokens and sparse
+         * beyond, measured sparse for one and two prompts only) take that count's time in proportion: a prompt's
+         * prefill costs its tokens, not another row's extrapolation.
          */
         double prefillSeconds(double prompts, double length) {
-            if (prompts >= batches[0]) {
-                return seconds(prompts, length);
+            if (prompts < batches[0]) {
+                return Math.max(atBatch(0, prompts * length), prompts / batches[0] * atBatch(0, length));
             }
-            return Math.max(atBatch(0, prompts * length), prompts / batches[0] * atBatch(0, length));
+            int top = batches.length - 1;
+            while (top > 0 && steps[seconds[top].length - 1] < length) {
+                top--;
+            }
+            if (prompts > batches[top]) {
+                return atBatch(top, length) * prompts / batches[top];
+            }
+            return top == 0 ? atBatch(0, length) : logLinear(batches, top + 1, prompts, i -> atBatch(i, length));
         }
 
         /** Seconds of the block for {@code batch} sequences with {@code cached} tokens of context each. */
@@ -639,11 +650,11 @@ public final class KernelTables {
 
     /**
      * mla_decode_module.csv and mla_context_module.csv (system, engine, KV dtype, GEMM dtype, heads, batch) and
-     * dsa_decode_module.csv (system, engine, model, KV dtype, GEMM dtype, heads, batch), then microseconds per
-     * cached-token count or prompt length (header {@code us_N}); a grid per system, engine and the {@code keys} columns
-     * after them, put in the map {@code into} gives under those columns joined by commas. A row may stop short of the
-     * longest contexts (large batches run out of memory there) or skip a count between measured ones; rows with fewer
-     * than two times are dropped.
+     * dsa_decode_module.csv and dsa_context_module.csv (system, engine, model, KV dtype, GEMM dtype, heads, batch), then
+     * microseconds per cached-token count or prompt length (header {@code us_N}); a grid per system, engine and the
+     * {@code keys} columns after them, put in the map {@code into} gives under those columns joined by commas. A row may
+     * stop short of the longest contexts (large batches run out of memory there) or skip a count between measured ones;
+     * rows with fewer than two times are dropped.
      */
     private static void loadMlaModule(Map<String, Kernels> byKey, String resource, int keys,
                                       Function<Kernels, Map<String, MlaModule>> into) {

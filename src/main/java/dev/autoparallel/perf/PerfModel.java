@@ -96,7 +96,8 @@ public final class PerfModel {
     private final String mlaModuleGemmDtype;
     /**
      * The measured model whose DSA block this one's is ({@link #dsaModuleModel}) and its GEMM dtype as served, or null:
-     * the generation block of a DeepSeek sparse attention layer ({@link KernelTables.Kernels#dsaDecodeModule}).
+     * the blocks of a DeepSeek sparse attention layer in generation and prefill ({@link KernelTables.Kernels#dsaDecodeModule},
+     * {@link KernelTables.Kernels#dsaContextModule}).
      */
     private final String dsaModuleModel;
     private final String dsaModuleGemmDtype;

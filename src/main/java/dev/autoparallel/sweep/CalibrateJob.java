@@ -96,9 +96,9 @@ public final class CalibrateJob {
     static final List<Integer> DSA_MODULE_STEPS = List.of(2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384,
             32768, 65536, 131072);
     /**
-     * The op-perf kernels of the DSA generation module kept per engine: SGLang measures its NSA backend with FA3 over a
-     * bfloat16 cache and FlashMLA over an FP8 cache (the kernel follows the KV dtype); vLLM FLASHMLA_SPARSE; TensorRT-LLM
-     * its default. The GLM-5.2 "skip indexer" variant (a layer reusing another's top-k) is not a module of the models
+     * The op-perf operation of the DSA generation module, one kernel per engine and KV dtype: SGLang measures its NSA
+     * backend with FA3 over a bfloat16 cache and FlashMLA over an FP8 cache; vLLM FLASHMLA_SPARSE; TensorRT-LLM its
+     * default. The GLM-5.2 "skip indexer" variant (a layer reusing another's top-k) is not a module of the models
      * served here.
      */
     static final String DSA_MODULE_OP = "dsa_generation_module";

@@ -231,7 +231,9 @@ class KernelTablesTest {
      * heads per rank, a 16-bit cache under FA3): 4 sequences take 66.6 us at 1,024 cached tokens and 77.9 at 2,048, what
      * the indexer adds over a dense read of 8 heads' latent; vLLM's is DeepSeek-V3.2's too, under FlashMLA's sparse kernel.
      * In prefill (dsa_context_module.csv): one prompt of 4,096 tokens takes 2,627 us, of 8,192 5,163 (the sparse path
-     * beyond the 2,048-token top-k), two of 4,096 5,023.
+     * beyond the 2,048-token top-k), two of 4,096 5,023. Rows of more prompts stop at 2,048 tokens (the sparse path was
+     * measured for one and two prompts only): four prompts of 4,096 take two's time twice over, two of 8,192 one's twice,
+     * not the dense rows extrapolated (under a millisecond).
      */
     @Test
     void dsaModules_byMeasuredModelDtypesAndHeads() {
@@ -243,6 +245,8 @@ class KernelTablesTest {
         assertEquals(2627e-6, c.prefillSeconds(1, 4096), 1e-12);
         assertEquals(5163e-6, c.prefillSeconds(1, 8192), 1e-12);
         assertEquals(5023e-6, c.prefillSeconds(2, 4096), 1e-12);
+        assertEquals(2 * 5023e-6, c.prefillSeconds(4, 4096), 1e-12);
+        assertEquals(2 * 5163e-6, c.prefillSeconds(2, 8192), 1e-12);
         assertTrue(k.dsaDecodeModule("zai-org/GLM-5", "bfloat16", "fp8_block", 3).isEmpty());
         assertTrue(k.dsaDecodeModule("deepseek-ai/DeepSeek-V3", "bfloat16", "fp8_block", 8).isEmpty());
         assertTrue(KernelTables.builtIn().of("h200_sxm", "vllm").orElseThrow()
