@@ -229,7 +229,8 @@ class KernelTablesTest {
     /**
      * SGLang's DSA block of GLM-5 on H200 (dsa_decode_module.csv from op-perf's dsa_generation_module_perf: GLM-5-FP8, 8
      * heads per rank, a 16-bit cache under FA3): 4 sequences take 66.6 us at 1,024 cached tokens and 77.9 at 2,048, what
-     * the indexer adds over a dense read of 8 heads' latent; vLLM's is DeepSeek-V3.2's too, under FlashMLA's sparse kernel.
+     * the indexer adds over a dense read of 8 heads' latent; DeepSeek-V3.2's block is in the table too. vLLM's and
+     * TensorRT-LLM's blocks are not reduced (CalibrateJob.DSA_MODULE_ENGINE).
      * In prefill (dsa_context_module.csv): one prompt of 4,096 tokens takes 2,627 us, of 8,192 5,163 (the sparse path
      * beyond the 2,048-token top-k), two of 4,096 5,023. Rows of more prompts stop at 2,048 tokens (the sparse path was
      * measured for one and two prompts only): four prompts of 4,096 take two's time twice over, two of 8,192 one's twice,
@@ -249,8 +250,9 @@ class KernelTablesTest {
         assertEquals(2 * 5163e-6, c.prefillSeconds(2, 8192), 1e-12);
         assertTrue(k.dsaDecodeModule("zai-org/GLM-5", "bfloat16", "fp8_block", 3).isEmpty());
         assertTrue(k.dsaDecodeModule("deepseek-ai/DeepSeek-V3", "bfloat16", "fp8_block", 8).isEmpty());
+        assertTrue(k.dsaDecodeModule("deepseek-ai/DeepSeek-V3.2", "fp8", "fp8_block", 16).isPresent());
         assertTrue(KernelTables.builtIn().of("h200_sxm", "vllm").orElseThrow()
-                .dsaDecodeModule("deepseek-ai/DeepSeek-V3.2", "fp8", "fp8_block", 16).isPresent());
+                .dsaDecodeModule("zai-org/GLM-5", "bfloat16", "fp8_block", 8).isEmpty(), "SGLang's blocks only");
     }
 
     @Test

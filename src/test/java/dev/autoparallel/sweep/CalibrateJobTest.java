@@ -121,13 +121,16 @@ class CalibrateJobTest {
                 RowFactory.create("deepseek-ai/DeepSeek-V3", "fp8", "fp8_block", 16L, 2L, 8192L, 1L, 0L, 7.0)));
         // The DSA module: GLM-5's FP8 checkpoint (its id loses -FP8: the GEMM column says FP8), 4 sequences at 1,024 cached
         // tokens measured twice (the median: their mean, 66.6 us); a 1,536-token row (not a power of two), the GLM-5.2
-        // skip-indexer variant and a row of the context module's file with a cached prefix (step 128) are not reduced.
+        // skip-indexer variant, a row of the context module's file with a cached prefix (step 128) and vLLM's file are not
+        // reduced.
         write(root.resolve("h100_sxm/sparse_attention/sglang/0.5.14/dsa_generation_module_perf.parquet"), DSA_MODULE, List.of(
                 RowFactory.create("zai-org/GLM-5-FP8", "dsa_generation_module", "bfloat16", "fp8_block", 8L, 4L, 1L, 1024L, 0.066),
                 RowFactory.create("zai-org/GLM-5-FP8", "dsa_generation_module", "bfloat16", "fp8_block", 8L, 4L, 1L, 1024L, 0.0672),
                 RowFactory.create("zai-org/GLM-5-FP8", "dsa_generation_module", "bfloat16", "fp8_block", 8L, 4L, 1L, 1536L, 0.07),
                 RowFactory.create("zai-org/GLM-5.2-FP8", "dsa_generation_module_skip_indexer", "bfloat16", "fp8_block", 8L, 4L,
                         1L, 1024L, 0.03)));
+        write(root.resolve("h100_sxm/sparse_attention/vllm/0.24.0/dsa_generation_module_perf.parquet"), DSA_MODULE, List.of(
+                RowFactory.create("zai-org/GLM-5-FP8", "dsa_generation_module", "bfloat16", "fp8_block", 8L, 4L, 1L, 1024L, 0.2)));
         write(root.resolve("h100_sxm/sparse_attention/sglang/0.5.14/dsa_context_module_perf.parquet"), DSA_MODULE, List.of(
                 RowFactory.create("zai-org/GLM-5-FP8", "dsa_context_module", "bfloat16", "fp8_block", 8L, 1L, 8192L, 0L, 5.163),
                 RowFactory.create("zai-org/GLM-5-FP8", "dsa_context_module", "bfloat16", "fp8_block", 8L, 1L, 8192L, 128L, 5.3)));
