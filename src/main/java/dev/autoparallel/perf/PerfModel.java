@@ -115,6 +115,9 @@ public final class PerfModel {
     private final double kvReaderLayerCount;
     /** Mamba-2, Gated DeltaNet and KDA layers: each decoding sequence reads and writes its state once a step. */
     private final double stateLayerCount;
+    /** Plain MLA layers and MLA layers with a DSA indexer: what the measured attention tables time. */
+    private final long mlaLayerCount;
+    private final long dsaLayerCount;
     /** This GPU's measured kernels per engine (absent: none, or the roofline alone was asked for). */
     private final Map<ServingEngine, Kernels> kernels;
     /** The tables and whether they are read at all, kept so {@link #withExpertKernel} can build the same model again. */
@@ -255,6 +258,8 @@ public final class PerfModel {
                 .filter(x -> x.mixer().keepsKvCache() || x.mixer() == Mixer.SHARED_KV).count();
         this.stateLayerCount = spec.layers().stream().filter(x -> x.mixer() == Mixer.GATED_DELTANET
                 || x.mixer() == Mixer.KDA || x.mixer() == Mixer.MAMBA2).count();
+        this.mlaLayerCount = spec.layers().stream().filter(x -> x.mixer() == Mixer.MLA).count();
+        this.dsaLayerCount = spec.layers().stream().filter(x -> x.mixer() == Mixer.MLA_DSA).count();
         long intermediate = denseIntermediateSize(spec);
         boolean dense = intermediate > 0 && spec.moe() == null && spec.mla() == null && slidingLayerCount == 0
                 && spec.linearState() == null
@@ -497,12 +502,9 @@ public final class PerfModel {
             }
         }
         if (l.expertParallel() && l.dp() > 1 && spec.moe() != null) {
-            ExpertDispatch dispatch = forcedDispatch.containsKey(engine) ? forcedDispatch.get(engine)
-                    : engine.expertDispatch(l.expertParallelSize(), spec.moe().expertsPerToken(),
-                    gpu.nvlinkGpus(gpusPerNode) > gpusPerNode);
-            if (dispatch != null) {
-                stage.dispatchExperts(k, l, gpusPerNode, dispatch);
-            }
+            ExpertDispatch forced = forcedDispatch.get(engine);
+            stage.dispatchExperts(k, l, gpusPerNode, forced != null ? forced : engine.expertDispatch(l.expertParallelSize(),
+                    spec.moe().expertsPerToken(), gpu.nvlinkGpus(gpusPerNode) > gpusPerNode));
         }
         EngineCalibration calibration = calibrations.of(engine, stage.source());
         stage.stepOverheadS = calibration.stepOverheadS()
@@ -918,27 +920,27 @@ public final class PerfModel {
                 this.moeLayers = m.moeLayers() / (double) l.pp();
                 this.moeTokenScale = ep > 1 ? l.dp() : 1;
             });
-            long mla = spec.layers().stream().filter(x -> x.mixer() == Mixer.MLA).count();
-            long dsa = spec.layers().stream().filter(x -> x.mixer() == Mixer.MLA_DSA).count();
             String kv = kvDtype == DType.FLOAT8 ? "fp8" : kvDtype == DType.BFLOAT16 || kvDtype == DType.FLOAT16 ? "bfloat16" : null;
-            if (moeLayer != null && dsa > 0 && dsaModuleGemmDtype != null && kv != null && spec.numAttentionHeads() % l.tp() == 0) {
-                int heads = spec.numAttentionHeads() / l.tp();
+            if (moeLayer == null || kv == null || spec.numAttentionHeads() % l.tp() != 0) {
+                return;
+            }
+            int heads = spec.numAttentionHeads() / l.tp();
+            if (dsaLayerCount > 0 && dsaModuleGemmDtype != null) {
                 KernelTables.MlaModule generation = k.dsaDecodeModule(dsaModuleModel, kv, dsaModuleGemmDtype, heads).orElse(null);
                 KernelTables.MlaModule context = k.dsaContextModule(dsaModuleModel, kv, dsaModuleGemmDtype, heads).orElse(null);
                 if (generation != null && context != null) {
                     this.dsaModule = generation;
                     this.dsaContextModule = context;
-                    this.dsaLayers = dsa / (double) l.pp();
+                    this.dsaLayers = dsaLayerCount / (double) l.pp();
                 }
             }
-            if (moeLayer != null && mla > 0 && kv != null && spec.numAttentionHeads() % l.tp() == 0) {
-                int heads = spec.numAttentionHeads() / l.tp();
+            if (mlaLayerCount > 0) {
                 KernelTables.Curve decode = k.mlaDecode(kv, heads).orElse(null);
                 KernelTables.Curve context = k.mlaContext(heads).orElse(null);
                 if (decode != null && context != null) {
                     this.mlaDecode = decode;
                     this.mlaContext = context;
-                    this.mlaLayers = mla / (double) l.pp();
+                    this.mlaLayers = mlaLayerCount / (double) l.pp();
                     this.mlaModule = mlaModuleGemmDtype == null ? null
                             : k.mlaDecodeModule(kv, mlaModuleGemmDtype, heads).orElse(null);
                     this.mlaContextModule = mlaModuleGemmDtype == null ? null
