@@ -43,7 +43,6 @@ final class ValidateLatencyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<Map<String, String>> records = CsvRows.parse(TextFiles.read(file, "csv", MAX_BYTES), file.toString());
-        List<LatencyReplay.Row> replayed = new ArrayList<>();
         // Each model is resolved once: its spec, or the error every row of it then reports (no Hub retries per row).
         Map<String, Object> models = new HashMap<>();
         Function<String, ModelSpec> model = id -> {
@@ -59,10 +58,7 @@ final class ValidateLatencyCommand implements Callable<Integer> {
             }
             return (ModelSpec) o;
         };
-        int line = 1;
-        for (Map<String, String> r : records) {
-            replayed.add(LatencyReplay.replay(++line, r, model));
-        }
+        List<LatencyReplay.Row> replayed = LatencyReplay.replayAll(records, model);
         List<LatencyReplay.Errors> errors = LatencyReplay.errors(replayed);
         List<LatencyReplay.Errors> engines = LatencyReplay.errorsByEngineAndMode(replayed);
         PrintWriter out = spec.commandLine().getOut();

@@ -227,18 +227,34 @@ public final class LatencyReplay {
      * @param model resolves a model id (the catalog, offline)
      */
     public static Row replay(int line, Map<String, String> r, Function<String, ModelSpec> model) {
-        BenchmarkHarness harness = BenchmarkHarness.of(r);
-        return replay(line, r, model, (engine, source) -> engine.calibration(source, harness), true);
+        return replay(line, r, model, BenchmarkHarness.of(r));
+    }
+
+    /** As {@link #replay(int, Map, Function)}, the row measured by {@code harness}. */
+    public static Row replay(int line, Map<String, String> r, Function<String, ModelSpec> model, BenchmarkHarness harness) {
+        return replay(line, r, model, harness, (engine, source) -> engine.calibration(source, harness), true);
     }
 
     /**
-     * As {@link #replay(int, Map, Function)}, each engine and step source with the calibration {@code calibrations} gives
-     * it (fitting one); {@code measuredKernels} false replays {@link PerfModel#rooflineOnly} instead (the comparison of
-     * jobs/compare-kernels.sh).
+     * Replays every row of one file, the first on line 2 (under the header), each with its harness as the file tells it
+     * ({@link BenchmarkHarness#of(List)}: a row repeating an InferenceX measurement is InferenceX's).
      */
-    static Row replay(int line, Map<String, String> row, Function<String, ModelSpec> model, PerfModel.Calibrations calibrations,
-                      boolean measuredKernels) {
-        BenchmarkHarness harness = BenchmarkHarness.of(row);
+    public static List<Row> replayAll(List<Map<String, String>> rows, Function<String, ModelSpec> model) {
+        List<BenchmarkHarness> harnesses = BenchmarkHarness.of(rows);
+        List<Row> replayed = new ArrayList<>(rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            replayed.add(replay(i + 2, rows.get(i), model, harnesses.get(i)));
+        }
+        return replayed;
+    }
+
+    /**
+     * As {@link #replay(int, Map, Function, BenchmarkHarness)}, each engine and step source with the calibration {@code
+     * calibrations} gives it (fitting one); {@code measuredKernels} false replays {@link PerfModel#rooflineOnly} instead
+     * (the comparison of jobs/compare-kernels.sh).
+     */
+    static Row replay(int line, Map<String, String> row, Function<String, ModelSpec> model, BenchmarkHarness harness,
+                      PerfModel.Calibrations calibrations, boolean measuredKernels) {
         Map<String, String> r = inferenceXLayout(row, harness);
         String modelId = r.getOrDefault("model_path", "");
         String backend = r.getOrDefault("backend", "");

@@ -44,7 +44,8 @@ class ValidateLatencyCommandTest {
     /**
      * --json says which harness measured each row and which lengths it was replayed at: an InferenceX database row at its
      * harness's mean (the draw is uniform in [819, 1,024] for 1,024: 922), a row of another source at the file's lengths;
-     * the InferenceX row's shorter prompt prefills faster (both queue as estimates do: InferenceX's fit).
+     * the InferenceX row's shorter prompt prefills faster (both queue as estimates do: InferenceX's fit). A row of another
+     * source that repeats the InferenceX row's figures (to 0.005 ms) is that measurement, InferenceX's.
      */
     @Test
     void json_givesTheReplayedLengths(@TempDir Path dir) throws Exception {
@@ -52,7 +53,8 @@ class ValidateLatencyCommandTest {
         Files.writeString(csv, """
                 silicon_data_source,model_path,backend,backend_version,system,precision,mode,isl,osl,batch_size,tp_size,pp_size,attention_dp_size,moe_tp_size,moe_ep_size,silicon_ttft_ms,silicon_tpot_ms
                 db-dump/2026-04-27; config_id=1; silicon_concurrency=4,meta-llama/Llama-3.1-70B,vllm,0.11.0,h100_sxm,fp8,agg,1024,1024,4,4,1,1,,1,120.5,13.1
-                x,meta-llama/Llama-3.1-70B,vllm,0.11.0,h100_sxm,fp8,agg,1024,1024,4,4,1,1,,1,120.5,13.1
+                x,meta-llama/Llama-3.1-70B,vllm,0.11.0,h100_sxm,fp8,agg,1024,1024,4,4,1,1,,1,121.5,13.2
+                y; silicon_concurrency=4,meta-llama/Llama-3.1-70B,vllm,0.11.0,h100_sxm,fp8,agg,1024,1024,4,4,1,1,,1,120.504,13.1
                 """);
         Run r = MainTest.run("validate-latency", csv.toString(), "--json");
         assertEquals(0, r.code(), r.err());
@@ -63,6 +65,9 @@ class ValidateLatencyCommandTest {
         assertEquals(1024, rows.get(1).get("replayed_isl").asInt());
         assertEquals("inferencex", rows.get(0).get("harness").asText());
         assertEquals("other", rows.get(1).get("harness").asText());
+        assertEquals("inferencex", rows.get(2).get("harness").asText());
+        assertEquals(922, rows.get(2).get("replayed_isl").asInt());
+        assertEquals(rows.get(0).get("ttft_ms").asDouble(), rows.get(2).get("ttft_ms").asDouble(), 1e-9);
         // 4 clients x 921 x 13.1 ms / (120.5 + 921 x 13.1): 3.96 decoding at once.
         assertEquals(4.0, rows.get(0).get("implied_decoding").asDouble(), 0.05);
         assertTrue(rows.get(0).get("ttft_ms").asDouble() < rows.get(1).get("ttft_ms").asDouble(), rows.toString());

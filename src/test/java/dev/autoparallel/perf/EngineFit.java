@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,24 +30,34 @@ public final class EngineFit {
     private EngineFit() {
     }
 
+    /** The harness of each row being fitted, by identity ({@link BenchmarkHarness#of(List)} over the whole file). */
+    private static final Map<Map<String, String>, BenchmarkHarness> HARNESS = new IdentityHashMap<>();
+
     public static void main(String[] args) throws IOException {
         Path csv = Path.of(args[0]);
         ServingEngine engine = ServingEngine.parse(args[1]);
         PerfModel.StepSource source = args.length > 2 ? PerfModel.StepSource.valueOf(args[2].toUpperCase(Locale.ROOT))
                 : PerfModel.StepSource.ROOFLINE;
-        List<Map<String, String>> all = new ArrayList<>();
+        List<Map<String, String>> file = new ArrayList<>();
         try (Reader in = Files.newBufferedReader(csv)) {
             for (CSVRecord r : CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(in)) {
-                if (ServingEngine.parse(r.get("backend")) == engine) {
-                    all.add(r.toMap());
-                }
+                file.add(r.toMap());
+            }
+        }
+        // Each row's harness as the whole file tells it (a repeat of an InferenceX measurement is InferenceX's).
+        List<BenchmarkHarness> harnesses = BenchmarkHarness.of(file);
+        List<Map<String, String>> all = new ArrayList<>();
+        for (int i = 0; i < file.size(); i++) {
+            if (ServingEngine.parse(file.get(i).get("backend")) == engine) {
+                all.add(file.get(i));
+                HARNESS.put(file.get(i), harnesses.get(i));
             }
         }
         Map<String, ModelSpec> models = new HashMap<>();
         Function<String, ModelSpec> model = id -> models.computeIfAbsent(id, AutoParallel::model);
         List<Map<String, String>> rows = new ArrayList<>();
         for (Map<String, String> r : all) {
-            LatencyReplay.Row row = LatencyReplay.replay(1, r, model);
+            LatencyReplay.Row row = LatencyReplay.replay(1, r, model, HARNESS.get(r));
             if (row.predicted() && row.source() == source) {
                 rows.add(r);
             }
@@ -117,7 +128,7 @@ public final class EngineFit {
     static void fitHarnessQueues(ServingEngine engine, PerfModel.StepSource source, List<Map<String, String>> rows,
                                  Function<String, ModelSpec> model, EngineCalibration base) {
         for (BenchmarkHarness harness : BenchmarkHarness.values()) {
-            List<Map<String, String>> own = rows.stream().filter(r -> BenchmarkHarness.of(r) == harness).toList();
+            List<Map<String, String>> own = rows.stream().filter(r -> HARNESS.get(r) == harness).toList();
             if (own.size() < MIN_HARNESS_ROWS) {
                 System.out.printf(Locale.ROOT, "  %s: %d rows, fewer than %d: keeps the source's queue%n", harness.key(),
                         own.size(), MIN_HARNESS_ROWS);
@@ -154,9 +165,9 @@ public final class EngineFit {
         List<Double> tpot = new ArrayList<>();
         int line = 1;
         for (Map<String, String> r : rows) {
-            BenchmarkHarness harness = BenchmarkHarness.of(r);
+            BenchmarkHarness harness = HARNESS.get(r);
             PerfModel.Calibrations calibrations = (e, s) -> s == source ? c : e.calibration(s, harness);
-            LatencyReplay.Row row = LatencyReplay.replay(++line, r, model, calibrations, true);
+            LatencyReplay.Row row = LatencyReplay.replay(++line, r, model, harness, calibrations, true);
             if (row.predicted()) {
                 ttft.add(row.ttftError());
                 tpot.add(row.tpotError());

@@ -35,11 +35,10 @@ public final class KernelPathReport {
         Function<String, ModelSpec> model = id -> models.computeIfAbsent(id, AutoParallel::model);
         List<LatencyReplay.Row> roofline = new ArrayList<>();
         List<LatencyReplay.Row> kernels = new ArrayList<>();
-        int line = 1;
-        for (Map<String, String> r : rows) {
-            line++;
-            roofline.add(LatencyReplay.replay(line, r, model, ServingEngine::calibration, false));
-            kernels.add(LatencyReplay.replay(line, r, model, ServingEngine::calibration, true));
+        List<BenchmarkHarness> harnesses = BenchmarkHarness.of(rows);
+        for (int i = 0; i < rows.size(); i++) {
+            roofline.add(LatencyReplay.replay(i + 2, rows.get(i), model, harnesses.get(i), ServingEngine::calibration, false));
+            kernels.add(LatencyReplay.replay(i + 2, rows.get(i), model, harnesses.get(i), ServingEngine::calibration, true));
         }
         List<LatencyReplay.Errors> before = LatencyReplay.errors(roofline);
         List<LatencyReplay.Errors> after = LatencyReplay.errors(kernels);

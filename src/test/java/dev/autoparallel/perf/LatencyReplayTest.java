@@ -273,6 +273,54 @@ class LatencyReplayTest {
         assertEquals(1024, BenchmarkHarness.of(Map.of()).meanLength(1024));
     }
 
+    /** measured-latency.csv's header. */
+    private static final String HEADER = "silicon_data_source,backend,backend_version,model_path,system,precision,mode,isl,osl,"
+            + "gemm_quant_mode,moe_quant_mode,batch_size,tp_size,pp_size,attention_dp_size,moe_tp_size,moe_ep_size,"
+            + "prefill_batch_size,prefill_num_workers,prefill_tp_size,prefill_pp_size,prefill_attention_dp_size,"
+            + "prefill_moe_tp_size,prefill_moe_ep_size,decode_batch_size,decode_num_workers,decode_tp_size,decode_pp_size,"
+            + "decode_attention_dp_size,decode_moe_tp_size,decode_moe_ep_size,silicon_ttft_ms,silicon_tpot_ms";
+
+    /** One line of measured-latency.csv (no quoted fields) as its columns. */
+    private static Map<String, String> csvLine(String line) {
+        String[] names = HEADER.split(",", -1);
+        String[] values = line.split(",", -1);
+        Map<String, String> r = new HashMap<>();
+        for (int i = 0; i < names.length; i++) {
+            r.put(names[i], values[i]);
+        }
+        return r;
+    }
+
+    /**
+     * aiconfigurator's gap analysis of Kimi-K2.5 on vLLM carries InferenceX's H200 figures: measured-latency.csv line 1856
+     * (kimi-k2.5-gap-analysis.csv, 1,024 / 1,024 at 4 clients, 148.61 and 10.43 ms) is line 1674 (InferenceX's run of
+     * 2026-03-27, 148.606 and 10.431 ms) rounded to 0.01 ms. Read with the file it is InferenceX's measurement, replayed
+     * at its harness's drawn lengths (922) and queue, the same prediction as its twin; alone, or with figures 0.02 ms
+     * away, it stays aiconfigurator's (the file's lengths, 1,024).
+     */
+    @Test
+    void aRowRepeatingAnInferenceXMeasurement_isReplayedAsInferenceX() {
+        Map<String, String> inferenceX = csvLine("source_file=2026-04-06.csv; model=Kimi-K2.5; silicon_concurrency=4; "
+                + "measured=2026-03-27T00:00:00.000Z; wip=False; image=vllm/vllm-openai:v0.16.0,vllm,0.16.0,moonshotai/Kimi-K2.5,"
+                + "h200_sxm,int4,agg,1024,1024,int4_wo,int4_wo,4,8,1,1,8,1,,,,,,,,,,,,,,,148.60638657119125,10.431417973710822");
+        Map<String, String> repeat = csvLine("source_file=kimi-k2.5-gap-analysis.csv; silicon_concurrency=4; "
+                + "aic_database_mode=SILICON,vllm,0.16.0,moonshotai/Kimi-K2.5,h200_sxm,int4,agg,1024,1024,int4_wo,int4_wo,4,8,1,1,"
+                + "8,1,,,,,,,,,,,,,,,148.61,10.43");
+        Map<String, String> other = new HashMap<>(repeat);
+        other.put("silicon_ttft_ms", "148.63");
+        assertEquals(BenchmarkHarness.AICONFIGURATOR, BenchmarkHarness.of(repeat));
+        assertEquals(List.of(BenchmarkHarness.INFERENCEX, BenchmarkHarness.INFERENCEX, BenchmarkHarness.AICONFIGURATOR),
+                BenchmarkHarness.of(List.of(inferenceX, repeat, other)));
+        assertEquals(List.of(BenchmarkHarness.AICONFIGURATOR), BenchmarkHarness.of(List.of(repeat)));
+        List<LatencyReplay.Row> rows = LatencyReplay.replayAll(List.of(inferenceX, repeat, other), AutoParallel::model);
+        assertEquals(List.of(2, 3, 4), rows.stream().map(LatencyReplay.Row::line).toList());
+        assertEquals(922, rows.get(1).replayedIsl());
+        assertEquals(1024, rows.get(2).replayedIsl());
+        assertTrue(rows.get(1).predicted(), rows.get(1).error());
+        assertEquals(rows.get(0).ttftMs(), rows.get(1).ttftMs(), 1e-9);
+        assertEquals(rows.get(0).tpotMs(), rows.get(1).tpotMs(), 1e-9);
+    }
+
     /**
      * One TensorRT-LLM 1.1 DeepSeek-R1 run on 8 x H200 (TP 8, EP 8; 1,024 in / 8,192 out, 32 in flight) as two of
      * InferenceX's exports give it (measured-latency.csv lines 1216 and 1608, the same TTFT and TPOT): the 2026-03-25

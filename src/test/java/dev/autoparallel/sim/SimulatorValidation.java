@@ -54,7 +54,11 @@ public final class SimulatorValidation {
 
     public static List<Point> replay(Reader csv, int[] skipped) throws IOException {
         List<Point> out = new ArrayList<>();
-        for (CSVRecord r : CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(csv)) {
+        List<CSVRecord> records = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(csv).getRecords();
+        // Each row's harness as the whole file tells it (a repeat of an InferenceX measurement is InferenceX's).
+        List<BenchmarkHarness> harnesses = BenchmarkHarness.of(records.stream().map(CSVRecord::toMap).toList());
+        for (int i = 0; i < records.size(); i++) {
+            CSVRecord r = records.get(i);
             if (r.isMapped("mode") && !"agg".equals(r.get("mode"))) {
                 skipped[0]++;
                 continue;
@@ -95,7 +99,7 @@ public final class SimulatorValidation {
                 }
                 ServingSimulator.Limits limits = new ServingSimulator.Limits(c, e.maxNumBatchedTokens(), e.kvCacheTokens(),
                         e.blockSize());
-                BenchmarkHarness harness = BenchmarkHarness.of(r.toMap());
+                BenchmarkHarness harness = harnesses.get(i);
                 PerfModel perf = new PerfModel(memory)
                         .withExpertKernel(engine, LatencyReplay.forcedExpertKernel(harness, engine, r.get("system"), spec));
                 ServingSimulator.Result s = harness.meanLength(isl) != isl
