@@ -634,6 +634,11 @@ public final class PerfModel {
         StepSource source() {
             return stage.source();
         }
+
+        /** Seconds one step spends reading the rank's weights other than its routed experts, which every step reads. */
+        double denseReadSeconds() {
+            return stage.denseReadS;
+        }
     }
 
     /**
@@ -783,10 +788,20 @@ public final class PerfModel {
                     : stateLayerCount / l.pp() * 2.0 * spec.linearState().bytes(tp) / (gpu.hbmBytesPerSecond() * ETA_HBM);
             this.window = spec.slidingWindow();
             double bandwidth = gpu.hbmBytesPerSecond() * ETA_HBM;
-            this.denseReadS = rankWeights * (1 - expertByteShare) / bandwidth;
             this.moe = spec.moe() != null;
-            this.expertReadS = moe ? rankWeights * expertByteShare / bandwidth : 0;
-            this.attentionReadS = rankWeights * attentionByteShare / bandwidth;
+            // The rank's weights by kind, from the model's byte shares: its dense weights are 1 / TP of the model's, its
+            // experts 1 / TP of every expert or, under expert parallelism, the whole experts it holds of the TP x DP group.
+            // With attention data parallelism (DP > 1) the two differ: DeepSeek-V3 at DP 8 x EP 8 on H200 keeps all its
+            // 19.1 GB of weights outside the routed experts (under 3% of the model) beside an eighth of its experts;
+            // applying the model's shares to the rank, until 2026-12-02, read about 3 GB of them.
+            double expertsPerRank = !moe ? 0 : l.expertParallel()
+                    ? Math.ceil(spec.moe().numExperts() / (double) l.expertParallelSize()) / spec.moe().numExperts() : 1.0 / tp;
+            double rankUnits = (1 - expertByteShare) / tp + expertByteShare * expertsPerRank;
+            double expertShareOfRank = rankUnits == 0 ? 0 : expertByteShare * expertsPerRank / rankUnits;
+            double attentionShareOfRank = rankUnits == 0 ? 0 : attentionByteShare / tp / rankUnits;
+            this.denseReadS = rankWeights * (1 - expertShareOfRank) / bandwidth;
+            this.expertReadS = moe ? rankWeights * expertShareOfRank / bandwidth : 0;
+            this.attentionReadS = rankWeights * attentionShareOfRank / bandwidth;
             this.logUntouched = moe ? Math.log1p(-spec.moe().expertsPerToken() / (double) spec.moe().numExperts()) : 0;
             this.kvReadS = memory.kvBytesPerTokenPerLayer(tp, kvDtype) / bandwidth;
             double share = 1.0 / (tp * (spec.numLayers() / layers));

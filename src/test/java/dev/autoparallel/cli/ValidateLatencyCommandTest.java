@@ -140,7 +140,9 @@ class ValidateLatencyCommandTest {
     /**
      * 44 TensorRT-LLM points (every 16th of the 704 aggregated TensorRT-LLM rows of the reference set the model
      * predicts: aiconfigurator silicon_sample.csv, Apache-2.0, NVIDIA), replayed under TensorRT-LLM's own calibration
-     * (jobs/fit-engine.sh trtllm): median errors 11.7% TTFT and 7.5% TPOT on all 44 since DeepSeek's decode steps take
+     * (jobs/fit-engine.sh trtllm): median errors 12.4% TTFT and 7.2% TPOT on all 44 since InferenceX's measured-experts
+     * queue was refitted once attention-DP ranks read all their dense weights (2026-12-02); 11.7% and 7.5% since
+     * DeepSeek's decode steps take
      * TensorRT-LLM's measured MLA block, InferenceX's DeepSeek runs of 2025-11-02 are read at EP = TP and the
      * measured-experts calibration was refitted (2026-12-02); 12.3% and 7.1% since the rows carry their
      * silicon_data_source (31 aiconfigurator's, 13 InferenceX's) and queue as their harness's clients load
@@ -167,15 +169,16 @@ class ValidateLatencyCommandTest {
     void tensorRtLlmPoints_withItsOwnCalibration(@TempDir Path dir) throws Exception {
         JsonNode j = replay(dir, "latency-points-trtllm.csv");
         assertEquals(44, j.get("predicted_rows").asInt());
-        assertEquals(0.117, j.get("median_abs_error_ttft").asDouble(), 0.005);
+        assertEquals(0.124, j.get("median_abs_error_ttft").asDouble(), 0.005);
         assertEquals(0.075, j.get("median_abs_error_tpot").asDouble(), 0.005);
     }
 
     /**
      * The 36 disaggregated rows of the reference set that name both pools' worker counts and the concurrency
      * (DeepSeek-V3 on TensorRT-LLM and SGLang, H100/H200; aiconfigurator silicon_sample.csv, Apache-2.0, NVIDIA):
-     * every one is predicted by the closed-network model of the two pools (2026-12-02: median errors 13.1% TTFT and
-     * 5.2% TPOT once attention-DP prefill steps carried only the loaded ranks' prompts (Disaggregation); 15.8% and
+     * every one is predicted by the closed-network model of the two pools (2026-12-02: median errors 13.4% TTFT and
+     * 3.4% TPOT once attention-DP ranks read all their dense weights (PerfModel) and InferenceX's TensorRT-LLM
+     * measured-experts queue was refitted; 13.1% and 5.2% once attention-DP prefill steps carried only the loaded ranks' prompts (Disaggregation); 15.8% and
      * 5.3% once InferenceX's H100 Dynamo runs prefilled with their recipes' DeepEP all-to-all
      * (LatencyReplay.forcedExpertDispatch) and SGLang's DP-attention decode all-gathered its experts' inputs (the same
      * medians, two rows beyond 3x; three with the all-to-all alone); 18.3% and 5.4% once they decoded with their recipes' batch (LatencyReplay
@@ -195,10 +198,12 @@ class ValidateLatencyCommandTest {
     void disaggregatedPoints_allPredicted(@TempDir Path dir) throws Exception {
         JsonNode j = replay(dir, "latency-points-disagg.csv");
         assertEquals(36, j.get("predicted_rows").asInt());
-        assertEquals(0.131, j.get("median_abs_error_ttft").asDouble(), 0.005);
-        assertEquals(0.052, j.get("median_abs_error_tpot").asDouble(), 0.005);
-        // Per engine and mode, as issue 11's target is stated (2026-12-02): SGLang's three rows 58.7% TTFT and 23.1% TPOT
-        // since SGLang's measured-experts calibration was refitted with GLM-5's DSA blocks (57.7% and 22.0% before) with
+        assertEquals(0.134, j.get("median_abs_error_ttft").asDouble(), 0.005);
+        assertEquals(0.034, j.get("median_abs_error_tpot").asDouble(), 0.005);
+        // Per engine and mode, as issue 11's target is stated (2026-12-02): SGLang's three rows 46.1% TTFT and 11.6% TPOT
+        // once their DP-8 decode ranks read all their dense weights (28.4 -> 32.7 ms at 8 sequences a rank, 34.7 measured);
+        // TensorRT-LLM's 33 rows 12.1% and 3.2%, three beyond 3x (DeepSeek-V3 on H200 at 768 clients, line 100 of the
+        // reference set, 2.85 s against 8.76 s, joined the two below). 58.7% and 23.1% before, since SGLang's measured-experts calibration was refitted with GLM-5's DSA blocks (57.7% and 22.0% before) with
         // their decode's all-gather and reduce-scatter around each MoE layer (66.1% and 28.6% without, one of them,
         // DeepSeek-V3 on H200 at 128 clients, beyond 3x: 11.3 s predicted, 3.6 s measured; 8.8 s now); TensorRT-LLM's 33
         // rows 12.1% and 4.5% once attention-DP prefill steps carry only the loaded ranks' prompts (14.9% before), two
@@ -210,15 +215,15 @@ class ValidateLatencyCommandTest {
         assertEquals(2, engines.size(), engines.toString());
         assertEquals("sglang | disagg", engines.get(0).get("engine_mode").asText());
         assertEquals(3, engines.get(0).get("predicted").asInt());
-        assertEquals(0.587, engines.get(0).get("median_abs_error_ttft").asDouble(), 0.005);
-        assertEquals(0.231, engines.get(0).get("median_abs_error_tpot").asDouble(), 0.005);
+        assertEquals(0.461, engines.get(0).get("median_abs_error_ttft").asDouble(), 0.005);
+        assertEquals(0.116, engines.get(0).get("median_abs_error_tpot").asDouble(), 0.005);
         assertEquals(0, engines.get(0).get("rows_beyond_3x").asInt());
         assertEquals("trtllm | disagg", engines.get(1).get("engine_mode").asText());
         assertEquals(33, engines.get(1).get("predicted").asInt());
         assertEquals(0.121, engines.get(1).get("median_abs_error_ttft").asDouble(), 0.005);
-        assertEquals(0.045, engines.get(1).get("median_abs_error_tpot").asDouble(), 0.005);
-        assertEquals(2, engines.get(1).get("rows_beyond_3x").asInt());
-        assertEquals(2, j.get("rows_beyond_3x").asInt());
+        assertEquals(0.032, engines.get(1).get("median_abs_error_tpot").asDouble(), 0.005);
+        assertEquals(3, engines.get(1).get("rows_beyond_3x").asInt());
+        assertEquals(3, j.get("rows_beyond_3x").asInt());
     }
 
     /** validate-latency --json of the test resource {@code reference/NAME}, which must exit 0. */

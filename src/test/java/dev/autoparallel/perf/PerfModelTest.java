@@ -15,8 +15,10 @@ import dev.autoparallel.memory.MemoryEstimate;
 import dev.autoparallel.memory.MemoryModel;
 import dev.autoparallel.memory.ServingQuantization;
 import dev.autoparallel.model.ReferenceModels;
+import dev.autoparallel.model.Component;
 import dev.autoparallel.model.ConfigParser;
 import dev.autoparallel.model.ModelSpec;
+import dev.autoparallel.model.Tensor;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -401,6 +403,39 @@ class PerfModelTest {
         PerfModel.Steps steps = measuredExpertSteps(ReferenceModels.spec("deepseek-ai/DeepSeek-V3"), new Layout(8, 1, 1, true),
                 ServingEngine.TRTLLM);
         assertEquals(61 * (1464e-6 - 1312e-6), steps.seconds(0, 8192, 8192) - steps.seconds(0, 4096, 8192), 1e-9);
+    }
+
+    /**
+     * Expert parallelism spreads whole experts over the TP x DP group but attention data parallelism keeps every dense
+     * weight on every rank: DeepSeek-V3 at DP 8 x EP 8 on H200 holds its 256 / 8 = 32 experts per layer beside all of its
+     * MLA projections, shared experts, dense layers, embedding and head (19.1 GB, the model's bytes outside its routed
+     * experts), which each decode step reads, eight times what a TP 8 x EP 8 rank holds of them. Until 2026-12-02 the
+     * model's own byte shares were applied to the rank (under 3% dense), which read about 3 GB of them and left SGLang's DP-8 decode of DeepSeek-V3 (InferenceX's
+     * disaggregated runs, measured-latency.csv lines 17-19) 18-27% fast.
+     */
+    @Test
+    void attentionDataParallelRanks_readTheirWholeDenseWeights() {
+        ModelSpec spec = ReferenceModels.spec("deepseek-ai/DeepSeek-V3");
+        Gpu h200 = GpuCatalog.require("H200", "gpu");
+        MemoryModel memory = new MemoryModel(spec, h200);
+        double dense = 0;
+        for (Tensor t : spec.servedTensors()) {
+            if (t.component() != Component.ROUTED_EXPERTS) {
+                dense += spec.quantization().bytes(t, spec.servingDtype());
+            }
+        }
+        double bandwidth = h200.hbmBytesPerSecond() * PerfModel.ETA_HBM;
+        double[] read = new double[2];
+        Layout[] layouts = {new Layout(1, 1, 8, true), new Layout(8, 1, 1, true)};
+        for (int i = 0; i < layouts.length; i++) {
+            MemoryEstimate mem = memory.evaluate(layouts[i], EngineSettings.defaults().withMaxModelLen(16384).withMaxNumSeqs(8),
+                    h200.memoryBytes());
+            read[i] = PerfModel.rooflineOnly(memory).steps(layouts[i], 8, mem, ServingEngine.SGLANG, ServingEngine::calibration)
+                    .denseReadSeconds() * bandwidth;
+        }
+        assertEquals(dense, read[0], 0.02 * dense);
+        assertEquals(19.1e9, read[0], 0.2e9);
+        assertEquals(8, read[0] / read[1], 0.4);
     }
 
     /**
