@@ -68,8 +68,9 @@ public final class EngineFit {
             return;
         }
         EngineCalibration now = engine.calibration(source);
-        if (args.length > 3 && args[3].equals("harness")) {
-            fitHarnessQueues(engine, source, rows, model, now);
+        // "harness": each harness's queue alone; "burst": with a first-burst term as well (EngineCalibration#burstFactor).
+        if (args.length > 3 && (args[3].equals("harness") || args[3].equals("burst"))) {
+            fitHarnessQueues(engine, source, rows, model, now, args[3].equals("burst"));
             return;
         }
         double[] before = errors(rows, model, source, now);
@@ -114,19 +115,23 @@ public final class EngineFit {
         System.out.printf(Locale.ROOT, "fitted step %.2f ms + %.0f us a MoE layer, prefill %.0f ms, queue factor %.1f,"
                         + " exponent %.1f: TTFT %.1f%%, TPOT %.1f%% (%d predicted)%n", bestStep * 1e3, bestMoe * 1e6,
                 bestPrefill * 1e3, bestQueue, bestExponent, after[0] * 100, after[1] * 100, (int) after[2]);
-        fitHarnessQueues(engine, source, rows, model, fitted);
+        fitHarnessQueues(engine, source, rows, model, fitted, false);
     }
 
     /** The fewest rows of a harness that its own queue is fitted on; with fewer it keeps the source's queue. */
     static final int MIN_HARNESS_ROWS = 20;
 
+    /** The first-burst factors the harness fit tries with {@code burst}: 0 and 1 / 2N for N from 160,000 down to 50 requests. */
+    static final double[] BURSTS = {0, 3.125e-6, 6.25e-6, 1.25e-5, 2.5e-5, 5e-5, 1e-4, 2e-4, 4e-4, 8e-4, 1.6e-3, 3.2e-3, 1e-2};
+
     /**
      * Fits each harness's queue factor and exponent on its own rows, with {@code base}'s step, prefill and MoE-layer
-     * overheads (the engine's, whatever the load), by grid search (factor 0 to 2 by 0.05, exponent 0 to 1 by 0.1) for
-     * the lowest sum of the median absolute TTFT and TPOT errors.
+     * overheads (the engine's, whatever the load), by grid search (factor 0 to 2 by 0.05, exponent 0 to 1 by 0.1; with
+     * {@code burst}, factor 0 to 2 by 0.1 and a first-burst factor from {@link #BURSTS}) for the lowest sum of the median
+     * absolute TTFT and TPOT errors.
      */
     static void fitHarnessQueues(ServingEngine engine, PerfModel.StepSource source, List<Map<String, String>> rows,
-                                 Function<String, ModelSpec> model, EngineCalibration base) {
+                                 Function<String, ModelSpec> model, EngineCalibration base, boolean burst) {
         for (BenchmarkHarness harness : BenchmarkHarness.values()) {
             List<Map<String, String>> own = rows.stream().filter(r -> HARNESS.get(r) == harness).toList();
             if (own.size() < MIN_HARNESS_ROWS) {
@@ -139,22 +144,26 @@ public final class EngineFit {
             double[] shared = errors(own, model, source, base);
             EngineCalibration best = base;
             double bestSum = Double.MAX_VALUE;
-            for (int e = 0; e <= 10; e++) {
-                for (int q = 0; q <= 40; q++) {
-                    EngineCalibration c = base.withQueue(q * 0.05, e * 0.1);
-                    double[] err = errors(own, model, source, c);
-                    if (err[0] + err[1] < bestSum) {
-                        bestSum = err[0] + err[1];
-                        best = c;
+            for (double b : burst ? BURSTS : new double[] {0}) {
+                for (int e = 0; e <= 10; e++) {
+                    for (int q = 0; q <= 40; q += burst ? 2 : 1) {
+                        EngineCalibration c = base.withQueue(q * 0.05, e * 0.1, b);
+                        double[] err = errors(own, model, source, c);
+                        if (err[0] + err[1] < bestSum) {
+                            bestSum = err[0] + err[1];
+                            best = c;
+                        }
                     }
                 }
             }
             double[] after = errors(own, model, source, best);
             System.out.printf(Locale.ROOT, "  %s: %d rows; the source's queue %.2f x (C-1)^%.1f: TTFT %.1f%%, TPOT %.1f%%;"
-                            + " now %.2f x (C-1)^%.1f: TTFT %.1f%%, TPOT %.1f%%; fitted %.2f x (C-1)^%.1f: TTFT %.1f%%, TPOT %.1f%%%n",
+                            + " now %.2f x (C-1)^%.1f + %.3g x C^2: TTFT %.1f%%, TPOT %.1f%%; fitted %.2f x (C-1)^%.1f + %.3g x C^2:"
+                            + " TTFT %.1f%%, TPOT %.1f%%, %d rows beyond 3x (%d now)%n",
                     harness.key(), own.size(), base.queueFactor(), base.queueExponent(), shared[0] * 100, shared[1] * 100,
-                    current.queueFactor(), current.queueExponent(), before[0] * 100, before[1] * 100, best.queueFactor(),
-                    best.queueExponent(), after[0] * 100, after[1] * 100);
+                    current.queueFactor(), current.queueExponent(), current.burstFactor(), before[0] * 100, before[1] * 100,
+                    best.queueFactor(), best.queueExponent(), best.burstFactor(), after[0] * 100, after[1] * 100, (int) after[3],
+                    (int) before[3]);
         }
     }
 
@@ -163,6 +172,7 @@ public final class EngineFit {
                            EngineCalibration c) {
         List<Double> ttft = new ArrayList<>();
         List<Double> tpot = new ArrayList<>();
+        int beyond = 0;
         int line = 1;
         for (Map<String, String> r : rows) {
             BenchmarkHarness harness = HARNESS.get(r);
@@ -171,8 +181,9 @@ public final class EngineFit {
             if (row.predicted()) {
                 ttft.add(row.ttftError());
                 tpot.add(row.tpotError());
+                beyond += row.offByMoreThan(LatencyReplay.ROW_ERROR_FACTOR) ? 1 : 0;
             }
         }
-        return new double[] {LatencyReplay.median(ttft), LatencyReplay.median(tpot), ttft.size()};
+        return new double[] {LatencyReplay.median(ttft), LatencyReplay.median(tpot), ttft.size(), beyond};
     }
 }

@@ -571,11 +571,34 @@ class LatencyReplayTest {
     }
 
     /**
+     * aiconfigurator's runs measure a first burst: every client sends at once into an empty server and a run of a fixed
+     * number of requests counts that wave with the rest, C^2 / 2N prefills a request (EngineCalibration#burstFactor,
+     * 2e-4: N = 2,500). Qwen3-32B FP8 on one H100 under TensorRT-LLM 1.0.0rc3, 1,024 in / 512 out (measured-latency.csv
+     * lines 359 and 368): 486 ms TTFT at 64 clients, 751 ms at 128. The queue in (C-1)^b alone gave 449 and 544 ms; with
+     * the burst, 64 clients barely move (4,096 x 2e-4 = 0.8 prefills) and 128 take 3.3 prefills more, within 15%.
+     */
+    @Test
+    void aiconfiguratorsRuns_queueTheirFirstBurst() {
+        String source = "source_file=/Users/harrli/projects/aic-auto-gap-analysis/data/h100_sxm/trtllm/1.0.0rc3/Qwen_Qwen3-32B.csv;"
+                + " silicon_concurrency=";
+        LatencyReplay.Row at64 = LatencyReplay.replay(359, csvLine(source + "64,trtllm,1.0.0rc3,Qwen/Qwen3-32B,h100_sxm,fp8,agg,"
+                + "1024,512,fp8,fp8,64,1,1,,1,1,,,,,,,,,,,,,,,485.852734840625,29.16090957265625"), AutoParallel::model);
+        LatencyReplay.Row at128 = LatencyReplay.replay(368, csvLine(source + "128,trtllm,1.0.0rc3,Qwen/Qwen3-32B,h100_sxm,fp8,agg,"
+                + "1024,512,fp8,fp8,128,1,1,,1,1,,,,,,,,,,,,,,,750.7361997085,43.735554722"), AutoParallel::model);
+        assertSame(BenchmarkHarness.AICONFIGURATOR, at128.harness());
+        assertEquals(486, at64.ttftMs(), 0.10 * 486);
+        assertEquals(751, at128.ttftMs(), 0.15 * 751);
+        EngineCalibration burstOnly = new EngineCalibration(0, 0, 0, 0, 0, 2e-4);
+        assertEquals(0.1 * 3.2768, burstOnly.queueSeconds(0.1, 128), 1e-12);
+    }
+
+    /**
      * How long a new prompt waits behind others depends on how the benchmark's clients send requests, so each harness
      * has its own queue (fitted 2026-12-02 by jobs/fit-engine.sh ENGINE FILE SOURCE harness on its own rows of
      * measured-latency.csv); the engine's step and prefill overheads are shared. TensorRT-LLM on measured kernels:
-     * InferenceX's runs 0.15 x (C-1)^0.8 (72 rows), aiconfigurator's own 1.55 x (C-1)^0.3 (357 rows); its roofline has
-     * too few aiconfigurator rows (3) for one and keeps the source's; scaled kernels take the measured ones'.
+     * InferenceX's runs 0.15 x (C-1)^0.8 (72 rows), aiconfigurator's own 2.00 x (C-1)^0.2 and a first burst of 2e-4 x
+     * C^2 prefills (357 rows; by jobs/fit-engine.sh ... burst, 2026-12-02); its roofline has too few aiconfigurator rows
+     * (3) for one and keeps the source's; scaled kernels take the measured ones'.
      */
     @Test
     void eachHarness_queuesWithItsOwnFit_overTheEnginesOverheads() {
@@ -585,8 +608,10 @@ class LatencyReplayTest {
                 BenchmarkHarness.AICONFIGURATOR);
         assertEquals(0.15, ix.queueFactor(), 1e-9);
         assertEquals(0.8, ix.queueExponent(), 1e-9);
-        assertEquals(1.55, aic.queueFactor(), 1e-9);
-        assertEquals(0.3, aic.queueExponent(), 1e-9);
+        assertEquals(0, ix.burstFactor(), 1e-12);
+        assertEquals(2.00, aic.queueFactor(), 1e-9);
+        assertEquals(0.2, aic.queueExponent(), 1e-9);
+        assertEquals(2e-4, aic.burstFactor(), 1e-12);
         for (EngineCalibration c : List.of(ix, aic)) {
             assertEquals(shared.stepOverheadS(), c.stepOverheadS());
             assertEquals(shared.prefillOverheadS(), c.prefillOverheadS());
