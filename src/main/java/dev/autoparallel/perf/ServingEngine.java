@@ -162,19 +162,20 @@ public enum ServingEngine {
      * </ul>
      * aiconfigurator's runs queue more than (C-1)^b allows at their highest loads: at 128 clients their TTFT jumps
      * (TensorRT-LLM 1.0's rows: median 41% under measured with that queue at 128 clients, 2.5% at 64), as a first burst
-     * does when every client
-     * sends at once into an empty server and a run of a fixed N requests measures that wave with the rest: the k-th
-     * prompt waits k - 1 prefills, C^2 / 2N prefills a request on average ({@link EngineCalibration#burstFactor} 1 / 2N).
+     * does when every client sends at once into an empty server and a run of a fixed N requests measures that wave with
+     * the rest: the k-th prompt waits k - 1 prefills, C^2 / 2N prefills a request on average ({@link
+     * EngineCalibration#burstFactor} 1 / 2N).
      * Fitted 2026-12-02 ({@code jobs/fit-engine.sh ENGINE FILE SOURCE burst}: factor 0 to 2 by 0.1, exponent by 0.1,
      * burst 0 or 1 / 2N for N from 50 to 160,000) on those rows alone: TensorRT-LLM measured kernels 1.55 x (C-1)^0.3 ->
      * 2.00 x (C-1)^0.2 + 2e-4 x C^2, TTFT 14.7% -> 12.7% on its 357 rows, TPOT 12.4% -> 12.8%, rows beyond 3x 35 -> 29;
      * vLLM measured kernels 0.40 x (C-1)^0.6 -> 1.10 x (C-1)^0.3 + 2e-4 x C^2, 13.7% -> 11.3% on 114, TPOT 9.1% -> 8.9%;
-     * both burst factors are one N, 2,500 requests. SGLang's roofline rows (Llama-3.1-8B FP8 at up to 512 clients) take
+     * vLLM measured experts 0.95 x (C-1)^0.2 -> 1.20 x (C-1)^0.1 + 2e-4 x C^2, 4.8% -> 4.6% on 32: the three burst factors
+     * are one N, 2,500 requests. SGLang's roofline rows (Llama-3.1-8B FP8 at up to 512 clients) take
      * 1.10 x (C-1)^0.4 + 5e-5 x C^2, 13.4% -> 11.0% on 46, beyond 3x 7 -> 3: SGLang prefills a burst's prompts in shared
      * steps, faster than one isolated prefill each. Fitted on TensorRT-LLM's Llama-3.1-8B rows alone, the burst took its
      * Qwen3-32B rows from 24.1% to 8.6% (and fitted on Qwen3-32B, Llama-3.1-8B's from 30.5% to 27.4%). SGLang's measured
-     * kernels (11.0% -> 11.4%) and InferenceX's runs (10 x C requests: their burst is a share of every load, which the
-     * (C-1)^b term holds) keep theirs.
+     * kernels (11.0% -> 11.4%), TensorRT-LLM's measured experts (10.0% -> 9.0% at 2.5e-5, another N) and InferenceX's
+     * runs (10 x C requests: their burst is a share of every load, which the (C-1)^b term holds) keep theirs.
      * TPOT moves by 0.5 points or less on each. Fitting each harness's prefill overhead as well gained little more
      * (TensorRT-LLM measured kernels on InferenceX 7.4% -> 6.2%, measured experts 24.7% -> 22.0%) and was not kept: the
      * overheads are the engine's.
@@ -198,8 +199,8 @@ public enum ServingEngine {
     private final EngineCalibration[] planning = new EngineCalibration[PerfModel.StepSource.values().length];
 
     /**
-     * How a new prompt queues (factor x its prefill x (C - 1)^exponent) under one benchmark harness's load, for the steps of
-     * one source, fitted on that harness's rows alone.
+     * How a new prompt queues (factor x its prefill x (C - 1)^exponent, plus burst x its prefill x C^2) under one
+     * benchmark harness's load, for the steps of one source, fitted on that harness's rows alone.
      */
     record HarnessQueue(BenchmarkHarness harness, PerfModel.StepSource source, double factor, double exponent, double burst) {
         HarnessQueue(BenchmarkHarness harness, PerfModel.StepSource source, double factor, double exponent) {
