@@ -179,7 +179,8 @@ class ValidateLatencyCommandTest {
      * (DeepSeek-V3 on TensorRT-LLM and SGLang, H100/H200; aiconfigurator silicon_sample.csv, Apache-2.0, NVIDIA):
      * every one is predicted by the closed-network model of the two pools (2026-12-02: median errors 13.4% TTFT and
      * 3.4% TPOT once attention-DP ranks read all their dense weights (PerfModel) and InferenceX's TensorRT-LLM
-     * measured-experts queue was refitted; 13.1% and 5.2% once attention-DP prefill steps carried only the loaded ranks' prompts (Disaggregation); 15.8% and
+     * measured-experts queue was refitted; 13.1% and 5.2% once attention-DP prefill steps carried only the loaded ranks'
+     * prompts (Disaggregation); 15.8% and
      * 5.3% once InferenceX's H100 Dynamo runs prefilled with their recipes' DeepEP all-to-all
      * (LatencyReplay.forcedExpertDispatch) and SGLang's DP-attention decode all-gathered its experts' inputs (the same
      * medians, two rows beyond 3x; three with the all-to-all alone); 18.3% and 5.4% once they decoded with their recipes' batch (LatencyReplay
@@ -204,7 +205,8 @@ class ValidateLatencyCommandTest {
         // Per engine and mode, as issue 11's target is stated (2026-12-02): SGLang's three rows 46.1% TTFT and 11.6% TPOT
         // once their DP-8 decode ranks read all their dense weights (28.4 -> 32.7 ms at 8 sequences a rank, 34.7 measured);
         // TensorRT-LLM's 33 rows 12.1% and 3.2%, three beyond 3x (DeepSeek-V3 on H200 at 768 clients, line 100 of the
-        // reference set, 2.85 s against 8.76 s, joined the two below). 58.7% and 23.1% before, since SGLang's measured-experts calibration was refitted with GLM-5's DSA blocks (57.7% and 22.0% before) with
+        // reference set, 2.85 s against 8.76 s, joined the two below). 58.7% and 23.1% before, since SGLang's
+        // measured-experts calibration was refitted with GLM-5's DSA blocks (57.7% and 22.0% before) with
         // their decode's all-gather and reduce-scatter around each MoE layer (66.1% and 28.6% without, one of them,
         // DeepSeek-V3 on H200 at 128 clients, beyond 3x: 11.3 s predicted, 3.6 s measured; 8.8 s now); TensorRT-LLM's 33
         // rows 12.1% and 4.5% once attention-DP prefill steps carry only the loaded ranks' prompts (14.9% before), two

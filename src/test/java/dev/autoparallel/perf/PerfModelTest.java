@@ -14,10 +14,10 @@ import dev.autoparallel.memory.Layout;
 import dev.autoparallel.memory.MemoryEstimate;
 import dev.autoparallel.memory.MemoryModel;
 import dev.autoparallel.memory.ServingQuantization;
-import dev.autoparallel.model.ReferenceModels;
 import dev.autoparallel.model.Component;
 import dev.autoparallel.model.ConfigParser;
 import dev.autoparallel.model.ModelSpec;
+import dev.autoparallel.model.ReferenceModels;
 import dev.autoparallel.model.Tensor;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -410,8 +410,8 @@ class PerfModelTest {
      * weight on every rank: DeepSeek-V3 at DP 8 x EP 8 on H200 holds its 256 / 8 = 32 experts per layer beside all of its
      * MLA projections, shared experts, dense layers, embedding and head (19.1 GB, the model's bytes outside its routed
      * experts), which each decode step reads, eight times what a TP 8 x EP 8 rank holds of them. Until 2026-12-02 the
-     * model's own byte shares were applied to the rank (under 3% dense), which read about 3 GB of them and left SGLang's DP-8 decode of DeepSeek-V3 (InferenceX's
-     * disaggregated runs, measured-latency.csv lines 17-19) 18-27% fast.
+     * model's own byte shares were applied to the rank (under 3% dense), which read about 3 GB of them and left SGLang's
+     * DP-8 decode of DeepSeek-V3 (InferenceX's disaggregated runs, measured-latency.csv lines 17-19) 18-27% fast.
      */
     @Test
     void attentionDataParallelRanks_readTheirWholeDenseWeights() {
