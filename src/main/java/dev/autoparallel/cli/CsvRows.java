@@ -8,15 +8,34 @@ import java.util.Map;
 
 /** Reads RFC 4180 CSV text (quoted fields, doubled quotes, CRLF or LF) into maps keyed by the header. */
 final class CsvRows {
+    /** How much of a refused header an error message quotes. */
+    private static final int HEADER_SHOWN = 200;
+
     private CsvRows() {
     }
 
     static List<Map<String, String>> parse(String text, String source) {
+        return parse(text, source, List.of(), "");
+    }
+
+    /**
+     * As {@link #parse(String, String)}, refusing a header without every column of {@code required} (a file of another
+     * format would otherwise yield rows that each lack everything); {@code format} names the format in the message.
+     */
+    static List<Map<String, String>> parse(String text, String source, List<String> required, String format) {
         List<List<String>> records = records(text, source);
         if (records.isEmpty()) {
             throw new InvalidConfigurationException("csv", source + ": empty; a header line was expected");
         }
         List<String> header = records.get(0);
+        List<String> missing = required.stream().filter(c -> !header.contains(c)).toList();
+        if (!missing.isEmpty()) {
+            String read = String.join(",", header);
+            throw new InvalidConfigurationException(missing.get(0), source + ": the header lacks the column"
+                    + (missing.size() == 1 ? " " : "s ") + String.join(", ", missing) + "; " + format + " needs "
+                    + String.join(", ", required) + " (header read: "
+                    + (read.length() > HEADER_SHOWN ? read.substring(0, HEADER_SHOWN) + "..." : read) + ")");
+        }
         List<Map<String, String>> out = new ArrayList<>();
         for (int i = 1; i < records.size(); i++) {
             List<String> rec = records.get(i);

@@ -42,7 +42,8 @@ final class ValidateLatencyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<Map<String, String>> records = CsvRows.parse(TextFiles.read(file, "csv", MAX_BYTES), file.toString());
+        List<Map<String, String>> records = CsvRows.parse(TextFiles.read(file, "csv", MAX_BYTES), file.toString(),
+                LatencyReplay.REQUIRED_COLUMNS, "a file of measured serving points (aiconfigurator's silicon_sample.csv columns)");
         // Each model is resolved once: its spec, or the error every row of it then reports (no Hub retries per row).
         Map<String, Object> models = new HashMap<>();
         Function<String, ModelSpec> model = id -> {

@@ -221,6 +221,13 @@ public final class LatencyReplay {
     }
 
     /**
+     * The columns every row needs (what was served, where, at which lengths, and what was measured); a row's layout,
+     * concurrency and disaggregated pools have their own columns, whose absence refuses that row alone.
+     */
+    public static final List<String> REQUIRED_COLUMNS = List.of("model_path", "backend", "system", "isl", "osl",
+            "silicon_ttft_ms", "silicon_tpot_ms");
+
+    /**
      * Replays one row, each engine with the queue fitted on its harness's rows ({@link
      * ServingEngine#calibration(PerfModel.StepSource, BenchmarkHarness)}).
      *

@@ -99,6 +99,24 @@ class ValidateLatencyCommandTest {
         assertTrue(rows.get(4).get("error").isNull(), rows.get(4).toString());
     }
 
+    /**
+     * A file of another format (here one without the measured columns) is refused whole, naming what its header lacks,
+     * rather than read as rows that each lack everything and reported with exit 0.
+     */
+    @Test
+    void aHeaderWithoutTheRequiredColumns_isRefusedByName(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("rows.csv");
+        Files.writeString(csv, """
+                model_path,backend,system,isl,osl,ttft_ms,tpot_ms
+                meta-llama/Llama-3.1-70B,vllm,h100_sxm,1024,1024,120.5,13.1
+                """);
+        Run r = MainTest.run("validate-latency", csv.toString(), "--json");
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.err().contains("the header lacks the columns silicon_ttft_ms, silicon_tpot_ms;"), r.err());
+        assertTrue(r.err().contains("header read: model_path,backend,system,isl,osl,ttft_ms,tpot_ms"), r.err());
+        assertTrue(r.out().isEmpty(), r.out());
+    }
+
     @Test
     void rowsThatCannotBePredicted_sayWhy(@TempDir Path dir) throws Exception {
         Path csv = dir.resolve("rows.csv");
