@@ -130,6 +130,13 @@ public final class KernelTables {
         private final Map<String, MlaModule> dsaDecodeModule = new HashMap<>();
         /** The same block in prefill, nothing cached before the prompt, by the same key. */
         private final Map<String, MlaModule> dsaContextModule = new HashMap<>();
+        /**
+         * One Gated DeltaNet layer's linear attention in prefill (causal convolution and chunked delta rule) by "key heads
+         * per rank,value heads per rank,key head dim,value head dim": microseconds by prompts and prompt length.
+         */
+        private final Map<String, MlaModule> gdnContext = new HashMap<>();
+        /** The same layer's decode (convolution update and recurrent delta rule) by the same key, by decoding sequences. */
+        private final Map<String, MoeCurve> gdnDecode = new HashMap<>();
         /** Context MLA attention by heads per rank: causal token pairs per second by log2 of the pairs. */
         private final Map<Integer, Curve> mlaContext = new HashMap<>();
         /** The engine's tensor-parallel all-reduce by GPU count: message bytes per second by log2 of the bytes. */
@@ -184,6 +191,20 @@ public final class KernelTables {
          */
         Optional<MlaModule> dsaContextModule(String model, String kvDtype, String gemmDtype, int heads) {
             return Optional.ofNullable(dsaContextModule.get(model + "," + kvDtype + "," + gemmDtype + "," + heads));
+        }
+
+        /**
+         * One Gated DeltaNet layer's linear attention (not its projections) with {@code kHeads} key and {@code vHeads}
+         * value heads per rank of {@code kDim} and {@code vDim}: in prefill by prompts and prompt length; empty where not
+         * measured.
+         */
+        Optional<MlaModule> gdnContext(int kHeads, int vHeads, int kDim, int vDim) {
+            return Optional.ofNullable(gdnContext.get(kHeads + "," + vHeads + "," + kDim + "," + vDim));
+        }
+
+        /** The same layer in decode, by decoding sequences (one token each); empty where not measured. */
+        Optional<MoeCurve> gdnDecode(int kHeads, int vHeads, int kDim, int vDim) {
+            return Optional.ofNullable(gdnDecode.get(kHeads + "," + vHeads + "," + kDim + "," + vDim));
         }
 
         /** Context MLA attention with {@code heads} query heads per rank: a curve of causal token pairs per second. */
@@ -288,6 +309,8 @@ public final class KernelTables {
             mlaContextModule.forEach((key, m) -> k.mlaContextModule.put(key, m.scaled(bf16)));
             dsaDecodeModule.forEach((key, m) -> k.dsaDecodeModule.put(key, m.scaled(Math.min(hbm, bf16))));
             dsaContextModule.forEach((key, m) -> k.dsaContextModule.put(key, m.scaled(bf16)));
+            gdnContext.forEach((key, m) -> k.gdnContext.put(key, m.scaled(Math.min(hbm, bf16))));
+            gdnDecode.forEach((key, c) -> k.gdnDecode.put(key, c.scaled(Math.min(hbm, bf16))));
             double link = to.intraNodeBytesPerSecond() / from.intraNodeBytesPerSecond();
             allReduce.forEach((gpus, c) -> k.allReduce.put(gpus, c.scaled(link)));
             collectives.forEach((key, c) -> k.collectives.put(key, c.scaled(link)));
@@ -615,6 +638,8 @@ public final class KernelTables {
         loadMlaModule(byKey, "/perf/mla_context_module.csv", 3, k -> k.mlaContextModule);
         loadMlaModule(byKey, "/perf/dsa_decode_module.csv", 4, k -> k.dsaDecodeModule);
         loadMlaModule(byKey, "/perf/dsa_context_module.csv", 4, k -> k.dsaContextModule);
+        loadMlaModule(byKey, "/perf/gdn_context.csv", 4, k -> k.gdnContext);
+        loadGdnDecode(byKey);
         List<String[]> moe = lines("/perf/moe.csv");
         String[] header = moe.remove(0);
         // system, engine, dtype, hidden, inter, topk, experts, moe_tp, moe_ep, kernel, then one column per token count.
@@ -650,7 +675,8 @@ public final class KernelTables {
 
     /**
      * mla_decode_module.csv and mla_context_module.csv (system, engine, KV dtype, GEMM dtype, heads, batch) and
-     * dsa_decode_module.csv and dsa_context_module.csv (system, engine, model, KV dtype, GEMM dtype, heads, batch), then
+     * dsa_decode_module.csv and dsa_context_module.csv (system, engine, model, KV dtype, GEMM dtype, heads, batch) and
+     * gdn_context.csv (system, engine, key heads, value heads, key and value head dims, batch), then
      * microseconds per cached-token count or prompt length (header {@code us_N}); a grid per system, engine and the
      * {@code keys} columns after them, put in the map {@code into} gives under those columns joined by commas. A row may
      * stop short of the longest contexts (large batches run out of memory there) or skip a count between measured ones;
@@ -698,6 +724,32 @@ public final class KernelTables {
                         new MlaModule(batches, steps, rows.values().toArray(new double[0][])));
             }
         });
+    }
+
+    /**
+     * gdn_decode.csv: system, engine, key heads, value heads, key and value head dims per rank, then microseconds per
+     * decoding sequence count (header {@code us_N}); a row may stop short of the largest counts (not measured there).
+     */
+    private static void loadGdnDecode(Map<String, Kernels> byKey) {
+        List<String[]> lines = lines("/perf/gdn_decode.csv");
+        String[] header = lines.remove(0);
+        int first = 6;
+        for (String[] r : lines) {
+            Kernels kernels = byKey.get(r[0] + "," + r[1]);
+            if (kernels == null) {
+                continue;
+            }
+            List<double[]> points = new ArrayList<>();
+            for (int i = first; i < r.length; i++) {
+                if (!r[i].isEmpty()) {
+                    points.add(new double[] {Double.parseDouble(header[i].substring("us_".length())), Double.parseDouble(r[i]) * 1e-6});
+                }
+            }
+            if (points.size() >= 2) {
+                kernels.gdnDecode.put(String.join(",", Arrays.copyOfRange(r, 2, first)),
+                        new MoeCurve(points.stream().mapToDouble(p -> p[0]).toArray(), points.stream().mapToDouble(p -> p[1]).toArray()));
+            }
+        }
     }
 
     /** Where a curve of a per-system, per-engine table goes: its kernels, its key columns, the curve. */

@@ -10,6 +10,7 @@ import dev.autoparallel.model.Component;
 import dev.autoparallel.model.DType;
 import dev.autoparallel.model.Eagle3Draft;
 import dev.autoparallel.model.Family;
+import dev.autoparallel.model.LinearStateDims;
 import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.model.ModelSpec.AttentionKind;
 import dev.autoparallel.model.ModelSpec.Ffn;
@@ -115,6 +116,8 @@ public final class PerfModel {
     private final double kvReaderLayerCount;
     /** Mamba-2, Gated DeltaNet and KDA layers: each decoding sequence reads and writes its state once a step. */
     private final double stateLayerCount;
+    /** Gated DeltaNet layers: what the measured linear-attention tables time. */
+    private final double gdnLayerCount;
     /** Plain MLA layers and MLA layers with a DSA indexer: what the measured attention tables time. */
     private final long mlaLayerCount;
     private final long dsaLayerCount;
@@ -258,6 +261,7 @@ public final class PerfModel {
                 .filter(x -> x.mixer().keepsKvCache() || x.mixer() == Mixer.SHARED_KV).count();
         this.stateLayerCount = spec.layers().stream().filter(x -> x.mixer() == Mixer.GATED_DELTANET
                 || x.mixer() == Mixer.KDA || x.mixer() == Mixer.MAMBA2).count();
+        this.gdnLayerCount = spec.layers().stream().filter(x -> x.mixer() == Mixer.GATED_DELTANET).count();
         this.mlaLayerCount = spec.layers().stream().filter(x -> x.mixer() == Mixer.MLA).count();
         this.dsaLayerCount = spec.layers().stream().filter(x -> x.mixer() == Mixer.MLA_DSA).count();
         long intermediate = denseIntermediateSize(spec);
@@ -635,6 +639,14 @@ public final class PerfModel {
             return stage.source();
         }
 
+        /**
+         * Seconds one step spends in the measured linear-attention layers of the stage ({@code gdn_context.csv},
+         * {@code gdn_decode.csv}), within {@link #seconds}; 0 where they keep the roofline.
+         */
+        double linearAttentionSeconds(double decode, double ctx, double prefill) {
+            return stage.linearAttentionSeconds(decode, Math.max(1, ctx), prefill);
+        }
+
         /** Seconds one step spends reading the rank's weights other than its routed experts, which every step reads. */
         double denseReadSeconds() {
             return stage.denseReadS;
@@ -724,6 +736,15 @@ public final class PerfModel {
         private double dsaLayers;
         private KernelTables.MlaModule dsaModule;
         private KernelTables.MlaModule dsaContextModule;
+        /**
+         * With measured experts, a Gated DeltaNet hybrid's linear attention where the tables hold its heads per rank
+         * ({@code gdn_context.csv}, {@code gdn_decode.csv}): the stage's GDN layers, the layer in prefill by prompts and
+         * prompt length, in decode by decoding sequences, in place of the roofline's state read ({@link #stateReadS}),
+         * which counts no prefill at all; the layers' projections stay GEMMs of the roofline. Else 0 and null.
+         */
+        private double gdnLayers;
+        private KernelTables.MlaModule gdnContext;
+        private KernelTables.MoeCurve gdnDecode;
         private final double attentionReadS;
         private final double attentionDecodeTokenS;
         private final double attentionPrefillTokenS;
@@ -935,6 +956,9 @@ public final class PerfModel {
                 this.moeLayers = m.moeLayers() / (double) l.pp();
                 this.moeTokenScale = ep > 1 ? l.dp() : 1;
             });
+            if (moeLayer != null) {
+                measureLinearAttention(k, l);
+            }
             String kv = kvDtype == DType.FLOAT8 ? "fp8" : kvDtype == DType.BFLOAT16 || kvDtype == DType.FLOAT16 ? "bfloat16" : null;
             if (moeLayer == null || kv == null || spec.numAttentionHeads() % l.tp() != 0) {
                 return;
@@ -961,6 +985,42 @@ public final class PerfModel {
                     this.mlaContextModule = mlaModuleGemmDtype == null ? null
                             : k.mlaContextModule(kv, mlaModuleGemmDtype, heads).orElse(null);
                 }
+            }
+        }
+
+        /**
+         * The measured linear-attention layers of a step ({@link #gdnLayers}): {@code decoding} sequences advancing their
+         * state one token each (a draft token to verify advances it as a decoded one does) and {@code prefill} prompt tokens
+         * taken as prompts of {@code ctx} tokens (a share of one where fewer, as the MLA context blocks take them); 0 where
+         * the layers keep the roofline.
+         */
+        double linearAttentionSeconds(double decoding, double ctx, double prefill) {
+            if (gdnDecode == null) {
+                return 0;
+            }
+            return gdnLayers * ((decoding <= 0 ? 0 : gdnDecode.seconds(decoding))
+                    + (prefill <= 0 ? 0 : gdnContext.prefillSeconds(prefill / ctx, ctx)));
+        }
+
+        /**
+         * A Gated DeltaNet hybrid's linear-attention layers from the tables where they hold its key and value heads per rank
+         * (TP dividing both) and head dims, in prefill and in decode; a model with other state layers (Mamba-2, KDA: op-perf
+         * times Mamba-2 for TensorRT-LLM only) keeps the roofline's state read.
+         */
+        private void measureLinearAttention(Kernels k, Layout l) {
+            LinearStateDims state = spec.linearState();
+            if (state == null || state.mixer() != Mixer.GATED_DELTANET || gdnLayerCount != stateLayerCount
+                    || state.keyHeads() % l.tp() != 0 || state.heads() % l.tp() != 0) {
+                return;
+            }
+            int kHeads = state.keyHeads() / l.tp();
+            int vHeads = state.heads() / l.tp();
+            KernelTables.MlaModule context = k.gdnContext(kHeads, vHeads, state.keyHeadDim(), state.headDim()).orElse(null);
+            KernelTables.MoeCurve decode = k.gdnDecode(kHeads, vHeads, state.keyHeadDim(), state.headDim()).orElse(null);
+            if (context != null && decode != null) {
+                this.gdnContext = context;
+                this.gdnDecode = decode;
+                this.gdnLayers = gdnLayerCount / l.pp();
             }
         }
 
@@ -1167,7 +1227,9 @@ public final class PerfModel {
                 // at the step's tokens.
                 boolean module = (mlaModule != null || dsaModule != null) && decode > 0;
                 boolean contextModule = (mlaContextModule != null || dsaContextModule != null) && prefill > 0;
-                double rest = Math.max(memorySeconds(decode, ctx, prefill, verify) - (module || contextModule ? attentionReadS : 0),
+                double state = gdnDecode != null ? decode * stateReadS : 0;
+                double rest = Math.max(memorySeconds(decode, ctx, prefill, verify) - state
+                                - (module || contextModule ? attentionReadS : 0),
                         computeSeconds(decode, ctx, prefill, verify) - routedDecodeTokenS * (decode + verify)
                                 - routedPrefillTokenS * prefill - (module ? attentionDecodeTokenS * (decode + verify) : 0)
                                 - (contextModule ? attentionPrefillTokenS * prefill : 0));
@@ -1184,7 +1246,7 @@ public final class PerfModel {
                     kernels += dsaLayers * ((decode <= 0 ? 0 : dsaModule.seconds(decode + verify, ctx))
                             + (prefill <= 0 ? 0 : dsaContextModule.prefillSeconds(prefill / ctx, ctx)));
                 }
-                return kernels;
+                return kernels + linearAttentionSeconds(decode + verify, ctx, prefill);
             }
             return Math.max(memorySeconds(decode, ctx, prefill, verify), computeSeconds(decode, ctx, prefill, verify));
         }

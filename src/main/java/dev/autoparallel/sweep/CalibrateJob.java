@@ -57,6 +57,10 @@ import org.apache.spark.sql.functions;
  *       sequences, at each measured cached-token count (powers of two, 2 to 131,072);</li>
  *   <li>{@code dsa_context_module.csv}: the same block in prefill (nothing cached before the prompt), microseconds per
  *       system, engine, model, KV dtype, GEMM dtype, heads and prompts, at each measured prompt length;</li>
+ *   <li>{@code gdn_context.csv} and {@code gdn_decode.csv}: one Gated DeltaNet layer's linear attention (the causal
+ *       convolution and the gated delta rule; not its projections, which are GEMMs), microseconds per system, engine, key
+ *       and value heads per rank and their head dims: in prefill by prompts and prompt length (1 to 32,768), in decode by
+ *       decoding sequences (1 to 1,024); the engine's fastest delta-rule kernel;</li>
  *   <li>{@code allreduce.csv}: the engine's tensor-parallel all-reduce in CUDA graphs, achieved GB/s by GPU count and log2
  *       of the bfloat16 message bytes;</li>
  *   <li>{@code collectives.csv}: NCCL's all-gather, reduce-scatter and all-to-all within a node (the engine column reads
@@ -68,6 +72,7 @@ import org.apache.spark.sql.functions;
  * {@code SYSTEM/attention/ENGINE/VERSION/*_attention_perf.parquet}, {@code SYSTEM/moe/ENGINE/VERSION/moe_perf.parquet} and
  * {@code SYSTEM/mla/ENGINE/VERSION/*_mla_perf.parquet} and {@code mla_*_module_perf.parquet},
  * {@code SYSTEM/sparse_attention/ENGINE/VERSION/dsa_*_module_perf.parquet},
+ * {@code SYSTEM/linear_attention/ENGINE/VERSION/gdn_perf.parquet},
  * {@code SYSTEM/comm/ENGINE/VERSION/custom_allreduce_perf.parquet} and
  * {@code SYSTEM/comm/nccl/VERSION/nccl_perf.parquet} for the systems of {@link #SYSTEMS} that exist.
  */
@@ -116,6 +121,11 @@ public final class CalibrateJob {
      * much of the block those calibrations hold (vLLM's MLA block is left out for the same reason).
      */
     static final String DSA_MODULE_ENGINE = "sglang";
+    /** The prompt lengths of op-perf's Gated DeltaNet prefill timings (1 to 32,768, powers of two). */
+    static final List<Integer> GDN_PROMPT_LENGTHS = List.of(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192,
+            16384, 32768);
+    /** The decoding sequences of op-perf's Gated DeltaNet decode timings (1 to 1,024, powers of two). */
+    static final List<Integer> GDN_DECODE_BATCHES = List.of(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024);
     /** The op-perf folder of NCCL's own collectives (beside the engines' under {@code comm}). */
     static final String NCCL = "nccl";
     /** log2(n x k) buckets of the GEMM table: the measured n and k run from 32 to 65,536. */
@@ -160,7 +170,7 @@ public final class CalibrateJob {
         }
     }
 
-    /** Writes the twelve tables into {@code out}; returns how many rows each got. */
+    /** Writes the fourteen tables into {@code out}; returns how many rows each got. */
     public static Map<String, Integer> run(SparkSession spark, Path root, Path out) throws IOException {
         Files.createDirectories(out);
         Map<String, Integer> rows = new TreeMap<>();
@@ -190,6 +200,10 @@ public final class CalibrateJob {
                 List.of(DSA_MODULE_ENGINE));
         rows.put("dsa_context_module.csv", dsaContext == null ? 0
                 : writeDsaContextModule(dsaContext, out.resolve("dsa_context_module.csv")));
+        Dataset<Row> gdn = read(spark, root, "linear_attention", "gdn_perf.parquet");
+        Dataset<Row> gdnLayer = gdn == null ? null : gdnLayer(gdn).cache();
+        rows.put("gdn_context.csv", gdnLayer == null ? 0 : writeGdnContext(gdnLayer, out.resolve("gdn_context.csv")));
+        rows.put("gdn_decode.csv", gdnLayer == null ? 0 : writeGdnDecode(gdnLayer, out.resolve("gdn_decode.csv")));
         Dataset<Row> allReduce = read(spark, root, "comm", "custom_allreduce_perf.parquet");
         rows.put("allreduce.csv", allReduce == null ? 0 : writeAllReduce(allReduce, out.resolve("allreduce.csv")));
         Dataset<Row> nccl = read(spark, root, "comm", "nccl_perf.parquet", List.of(NCCL));
@@ -470,6 +484,76 @@ public final class CalibrateJob {
         return writeModule(module.withColumn("model", functions.regexp_replace(functions.col("model"), "-FP8$", "")), file,
                 List.of("system", "engine", "model", "kv_cache_dtype", "gemm_type", "num_heads", "batch_size"),
                 "system,engine,model,kv_dtype,gemm_dtype,heads,batch", column, counts, comment);
+    }
+
+    /**
+     * One Gated DeltaNet layer's linear attention per shape (op-perf {@code gdn_perf}): its causal convolution
+     * ({@code causal_conv1d_fn} in prefill, {@code causal_conv1d_update} in decode) plus the engine's fastest gated delta
+     * rule kernel for the phase and head shape (the lowest median over the shapes: vLLM's FlashInfer or Triton chunked
+     * rule, SGLang's packed or plain recurrent decode), each the median over the models op-perf measured with that head
+     * shape (Qwen3.5 sizes from 0.8B to 397B-A17B, which share head shapes across TP degrees). Columns: system, engine,
+     * phase, k_heads, v_heads, head_k_dim, head_v_dim, batch, seq_len, ms.
+     */
+    static Dataset<Row> gdnLayer(Dataset<Row> gdn) {
+        Dataset<Row> perKernel = gdn.where("latency > 0 and phase in ('context', 'generation')")
+                .withColumn("conv", functions.expr("kernel_source like 'causal_conv1d%'"))
+                .groupBy("system", "engine", "phase", "num_k_heads", "num_v_heads", "head_k_dim", "head_v_dim", "conv",
+                        "kernel_source", "batch_size", "seq_len")
+                .agg(functions.expr("percentile(latency, 0.5)").as("ms"));
+        Dataset<Row> fastest = perKernel.where("not conv")
+                .groupBy("system", "engine", "phase", "num_k_heads", "num_v_heads", "head_k_dim", "head_v_dim", "kernel_source")
+                .agg(functions.expr("percentile(ms, 0.5)").as("typical"))
+                .groupBy("system", "engine", "phase", "num_k_heads", "num_v_heads", "head_k_dim", "head_v_dim")
+                .agg(functions.min_by(functions.col("kernel_source"), functions.col("typical")).as("kernel_source"));
+        Dataset<Row> core = perKernel.where("not conv").join(fastest,
+                new String[] {"system", "engine", "phase", "num_k_heads", "num_v_heads", "head_k_dim", "head_v_dim", "kernel_source"});
+        Dataset<Row> conv = perKernel.where("conv").withColumnRenamed("ms", "conv_ms").drop("kernel_source", "conv");
+        return core.drop("conv").join(conv, new String[] {"system", "engine", "phase", "num_k_heads", "num_v_heads", "head_k_dim",
+                        "head_v_dim", "batch_size", "seq_len"})
+                .selectExpr("system", "engine", "phase", "num_k_heads as k_heads", "num_v_heads as v_heads", "head_k_dim",
+                        "head_v_dim", "batch_size as batch", "seq_len", "ms + conv_ms as ms");
+    }
+
+    /** The prefill table of {@link #gdnLayer}: a row per head shape and prompts, one column per prompt length. */
+    static int writeGdnContext(Dataset<Row> layer, Path file) throws IOException {
+        Dataset<Row> context = layer.where("phase = 'context'");
+        List<String> keys = List.of("system", "engine", "k_heads", "v_heads", "head_k_dim", "head_v_dim", "batch");
+        return writeGdn(context, file, keys, "seq_len", GDN_PROMPT_LENGTHS, "# One Gated DeltaNet layer's linear attention in"
+                + " prefill (causal convolution and the engine's fastest chunked gated delta rule; not the projections),"
+                + " microseconds for batch prompts of seq_len tokens each, at k_heads key and v_heads value heads per rank.");
+    }
+
+    /** The decode table of {@link #gdnLayer}: a row per head shape, one column per decoding sequence count. */
+    static int writeGdnDecode(Dataset<Row> layer, Path file) throws IOException {
+        Dataset<Row> decode = layer.where("phase = 'generation' and seq_len = 1");
+        List<String> keys = List.of("system", "engine", "k_heads", "v_heads", "head_k_dim", "head_v_dim");
+        return writeGdn(decode, file, keys, "batch", GDN_DECODE_BATCHES, "# One Gated DeltaNet layer's linear attention in"
+                + " decode (convolution update and the engine's fastest recurrent gated delta rule; not the projections),"
+                + " microseconds for us_N sequences decoding one token each, at k_heads key and v_heads value heads per rank.");
+    }
+
+    /** A wide table of {@link #gdnLayer}'s microseconds: a row per value of {@code keys}, a column per {@code column} count. */
+    private static int writeGdn(Dataset<Row> layer, Path file, List<String> keys, String column, List<Integer> counts,
+                                String comment) throws IOException {
+        List<String> groups = new ArrayList<>(keys);
+        groups.add(column);
+        Column[] by = groups.stream().map(functions::col).toArray(Column[]::new);
+        List<Row> rows = layer
+                .where(column + " in (" + String.join(", ", counts.stream().map(String::valueOf).toList()) + ")")
+                .orderBy(by).collectAsList();
+        Map<String, String[]> wide = new TreeMap<>();
+        List<String> order = new ArrayList<>();
+        for (Row r : rows) {
+            StringBuilder key = new StringBuilder();
+            for (int i = 0; i < keys.size(); i++) {
+                key.append(i == 0 ? "" : ",").append(r.<Object>getAs(keys.get(i)));
+            }
+            String[] cells = cellsOf(wide, order, key.toString(), counts.size());
+            cells[counts.indexOf(((Number) r.getAs(column)).intValue())] = format(r.<Double>getAs("ms") * 1e3);
+        }
+        writeWide(file, comment, String.join(",", keys), counts,
+                order.stream().map(key -> key + "," + String.join(",", wide.get(key))).toList());
+        return order.size();
     }
 
     /**

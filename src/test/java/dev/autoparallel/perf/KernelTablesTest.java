@@ -255,6 +255,29 @@ class KernelTablesTest {
                 .dsaDecodeModule("zai-org/GLM-5", "bfloat16", "fp8_block", 8).isEmpty(), "SGLang's blocks only");
     }
 
+    /**
+     * One Gated DeltaNet layer's linear attention (op-perf gdn_perf: causal convolution plus the engine's fastest delta
+     * rule, the median over the Qwen3.5 models measured at each head shape). vLLM on H100 at 2 key and 8 value heads of
+     * 128 a rank (Qwen3.5-397B-A17B at TP 8): 16 sequences decode in 9.085 us, 64 in 21.35, 48 halfway from 32's 12.04
+     * to that (16.695);
+     * one prompt of 1,024 tokens prefills in 62.96 us, a 256-token chunk of it in a quarter of that but not below 256
+     * tokens alone (25.23 us). H100 PCIe takes them scaled by the smaller of its HBM and bf16 ratios (2.0 / 3.35).
+     */
+    @Test
+    void gatedDeltaNet_byHeadsPerRankInPrefillAndDecode() {
+        KernelTables.MoeCurve decode = H100_VLLM.gdnDecode(2, 8, 128, 128).orElseThrow();
+        assertEquals(9.085e-6, decode.seconds(16), 1e-12);
+        assertEquals(21.35e-6, decode.seconds(64), 1e-12);
+        assertEquals(16.695e-6, decode.seconds(48), 1e-12);
+        KernelTables.MlaModule context = H100_VLLM.gdnContext(2, 8, 128, 128).orElseThrow();
+        assertEquals(62.96e-6, context.prefillSeconds(1, 1024), 1e-12);
+        assertEquals(25.23e-6, context.prefillSeconds(0.25, 1024), 1e-12);
+        assertTrue(H100_VLLM.gdnDecode(3, 8, 128, 128).isEmpty());
+        Kernels pcie = KernelTables.builtIn().of(GpuCatalog.require("H100-PCIe", "gpu"), ServingEngine.VLLM).orElseThrow();
+        assertEquals(21.35e-6 * 3.35 / 2.0, pcie.gdnDecode(2, 8, 128, 128).orElseThrow().seconds(64), 1e-12);
+        assertEquals(62.96e-6 * 3.35 / 2.0, pcie.gdnContext(2, 8, 128, 128).orElseThrow().prefillSeconds(1, 1024), 1e-12);
+    }
+
     @Test
     void curveLookup_equalsTheScanningInterpolation() {
         // Gaps (unmeasured buckets) inside and at both ends: the precomputed neighbours give the scan's answer everywhere.

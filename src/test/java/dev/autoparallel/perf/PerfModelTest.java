@@ -494,4 +494,24 @@ class PerfModelTest {
         assertEquals(78 * (77.9e-6 - 66.6e-6), steps.seconds(4, 2048, 0) - steps.seconds(4, 1024, 0), 1e-9);
         assertEquals(78 * (5163e-6 - 5023e-6), steps.seconds(0, 8192, 8192) - steps.seconds(0, 4096, 8192), 1e-9);
     }
+
+    /**
+     * Qwen3.5-35B-A3B on one H200 under vLLM (its experts measured) times its 30 Gated DeltaNet layers (16 key and 32
+     * value heads of 128 on the rank) by op-perf's gdn_perf (gdn_context.csv, gdn_decode.csv: the causal convolution plus
+     * FlashInfer's chunked delta rule in prefill, the convolution update and the recurrent rule in decode): one prompt of
+     * 8,192 tokens 512 us a layer, eight of 1,024 233.6 us, 64 sequences decoding 75.65 us. Qwen3-30B-A3B, all attention,
+     * has none.
+     */
+    @Test
+    void qwen35OnVllm_timesItsGatedDeltaNetLayersMeasured() {
+        PerfModel.Steps steps = measuredExpertSteps(AutoParallel.model("Qwen/Qwen3.5-35B-A3B"), new Layout(1, 1, 1, false),
+                ServingEngine.VLLM);
+        assertEquals(30 * 512e-6, steps.linearAttentionSeconds(0, 8192, 8192), 1e-9);
+        assertEquals(30 * 233.6e-6, steps.linearAttentionSeconds(0, 1024, 8192), 1e-9);
+        assertEquals(30 * 75.65e-6, steps.linearAttentionSeconds(64, 4096, 0), 1e-9);
+        assertTrue(steps.seconds(0, 8192, 8192) > steps.linearAttentionSeconds(0, 8192, 8192));
+        PerfModel.Steps attention = measuredExpertSteps(AutoParallel.model("Qwen/Qwen3-30B-A3B"), new Layout(1, 1, 1, false),
+                ServingEngine.VLLM);
+        assertEquals(0, attention.linearAttentionSeconds(64, 4096, 8192));
+    }
 }

@@ -59,6 +59,11 @@ class CalibrateJobTest {
             .add("gemm_type", DataTypes.StringType).add("num_heads", DataTypes.LongType).add("batch_size", DataTypes.LongType)
             .add("isl", DataTypes.LongType).add("step", DataTypes.LongType).add("latency", DataTypes.DoubleType);
 
+    private static final StructType GDN = new StructType().add("phase", DataTypes.StringType)
+            .add("kernel_source", DataTypes.StringType).add("batch_size", DataTypes.LongType).add("seq_len", DataTypes.LongType)
+            .add("num_k_heads", DataTypes.LongType).add("head_k_dim", DataTypes.LongType).add("num_v_heads", DataTypes.LongType)
+            .add("head_v_dim", DataTypes.LongType).add("model_name", DataTypes.StringType).add("latency", DataTypes.DoubleType);
+
     private static final StructType ALL_REDUCE = new StructType().add("allreduce_dtype", DataTypes.StringType)
             .add("num_gpus", DataTypes.LongType).add("message_size", DataTypes.LongType).add("kernel_source", DataTypes.StringType)
             .add("latency", DataTypes.DoubleType);
@@ -134,6 +139,22 @@ class CalibrateJobTest {
         write(root.resolve("h100_sxm/sparse_attention/sglang/0.5.14/dsa_context_module_perf.parquet"), DSA_MODULE, List.of(
                 RowFactory.create("zai-org/GLM-5-FP8", "dsa_context_module", "bfloat16", "fp8_block", 8L, 1L, 8192L, 0L, 5.163),
                 RowFactory.create("zai-org/GLM-5-FP8", "dsa_context_module", "bfloat16", "fp8_block", 8L, 1L, 8192L, 128L, 5.3)));
+        // Gated DeltaNet at 2 key and 8 value heads of 128: one prompt of 1,024 tokens, the convolution measured on two
+        // models (the median: 6 us) and two delta-rule kernels (FlashInfer's 60 us, the faster, kept; Triton's 90 dropped);
+        // a 1,000-token row (not a measured length) dropped; 16 sequences decoding: 2 + 7 us.
+        write(root.resolve("h100_sxm/linear_attention/vllm/0.24.0/gdn_perf.parquet"), GDN, List.of(
+                RowFactory.create("context", "causal_conv1d_fn", 1L, 1024L, 2L, 128L, 8L, 128L, "Qwen/Qwen3.5-397B-A17B", 0.005),
+                RowFactory.create("context", "causal_conv1d_fn", 1L, 1024L, 2L, 128L, 8L, 128L, "Qwen/Qwen3.5-122B-A10B", 0.007),
+                RowFactory.create("context", "chunk_gated_delta_rule_flashinfer", 1L, 1024L, 2L, 128L, 8L, 128L,
+                        "Qwen/Qwen3.5-397B-A17B", 0.06),
+                RowFactory.create("context", "chunk_gated_delta_rule_triton", 1L, 1024L, 2L, 128L, 8L, 128L,
+                        "Qwen/Qwen3.5-397B-A17B", 0.09),
+                RowFactory.create("context", "causal_conv1d_fn", 1L, 1000L, 2L, 128L, 8L, 128L, "Qwen/Qwen3.5-397B-A17B", 0.005),
+                RowFactory.create("context", "chunk_gated_delta_rule_flashinfer", 1L, 1000L, 2L, 128L, 8L, 128L,
+                        "Qwen/Qwen3.5-397B-A17B", 0.059),
+                RowFactory.create("generation", "causal_conv1d_update", 16L, 1L, 2L, 128L, 8L, 128L, "Qwen/Qwen3.5-397B-A17B", 0.002),
+                RowFactory.create("generation", "fused_recurrent_gated_delta_rule_packed_decode", 16L, 1L, 2L, 128L, 8L, 128L,
+                        "Qwen/Qwen3.5-397B-A17B", 0.007)));
         // All-reduce: 2^15 bf16 elements (2^16 B) over 4 GPUs in 0.005 ms in a CUDA graph; the eager launch is dropped.
         write(root.resolve("h100_sxm/comm/vllm/0.24.0/custom_allreduce_perf.parquet"), ALL_REDUCE, List.of(
                 RowFactory.create("bfloat16", 4L, 32768L, "vLLM_custom_graph", 0.005),
@@ -150,8 +171,8 @@ class CalibrateJobTest {
         assertEquals(Map.ofEntries(Map.entry("gemm.csv", 1), Map.entry("decode_attention.csv", 1),
                 Map.entry("context_attention.csv", 1), Map.entry("moe.csv", 1), Map.entry("mla_decode.csv", 1),
                 Map.entry("mla_context.csv", 1), Map.entry("mla_decode_module.csv", 1), Map.entry("mla_context_module.csv", 1),
-                Map.entry("dsa_decode_module.csv", 1), Map.entry("dsa_context_module.csv", 1), Map.entry("allreduce.csv", 1),
-                Map.entry("collectives.csv", 1)), rows);
+                Map.entry("dsa_decode_module.csv", 1), Map.entry("dsa_context_module.csv", 1), Map.entry("gdn_context.csv", 1),
+                Map.entry("gdn_decode.csv", 1), Map.entry("allreduce.csv", 1), Map.entry("collectives.csv", 1)), rows);
         List<String> gemm = Files.readAllLines(out.resolve("gemm.csv"));
         assertTrue(gemm.get(0).contains("commit 095f58a") && gemm.get(0).contains("Apache License 2.0"), gemm.get(0));
         String[] cells = gemm.get(3).split(",", -1);
@@ -185,6 +206,13 @@ class CalibrateJobTest {
         assertEquals("h100_sxm,sglang,zai-org/GLM-5,bfloat16,fp8_block,8,4," + ",".repeat(9) + "66.6" + ",".repeat(7), dsa.get(3));
         assertEquals("h100_sxm,sglang,zai-org/GLM-5,bfloat16,fp8_block,8,1," + ",".repeat(13) + "5163" + ",".repeat(4),
                 Files.readAllLines(out.resolve("dsa_context_module.csv")).get(3));
+        // 6 + 60 us for one prompt of 1,024 tokens (the 11th of 16 lengths); 2 + 7 us for 16 sequences (the 5th of 11 counts).
+        List<String> gdnContext = Files.readAllLines(out.resolve("gdn_context.csv"));
+        assertTrue(gdnContext.get(2).startsWith("system,engine,k_heads,v_heads,head_k_dim,head_v_dim,batch,us_1,us_2,"),
+                gdnContext.get(2));
+        assertEquals("h100_sxm,vllm,2,8,128,128,1," + ",".repeat(10) + "66" + ",".repeat(5), gdnContext.get(3));
+        assertEquals("h100_sxm,vllm,2,8,128,128," + ",".repeat(4) + "9" + ",".repeat(6),
+                Files.readAllLines(out.resolve("gdn_decode.csv")).get(3));
         // 2^16 B / 0.005 ms = 13.11 GB/s.
         assertEquals("h100_sxm,vllm,4,16,13.11,1", Files.readAllLines(out.resolve("allreduce.csv")).get(3));
         // 2^18 B / 0.016 ms = 16.38 GB/s.
