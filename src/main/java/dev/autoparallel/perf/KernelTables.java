@@ -739,15 +739,18 @@ public final class KernelTables {
             if (kernels == null) {
                 continue;
             }
-            List<double[]> points = new ArrayList<>();
+            List<Double> batches = new ArrayList<>();
+            List<Double> seconds = new ArrayList<>();
             for (int i = first; i < r.length; i++) {
                 if (!r[i].isEmpty()) {
-                    points.add(new double[] {Double.parseDouble(header[i].substring("us_".length())), Double.parseDouble(r[i]) * 1e-6});
+                    batches.add(Double.parseDouble(header[i].substring("us_".length())));
+                    seconds.add(Double.parseDouble(r[i]) * 1e-6);
                 }
             }
-            if (points.size() >= 2) {
-                kernels.gdnDecode.put(String.join(",", Arrays.copyOfRange(r, 2, first)),
-                        new MoeCurve(points.stream().mapToDouble(p -> p[0]).toArray(), points.stream().mapToDouble(p -> p[1]).toArray()));
+            if (batches.size() >= 2) {
+                kernels.gdnDecode.put(String.join(",", Arrays.copyOfRange(r, 2, first)), new MoeCurve(
+                        batches.stream().mapToDouble(Double::doubleValue).toArray(),
+                        seconds.stream().mapToDouble(Double::doubleValue).toArray()));
             }
         }
     }

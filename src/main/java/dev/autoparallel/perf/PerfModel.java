@@ -557,11 +557,11 @@ public final class PerfModel {
         public String description() {
             return switch (this) {
                 case MEASURED_KERNELS -> "step times from measured kernels of this GPU";
-                case MEASURED_EXPERTS -> "routed experts (and MLA / DSA attention where measured) from measured kernels of this"
-                        + " GPU, the rest roofline";
+                case MEASURED_EXPERTS -> "routed experts (and MLA / DSA attention and Gated DeltaNet layers where measured)"
+                        + " from measured kernels of this GPU, the rest roofline";
                 case SCALED_KERNELS -> "step times from another GPU's measured kernels, scaled by data-sheet ratios";
-                case SCALED_EXPERTS -> "routed experts (and MLA / DSA attention where measured) from another GPU's measured"
-                        + " kernels, scaled; the rest roofline";
+                case SCALED_EXPERTS -> "routed experts (and MLA / DSA attention and Gated DeltaNet layers where measured)"
+                        + " from another GPU's measured kernels, scaled; the rest roofline";
                 case ROOFLINE -> "roofline step times: no kernel data for this GPU, dtype or architecture";
             };
         }

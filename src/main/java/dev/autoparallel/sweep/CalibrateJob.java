@@ -495,23 +495,32 @@ public final class CalibrateJob {
      * phase, k_heads, v_heads, head_k_dim, head_v_dim, batch, seq_len, ms.
      */
     static Dataset<Row> gdnLayer(Dataset<Row> gdn) {
+        List<String> shape = List.of("system", "engine", "phase", "num_k_heads", "num_v_heads", "head_k_dim", "head_v_dim");
+        List<String> kernel = concat(shape, "kernel_source");
         Dataset<Row> perKernel = gdn.where("latency > 0 and phase in ('context', 'generation')")
                 .withColumn("conv", functions.expr("kernel_source like 'causal_conv1d%'"))
-                .groupBy("system", "engine", "phase", "num_k_heads", "num_v_heads", "head_k_dim", "head_v_dim", "conv",
-                        "kernel_source", "batch_size", "seq_len")
+                .groupBy(columns(concat(kernel, "conv", "batch_size", "seq_len")))
                 .agg(functions.expr("percentile(latency, 0.5)").as("ms"));
         Dataset<Row> fastest = perKernel.where("not conv")
-                .groupBy("system", "engine", "phase", "num_k_heads", "num_v_heads", "head_k_dim", "head_v_dim", "kernel_source")
+                .groupBy(columns(kernel))
                 .agg(functions.expr("percentile(ms, 0.5)").as("typical"))
-                .groupBy("system", "engine", "phase", "num_k_heads", "num_v_heads", "head_k_dim", "head_v_dim")
+                .groupBy(columns(shape))
                 .agg(functions.min_by(functions.col("kernel_source"), functions.col("typical")).as("kernel_source"));
-        Dataset<Row> core = perKernel.where("not conv").join(fastest,
-                new String[] {"system", "engine", "phase", "num_k_heads", "num_v_heads", "head_k_dim", "head_v_dim", "kernel_source"});
+        Dataset<Row> core = perKernel.where("not conv").join(fastest, kernel.toArray(String[]::new)).drop("conv");
         Dataset<Row> conv = perKernel.where("conv").withColumnRenamed("ms", "conv_ms").drop("kernel_source", "conv");
-        return core.drop("conv").join(conv, new String[] {"system", "engine", "phase", "num_k_heads", "num_v_heads", "head_k_dim",
-                        "head_v_dim", "batch_size", "seq_len"})
+        return core.join(conv, concat(shape, "batch_size", "seq_len").toArray(String[]::new))
                 .selectExpr("system", "engine", "phase", "num_k_heads as k_heads", "num_v_heads as v_heads", "head_k_dim",
                         "head_v_dim", "batch_size as batch", "seq_len", "ms + conv_ms as ms");
+    }
+
+    private static List<String> concat(List<String> head, String... tail) {
+        List<String> out = new ArrayList<>(head);
+        out.addAll(List.of(tail));
+        return out;
+    }
+
+    private static Column[] columns(List<String> names) {
+        return names.stream().map(functions::col).toArray(Column[]::new);
     }
 
     /** The prefill table of {@link #gdnLayer}: a row per head shape and prompts, one column per prompt length. */
@@ -532,15 +541,12 @@ public final class CalibrateJob {
                 + " microseconds for us_N sequences decoding one token each, at k_heads key and v_heads value heads per rank.");
     }
 
-    /** A wide table of {@link #gdnLayer}'s microseconds: a row per value of {@code keys}, a column per {@code column} count. */
+    /** A wide table of {@link #gdnLayer}'s microseconds: a row per {@code keys} value, a column per {@code column} count. */
     private static int writeGdn(Dataset<Row> layer, Path file, List<String> keys, String column, List<Integer> counts,
                                 String comment) throws IOException {
-        List<String> groups = new ArrayList<>(keys);
-        groups.add(column);
-        Column[] by = groups.stream().map(functions::col).toArray(Column[]::new);
         List<Row> rows = layer
                 .where(column + " in (" + String.join(", ", counts.stream().map(String::valueOf).toList()) + ")")
-                .orderBy(by).collectAsList();
+                .orderBy(columns(concat(keys, column))).collectAsList();
         Map<String, String[]> wide = new TreeMap<>();
         List<String> order = new ArrayList<>();
         for (Row r : rows) {
