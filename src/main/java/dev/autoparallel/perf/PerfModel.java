@@ -17,8 +17,12 @@ import dev.autoparallel.model.ModelSpec.Ffn;
 import dev.autoparallel.model.ModelSpec.Mixer;
 import dev.autoparallel.perf.KernelTables.Kernels;
 import dev.autoparallel.model.Quantization;
+import dev.autoparallel.model.Sharding;
 import dev.autoparallel.model.Tensor;
+import dev.autoparallel.model.TensorKind;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
@@ -138,6 +142,11 @@ public final class PerfModel {
     private final String gemmDtype;
     /** The dense MLP's intermediate size (the down projection's input), 0 where {@link #gemmDtype} is null. */
     private final long intermediateSize;
+    /**
+     * A dense decoder of full-attention and Gated DeltaNet layers (Qwen3.5-27B, Qwen3.6-27B): its GEMMs differ by layer
+     * ({@link #hybridLayerGemms}) and its linear-attention layers need the GDN tables for the measured path.
+     */
+    private final boolean gdnHybrid;
     /**
      * The measured path's GEMM seconds per stage shape, computed once per kernels x TP x PP: an estimate then costs
      * about what the roofline's does instead of 80 table interpolations.
@@ -265,9 +274,13 @@ public final class PerfModel {
         this.mlaLayerCount = spec.layers().stream().filter(x -> x.mixer() == Mixer.MLA).count();
         this.dsaLayerCount = spec.layers().stream().filter(x -> x.mixer() == Mixer.MLA_DSA).count();
         long intermediate = denseIntermediateSize(spec);
-        boolean dense = intermediate > 0 && spec.moe() == null && spec.mla() == null && slidingLayerCount == 0
-                && spec.linearState() == null
+        boolean plain = intermediate > 0 && spec.moe() == null && spec.mla() == null && slidingLayerCount == 0;
+        boolean uniform = spec.linearState() == null
                 && spec.layers().stream().allMatch(x -> x.mixer() == Mixer.FULL_ATTENTION && x.ffn() == Ffn.DENSE);
+        this.gdnHybrid = plain && spec.linearState() != null && spec.linearState().mixer() == Mixer.GATED_DELTANET
+                && spec.layers().stream().allMatch(x -> (x.mixer() == Mixer.FULL_ATTENTION || x.mixer() == Mixer.GATED_DELTANET)
+                && x.ffn() == Ffn.DENSE);
+        boolean dense = plain && (uniform || gdnHybrid);
         // 16-bit weights run the tables' bfloat16 GEMMs, FP8 per tensor (vLLM --quantization fp8, ModelOpt FP8) their
         // fp8 GEMMs less a per-call excess (Stage#gemmSeconds). The tables' fp8 GEMMs as measured took the median TPOT
         // error of Llama-3.1-70B FP8 on TensorRT-LLM from 17% to 49%; with the excess taken off, the 70B runs on vLLM go
@@ -347,6 +360,51 @@ public final class PerfModel {
             return "deepseek-ai/DeepSeek-V3.2";
         }
         return null;
+    }
+
+    /**
+     * A hybrid's layer GEMMs on one rank at TP {@code tp}: (n, k) by the number of layers that run it. The linear weights
+     * of a layer's attention (or Gated DeltaNet) and of its MLP that read the same input are one GEMM, as the engines fuse
+     * them (q, k, v and the output gate; GDN's in_proj_qkv, z, b and a; gate and up), their outputs split by TP
+     * (key/value heads replicated where TP exceeds them); the projections back to the hidden size split their input.
+     */
+    Map<List<Long>, Integer> hybridLayerGemms(int tp) {
+        int kvHeads = spec.numKeyValueHeads();
+        Map<String, long[]> fused = new LinkedHashMap<>();
+        for (Tensor t : spec.tensors()) {
+            // The model's layers only: an MTP drafter's (numbered after them) runs as a drafter (draftSeconds).
+            if (t.kind() != TensorKind.LINEAR || t.layer() < 0 || t.layer() >= spec.numLayers()
+                    || t.component() != Component.ATTENTION && t.component() != Component.DENSE_MLP) {
+                continue;
+            }
+            long n;
+            long k;
+            switch (t.sharding()) {
+                case COLUMN -> {
+                    n = t.out() / tp;
+                    k = t.in();
+                }
+                case KV_HEADS -> {
+                    n = t.out() / kvHeads * ((kvHeads + tp - 1) / tp);
+                    k = t.in();
+                }
+                case ROW -> {
+                    n = t.out();
+                    k = t.in() / tp;
+                }
+                default -> {
+                    n = t.out();
+                    k = t.in();
+                }
+            }
+            String side = t.sharding() == Sharding.ROW ? "row" : t.sharding() == Sharding.REPLICATED ? "replicated" : "column";
+            long[] g = fused.computeIfAbsent(t.layer() + "," + t.component() + "," + side + "," + k, key -> new long[2]);
+            g[0] += n * t.copies();
+            g[1] = k;
+        }
+        Map<List<Long>, Integer> byShape = new LinkedHashMap<>();
+        fused.values().forEach(g -> byShape.merge(List.of(g[0], g[1]), 1, Integer::sum));
+        return byShape;
     }
 
     /** The input size of the first layer's dense down projection (its output is the hidden size), or 0 when there is none. */
@@ -1036,6 +1094,13 @@ public final class PerfModel {
             if (gemmDtype == null || kv == null || !k.hasGemm(gemmDtype) || !k.hasAttention(kv)) {
                 return;
             }
+            if (gdnHybrid) {
+                // Its linear-attention layers too, or the whole step stays on the roofline.
+                measureLinearAttention(k, l);
+                if (gdnDecode == null) {
+                    return;
+                }
+            }
             long hd = spec.headDim();
             long heads = spec.numAttentionHeads() / tp;
             double[][] times = gemmTimes.computeIfAbsent(new GemmKey(k, tp, l.pp()), key -> gemmTimes(k, tp, l.pp()));
@@ -1059,11 +1124,18 @@ public final class PerfModel {
             int max = k.maxGemmLog2(gemmDtype);
             double[] layer = new double[max + 1];
             double[] lmHead = new double[max + 1];
+            Map<List<Long>, Integer> hybrid = gdnHybrid ? hybridLayerGemms(tp) : Map.of();
             for (int i = 0; i <= max; i++) {
-                layer[i] = layers * (gemmSeconds(k, i, (heads + 2 * kvHeads) * hd, hidden)
-                        + gemmSeconds(k, i, hidden, heads * hd)
-                        + gemmSeconds(k, i, 2 * inter, hidden)
-                        + gemmSeconds(k, i, hidden, inter));
+                if (gdnHybrid) {
+                    for (Map.Entry<List<Long>, Integer> g : hybrid.entrySet()) {
+                        layer[i] += g.getValue() / (double) pp * gemmSeconds(k, i, g.getKey().get(0), g.getKey().get(1));
+                    }
+                } else {
+                    layer[i] = layers * (gemmSeconds(k, i, (heads + 2 * kvHeads) * hd, hidden)
+                            + gemmSeconds(k, i, hidden, heads * hd)
+                            + gemmSeconds(k, i, 2 * inter, hidden)
+                            + gemmSeconds(k, i, hidden, inter));
+                }
                 lmHead[i] = k.gemmSeconds("bfloat16", Math.min(i, k.maxGemmLog2("bfloat16")), (spec.vocabSize() + tp - 1) / tp, hidden) / pp;
             }
             return new double[][] {layer, lmHead};
@@ -1108,7 +1180,8 @@ public final class PerfModel {
             double kvRead = decode * ctx * kvBytesPerToken;
             double attention = fullLayers * ((kvRead <= 0 ? 0 : decodeCurve.seconds(kvRead))
                     + measured.contextAttentionSeconds(attentionFlopsPerTokenPair * prefill * ctx));
-            return atTokens(layerGemmS, tokens) + atTokens(lmHeadS, sampled) + attention;
+            return atTokens(layerGemmS, tokens) + atTokens(lmHeadS, sampled) + attention
+                    + linearAttentionSeconds(decode + verify, ctx, prefill);
         }
 
         /**

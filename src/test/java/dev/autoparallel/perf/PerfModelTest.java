@@ -20,6 +20,8 @@ import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.model.ReferenceModels;
 import dev.autoparallel.model.Tensor;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class PerfModelTest {
@@ -513,5 +515,34 @@ class PerfModelTest {
         PerfModel.Steps attention = measuredExpertSteps(AutoParallel.model("Qwen/Qwen3-30B-A3B"), new Layout(1, 1, 1, false),
                 ServingEngine.VLLM);
         assertEquals(0, attention.linearAttentionSeconds(64, 4096, 8192));
+    }
+
+    /**
+     * Qwen3.5-27B, a dense decoder of 16 full-attention and 48 Gated DeltaNet layers (config.json: hidden 5,120, 24 heads
+     * of 256 with an output gate, 4 KV heads, GDN 16 key and 48 value heads of 128, MLP 17,408), takes the measured path
+     * where the GDN tables hold its heads per rank. At TP 2 each layer's GEMMs are fused as the engines run them: q (with
+     * its gate), k and v into n = 6,144 + 512 + 512 over k = 5,120 in the 16 attention layers, GDN's in_proj_qkv, z, b and a
+     * into (10,240 + 6,144 + 48 + 48) / 2 = 8,240 in the other 48; o_proj and out_proj both 5,120 x 3,072 (64 layers);
+     * gate and up 17,408 x 5,120, down 5,120 x 8,704 in all 64. On H100 under vLLM its 48 GDN layers at 8 key and 24
+     * value heads a rank decode 64 sequences in 75.6 us each and prefill one prompt of 4,096 tokens in 242.7 us
+     * (gdn_decode.csv, gdn_context.csv).
+     */
+    @Test
+    void qwen35Dense_takesTheMeasuredPathWithItsLayersGemmsFusedAndItsGatedDeltaNetLayers() {
+        Gpu h100 = GpuCatalog.require("H100", "gpu");
+        MemoryModel memory = new MemoryModel(AutoParallel.model("Qwen/Qwen3.5-27B"), h100);
+        PerfModel perf = new PerfModel(memory);
+        assertEquals(Map.of(List.of(7168L, 5120L), 16, List.of(8240L, 5120L), 48, List.of(5120L, 3072L), 64,
+                List.of(17408L, 5120L), 64, List.of(5120L, 8704L), 64), perf.hybridLayerGemms(2));
+        Layout tp2 = new Layout(2, 1, 1, false);
+        MemoryEstimate mem = memory.evaluate(tp2, EngineSettings.defaults().withMaxModelLen(16384).withMaxNumSeqs(64),
+                h100.memoryBytes());
+        assertEquals(PerfModel.StepSource.MEASURED_KERNELS, perf.stepSource(tp2, mem, ServingEngine.VLLM));
+        PerfModel.Steps steps = perf.steps(tp2, 8, mem, ServingEngine.VLLM, ServingEngine::calibration);
+        assertEquals(48 * 75.6e-6, steps.linearAttentionSeconds(64, 4096, 0), 1e-9);
+        assertEquals(48 * 242.7e-6, steps.linearAttentionSeconds(0, 4096, 4096), 1e-9);
+        assertTrue(steps.seconds(64, 4096, 0) > steps.linearAttentionSeconds(64, 4096, 0));
+        // The roofline alone, as for any hybrid before 2026-12-03.
+        assertEquals(PerfModel.StepSource.ROOFLINE, PerfModel.rooflineOnly(memory).stepSource(tp2, mem, ServingEngine.VLLM));
     }
 }
