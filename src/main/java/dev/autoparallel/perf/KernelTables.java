@@ -644,30 +644,15 @@ public final class KernelTables {
         String[] header = moe.remove(0);
         // system, engine, dtype, hidden, inter, topk, experts, moe_tp, moe_ep, kernel, then one column per token count.
         int first = MOE_KEY_COLUMNS + 1;
-        double[] counts = new double[header.length - first];
-        for (int i = first; i < header.length; i++) {
-            counts[i - first] = Double.parseDouble(header[i].substring("us_".length()));
-        }
         for (String[] r : moe) {
             Kernels kernels = byKey.get(r[0] + "," + r[1]);
-            if (kernels == null) {
-                continue;
-            }
-            List<Double> t = new ArrayList<>();
-            List<Double> sec = new ArrayList<>();
-            for (int i = first; i < r.length; i++) {
-                if (!r[i].isEmpty()) {
-                    t.add(counts[i - first]);
-                    sec.add(Double.parseDouble(r[i]) * 1e-6);
-                }
-            }
-            if (t.isEmpty()) {
+            MoeCurve curve = kernels == null ? null : wideCurve(header, r, first);
+            if (curve == null) {
                 continue;
             }
             MoeShape shape = new MoeShape(r[2], Long.parseLong(r[3]), Long.parseLong(r[4]), Integer.parseInt(r[5]),
                     Integer.parseInt(r[6]), Integer.parseInt(r[7]), Integer.parseInt(r[8]));
-            kernels.moe.put(shape, new MoeCurve(t.stream().mapToDouble(Double::doubleValue).toArray(),
-                    sec.stream().mapToDouble(Double::doubleValue).toArray()));
+            kernels.moe.put(shape, curve);
             kernels.moeKernels.put(shape, r[MOE_KEY_COLUMNS]);
         }
         return new KernelTables(byKey);
@@ -736,23 +721,28 @@ public final class KernelTables {
         int first = 6;
         for (String[] r : lines) {
             Kernels kernels = byKey.get(r[0] + "," + r[1]);
-            if (kernels == null) {
-                continue;
-            }
-            List<Double> batches = new ArrayList<>();
-            List<Double> seconds = new ArrayList<>();
-            for (int i = first; i < r.length; i++) {
-                if (!r[i].isEmpty()) {
-                    batches.add(Double.parseDouble(header[i].substring("us_".length())));
-                    seconds.add(Double.parseDouble(r[i]) * 1e-6);
-                }
-            }
-            if (batches.size() >= 2) {
-                kernels.gdnDecode.put(String.join(",", Arrays.copyOfRange(r, 2, first)), new MoeCurve(
-                        batches.stream().mapToDouble(Double::doubleValue).toArray(),
-                        seconds.stream().mapToDouble(Double::doubleValue).toArray()));
+            MoeCurve curve = kernels == null ? null : wideCurve(header, r, first);
+            if (curve != null) {
+                kernels.gdnDecode.put(String.join(",", Arrays.copyOfRange(r, 2, first)), curve);
             }
         }
+    }
+
+    /**
+     * The row {@code r} of a wide table of microseconds (header {@code us_N} from column {@code first}) as seconds by N,
+     * its empty cells left out; null when every cell is empty.
+     */
+    private static MoeCurve wideCurve(String[] header, String[] r, int first) {
+        List<Double> counts = new ArrayList<>();
+        List<Double> seconds = new ArrayList<>();
+        for (int i = first; i < r.length; i++) {
+            if (!r[i].isEmpty()) {
+                counts.add(Double.parseDouble(header[i].substring("us_".length())));
+                seconds.add(Double.parseDouble(r[i]) * 1e-6);
+            }
+        }
+        return counts.isEmpty() ? null : new MoeCurve(counts.stream().mapToDouble(Double::doubleValue).toArray(),
+                seconds.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     /** Where a curve of a per-system, per-engine table goes: its kernels, its key columns, the curve. */
