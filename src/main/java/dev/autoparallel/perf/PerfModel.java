@@ -136,8 +136,9 @@ public final class PerfModel {
     private final Map<ServingEngine, ExpertDispatch> forcedDispatch;
     /**
      * The kernel-table GEMM dtype of this model's matrix multiplies ({@code bfloat16}, {@code fp8}), or null
-     * where the tables do not apply: anything but a dense decoder of full-attention layers (MoE, MLA,
-     * sliding windows, linear attention keep the roofline) or weights neither 16-bit nor FP8.
+     * where the tables do not apply: anything but a dense decoder of full-attention layers, or of full-attention and
+     * Gated DeltaNet layers (MoE, MLA, sliding windows, Mamba-2 and KDA layers keep the roofline), or weights neither
+     * 16-bit nor FP8.
      */
     private final String gemmDtype;
     /** The dense MLP's intermediate size (the down projection's input), 0 where {@link #gemmDtype} is null. */
@@ -795,10 +796,11 @@ public final class PerfModel {
         private KernelTables.MlaModule dsaModule;
         private KernelTables.MlaModule dsaContextModule;
         /**
-         * With measured experts, a Gated DeltaNet hybrid's linear attention where the tables hold its heads per rank
-         * ({@code gdn_context.csv}, {@code gdn_decode.csv}): the stage's GDN layers, the layer in prefill by prompts and
-         * prompt length, in decode by decoding sequences, in place of the roofline's state read ({@link #stateReadS}),
-         * which counts no prefill at all; the layers' projections stay GEMMs of the roofline. Else 0 and null.
+         * A Gated DeltaNet hybrid's linear attention where the tables hold its heads per rank ({@code gdn_context.csv},
+         * {@code gdn_decode.csv}), on measured kernels or measured experts: the stage's GDN layers, the layer in prefill by
+         * prompts and prompt length, in decode by decoding sequences (on measured experts in place of the roofline's
+         * state read, {@link #stateReadS}, which counts no prefill at all); the layers' projections are GEMMs of the path.
+         * Else 0 and null.
          */
         private double gdnLayers;
         private KernelTables.MlaModule gdnContext;
@@ -1087,7 +1089,8 @@ public final class PerfModel {
          * GEMM dtype and KV dtype the tables hold. The GEMMs of a layer at TP-sharded shapes, as vLLM,
          * SGLang and TensorRT-LLM fuse them: QKV (n = (heads + 2 x KV heads) x head_dim / TP, KV heads
          * replicated when TP exceeds them), O (k = heads x head_dim / TP), gate and up (n = 2 x
-         * intermediate / TP), down (k = intermediate / TP); the LM head (n = vocabulary / TP).
+         * intermediate / TP), down (k = intermediate / TP); the LM head (n = vocabulary / TP). A Gated DeltaNet hybrid
+         * takes each layer's GEMMs from its tensors ({@link #hybridLayerGemms}) and needs its GDN layers in the tables.
          */
         void measure(Kernels k, Layout l, DType kvDtype) {
             String kv = kvDtype == DType.FLOAT8 ? "fp8" : kvDtype == DType.BFLOAT16 || kvDtype == DType.FLOAT16 ? "bfloat16" : null;
