@@ -644,9 +644,10 @@ public final class KernelTables {
         String[] header = moe.remove(0);
         // system, engine, dtype, hidden, inter, topk, experts, moe_tp, moe_ep, kernel, then one column per token count.
         int first = MOE_KEY_COLUMNS + 1;
+        double[] counts = wideCounts(header, first);
         for (String[] r : moe) {
             Kernels kernels = byKey.get(r[0] + "," + r[1]);
-            MoeCurve curve = kernels == null ? null : wideCurve(header, r, first);
+            MoeCurve curve = kernels == null ? null : wideCurve(counts, r, first);
             if (curve == null) {
                 continue;
             }
@@ -719,29 +720,39 @@ public final class KernelTables {
         List<String[]> lines = lines("/perf/gdn_decode.csv");
         String[] header = lines.remove(0);
         int first = 6;
+        double[] counts = wideCounts(header, first);
         for (String[] r : lines) {
             Kernels kernels = byKey.get(r[0] + "," + r[1]);
-            MoeCurve curve = kernels == null ? null : wideCurve(header, r, first);
+            MoeCurve curve = kernels == null ? null : wideCurve(counts, r, first);
             if (curve != null) {
                 kernels.gdnDecode.put(String.join(",", Arrays.copyOfRange(r, 2, first)), curve);
             }
         }
     }
 
+    /** The counts N of a wide table's header columns {@code us_N} from column {@code first}. */
+    private static double[] wideCounts(String[] header, int first) {
+        double[] counts = new double[header.length - first];
+        for (int i = first; i < header.length; i++) {
+            counts[i - first] = Double.parseDouble(header[i].substring("us_".length()));
+        }
+        return counts;
+    }
+
     /**
-     * The row {@code r} of a wide table of microseconds (header {@code us_N} from column {@code first}) as seconds by N,
+     * The row {@code r} of a wide table of microseconds (at {@code counts} from column {@code first}) as seconds by count,
      * its empty cells left out; null when every cell is empty.
      */
-    private static MoeCurve wideCurve(String[] header, String[] r, int first) {
-        List<Double> counts = new ArrayList<>();
+    private static MoeCurve wideCurve(double[] counts, String[] r, int first) {
+        List<Double> at = new ArrayList<>();
         List<Double> seconds = new ArrayList<>();
         for (int i = first; i < r.length; i++) {
             if (!r[i].isEmpty()) {
-                counts.add(Double.parseDouble(header[i].substring("us_".length())));
+                at.add(counts[i - first]);
                 seconds.add(Double.parseDouble(r[i]) * 1e-6);
             }
         }
-        return counts.isEmpty() ? null : new MoeCurve(counts.stream().mapToDouble(Double::doubleValue).toArray(),
+        return at.isEmpty() ? null : new MoeCurve(at.stream().mapToDouble(Double::doubleValue).toArray(),
                 seconds.stream().mapToDouble(Double::doubleValue).toArray());
     }
 

@@ -436,16 +436,24 @@ public final class CalibrateJob {
                 .groupBy(by)
                 .agg(functions.expr("percentile(latency, 0.5)").as("ms"))
                 .orderBy(by);
+        return writeMilliseconds(reduced.collectAsList(), keys.size(), file, comment, header, counts);
+    }
+
+    /**
+     * A wide table of microseconds from {@code rows} of {@code keyCount} key columns, then the count (one of {@code
+     * counts}) and milliseconds: a row per key, a column per count, under {@code header}; returns the rows written.
+     */
+    private static int writeMilliseconds(List<Row> rows, int keyCount, Path file, String comment, String header,
+                                         List<Integer> counts) throws IOException {
         Map<String, String[]> wide = new TreeMap<>();
         List<String> order = new ArrayList<>();
-        int n = keys.size();
-        for (Row r : reduced.collectAsList()) {
+        for (Row r : rows) {
             StringBuilder key = new StringBuilder();
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < keyCount; i++) {
                 key.append(i == 0 ? "" : ",").append(r.get(i));
             }
             String[] cells = cellsOf(wide, order, key.toString(), counts.size());
-            cells[counts.indexOf(((Number) r.get(n)).intValue())] = format(r.getDouble(n + 1) * 1e3);
+            cells[counts.indexOf(((Number) r.get(keyCount)).intValue())] = format(r.getDouble(keyCount + 1) * 1e3);
         }
         writeWide(file, comment, header, counts, order.stream().map(key -> key + "," + String.join(",", wide.get(key))).toList());
         return order.size();
@@ -544,22 +552,11 @@ public final class CalibrateJob {
     /** A wide table of {@link #gdnLayer}'s microseconds: a row per {@code keys} value, a column per {@code column} count. */
     private static int writeGdn(Dataset<Row> layer, Path file, List<String> keys, String column, List<Integer> counts,
                                 String comment) throws IOException {
+        Column[] by = columns(concat(keys, column));
         List<Row> rows = layer
                 .where(column + " in (" + String.join(", ", counts.stream().map(String::valueOf).toList()) + ")")
-                .orderBy(columns(concat(keys, column))).collectAsList();
-        Map<String, String[]> wide = new TreeMap<>();
-        List<String> order = new ArrayList<>();
-        for (Row r : rows) {
-            StringBuilder key = new StringBuilder();
-            for (int i = 0; i < keys.size(); i++) {
-                key.append(i == 0 ? "" : ",").append(r.<Object>getAs(keys.get(i)));
-            }
-            String[] cells = cellsOf(wide, order, key.toString(), counts.size());
-            cells[counts.indexOf(((Number) r.getAs(column)).intValue())] = format(r.<Double>getAs("ms") * 1e3);
-        }
-        writeWide(file, comment, String.join(",", keys), counts,
-                order.stream().map(key -> key + "," + String.join(",", wide.get(key))).toList());
-        return order.size();
+                .select(columns(concat(concat(keys, column), "ms"))).orderBy(by).collectAsList();
+        return writeMilliseconds(rows, keys.size(), file, comment, String.join(",", keys), counts);
     }
 
     /**
