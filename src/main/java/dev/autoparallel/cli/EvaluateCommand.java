@@ -326,9 +326,14 @@ final class EvaluateCommand implements Callable<Integer> {
             }
         }
         if (speed != null) {
-            out.printf(Locale.ROOT, "  %s, %d in / %d out tokens, %d in flight (%.0f held by the KV cache): TTFT %.0f ms, "
+            int dp = layout.dp();
+            String held = dp > 1
+                    ? String.format(Locale.ROOT, "%d per DP rank, %.0f of them held by its KV cache",
+                    (workload.concurrency() + dp - 1) / dp, speed.effectiveConcurrency())
+                    : String.format(Locale.ROOT, "%.0f held by the KV cache", speed.effectiveConcurrency());
+            out.printf(Locale.ROOT, "  %s, %d in / %d out tokens, %d in flight (%s): TTFT %.0f ms, "
                             + "TPOT %.1f ms, %.0f tokens/s (%.0f per GPU), %s-bound (%s)%s%n", serving.key(), workload.inputTokens(),
-                    workload.outputTokens(), workload.concurrency(), speed.effectiveConcurrency(), speed.ttftMs(), speed.tpotMs(),
+                    workload.outputTokens(), workload.concurrency(), held, speed.ttftMs(), speed.tpotMs(),
                     speed.tokensPerSecond(), speed.tokensPerSecondPerGpu(), speed.bound(),
                     ev.speedSource().description(),
                     costPerMillion == null ? "" : String.format(Locale.ROOT, ", $%.3f per million generated tokens", costPerMillion));

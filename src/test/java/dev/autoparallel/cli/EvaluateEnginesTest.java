@@ -1,6 +1,7 @@
 package dev.autoparallel.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,5 +38,21 @@ class EvaluateEnginesTest {
         // SGLang's dense rows are all aiconfigurator's: its estimates keep the queue fitted over the rows there are.
         assertEquals(ServingEngine.SGLANG.calibration(PerfModel.StepSource.MEASURED_KERNELS),
                 ServingEngine.SGLANG.forPlanning(PerfModel.StepSource.MEASURED_KERNELS));
+    }
+
+    /**
+     * With data parallelism the clients spread over the DP ranks and each rank's KV cache holds its share: Qwen3-32B at
+     * TP 2 x DP 4 on H200 with 256 clients runs 64 a rank, all of them held (a rank's cache holds some 770,000 tokens at
+     * 4,608 a request). The line said "256 in flight (64 held by the KV cache)", which reads as a cache too small.
+     */
+    @Test
+    void dataParallelLoad_isStatedPerRank() throws Exception {
+        MainTest.Run r = MainTest.run("evaluate", "Qwen/Qwen3-32B", "--gpu", "H200", "--tp", "2", "--dp", "4",
+                "--input-tokens", "4096", "--output-tokens", "512", "--concurrency", "256");
+        assertEquals(0, r.code(), r.err() + r.out());
+        assertTrue(r.out().contains("256 in flight (64 per DP rank, 64 of them held by its KV cache)"), r.out());
+        MainTest.Run one = MainTest.run("evaluate", "Qwen/Qwen3-32B", "--gpu", "H200", "--tp", "2",
+                "--input-tokens", "4096", "--output-tokens", "512", "--concurrency", "64");
+        assertTrue(one.out().contains("64 in flight (64 held by the KV cache)"), one.out());
     }
 }
