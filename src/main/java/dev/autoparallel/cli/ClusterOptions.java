@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 
 /** The cluster options shared by analyze, best and cost: the seed's cluster map as flags. */
 final class ClusterOptions {
-    @Option(names = "--gpu", description = "GPU type: H100, H100-PCIe, H200, B200, B300, GB200, GB300, RTX-PRO-6000, RTX-5090, A100-40GB, A100-80GB, L40S, L4, A10G, V100-16GB, V100-32GB, MI300X")
+    @Option(names = "--gpu", description = "GPU type: H100, H100-PCIe, H200, B200, B300, GB200, GB300, RTX-PRO-6000, RTX-5090, RTX-4090, A100-40GB, A100-80GB, L40S, L4, A10G, V100-16GB, V100-32GB, MI300X")
     String gpu;
 
     @Option(names = "--gpu-memory-gb", description = "memory per GPU in GiB (with --gpu: caps the catalog figure)")

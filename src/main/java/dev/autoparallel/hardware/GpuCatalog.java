@@ -45,6 +45,11 @@ public final class GpuCatalog {
             new Gpu("L40S", List.of("l40s", "NVIDIA-L40S"), Vendor.NVIDIA, 89, 48, gib(44.39),
                     362, 733, 0.864 * TB, 32 * GB, 12.5 * GB,
                     "vLLM logs 'total_gpu_memory (44.39GiB)' on L40S"),
+            new Gpu("RTX-4090", List.of("RTX4090", "rtx_4090", "GeForce-RTX-4090"), Vendor.NVIDIA, 89, 24, gib(23.52),
+                    165.2, 330.3, 1.008 * TB, 32 * GB, 12.5 * GB,
+                    "vLLM 0.27.1 log 'Desired GPU memory utilization is (0.92, 21.64 GiB)' on an RTX 4090 (RunPod serverless "
+                            + "captures of 2026-08-28); tensor TFLOPS with FP32 accumulate, dense: 165.2 FP16, 330.3 FP8, "
+                            + "1,008 GB/s GDDR6X, PCIe Gen 4 x16 (NVIDIA Ada Lovelace architecture whitepaper, appendix A)"),
             new Gpu("RTX-5090", List.of("RTX5090", "rtx_5090", "GeForce-RTX-5090"), Vendor.NVIDIA, 120, 32, gib(31.37),
                     419.2, 838.4, 1.792 * TB, 64 * GB, 12.5 * GB,
                     "vLLM log 'total_gpu_memory (31.37GiB)' on an RTX 5090 (vllm-project/vllm#14452, 2025-04-23); "

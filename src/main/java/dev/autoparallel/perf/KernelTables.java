@@ -279,11 +279,12 @@ public final class KernelTables {
         }
 
         /**
-         * These kernels (measured on {@code from}) as {@code to} would run them, by data-sheet ratios: GEMMs and prefill
-         * attention by the dtype's tensor peak (bf16, or fp8: dropped where {@code to} has no FP8 tensor cores), decode
-         * attention by HBM bandwidth, MLA decode and MoE layers (memory-bound at small batches, compute-bound at large) by
-         * the smaller of the two ratios, so a GPU slower in either is never taken as faster; all-reduces by the GPU-to-GPU
-         * bandwidth within a node.
+         * These kernels (measured on {@code from}) as {@code to} would run them, by data-sheet ratios: GEMMs by the ratio of
+         * the two GPUs' rooflines at each row's m ({@link #gemmRoofRatio}: HBM bandwidth where m rows are too few to keep
+         * the tensor cores busy, the dtype's tensor peak beyond: bf16, or fp8, dropped where {@code to} has no FP8 tensor
+         * cores); prefill attention by the tensor peak, decode attention by HBM bandwidth, MLA decode and MoE layers
+         * (memory-bound at small batches, compute-bound at large) by the smaller of the two ratios, so a GPU slower in
+         * either is never taken as faster; all-reduces by the GPU-to-GPU bandwidth within a node.
          */
         Kernels scaledTo(Gpu from, Gpu to) {
             double bf16 = to.bf16Tflops() / from.bf16Tflops();
@@ -292,11 +293,11 @@ public final class KernelTables {
             Kernels k = new Kernels();
             k.scaledFrom = from.name();
             gemmFlops.forEach((dtype, table) -> {
-                double f = dtype.equals("fp8") ? fp8 : bf16;
-                if (f > 0) {
+                boolean fp8Gemm = dtype.equals("fp8");
+                if ((fp8Gemm ? fp8 : bf16) > 0) {
                     double[][] t = new double[table.length][];
                     for (int i = 0; i < table.length; i++) {
-                        t[i] = scale(table[i], f);
+                        t[i] = scale(table[i], gemmRoofRatio(from, to, fp8Gemm, 1L << i));
                     }
                     k.gemmFlops.put(dtype, t);
                 }
@@ -322,6 +323,19 @@ public final class KernelTables {
                 }
             });
             return k;
+        }
+
+        /**
+         * The ratio of {@code to}'s GEMM roofline to {@code from}'s at {@code m} rows: min(tensor peak, HBM bandwidth x
+         * 2m / bytes per weight), the weights' read being what a GEMM of few rows waits on (2m FLOPs per weight element).
+         * Where both GPUs are compute-bound this is the ratio of tensor peaks; where both are memory-bound, of bandwidths.
+         */
+        static double gemmRoofRatio(Gpu from, Gpu to, boolean fp8, long m) {
+            double bytesPerWeight = fp8 ? 1 : 2;
+            double intensity = 2.0 * m / bytesPerWeight;
+            double fromPeak = (fp8 ? from.fp8Tflops() : from.bf16Tflops()) * 1e12;
+            double toPeak = (fp8 ? to.fp8Tflops() : to.bf16Tflops()) * 1e12;
+            return Math.min(toPeak, to.hbmBytesPerSecond() * intensity) / Math.min(fromPeak, from.hbmBytesPerSecond() * intensity);
         }
 
         private static double[] scale(double[] rates, double f) {

@@ -75,14 +75,28 @@ class KernelTablesTest {
     /**
      * GPUs without measurements take the nearest measured GPU of their architecture, scaled by data-sheet ratios (GPU
      * catalog): H100 PCIe from H100 SXM (bf16 756 against 989 TFLOPS, HBM 2.0 against 3.35 TB/s), B300 from B200, GB300
-     * from GB200, the RTX 5090 (compute capability 12.0) from the RTX PRO 6000.
+     * from GB200, the RTX 5090 (compute capability 12.0) from the RTX PRO 6000. GEMMs scale by the two rooflines at the
+     * row's m: 8 rows read each weight for 16 FLOPs (bf16) or 32 (fp8), well under either GPU's ridge (989 / 3.35 = 295),
+     * so the HBM ratio; 4,096 rows are past it, so the tensor peaks' ratio.
      */
     @Test
     void of_gpuWithoutMeasurements_takesTheNearestMeasuredScaled() {
         Kernels pcie = KernelTables.builtIn().of(GpuCatalog.require("H100-PCIe", "gpu"), ServingEngine.VLLM).orElseThrow();
         assertEquals("H100-SXM", pcie.scaledFrom());
-        assertEquals(H100_VLLM.gemmSeconds("bfloat16", 3, 4096, 4096) * 989 / 756, pcie.gemmSeconds("bfloat16", 3, 4096, 4096), 1e-15);
-        assertEquals(H100_VLLM.gemmSeconds("fp8", 3, 4096, 4096) * 1979 / 1513, pcie.gemmSeconds("fp8", 3, 4096, 4096), 1e-15);
+        assertEquals(H100_VLLM.gemmSeconds("bfloat16", 3, 4096, 4096) * 3.35 / 2.0, pcie.gemmSeconds("bfloat16", 3, 4096, 4096), 1e-15);
+        assertEquals(H100_VLLM.gemmSeconds("fp8", 3, 4096, 4096) * 3.35 / 2.0, pcie.gemmSeconds("fp8", 3, 4096, 4096), 1e-15);
+        assertEquals(H100_VLLM.gemmSeconds("bfloat16", 12, 4096, 4096) * 989 / 756, pcie.gemmSeconds("bfloat16", 12, 4096, 4096),
+                1e-15);
+        assertEquals(H100_VLLM.gemmSeconds("fp8", 12, 4096, 4096) * 1979 / 1513, pcie.gemmSeconds("fp8", 12, 4096, 4096), 1e-15);
+        // A GeForce card against the data-centre part of its architecture: the RTX 4090 from the L40S has more bandwidth
+        // (1,008 against 864 GB/s) and half the bf16 tensor peak (165.2 against 362): its decode GEMMs are faster, its
+        // prefill GEMMs slower.
+        Kernels l40s = KernelTables.builtIn().of(GpuCatalog.require("L40S", "gpu"), ServingEngine.VLLM).orElseThrow();
+        Kernels rtx4090 = KernelTables.builtIn().of(GpuCatalog.require("RTX-4090", "gpu"), ServingEngine.VLLM).orElseThrow();
+        assertEquals("L40S", rtx4090.scaledFrom());
+        assertEquals(l40s.gemmSeconds("bfloat16", 3, 4096, 4096) * 864 / 1008, rtx4090.gemmSeconds("bfloat16", 3, 4096, 4096), 1e-15);
+        assertEquals(l40s.gemmSeconds("bfloat16", 12, 4096, 4096) * 362 / 165.2, rtx4090.gemmSeconds("bfloat16", 12, 4096, 4096),
+                1e-15);
         assertEquals(H100_VLLM.decodeAttentionSeconds("bfloat16", 1 << 26) * 3.35 / 2.0,
                 pcie.decodeAttentionSeconds("bfloat16", 1 << 26), 1e-15);
         assertEquals(null, H100_VLLM.scaledFrom());
