@@ -15,6 +15,7 @@ import dev.autoparallel.memory.Layout;
 import dev.autoparallel.memory.MemoryEstimate;
 import dev.autoparallel.memory.ServingQuantization;
 import dev.autoparallel.memory.SpeculativeDecoding;
+import dev.autoparallel.memory.VllmReleases;
 import dev.autoparallel.cost.PriceTable;
 import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.perf.PerfEstimate;
@@ -284,6 +285,13 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "  KV cache: %,d tokens, %.2fx concurrency at %d tokens per request%n", e.kvCacheTokens(),
                 e.maxConcurrency(), e.maxModelLen());
+        if (e.fits() && settings.kvCacheMemoryBytes() == null && !settings.enforceEager()
+                && VllmReleases.newRunner(settings.version(), settings.engine(), s.moe() != null)) {
+            out.printf(Locale.ROOT, "  a warm start's figures: a first start with an empty torch.compile cache counts the compile's"
+                            + " scratch as activations (vLLM #54122) and logs %.1f-%.1f GiB less KV cache in published starts;"
+                            + " keep the compile cache (VLLM_CACHE_ROOT) or pass --kv-cache-memory%n",
+                    VllmReleases.COLD_COMPILE_MIN_GIB, VllmReleases.COLD_COMPILE_MAX_GIB);
+        }
         if (!e.kvCacheGroups().isEmpty()) {
             out.printf(Locale.ROOT, "  %,d blocks in %d KV cache group(s): %s%n", e.numGpuBlocks(), e.kvCacheGroups().size(),
                     e.kvCacheGroups().stream().map(k -> String.format(Locale.ROOT, "%s x%d (block %d, %d per request)",

@@ -72,6 +72,15 @@ public final class MemoryModel {
      */
     static final long CUDA_GRAPH_BYTES_PER_LAYER_GRAPH = 256 * 1024;
     /**
+     * The same per layer and graph for the new model runner (MRV2), whose estimate is its own (PR #53306): its logs print
+     * it as "CUDA graph pool memory: X GiB (actual), Y GiB (estimated)". Per layer and graph (KiB): Qwen3-14B 0.51 GiB /
+     * (40 x 86) = 155, Qwen3-14B-AWQ 0.54 / (40 x 86) = 165 and at 512 sequences 0.60 / (40 x 102) = 154 (vLLM 0.29.0, one
+     * L40S, samilazrak/vllm-optimization-lab results/raw/*.startup.log, 2026-09-12); typhoon2.5-qwen3-4b 0.38 / (36 x 86)
+     * = 129 under 0.29.0 and 0.30.0 (one RTX 5060 Ti, Freshair129/Private-Runtime-Platform, 2026-09-20 and 09-24):
+     * median 154.
+     */
+    static final long NEW_RUNNER_CUDA_GRAPH_BYTES_PER_LAYER_GRAPH = 154 * 1024;
+    /**
      * How vLLM's Mxfp4MoEMethod pads expert shards (create_weights), by kernel:
      * Marlin on Ampere/Ada rounds the intermediate size per partition up to 128 and the hidden
      * size to 256; Hopper's Triton kernels, Blackwell's FlashInfer and ROCm round both to 256
@@ -659,7 +668,8 @@ public final class MemoryModel {
             double draft = last && drafter ? drafterWeights(sd, tp, expertShare) : 0;
             long weights = Math.round(st.baseWeights() + st.expertBytes() * expertShare + draft);
             long act = Math.round(forward + (last ? sampler : 0));
-            long graph = CUDA_GRAPH_BYTES_PER_LAYER_GRAPH * graphs * (st.fullLayers() + st.slidingLayers() + drafted);
+            long graph = (newRunner ? NEW_RUNNER_CUDA_GRAPH_BYTES_PER_LAYER_GRAPH : CUDA_GRAPH_BYTES_PER_LAYER_GRAPH) * graphs
+                    * (st.fullLayers() + st.slidingLayers() + drafted);
             long avail = s.kvCacheMemoryBytes() != null ? s.kvCacheMemoryBytes() : budget - weights - act - kept - graph;
             KvCachePlan.Stage kv;
             int kvTo = to + drafted;

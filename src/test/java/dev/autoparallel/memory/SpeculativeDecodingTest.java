@@ -163,7 +163,8 @@ class SpeculativeDecodingTest {
         assertEquals("speculative_method", release.field());
         // N-gram drafting loads nothing: the same weights as without speculation. Its verify batches of 1 + 3 tokens
         // leave the FULL graphs of 1 and 2 tokens out of the ladder (CaptureLadder: 49 instead of 51 of the H100's
-        // 1,024 sequences), so 2 graphs x 32 layers x 256 KiB = 16 MiB more KV cache: 128 tokens of 128 KiB.
+        // 1,024 sequences), so 2 graphs x 32 layers x the new runner's 154 KiB = 9,856 KiB more KV cache: 77 tokens of
+        // 128 KiB, 64 in whole blocks of 16 (4 more blocks of 2 MiB).
         EngineSettings ngram = EngineSettings.defaults().withMaxModelLen(4096)
                 .withSpeculative(SpeculativeDecoding.of(NGRAM, 3, List.of(0.5)));
         MemoryModel m = new MemoryModel(llama, h100);
@@ -171,8 +172,8 @@ class SpeculativeDecodingTest {
         MemoryEstimate plain = m.evaluate(one, EngineSettings.defaults().withMaxModelLen(4096), h100.memoryBytes());
         MemoryEstimate drafted = m.evaluate(one, ngram, h100.memoryBytes());
         assertEquals(plain.weightsBytes(), drafted.weightsBytes());
-        assertEquals(16L << 20, plain.cudaGraphBytes() - drafted.cudaGraphBytes());
-        assertEquals(128, drafted.kvCacheTokens() - plain.kvCacheTokens());
+        assertEquals(2L * 32 * 154 * 1024, plain.cudaGraphBytes() - drafted.cudaGraphBytes());
+        assertEquals(64, drafted.kvCacheTokens() - plain.kvCacheTokens());
     }
 
     @Test

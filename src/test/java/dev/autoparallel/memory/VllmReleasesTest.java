@@ -70,15 +70,15 @@ class VllmReleasesTest {
     }
 
     /**
-     * PRs #53306 / #53682 / #53955 (merged as v0.28.0 was tagged; in 0.28.0 by its runs: VllmReleases): the new runner
-     * measures its CUDA graphs as the old one does. With 32 decoder layers and the H100's full ladder of 102 graphs
-     * (max_num_seqs 1,024) at CUDA_GRAPH_BYTES_PER_LAYER_GRAPH, Llama-3.1-8B's estimate is 32 x 102 x 256 KiB = 816 MiB
-     * from 0.28, where 0.27 subtracts nothing.
+     * PRs #53306 / #53682 / #53955 (first seen in 0.29.0's logs; 0.28.0 left it out: VllmReleases): the new runner
+     * subtracts its own CUDA-graph estimate. With 32 decoder layers and the H100's full ladder of 102 graphs (max_num_seqs
+     * 1,024) at the new runner's 154 KiB a layer and graph (MemoryModel.NEW_RUNNER_CUDA_GRAPH_BYTES_PER_LAYER_GRAPH),
+     * Llama-3.1-8B's estimate is 32 x 102 x 154 KiB = 490.9 MiB from 0.29, where 0.28 subtracts nothing.
      */
     @Test
-    void newRunnerGraphEstimate_from028() {
-        assertEquals(0, evaluate("meta-llama/Llama-3.1-8B", "H100", "0.27.1", 1).cudaGraphBytes());
-        assertEquals(816L << 20, evaluate("meta-llama/Llama-3.1-8B", "H100", "0.28.0", 1).cudaGraphBytes());
+    void newRunnerGraphEstimate_from029() {
+        assertEquals(0, evaluate("meta-llama/Llama-3.1-8B", "H100", "0.28.0", 1).cudaGraphBytes());
+        assertEquals(32L * 102 * 154 * 1024, evaluate("meta-llama/Llama-3.1-8B", "H100", "0.29.0", 1).cudaGraphBytes());
     }
 
     /**
@@ -111,8 +111,9 @@ class VllmReleasesTest {
         MemoryEstimate v29 = evaluate("Qwen/Qwen3-30B-A3B", "H100", "0.29.0", 1);
         assertEquals((14 - 2) * 1024.0 * 151_936, v28.activationBytes() - v29.activationBytes(), 1);
         assertEquals(1024L * 4 * (151_936 + 4_748), v29.runnerStateBytes() - v28.runnerStateBytes());
-        assertEquals(v28.cudaGraphBytes(), v29.cudaGraphBytes());
-        assertTrue(v29.cudaGraphBytes() > 0);
+        // Its CUDA-graph estimate becomes the new runner's: 48 layers x 102 graphs at 154 KiB instead of the old runner's 256.
+        assertEquals(48L * 102 * 256 * 1024, v28.cudaGraphBytes());
+        assertEquals(48L * 102 * 154 * 1024, v29.cudaGraphBytes());
     }
 
     /**
