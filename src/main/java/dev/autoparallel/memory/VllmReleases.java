@@ -167,17 +167,21 @@ public final class VllmReleases {
      * Sliding-window layers hold {@code window - 1 + max_concurrent_batches x max_num_batched_tokens}
      * tokens, {@code max_concurrent_batches} being 2 with async scheduling (vllm/config/vllm.py; traced
      * in vLLM 0.29.0 at commit 98dff2a, 2026-09-27, where a Gemma 4 request's sliding blocks use
-     * F = 2 x max_num_batched_tokens). The first release with it is not known here: 0.29 is the
-     * first seen; the releases before it are modelled with one batch, as the 0.11 gpt-oss refusal
-     * (vLLM issue #27508: 4.54 GiB needed, one batch) shows for that release.
+     * F = 2 x max_num_batched_tokens). First seen in 0.26.0: google/gemma-4-31B-it on one B300 at max_model_len 16,384
+     * and 8,192 batched tokens logs "GPU KV cache size: 217,116 tokens", "Maximum concurrency for 16,384 tokens per
+     * request: 13.25x" from 182.37 GiB (blog.john-pfeiffer.com, "Getting stable with DeepSeek-V4-Flash-0731 on a single
+     * Nvidia B300", 2026-08-06): five sliding groups of min(1,023 + 2 x 8,192, 16,384) / 16 + 1 = 1,025 blocks a request
+     * beside the full group's 512, where one batch would give 577 and 22.4x. The releases before 0.26 are modelled with
+     * one batch, as the 0.11 gpt-oss refusal (vLLM issue #27508: 4.54 GiB needed, one batch) shows for that release;
+     * which release between them first counted two is not established.
      */
-    public static final VllmVersion IN_FLIGHT_WINDOW = new VllmVersion(0, 29, 0);
+    public static final VllmVersion IN_FLIGHT_WINDOW = new VllmVersion(0, 26, 0);
     /**
      * DeepSeek-V4's caches packed into one slab ({@code _get_kv_cache_config_packed}: num_blocks = available // the largest
      * group's summed pages) and counted per group ({@code max_concurrency = num_blocks / blocks per request}, PR #48317),
      * with the window reservation of two batches in flight. A line-by-line walkthrough of v0.27.1 and a v0.28.1 issue
-     * (#54703) show the packed layout; releases before 0.29 are not modelled for V4 here, because the two-batch reserve
-     * is first seen in 0.29 ({@link #IN_FLIGHT_WINDOW}) and the launch releases bucketed pages instead.
+     * (#54703) show the packed layout; releases before 0.29 are not modelled for V4 here: the launch releases bucketed
+     * pages instead, and which release between them packed the slab is not established.
      */
     public static final VllmVersion DSV4_PACKED_LAYOUT = new VllmVersion(0, 29, 0);
     /**
@@ -252,14 +256,15 @@ public final class VllmReleases {
                     + "warm-up 2 B per logit, CUDA-graph estimate 0 (dummy profile_cudagraph_memory, #36520)"),
             new Change(DSV4_UNSETTLED_FROM, "#48317", "2026-07", "DeepSeek-V4's per-group concurrency and packed slab arrive "
                     + "by 0.27.1, in releases not established here: V4 refused from 0.25 to 0.28"),
+            new Change(IN_FLIGHT_WINDOW, "-", "2026-07", "sliding layers hold window - 1 + 2 x max_num_batched_tokens "
+                    + "(two batches in flight with async scheduling; first seen in 0.26.0)"),
             new Change(LARGE_GPU_BATCH_TOKENS, "#51726", "2026-08", "max_num_batched_tokens 16,384 on GPUs of 160 GiB or more"),
             new Change(NEW_RUNNER_PENALTY_STATE, "-", "2026-08", "the new runner's penalty state counted with the weights: "
                     + "4 x (vocab + vocab / 32) B per max_num_seqs slot on every rank (first seen in 0.28.0)"),
             new Change(NEW_RUNNER_ALL, "#53183", "2026-08", "new model runner default for every model (MoE and hybrid too)"),
             new Change(NEW_RUNNER_GRAPH_ESTIMATE, "#53306 #53682 #53955", "2026-08", "new runner's CUDA-graph estimate "
                     + "measured and subtracted as the old runner's, at its own 154 KiB a layer and graph (first seen in 0.29.0; 0.28.0 logs leave it out)"),
-            new Change(IN_FLIGHT_WINDOW, "-", "2026-09", "sliding layers hold window - 1 + 2 x max_num_batched_tokens "
-                    + "(two batches in flight with async scheduling; first seen in 0.29.0)"),
+
             new Change(DSV4_PACKED_LAYOUT, "-", "2026-09", "DeepSeek-V4's caches packed into one slab (block stride the "
                     + "largest group's pages), concurrency summed per group; modelled from 0.29 (packed in 0.27.1 already)"),
             new Change(NEWEST, "-", "2026-11", "newest release modelled (default)"));

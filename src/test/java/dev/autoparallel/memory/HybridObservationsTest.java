@@ -160,4 +160,30 @@ class HybridObservationsTest {
         assertEquals(4.54, Math.round(e.kvCacheNeededBytes() / GIB * 100) / 100.0);
         assertTrue(e.rejection().detail().contains("needs 4.54 GiB"), e.rejection().detail());
     }
+
+    /**
+     * blog.john-pfeiffer.com, "Getting stable with DeepSeek-V4-Flash-0731 on a single Nvidia B300" (2026-08-06), section
+     * "B300 with Gemma4 details": vLLM 0.26.0, google/gemma-4-31B-it in bf16 on one B300 ("Free memory on device
+     * (267.08/267.69 GiB)"), max_model_len 16,384, utilization 0.92, 8,192 batched tokens. Log: "Available KV cache
+     * memory: 182.37 GiB", "GPU KV cache size: 217,116 tokens", "Maximum concurrency for 16,384 tokens per request:
+     * 13.25x". Fifty sliding layers of window 1,024 (16 KV heads of 256) in five groups of ten beside ten full layers,
+     * pages of 16 tokens x 256 KiB a layer: 182.37 GiB is 74,700 blocks of ten layers. A request takes, per sliding
+     * group, cdiv(min(1,023 + 2 x 8,192, 16,384), 16) + 1 = 1,025 blocks (two batches in flight) and 512 in the full
+     * group (blocks of 32): 74,700 / 5,637 = 13.2517, int(13.2517 x 16,384) = 217,116. With one batch in flight the
+     * sliding groups would take 577 and the log would say 22.4x.
+     */
+    @Test
+    void gemma4_31b_vllm0260_b300_twoBatchesInFlight() {
+        ModelSpec spec = KvCacheFormulaTest.catalog("google/gemma-4-31B-it");
+        EngineSettings s = EngineSettings.forVersion(new VllmVersion(0, 26, 0)).withMaxModelLen(16_384).withUtilization(0.92)
+                .withKvCacheMemoryBytes(74_700L * 10 * 256 * 1024);
+        MemoryEstimate e = run(spec, "B300", 1, s);
+        assertEquals(8192, e.maxNumBatchedTokens());
+        assertEquals(74_700, e.numGpuBlocks());
+        assertEquals(6, e.kvCacheGroups().size());
+        assertEquals(1025, e.kvCacheGroups().get(0).blocksPerRequest());
+        assertEquals(512, e.kvCacheGroups().get(5).blocksPerRequest());
+        assertEquals(217_116, e.kvCacheTokens());
+        assertEquals(13.25, Math.round(e.maxConcurrency() * 100) / 100.0);
+    }
 }
