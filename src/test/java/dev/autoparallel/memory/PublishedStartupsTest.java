@@ -116,6 +116,29 @@ class PublishedStartupsTest {
     }
 
     /**
+     * A blog post of 2026-08-18 ("Running a big LLM across multiple GPUs with vLLM", kubesimplify, shubham-katara and
+     * saiyam-pathak; log of 08-21): vLLM 0.27.1 (a MoE model, so the old runner), Qwen/Qwen3-235B-A22B-Instruct-2507-FP8
+     * (the catalog's Qwen3-235B-A22B-FP8: the same layers), four RTX PRO 6000 of 95.01 GiB, utilization 0.90,
+     * max_model_len 32,768, 32 sequences. TP 4 logs "Model loading took 55.19 GiB", 27.85 GiB and "GPU KV cache size:
+     * 621,392 tokens"; with expert parallelism 27.96 GiB and 623,696 tokens. We give 55.13 GiB, 28.38 GiB (+1.9%) and
+     * 633,072 tokens, and with expert parallelism 27.95 GiB and 623,664 tokens. Its PP 4 run (555,680 tokens, we 607,648)
+     * is one of the pipeline misses the README lists.
+     */
+    @Test
+    void qwen3_235bFp8_vllm0271_fourRtxPro6000() {
+        EngineSettings s = EngineSettings.forVersion(new VllmVersion(0, 27, 1)).withMaxModelLen(32_768).withUtilization(0.90)
+                .withMaxNumSeqs(32);
+        long memory = Math.round(95.01 * GIB);
+        MemoryEstimate tp = run("Qwen/Qwen3-235B-A22B-FP8", "RTX-PRO-6000", new Layout(4, 1, 1, false), s, memory);
+        MemoryEstimate ep = run("Qwen/Qwen3-235B-A22B-FP8", "RTX-PRO-6000", new Layout(4, 1, 1, true), s, memory);
+        assertEquals(55.19, tp.weightsBytes() / GIB, 55.19 * 0.015, "weights GiB");
+        assertEquals(27.85, tp.kvCacheBytes() / GIB, 27.85 * 0.03, "KV GiB");
+        assertEquals(621_392, tp.kvCacheTokens(), 621_392 * 0.03, "KV tokens");
+        assertEquals(27.96, ep.kvCacheBytes() / GIB, 27.96 * 0.03, "expert-parallel KV GiB");
+        assertEquals(623_696, ep.kvCacheTokens(), 623_696 * 0.03, "expert-parallel KV tokens");
+    }
+
+    /**
      * Published starts with a cold torch.compile cache log less KV cache than a warm start of the same command: vLLM
      * charges the compile's scratch as peak activation (vLLM issue #54122 and #54383, 2026-08; fixes #54209 and #54479
      * open), which we do not model. In every such start collected here, vLLM 0.27.1 to 0.29.0, the KV cache is 0.4 to 1.4
