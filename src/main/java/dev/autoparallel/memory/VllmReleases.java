@@ -263,8 +263,8 @@ public final class VllmReleases {
                     + "4 x (vocab + vocab / 32) B per max_num_seqs slot on every rank (first seen in 0.28.0)"),
             new Change(NEW_RUNNER_ALL, "#53183", "2026-08", "new model runner default for every model (MoE and hybrid too)"),
             new Change(NEW_RUNNER_GRAPH_ESTIMATE, "#53306 #53682 #53955", "2026-08", "new runner's CUDA-graph estimate "
-                    + "measured and subtracted as the old runner's, at its own 154 KiB a layer and graph (first seen in 0.29.0; 0.28.0 logs leave it out)"),
-
+                    + "measured and subtracted as the old runner's, at its own 154 KiB a layer and graph (first seen in "
+                    + "0.29.0; 0.28.0 logs leave it out)"),
             new Change(DSV4_PACKED_LAYOUT, "-", "2026-09", "DeepSeek-V4's caches packed into one slab (block stride the "
                     + "largest group's pages), concurrency summed per group; modelled from 0.29 (packed in 0.27.1 already)"),
             new Change(NEWEST, "-", "2026-11", "newest release modelled (default)"));
