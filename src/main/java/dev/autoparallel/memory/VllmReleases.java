@@ -300,9 +300,18 @@ public final class VllmReleases {
         return MemoryModel.SAMPLER_BYTES_PER_LOGIT;
     }
 
-    /** Whether the model runs on the new model runner in this release (dense models from 0.25, all from 0.29). */
-    public static boolean newRunner(VllmVersion v, Engine e, boolean moe) {
-        return e == Engine.V1 && (v.atLeast(NEW_RUNNER_ALL) || !moe && v.atLeast(NEW_RUNNER_DENSE));
+    /**
+     * Whether the model runs on the new model runner in this release (dense models from 0.25, all from 0.29), unless a
+     * feature it lacks sends vLLM back to the old one. vLLM's {@code VllmConfig.use_v2_model_runner} falls back ("Model
+     * Runner V2 does not yet support %s; using the V1 model runner instead") for each entry of
+     * {@code _get_v2_model_runner_unsupported_features} (vllm/config/vllm.py at commit 000fc94b, after PR #53183, read
+     * 2026-12-03); of those, the settings modelled here reach n-gram drafting and EAGLE-3 with pipeline parallelism
+     * ("EAGLE3 with pipeline parallelism"). Taken from 0.25 on: the new runner's drafters were EAGLE / EAGLE-3 / MTP
+     * from the start.
+     */
+    public static boolean newRunner(VllmVersion v, Engine e, boolean moe, SpeculativeDecoding.Method drafter, int pp) {
+        boolean unsupported = drafter == SpeculativeDecoding.Method.NGRAM || drafter == SpeculativeDecoding.Method.EAGLE3 && pp > 1;
+        return e == Engine.V1 && !unsupported && (v.atLeast(NEW_RUNNER_ALL) || !moe && v.atLeast(NEW_RUNNER_DENSE));
     }
 
     /** Whether the CUDA-graph estimate is subtracted (and is not the new runner's 0 of 0.25 to 0.28). */

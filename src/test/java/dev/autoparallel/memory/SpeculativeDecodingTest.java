@@ -1,6 +1,7 @@
 package dev.autoparallel.memory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -163,17 +164,45 @@ class SpeculativeDecodingTest {
         assertEquals("speculative_method", release.field());
         // N-gram drafting loads nothing: the same weights as without speculation. Its verify batches of 1 + 3 tokens
         // leave the FULL graphs of 1 and 2 tokens out of the ladder (CaptureLadder: 49 instead of 51 of the H100's
-        // 1,024 sequences), so 2 graphs x 32 layers x the new runner's 154 KiB = 9,856 KiB more KV cache: 77 tokens of
-        // 128 KiB, 64 in whole blocks of 16 (4 more blocks of 2 MiB).
-        EngineSettings ngram = EngineSettings.defaults().withMaxModelLen(4096)
+        // 1,024 sequences): under 0.24 (the old runner either way) 2 graphs x 32 layers x 256 KiB = 16 MiB more KV cache,
+        // 128 tokens of 128 KiB.
+        VllmVersion v24 = new VllmVersion(0, 24, 0);
+        EngineSettings ngram = EngineSettings.forVersion(v24).withMaxModelLen(4096)
                 .withSpeculative(SpeculativeDecoding.of(NGRAM, 3, List.of(0.5)));
         MemoryModel m = new MemoryModel(llama, h100);
         Layout one = new Layout(1, 1, 1, false);
-        MemoryEstimate plain = m.evaluate(one, EngineSettings.defaults().withMaxModelLen(4096), h100.memoryBytes());
+        MemoryEstimate plain = m.evaluate(one, EngineSettings.forVersion(v24).withMaxModelLen(4096), h100.memoryBytes());
         MemoryEstimate drafted = m.evaluate(one, ngram, h100.memoryBytes());
         assertEquals(plain.weightsBytes(), drafted.weightsBytes());
-        assertEquals(2L * 32 * 154 * 1024, plain.cudaGraphBytes() - drafted.cudaGraphBytes());
-        assertEquals(64, drafted.kvCacheTokens() - plain.kvCacheTokens());
+        assertEquals(16L << 20, plain.cudaGraphBytes() - drafted.cudaGraphBytes());
+        assertEquals(128, drafted.kvCacheTokens() - plain.kvCacheTokens());
+    }
+
+    /**
+     * The new model runner does not draft n-grams: vLLM falls back to the old runner ("Model Runner V2 does not yet
+     * support ngram speculative decoding; using the V1 model runner instead": VllmConfig._get_v2_model_runner_unsupported_features,
+     * vllm/config/vllm.py at commit 000fc94b), nor EAGLE-3 across pipeline stages. Llama-3.1-8B on an H100 under 0.33: the
+     * new runner's penalty state (1,024 slots x 4 x (128,256 + 4,008) B) is gone with n-grams, its sampler warm-up is the
+     * old runner's 14 B a logit instead of 2, and the graphs are estimated at 256 KiB a layer and graph, not 154.
+     */
+    @Test
+    void ngramAndEagle3AcrossStages_runOnTheOldRunner() {
+        ModelSpec llama = KvCacheFormulaTest.catalog("meta-llama/Llama-3.1-8B-Instruct");
+        Gpu h100 = GpuCatalog.require("H100", "gpu");
+        MemoryModel m = new MemoryModel(llama, h100);
+        Layout one = new Layout(1, 1, 1, false);
+        EngineSettings base = EngineSettings.defaults().withMaxModelLen(4096);
+        MemoryEstimate plain = m.evaluate(one, base, h100.memoryBytes());
+        MemoryEstimate ngram = m.evaluate(one, base.withSpeculative(SpeculativeDecoding.of(NGRAM, 3, List.of(0.5))),
+                h100.memoryBytes());
+        assertEquals(1024L * 4 * (128_256 + 4_008), plain.runnerStateBytes());
+        assertEquals(0, ngram.runnerStateBytes());
+        assertEquals((14 - 2) * 1024.0 * 128_256, ngram.activationBytes() - plain.activationBytes(), 1);
+        assertEquals((51 + 49) * 32L * 256 * 1024, ngram.cudaGraphBytes());
+        assertEquals((51 + 51) * 32L * 154 * 1024, plain.cudaGraphBytes());
+        assertTrue(VllmReleases.newRunner(new VllmVersion(0, 33, 0), Engine.V1, false, SpeculativeDecoding.Method.EAGLE3, 1));
+        assertFalse(VllmReleases.newRunner(new VllmVersion(0, 33, 0), Engine.V1, false, SpeculativeDecoding.Method.EAGLE3, 2));
+        assertTrue(VllmReleases.newRunner(new VllmVersion(0, 33, 0), Engine.V1, false, SpeculativeDecoding.Method.MTP, 2));
     }
 
     @Test
