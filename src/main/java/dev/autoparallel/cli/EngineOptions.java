@@ -3,6 +3,7 @@ package dev.autoparallel.cli;
 import dev.autoparallel.memory.Engine;
 import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.memory.KvCacheDtype;
+import dev.autoparallel.memory.ModelRunner;
 import dev.autoparallel.memory.ServingQuantization;
 import dev.autoparallel.memory.SpeculativeDecoding;
 import dev.autoparallel.memory.VllmVersion;
@@ -64,6 +65,10 @@ final class EngineOptions {
             + "accepted (default: the published rates for the model, where there are any)")
     List<Double> speculativeAcceptance;
 
+    @Option(names = "--model-runner", defaultValue = "auto", description = "vLLM's GPU model runner as VLLM_USE_V2_MODEL_RUNNER "
+            + "forces it: auto (the release's choice), v1 (the original, =0) or v2 (Model Runner V2, =1) (default: ${DEFAULT-VALUE})")
+    String modelRunner;
+
     EngineSettings settings() {
         VllmVersion v = vllmVersion == null ? VllmVersion.DEFAULT : VllmVersion.parse(vllmVersion);
         EngineSettings s = EngineSettings.forVersion(v);
@@ -77,7 +82,8 @@ final class EngineOptions {
                 .withMaxNumBatchedTokens(maxNumBatchedTokens).withKvCacheDtype(KvCacheDtype.parse(kvCacheDtype))
                 .withBlockSize(blockSize)
                 .withQuantization(quantization == null ? ServingQuantization.NONE : ServingQuantization.parse(quantization))
-                .withLanguageModelOnly(languageModelOnly).withSpeculative(speculative());
+                .withLanguageModelOnly(languageModelOnly).withSpeculative(speculative())
+                .withModelRunner(ModelRunner.parse(modelRunner));
     }
 
     private SpeculativeDecoding speculative() {

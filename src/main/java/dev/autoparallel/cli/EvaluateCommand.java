@@ -286,8 +286,7 @@ final class EvaluateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  KV cache: %,d tokens, %.2fx concurrency at %d tokens per request%n", e.kvCacheTokens(),
                 e.maxConcurrency(), e.maxModelLen());
         if (e.fits() && settings.kvCacheMemoryBytes() == null && !settings.enforceEager()
-                && VllmReleases.newRunner(settings.version(), settings.engine(), s.moe() != null, settings.speculative().method(),
-                layout.pp())) {
+                && VllmReleases.newRunner(settings, s.moe() != null, layout.pp())) {
             out.printf(Locale.ROOT, "  a warm start's figures: a first start with an empty torch.compile cache counts the compile's"
                             + " scratch as activations (vLLM #54122) and logs %.1f-%.1f GiB less KV cache in published starts;"
                             + " keep the compile cache (VLLM_CACHE_ROOT) or pass --kv-cache-memory%n",

@@ -7,6 +7,7 @@ import dev.autoparallel.memory.MemoryEstimate;
 import dev.autoparallel.memory.ServingQuantization;
 import dev.autoparallel.memory.SpeculativeDecoding;
 import dev.autoparallel.memory.Layout;
+import dev.autoparallel.memory.ModelRunner;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -40,13 +41,13 @@ public final class Commands {
     public record Request(String model, Layout layout, int gpusPerNode, int maxModelLen, int maxNumSeqs,
                           double gpuMemoryUtilization, KvCacheDtype kvCacheDtype, ServingQuantization quantization,
                           boolean languageModelOnly, Double sglangMemFractionStatic, Double trtllmFreeGpuMemoryFraction,
-                          SpeculativeDecoding speculative, Integer blockSize) {
+                          SpeculativeDecoding speculative, Integer blockSize, ModelRunner modelRunner) {
         public Request(String model, Layout layout, int gpusPerNode, int maxModelLen, int maxNumSeqs,
                        double gpuMemoryUtilization, KvCacheDtype kvCacheDtype, ServingQuantization quantization,
                        boolean languageModelOnly, Double sglangMemFractionStatic, Double trtllmFreeGpuMemoryFraction,
                        SpeculativeDecoding speculative) {
             this(model, layout, gpusPerNode, maxModelLen, maxNumSeqs, gpuMemoryUtilization, kvCacheDtype, quantization,
-                    languageModelOnly, sglangMemFractionStatic, trtllmFreeGpuMemoryFraction, speculative, null);
+                    languageModelOnly, sglangMemFractionStatic, trtllmFreeGpuMemoryFraction, speculative, null, ModelRunner.AUTO);
         }
 
         public Request(String model, Layout layout, int gpusPerNode, int maxModelLen, int maxNumSeqs,
@@ -64,13 +65,13 @@ public final class Commands {
                                  EngineSettings settings, boolean languageModelOnly) {
             return new Request(model, layout, gpusPerNode, maxModelLen, maxNumSeqs, settings.gpuMemoryUtilization(),
                     settings.kvCacheDtype(), settings.quantization(), languageModelOnly, null, null, settings.speculative(),
-                    settings.blockSize());
+                    settings.blockSize(), settings.modelRunner());
         }
 
         /** The same request launched with {@code sd}. */
         public Request withSpeculative(SpeculativeDecoding sd) {
             return new Request(model, layout, gpusPerNode, maxModelLen, maxNumSeqs, gpuMemoryUtilization, kvCacheDtype,
-                    quantization, languageModelOnly, sglangMemFractionStatic, trtllmFreeGpuMemoryFraction, sd, blockSize);
+                    quantization, languageModelOnly, sglangMemFractionStatic, trtllmFreeGpuMemoryFraction, sd, blockSize, modelRunner);
         }
 
         public Request(String model, Layout layout, int gpusPerNode, int maxModelLen, int maxNumSeqs,
@@ -95,7 +96,7 @@ public final class Commands {
                 trtllm = EngineViews.trtllm(e, gpuMemoryBytes, maxNumSeqs).matchingFraction();
             }
             return new Request(model, layout, gpusPerNode, maxModelLen, maxNumSeqs, gpuMemoryUtilization, kvCacheDtype,
-                    quantization, languageModelOnly, sglang, trtllm, speculative, block);
+                    quantization, languageModelOnly, sglang, trtllm, speculative, block, modelRunner);
         }
     }
 
@@ -208,6 +209,18 @@ public final class Commands {
     }
 
     public static Deployment vllm(Request r) {
+        Deployment d = vllmCommands(r);
+        if (r.modelRunner() == ModelRunner.AUTO) {
+            return d;
+        }
+        // VLLM_USE_V2_MODEL_RUNNER is read from the environment of every vLLM process (vllm/envs.py).
+        List<String> notes = new ArrayList<>(d.notes());
+        notes.add(0, "export VLLM_USE_V2_MODEL_RUNNER=" + r.modelRunner().envValue() + " before every command (the "
+                + (r.modelRunner() == ModelRunner.V1 ? "original" : "new") + " model runner, as these figures assume)");
+        return new Deployment(d.engine(), d.nodeCommands(), d.rendered(), notes);
+    }
+
+    private static Deployment vllmCommands(Request r) {
         Layout l = r.layout();
         ArgList base = new ArgList().words("vllm", "serve").value(r.model()).option("--tensor-parallel-size", l.tp());
         if (l.pp() > 1) {

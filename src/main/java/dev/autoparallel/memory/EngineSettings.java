@@ -33,7 +33,7 @@ public record EngineSettings(VllmVersion version, Engine engine, double gpuMemor
                              Integer maxNumSeqs, Integer maxNumBatchedTokens, KvCacheDtype kvCacheDtype,
                              Integer blockSize, boolean enforceEager, ServingQuantization quantization,
                              boolean languageModelOnly, Long kvCacheMemoryBytes, int decodeContextParallelSize,
-                             boolean mambaCacheAlign, SpeculativeDecoding speculative)
+                             boolean mambaCacheAlign, SpeculativeDecoding speculative, ModelRunner modelRunner)
         implements Serializable {
 
     /**
@@ -67,6 +67,7 @@ public record EngineSettings(VllmVersion version, Engine engine, double gpuMemor
         }
         Objects.requireNonNull(quantization, "quantization");
         Objects.requireNonNull(speculative, "speculative");
+        Objects.requireNonNull(modelRunner, "modelRunner");
         if (kvCacheMemoryBytes != null && kvCacheMemoryBytes < 1) {
             throw new InvalidConfigurationException("kv_cache_memory", "kv_cache_memory was " + kvCacheMemoryBytes
                     + " bytes; allowed: more than 0");
@@ -100,63 +101,68 @@ public record EngineSettings(VllmVersion version, Engine engine, double gpuMemor
     public static EngineSettings forVersion(VllmVersion v) {
         VllmReleases.require(v);
         return new EngineSettings(v, Engine.defaultFor(v), VllmReleases.defaultUtilization(v), null, null, null,
-                KvCacheDtype.AUTO, null, false, ServingQuantization.NONE, false, null, 1, false, SpeculativeDecoding.NONE);
+                KvCacheDtype.AUTO, null, false, ServingQuantization.NONE, false, null, 1, false, SpeculativeDecoding.NONE,
+                ModelRunner.AUTO);
     }
 
     public EngineSettings withUtilization(double u) {
-        return new EngineSettings(version, engine, u, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, speculative);
+        return new EngineSettings(version, engine, u, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, speculative, modelRunner);
     }
 
     public EngineSettings withMaxModelLen(Integer n) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, n, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, speculative);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, n, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, speculative, modelRunner);
     }
 
     public EngineSettings withMaxNumSeqs(Integer n) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, n, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, speculative);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, n, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, speculative, modelRunner);
     }
 
     public EngineSettings withMaxNumBatchedTokens(Integer n) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, n, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, speculative);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, n, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, speculative, modelRunner);
     }
 
     public EngineSettings withKvCacheDtype(KvCacheDtype d) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, d, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, speculative);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, d, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, speculative, modelRunner);
     }
 
     public EngineSettings withBlockSize(Integer b) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, b, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, speculative);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, b, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, speculative, modelRunner);
     }
 
     public EngineSettings withEngine(Engine e) {
-        return new EngineSettings(version, e, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, speculative);
+        return new EngineSettings(version, e, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, speculative, modelRunner);
     }
 
     public EngineSettings withEnforceEager(boolean eager) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, eager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, speculative);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, eager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, speculative, modelRunner);
     }
 
     public EngineSettings withQuantization(ServingQuantization q) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, q, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, speculative);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, q, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, speculative, modelRunner);
     }
 
     public EngineSettings withLanguageModelOnly(boolean only) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, only, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, speculative);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, only, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, speculative, modelRunner);
     }
 
     public EngineSettings withKvCacheMemoryBytes(Long bytes) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, bytes, decodeContextParallelSize, mambaCacheAlign, speculative);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, bytes, decodeContextParallelSize, mambaCacheAlign, speculative, modelRunner);
     }
 
     public EngineSettings withDecodeContextParallelSize(int n) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, n, mambaCacheAlign, speculative);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, n, mambaCacheAlign, speculative, modelRunner);
     }
 
     public EngineSettings withMambaCacheAlign(boolean align) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, align, speculative);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, align, speculative, modelRunner);
     }
 
     public EngineSettings withSpeculative(SpeculativeDecoding sd) {
-        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, sd);
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, sd, modelRunner);
+    }
+
+    public EngineSettings withModelRunner(ModelRunner r) {
+        return new EngineSettings(version, engine, gpuMemoryUtilization, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvCacheDtype, blockSize, enforceEager, quantization, languageModelOnly, kvCacheMemoryBytes, decodeContextParallelSize, mambaCacheAlign, speculative, r);
     }
 
     /**

@@ -596,7 +596,7 @@ public final class MemoryModel {
                 + (nccl && tp > 1 ? NCCL_RING_BYTES : 0) + (nccl && pp > 1 ? NCCL_P2P_BYTES : 0);
         // The new runner's penalty state stays allocated beside the weights on every rank (each builds its sampler); vLLM's
         // log counts it with them as consumed memory, and --kv-cache-memory does not free it.
-        boolean newRunner = VllmReleases.newRunner(v, s.engine(), spec.moe() != null, s.speculative().method(), pp);
+        boolean newRunner = VllmReleases.newRunner(s, spec.moe() != null, pp);
         long runnerState = VllmReleases.persistentStateCharged(v, newRunner)
                 ? VllmReleases.newRunnerPenaltyBytes(maxSeqs, spec.vocabSize()) : 0;
         long kept = nonTorch + runnerState;

@@ -301,17 +301,47 @@ public final class VllmReleases {
     }
 
     /**
-     * Whether the model runs on the new model runner in this release (dense models from 0.25, all from 0.29), unless a
-     * feature it lacks sends vLLM back to the old one. vLLM's {@code VllmConfig.use_v2_model_runner} falls back ("Model
-     * Runner V2 does not yet support %s; using the V1 model runner instead") for each entry of
+     * Whether the model runs on the new model runner under these settings: the one {@code VLLM_USE_V2_MODEL_RUNNER}
+     * forces ({@link EngineSettings#modelRunner}), else the release's default (dense models from 0.25, all from 0.29)
+     * unless a feature it lacks sends vLLM back to the old one. vLLM's {@code VllmConfig.use_v2_model_runner} falls back
+     * ("Model Runner V2 does not yet support %s; using the V1 model runner instead") for each entry of
      * {@code _get_v2_model_runner_unsupported_features} (vllm/config/vllm.py at commit 000fc94b, after PR #53183, read
-     * 2026-12-03); of those, the settings modelled here reach n-gram drafting and EAGLE-3 with pipeline parallelism
-     * ("EAGLE3 with pipeline parallelism"). Taken from 0.25 on: the new runner's drafters were EAGLE / EAGLE-3 / MTP
-     * from the start.
+     * 2026-12-03), and refuses a forced V2 with any ({@code _validate_v2_model_runner}); of those entries, the settings
+     * modelled here reach n-gram drafting and EAGLE-3 with pipeline parallelism ("EAGLE3 with pipeline parallelism").
+     * Taken from 0.25 on: the new runner's drafters were EAGLE / EAGLE-3 / MTP from the start. A forced V2 is modelled
+     * from 0.25, the first release that makes it a default; a forced runner under the V0 engine is refused.
      */
-    public static boolean newRunner(VllmVersion v, Engine e, boolean moe, SpeculativeDecoding.Method drafter, int pp) {
-        boolean unsupported = drafter == SpeculativeDecoding.Method.NGRAM || drafter == SpeculativeDecoding.Method.EAGLE3 && pp > 1;
-        return e == Engine.V1 && !unsupported && (v.atLeast(NEW_RUNNER_ALL) || !moe && v.atLeast(NEW_RUNNER_DENSE));
+    public static boolean newRunner(EngineSettings s, boolean moe, int pp) {
+        SpeculativeDecoding.Method drafter = s.speculative().method();
+        String unsupported = drafter == SpeculativeDecoding.Method.NGRAM ? "n-gram speculative decoding"
+                : drafter == SpeculativeDecoding.Method.EAGLE3 && pp > 1 ? "EAGLE-3 with pipeline parallelism" : null;
+        VllmVersion v = s.version();
+        if (s.modelRunner() != ModelRunner.AUTO && s.engine() != Engine.V1) {
+            throw new InvalidConfigurationException("model_runner", "model_runner was " + s.modelRunner().key()
+                    + " with the " + s.engine().key() + " engine; VLLM_USE_V2_MODEL_RUNNER chooses between the V1 engine's"
+                    + " runners: allowed with --vllm-engine v1 only (or auto)");
+        }
+        switch (s.modelRunner()) {
+            case V1 -> {
+                return false;
+            }
+            case V2 -> {
+                if (!v.atLeast(NEW_RUNNER_DENSE)) {
+                    throw new InvalidConfigurationException("model_runner", "model_runner v2 under vLLM " + v + " is not"
+                            + " modelled: the new runner's memory is read from " + NEW_RUNNER_DENSE + " on, the first release"
+                            + " that makes it a default; allowed: auto or v1");
+                }
+                if (unsupported != null) {
+                    throw new InvalidConfigurationException("model_runner", "model_runner v2 with " + unsupported + ": vLLM"
+                            + " refuses it (Model Runner V2 does not support it); allowed: auto or v1");
+                }
+                return true;
+            }
+            default -> {
+                return s.engine() == Engine.V1 && unsupported == null
+                        && (v.atLeast(NEW_RUNNER_ALL) || !moe && v.atLeast(NEW_RUNNER_DENSE));
+            }
+        }
     }
 
     /** Whether the CUDA-graph estimate is subtracted (and is not the new runner's 0 of 0.25 to 0.28). */

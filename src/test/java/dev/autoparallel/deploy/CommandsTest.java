@@ -3,8 +3,10 @@ package dev.autoparallel.deploy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.memory.KvCacheDtype;
 import dev.autoparallel.memory.Layout;
+import dev.autoparallel.memory.ModelRunner;
 import dev.autoparallel.memory.SpeculativeDecoding;
 import java.util.List;
 import java.util.Set;
@@ -158,5 +160,24 @@ class CommandsTest {
                 + " speculative_model: RedHatAI/Llama-3.1-8B-Instruct-speculator.eagle3}}"), Commands.trtllm(e).notes().toString());
         // Without speculative decoding none of it appears.
         assertTrue(!Commands.vllm(req(new Layout(8, 1, 1, false), 8)).command().contains("speculative"));
+    }
+
+    /**
+     * A forced model runner is an environment variable of every vLLM process (vllm/envs.py VLLM_USE_V2_MODEL_RUNNER),
+     * not a flag: the command is unchanged and the note says what to export, on every node of a multi-node layout too.
+     */
+    @Test
+    void vllm_forcedModelRunner_isExportedNotFlagged() {
+        EngineSettings v1 = EngineSettings.defaults().withModelRunner(ModelRunner.V1);
+        Commands.Request r = Commands.Request.of("meta-llama/Llama-3.1-70B-Instruct", new Layout(8, 2, 1, false), 8, 8192, 64, v1,
+                false);
+        Deployment d = Commands.vllm(r);
+        assertEquals(Commands.vllm(Commands.Request.of("meta-llama/Llama-3.1-70B-Instruct", new Layout(8, 2, 1, false), 8, 8192,
+                64, EngineSettings.defaults(), false)).rendered(), d.rendered());
+        assertTrue(d.notes().get(0).startsWith("export VLLM_USE_V2_MODEL_RUNNER=0 before every command"), d.notes().toString());
+        assertTrue(d.notes().size() > 1, "the multi-node notes stay");
+        Deployment auto = Commands.vllm(Commands.Request.of("meta-llama/Llama-3.1-70B-Instruct", new Layout(8, 1, 1, false), 8,
+                8192, 64, EngineSettings.defaults(), false));
+        assertTrue(auto.notes().isEmpty());
     }
 }

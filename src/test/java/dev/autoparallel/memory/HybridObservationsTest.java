@@ -186,4 +186,25 @@ class HybridObservationsTest {
         assertEquals(217_116, e.kvCacheTokens());
         assertEquals(13.25, Math.round(e.maxConcurrency() * 100) / 100.0);
     }
+
+    /**
+     * The same start profiled (above): the post runs it with {@code VLLM_USE_V2_MODEL_RUNNER=0}, the original runner,
+     * whose sampler warms 1,024 sequences x 262,144 logits at 14 B. "Model loading took 58.99 GiB", "Available KV cache
+     * memory: 182.37 GiB", 217,116 tokens. We give 58.38 GiB (-1.0%), 181.46 GiB (-0.5%) and 216,032 tokens; the release's
+     * own choice, the new runner, would give 185.96 GiB.
+     */
+    @Test
+    void gemma4_31b_vllm0260_b300_oldRunnerForced_profiled() {
+        ModelSpec spec = KvCacheFormulaTest.catalog("google/gemma-4-31B-it");
+        EngineSettings s = EngineSettings.forVersion(new VllmVersion(0, 26, 0)).withMaxModelLen(16_384).withUtilization(0.92);
+        Gpu b300 = GpuCatalog.require("B300", "gpu");
+        long memory = Math.round(267.69 * GIB);
+        MemoryEstimate forced = new MemoryModel(spec, b300).evaluate(new Layout(1, 1, 1, false), s.withModelRunner(ModelRunner.V1),
+                memory);
+        assertEquals(58.99, forced.weightsBytes() / GIB, 58.99 * 0.015, "weights GiB");
+        assertEquals(182.37, forced.kvCacheBytes() / GIB, 182.37 * 0.03, "KV GiB");
+        assertEquals(217_116, forced.kvCacheTokens(), 217_116 * 0.03, "KV tokens");
+        MemoryEstimate auto = new MemoryModel(spec, b300).evaluate(new Layout(1, 1, 1, false), s, memory);
+        assertTrue(auto.kvCacheBytes() - forced.kvCacheBytes() > 4 * GIB, "the new runner's sampler warms 2 B a logit, not 14");
+    }
 }

@@ -200,9 +200,12 @@ class SpeculativeDecodingTest {
         assertEquals((14 - 2) * 1024.0 * 128_256, ngram.activationBytes() - plain.activationBytes(), 1);
         assertEquals((51 + 49) * 32L * 256 * 1024, ngram.cudaGraphBytes());
         assertEquals((51 + 51) * 32L * 154 * 1024, plain.cudaGraphBytes());
-        assertTrue(VllmReleases.newRunner(new VllmVersion(0, 33, 0), Engine.V1, false, SpeculativeDecoding.Method.EAGLE3, 1));
-        assertFalse(VllmReleases.newRunner(new VllmVersion(0, 33, 0), Engine.V1, false, SpeculativeDecoding.Method.EAGLE3, 2));
-        assertTrue(VllmReleases.newRunner(new VllmVersion(0, 33, 0), Engine.V1, false, SpeculativeDecoding.Method.MTP, 2));
+        EngineSettings eagle = base.withSpeculative(SpeculativeDecoding.of(SpeculativeDecoding.Method.EAGLE3, 1, List.of(0.7),
+                "yuhuili/EAGLE3-LLaMA3.1-Instruct-8B"));
+        assertTrue(VllmReleases.newRunner(eagle, false, 1));
+        assertFalse(VllmReleases.newRunner(eagle, false, 2));
+        assertTrue(VllmReleases.newRunner(base.withSpeculative(SpeculativeDecoding.of(SpeculativeDecoding.Method.MTP, 1,
+                List.of(0.7))), false, 2));
     }
 
     @Test

@@ -1,12 +1,15 @@
 package dev.autoparallel.memory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.hardware.Gpu;
 import dev.autoparallel.hardware.GpuCatalog;
 import dev.autoparallel.model.ModelSpec;
 import dev.autoparallel.model.ReferenceModels;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Each row of {@link VllmReleases} changes what {@code --vllm-version} gives, at the release the row names. */
@@ -144,5 +147,37 @@ class VllmReleasesTest {
         for (int i = 1; i < VllmReleases.CHANGES.size(); i++) {
             assertTrue(VllmReleases.CHANGES.get(i).from().compareTo(VllmReleases.CHANGES.get(i - 1).from()) >= 0);
         }
+    }
+
+    /**
+     * VLLM_USE_V2_MODEL_RUNNER forces a runner ({@link ModelRunner}): "0" puts a dense model of 0.33 back on the original
+     * runner (its 14 B sampler warm-up, no penalty state, 256 KiB a layer and graph); "1" is refused where the new runner
+     * is not modelled (before 0.25), with a feature it lacks (n-gram drafting), and under the V0 engine.
+     */
+    @Test
+    void modelRunner_forcedByTheEnvironment() {
+        MemoryEstimate auto = evaluate("meta-llama/Llama-3.1-8B", "H100", "0.33.0", 1);
+        ModelSpec llama = KvCacheFormulaTest.catalog("meta-llama/Llama-3.1-8B");
+        Gpu h100 = GpuCatalog.require("H100", "gpu");
+        EngineSettings v33 = EngineSettings.forVersion(new VllmVersion(0, 33, 0));
+        MemoryEstimate old = new MemoryModel(llama, h100).evaluate(new Layout(1, 1, 1, false),
+                v33.withModelRunner(ModelRunner.V1), h100.memoryBytes());
+        assertEquals(0, old.runnerStateBytes());
+        assertTrue(auto.runnerStateBytes() > 0);
+        assertEquals((14 - 2) * 1024.0 * 128_256, old.activationBytes() - auto.activationBytes(), 1);
+        assertEquals(51L * 2 * 32 * 256 * 1024, old.cudaGraphBytes());
+        var early = assertThrows(InvalidConfigurationException.class, () -> new MemoryModel(llama, h100).evaluate(
+                new Layout(1, 1, 1, false), EngineSettings.forVersion(new VllmVersion(0, 24, 0)).withModelRunner(ModelRunner.V2),
+                h100.memoryBytes()));
+        assertEquals("model_runner", early.field());
+        var ngram = assertThrows(InvalidConfigurationException.class, () -> new MemoryModel(llama, h100).evaluate(
+                new Layout(1, 1, 1, false), v33.withModelRunner(ModelRunner.V2)
+                        .withSpeculative(SpeculativeDecoding.of(SpeculativeDecoding.Method.NGRAM, 3, List.of(0.5))),
+                h100.memoryBytes()));
+        assertTrue(ngram.getMessage().contains("n-gram"), ngram.getMessage());
+        var v0 = assertThrows(InvalidConfigurationException.class, () -> new MemoryModel(llama, h100).evaluate(
+                new Layout(1, 1, 1, false), EngineSettings.forVersion(new VllmVersion(0, 9, 0)).withEngine(Engine.V0)
+                        .withModelRunner(ModelRunner.V1), h100.memoryBytes()));
+        assertEquals("model_runner", v0.field());
     }
 }
