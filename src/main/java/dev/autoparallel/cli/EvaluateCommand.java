@@ -9,6 +9,7 @@ import dev.autoparallel.hardware.Gpu;
 import dev.autoparallel.hardware.GpuCatalog;
 import dev.autoparallel.layout.Cluster;
 import dev.autoparallel.memory.CaptureLadder;
+import dev.autoparallel.memory.Engine;
 import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.memory.EngineViews;
 import dev.autoparallel.memory.Layout;
@@ -101,7 +102,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
     /** The JSON of {@code evaluate}: bytes per GPU on the most loaded rank. */
     record Result(String modelId, String gpu, long gpuMemoryBytes, int tp, int pp, int dp, int expertParallel,
-                  String vllmVersion, String engine, double gpuMemoryUtilization, int maxModelLen, int maxNumSeqs,
+                  String vllmVersion, String engine, String modelRunner, double gpuMemoryUtilization, int maxModelLen, int maxNumSeqs,
                   int maxNumBatchedTokens, int blockSize, long budgetBytes, long weightsBytes, long activationBytes,
                   long overheadBytes, long nonTorchBytes, long runnerStateBytes, long cudaGraphBytes, long kvCacheBytes,
                   long kvCacheTokens,
@@ -233,8 +234,11 @@ final class EvaluateCommand implements Callable<Integer> {
                     null, null, v.stateBytes() > 0 ? v.stateBytes() : null, null);
             matchesRequests = v.matchesRequests();
         }
+        // The V1 engine's model runner these figures assume: v2 (Model Runner V2) or v1 (the original); none under V0.
+        String runner = settings.engine() != Engine.V1 ? null
+                : VllmReleases.newRunner(settings, s.moe() != null, layout.pp()) ? "v2" : "v1";
         Result r = new Result(s.modelId(), g.name(), memory, tp, pp, dp, layout.expertParallelSize(),
-                settings.version().toString(), settings.engine().name().toLowerCase(Locale.ROOT), settings.gpuMemoryUtilization(),
+                settings.version().toString(), settings.engine().name().toLowerCase(Locale.ROOT), runner, settings.gpuMemoryUtilization(),
                 e.maxModelLen(), e.maxNumSeqs(), e.maxNumBatchedTokens(), e.blockSize(), e.budgetBytes(), e.weightsBytes(),
                 e.activationBytes(), e.overheadBytes(), e.nonTorchBytes(), e.runnerStateBytes(), e.cudaGraphBytes(), e.kvCacheBytes(),
                 e.kvCacheTokens(), e.kvBytesPerToken(), Math.round(e.maxConcurrency() * 100) / 100.0, e.fits(),
@@ -256,8 +260,9 @@ final class EvaluateCommand implements Callable<Integer> {
             return exit;
         }
         double gib = 1L << 30;
-        out.printf(Locale.ROOT, "%s on %s (%.2f GiB), TP %d PP %d DP %d, vLLM %s (%s), utilization %.2f%n", s.modelId(),
-                g.name(), memory / gib, tp, pp, dp, r.vllmVersion(), r.engine(), r.gpuMemoryUtilization());
+        out.printf(Locale.ROOT, "%s on %s (%.2f GiB), TP %d PP %d DP %d, vLLM %s (%s%s), utilization %.2f%n", s.modelId(),
+                g.name(), memory / gib, tp, pp, dp, r.vllmVersion(), r.engine(),
+                runner == null ? "" : ", model runner " + runner, r.gpuMemoryUtilization());
         out.printf(Locale.ROOT, "  max_model_len %d, max_num_seqs %d, max_num_batched_tokens %d, block %d%n",
                 r.maxModelLen(), r.maxNumSeqs(), r.maxNumBatchedTokens(), r.blockSize());
         if (settings.quantization() != ServingQuantization.NONE || r.languageModelOnly()) {
@@ -285,8 +290,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "  KV cache: %,d tokens, %.2fx concurrency at %d tokens per request%n", e.kvCacheTokens(),
                 e.maxConcurrency(), e.maxModelLen());
-        if (e.fits() && settings.kvCacheMemoryBytes() == null && !settings.enforceEager()
-                && VllmReleases.newRunner(settings, s.moe() != null, layout.pp())) {
+        if (e.fits() && settings.kvCacheMemoryBytes() == null && !settings.enforceEager() && "v2".equals(runner)) {
             out.printf(Locale.ROOT, "  a warm start's figures: a first start with an empty torch.compile cache counts the compile's"
                             + " scratch as activations (vLLM #54122) and logs %.1f-%.1f GiB less KV cache in published starts;"
                             + " keep the compile cache (VLLM_CACHE_ROOT) or pass --kv-cache-memory%n",

@@ -55,4 +55,21 @@ class EvaluateEnginesTest {
                 "--input-tokens", "4096", "--output-tokens", "512", "--concurrency", "64");
         assertTrue(one.out().contains("64 in flight (64 held by the KV cache)"), one.out());
     }
+
+    /**
+     * evaluate says which of the V1 engine's model runners its figures assume (the release's choice, or the one
+     * VLLM_USE_V2_MODEL_RUNNER forces with --model-runner) and refuses a runner it does not know, naming the field.
+     */
+    @Test
+    void modelRunner_statedAndForced() throws Exception {
+        MainTest.Run auto = MainTest.run("evaluate", "Qwen/Qwen3-8B", "--gpu", "H100");
+        assertEquals(0, auto.code(), auto.err());
+        assertTrue(auto.out().contains("vLLM 0.33.0 (v1, model runner v2)"), auto.out());
+        MainTest.Run old = MainTest.run("evaluate", "Qwen/Qwen3-8B", "--gpu", "H100", "--model-runner", "v1", "--json");
+        assertEquals(0, old.code(), old.err());
+        assertEquals("v1", JSON.readTree(old.out()).get("model_runner").asText());
+        MainTest.Run bad = MainTest.run("evaluate", "Qwen/Qwen3-8B", "--gpu", "H100", "--model-runner", "v3");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("model_runner"), bad.err());
+    }
 }
