@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.DoubleUnaryOperator;
 import java.util.function.Function;
 import java.util.function.IntToDoubleFunction;
 
@@ -282,9 +283,11 @@ public final class KernelTables {
          * These kernels (measured on {@code from}) as {@code to} would run them, by data-sheet ratios: GEMMs by the ratio of
          * the two GPUs' rooflines at each row's m ({@link #gemmRoofRatio}: HBM bandwidth where m rows are too few to keep
          * the tensor cores busy, the dtype's tensor peak beyond: bf16, or fp8, dropped where {@code to} has no FP8 tensor
-         * cores); prefill attention by the tensor peak, decode attention by HBM bandwidth, MLA decode and MoE layers
-         * (memory-bound at small batches, compute-bound at large) by the smaller of the two ratios, so a GPU slower in
-         * either is never taken as faster; all-reduces by the GPU-to-GPU bandwidth within a node.
+         * cores); MoE layers likewise by the rooflines at each measured token count ({@link #moeIntensity}: memory-bound
+         * at small batches, compute-bound at large; 4-bit math, whose peak the catalog lacks, by the smaller of the two
+         * ratios); prefill attention by the tensor peak, decode attention by HBM bandwidth, MLA decode by the smaller of
+         * the two ratios, so a GPU slower in either is never taken as faster; all-reduces by the GPU-to-GPU bandwidth
+         * within a node.
          */
         Kernels scaledTo(Gpu from, Gpu to) {
             double bf16 = to.bf16Tflops() / from.bf16Tflops();
@@ -318,7 +321,10 @@ public final class KernelTables {
             moe.forEach((shape, c) -> {
                 double compute = shape.dtype().startsWith("fp8") ? fp8 : bf16;
                 if (compute > 0) {
-                    k.moe.put(shape, c.scaled(Math.min(hbm, compute)));
+                    Double bytesPerWeight = moeBytesPerWeight(shape.dtype());
+                    boolean fp8Compute = shape.dtype().startsWith("fp8");
+                    k.moe.put(shape, bytesPerWeight == null ? c.scaled(Math.min(hbm, compute))
+                            : c.scaledBy(t -> roofRatio(from, to, fp8Compute, moeIntensity(shape, t, bytesPerWeight))));
                     k.moeKernels.put(shape, moeKernels.get(shape));
                 }
             });
@@ -331,11 +337,35 @@ public final class KernelTables {
          * Where both GPUs are compute-bound this is the ratio of tensor peaks; where both are memory-bound, of bandwidths.
          */
         static double gemmRoofRatio(Gpu from, Gpu to, boolean fp8, long m) {
-            double bytesPerWeight = fp8 ? 1 : 2;
-            double intensity = 2.0 * m / bytesPerWeight;
+            return roofRatio(from, to, fp8, 2.0 * m / (fp8 ? 1 : 2));
+        }
+
+        /** The ratio of {@code to}'s roofline to {@code from}'s at {@code intensity} FLOPs per byte of weights read. */
+        static double roofRatio(Gpu from, Gpu to, boolean fp8, double intensity) {
             double fromPeak = (fp8 ? from.fp8Tflops() : from.bf16Tflops()) * 1e12;
             double toPeak = (fp8 ? to.fp8Tflops() : to.bf16Tflops()) * 1e12;
             return Math.min(toPeak, to.hbmBytesPerSecond() * intensity) / Math.min(fromPeak, from.hbmBytesPerSecond() * intensity);
+        }
+
+        /**
+         * Bytes per expert weight of a MoE dtype whose tensor-core rate the catalog gives (bf16 and fp8 math: bfloat16, the
+         * fp8 kinds, weight-only 4-bit with 16-bit activations), or null for the others (4-bit math), which keep the
+         * smaller of the two ratios.
+         */
+        static Double moeBytesPerWeight(String dtype) {
+            return dtype.equals("bfloat16") ? Double.valueOf(2) : dtype.startsWith("fp8") ? Double.valueOf(1)
+                    : dtype.startsWith("w4a16") ? Double.valueOf(0.5) : null;
+        }
+
+        /**
+         * FLOPs per byte of expert weights a MoE layer reads at {@code t} tokens: each routed row is 2 FLOPs per weight of
+         * its expert, and the rows spread over the experts hit, E x (1 - (1 - topk / E)^t) of them, so an expert is read
+         * for t x topk / hit rows (one at a time at small batches: memory-bound; thousands at large: compute-bound).
+         */
+        static double moeIntensity(MoeShape shape, double t, double bytesPerWeight) {
+            double e = shape.experts();
+            double hit = e * (1 - Math.pow(1 - shape.topk() / e, Math.max(t, 1)));
+            return 2.0 * Math.max(t, 1) * shape.topk() / hit / bytesPerWeight;
         }
 
         private static double[] scale(double[] rates, double f) {
@@ -500,6 +530,15 @@ public final class KernelTables {
      * count's time below it (the launch-bound floor), proportional to the tokens beyond the last.
      */
     public record MoeCurve(double[] tokens, double[] seconds) {
+        /** The same layer on a GPU {@code speedAt(tokens)} times as fast at each measured token count. */
+        MoeCurve scaledBy(DoubleUnaryOperator speedAt) {
+            double[] s = new double[seconds.length];
+            for (int i = 0; i < s.length; i++) {
+                s[i] = seconds[i] / speedAt.applyAsDouble(tokens[i]);
+            }
+            return new MoeCurve(tokens, s);
+        }
+
         /** The same layer on a GPU {@code speed} times as fast. */
         MoeCurve scaled(double speed) {
             double[] s = new double[seconds.length];

@@ -104,12 +104,18 @@ class KernelTablesTest {
         assertEquals("GB200", KernelTables.builtIn().of(GpuCatalog.require("GB300", "gpu"), ServingEngine.TRTLLM).orElseThrow().scaledFrom());
         assertEquals("RTX-PRO-6000", KernelTables.builtIn().of(GpuCatalog.require("RTX-5090", "gpu"), ServingEngine.VLLM).orElseThrow()
                 .scaledFrom());
-        // MoE layers: the smaller of the two ratios (HBM 2.0 / 3.35 for H100 PCIe).
+        // MoE layers: the rooflines at each token count. Qwen3-30B-A3B's experts (top 8 of 128, bf16) at 64 tokens hit
+        // about 126 experts with 4 rows each, 4 FLOPs per byte: the HBM ratio; at 16,384 tokens 1,024 rows an expert:
+        // the tensor peaks' ratio.
         KernelTables.MoeShape qwen3 = new KernelTables.MoeShape("bfloat16", 2048, 768, 8, 128, 1, 1);
         assertEquals(H100_VLLM.moe(qwen3).orElseThrow().seconds(64) * 3.35 / 2.0, pcie.moe(qwen3).orElseThrow().seconds(64), 1e-15);
+        assertEquals(H100_VLLM.moe(qwen3).orElseThrow().seconds(16_384) * 989 / 756,
+                pcie.moe(qwen3).orElseThrow().seconds(16_384), 1e-12);
         // The kernel names travel with the scaled layers, so a forced kernel is found on a GPU without measurements too.
+        // gpt-oss-120b's MXFP4 experts (top 4 of 128, half a byte a weight) at 8,192 tokens: 256 rows an expert,
+        // compute-bound on both.
         KernelTables.MoeShape gptOss = new KernelTables.MoeShape("w4a16_mxfp4", 2880, 2880, 4, 128, 4, 1);
-        assertEquals(H100_VLLM.moe(gptOss, "marlin").orElseThrow().seconds(8192) * 3.35 / 2.0,
+        assertEquals(H100_VLLM.moe(gptOss, "marlin").orElseThrow().seconds(8192) * 989 / 756,
                 pcie.moe(gptOss, "marlin").orElseThrow().seconds(8192), 1e-12);
     }
 
