@@ -269,9 +269,18 @@ public final class VllmReleases {
                     + "largest group's pages), concurrency summed per group; modelled from 0.29 (packed in 0.27.1 already)"),
             new Change(NEWEST, "-", "2026-11", "newest release modelled (default)"));
 
-    /** The batches in flight that a sliding layer's reservation counts (max_concurrent_batches). */
-    static int inFlightBatches(VllmVersion v) {
-        return v.atLeast(IN_FLIGHT_WINDOW) ? 2 : 1;
+    /**
+     * The batches in flight that a sliding layer's reservation counts: vLLM's {@code VllmConfig.max_concurrent_batches}
+     * ("PP requires PP-size concurrent batches to fill the pipeline. Async scheduling requires 2 concurrent batches to
+     * overlap."): with async scheduling PP + 1 on the new runner and 2 on the old one without PP, else the PP size
+     * (vllm/config/vllm.py, as quoted line by line in a published walkthrough of its source, read 2026-12-03). One batch
+     * before {@link #IN_FLIGHT_WINDOW}.
+     */
+    static int inFlightBatches(VllmVersion v, int pp, boolean newRunner) {
+        if (!v.atLeast(IN_FLIGHT_WINDOW)) {
+            return 1;
+        }
+        return newRunner ? pp + 1 : pp > 1 ? pp : 2;
     }
 
     static boolean hybridManager(VllmVersion v, Engine e) {

@@ -96,7 +96,7 @@ class KvCacheFormulaTest {
         long page = 16L * 2 * 8 * 64 * 2;
         long numBlocks = AVAILABLE / page / 18;
         for (VllmVersion v : List.of(OLD, NEW)) {
-            // Two batches in flight from 0.29 (async scheduling): the window holds 127 + 2 x 8,192 tokens.
+            // Two batches in flight from 0.26 (async scheduling): the window holds 127 + 2 x 8,192 tokens.
             long inFlight = 8192L * (v.atLeast(VllmReleases.IN_FLIGHT_WINDOW) ? 2 : 1);
             long perRequest = cdiv(16_000, 16) + cdiv(Math.min(128 - 1 + inFlight, 16_000), 16) + 1;
             MemoryEstimate e = evaluate(spec, "H100", v, 16_000, 1, 1);
@@ -109,6 +109,32 @@ class KvCacheFormulaTest {
         MemoryEstimate v09 = evaluate(spec, "H100", new VllmVersion(0, 9, 2), 16_000, 1, 1);
         assertEquals(AVAILABLE / page / 36, v09.numGpuBlocks());
         assertEquals(AVAILABLE / page / 36 * 16, v09.kvCacheTokens());
+    }
+
+    /**
+     * Pipeline stages fill vLLM's batch queue: max_concurrent_batches is PP + 1 on the new runner with async scheduling,
+     * the PP size on the old one (2 without PP), so a sliding layer of gpt-oss-120b (window 128) at PP 2 under 0.33 and
+     * max_model_len 65,536 holds cdiv(127 + 3 x 8,192, 16) + 1 = 1,545 blocks a request (the new runner, every model's
+     * from 0.29), cdiv(127 + 2 x 8,192, 16) + 1 = 1,033 with VLLM_USE_V2_MODEL_RUNNER=0 and without PP.
+     */
+    @Test
+    void slidingWindow_pipelineStagesFillTheBatchQueue() {
+        ModelSpec spec = ReferenceModels.spec("openai/gpt-oss-120b");
+        Gpu h100 = GpuCatalog.require("H100", "gpu");
+        EngineSettings s = EngineSettings.forVersion(NEW).withMaxModelLen(65_536).withKvCacheMemoryBytes(AVAILABLE);
+        MemoryModel m = new MemoryModel(spec, h100);
+        long pp2 = slidingBlocksPerRequest(m.evaluate(new Layout(1, 2, 1, false), s, h100.memoryBytes()));
+        long pp2OldRunner = slidingBlocksPerRequest(m.evaluate(new Layout(1, 2, 1, false), s.withModelRunner(ModelRunner.V1),
+                h100.memoryBytes()));
+        long pp1 = slidingBlocksPerRequest(m.evaluate(new Layout(1, 1, 1, false), s, h100.memoryBytes()));
+        assertEquals(cdiv(127 + 3 * 8192, 16) + 1, pp2);
+        assertEquals(cdiv(127 + 2 * 8192, 16) + 1, pp2OldRunner);
+        assertEquals(cdiv(127 + 2 * 8192, 16) + 1, pp1);
+    }
+
+    private static long slidingBlocksPerRequest(MemoryEstimate e) {
+        assertTrue(e.fits(), () -> String.valueOf(e.rejection()));
+        return e.kvCacheGroups().stream().filter(g -> g.kind().startsWith("sliding")).findFirst().orElseThrow().blocksPerRequest();
     }
 
     /**
