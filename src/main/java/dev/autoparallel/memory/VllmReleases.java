@@ -256,8 +256,9 @@ public final class VllmReleases {
                     + "warm-up 2 B per logit, CUDA-graph estimate 0 (dummy profile_cudagraph_memory, #36520)"),
             new Change(DSV4_UNSETTLED_FROM, "#48317", "2026-07", "DeepSeek-V4's per-group concurrency and packed slab arrive "
                     + "by 0.27.1, in releases not established here: V4 refused from 0.25 to 0.28"),
-            new Change(IN_FLIGHT_WINDOW, "-", "2026-07", "sliding layers hold window - 1 + 2 x max_num_batched_tokens "
-                    + "(two batches in flight with async scheduling; first seen in 0.26.0)"),
+            new Change(IN_FLIGHT_WINDOW, "-", "2026-07", "sliding layers hold window - 1 + max_concurrent_batches x "
+                    + "max_num_batched_tokens: 2 with async scheduling, with PP the PP size (old runner) or PP + 1 (new runner); "
+                    + "first seen in 0.26.0"),
             new Change(LARGE_GPU_BATCH_TOKENS, "#51726", "2026-08", "max_num_batched_tokens 16,384 on GPUs of 160 GiB or more"),
             new Change(NEW_RUNNER_PENALTY_STATE, "-", "2026-08", "the new runner's penalty state counted with the weights: "
                     + "4 x (vocab + vocab / 32) B per max_num_seqs slot on every rank (first seen in 0.28.0)"),
