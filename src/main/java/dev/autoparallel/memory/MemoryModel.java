@@ -785,7 +785,8 @@ public final class MemoryModel {
         int batchTokens = Math.max(maxNumBatchedTokens(s), 1);
         VllmVersion v = s.version();
         return new KvCachePlan.Settings(tp, s.decodeContextParallelSize(), kvDtype(s), s.kvCacheDtype() == KvCacheDtype.FP8,
-                blockSize(s), maxModelLen(s), (long) batchTokens * VllmReleases.inFlightBatches(v, pp, VllmReleases.newRunner(s, spec.moe() != null, pp)), batchTokens,
+                blockSize(s), maxModelLen(s),
+                (long) batchTokens * VllmReleases.inFlightBatches(v, pp, VllmReleases.newRunner(s, spec.moe() != null, pp)), batchTokens,
                 VllmReleases.hybridManager(v, s.engine()), VllmReleases.tokensFromConcurrency(v), s.mambaCacheAlign(),
                 VllmReleases.dsv4Layout(v));
     }
