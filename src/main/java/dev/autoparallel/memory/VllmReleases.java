@@ -130,10 +130,11 @@ public final class VllmReleases {
      * for peak activation, and 0.23 GiB for CUDAGraph memory" after "Model loading took 15.0 GiB" (notes of
      * 2026-10-06, Llama-3.1-8B-Instruct on one A100 80GB, PublishedStartupsTest): 0.26 GiB beside the weights, the
      * CUDA context's 0.13 ({@link MemoryModel#NON_TORCH_NVIDIA_BYTES}) and the state's 0.13 (256 slots x 128,256
-     * logits). The first release is not read from a release note or the source: 0.28.0 is the first new-runner
-     * release seen (a blog post of 2026-09, Qwen3-14B on one L40S, whose KV cache is 0.43 GiB under what the model
-     * gave without it); which release between 0.25 and 0.28 began counting it is not established. (PR #49208, which
-     * issue 9 names for persistent buffers, is the sleep mode's allocator accounting: README.)
+     * logits), as in 0.29.0's ("27.79 GiB for consumed memory" after 27.52 of weights: Qwen3-14B on one L40S,
+     * samilazrak/vllm-optimization-lab). The first release is not read from a release note or the source: 0.28.0 is
+     * the first new-runner release seen with a warm start (a blog post of 2026-09, Qwen3-14B-AWQ on one L4: 10.33 GiB,
+     * 10.36 with the state, 10.51 without); which release between 0.25 and 0.28 began counting it is not established.
+     * (PR #49208, which issue 9 names for persistent buffers, is the sleep mode's allocator accounting: README.)
      */
     public static final VllmVersion NEW_RUNNER_PENALTY_STATE = new VllmVersion(0, 28, 0);
 
