@@ -47,7 +47,12 @@ class PublishedStartupsTest {
      * 4 bits in groups of 128 with zero points, fp16 (not a verbatim copy of the repository's config.json).
      */
     private static ModelSpec qwen3_14bAwq() {
-        ObjectNode config = Catalog.embedded().find("Qwen/Qwen3-14B").orElseThrow().config().deepCopy();
+        return awq("Qwen/Qwen3-14B");
+    }
+
+    /** {@code base} (the catalog's config) with Qwen's AWQ settings, as {@link #qwen3_14bAwq} reads its model. */
+    private static ModelSpec awq(String base) {
+        ObjectNode config = Catalog.embedded().find(base).orElseThrow().config().deepCopy();
         config.put("torch_dtype", "float16");
         ObjectNode q = config.putObject("quantization_config");
         q.put("quant_method", "awq");
@@ -55,7 +60,7 @@ class PublishedStartupsTest {
         q.put("group_size", 128);
         q.put("zero_point", true);
         q.put("version", "gemm");
-        return ConfigParser.parse("Qwen/Qwen3-14B-AWQ", config, "test: Qwen3-14B with Qwen's AWQ settings");
+        return ConfigParser.parse(base + "-AWQ", config, "test: " + base + " with Qwen's AWQ settings");
     }
 
     /**
@@ -88,6 +93,22 @@ class PublishedStartupsTest {
         MemoryEstimate e = run("Qwen/Qwen3-8B", "RTX-4090", 1, s);
         assertEquals(15.27, e.weightsBytes() / GIB, 15.27 * 0.015, "weights GiB");
         assertEquals(43_040, e.kvCacheTokens(), 43_040 * 0.03, "warm KV tokens");
+    }
+
+    /**
+     * vLLM issue #54383 and its fix's thread (PR #54479, comment of 2026-09-01, vitalyrodnenko): vLLM 0.28.0,
+     * Qwen/Qwen3-32B-AWQ at TP 2 on two RTX 4090s (24,564 MiB each), utilization 0.85, max_model_len 8,192, 5,120 batched
+     * tokens, 72 sequences: "unpatched warm (reference) 5,315 blocks, 10.38 GiB/GPU"; a cold start of another fresh
+     * shape (3,584 tokens, 40 sequences) held 0.47 GiB a GPU less than its warm start. We give 10.23 GiB (-1.5%) and
+     * 5,237 blocks of 2 MiB (64 layers x 4 KV heads a rank x 128 x 2 x 2 B x 16).
+     */
+    @Test
+    void qwen3_32bAwq_warmStart_vllm0280_twoRtx4090() {
+        EngineSettings s = EngineSettings.forVersion(new VllmVersion(0, 28, 0)).withMaxModelLen(8192).withUtilization(0.85)
+                .withMaxNumBatchedTokens(5120).withMaxNumSeqs(72);
+        MemoryEstimate e = run(awq("Qwen/Qwen3-32B"), "RTX-4090", 2, s, GpuCatalog.require("RTX-4090", "gpu").memoryBytes());
+        assertEquals(10.38, e.kvCacheBytes() / GIB, 10.38 * 0.03, "KV GiB");
+        assertEquals(5_315, e.numGpuBlocks(), 5_315 * 0.03, "blocks");
     }
 
     /**
