@@ -1,6 +1,7 @@
 package dev.autoparallel.cli;
 
 import dev.autoparallel.AutoParallel;
+import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.MemoryRequirements;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -31,14 +32,16 @@ final class MemoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        MemoryRequirements r = AutoParallel.checkMemoryRequirements(AutoParallel.model(model), seq, engine.settings());
+        EngineSettings settings = engine.settings();
+        MemoryRequirements r = AutoParallel.checkMemoryRequirements(AutoParallel.model(model), seq, settings);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(Json.write(r));
             return 0;
         }
+        // The utilization the figures assume: the flag's, else the release's default (never the flag's null).
         out.printf(Locale.ROOT, "%s at %d tokens (GiB, one GPU, gpu_memory_utilization %.2f)%n", r.modelId(), seq,
-                engine.gpuMemoryUtilization);
+                settings.gpuMemoryUtilization());
         out.printf(Locale.ROOT, "  model size          %8.2f  (fp8 %.2f, int4 %.2f)%n", r.modelSizeGb(), r.fp8ModelSizeGb(), r.int4ModelSizeGb());
         out.printf(Locale.ROOT, "  KV cache / sequence %8.2f%n", r.kvCacheGbPerSequence());
         out.printf(Locale.ROOT, "  minimum memory      %8.2f  (one sequence)%n", r.minimumMemoryGb());

@@ -157,6 +157,11 @@ class MainTest {
         Run cost = run("cost", "meta-llama/Llama-3.1-8B", "--gpu", "L40S", "--json");
         assertEquals(0, cost.code(), cost.err());
         assertEquals(1, new ObjectMapper().readTree(cost.out()).get("gpus_needed").asInt());
+        // The text names the utilization its figures assume: the release's default without the flag (it printed
+        // "gpu_memory_utilization nu", a null through %.2f).
+        Run text = run("memory", "meta-llama/Llama-3.1-8B");
+        assertEquals(0, text.code(), text.err());
+        assertTrue(text.out().contains("gpu_memory_utilization 0.92)"), text.out());
         Run badGpu = run("analyze", "meta-llama/Llama-3.1-8B", "--gpu", "RTX9090");
         assertEquals(2, badGpu.code());
         assertTrue(badGpu.err().contains("known GPUs"), badGpu.err());
