@@ -332,8 +332,9 @@ final class PlanCommand implements Callable<Integer> {
         }
         FleetPlan b = r.recommended();
         if (b != null) {
-            out.printf(Locale.ROOT, "%nrecommended: %d x (TP %d, PP %d) on %s, %d GPUs; simulated p%d TTFT %.0f ms, TPOT %.1f ms%n",
-                    b.replicas(), b.layout().tp(), b.layout().pp(), b.hardware(), b.totalGpus(), b.percentile(), b.ttftMs(), b.tpotMs());
+            out.printf(Locale.ROOT, "%nrecommended: %d x (TP %d, PP %d) on %s, %d GPU%s; simulated p%d TTFT %.0f ms, TPOT %.1f ms%n",
+                    b.replicas(), b.layout().tp(), b.layout().pp(), b.hardware(), b.totalGpus(), b.totalGpus() == 1 ? "" : "s",
+                    b.percentile(), b.ttftMs(), b.tpotMs());
             if (b.monthlyCostUsd() != null) {
                 out.printf(Locale.ROOT, "renting: $%,.0f per month (%s)%n", b.monthlyCostUsd(), b.priceSource());
             }
