@@ -14,6 +14,7 @@ import dev.autoparallel.memory.EngineSettings;
 import dev.autoparallel.memory.EngineViews;
 import dev.autoparallel.memory.Layout;
 import dev.autoparallel.memory.MemoryEstimate;
+import dev.autoparallel.memory.ModelRunner;
 import dev.autoparallel.memory.ServingQuantization;
 import dev.autoparallel.memory.SpeculativeDecoding;
 import dev.autoparallel.memory.VllmReleases;
@@ -235,8 +236,8 @@ final class EvaluateCommand implements Callable<Integer> {
             matchesRequests = v.matchesRequests();
         }
         // The V1 engine's model runner these figures assume: v2 (Model Runner V2) or v1 (the original); none under V0.
-        String runner = settings.engine() != Engine.V1 ? null
-                : VllmReleases.newRunner(settings, s.moe() != null, layout.pp()) ? "v2" : "v1";
+        boolean newRunner = settings.engine() == Engine.V1 && VllmReleases.newRunner(settings, s.moe() != null, layout.pp());
+        String runner = settings.engine() != Engine.V1 ? null : (newRunner ? ModelRunner.V2 : ModelRunner.V1).key();
         Result r = new Result(s.modelId(), g.name(), memory, tp, pp, dp, layout.expertParallelSize(),
                 settings.version().toString(), settings.engine().name().toLowerCase(Locale.ROOT), runner, settings.gpuMemoryUtilization(),
                 e.maxModelLen(), e.maxNumSeqs(), e.maxNumBatchedTokens(), e.blockSize(), e.budgetBytes(), e.weightsBytes(),
@@ -290,7 +291,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "  KV cache: %,d tokens, %.2fx concurrency at %d tokens per request%n", e.kvCacheTokens(),
                 e.maxConcurrency(), e.maxModelLen());
-        if (e.fits() && settings.kvCacheMemoryBytes() == null && !settings.enforceEager() && "v2".equals(runner)) {
+        if (e.fits() && settings.kvCacheMemoryBytes() == null && !settings.enforceEager() && newRunner) {
             out.printf(Locale.ROOT, "  a warm start's figures: a first start with an empty torch.compile cache counts the compile's"
                             + " scratch as activations (vLLM #54122) and logs %.1f-%.1f GiB less KV cache in published starts;"
                             + " keep the compile cache (VLLM_CACHE_ROOT) or pass --kv-cache-memory%n",

@@ -625,7 +625,7 @@ public final class MemoryModel {
             invalid = spec.modelId() + ": its sparse attention backends take --block-size " + requiredBlock + " only, not "
                     + s.blockSize();
         }
-        String cacheUnderSettings = invalid == null ? kvPlan.unsupportedUnder(kvSettings(tp, pp, s)) : null;
+        String cacheUnderSettings = invalid == null ? kvPlan.unsupportedUnder(kvSettings(tp, pp, s, newRunner)) : null;
         if (cacheUnderSettings != null) {
             invalid = spec.modelId() + ": " + cacheUnderSettings;
         }
@@ -648,7 +648,7 @@ public final class MemoryModel {
         double samplerPerLogit = VllmReleases.samplerBytesPerLogit(v, newRunner, maxSeqs);
         double sampler = s.engine() == Engine.V1 ? samplerPerLogit * maxSeqs * spec.vocabSize() : 0;
         double expertShare = expertShare(tp, epSize);
-        KvCachePlan.Settings ks = kvSettings(tp, pp, s);
+        KvCachePlan.Settings ks = kvSettings(tp, pp, s, newRunner);
 
         Stage[] stages = shape(tp, pp);
         int[] parts = stageLayers(layers, pp);
@@ -781,12 +781,12 @@ public final class MemoryModel {
         return p;
     }
 
-    private KvCachePlan.Settings kvSettings(int tp, int pp, EngineSettings s) {
+    /** The cache plan's settings for {@code s} at TP {@code tp} and PP {@code pp}, on the runner {@code newRunner} says. */
+    private KvCachePlan.Settings kvSettings(int tp, int pp, EngineSettings s, boolean newRunner) {
         int batchTokens = Math.max(maxNumBatchedTokens(s), 1);
         VllmVersion v = s.version();
         return new KvCachePlan.Settings(tp, s.decodeContextParallelSize(), kvDtype(s), s.kvCacheDtype() == KvCacheDtype.FP8,
-                blockSize(s), maxModelLen(s),
-                (long) batchTokens * VllmReleases.inFlightBatches(v, pp, VllmReleases.newRunner(s, spec.moe() != null, pp)), batchTokens,
+                blockSize(s), maxModelLen(s), (long) batchTokens * VllmReleases.inFlightBatches(v, pp, newRunner), batchTokens,
                 VllmReleases.hybridManager(v, s.engine()), VllmReleases.tokensFromConcurrency(v), s.mambaCacheAlign(),
                 VllmReleases.dsv4Layout(v));
     }
@@ -827,7 +827,8 @@ public final class MemoryModel {
         boolean drafter = s.speculative().method().gpuDrafter();
         KvCachePlan plan = drafter ? draftKvPlan(s.speculative()) : kvPlan;
         if (plan.unsupported() == null) {
-            KvCachePlan.Settings ks = kvSettings(layout.tp(), layout.pp(), s);
+            KvCachePlan.Settings ks = kvSettings(layout.tp(), layout.pp(), s,
+                    VllmReleases.newRunner(s, spec.moe() != null, layout.pp()));
             int[] parts = stageLayers(layers, layout.pp());
             double worst = 0;
             int from = 0;

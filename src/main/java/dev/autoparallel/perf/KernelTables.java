@@ -319,10 +319,10 @@ public final class KernelTables {
             allReduce.forEach((gpus, c) -> k.allReduce.put(gpus, c.scaled(link)));
             collectives.forEach((key, c) -> k.collectives.put(key, c.scaled(link)));
             moe.forEach((shape, c) -> {
-                double compute = shape.dtype().startsWith("fp8") ? fp8 : bf16;
+                boolean fp8Compute = shape.dtype().startsWith("fp8");
+                double compute = fp8Compute ? fp8 : bf16;
                 if (compute > 0) {
                     Double bytesPerWeight = moeBytesPerWeight(shape.dtype());
-                    boolean fp8Compute = shape.dtype().startsWith("fp8");
                     k.moe.put(shape, bytesPerWeight == null ? c.scaled(Math.min(hbm, compute))
                             : c.scaledBy(t -> roofRatio(from, to, fp8Compute, moeIntensity(shape, t, bytesPerWeight))));
                     k.moeKernels.put(shape, moeKernels.get(shape));
