@@ -93,6 +93,8 @@ record ModelSummary(String modelId, Source source, String modelType, String fami
             return "modelopt " + m.algorithm() + (m.algorithm().contains("NVFP4")
                     ? " (FP8 scale per " + Quantization.ModelOpt.NVFP4_BLOCK + " values, FP32 per-tensor scales)"
                     : " (FP32 per-tensor scales)");
+        } else if (q instanceof Quantization.Microscaled m) {
+            return m.method() + " (E8M0 scale per 32 values)";
         } else if (q instanceof Quantization.CompressedTensors c) {
             return "compressed-tensors " + (c.floatWeights() ? "fp" : "int") + c.bits() + " (" + c.strategy() + ")";
         }

@@ -39,11 +39,15 @@ final class ModelsCommand implements Callable<Integer> {
             out.println(Json.write(new Listing(rows.size(), rows)));
             return 0;
         }
-        out.printf(Locale.ROOT, "%-52s %-13s %10s %10s  %-10s  %s%n", "MODEL", "FAMILY", "PARAMS", "ACTIVE", "CONFIG",
-                "QUANTIZATION");
+        // Columns as wide as their longest entry, so a long family name (granite_moe_hybrid) keeps the rest aligned.
+        int idWidth = Math.max("MODEL".length(), rows.stream().mapToInt(r -> r.id().length()).max().orElse(0));
+        int familyWidth = Math.max("FAMILY".length(), rows.stream().mapToInt(r -> r.family().length()).max().orElse(0));
+        String header = "%-" + idWidth + "s %-" + familyWidth + "s %10s %10s  %-10s  %s%n";
+        String line = "%-" + idWidth + "s %-" + familyWidth + "s %9.2fB %9.2fB  %-10s  %s%n";
+        out.printf(Locale.ROOT, header, "MODEL", "FAMILY", "PARAMS", "ACTIVE", "CONFIG", "QUANTIZATION");
         for (Row r : rows) {
-            out.printf(Locale.ROOT, "%-52s %-13s %9.2fB %9.2fB  %-10s  %s%n", r.id(), r.family(), r.paramCount() / 1e9,
-                    r.activeParamCount() / 1e9, r.configDate() == null ? "-" : r.configDate(), r.quantization());
+            out.printf(Locale.ROOT, line, r.id(), r.family(), r.paramCount() / 1e9, r.activeParamCount() / 1e9,
+                    r.configDate() == null ? "-" : r.configDate(), r.quantization());
         }
         out.printf(Locale.ROOT, "%d models%n", rows.size());
         return 0;

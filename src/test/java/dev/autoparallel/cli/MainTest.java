@@ -11,6 +11,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,6 +74,25 @@ class MainTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("meta-llama/Llama-4-Scout-17B-16E-Instruct")
                 && l.contains("llama4") && l.contains("2026-11-30")), r.out());
+    }
+
+    /**
+     * The listing's columns line up whatever the family name's length (granite_moe_hybrid, 18 characters, pushed the
+     * counts of its row right by five), and a checkpoint stored in MXFP8 (MiniMax-M3-MXFP8's quant_method mxfp8) is named
+     * so, not "none".
+     */
+    @Test
+    void modelsText_alignsColumnsAndNamesMicroscaledCheckpoints() {
+        Run r = run("models");
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.out().lines().filter(l -> !l.endsWith(" models")).toList();
+        int params = lines.get(0).indexOf("PARAMS") + "PARAMS".length();
+        for (String l : lines.subList(1, lines.size())) {
+            assertEquals('B', l.charAt(params - 1), "the PARAMS column ends at the same place on every row: " + l);
+        }
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("ibm-granite/granite-4.0-h-tiny ") && l.contains("granite_moe_hybrid")));
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("MiniMaxAI/MiniMax-M3-MXFP8 ")
+                && l.endsWith("mxfp8 (E8M0 scale per 32 values)")), r.out());
     }
 
     @Test
