@@ -120,7 +120,7 @@ public final class Disaggregation {
         double prefillService = p.prefillSeconds(isl, (double) prefillBatch * isl, loadedRanks);
         double prefillServers = (double) prefill.workers() * prefillRanks * prefillBatch;
         double overhead = p.calibration().prefillOverheadS();
-        boolean oneNode = prefill.gpus() + decode.gpus() <= gpusPerNode;
+        boolean oneNode = sharesOneNode(prefill.gpus(), decode.gpus(), gpusPerNode);
         double transfer = kvTransferSeconds(isl, pMem.kvBytesPerToken(), dMem.kvBytesPerToken(),
                 oneNode ? gpu.intraNodeBytesPerSecond() : gpu.interNodeBytesPerSecond());
         double decodeSlots = decodeRanks * slotsPerRank;
@@ -151,6 +151,15 @@ public final class Disaggregation {
         double ttft = overhead + network[1] + transfer + network[2] + firstTokenSteps * tpot;
         return Optional.of(new Estimate(ttft * 1e3, tpot * 1e3, throughput * osl, throughput, batch,
                 throughput * prefillService / prefillServers, transfer * 1e3, p.source(), d.source()));
+    }
+
+    /**
+     * Whether a split fleet's two pools fit in one node together ({@code prefillGpus + decodeGpus} at most
+     * {@code gpusPerNode}): then they share it and the KV moves over NVLink, else each pool's workers take nodes of
+     * their own and it crosses the network.
+     */
+    public static boolean sharesOneNode(int prefillGpus, int decodeGpus, int gpusPerNode) {
+        return prefillGpus + decodeGpus <= gpusPerNode;
     }
 
     /**

@@ -223,7 +223,8 @@ public final class FleetPlanner {
      * the headroom (Little's law: rate x output tokens x step time in flight). The prefill pool: each layout's workers,
      * as few as keep the percentile's TTFT (one prompt's prefill, the Erlang C wait for a worker, the KV transfer over
      * the network) within the target. The two are chosen apart, each the cheapest, since neither's latency depends on
-     * the other's layout beyond the transfer (taken at the network's speed, the slower case).
+     * the other's layout beyond the transfer (taken at the network's speed, the slower case). Pools that then fit in
+     * one node together share it: one rental, and the transfer over NVLink.
      */
     static DisaggregatedPlan disaggregated(PlanRequest req, HardwareOption opt, LayoutTable table, FleetPlan best) {
         // The KV transfer the commands set up (NIXL or UCX) is documented by the engines for NVIDIA GPUs only: AMD fleets
@@ -323,9 +324,23 @@ public final class FleetPlanner {
         }
         double spread = Math.min(decode.maxNumSeqs(), batch + Z[percentileIndex(slo.percentile())] * Math.sqrt(batch) * t.arrivalCv());
         double tpotMs = decode.row().decodeMs(Math.ceil(Math.max(1, spread)));
-        double transferMs = Disaggregation.kvTransferSeconds(prompt, prefill.row().engine().kvBytesPerToken(),
-                decode.row().engine().kvBytesPerToken(), gpu.interNodeBytesPerSecond()) * 1e3;
-        Double monthly = prefill.cost().monthlyUsd() == null || decode.cost().monthlyUsd() == null ? null
+        // Each pool, chosen apart, takes and pays for nodes of its own, and the KV crosses the network; where both pools
+        // fit in one node together they share it (as Disaggregation.estimate takes them): one rental of their GPUs, and
+        // the KV over NVLink in place of the network transfer the prompt's time to first token was sized with.
+        double networkTransfer = Disaggregation.kvTransferSeconds(prompt, prefill.row().engine().kvBytesPerToken(),
+                decode.row().engine().kvBytesPerToken(), gpu.interNodeBytesPerSecond());
+        boolean oneNode = Disaggregation.sharesOneNode(prefill.gpus(), decode.gpus(), opt.gpusPerNode());
+        double transferMs = networkTransfer * 1e3;
+        Cost shared = null;
+        if (oneNode) {
+            double nvlink = Disaggregation.kvTransferSeconds(prompt, prefill.row().engine().kvBytesPerToken(),
+                    decode.row().engine().kvBytesPerToken(), gpu.intraNodeBytesPerSecond());
+            prefillTtft += nvlink - networkTransfer;
+            transferMs = nvlink * 1e3;
+            shared = sharedNodeCost(req, opt, prefill.gpus() + decode.gpus());
+        }
+        Double monthly = oneNode ? shared.monthlyUsd()
+                : prefill.cost().monthlyUsd() == null || decode.cost().monthlyUsd() == null ? null
                 : prefill.cost().monthlyUsd() + decode.cost().monthlyUsd();
         Double perMillion = monthly == null ? null : TokenCost.usdPerMillion(monthly / req.hoursPerMonth(), rate * t.output().mean());
         boolean meets = slo.met(prefillTtft * 1e3, tpotMs);
@@ -339,11 +354,12 @@ public final class FleetPlanner {
         List<String> notes = new ArrayList<>(cmd.notes());
         notes.addAll(cmd.prefill().notes());
         notes.addAll(cmd.decode().notes());
-        String source = prefill.cost().source().equals(decode.cost().source()) ? prefill.cost().source()
+        String source = oneNode ? shared.source() : prefill.cost().source().equals(decode.cost().source()) ? prefill.cost().source()
                 : "prefill: " + prefill.cost().source() + "; decode: " + decode.cost().source();
         return new DisaggregatedPlan(opt.name(), gpu.name(), opt.gpusPerNode(), req.engine(), prefill.row().layout(), prefill.workers(),
                 decode.row().layout(), decode.workers(), decode.maxNumSeqs(), decode.row().engine().maxModelLen(),
-                prefill.gpus() + decode.gpus(), prefill.cost().nodes() + decode.cost().nodes(), slo.percentile(), prefillTtft * 1e3,
+                prefill.gpus() + decode.gpus(), oneNode ? 1 : prefill.cost().nodes() + decode.cost().nodes(), slo.percentile(),
+                prefillTtft * 1e3,
                 tpotMs, transferMs, meets, monthly, perMillion, source, cmd.prefill().commands(),
                 cmd.decode().commands(), cmd.router(), notes,
                 prefill.row().speedSource(), decode.row().speedSource());
@@ -794,8 +810,18 @@ public final class FleetPlanner {
 
     /** Nodes, billed GPUs and the monthly bill of {@code replicas} replicas of {@code l}, packed onto whole nodes. */
     static Cost cost(PlanRequest req, HardwareOption opt, Layout l, int replicas) {
-        int nodes = nodes(opt, l, replicas);
-        int needed = neededGpus(opt, l, replicas);
+        return cost(req, opt, nodes(opt, l, replicas), neededGpus(opt, l, replicas));
+    }
+
+    /**
+     * What {@code gpus} GPUs of one node cost, workers of both pools of a split fleet side by side: those GPUs where they
+     * divide the node (as {@link #neededGpus} packs replicas), else the whole node.
+     */
+    private static Cost sharedNodeCost(PlanRequest req, HardwareOption opt, int gpus) {
+        return cost(req, opt, 1, opt.gpusPerNode() % gpus == 0 ? gpus : opt.gpusPerNode());
+    }
+
+    private static Cost cost(PlanRequest req, HardwareOption opt, int nodes, int needed) {
         if (opt.priceUsdPerGpuHour() != null) {
             return new Cost(nodes, needed, opt.priceUsdPerGpuHour() * needed * req.hoursPerMonth(), null, "the option's own price");
         }

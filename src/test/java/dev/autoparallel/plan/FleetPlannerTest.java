@@ -134,4 +134,26 @@ class FleetPlannerTest {
                 PlanRequest.DEFAULT_HEADROOM, OwnedCost.DEFAULTS, false));
         assertTrue(amd.options().get(0).disaggregated() == null && amd.recommendedDisaggregated() == null);
     }
+
+    /**
+     * A split fleet whose two pools fit in one node shares it: priced as one rental of its GPUs (H100 rents as whole
+     * 8-GPU instances, so each pool on nodes of its own paid for two of them, twice the aggregated fleet of as many
+     * GPUs), with the KV moved over NVLink (Disaggregation.estimate's rule for measured rows), not the network.
+     */
+    @Test
+    void disaggregation_poolsThatFitOneNodeShareIt() {
+        HardwareOption h100 = new HardwareOption("H100", GpuCatalog.require("H100", "gpu"), 8, null, null);
+        ModelSpec spec = AutoParallel.model("Qwen/Qwen3.6-35B-A3B");
+        PlanResult r = FleetPlanner.plan(new PlanRequest(spec, List.of(h100), Traffic.poisson(20, 2000, 500),
+                new Slo(1000.0, 40.0, 90), ServingEngine.VLLM, EngineSettings.defaults(), PriceTable.builtIn(), 730,
+                PlanRequest.DEFAULT_HEADROOM, OwnedCost.DEFAULTS, true));
+        DisaggregatedPlan d = r.options().get(0).disaggregated();
+        assertTrue(d != null && d.totalGpus() <= 8, String.valueOf(d));
+        assertEquals(1, d.nodes());
+        double oneRental = PriceTable.builtIn().cheapest("H100-SXM", d.totalGpus(), 730).orElseThrow().monthlyUsd();
+        assertEquals(oneRental, d.monthlyCostUsd(), 1e-6);
+        Gpu gpu = GpuCatalog.require("H100", "gpu");
+        assertTrue(d.kvTransferMs() < 1.0 && gpu.intraNodeBytesPerSecond() > 5 * gpu.interNodeBytesPerSecond(),
+                "NVLink, not the network: " + d.kvTransferMs() + " ms");
+    }
 }
