@@ -51,8 +51,8 @@ final class CostCommand implements Callable<Integer> {
             out.println(Json.write(c));
             return 0;
         }
-        out.printf(Locale.ROOT, "%d GPUs needed: $%,.2f per month ($%.3f per needed GPU-hour)%n", c.gpusNeeded(),
-                c.estimatedMonthlyCostUsd(), c.costPerGpuHour());
+        out.printf(Locale.ROOT, "%d GPU%s needed: $%,.2f per month ($%.3f per needed GPU-hour)%n", c.gpusNeeded(),
+                c.gpusNeeded() == 1 ? "" : "s", c.estimatedMonthlyCostUsd(), c.costPerGpuHour());
         out.println(c.assumptions());
         return 0;
     }

@@ -177,6 +177,8 @@ class MainTest {
         Run cost = run("cost", "meta-llama/Llama-3.1-8B", "--gpu", "L40S", "--json");
         assertEquals(0, cost.code(), cost.err());
         assertEquals(1, new ObjectMapper().readTree(cost.out()).get("gpus_needed").asInt());
+        Run costText = run("cost", "meta-llama/Llama-3.1-8B", "--gpu", "L40S");
+        assertTrue(costText.out().startsWith("1 GPU needed: $"), costText.out());
         // The text names the utilization its figures assume: the release's default without the flag (it printed
         // "gpu_memory_utilization nu", a null through %.2f).
         Run text = run("memory", "meta-llama/Llama-3.1-8B");
