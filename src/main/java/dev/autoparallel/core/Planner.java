@@ -195,6 +195,14 @@ public final class Planner {
             settings = settings.withMaxModelLen(w.inputTokens() + w.outputTokens());
         }
         ModelSpec spec = served(r.checkpoint(), gpu, settings);
+        if (settings.maxModelLen() != null && settings.maxModelLen() > spec.maxPositionEmbeddings()) {
+            // vLLM's _get_and_verify_max_len refuses a longer max_model_len unless VLLM_ALLOW_LONG_MAX_MODEL_LEN=1 is set,
+            // which the model's positions do not support; the same bound validateWorkload puts on sequence_length.
+            throw new InvalidConfigurationException("max_model_len", "max_model_len was " + settings.maxModelLen()
+                    + (w != null && r.settings().maxModelLen() == null ? " (the workload's input plus output tokens)" : "")
+                    + "; " + spec.modelId() + " supports at most " + spec.maxPositionEmbeddings()
+                    + " tokens (max_position_embeddings), and vLLM refuses a longer max_model_len");
+        }
         MemoryModel memoryModel = memoryModel(spec, gpu);
         if (settings.maxNumBatchedTokens() != null && settings.maxNumBatchedTokens() < memoryModel.maxNumSeqs(settings)) {
             throw EngineSettings.batchedBelowSeqs(settings.maxNumBatchedTokens(), memoryModel.maxNumSeqs(settings));

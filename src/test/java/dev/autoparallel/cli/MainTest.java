@@ -169,6 +169,23 @@ class MainTest {
         assertTrue(r.err().contains("It would need at least"), r.err());
     }
 
+    /**
+     * A max_model_len beyond the model's positions is refused as vLLM refuses it (_get_and_verify_max_len, without
+     * VLLM_ALLOW_LONG_MAX_MODEL_LEN), given or from the workload: Qwen3-8B's config has max_position_embeddings 40960.
+     * It was evaluated as if vLLM would start.
+     */
+    @Test
+    void evaluate_maxModelLenBeyondThePositions_exits2() {
+        Run given = run("evaluate", "Qwen/Qwen3-8B", "--tp", "1", "--pp", "1", "--gpu", "H100", "--max-model-len", "40961");
+        assertEquals(2, given.code(), given.out());
+        assertTrue(given.err().contains("max_model_len was 40961") && given.err().contains("at most 40960"), given.err());
+        Run workload = run("evaluate", "Qwen/Qwen3-8B", "--tp", "1", "--pp", "1", "--gpu", "H100", "--input-tokens", "40000",
+                "--output-tokens", "1000");
+        assertEquals(2, workload.code(), workload.out());
+        assertTrue(workload.err().contains("41000 (the workload's input plus output tokens)"), workload.err());
+        assertEquals(0, run("evaluate", "Qwen/Qwen3-8B", "--tp", "1", "--pp", "1", "--gpu", "H100", "--max-model-len", "40960").code());
+    }
+
     @Test
     void memoryAndCost_run() throws Exception {
         Run mem = run("memory", "meta-llama/Llama-3.1-8B", "--seq", "8192", "--json");
