@@ -15,6 +15,7 @@ import dev.autoparallel.memory.EngineViews;
 import dev.autoparallel.memory.Layout;
 import dev.autoparallel.memory.MemoryEstimate;
 import dev.autoparallel.memory.ModelRunner;
+import dev.autoparallel.memory.RejectionReason;
 import dev.autoparallel.memory.ServingQuantization;
 import dev.autoparallel.memory.SpeculativeDecoding;
 import dev.autoparallel.memory.VllmReleases;
@@ -270,6 +271,11 @@ final class EvaluateCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "  weights %s%s%n", settings.quantization() == ServingQuantization.NONE ? "as stored"
                     : "quantized to " + settings.quantization().key() + " at load time",
                     r.languageModelOnly() ? ", language model only (vision tower not loaded)" : "");
+        }
+        if (!e.fits() && e.rejection().reason() == RejectionReason.INVALID_LAYOUT) {
+            // vLLM stops at the layout before it loads a weight: there is no budget to show.
+            out.println("  does not fit: " + e.rejection().detail());
+            return exit;
         }
         if (settings.kvCacheMemoryBytes() != null) {
             out.printf(Locale.ROOT, "  weights %.2f + overhead %.2f GiB; KV cache %.2f GiB as given (--kv-cache-memory: no profile)%n",

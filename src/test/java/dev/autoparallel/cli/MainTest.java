@@ -186,6 +186,15 @@ class MainTest {
         assertEquals(0, run("evaluate", "Qwen/Qwen3-8B", "--tp", "1", "--pp", "1", "--gpu", "H100", "--max-model-len", "40960").code());
     }
 
+    /** A layout vLLM refuses outright shows the refusal, not a budget of zeros it never computed (exit 4). */
+    @Test
+    void evaluate_invalidLayout_showsTheRefusalWithoutABudget() {
+        Run r = run("evaluate", "meta-llama/Llama-3.1-8B", "--tp", "3", "--pp", "1", "--gpu", "H100");
+        assertEquals(4, r.code(), r.err());
+        assertTrue(r.out().contains("does not fit: tensor parallel size 3 does not divide the 32 attention heads"), r.out());
+        assertFalse(r.out().contains("budget") || r.out().contains("KV cache:"), r.out());
+    }
+
     @Test
     void memoryAndCost_run() throws Exception {
         Run mem = run("memory", "meta-llama/Llama-3.1-8B", "--seq", "8192", "--json");
