@@ -98,9 +98,8 @@ class FleetPlannerTest {
     void disaggregation_recommendedForLongPromptsUnderATightTpot_notOtherwise() {
         HardwareOption h100 = new HardwareOption("H100", GpuCatalog.require("H100", "gpu"), 8, null, null);
         ModelSpec spec = AutoParallel.model("meta-llama/Llama-3.3-70B-Instruct");
-        PlanResult longPrompts = FleetPlanner.plan(new PlanRequest(spec, List.of(h100), Traffic.poisson(10, 8192, 256),
-                new Slo(3000.0, 25.0, 90), ServingEngine.VLLM, EngineSettings.defaults(), PriceTable.builtIn(), 730,
-                PlanRequest.DEFAULT_HEADROOM, OwnedCost.DEFAULTS, true));
+        PlanResult longPrompts = plan(spec, h100, Traffic.poisson(10, 8192, 256),
+                new Slo(3000.0, 25.0, 90), ServingEngine.VLLM, true);
         DisaggregatedPlan d = longPrompts.recommendedDisaggregated();
         assertTrue(d != null && d.meetsSlo(), String.valueOf(d));
         assertEquals(96, longPrompts.recommended().totalGpus());
@@ -112,26 +111,23 @@ class FleetPlannerTest {
         assertTrue(d.prefillCommands().get(0).contains("NixlConnector") && d.decodeCommands().get(0).contains("--port 8200")
                 && d.routerCommand().startsWith("vllm-router"), d.toString());
 
-        PlanResult readme = FleetPlanner.plan(new PlanRequest(spec, List.of(h100), Traffic.poisson(10, 2048, 512),
-                new Slo(2000.0, 50.0, 90), ServingEngine.VLLM, EngineSettings.defaults(), PriceTable.builtIn(), 730,
-                PlanRequest.DEFAULT_HEADROOM, OwnedCost.DEFAULTS, true));
+        PlanResult readme = plan(spec, h100, Traffic.poisson(10, 2048, 512),
+                new Slo(2000.0, 50.0, 90), ServingEngine.VLLM, true);
         assertEquals(12, readme.recommended().totalGpus());
         assertTrue(readme.recommendedDisaggregated() == null, String.valueOf(readme.recommendedDisaggregated()));
         assertTrue(readme.options().get(0).disaggregated().totalGpus() > 12);
 
         // Under TensorRT-LLM the split comes with trtllm-serve's disaggregated router.
-        PlanResult trtllm = FleetPlanner.plan(new PlanRequest(spec, List.of(h100), Traffic.poisson(10, 8192, 256),
-                new Slo(3000.0, 25.0, 90), ServingEngine.TRTLLM, EngineSettings.defaults(), PriceTable.builtIn(), 730,
-                PlanRequest.DEFAULT_HEADROOM, OwnedCost.DEFAULTS, false));
+        PlanResult trtllm = plan(spec, h100, Traffic.poisson(10, 8192, 256),
+                new Slo(3000.0, 25.0, 90), ServingEngine.TRTLLM, false);
         DisaggregatedPlan split = trtllm.options().get(0).disaggregated();
         assertTrue(split != null && split.routerCommand().equals("trtllm-serve disaggregated -c disagg_config.yaml")
                 && split.prefillCommands().get(0).startsWith("trtllm-serve"), String.valueOf(split));
 
         // AMD GPUs are not split: the engines document their KV transfer (NIXL, UCX) for NVIDIA GPUs.
         HardwareOption mi300x = new HardwareOption("MI300X", GpuCatalog.require("MI300X", "gpu"), 8, null, null);
-        PlanResult amd = FleetPlanner.plan(new PlanRequest(spec, List.of(mi300x), Traffic.poisson(10, 8192, 256),
-                new Slo(3000.0, 25.0, 90), ServingEngine.VLLM, EngineSettings.defaults(), PriceTable.builtIn(), 730,
-                PlanRequest.DEFAULT_HEADROOM, OwnedCost.DEFAULTS, false));
+        PlanResult amd = plan(spec, mi300x, Traffic.poisson(10, 8192, 256),
+                new Slo(3000.0, 25.0, 90), ServingEngine.VLLM, false);
         assertTrue(amd.options().get(0).disaggregated() == null && amd.recommendedDisaggregated() == null);
     }
 
@@ -144,9 +140,7 @@ class FleetPlannerTest {
     void disaggregation_poolsThatFitOneNodeShareIt() {
         HardwareOption h100 = new HardwareOption("H100", GpuCatalog.require("H100", "gpu"), 8, null, null);
         ModelSpec spec = AutoParallel.model("Qwen/Qwen3.6-35B-A3B");
-        PlanResult r = FleetPlanner.plan(new PlanRequest(spec, List.of(h100), Traffic.poisson(20, 2000, 500),
-                new Slo(1000.0, 40.0, 90), ServingEngine.VLLM, EngineSettings.defaults(), PriceTable.builtIn(), 730,
-                PlanRequest.DEFAULT_HEADROOM, OwnedCost.DEFAULTS, true));
+        PlanResult r = plan(spec, h100, Traffic.poisson(20, 2000, 500), new Slo(1000.0, 40.0, 90), ServingEngine.VLLM, true);
         DisaggregatedPlan d = r.options().get(0).disaggregated();
         assertTrue(d != null && d.totalGpus() <= 8, String.valueOf(d));
         assertEquals(1, d.nodes());
@@ -155,5 +149,12 @@ class FleetPlannerTest {
         Gpu gpu = GpuCatalog.require("H100", "gpu");
         assertTrue(d.kvTransferMs() < 1.0 && gpu.intraNodeBytesPerSecond() > 5 * gpu.interNodeBytesPerSecond(),
                 "NVLink, not the network: " + d.kvTransferMs() + " ms");
+    }
+
+    /** A fleet plan of {@code spec} on {@code option} at the engines' defaults and the built-in prices, 730 hours a month. */
+    private static PlanResult plan(ModelSpec spec, HardwareOption option, Traffic traffic, Slo slo, ServingEngine engine,
+                                   boolean simulate) {
+        return FleetPlanner.plan(new PlanRequest(spec, List.of(option), traffic, slo, engine, EngineSettings.defaults(),
+                PriceTable.builtIn(), 730, PlanRequest.DEFAULT_HEADROOM, OwnedCost.DEFAULTS, simulate));
     }
 }
