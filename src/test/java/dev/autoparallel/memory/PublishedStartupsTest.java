@@ -30,6 +30,10 @@ class PublishedStartupsTest {
         return run(KvCacheFormulaTest.catalog(model), gpu, tp, s, gpuMemoryBytes);
     }
 
+    private static MemoryEstimate run(ModelSpec spec, String gpu, int tp, EngineSettings s) {
+        return run(spec, gpu, tp, s, GpuCatalog.require(gpu, "gpu").memoryBytes());
+    }
+
     private static MemoryEstimate run(ModelSpec spec, String gpu, int tp, EngineSettings s, long gpuMemoryBytes) {
         return run(spec, gpu, new Layout(tp, 1, 1, false), s, gpuMemoryBytes);
     }
@@ -73,7 +77,7 @@ class PublishedStartupsTest {
     @Test
     void qwen3_14bAwq_warmStart_vllm0280_l4() {
         EngineSettings s = EngineSettings.forVersion(new VllmVersion(0, 28, 0)).withMaxModelLen(40_960);
-        MemoryEstimate e = run(qwen3_14bAwq(), "L4", 1, s, GpuCatalog.require("L4", "gpu").memoryBytes());
+        MemoryEstimate e = run(qwen3_14bAwq(), "L4", 1, s);
         assertEquals(0, e.cudaGraphBytes(), "0.28.0 subtracts no estimate for the new runner");
         assertEquals(9.44, e.weightsBytes() / GIB, 9.44 * 0.015, "weights GiB");
         assertEquals(10.33, e.kvCacheBytes() / GIB, 10.33 * 0.03, "KV GiB");
@@ -106,7 +110,7 @@ class PublishedStartupsTest {
     void qwen3_32bAwq_warmStart_vllm0280_twoRtx4090() {
         EngineSettings s = EngineSettings.forVersion(new VllmVersion(0, 28, 0)).withMaxModelLen(8192).withUtilization(0.85)
                 .withMaxNumBatchedTokens(5120).withMaxNumSeqs(72);
-        MemoryEstimate e = run(awq("Qwen/Qwen3-32B"), "RTX-4090", 2, s, GpuCatalog.require("RTX-4090", "gpu").memoryBytes());
+        MemoryEstimate e = run(awq("Qwen/Qwen3-32B"), "RTX-4090", 2, s);
         assertEquals(10.38, e.kvCacheBytes() / GIB, 10.38 * 0.03, "KV GiB");
         assertEquals(5_315, e.numGpuBlocks(), 5_315 * 0.03, "blocks");
     }
@@ -124,10 +128,9 @@ class PublishedStartupsTest {
     void qwen3_14b_ledger_vllm0290_l40s() {
         EngineSettings s = EngineSettings.forVersion(new VllmVersion(0, 29, 0)).withMaxModelLen(40_960);
         MemoryEstimate dense = run("Qwen/Qwen3-14B", "L40S", 1, s);
-        long l40s = GpuCatalog.require("L40S", "gpu").memoryBytes();
-        MemoryEstimate awq = run(qwen3_14bAwq(), "L40S", 1, s, l40s);
+        MemoryEstimate awq = run(qwen3_14bAwq(), "L40S", 1, s);
         MemoryEstimate tuned = run(qwen3_14bAwq(), "L40S", 1, s.withUtilization(0.95).withMaxNumSeqs(512)
-                .withMaxNumBatchedTokens(8192), l40s);
+                .withMaxNumBatchedTokens(8192));
         assertEquals(27.79, consumed(dense), 27.79 * 0.02, "consumed GiB");
         assertEquals(9.73, consumed(awq), 9.73 * 0.02, "AWQ consumed GiB");
         assertEquals(9.95, consumed(tuned), 9.95 * 0.03, "tuned AWQ consumed GiB");
@@ -237,7 +240,7 @@ class PublishedStartupsTest {
         MemoryEstimate dense = run("Qwen/Qwen3-14B", "L40S", 1, s);
         assertEquals(256, dense.maxNumSeqs());
         assertEquals(27.52, dense.weightsBytes() / GIB, 27.52 * 0.015, "weights GiB");
-        MemoryEstimate awq = run(qwen3_14bAwq(), "L40S", 1, s, GpuCatalog.require("L40S", "gpu").memoryBytes());
+        MemoryEstimate awq = run(qwen3_14bAwq(), "L40S", 1, s);
         assertEquals(9.44, awq.weightsBytes() / GIB, 9.44 * 0.015, "AWQ weights GiB");
     }
 
