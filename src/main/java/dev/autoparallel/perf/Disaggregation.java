@@ -20,7 +20,12 @@ import java.util.Optional;
  * ranks prefill at once; the KV transfer, a delay; and the decode pool, a queue with one server per batch slot, each
  * request holding a slot for its output tokens. It is solved by exact mean value analysis over 1..C requests, each
  * multi-server queue by Seidmann's approximation (a single server m times as fast plus a delay of (m - 1)/m of the
- * service) where it has fewer servers than requests, and as the pure delay it is where it has at least as many. A
+ * service) where it has fewer servers than requests, and as the pure delay it is where it has at least as many; the
+ * prefill's service is constant (prompts of one length), so an arrival waits out half of the one in progress. A prefill
+ * rank's step takes the prompts waiting for it, up to its pool's cap (by default what the engine's step budget holds
+ * whole), so a loaded pool prefills several a step; where the engine's prefill worker spends its per-prefill overhead
+ * between steps (TensorRT-LLM's context workers, {@link ServingEngine#prefillOverheadHoldsWorker}) that overhead is
+ * part of each step's service, elsewhere a delay the prompt sees. A
  * decode step's time depends on the batch, which depends on the throughput: the two are iterated to a fixed point.
  * Prefill steps carry no decode and decode steps no prefill: that is what disaggregation buys. Under attention data
  * parallelism a prefill worker's ranks step together and a step's MoE layers (and their all-gather) carry the prompts
@@ -41,8 +46,9 @@ public final class Disaggregation {
 
     /**
      * One pool: {@code workers} engine instances of {@code layout}, each rank holding at most {@code maxBatchPerRank}
-     * sequences at once (0: what its KV cache holds). With attention data parallelism ({@code layout.dp()} ranks sharing
-     * the experts) a worker holds {@code dp x maxBatchPerRank}.
+     * sequences at once (0: a decode pool what its KV cache holds, a prefill pool the prompts its engine's step budget
+     * holds whole). With attention data parallelism ({@code layout.dp()} ranks sharing the experts) a worker holds
+     * {@code dp x maxBatchPerRank}.
      */
     public record Pool(Layout layout, int workers, int maxBatchPerRank) {
         public Pool {
@@ -97,8 +103,14 @@ public final class Disaggregation {
         int osl = w.outputTokens();
         int c = w.concurrency();
         EngineSettings s = settings.maxModelLen() == null ? settings.withMaxModelLen(w.sequenceLength()) : settings;
-        int prefillBatch = Math.max(1, prefill.maxBatchPerRank());
-        MemoryEstimate pMem = memory.evaluate(prefill.layout(), s.withMaxNumSeqs(prefillBatch), gpu.memoryBytes());
+        // A prefill rank takes the prompts waiting for it into one step, up to its batch cap or else what the engine's step
+        // budget holds whole (TensorRT-LLM's max_num_tokens, SGLang's chunked-prefill size, vLLM's max_num_batched_tokens).
+        int prefillCap = prefill.maxBatchPerRank();
+        if (prefillCap == 0) {
+            MemoryEstimate one = memory.evaluate(prefill.layout(), s.withMaxNumSeqs(1), gpu.memoryBytes());
+            prefillCap = Math.max(1, engine.prefillChunkTokens(one, gpu.memoryBytes()) / isl);
+        }
+        MemoryEstimate pMem = memory.evaluate(prefill.layout(), s.withMaxNumSeqs(prefillCap), gpu.memoryBytes());
         int decodeRanks = decode.workers() * decode.layout().dp();
         int wanted = decode.maxBatchPerRank() > 0 ? decode.maxBatchPerRank() : (c + decodeRanks - 1) / decodeRanks;
         MemoryEstimate dMem = memory.evaluate(decode.layout(), s.withMaxNumSeqs(wanted), gpu.memoryBytes());
@@ -117,9 +129,13 @@ public final class Disaggregation {
         // have one: at first every rank, then the pool's utilization of them (fixed point below).
         int prefillRanks = prefill.layout().dp();
         double loadedRanks = prefillRanks;
-        double prefillService = p.prefillSeconds(isl, (double) prefillBatch * isl, loadedRanks);
-        double prefillServers = (double) prefill.workers() * prefillRanks * prefillBatch;
         double overhead = p.calibration().prefillOverheadS();
+        // Where the worker spends the overhead between its steps it is each step's service; else a delay the prompt sees.
+        double stepOverhead = engine.prefillOverheadHoldsWorker() ? overhead : 0;
+        double promptDelay = overhead - stepOverhead;
+        double prefillBatch = 1;
+        double prefillService = stepOverhead + p.prefillSeconds(isl, prefillBatch * isl, loadedRanks);
+        double prefillServers = (double) prefill.workers() * prefillRanks * prefillBatch;
         boolean oneNode = sharesOneNode(prefill.gpus(), decode.gpus(), gpusPerNode);
         double transfer = kvTransferSeconds(isl, pMem.kvBytesPerToken(), dMem.kvBytesPerToken(),
                 oneNode ? gpu.intraNodeBytesPerSecond() : gpu.interNodeBytesPerSecond());
@@ -131,12 +147,15 @@ public final class Disaggregation {
         for (int i = 0; i < ITERATIONS; i++) {
             tpot = d.seconds(Math.max(batch, 1e-9), isl + osl / 2.0, 0);
             network = meanValues(c, prefillService, prefillServers, osl * tpot, decodeSlots,
-                    transfer + overhead + firstTokenSteps * tpot);
+                    transfer + promptDelay + firstTokenSteps * tpot);
             double inDecode = network[0] * osl * tpot;
             double next = Math.min(slotsPerRank, inDecode / decodeRanks);
             double nextLoaded = Math.max(1, Math.min(prefillRanks, network[0] * prefillService / prefillServers * prefillRanks));
+            // A rank's step takes the prompts at it (waiting or in its step, by Little's law), at least one, at most its cap.
+            double nextPrefillBatch = Math.max(1, Math.min(prefillCap, network[0] * network[1] / (prefill.workers() * prefillRanks)));
             boolean settled = Math.abs(next - batch) < 1e-4 * Math.max(1, batch)
-                    && Math.abs(nextLoaded - loadedRanks) < 1e-4 * loadedRanks;
+                    && Math.abs(nextLoaded - loadedRanks) < 1e-4 * loadedRanks
+                    && Math.abs(nextPrefillBatch - prefillBatch) < 1e-4 * prefillBatch;
             if (settled) {
                 batch = next;
                 break;
@@ -144,11 +163,13 @@ public final class Disaggregation {
             batch = (batch + next) / 2;
             if (prefillRanks > 1) {
                 loadedRanks = (loadedRanks + nextLoaded) / 2;
-                prefillService = p.prefillSeconds(isl, (double) prefillBatch * isl, loadedRanks);
             }
+            prefillBatch = (prefillBatch + nextPrefillBatch) / 2;
+            prefillService = stepOverhead + p.prefillSeconds(isl, prefillBatch * isl, loadedRanks);
+            prefillServers = (double) prefill.workers() * prefillRanks * prefillBatch;
         }
         double throughput = network[0];
-        double ttft = overhead + network[1] + transfer + network[2] + firstTokenSteps * tpot;
+        double ttft = promptDelay + network[1] + transfer + network[2] + firstTokenSteps * tpot;
         return Optional.of(new Estimate(ttft * 1e3, tpot * 1e3, throughput * osl, throughput, batch,
                 throughput * prefillService / prefillServers, transfer * 1e3, p.source(), d.source()));
     }
@@ -218,11 +239,20 @@ public final class Disaggregation {
         double dFast = decodeSlots >= customers ? 0 : decodeService / decodeSlots;
         double dDelay = decodeService - dFast;
         for (int n = 1; n <= customers; n++) {
-            double rqp = pFast * (1 + qp);
+            // Prompts of one length take one prefill time: an arrival finding the server busy waits out half a service
+            // for the one in progress, not a whole (the residual of a constant service; exponential MVA charges S).
+            double rqp = pFast * (1 + qp - 0.5 * Math.min(1, x * pFast));
             double rqd = dFast * (1 + qd);
             rp = rqp + pDelay;
             double rd = rqd + dDelay;
             x = n / (rp + rd + delay);
+            if (pFast > 0 && x * pFast > 1) {
+                // The residual's half service lets the approximation's throughput pass the server's near saturation: the
+                // server's rate bounds it, and the prompts not served wait at the prefill (Little's law over the cycle).
+                x = 1 / pFast;
+                rqp = n / x - rd - delay - pDelay;
+                rp = rqp + pDelay;
+            }
             qp = x * rqp;
             qd = x * rqd;
             waitD = rd - decodeService;

@@ -54,7 +54,10 @@ public final class LatencyReplay {
      * at 36, 13.2% at 40, 13.3% at 43 (three rows beyond 3x), 14.9% at 46, 14.8% at 48, 14.4% at 50, 20.1% at 55 (two);
      * within the noise of 33 rows, so kept. Again once attention-DP prefill steps carried the loaded ranks' prompts
      * ({@link Disaggregation}): 18.3% at 36 (five beyond 3x), 13.6% at 40 and 12.8% at 43 (four), 12.1% at 46, 12.0% at
-     * 48, 12.5% at 50, 18.6% at 55 (two): kept.
+     * 48, 12.5% at 50, 18.6% at 55 (two): kept. Again 2026-12-03 once a context worker spent TensorRT-LLM's per-prefill
+     * overhead as its own time ({@link ServingEngine#prefillOverheadHoldsWorker}), batched the prompts waiting for it up
+     * to its step budget ({@link #stepBudgetBatch}) and queued them as constant services: 10.5% at 40 (two beyond 3x),
+     * 8.1% at 43, 8.0% at 46, 11.4% at 50 (one): kept.
      */
     static final double DYNAMO_TRTLLM_FIRST_TOKEN_STEPS = 46;
 
@@ -344,7 +347,7 @@ public final class LatencyReplay {
                 if (dispatch != null) {
                     perf = perf.withExpertDispatch(engine, dispatch);
                 }
-                Disaggregation.Pool prefill = pool(r, "prefill_", spec.isMoe());
+                Disaggregation.Pool prefill = stepBudgetBatch(pool(r, "prefill_", spec.isMoe()));
                 Disaggregation.Pool decode = dynamoDecodeBatch(r, harness, pool(r, "decode_", spec.isMoe()), isl, osl, c);
                 double firstTokenSteps = engine == ServingEngine.TRTLLM && harness == BenchmarkHarness.INFERENCEX
                         ? DYNAMO_TRTLLM_FIRST_TOKEN_STEPS : 0;
@@ -401,6 +404,19 @@ public final class LatencyReplay {
         String fp8Release = PUBLISHED_FP8.get(checkpoint.modelId());
         return checkpoint.quantization() instanceof Quantization.None && "fp8".equals(precision) && fp8Release != null
                 ? model.apply(fp8Release) : checkpoint;
+    }
+
+    /**
+     * A disaggregated row's prefill pool with the batch its engine's step budget holds ({@link Disaggregation.Pool}'s 0):
+     * the file's prefill_batch_size is 1 in every disaggregated row, where the runs' context workers take several prompts a
+     * step (InferenceX's Dynamo TensorRT-LLM recipes for DeepSeek-R1 on H200: {@code max_batch_size: 8} with
+     * {@code max_num_tokens: 8192} at 1,024 / 1,024, benchmarks/multi_node/srt-slurm-recipes/dsr1/trtllm/h200-fp8/1k1k/disagg/stp/c128_ctx1_gen9_dep8_batch512_eplb0_mtp0.yaml;
+     * 2 with 16,640 at 8,192 / 1,024, 8k1k/disagg-1p1d-dep8-b256-eplb0-mtp0-c128.yaml; read 2026-12-03). Replayed at
+     * one prompt a step the 1,024-token pools could not keep up with their measured throughput (576 clients on one TP 8
+     * context worker: 8.0 s predicted against 1.8 s measured).
+     */
+    static Disaggregation.Pool stepBudgetBatch(Disaggregation.Pool prefill) {
+        return new Disaggregation.Pool(prefill.layout(), prefill.workers(), 0);
     }
 
     /** A DeepSeek-R1 / V3 row on TensorRT-LLM: in InferenceX's files, a run of its DeepSeek-R1 recipes. */

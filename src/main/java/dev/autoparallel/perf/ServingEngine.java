@@ -320,6 +320,19 @@ public enum ServingEngine {
     }
 
     /**
+     * Whether a disaggregated prefill worker spends the engine's per-prefill overhead ({@link EngineCalibration#prefillOverheadS})
+     * between its steps, the GPU idle, so that it takes from the worker's capacity: TensorRT-LLM's context workers run
+     * without the overlap scheduler ({@code disable_overlap_scheduler: true} in the context server's options, as the ctx.yml
+     * of the disaggregated commands ({@code Commands.trtllmDisaggregated}) and InferenceX's Dynamo recipes set, e.g.
+     * benchmarks/multi_node/srt-slurm-recipes/dsr1/trtllm/h200-fp8/1k1k/disagg/stp/c128_ctx1_gen9_dep8_batch512_eplb0_mtp0.yaml,
+     * read 2026-12-03), so each step's scheduling and response handling run while the GPU waits. vLLM's and SGLang's
+     * prefill instances keep their overlapped schedulers: there it is a delay a prompt sees, not the worker's time.
+     */
+    public boolean prefillOverheadHoldsWorker() {
+        return this == TRTLLM;
+    }
+
+    /**
      * The most prompt tokens one step carries at the engine's defaults, decoding tokens included: vLLM's
      * {@code max_num_batched_tokens} as the memory model resolved it; SGLang's {@code chunked_prefill_size} for the GPU's
      * memory (server_args.py, {@link EngineViews#sglang}); TensorRT-LLM's {@code max_num_tokens} default, 8,192

@@ -52,6 +52,48 @@ class DisaggregationTest {
     }
 
     /**
+     * Two requests, one prefill server of 1 s, a think time of 1 s and a decode slot each: the second arrival finds the
+     * first in its prefill with probability X x S = 0.5 and waits out half of it, since prompts of one length take one
+     * prefill time (residence 1 + 0.5 - 0.25 = 1.25 s, throughput 2 / 2.25); exponential MVA would charge the whole
+     * service (1.5 s, throughput 0.8).
+     */
+    @Test
+    void meanValues_constantPrefill_waitsHalfTheServiceInProgress() {
+        double[] m = Disaggregation.meanValues(2, 1.0, 1, 0, 2, 1.0);
+        assertEquals(1.25, m[1], 1e-12);
+        assertEquals(2 / 2.25, m[0], 1e-12);
+    }
+
+    /**
+     * Llama-3.1-8B on H100 under TensorRT-LLM, 256 clients of 1,024 in and 64 out on one TP 1 prefill worker and four
+     * decode workers: the prefill worker is the bottleneck. Held to one prompt a step, it serves at most one prompt per
+     * prefill plus the engine's per-prefill overhead, which a TensorRT-LLM context worker (no overlap scheduler) spends
+     * between steps. Taking the prompts waiting for it up to its step budget (max_num_tokens 8,192: eight such prompts),
+     * it saturates at eight prompts per overhead and 8,192-token step, 1.4 times as many.
+     */
+    @Test
+    void estimate_prefillBoundTrtllm_overheadHoldsTheWorker_andQueuedPromptsShareASteps() {
+        MemoryModel memory = new MemoryModel(ReferenceModels.spec("meta-llama/Llama-3.1-8B"), H100);
+        PerfModel perf = new PerfModel(memory);
+        Layout one = new Layout(1, 1, 1, false);
+        Workload w = new Workload(1024, 64, 256);
+        Disaggregation.Pool decode = new Disaggregation.Pool(one, 4, 0);
+        Disaggregation.Estimate single = Disaggregation.estimate(perf, new Disaggregation.Pool(one, 1, 1), decode, 8,
+                EngineSettings.defaults(), w, ServingEngine.TRTLLM).orElseThrow();
+        Disaggregation.Estimate batched = Disaggregation.estimate(perf, new Disaggregation.Pool(one, 1, 0), decode, 8,
+                EngineSettings.defaults(), w, ServingEngine.TRTLLM).orElseThrow();
+        var pMem = memory.evaluate(one, EngineSettings.defaults().withMaxModelLen(1088).withMaxNumSeqs(1), H100.memoryBytes());
+        PerfModel.Steps steps = perf.steps(one, 8, pMem, ServingEngine.TRTLLM, ServingEngine::forPlanning);
+        double service = steps.calibration().prefillOverheadS() + steps.prefillSeconds(1024, 1024, 1);
+        assertTrue(steps.calibration().prefillOverheadS() > 0);
+        assertEquals(1 / service, single.requestsPerSecond(), 1e-6 / service);
+        assertEquals(1, single.prefillUtilization(), 1e-9);
+        double eight = 8 / (steps.calibration().prefillOverheadS() + steps.prefillSeconds(1024, 8 * 1024, 1));
+        assertEquals(eight, batched.requestsPerSecond(), 1e-6 * eight, "cap " + eight + " vs single " + single.requestsPerSecond());
+        assertTrue(batched.ttftMs() < single.ttftMs());
+    }
+
+    /**
      * Llama-3.1-8B on H100 (16-bit, measured kernels), one prefill worker and one decode worker at TP 1, 64 requests
      * of 1,024 in and 256 out: the decode step is the model's own step of the decode batch without prefill, the batch
      * obeys Little's law over the decode pool, and the KV transfer is the prompt's KV bytes over NVLink (both pools in one
