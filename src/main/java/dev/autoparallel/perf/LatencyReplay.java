@@ -54,12 +54,14 @@ public final class LatencyReplay {
      * at 36, 13.2% at 40, 13.3% at 43 (three rows beyond 3x), 14.9% at 46, 14.8% at 48, 14.4% at 50, 20.1% at 55 (two);
      * within the noise of 33 rows, so kept. Again once attention-DP prefill steps carried the loaded ranks' prompts
      * ({@link Disaggregation}): 18.3% at 36 (five beyond 3x), 13.6% at 40 and 12.8% at 43 (four), 12.1% at 46, 12.0% at
-     * 48, 12.5% at 50, 18.6% at 55 (two): kept. Again 2026-12-03 once a context worker spent TensorRT-LLM's per-prefill
-     * overhead as its own time ({@link ServingEngine#prefillOverheadHoldsWorker}), batched the prompts waiting for it up
-     * to its step budget ({@link #stepBudgetBatch}) and queued them as constant services: 10.5% at 40 (two beyond 3x),
-     * 8.1% at 43, 8.0% at 46, 11.4% at 50 (one): kept.
+     * 48, 12.5% at 50, 18.6% at 55 (two): kept. Refitted 2026-12-03 once a context worker spent TensorRT-LLM's
+     * per-prefill overhead as its own time ({@link ServingEngine#prefillOverheadHoldsWorker}), took the prompts waiting
+     * for it up to its recipe's batch and ran the recipe's layout ({@link #dynamoPrefill}), and the prefill queue took its
+     * constant service ({@link Disaggregation}): 24.0% at 36, 18.7% at 40, 13.6% at 43, 12.5% at 46 (three beyond 3x),
+     * 10.6% at 50 (one), 15.3% at 55 (one). 50 is also the mean wait for the next of the decode workers' responses, which
+     * the recipes send every 100 iterations ({@code stream_interval: 100}), were the first token held to them.
      */
-    static final double DYNAMO_TRTLLM_FIRST_TOKEN_STEPS = 46;
+    static final double DYNAMO_TRTLLM_FIRST_TOKEN_STEPS = 50;
 
     /**
      * The decode workers' {@code max_batch_size} of InferenceX's Dynamo TensorRT-LLM DeepSeek-R1 FP8 runs on H100 by ISL,
@@ -347,7 +349,7 @@ public final class LatencyReplay {
                 if (dispatch != null) {
                     perf = perf.withExpertDispatch(engine, dispatch);
                 }
-                Disaggregation.Pool prefill = stepBudgetBatch(pool(r, "prefill_", spec.isMoe()));
+                Disaggregation.Pool prefill = dynamoPrefill(r, harness, pool(r, "prefill_", spec.isMoe()), isl);
                 Disaggregation.Pool decode = dynamoDecodeBatch(r, harness, pool(r, "decode_", spec.isMoe()), isl, osl, c);
                 double firstTokenSteps = engine == ServingEngine.TRTLLM && harness == BenchmarkHarness.INFERENCEX
                         ? DYNAMO_TRTLLM_FIRST_TOKEN_STEPS : 0;
@@ -407,16 +409,32 @@ public final class LatencyReplay {
     }
 
     /**
-     * A disaggregated row's prefill pool with the batch its engine's step budget holds ({@link Disaggregation.Pool}'s 0):
-     * the file's prefill_batch_size is 1 in every disaggregated row, where the runs' context workers take several prompts a
-     * step (InferenceX's Dynamo TensorRT-LLM recipes for DeepSeek-R1 on H200: {@code max_batch_size: 8} with
-     * {@code max_num_tokens: 8192} at 1,024 / 1,024, benchmarks/multi_node/srt-slurm-recipes/dsr1/trtllm/h200-fp8/1k1k/disagg/stp/c128_ctx1_gen9_dep8_batch512_eplb0_mtp0.yaml;
-     * 2 with 16,640 at 8,192 / 1,024, 8k1k/disagg-1p1d-dep8-b256-eplb0-mtp0-c128.yaml; read 2026-12-03). Replayed at
-     * one prompt a step the 1,024-token pools could not keep up with their measured throughput (576 clients on one TP 8
-     * context worker: 8.0 s predicted against 1.8 s measured).
+     * A disaggregated row's prefill pool as its run's context workers ran it. The file's prefill_batch_size is 1 in every
+     * disaggregated row, where context workers take several prompts a step: replayed with the batch the engine's step
+     * budget holds ({@link Disaggregation.Pool}'s 0), or the recipe's cap where it is known. InferenceX's Dynamo
+     * TensorRT-LLM recipes for DeepSeek-R1 FP8 on H200 run the context worker at attention DP 8 with {@code max_batch_size:
+     * 8} and {@code max_num_tokens: 8192} at 1,024 / 1,024 (benchmarks/multi_node/srt-slurm-recipes/dsr1/trtllm/h200-fp8/1k1k/disagg/stp/c64_ctx1_gen9_tep8_batch256_eplb0_mtp0.yaml
+     * and its siblings), and at TP 8 without attention DP with {@code max_batch_size: 2} and {@code max_num_tokens: 16640}
+     * at 8,192 / 1,024 (8k1k/disagg-1p1d-dep8-b256-eplb0-mtp0-c128.yaml, disagg-5p3d-dep8-b256-eplb0-mtp0-c768.yaml; read
+     * 2026-12-03), EP 8 in both. The 2026-04-27 dump writes its runs of 2026-03-23 that way and those of 2026-02-14
+     * (workflow 288, configs 291, 294, 303, 325, 334) the other way round; each of the latter has a twin of 2026-03-23 with
+     * the same decode pool, clients and lengths that measures the same TPOT within 1% and the same TTFT within 1-8%
+     * (8,192 / 1,024 at 128 clients: 7,727 and 7,691 ms), which the written layouts, as differently fast prefill pools,
+     * cannot both give: both are replayed as the recipes run them. Replayed as written, at one prompt a step, the
+     * 1,024-token pools could not keep up with their measured throughput (576 clients on one TP 8 context worker: 8.0 s
+     * predicted against 1.8 s measured) and the DP 8 ones at 8,192 tokens prefilled a third faster than the recipes' TP 8
+     * pools measure at saturation (about 2,900 tokens/s a GPU; 2.8 s predicted against 7.7 s measured at 128 clients).
      */
-    static Disaggregation.Pool stepBudgetBatch(Disaggregation.Pool prefill) {
-        return new Disaggregation.Pool(prefill.layout(), prefill.workers(), 0);
+    static Disaggregation.Pool dynamoPrefill(Map<String, String> r, BenchmarkHarness harness, Disaggregation.Pool prefill,
+                                             int isl) {
+        boolean recipe = harness == BenchmarkHarness.INFERENCEX && deepSeekOnTrtllm(r)
+                && r.getOrDefault("system", "").equals("h200_sxm") && prefill.layout().totalGpus() == 8
+                && prefill.layout().pp() == 1 && prefill.layout().expertParallel() && (isl == 1024 || isl == 8192);
+        if (!recipe) {
+            return new Disaggregation.Pool(prefill.layout(), prefill.workers(), 0);
+        }
+        return isl == 1024 ? new Disaggregation.Pool(new Layout(1, 1, 8, true), prefill.workers(), 8)
+                : new Disaggregation.Pool(new Layout(8, 1, 1, true), prefill.workers(), 2);
     }
 
     /** A DeepSeek-R1 / V3 row on TensorRT-LLM: in InferenceX's files, a run of its DeepSeek-R1 recipes. */

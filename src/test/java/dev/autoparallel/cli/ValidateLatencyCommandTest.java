@@ -195,7 +195,11 @@ class ValidateLatencyCommandTest {
     /**
      * The 36 disaggregated rows of the reference set that name both pools' worker counts and the concurrency
      * (DeepSeek-V3 on TensorRT-LLM and SGLang, H100/H200; aiconfigurator silicon_sample.csv, Apache-2.0, NVIDIA):
-     * every one is predicted by the closed-network model of the two pools (2026-12-02: median errors 13.4% TTFT and
+     * every one is predicted by the closed-network model of the two pools (2026-12-03: median errors 13.0% TTFT and 3.5%
+     * TPOT, two rows beyond 3x, once context workers took their queue a batch at a time, TensorRT-LLM's spent the prefill
+     * overhead as their own time, constant prefills waited half a service, the Dynamo H200 runs' context workers were
+     * replayed as their recipes and their first token came 50 decode steps late (Disaggregation,
+     * LatencyReplay.dynamoPrefill); 2026-12-02: 13.4% TTFT and
      * 3.4% TPOT once attention-DP ranks read all their dense weights (PerfModel) and InferenceX's TensorRT-LLM
      * measured-experts queue was refitted; 13.1% and 5.2% once attention-DP prefill steps carried only the loaded ranks'
      * prompts (Disaggregation); 15.8% and
@@ -218,9 +222,12 @@ class ValidateLatencyCommandTest {
     void disaggregatedPoints_allPredicted(@TempDir Path dir) throws Exception {
         JsonNode j = replay(dir, "latency-points-disagg.csv");
         assertEquals(36, j.get("predicted_rows").asInt());
-        assertEquals(0.134, j.get("median_abs_error_ttft").asDouble(), 0.005);
-        assertEquals(0.034, j.get("median_abs_error_tpot").asDouble(), 0.005);
-        // Per engine and mode, as issue 11's target is stated (2026-12-02): SGLang's three rows 46.1% TTFT and 11.6% TPOT
+        assertEquals(0.130, j.get("median_abs_error_ttft").asDouble(), 0.005);
+        assertEquals(0.035, j.get("median_abs_error_tpot").asDouble(), 0.005);
+        // Per engine and mode, as issue 11's target is stated. 2026-12-03, with the context workers above: SGLang's three
+        // rows 44.1% and 11.5%, one beyond 3x (64 clients: 0.6 s predicted, 2.0 s measured; 0.8 s before the constant
+        // prefill's half-service wait); TensorRT-LLM's 33 rows 10.6% and 3.4%, one beyond 3x (the H100 run at 154 clients
+        // below). 2026-12-02: SGLang's three rows 46.1% TTFT and 11.6% TPOT
         // once their DP-8 decode ranks read all their dense weights (28.4 -> 32.7 ms at 8 sequences a rank, 34.7 measured);
         // TensorRT-LLM's 33 rows 12.1% and 3.2%, three beyond 3x (DeepSeek-V3 on H200 at 768 clients, line 100 of the
         // reference set, 2.85 s against 8.76 s, joined the two below). 58.7% and 23.1% before, since SGLang's
@@ -236,15 +243,15 @@ class ValidateLatencyCommandTest {
         assertEquals(2, engines.size(), engines.toString());
         assertEquals("sglang | disagg", engines.get(0).get("engine_mode").asText());
         assertEquals(3, engines.get(0).get("predicted").asInt());
-        assertEquals(0.461, engines.get(0).get("median_abs_error_ttft").asDouble(), 0.005);
-        assertEquals(0.116, engines.get(0).get("median_abs_error_tpot").asDouble(), 0.005);
-        assertEquals(0, engines.get(0).get("rows_beyond_3x").asInt());
+        assertEquals(0.441, engines.get(0).get("median_abs_error_ttft").asDouble(), 0.005);
+        assertEquals(0.115, engines.get(0).get("median_abs_error_tpot").asDouble(), 0.005);
+        assertEquals(1, engines.get(0).get("rows_beyond_3x").asInt());
         assertEquals("trtllm | disagg", engines.get(1).get("engine_mode").asText());
         assertEquals(33, engines.get(1).get("predicted").asInt());
-        assertEquals(0.121, engines.get(1).get("median_abs_error_ttft").asDouble(), 0.005);
-        assertEquals(0.032, engines.get(1).get("median_abs_error_tpot").asDouble(), 0.005);
-        assertEquals(3, engines.get(1).get("rows_beyond_3x").asInt());
-        assertEquals(3, j.get("rows_beyond_3x").asInt());
+        assertEquals(0.106, engines.get(1).get("median_abs_error_ttft").asDouble(), 0.005);
+        assertEquals(0.034, engines.get(1).get("median_abs_error_tpot").asDouble(), 0.005);
+        assertEquals(1, engines.get(1).get("rows_beyond_3x").asInt());
+        assertEquals(2, j.get("rows_beyond_3x").asInt());
     }
 
     /** validate-latency --json of the test resource {@code reference/NAME}, which must exit 0. */

@@ -128,6 +128,52 @@ class LatencyReplayTest {
     }
 
     /**
+     * InferenceX's Dynamo TensorRT-LLM DeepSeek runs on H200 at 8,192 / 1,024 with 128 clients, one context and one DEP8
+     * decode worker (16 a rank): the 2026-04-27 dump writes the run of 2026-02-14 (measured-latency.csv line 96, config
+     * 291) with an attention-DP 8 context worker and its twin of 2026-03-23 (line 99, config 675) with a TP 8 one, the
+     * recipe's; they measure 7,727 and 7,691 ms TTFT and 36.31 and 36.34 ms TPOT. Both are replayed as the recipe runs its
+     * context worker (TP 8, at most two prompts a step; at 1,024 tokens attention DP 8 and eight), so alike; rows of other
+     * runs keep their layout and take the step budget's batch.
+     */
+    @Test
+    void dynamoH200DeepSeekRuns_prefillAsTheirRecipes() {
+        Map<String, String> feb = dynamoH200Row("config_id=291; silicon_concurrency=128; measured=2026-02-14T00:00:00.000Z;"
+                + " workflow_run_id=288", "1", "8", "7727.076519611546", "36.3085053246529");
+        Map<String, String> mar = dynamoH200Row("config_id=675; silicon_concurrency=128; measured=2026-03-23T00:00:00.000Z;"
+                + " workflow_run_id=333", "8", "1", "7690.781913593855", "36.33793783386726");
+        LatencyReplay.Row a = LatencyReplay.replay(96, feb, AutoParallel::model);
+        LatencyReplay.Row b = LatencyReplay.replay(99, mar, AutoParallel::model);
+        assertTrue(a.predicted(), a.error());
+        assertEquals(b.ttftMs(), a.ttftMs(), 1e-9);
+        assertEquals(b.tpotMs(), a.tpotMs(), 1e-9);
+        assertEquals(36.3, a.tpotMs(), 0.15 * 36.3);
+
+        BenchmarkHarness inferenceX = BenchmarkHarness.INFERENCEX;
+        Disaggregation.Pool dp8 = new Disaggregation.Pool(new Layout(1, 1, 8, true), 2, 1);
+        assertEquals(new Disaggregation.Pool(new Layout(8, 1, 1, true), 2, 2), LatencyReplay.dynamoPrefill(feb, inferenceX, dp8, 8192));
+        assertEquals(new Disaggregation.Pool(new Layout(1, 1, 8, true), 2, 8), LatencyReplay.dynamoPrefill(feb, inferenceX, dp8, 1024));
+        assertEquals(new Disaggregation.Pool(new Layout(1, 1, 8, true), 2, 0),
+                LatencyReplay.dynamoPrefill(feb, BenchmarkHarness.AICONFIGURATOR, dp8, 8192), "not a recipe's run");
+        Map<String, String> h100 = new HashMap<>(feb);
+        h100.put("system", "h100_sxm");
+        assertEquals(new Disaggregation.Pool(new Layout(1, 1, 8, true), 2, 0), LatencyReplay.dynamoPrefill(h100, inferenceX, dp8, 8192));
+    }
+
+    /** A disaggregated InferenceX Dynamo TensorRT-LLM DeepSeek-V3 row on H200 of the 2026-04-27 dump at 8,192 / 1,024. */
+    private static Map<String, String> dynamoH200Row(String source, String prefillTp, String prefillDp, String ttftMs, String tpotMs) {
+        Map<String, String> r = new HashMap<>(Map.of("backend", "trtllm", "backend_version", "0.8.1.post1",
+                "model_path", "deepseek-ai/DeepSeek-V3", "system", "h200_sxm", "precision", "fp8", "mode", "disagg",
+                "isl", "8192", "osl", "1024", "gemm_quant_mode", "fp8", "moe_quant_mode", "fp8"));
+        r.put("silicon_data_source", "db-dump/2026-04-27; " + source);
+        r.putAll(Map.of("prefill_batch_size", "1", "prefill_num_workers", "1", "prefill_tp_size", prefillTp, "prefill_pp_size", "1",
+                "prefill_attention_dp_size", prefillDp, "prefill_moe_tp_size", "1", "prefill_moe_ep_size", "8"));
+        r.putAll(Map.of("decode_batch_size", "16", "decode_num_workers", "1", "decode_tp_size", "1", "decode_pp_size", "1",
+                "decode_attention_dp_size", "8", "decode_moe_tp_size", "1", "decode_moe_ep_size", "8"));
+        r.putAll(Map.of("silicon_ttft_ms", ttftMs, "silicon_tpot_ms", tpotMs));
+        return r;
+    }
+
+    /**
      * InferenceX's GLM-5 FP8 runs on SGLang (its glm5-hopper image, H200, TP 8) serve zai-org/GLM-5-FP8: replayed on that
      * checkpoint, their experts and DSA blocks are measured. measured-latency.csv line 1044, 1,024 in / 8,192 out at 8
      * clients: TTFT 364 ms, TPOT 20.34 ms; line 1043, 8,192 in / 1,024 out at 16 clients: 1,550 ms, 35.55 ms. On the
