@@ -13,6 +13,10 @@ import org.junit.jupiter.api.Test;
 
 class DisaggregationTest {
     private static final Gpu H100 = GpuCatalog.require("H100", "gpu");
+    /** Llama-3.1-8B on H100 (16-bit, measured kernels), one GPU a worker. */
+    private static final MemoryModel LLAMA_8B = new MemoryModel(ReferenceModels.spec("meta-llama/Llama-3.1-8B"), H100);
+    private static final PerfModel LLAMA_8B_SPEED = new PerfModel(LLAMA_8B);
+    private static final Layout ONE = new Layout(1, 1, 1, false);
 
     /** One request alone never queues: its cycle is the prefill, the decode and the delay. */
     @Test
@@ -73,17 +77,14 @@ class DisaggregationTest {
      */
     @Test
     void estimate_prefillBoundTrtllm_overheadHoldsTheWorker_andQueuedPromptsShareASteps() {
-        MemoryModel memory = new MemoryModel(ReferenceModels.spec("meta-llama/Llama-3.1-8B"), H100);
-        PerfModel perf = new PerfModel(memory);
-        Layout one = new Layout(1, 1, 1, false);
         Workload w = new Workload(1024, 64, 256);
-        Disaggregation.Pool decode = new Disaggregation.Pool(one, 4, 0);
-        Disaggregation.Estimate single = Disaggregation.estimate(perf, new Disaggregation.Pool(one, 1, 1), decode, 8,
+        Disaggregation.Pool decode = new Disaggregation.Pool(ONE, 4, 0);
+        Disaggregation.Estimate single = Disaggregation.estimate(LLAMA_8B_SPEED, new Disaggregation.Pool(ONE, 1, 1), decode, 8,
                 EngineSettings.defaults(), w, ServingEngine.TRTLLM).orElseThrow();
-        Disaggregation.Estimate batched = Disaggregation.estimate(perf, new Disaggregation.Pool(one, 1, 0), decode, 8,
+        Disaggregation.Estimate batched = Disaggregation.estimate(LLAMA_8B_SPEED, new Disaggregation.Pool(ONE, 1, 0), decode, 8,
                 EngineSettings.defaults(), w, ServingEngine.TRTLLM).orElseThrow();
-        var pMem = memory.evaluate(one, EngineSettings.defaults().withMaxModelLen(1088).withMaxNumSeqs(1), H100.memoryBytes());
-        PerfModel.Steps steps = perf.steps(one, 8, pMem, ServingEngine.TRTLLM, ServingEngine::forPlanning);
+        var pMem = LLAMA_8B.evaluate(ONE, EngineSettings.defaults().withMaxModelLen(1088).withMaxNumSeqs(1), H100.memoryBytes());
+        PerfModel.Steps steps = LLAMA_8B_SPEED.steps(ONE, 8, pMem, ServingEngine.TRTLLM, ServingEngine::forPlanning);
         double service = steps.calibration().prefillOverheadS() + steps.prefillSeconds(1024, 1024, 1);
         assertTrue(steps.calibration().prefillOverheadS() > 0);
         assertEquals(1 / service, single.requestsPerSecond(), 1e-6 / service);
@@ -101,15 +102,13 @@ class DisaggregationTest {
      */
     @Test
     void estimate_llama8b_decodeStepIsTheBatchsOwn_andLittlesLawHolds() {
-        MemoryModel memory = new MemoryModel(ReferenceModels.spec("meta-llama/Llama-3.1-8B"), H100);
-        PerfModel perf = new PerfModel(memory);
-        Layout one = new Layout(1, 1, 1, false);
         Workload w = new Workload(1024, 256, 64);
-        Disaggregation.Estimate e = Disaggregation.estimate(perf, new Disaggregation.Pool(one, 1, 1), new Disaggregation.Pool(one, 1, 0),
-                8, EngineSettings.defaults(), w, ServingEngine.VLLM).orElseThrow();
+        Disaggregation.Estimate e = Disaggregation.estimate(LLAMA_8B_SPEED, new Disaggregation.Pool(ONE, 1, 1),
+                new Disaggregation.Pool(ONE, 1, 0), 8, EngineSettings.defaults(), w, ServingEngine.VLLM).orElseThrow();
         assertEquals(PerfModel.StepSource.MEASURED_KERNELS, e.decodeSource());
-        var dMem = memory.evaluate(one, EngineSettings.defaults().withMaxModelLen(1280).withMaxNumSeqs(64), H100.memoryBytes());
-        double step = perf.steps(one, 8, dMem, ServingEngine.VLLM, ServingEngine::calibration).seconds(e.decodeBatchPerRank(), 1024 + 128, 0);
+        var dMem = LLAMA_8B.evaluate(ONE, EngineSettings.defaults().withMaxModelLen(1280).withMaxNumSeqs(64), H100.memoryBytes());
+        double step = LLAMA_8B_SPEED.steps(ONE, 8, dMem, ServingEngine.VLLM, ServingEngine::calibration)
+                .seconds(e.decodeBatchPerRank(), 1024 + 128, 0);
         assertEquals(step * 1e3, e.tpotMs(), 1e-3 * e.tpotMs());
         assertEquals(e.requestsPerSecond() * 256 * e.tpotMs() / 1e3, e.decodeBatchPerRank(), 1e-2 * e.decodeBatchPerRank());
         // 1,024 tokens x 128 KiB per token (32 layers x 8 KV heads x 128 x 2 x 2 B) over 0.7 x 450 GB/s.
@@ -118,8 +117,8 @@ class DisaggregationTest {
         assertTrue(e.ttftMs() > e.kvTransferMs());
         // With a first token 50 decode steps after the transfer (the Dynamo TensorRT-LLM runs' replay), TTFT grows by
         // those steps; the delay lengthens each request's cycle, so the decode batch, and with it the step, shrink a little.
-        Disaggregation.Estimate late = Disaggregation.estimate(perf, new Disaggregation.Pool(one, 1, 1),
-                new Disaggregation.Pool(one, 1, 0), 8, EngineSettings.defaults(), w, ServingEngine.VLLM, ServingEngine::calibration,
+        Disaggregation.Estimate late = Disaggregation.estimate(LLAMA_8B_SPEED, new Disaggregation.Pool(ONE, 1, 1),
+                new Disaggregation.Pool(ONE, 1, 0), 8, EngineSettings.defaults(), w, ServingEngine.VLLM, ServingEngine::calibration,
                 50).orElseThrow();
         assertTrue(late.tpotMs() <= e.tpotMs());
         assertEquals(50 * late.tpotMs(), late.ttftMs() - e.ttftMs(), 0.1 * 50 * late.tpotMs());
