@@ -221,8 +221,9 @@ public final class FleetPlanner {
      * GPUs are AMD's). The decode pool: each
      * layout's workers at the most sequences whose decode-only step meets the TPOT bound, as many as the rate needs at
      * the headroom (Little's law: rate x output tokens x step time in flight). The prefill pool: each layout's workers,
-     * as few as keep the percentile's TTFT (one prompt's prefill, the Erlang C wait for a worker, the KV transfer over
-     * the network) within the target. The two are chosen apart, each the cheapest, since neither's latency depends on
+     * as few as keep the percentile's TTFT within the target: a step of the fewest waiting prompts that keeps a worker
+     * within the headroom ({@link #prefillTtftSeconds}), the Erlang C wait for one of the workers' slots, the engine's
+     * per-prefill overhead where the prompt waits it out apart from the steps, the KV transfer over the network. The two are chosen apart, each the cheapest, since neither's latency depends on
      * the other's layout beyond the transfer (taken at the network's speed, the slower case). Pools that then fit in
      * one node together share it: one rental, and the transfer over NVLink.
      */
@@ -264,34 +265,37 @@ public final class FleetPlanner {
         PoolChoice prefill = null;
         double prefillTtft = 0;
         for (LayoutRow row : table.rows()) {
-            double service = row.prefillOnlySeconds();
+            int cap = row.prefillBatchCap(gpu.memoryBytes());
             double transfer = Disaggregation.kvTransferSeconds(prompt, row.engine().kvBytesPerToken(),
                     decode.row().engine().kvBytesPerToken(), gpu.interNodeBytesPerSecond());
-            int workers = Math.max(1, (int) Math.ceil(rate * service / req.headroom() * (1 - 1e-12)));
+            // At least the workers that keep up at the headroom taking their full batch.
+            int workers = Math.max(1, (int) Math.ceil(rate * row.prefillOnlySeconds(cap) / cap / req.headroom() * (1 - 1e-12)));
             int max = maxReplicas(opt, row.layout());
             if (workers > max || !mayBeat(opt, row, workers, prefill)) {
                 continue;
             }
-            double budget = slo.ttftMs() == null ? Double.POSITIVE_INFINITY : slo.ttftMs() / 1e3 - service - transfer;
-            if (!(budget >= 0)) {
+            double budget = slo.ttftMs() == null ? Double.POSITIVE_INFINITY
+                    : slo.ttftMs() / 1e3 - transfer - row.prefillDelaySeconds();
+            if (!(row.prefillOnlySeconds(1) <= budget)) {
                 continue;
             }
-            // The fewest workers whose wait quantile fits the budget: doubling, then bisection (the wait falls with workers).
+            // The fewest workers whose prefill and wait quantile fit the budget: doubling, then bisection (both fall with
+            // workers).
             int lo = workers - 1;
             int hi = workers;
-            while (hi <= max && Disaggregation.waitQuantileSeconds(hi, service, rate, quantile, t.arrivalCv()) > budget) {
+            while (hi <= max && prefillTtftSeconds(row, hi, cap, rate, quantile, t.arrivalCv(), req.headroom()) > budget) {
                 lo = hi;
                 hi = hi * 2;
             }
             if (hi > max) {
                 hi = max;
-                if (Disaggregation.waitQuantileSeconds(hi, service, rate, quantile, t.arrivalCv()) > budget) {
+                if (prefillTtftSeconds(row, hi, cap, rate, quantile, t.arrivalCv(), req.headroom()) > budget) {
                     continue;
                 }
             }
             while (hi - lo > 1) {
                 int mid = (lo + hi) >>> 1;
-                if (Disaggregation.waitQuantileSeconds(mid, service, rate, quantile, t.arrivalCv()) > budget) {
+                if (prefillTtftSeconds(row, mid, cap, rate, quantile, t.arrivalCv(), req.headroom()) > budget) {
                     lo = mid;
                 } else {
                     hi = mid;
@@ -301,7 +305,8 @@ public final class FleetPlanner {
             if (!mayBeat(opt, row, workers, prefill)) {
                 continue;
             }
-            double ttft = service + Disaggregation.waitQuantileSeconds(workers, service, rate, quantile, t.arrivalCv()) + transfer;
+            double ttft = prefillTtftSeconds(row, workers, cap, rate, quantile, t.arrivalCv(), req.headroom()) + transfer
+                    + row.prefillDelaySeconds();
             PoolChoice c = new PoolChoice(row, workers, cost(req, opt, row.layout(), workers), row.seats());
             if (c.beats(prefill)) {
                 prefill = c;
@@ -365,6 +370,22 @@ public final class FleetPlanner {
                 prefill.row().speedSource(), decode.row().speedSource());
     }
 
+    /**
+     * A prompt's prefill and its wait at the {@code quantile} on {@code workers} context workers of {@code row} at
+     * {@code rate} prompts a second: each worker takes the prompts waiting for it into one step, the fewest of up to
+     * {@code cap} that keep it within the {@code headroom} (one where that suffices, as a lightly loaded worker runs a
+     * lone prompt), a step of {@code b} prompts then a server of {@code b} slots (Erlang C over the workers' slots).
+     */
+    static double prefillTtftSeconds(LayoutRow row, int workers, int cap, double rate, double quantile, double arrivalCv,
+                                     double headroom) {
+        int b = 1;
+        while (b < cap && rate / workers * row.prefillOnlySeconds(b) / b > headroom) {
+            b++;
+        }
+        double service = row.prefillOnlySeconds(b);
+        return service + Disaggregation.waitQuantileSeconds(workers * b, service, rate, quantile, arrivalCv);
+    }
+
     /** {@link DisaggregatedPlan#beats}, before the plan is built. */
     static boolean beats(boolean meets, Double monthlyUsd, int gpus, FleetPlan p) {
         if (!meets) {
@@ -406,6 +427,8 @@ public final class FleetPlanner {
      * prompt's uncached part when the traffic reuses prefixes (1 without reuse).
      */
     static final class LayoutRow {
+        /** Steps of up to this many prompts keep their {@link #prefillOnlySeconds} once computed. */
+        static final int PREFILL_BATCH_CACHE = 257;
         private final Layout layout;
         private final MemoryEstimate engine;
         private final int seats;
@@ -424,8 +447,8 @@ public final class FleetPlanner {
         private final double[] decodeMsByCount;
         private final Map<RateKey, Double> maxRates = new ConcurrentHashMap<>();
         private final Map<Slo, double[]> decodeCapacities = new ConcurrentHashMap<>();
-        /** {@link #prefillOnlySeconds()}, once computed (NaN before; racing threads write equal values). */
-        private volatile double prefillOnly = Double.NaN;
+        /** {@link #prefillOnlySeconds} by prompts a step, once computed (0 before; racing threads write equal values). */
+        private final double[] prefillOnly = new double[PREFILL_BATCH_CACHE];
 
         LayoutRow(Layout layout, MemoryEstimate engine, int seats, double prefillSeconds, double ttftScale, StepTimer timer,
                   PerfModel perf, int gpusPerNode, Traffic lengths, ServingEngine servingEngine) {
@@ -470,18 +493,37 @@ public final class FleetPlanner {
         }
 
         /**
-         * Seconds one mean prompt takes on a worker that only prefills (disaggregated serving): one step of its uncached
-         * tokens and the engine's per-request overhead.
+         * Seconds a worker that only prefills (disaggregated serving) spends on a step of {@code prompts} mean prompts:
+         * their uncached tokens, and the engine's per-prefill overhead where the worker spends it between steps
+         * ({@link ServingEngine#prefillOverheadHoldsWorker}; else it is {@link #prefillDelaySeconds}).
          */
-        double prefillOnlySeconds() {
-            double s = prefillOnly;
-            if (Double.isNaN(s)) {
-                int prompt = (int) Math.max(1, Math.round(lengths.input().mean()));
-                int uncached = (int) Math.max(1, Math.round(prompt * (1 - lengths.prefixHitRate())));
-                s = timer.stepSeconds(0, prompt, uncached) + timer.requestOverheadSeconds();
-                prefillOnly = s;
+        double prefillOnlySeconds(int prompts) {
+            double[] cache = prefillOnly;
+            if (prompts < cache.length && cache[prompts] > 0) {
+                return cache[prompts];
+            }
+            int prompt = (int) Math.max(1, Math.round(lengths.input().mean()));
+            int uncached = (int) Math.max(1, Math.round(prompt * (1 - lengths.prefixHitRate())));
+            double s = timer.stepSeconds(0, prompt, prompts * uncached)
+                    + (servingEngine.prefillOverheadHoldsWorker() ? timer.requestOverheadSeconds() : 0);
+            if (prompts < cache.length) {
+                cache[prompts] = s;
             }
             return s;
+        }
+
+        /** The engine's per-prefill overhead where a prompt waits it out apart from the worker's steps, else 0. */
+        double prefillDelaySeconds() {
+            return servingEngine.prefillOverheadHoldsWorker() ? 0 : timer.requestOverheadSeconds();
+        }
+
+        /**
+         * The most mean prompts a context worker takes into one step: what the engine's step budget holds whole
+         * (TensorRT-LLM's max_num_tokens, SGLang's chunked-prefill size, vLLM's max_num_batched_tokens), at least one.
+         */
+        int prefillBatchCap(long gpuMemoryBytes) {
+            int prompt = (int) Math.max(1, Math.round(lengths.input().mean()));
+            return Math.max(1, servingEngine.prefillChunkTokens(engine, gpuMemoryBytes) / prompt);
         }
 
         /**
