@@ -223,9 +223,10 @@ public final class FleetPlanner {
      * the headroom (Little's law: rate x output tokens x step time in flight). The prefill pool: each layout's workers,
      * as few as keep the percentile's TTFT within the target: a step of the fewest waiting prompts that keeps a worker
      * within the headroom ({@link #prefillTtftSeconds}), the Erlang C wait for one of the workers' slots, the engine's
-     * per-prefill overhead where the prompt waits it out apart from the steps, the KV transfer over the network. The two are chosen apart, each the cheapest, since neither's latency depends on
-     * the other's layout beyond the transfer (taken at the network's speed, the slower case). Pools that then fit in
-     * one node together share it: one rental, and the transfer over NVLink.
+     * per-prefill overhead where the prompt waits it out apart from the steps, the KV transfer over the network. The two
+     * are chosen apart, each the cheapest, since neither's latency depends on the other's layout beyond the transfer
+     * (taken at the network's speed, the slower case). Pools that then fit in one node together share it: one rental,
+     * and the transfer over NVLink.
      */
     static DisaggregatedPlan disaggregated(PlanRequest req, HardwareOption opt, LayoutTable table, FleetPlan best) {
         // The KV transfer the commands set up (NIXL or UCX) is documented by the engines for NVIDIA GPUs only: AMD fleets
@@ -519,11 +520,12 @@ public final class FleetPlanner {
 
         /**
          * The most mean prompts a context worker takes into one step: what the engine's step budget holds whole
-         * (TensorRT-LLM's max_num_tokens, SGLang's chunked-prefill size, vLLM's max_num_batched_tokens), at least one.
+         * (TensorRT-LLM's max_num_tokens, SGLang's chunked-prefill size, vLLM's max_num_batched_tokens), at most the
+         * sequences its command admits (its seats), at least one.
          */
         int prefillBatchCap(long gpuMemoryBytes) {
             int prompt = (int) Math.max(1, Math.round(lengths.input().mean()));
-            return Math.max(1, servingEngine.prefillChunkTokens(engine, gpuMemoryBytes) / prompt);
+            return Math.max(1, Math.min(seats, servingEngine.prefillChunkTokens(engine, gpuMemoryBytes) / prompt));
         }
 
         /**
