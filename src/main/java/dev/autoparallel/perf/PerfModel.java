@@ -477,6 +477,8 @@ public final class PerfModel {
         int replicaConcurrency = (w.concurrency() + l.dp() - 1) / l.dp();
         int isl = w.inputTokens();
         int osl = w.outputTokens();
+        // A prompt's cached prefix is context, not computation: the prefill computes its uncached tokens over the whole.
+        int computed = w.uncachedTokens();
         double capacity = mem.kvCacheTokens() / servingEngine.heldTokensPerRequest(w);
         double c = Math.max(1, Math.min(replicaConcurrency, capacity));
         Stage stage = stage(l, gpusPerNode, mem, servingEngine, calibrations);
@@ -485,7 +487,7 @@ public final class PerfModel {
         double ctx = isl + osl / 2.0;
         int chunk = servingEngine.prefillChunkTokens(mem, gpu.memoryBytes());
         boolean mixes = servingEngine.mixesPrefillIntoDecode();
-        double prefill = l.pp() * stage.step(0, isl, isl).seconds() + (l.pp() - 1) * P2P_LATENCY_S + engine.prefillOverheadS();
+        double prefill = l.pp() * stage.step(0, isl, computed).seconds() + (l.pp() - 1) * P2P_LATENCY_S + engine.prefillOverheadS();
         double queue = engine.queueSeconds(prefill, c);
         // Of the c requests in flight, those not yet past their first token are not decoding: the decode batch is the
         // share of a request's life spent decoding, which depends on the step time it sets. A few rounds settle it.
@@ -494,7 +496,7 @@ public final class PerfModel {
         double tpot = 0;
         double hold = 0;
         for (int round = 0; round < DECODE_BATCH_ROUNDS; round++) {
-            decode = stage.decodeStep(decoding, ctx, decoding * isl / (double) osl, chunk, isl, mixes);
+            decode = stage.decodeStep(decoding, ctx, decoding * computed / (double) osl, chunk, computed, isl, mixes);
             tpot = l.pp() * decode.seconds() + (l.pp() - 1) * P2P_LATENCY_S;
             hold = promptHold.meanHoldSeconds(c / (prefill + queue + hold + osl * tpot), isl, decoding, tpot);
             double next = Math.max(1, c * osl * tpot / (prefill + queue + hold + osl * tpot));
@@ -1195,9 +1197,11 @@ public final class PerfModel {
          * budget ({@code chunkTokens}, less the decoding sequences), so that share of the steps carry a chunk and the
          * rest decode alone. Where the prompts fill every step (a chunk per step or more) every step carries the arrival
          * rate. This matters where a step's cost is not linear in its tokens: a mixture of experts reads the experts the
-         * step's tokens touch, a memory-bound step hides a few prompt tokens under its weight read.
+         * step's tokens touch, a memory-bound step hides a few prompt tokens under its weight read. {@code promptTokens}
+         * of each prompt are computed (those its prefix cache does not hold) over {@code promptContext} of context.
          */
-        Step decodeStep(double decode, double ctx, double prefillPerToken, int chunkTokens, int promptTokens, boolean mixes) {
+        Step decodeStep(double decode, double ctx, double prefillPerToken, int chunkTokens, int promptTokens, int promptContext,
+                        boolean mixes) {
             double perStep = speculative.meanTokensPerStep();
             double chunk = Math.max(1, Math.min(promptTokens, mixes ? chunkTokens - decode * (1 + speculative.numSpeculativeTokens())
                     : chunkTokens));
@@ -1208,7 +1212,7 @@ public final class PerfModel {
             Step pure = step(decode, ctx, 0);
             if (!mixes) {
                 // Prefill batches of their own between decode steps: a decoding sequence waits through them.
-                Step batch = step(0, promptTokens, chunk);
+                Step batch = step(0, promptContext, chunk);
                 double prefillPart = mixedShare * batch.seconds() / perStep;
                 return new Step(pure.seconds() + prefillPart, pure.seconds() >= prefillPart ? pure.memoryBound() : batch.memoryBound());
             }

@@ -2,12 +2,30 @@ package dev.autoparallel.perf;
 
 import dev.autoparallel.error.InvalidConfigurationException;
 
-/** A serving workload: tokens in and out per request, and how many requests are in flight at once. */
-public record Workload(int inputTokens, int outputTokens, int concurrency) {
+/**
+ * A serving workload: tokens in and out per request, how many requests are in flight at once, and how many of each
+ * prompt's tokens the engine finds in its prefix cache ({@code cachedTokens}: their KV is reused, not computed; they
+ * still count as context and in the KV cache).
+ */
+public record Workload(int inputTokens, int outputTokens, int concurrency, int cachedTokens) {
     public Workload {
         check(inputTokens, "input_tokens", 1 << 24);
         check(outputTokens, "output_tokens", 1 << 24);
         check(concurrency, "concurrency", 1 << 20);
+        if (cachedTokens < 0 || cachedTokens >= inputTokens) {
+            throw new InvalidConfigurationException("cached_tokens", "cached_tokens was " + cachedTokens
+                    + "; allowed: 0 to one less than input_tokens (" + inputTokens + ")");
+        }
+    }
+
+    /** A workload without prefix-cache hits. */
+    public Workload(int inputTokens, int outputTokens, int concurrency) {
+        this(inputTokens, outputTokens, concurrency, 0);
+    }
+
+    /** The prompt tokens a prefill computes: those not found in the prefix cache. */
+    public int uncachedTokens() {
+        return inputTokens - cachedTokens;
     }
 
     private static void check(int v, String field, int max) {

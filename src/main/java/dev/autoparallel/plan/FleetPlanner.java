@@ -126,7 +126,7 @@ public final class FleetPlanner {
         int p = percentileIndex(req.slo().percentile());
         for (LayoutRow row : table.rows()) {
             Layout l = row.layout();
-            bestTtft = Math.min(bestTtft, row.alone().ttftMs() * row.ttftScale() * TTFT_FACTOR[p]);
+            bestTtft = Math.min(bestTtft, row.alone().ttftMs() * TTFT_FACTOR[p]);
             bestTpot = Math.min(bestTpot, row.alone().tpotMs());
             // The frontier is for people (plan, the report's recommendations); a sweep's cells skip it.
             for (int c = 1; req.simulate() && c <= row.seats(); c *= 2) {
@@ -423,9 +423,9 @@ public final class FleetPlanner {
      * What a plan needs of one layout that does not depend on the request rate or the targets:
      * the engine's memory view, its seats, the throughput model at any number of requests in
      * flight (computed once per number, see {@link #at}), the decode-only step the simulation
-     * takes, the step time one prompt adds, and where the step times come from.
-     * {@code ttftScale} shrinks the throughput model's TTFT (a whole prompt prefilled) to the
-     * prompt's uncached part when the traffic reuses prefixes (1 without reuse).
+     * takes, the step time one prompt adds, and where the step times come from. The throughput model computes each
+     * prompt's uncached part only, over its whole context, when the traffic reuses prefixes ({@link Workload}'s cached
+     * tokens).
      */
     static final class LayoutRow {
         /** Steps of up to this many prompts keep their {@link #prefillOnlySeconds} once computed. */
@@ -434,7 +434,6 @@ public final class FleetPlanner {
         private final MemoryEstimate engine;
         private final int seats;
         private final double prefillSeconds;
-        private final double ttftScale;
         private final StepTimer timer;
         private final double meanContext;
         private final StepSource speedSource;
@@ -451,13 +450,12 @@ public final class FleetPlanner {
         /** {@link #prefillOnlySeconds} by prompts a step, once computed (0 before; racing threads write equal values). */
         private final double[] prefillOnly = new double[PREFILL_BATCH_CACHE];
 
-        LayoutRow(Layout layout, MemoryEstimate engine, int seats, double prefillSeconds, double ttftScale, StepTimer timer,
+        LayoutRow(Layout layout, MemoryEstimate engine, int seats, double prefillSeconds, StepTimer timer,
                   PerfModel perf, int gpusPerNode, Traffic lengths, ServingEngine servingEngine) {
             this.layout = layout;
             this.engine = engine;
             this.seats = seats;
             this.prefillSeconds = prefillSeconds;
-            this.ttftScale = ttftScale;
             this.timer = timer;
             this.meanContext = lengths.input().mean() + lengths.output().mean() / 2;
             this.perf = perf;
@@ -483,10 +481,6 @@ public final class FleetPlanner {
 
         double prefillSeconds() {
             return prefillSeconds;
-        }
-
-        double ttftScale() {
-            return ttftScale;
         }
 
         StepSource speedSource() {
@@ -519,13 +513,14 @@ public final class FleetPlanner {
         }
 
         /**
-         * The most mean prompts a context worker takes into one step: what the engine's step budget holds whole
-         * (TensorRT-LLM's max_num_tokens, SGLang's chunked-prefill size, vLLM's max_num_batched_tokens), at most the
-         * sequences its command admits (its seats), at least one.
+         * The most mean prompts a context worker takes into one step: as many as the engine's step budget holds of their
+         * uncached tokens (TensorRT-LLM's max_num_tokens, SGLang's chunked-prefill size, vLLM's max_num_batched_tokens;
+         * cached prefixes are not computed), at most the sequences its command admits (its seats), at least one.
          */
         int prefillBatchCap(long gpuMemoryBytes) {
             int prompt = (int) Math.max(1, Math.round(lengths.input().mean()));
-            return Math.max(1, Math.min(seats, servingEngine.prefillChunkTokens(engine, gpuMemoryBytes) / prompt));
+            int uncached = (int) Math.max(1, Math.round(prompt * (1 - lengths.prefixHitRate())));
+            return Math.max(1, Math.min(seats, servingEngine.prefillChunkTokens(engine, gpuMemoryBytes) / uncached));
         }
 
         /**
@@ -688,10 +683,8 @@ public final class FleetPlanner {
                     // mixed step costs more than a decode step): decode steps slow down by the share prefill takes.
                     StepTimer timer = perf.stepTimer(l, gpn, e, req.engine());
                     double empty = timer.stepSeconds(0, 1, 0);
-                    double whole = timer.stepSeconds(0, prompt, prompt);
                     double part = timer.stepSeconds(0, prompt, uncached);
-                    rows.add(new LayoutRow(l, e, seats, part - empty, (part + timer.requestOverheadSeconds())
-                            / (whole + timer.requestOverheadSeconds()), timer, perf, gpn, t, req.engine()));
+                    rows.add(new LayoutRow(l, e, seats, part - empty, timer, perf, gpn, t, req.engine()));
                 }
             }
         }
@@ -706,8 +699,10 @@ public final class FleetPlanner {
 
     private static PerfEstimate estimate(PerfModel perf, Layout l, int gpn, MemoryEstimate e, Traffic t, int concurrency,
                                          ServingEngine engine) {
-        Workload w = new Workload((int) Math.max(1, Math.round(t.input().mean())), (int) Math.max(1, Math.round(t.output().mean())),
-                Math.max(1, concurrency));
+        int prompt = (int) Math.max(1, Math.round(t.input().mean()));
+        int uncached = (int) Math.max(1, Math.round(prompt * (1 - t.prefixHitRate())));
+        Workload w = new Workload(prompt, (int) Math.max(1, Math.round(t.output().mean())), Math.max(1, concurrency),
+                prompt - uncached);
         return perf.estimate(l, gpn, e, w, engine);
     }
 
@@ -817,7 +812,6 @@ public final class FleetPlanner {
         Traffic t = req.traffic();
         int seats = row.seats();
         double prefillSeconds = row.prefillSeconds();
-        double ttftScale = row.ttftScale();
         double rho = rate * prefillSeconds;
         if (rho > MAX_PREFILL_SHARE) {
             return null;
@@ -827,7 +821,7 @@ public final class FleetPlanner {
         PerfEstimate est = null;
         for (int i = 0; i < 30; i++) {
             est = row.at((int) Math.ceil(c));
-            double inSystem = rate * (est.ttftMs() * ttftScale + (t.output().mean() - 1) * row.decodeMs(Math.ceil(c)) * stretch) / 1000;
+            double inSystem = rate * (est.ttftMs() + (t.output().mean() - 1) * row.decodeMs(Math.ceil(c)) * stretch) / 1000;
             if (inSystem > seats) {
                 return null;
             }
@@ -839,7 +833,7 @@ public final class FleetPlanner {
         }
         int p = percentileIndex(req.slo().percentile());
         double cp = Math.min(seats, c + Z[p] * Math.sqrt(c) * t.arrivalCv());
-        return new double[] {est.ttftMs() * ttftScale * TTFT_FACTOR[p] * Math.max(1, t.arrivalCv()),
+        return new double[] {est.ttftMs() * TTFT_FACTOR[p] * Math.max(1, t.arrivalCv()),
                 row.decodeMs(Math.ceil(cp)) * stretch};
     }
 

@@ -3,9 +3,11 @@ package dev.autoparallel.perf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.autoparallel.AutoParallel;
+import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.hardware.Gpu;
 import dev.autoparallel.hardware.GpuCatalog;
 import dev.autoparallel.memory.EngineSettings;
@@ -82,9 +84,9 @@ class PerfModelTest {
         assertEquals(ServingEngine.SGLANG, ServingEngine.parse("SGLang"));
         assertEquals(ServingEngine.TRTLLM, ServingEngine.parse("TensorRT-LLM"));
         assertEquals(WeightDtype.FP4, WeightDtype.parse("fp4"));
-        assertEquals("engine", org.junit.jupiter.api.Assertions.assertThrows(dev.autoparallel.error.InvalidConfigurationException.class,
+        assertEquals("engine", assertThrows(dev.autoparallel.error.InvalidConfigurationException.class,
                 () -> ServingEngine.parse("tgi")).field());
-        assertEquals("concurrency", org.junit.jupiter.api.Assertions.assertThrows(dev.autoparallel.error.InvalidConfigurationException.class,
+        assertEquals("concurrency", assertThrows(dev.autoparallel.error.InvalidConfigurationException.class,
                 () -> new Workload(10, 10, 0)).field());
     }
 
@@ -108,6 +110,32 @@ class PerfModelTest {
         assertEquals(8.4, kvMs, 0.1);
         assertTrue(longCtx - shortCtx > 0.5 * kvMs && longCtx - shortCtx < 1.5 * kvMs,
                 "decode step " + shortCtx + " -> " + longCtx + " ms; the KV of 16 layers adds " + kvMs);
+    }
+
+    /**
+     * A cached prefix is context, not computation: Llama-3.1-8B on one H100 under vLLM, 16 requests of 4,000 in and 100
+     * out, 3,600 of each prompt in the prefix cache. The prefill computes 400 tokens, so TTFT falls well below the whole
+     * prompt's and the replica serves more requests a second; the KV cache still holds whole requests, so the requests it
+     * admits are the same. A cache hit must leave a token to compute: cached_tokens at the prompt's length is refused.
+     */
+    @Test
+    void aCachedPrefix_isNotPrefilled() {
+        MemoryModel memory = new MemoryModel(ReferenceModels.spec("meta-llama/Llama-3.1-8B"), H100);
+        PerfModel perf = new PerfModel(memory);
+        Layout one = new Layout(1, 1, 1, false);
+        MemoryEstimate mem = memory.evaluate(one, EngineSettings.defaults().withMaxModelLen(4100).withMaxNumSeqs(16),
+                H100.memoryBytes());
+        PerfEstimate whole = perf.estimate(one, 8, mem, new Workload(4000, 100, 16), ServingEngine.VLLM);
+        PerfEstimate cached = perf.estimate(one, 8, mem, new Workload(4000, 100, 16, 3600), ServingEngine.VLLM);
+        PerfEstimate short400 = perf.estimate(one, 8, mem, new Workload(400, 100, 16), ServingEngine.VLLM);
+        assertTrue(cached.ttftMs() < 0.5 * whole.ttftMs(), cached.ttftMs() + " vs " + whole.ttftMs() + " ms");
+        assertTrue(cached.ttftMs() > short400.ttftMs(), "the uncached tokens attend to the whole prompt");
+        assertTrue(cached.requestsPerSecond() > whole.requestsPerSecond());
+        assertEquals(whole.effectiveConcurrency(), cached.effectiveConcurrency(), 1e-9);
+        assertEquals(whole.ttftMs(), perf.estimate(one, 8, mem, new Workload(4000, 100, 16, 0), ServingEngine.VLLM).ttftMs(), 1e-9);
+        InvalidConfigurationException e = assertThrows(InvalidConfigurationException.class,
+                () -> new Workload(4000, 100, 16, 4000));
+        assertTrue(e.getMessage().contains("cached_tokens was 4000"), e.getMessage());
     }
 
     @Test
