@@ -409,9 +409,10 @@ public final class LatencyReplay {
     }
 
     /**
-     * A disaggregated row's prefill pool as its run's context workers ran it. The file's prefill_batch_size is 1 in every
-     * disaggregated row, where context workers take several prompts a step: replayed with the batch the engine's step
-     * budget holds ({@link Disaggregation.Pool}'s 0), or the recipe's cap where it is known. InferenceX's Dynamo
+     * A disaggregated row's prefill pool as its run's context workers ran it. The reference file's prefill_batch_size is 1
+     * in every disaggregated row, where context workers take several prompts a step: a row's 1 is replayed with the batch
+     * the engine's step budget holds ({@link Disaggregation.Pool}'s 0), a larger one as the cap it states, and the
+     * recipe's cap where it is known. InferenceX's Dynamo
      * TensorRT-LLM recipes for DeepSeek-R1 FP8 on H200 run the context worker at attention DP 8 with {@code max_batch_size:
      * 8} and {@code max_num_tokens: 8192} at 1,024 / 1,024 (benchmarks/multi_node/srt-slurm-recipes/dsr1/trtllm/h200-fp8/1k1k/disagg/stp/c64_ctx1_gen9_tep8_batch256_eplb0_mtp0.yaml
      * and its siblings), and at TP 8 without attention DP with {@code max_batch_size: 2} and {@code max_num_tokens: 16640}
@@ -431,7 +432,7 @@ public final class LatencyReplay {
                 && r.getOrDefault("system", "").equals("h200_sxm") && prefill.layout().totalGpus() == 8
                 && prefill.layout().pp() == 1 && prefill.layout().expertParallel() && (isl == 1024 || isl == 8192);
         if (!recipe) {
-            return new Disaggregation.Pool(prefill.layout(), prefill.workers(), 0);
+            return prefill.maxBatchPerRank() > 1 ? prefill : new Disaggregation.Pool(prefill.layout(), prefill.workers(), 0);
         }
         return isl == 1024 ? new Disaggregation.Pool(new Layout(1, 1, 8, true), prefill.workers(), 8)
                 : new Disaggregation.Pool(new Layout(8, 1, 1, true), prefill.workers(), 2);

@@ -133,7 +133,7 @@ class LatencyReplayTest {
      * 291) with an attention-DP 8 context worker and its twin of 2026-03-23 (line 99, config 675) with a TP 8 one, the
      * recipe's; they measure 7,727 and 7,691 ms TTFT and 36.31 and 36.34 ms TPOT. Both are replayed as the recipe runs its
      * context worker (TP 8, at most two prompts a step; at 1,024 tokens attention DP 8 and eight), so alike; rows of other
-     * runs keep their layout and take the step budget's batch.
+     * runs keep their layout and take the step budget's batch, or the batch they state where it is above 1.
      */
     @Test
     void dynamoH200DeepSeekRuns_prefillAsTheirRecipes() {
@@ -157,6 +157,8 @@ class LatencyReplayTest {
         Map<String, String> h100 = new HashMap<>(feb);
         h100.put("system", "h100_sxm");
         assertEquals(new Disaggregation.Pool(new Layout(1, 1, 8, true), 2, 0), LatencyReplay.dynamoPrefill(h100, inferenceX, dp8, 8192));
+        Disaggregation.Pool stated = new Disaggregation.Pool(new Layout(1, 1, 8, true), 2, 4);
+        assertEquals(stated, LatencyReplay.dynamoPrefill(h100, inferenceX, stated, 8192), "a stated batch above 1 is kept");
     }
 
     /** A disaggregated InferenceX Dynamo TensorRT-LLM DeepSeek-V3 row on H200 of the 2026-04-27 dump at 8,192 / 1,024. */
