@@ -497,8 +497,8 @@ public final class FleetPlanner {
             if (prompts < cache.length && cache[prompts] > 0) {
                 return cache[prompts];
             }
-            int prompt = (int) Math.max(1, Math.round(lengths.input().mean()));
-            int uncached = (int) Math.max(1, Math.round(prompt * (1 - lengths.prefixHitRate())));
+            int prompt = promptTokens(lengths);
+            int uncached = uncachedTokens(lengths);
             double s = timer.stepSeconds(0, prompt, prompts * uncached)
                     + (servingEngine.prefillOverheadHoldsWorker() ? timer.requestOverheadSeconds() : 0);
             if (prompts < cache.length) {
@@ -518,9 +518,7 @@ public final class FleetPlanner {
          * cached prefixes are not computed), at most the sequences its command admits (its seats), at least one.
          */
         int prefillBatchCap(long gpuMemoryBytes) {
-            int prompt = (int) Math.max(1, Math.round(lengths.input().mean()));
-            int uncached = (int) Math.max(1, Math.round(prompt * (1 - lengths.prefixHitRate())));
-            return Math.max(1, Math.min(seats, servingEngine.prefillChunkTokens(engine, gpuMemoryBytes) / uncached));
+            return Math.max(1, Math.min(seats, servingEngine.prefillChunkTokens(engine, gpuMemoryBytes) / uncachedTokens(lengths)));
         }
 
         /**
@@ -655,8 +653,8 @@ public final class FleetPlanner {
         int nvlink = gpu.nvlinkGpus(gpn);
         // A replica may fill an NVLink domain larger than eight nodes (an NVL72 rack is 18 trays of four).
         int maxGpusPerReplica = Math.max(gpn * nodesCap, opt.maxNodes() == null ? nvlink : Math.min(nvlink, gpn * opt.maxNodes()));
-        int prompt = (int) Math.max(1, Math.round(t.input().mean()));
-        int uncached = (int) Math.max(1, Math.round(prompt * (1 - t.prefixHitRate())));
+        int prompt = promptTokens(t);
+        int uncached = uncachedTokens(t);
         List<LayoutRow> rows = new ArrayList<>();
         String largestRefusal = null;
         int largestTried = 0;
@@ -691,6 +689,16 @@ public final class FleetPlanner {
         return new LayoutTable(spec, perf, maxGpusPerReplica, List.copyOf(rows), largestRefusal);
     }
 
+    /** The traffic's mean prompt in whole tokens, at least one. */
+    static int promptTokens(Traffic t) {
+        return (int) Math.max(1, Math.round(t.input().mean()));
+    }
+
+    /** Of the mean prompt, the tokens the prefix cache does not hold, which a prefill computes: at least one. */
+    static int uncachedTokens(Traffic t) {
+        return (int) Math.max(1, Math.round(promptTokens(t) * (1 - t.prefixHitRate())));
+    }
+
     /** Seats of one replica: vLLM's max_num_seqs, and no more requests than the KV cache holds at the mean length. */
     static int seats(MemoryEstimate e, Traffic t) {
         double meanLength = t.input().mean() + t.output().mean();
@@ -699,8 +707,8 @@ public final class FleetPlanner {
 
     private static PerfEstimate estimate(PerfModel perf, Layout l, int gpn, MemoryEstimate e, Traffic t, int concurrency,
                                          ServingEngine engine) {
-        int prompt = (int) Math.max(1, Math.round(t.input().mean()));
-        int uncached = (int) Math.max(1, Math.round(prompt * (1 - t.prefixHitRate())));
+        int prompt = promptTokens(t);
+        int uncached = uncachedTokens(t);
         Workload w = new Workload(prompt, (int) Math.max(1, Math.round(t.output().mean())), Math.max(1, concurrency),
                 prompt - uncached);
         return perf.estimate(l, gpn, e, w, engine);
