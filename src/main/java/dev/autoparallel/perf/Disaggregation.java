@@ -108,7 +108,7 @@ public final class Disaggregation {
         int prefillCap = prefill.maxBatchPerRank();
         if (prefillCap == 0) {
             MemoryEstimate one = memory.evaluate(prefill.layout(), s.withMaxNumSeqs(1), gpu.memoryBytes());
-            prefillCap = Math.max(1, engine.prefillChunkTokens(one, gpu.memoryBytes()) / isl);
+            prefillCap = engine.promptsPerPrefillStep(one, gpu.memoryBytes(), isl);
         }
         MemoryEstimate pMem = memory.evaluate(prefill.layout(), s.withMaxNumSeqs(prefillCap), gpu.memoryBytes());
         int decodeRanks = decode.workers() * decode.layout().dp();

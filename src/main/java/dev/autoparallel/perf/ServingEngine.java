@@ -346,6 +346,14 @@ public enum ServingEngine {
         };
     }
 
+    /**
+     * The most prompts of {@code computedTokens} each that one prefill-only step takes whole under the engine's step
+     * budget ({@link #prefillChunkTokens}), at least one: what a disaggregated prefill worker batches from its queue.
+     */
+    public int promptsPerPrefillStep(MemoryEstimate mem, long gpuMemoryBytes, int computedTokens) {
+        return Math.max(1, prefillChunkTokens(mem, gpuMemoryBytes) / Math.max(1, computedTokens));
+    }
+
     public static ServingEngine parse(String s) {
         String v = s.trim().toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");
         for (ServingEngine e : values()) {

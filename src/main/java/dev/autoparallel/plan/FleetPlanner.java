@@ -518,7 +518,7 @@ public final class FleetPlanner {
          * cached prefixes are not computed), at most the sequences its command admits (its seats), at least one.
          */
         int prefillBatchCap(long gpuMemoryBytes) {
-            return Math.max(1, Math.min(seats, servingEngine.prefillChunkTokens(engine, gpuMemoryBytes) / uncachedTokens(lengths)));
+            return Math.min(seats, servingEngine.promptsPerPrefillStep(engine, gpuMemoryBytes, uncachedTokens(lengths)));
         }
 
         /**
