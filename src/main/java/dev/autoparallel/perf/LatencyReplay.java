@@ -309,6 +309,10 @@ public final class LatencyReplay {
             return refuse.apply("prefill_num_workers and decode_num_workers are missing: the row does not say how many workers"
                     + " each pool had");
         }
+        String speculative = unstatedSpeculation(r, harness);
+        if (speculative != null) {
+            return refuse.apply(speculative);
+        }
         String gpuName = SYSTEMS.get(system);
         if (gpuName == null) {
             return refuse.apply("system '" + system + "' is not a GPU in the catalog; known: " + String.join(", ", new TreeMap<>(SYSTEMS).keySet()));
@@ -436,6 +440,38 @@ public final class LatencyReplay {
         }
         return isl == 1024 ? new Disaggregation.Pool(new Layout(1, 1, 8, true), prefill.workers(), 8)
                 : new Disaggregation.Pool(new Layout(8, 1, 1, true), prefill.workers(), 2);
+    }
+
+    /**
+     * The day InferenceX ran its DeepSeek-R1 FP8 configuration for TensorRT-LLM on H200 with MTP ({@code
+     * dsr1-fp8-h200-trt-mtp}, added by its PR #392, opened 2026-01-07), which measured-latency.csv writes as plain runs:
+     * its rows of that day cover exactly that configuration's sweep (.github/configs/nvidia-master.yaml, every entry
+     * {@code spec-decoding: mtp}: TP 8 / EP 8 at 4-64 clients for 1,024 / 1,024, 4-128 for 1,024 / 8,192 and 4-32 for
+     * 8,192 / 1,024, with attention DP at 128-256, 256 and 64-256), which includes points the configuration without MTP
+     * never ran (1,024 / 8,192 at 128 clients, attention DP at 1,024 / 1,024), and at the layout and load of the runs
+     * without MTP (2025-11-02 and 2025-12-15) they measure 17-48% less TPOT (38-48% at 4 clients; 1,024 / 1,024: 8.58 ms
+     * against 13.81 and 13.82) and more TTFT (494 ms against 308 and 313), as drafting tokens each step does. Its script
+     * (benchmarks/dsr1_fp8_h200_trt_mtp_slurm.sh, read 2026-12-03) drafts 3 tokens without attention DP and 1 with it,
+     * on the benchmark's random prompts in the chat template ({@code --use-chat-template}); no acceptance rate is
+     * published for that traffic, and DeepSeek's published one (85-90%, one token, natural text) is not it.
+     */
+    static final String INFERENCEX_DSR1_H200_TRTLLM_MTP_RUN_DAY = "2026-01-14";
+
+    /**
+     * Why a row cannot be replayed as the plain run it is written as, because its run drafted tokens the row does not
+     * mention ({@link #INFERENCEX_DSR1_H200_TRTLLM_MTP_RUN_DAY}); null for every other row.
+     */
+    static String unstatedSpeculation(Map<String, String> r, BenchmarkHarness harness) {
+        String measured = dataSourceField(r.getOrDefault("silicon_data_source", ""), "measured");
+        if (harness != BenchmarkHarness.INFERENCEX || !deepSeekOnTrtllm(r) || !r.getOrDefault("system", "").equals("h200_sxm")
+                || !r.getOrDefault("mode", "agg").equals("agg") || measured == null
+                || !measured.startsWith(INFERENCEX_DSR1_H200_TRTLLM_MTP_RUN_DAY)) {
+            return null;
+        }
+        boolean attentionDp = orZero(r.get("attention_dp_size")) > 1;
+        return "a run of InferenceX's dsr1-fp8-h200-trt-mtp (measured " + INFERENCEX_DSR1_H200_TRTLLM_MTP_RUN_DAY
+                + ": MTP drafting " + (attentionDp ? 1 : 3) + " token(s) a step, which the row does not say); its acceptance"
+                + " on the benchmark's random chat prompts is not published, so its speculative decoding cannot be replayed";
     }
 
     /** A DeepSeek-R1 / V3 row on TensorRT-LLM: in InferenceX's files, a run of its DeepSeek-R1 recipes. */
@@ -602,17 +638,23 @@ public final class LatencyReplay {
 
     /** {@code silicon_concurrency=N} of a {@code key=value; ...} data-source cell, or 0 when absent. */
     static int concurrency(String dataSource) {
+        String value = dataSourceField(dataSource, "silicon_concurrency");
+        try {
+            return value == null ? 0 : Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** The value of {@code key} in a {@code key=value; ...} data-source cell, trimmed, or null when absent. */
+    static String dataSourceField(String dataSource, String key) {
         for (String part : dataSource.split(";")) {
             String[] kv = part.trim().split("=", 2);
-            if (kv.length == 2 && kv[0].trim().equals("silicon_concurrency")) {
-                try {
-                    return Integer.parseInt(kv[1].trim());
-                } catch (NumberFormatException e) {
-                    return 0;
-                }
+            if (kv.length == 2 && kv[0].trim().equals(key)) {
+                return kv[1].trim();
             }
         }
-        return 0;
+        return null;
     }
 
     /** Per model x engine x GPU, and "all" last. */

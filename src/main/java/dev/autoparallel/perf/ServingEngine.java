@@ -58,7 +58,7 @@ public enum ServingEngine {
             List.of(new HarnessQueue(INFERENCEX, ROOFLINE, 1.55, 0.2),
                     new HarnessQueue(INFERENCEX, MEASURED_KERNELS, 0.15, 0.8),
                     new HarnessQueue(AICONFIGURATOR, MEASURED_KERNELS, 2.00, 0.2, 2e-4),
-                    new HarnessQueue(INFERENCEX, MEASURED_EXPERTS, 0.35, 0.7),
+                    new HarnessQueue(INFERENCEX, MEASURED_EXPERTS, 0.45, 0.6),
                     new HarnessQueue(AICONFIGURATOR, MEASURED_EXPERTS, 0.35, 0.4)));
 
     /**
@@ -159,6 +159,13 @@ public enum ServingEngine {
      *       0.35 x (C-1)^0.7); aiconfigurator 125 rows, 0.35 x (C-1)^0.4, 12.6% -> 10.0%. Refitted 2026-12-02 once
      *       attention-DP ranks read all their dense weights (PerfModel's Stage): InferenceX 0.20 x (C-1)^0.8 -> 0.35 x
      *       (C-1)^0.7, TTFT 19.0% -> 16.8%, TPOT 4.9% -> 5.1% (the source's 0.40 x (C-1)^0.4: 28.9%); aiconfigurator's kept.
+     *       Refitted 2026-12-03 once InferenceX's DeepSeek-R1 run with MTP of 2026-01-14 was refused
+     *       ({@link LatencyReplay#INFERENCEX_DSR1_H200_TRTLLM_MTP_RUN_DAY}, 41 rows it had been fitted on as plain runs):
+     *       InferenceX 80 rows (33 disaggregated), 0.35 x (C-1)^0.7 -> 0.45 x (C-1)^0.6, TTFT 14.9% -> 12.1%, TPOT 3.1%;
+     *       aiconfigurator's 125 kept (its refit is the same queue). Refitting the overheads as well (3 ms + 10 us a MoE
+     *       layer, 80 ms, 0.20 x (C-1)^0.4; its harness queues 0.15 x (C-1)^0.8 and 0.15 x (C-1)^0.5) took the engine's
+     *       aggregated TTFT to 11.5% but its disaggregated rows from 10.6% / 3.4% to 12.3% / 4.7% (12.8% at the best
+     *       first-token delay, 45 steps): not adopted.
      * </ul>
      * aiconfigurator's runs queue more than (C-1)^b allows at their highest loads: at 128 clients their TTFT jumps
      * (TensorRT-LLM 1.0's rows: median 41% under measured with that queue at 128 clients, 2.5% at 64), as a first burst

@@ -158,7 +158,10 @@ class ValidateLatencyCommandTest {
     /**
      * 44 TensorRT-LLM points (every 16th of the 704 aggregated TensorRT-LLM rows of the reference set the model
      * predicts: aiconfigurator silicon_sample.csv, Apache-2.0, NVIDIA), replayed under TensorRT-LLM's own calibration
-     * (jobs/fit-engine.sh trtllm): median errors 11.2% TTFT on all 44 since aiconfigurator's runs queue their first burst
+     * (jobs/fit-engine.sh trtllm): median errors 11.0% TTFT and 6.9% TPOT on 43 since InferenceX's DeepSeek-R1 run with
+     * MTP of 2026-01-14 is refused (its line 34, 128 clients with attention DP: LatencyReplay#unstatedSpeculation) and
+     * InferenceX's measured-experts queue refitted without that run (2026-12-03); 11.2% TTFT on all 44 since
+     * aiconfigurator's runs queue their first burst
      * (EngineCalibration#burstFactor, 2026-12-02); 12.4% and 7.2% since InferenceX's measured-experts
      * queue was refitted once attention-DP ranks read all their dense weights (2026-12-02); 11.7% and 7.5% since
      * DeepSeek's decode steps take
@@ -187,9 +190,9 @@ class ValidateLatencyCommandTest {
     @Test
     void tensorRtLlmPoints_withItsOwnCalibration(@TempDir Path dir) throws Exception {
         JsonNode j = replay(dir, "latency-points-trtllm.csv");
-        assertEquals(44, j.get("predicted_rows").asInt());
-        assertEquals(0.112, j.get("median_abs_error_ttft").asDouble(), 0.005);
-        assertEquals(0.075, j.get("median_abs_error_tpot").asDouble(), 0.005);
+        assertEquals(43, j.get("predicted_rows").asInt());
+        assertEquals(0.110, j.get("median_abs_error_ttft").asDouble(), 0.005);
+        assertEquals(0.069, j.get("median_abs_error_tpot").asDouble(), 0.005);
     }
 
     /**
