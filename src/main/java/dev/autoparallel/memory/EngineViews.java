@@ -175,7 +175,7 @@ public final class EngineViews {
             reserve = Math.max(reserve, SGLANG_MIN_RESERVE_MIB);
         }
         double fraction = Math.round((mib - reserve) / mib * 1000) / 1000.0;
-        long pool = Math.max(0, (long) Math.floor(fraction * gpuMemoryBytes) - e.weightsBytes() - e.nonTorchBytes());
+        long pool = sglangPoolBytes(e, gpuMemoryBytes, fraction);
         // Never more than vLLM's own share of the GPU: where SGLang's pools cannot hold vLLM's requests within it, the
         // command gives SGLang that share and it holds fewer.
         double share = floor3(e.budgetBytes() / (double) gpuMemoryBytes);
@@ -183,6 +183,11 @@ public final class EngineViews {
         SglangPools pools = sglangPools(e.enginePools(), pool);
         return new Sglang(chunk, graphBs, fraction, pool, pools.maxTotalNumTokens(), matching, pools.swaTokens(),
                 pools.stateSlots(), pools.stateBytes(), pools.stateRunningRequests(), !poolsHoldVllmTokens(e), matching >= share);
+    }
+
+    /** SGLang's KV pool per GPU at {@code --mem-fraction-static memFractionStatic}: what that share leaves after the weights. */
+    public static long sglangPoolBytes(MemoryEstimate e, long gpuMemoryBytes, double memFractionStatic) {
+        return Math.max(0, (long) Math.floor(memFractionStatic * gpuMemoryBytes) - e.weightsBytes() - e.nonTorchBytes());
     }
 
     /**

@@ -381,7 +381,7 @@ public final class LatencyReplay {
             if (!mem.fits()) {
                 return refuse.apply("the layout does not fit in the memory model");
             }
-            mem = enginePool(memory, sized, mem, engine, gpu);
+            mem = enginePool(memory, sized, mem, engine, gpu, recipeMemFraction(r, harness, engine));
             PromptHold hold = promptHold(r, harness, engine, l);
             PerfEstimate e = perf.estimate(l, 8, mem, w, engine, calibrations, hold);
             return new Row(line, modelId, backend, system, layout, disaggregated, isl, osl, replayedIsl, replayedOsl, c, ttft, tpot,
@@ -474,6 +474,22 @@ public final class LatencyReplay {
                 + " on the benchmark's random chat prompts is not published, so its speculative decoding cannot be replayed";
     }
 
+    /**
+     * The {@code --mem-fraction-static} of InferenceX's single-node SGLang recipes on H200, by the model its rows name
+     * (SemiAnalysisAI/InferenceX benchmarks/single_node/, read 2026-12-03): dsr1_fp8_h200.sh 0.82 (DeepSeek-R1, which its
+     * exports also name DeepSeek-V3), glm5_fp8_h200.sh 0.85, qwen3.5_fp8_h200.sh 0.8.
+     */
+    static final Map<String, Double> INFERENCEX_SGLANG_H200_MEM_FRACTION = Map.of("deepseek-ai/DeepSeek-R1", 0.82,
+            "deepseek-ai/DeepSeek-V3", 0.82, "zhipuai/GLM-5", 0.85, "Qwen/Qwen3.5-397B-A17B", 0.8);
+
+    /** The SGLang KV pool's share of the GPU a row's recipe set ({@link #INFERENCEX_SGLANG_H200_MEM_FRACTION}), else NaN. */
+    static double recipeMemFraction(Map<String, String> r, BenchmarkHarness harness, ServingEngine engine) {
+        Double fraction = INFERENCEX_SGLANG_H200_MEM_FRACTION.get(r.getOrDefault("model_path", ""));
+        return harness == BenchmarkHarness.INFERENCEX && engine == ServingEngine.SGLANG && fraction != null
+                && r.getOrDefault("system", "").equals("h200_sxm") && r.getOrDefault("mode", "agg").equals("agg")
+                ? fraction : Double.NaN;
+    }
+
     /** A DeepSeek-R1 / V3 row on TensorRT-LLM: in InferenceX's files, a run of its DeepSeek-R1 recipes. */
     private static boolean deepSeekOnTrtllm(Map<String, String> r) {
         return r.getOrDefault("backend", "").equals("trtllm") && r.getOrDefault("model_path", "").startsWith("deepseek-ai/DeepSeek-");
@@ -556,11 +572,22 @@ public final class LatencyReplay {
      */
     static MemoryEstimate enginePool(MemoryModel memory, EngineSettings settings, MemoryEstimate mem, ServingEngine engine,
                                      Gpu gpu) {
+        return enginePool(memory, settings, mem, engine, gpu, Double.NaN);
+    }
+
+    /**
+     * As above, with SGLang's pool at the {@code --mem-fraction-static} its run set ({@code memFractionStatic}; NaN for
+     * SGLang's own default).
+     */
+    static MemoryEstimate enginePool(MemoryModel memory, EngineSettings settings, MemoryEstimate mem, ServingEngine engine,
+                                     Gpu gpu, double memFractionStatic) {
         boolean same = engine == ServingEngine.SGLANG ? EngineViews.sglangHoldsVllmTokens(mem) : EngineViews.poolsHoldVllmTokens(mem);
         if (engine == ServingEngine.VLLM || !same) {
             return mem;
         }
-        long pool = engine == ServingEngine.SGLANG ? EngineViews.sglang(mem, gpu.memoryBytes()).kvPoolBytes()
+        long pool = engine == ServingEngine.SGLANG
+                ? Double.isNaN(memFractionStatic) ? EngineViews.sglang(mem, gpu.memoryBytes()).kvPoolBytes()
+                        : EngineViews.sglangPoolBytes(mem, gpu.memoryBytes(), memFractionStatic)
                 : EngineViews.trtllm(mem, gpu.memoryBytes()).defaultKvBytes();
         MemoryEstimate own = memory.evaluate(mem.layout(), settings.withKvCacheMemoryBytes(pool), gpu.memoryBytes());
         return own.fits() ? own : mem;

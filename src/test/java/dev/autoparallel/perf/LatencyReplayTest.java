@@ -176,6 +176,27 @@ class LatencyReplayTest {
     }
 
     /**
+     * InferenceX's SGLang recipes set the KV pool's share of the GPU (glm5_fp8_h200.sh: --mem-fraction-static 0.85, where
+     * SGLang would pick 0.896 for GLM-5-FP8 at TP 8 on H200). measured-latency.csv line 1050, 8,192 in / 1,024 out at 64
+     * clients, measures 42.6 s of TTFT, the clients waiting for room in the pool: replayed at SGLang's default the pool
+     * holds more of them and the wait is 20.4 s, at the recipe's 33.8 s. Rows of other harnesses, engines or GPUs keep the
+     * engine's default.
+     */
+    @Test
+    void inferenceXSglangRuns_holdTheirRecipesKvPool() {
+        Map<String, String> r = csvLine("source_file=2026-03-25.csv; model=GLM-5; silicon_concurrency=64;"
+                + " measured=2026-03-19T06:26:42Z; wip=False; image=lmsysorg/sglang:glm5-hopper,sglang,glm5-hopper,zhipuai/GLM-5,"
+                + "h200_sxm,fp8,agg,8192,1024,fp8,fp8_block,64,8,1,1,8,1,,,,,,,,,,,,,,,42569.78098017243,63.34209268876467");
+        BenchmarkHarness inferenceX = BenchmarkHarness.of(r);
+        assertEquals(0.85, LatencyReplay.recipeMemFraction(r, inferenceX, ServingEngine.SGLANG));
+        assertTrue(Double.isNaN(LatencyReplay.recipeMemFraction(r, BenchmarkHarness.OTHER, ServingEngine.SGLANG)));
+        assertTrue(Double.isNaN(LatencyReplay.recipeMemFraction(r, inferenceX, ServingEngine.VLLM)));
+        LatencyReplay.Row row = replayed(1050, r);
+        assertEquals(42_570, row.ttftMs(), 0.25 * 42_570);
+        assertEquals(63.3, row.tpotMs(), 0.10 * 63.3);
+    }
+
+    /**
      * InferenceX's GLM-5 FP8 runs on SGLang (its glm5-hopper image, H200, TP 8) serve zai-org/GLM-5-FP8: replayed on that
      * checkpoint, their experts and DSA blocks are measured. measured-latency.csv line 1044, 1,024 in / 8,192 out at 8
      * clients: TTFT 364 ms, TPOT 20.34 ms; line 1043, 8,192 in / 1,024 out at 16 clients: 1,550 ms, 35.55 ms. On the
