@@ -475,17 +475,11 @@ class LatencyReplayTest {
                 + " measured=2026-01-14T22:26:21Z; wip=False; image=nvcr.io#nvidia/tensorrt-llm/release:1.1.0rc2.post2,trtllm,"
                 + "1.1.0rc2.post2,deepseek-ai/DeepSeek-R1,h200_sxm,fp8,agg,1024,1024,fp8,fp8,4,8,1,1,1,8,,,,,,,,,,,,,,,"
                 + "493.9807895803824,8.583777779094092");
-        LatencyReplay.Row refused = LatencyReplay.replay(1225, mtp, AutoParallel::model);
-        assertFalse(refused.predicted());
-        assertTrue(refused.error().contains("dsr1-fp8-h200-trt-mtp") && refused.error().contains("drafting 3 token"),
-                refused.error());
-        Map<String, String> adp = csvLine("source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=128;"
+        assertRefused(1225, mtp, "dsr1-fp8-h200-trt-mtp", "drafting 3 token");
+        assertRefused(1855, csvLine("source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=128;"
                 + " measured=2026-01-14T00:00:00.000Z; wip=False; image=nvcr.io/nvidia/tensorrt-llm/release:1.1.0rc2.post2,"
                 + "trtllm,1.1.0rc2.post2,deepseek-ai/DeepSeek-R1,h200_sxm,fp8,agg,1024,1024,fp8,fp8,2,1,1,64,8,8,,,,,,,,,,,,,,,"
-                + "3201.025608209602,31.458185946990813");
-        LatencyReplay.Row adpRefused = LatencyReplay.replay(1855, adp, AutoParallel::model);
-        assertFalse(adpRefused.predicted());
-        assertTrue(adpRefused.error().contains("drafting 1 token"), adpRefused.error());
+                + "3201.025608209602,31.458185946990813"), "drafting 1 token");
         replayed(1238, csvLine("source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=4;"
                 + " measured=2025-11-02T00:00:00.000Z; wip=False,trtllm,,deepseek-ai/DeepSeek-R1,h200_sxm,fp8,agg,1024,1024,"
                 + "fp8,fp8,4,8,1,1,8,1,,,,,,,,,,,,,,,307.8542872215621,13.805333440646905"));
@@ -584,6 +578,15 @@ class LatencyReplayTest {
         LatencyReplay.Row row = LatencyReplay.replay(line, r, AutoParallel::model);
         assertTrue(row.predicted(), row.error());
         return row;
+    }
+
+    /** The replay of one row, which must be refused with a reason naming each of {@code phrases}. */
+    private static void assertRefused(int line, Map<String, String> r, String... phrases) {
+        LatencyReplay.Row row = LatencyReplay.replay(line, r, AutoParallel::model);
+        assertFalse(row.predicted());
+        for (String phrase : phrases) {
+            assertTrue(row.error().contains(phrase), row.error());
+        }
     }
 
     private static void assertSamePrediction(LatencyReplay.Row a, LatencyReplay.Row b) {
