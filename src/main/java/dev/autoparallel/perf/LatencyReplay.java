@@ -348,6 +348,9 @@ public final class LatencyReplay {
             PerfModel perf = measuredKernels ? new PerfModel(memory) : PerfModel.rooflineOnly(memory);
             String expertKernel = forcedExpertKernel(harness, engine, system, spec);
             perf = perf.withExpertKernel(engine, expertKernel);
+            if (engine == ServingEngine.TRTLLM) {
+                perf = perf.withTrtllmRelease(TrtllmRelease.parse(version).orElse(null));
+            }
             if (disaggregated) {
                 ExpertDispatch dispatch = forcedExpertDispatch(harness, engine, system, true);
                 if (dispatch != null) {

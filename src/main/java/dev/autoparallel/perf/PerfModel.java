@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -134,6 +135,8 @@ public final class PerfModel {
     private final Map<ServingEngine, String> forcedExpertKernels;
     /** The expert dispatch a run sets per engine ({@link #withExpertDispatch}); absent: the engine's default. */
     private final Map<ServingEngine, ExpertDispatch> forcedDispatch;
+    /** The TensorRT-LLM release a run used ({@link #withTrtllmRelease}); null: the newest. */
+    private final TrtllmRelease trtllmRelease;
     /**
      * The kernel-table GEMM dtype of this model's matrix multiplies ({@code bfloat16}, {@code fp8}), or null
      * where the tables do not apply: anything but a dense decoder of full-attention layers, or of full-attention and
@@ -154,17 +157,17 @@ public final class PerfModel {
      */
     private final Map<GemmKey, double[][]> gemmTimes = new ConcurrentHashMap<>();
 
-    private record GemmKey(Kernels kernels, int tp, int pp) {
+    private record GemmKey(Kernels kernels, int tp, int pp, Set<DenseLinear> selfQuantized) {
     }
 
     /** The speed model: measured kernels where the GPU, engine, dtype and architecture have them, else the roofline. */
     public PerfModel(MemoryModel memory) {
-        this(memory, KernelTables.builtIn(), true, Map.of(), Map.of());
+        this(memory, KernelTables.builtIn(), true, Map.of(), Map.of(), null);
     }
 
     /** The roofline alone, as before the kernel tables (jobs/compare-kernels.sh replays both). */
     static PerfModel rooflineOnly(MemoryModel memory) {
-        return new PerfModel(memory, KernelTables.builtIn(), false, Map.of(), Map.of());
+        return new PerfModel(memory, KernelTables.builtIn(), false, Map.of(), Map.of(), null);
     }
 
     /**
@@ -180,7 +183,7 @@ public final class PerfModel {
         Map<ServingEngine, String> forced = new EnumMap<>(ServingEngine.class);
         forced.putAll(forcedExpertKernels);
         forced.put(engine, kernel);
-        return new PerfModel(memory, tables, useKernelTables, forced, forcedDispatch);
+        return new PerfModel(memory, tables, useKernelTables, forced, forcedDispatch, trtllmRelease);
     }
 
     /**
@@ -192,16 +195,27 @@ public final class PerfModel {
         Map<ServingEngine, ExpertDispatch> forced = new EnumMap<>(ServingEngine.class);
         forced.putAll(forcedDispatch);
         forced.put(engine, Objects.requireNonNull(dispatch, "dispatch"));
-        return new PerfModel(memory, tables, useKernelTables, forcedExpertKernels, forced);
+        return new PerfModel(memory, tables, useKernelTables, forcedExpertKernels, forced, trtllmRelease);
+    }
+
+    /**
+     * This speed model with TensorRT-LLM's steps as {@code release} runs them where that differs from the newest (which
+     * FP8 linears quantize their own input: {@link ServingEngine#selfQuantizedFp8Inputs}); null: the newest.
+     */
+    public PerfModel withTrtllmRelease(TrtllmRelease release) {
+        return Objects.equals(release, trtllmRelease) ? this
+                : new PerfModel(memory, tables, useKernelTables, forcedExpertKernels, forcedDispatch, release);
     }
 
     private PerfModel(MemoryModel memory, KernelTables kernels, boolean useKernelTables,
-                      Map<ServingEngine, String> forcedExpertKernels, Map<ServingEngine, ExpertDispatch> forcedDispatch) {
+                      Map<ServingEngine, String> forcedExpertKernels, Map<ServingEngine, ExpertDispatch> forcedDispatch,
+                      TrtllmRelease trtllmRelease) {
         this.memory = memory;
         this.tables = kernels;
         this.useKernelTables = useKernelTables;
         this.forcedExpertKernels = forcedExpertKernels;
         this.forcedDispatch = forcedDispatch;
+        this.trtllmRelease = trtllmRelease;
         Map<ServingEngine, Kernels> byEngine = new EnumMap<>(ServingEngine.class);
         if (useKernelTables) {
             for (ServingEngine e : ServingEngine.values()) {
@@ -558,7 +572,8 @@ public final class PerfModel {
         Stage stage = new Stage(l, mem.weightsBytes(), mem.kvCacheDtype(), peak, link, allReduceLatency, mem.speculative());
         Kernels k = kernels.get(engine);
         if (k != null) {
-            stage.measure(k, l, mem.kvCacheDtype());
+            stage.measure(k, l, mem.kvCacheDtype(), engine.selfQuantizedFp8Inputs(spec.family(), spec.hiddenSize(), l.tp(),
+                    mem.kvCacheDtype() == DType.FLOAT8, trtllmRelease));
             if (stage.source() == StepSource.ROOFLINE && engine.runsMeasuredMoe(moeDtype)) {
                 stage.measureExperts(k, l, mem.kvCacheDtype(), forcedExpertKernels.get(engine));
             }
@@ -1094,7 +1109,7 @@ public final class PerfModel {
          * intermediate / TP), down (k = intermediate / TP); the LM head (n = vocabulary / TP). A Gated DeltaNet hybrid
          * takes each layer's GEMMs from its tensors ({@link #hybridLayerGemms}) and needs its GDN layers in the tables.
          */
-        void measure(Kernels k, Layout l, DType kvDtype) {
+        void measure(Kernels k, Layout l, DType kvDtype, Set<DenseLinear> selfQuantized) {
             String kv = kvDtype == DType.FLOAT8 ? "fp8" : kvDtype == DType.BFLOAT16 || kvDtype == DType.FLOAT16 ? "bfloat16" : null;
             if (gemmDtype == null || kv == null || !k.hasGemm(gemmDtype) || !k.hasAttention(kv)) {
                 return;
@@ -1108,7 +1123,8 @@ public final class PerfModel {
             }
             long hd = spec.headDim();
             long heads = spec.numAttentionHeads() / tp;
-            double[][] times = gemmTimes.computeIfAbsent(new GemmKey(k, tp, l.pp()), key -> gemmTimes(k, tp, l.pp()));
+            double[][] times = gemmTimes.computeIfAbsent(new GemmKey(k, tp, l.pp(), selfQuantized),
+                    key -> gemmTimes(k, tp, l.pp(), selfQuantized));
             this.layerGemmS = times[0];
             this.lmHeadS = times[1];
             this.kvTable = kv;
@@ -1119,7 +1135,7 @@ public final class PerfModel {
         }
 
         /** This stage's GEMM seconds at m = 2^i: the layers' ({@code [0]}) and the LM head's share ({@code [1]}). */
-        private double[][] gemmTimes(Kernels k, int tp, int pp) {
+        private double[][] gemmTimes(Kernels k, int tp, int pp, Set<DenseLinear> selfQuantized) {
             long hidden = spec.hiddenSize();
             long hd = spec.headDim();
             long heads = spec.numAttentionHeads() / tp;
@@ -1133,13 +1149,16 @@ public final class PerfModel {
             for (int i = 0; i <= max; i++) {
                 if (gdnHybrid) {
                     for (Map.Entry<List<Long>, Integer> g : hybrid.entrySet()) {
-                        layer[i] += g.getValue() / (double) pp * gemmSeconds(k, i, g.getKey().get(0), g.getKey().get(1));
+                        // Its layers differ in their linears (GDN and attention); each counted with its input quantized.
+                        layer[i] += g.getValue() / (double) pp * gemmSeconds(k, i, g.getKey().get(0), g.getKey().get(1),
+                                false);
                     }
                 } else {
-                    layer[i] = layers * (gemmSeconds(k, i, (heads + 2 * kvHeads) * hd, hidden)
-                            + gemmSeconds(k, i, hidden, heads * hd)
-                            + gemmSeconds(k, i, 2 * inter, hidden)
-                            + gemmSeconds(k, i, hidden, inter));
+                    layer[i] = layers * (gemmSeconds(k, i, (heads + 2 * kvHeads) * hd, hidden,
+                                    selfQuantized.contains(DenseLinear.QKV))
+                            + gemmSeconds(k, i, hidden, heads * hd, selfQuantized.contains(DenseLinear.O))
+                            + gemmSeconds(k, i, 2 * inter, hidden, selfQuantized.contains(DenseLinear.GATE_UP))
+                            + gemmSeconds(k, i, hidden, inter, selfQuantized.contains(DenseLinear.DOWN)));
                 }
                 lmHead[i] = k.gemmSeconds("bfloat16", Math.min(i, k.maxGemmLog2("bfloat16")), (spec.vocabSize() + tp - 1) / tp, hidden) / pp;
             }
@@ -1152,11 +1171,15 @@ public final class PerfModel {
          * bfloat16 takes 15.9 us against 10 us), a per-call cost that served steps do not show: Llama-3.1-70B FP8 at TP 8
          * on H200 under TensorRT-LLM decodes 4 sequences in 6.3 to 6.5 ms, attention and all-reduces included
          * (measured-latency.csv), where the tables' layer GEMMs alone sum to 6.4 ms over a 2.3 ms weight read. That excess
-         * is taken off at every m, never below the weight read at the roofline's share of the HBM bandwidth.
+         * is taken off at every m, never below the weight read at the roofline's share of the HBM bandwidth, but for a
+         * linear that quantizes its own input ({@code selfQuantized}, {@link ServingEngine#selfQuantizedFp8Inputs}), which
+         * runs what the table times: Qwen3-32B FP8 under TensorRT-LLM 1.0.0rc3 (every linear but the output projection)
+         * measures 6.2 to 7.0 ms a step at TP 8, 8 clients and 1,024-token prompts (measured-latency.csv lines 461-463)
+         * where the excess taken off every linear gave 4.0 to 4.7 ms.
          */
-        private double gemmSeconds(Kernels k, int i, long n, long kDim) {
+        private double gemmSeconds(Kernels k, int i, long n, long kDim, boolean selfQuantized) {
             double t = k.gemmSeconds(gemmDtype, i, n, kDim);
-            if (!gemmDtype.equals("fp8")) {
+            if (!gemmDtype.equals("fp8") || selfQuantized) {
                 return t;
             }
             double read = n * (double) kDim / (gpu.hbmBytesPerSecond() * ETA_HBM);

@@ -9,8 +9,11 @@ import static dev.autoparallel.perf.PerfModel.StepSource.ROOFLINE;
 import dev.autoparallel.error.InvalidConfigurationException;
 import dev.autoparallel.memory.EngineViews;
 import dev.autoparallel.memory.MemoryEstimate;
+import dev.autoparallel.model.Family;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Serving engines whose scheduling the throughput model knows, each with its own calibration per step source
@@ -69,6 +72,12 @@ public enum ServingEngine {
 
     /** TensorRT-LLM's default max_num_tokens per step (llmapi/llm_args.py, read 2026-11-30). */
     static final int TRTLLM_MAX_NUM_TOKENS = 8192;
+
+    /**
+     * TensorRT-LLM's Llama fuses FP8 quantization into its all-reduce and RMSNorm only above this hidden size ("Disable
+     * fusion for small models with a hidden size no greater than 4096 to avoid accuracy drop issues", PR #6205).
+     */
+    static final long LLAMA_FUSION_MIN_HIDDEN = 4096;
 
     private final String key;
     /** What the engine adds to the roofline. */
@@ -291,6 +300,45 @@ public enum ServingEngine {
             case VLLM, SGLANG -> ExpertDispatch.ALL_GATHER;
             case TRTLLM -> multiNodeNvlink && expertRanks > topk ? ExpertDispatch.ALL_TO_ALL : ExpertDispatch.ALL_GATHER;
         };
+    }
+
+    /**
+     * The linears of a dense decoder layer served FP8 per tensor whose 16-bit input the engine quantizes in a kernel of
+     * the linear's own, so that the linear costs what the measured tables time for it: op-perf's FP8 GEMMs are the
+     * engines' FP8 linear modules, input quantization included (a 4,096 x 4,096 one on H100 under TensorRT-LLM 1.3:
+     * 18.5 us at m = 1 over a 5 us weight read, bfloat16 16.6 us). A linear whose input arrives quantized from the kernel
+     * before it costs the table less that per-call excess ({@link PerfModel}).
+     *
+     * <p>TensorRT-LLM's PyTorch backend ({@code FP8QDQLinearMethod.apply} in tensorrt_llm/_torch/modules/linear.py runs
+     * {@code static_quantize_e4m3_per_tensor} on any input not already FP8; read 2026-12-03 in versions from mid-2025 to
+     * 2026): the attention kernel writes FP8 for the output projection only with an FP8 KV cache (the TRTLLM backend's
+     * {@code out_dtype}, present by 2025-04); the SwiGLU hands the down projection FP8 from 1.0.0 (PR #6540); the query /
+     * key / value and gate / up projections take RMSNorm's 16-bit output except in Llama from 1.0.0 at TP above 1 with
+     * a hidden size above 4,096 (PR #6205: all-reduce + residual + RMSNorm + FP8 quantization,
+     * {@code PRE_MLP_FUSION} / {@code POST_MLP_FUSION} in modeling_llama.py); Qwen3's decoder (modeling_qwen3.py) keeps
+     * a plain RMSNorm in every version read. Not modelled: layer 0's query projection, fed by the embedding in Llama too.
+     * vLLM and SGLang: none (their tables' per-call excess is taken off every linear, as fitted).
+     *
+     * @param release the TensorRT-LLM release a run used, or null for the newest
+     */
+    public Set<DenseLinear> selfQuantizedFp8Inputs(Family family, long hiddenSize, int tp, boolean fp8KvCache,
+                                                   TrtllmRelease release) {
+        if (this != TRTLLM) {
+            return EnumSet.noneOf(DenseLinear.class);
+        }
+        boolean fused = release == null || !release.before(TrtllmRelease.FUSED_FP8_INPUTS);
+        Set<DenseLinear> own = EnumSet.noneOf(DenseLinear.class);
+        if (!(fused && family == Family.LLAMA && tp > 1 && hiddenSize > LLAMA_FUSION_MIN_HIDDEN)) {
+            own.add(DenseLinear.QKV);
+            own.add(DenseLinear.GATE_UP);
+        }
+        if (!fp8KvCache) {
+            own.add(DenseLinear.O);
+        }
+        if (!fused) {
+            own.add(DenseLinear.DOWN);
+        }
+        return own;
     }
 
     /**

@@ -158,7 +158,9 @@ class ValidateLatencyCommandTest {
     /**
      * 44 TensorRT-LLM points (every 16th of the 704 aggregated TensorRT-LLM rows of the reference set the model
      * predicts: aiconfigurator silicon_sample.csv, Apache-2.0, NVIDIA), replayed under TensorRT-LLM's own calibration
-     * (jobs/fit-engine.sh trtllm): median errors 11.0% TTFT and 6.9% TPOT on 43 since InferenceX's DeepSeek-R1 run with
+     * (jobs/fit-engine.sh trtllm): median errors 8.8% TTFT and 5.4% TPOT on 43 since TensorRT-LLM 1.0.0rc3's Qwen3-32B
+     * FP8 linears quantize their own inputs (the 12 Qwen3-32B rows; ServingEngine#selfQuantizedFp8Inputs, 2026-12-03);
+     * 11.0% TTFT and 6.9% TPOT since InferenceX's DeepSeek-R1 run with
      * MTP of 2026-01-14 is refused (its line 34, 128 clients with attention DP: LatencyReplay#unstatedSpeculation) and
      * InferenceX's measured-experts queue refitted without that run (2026-12-03); 11.2% TTFT on all 44 since
      * aiconfigurator's runs queue their first burst
@@ -191,8 +193,8 @@ class ValidateLatencyCommandTest {
     void tensorRtLlmPoints_withItsOwnCalibration(@TempDir Path dir) throws Exception {
         JsonNode j = replay(dir, "latency-points-trtllm.csv");
         assertEquals(43, j.get("predicted_rows").asInt());
-        assertEquals(0.110, j.get("median_abs_error_ttft").asDouble(), 0.005);
-        assertEquals(0.069, j.get("median_abs_error_tpot").asDouble(), 0.005);
+        assertEquals(0.088, j.get("median_abs_error_ttft").asDouble(), 0.005);
+        assertEquals(0.054, j.get("median_abs_error_tpot").asDouble(), 0.005);
     }
 
     /**

@@ -699,6 +699,24 @@ class LatencyReplayTest {
     }
 
     /**
+     * TensorRT-LLM 1.0.0rc3 feeds Qwen3's FP8 linears 16-bit inputs that each quantizes itself (all but the output
+     * projection, which the attention kernel feeds FP8 from the FP8 KV cache): they cost what op-perf's FP8 GEMMs time.
+     * Qwen3-32B FP8 at TP 8 on H100, 8 clients, 1,024 in / 512 out (measured-latency.csv line 463): 6.21 ms TPOT, where
+     * the tables less their per-call excess on every linear gave 3.95. From 1.0.0 the SwiGLU feeds the down projection
+     * FP8, so the same run on a later release steps faster.
+     */
+    @Test
+    void tensorRtLlm10Rc3_quantizesQwen3sLinearInputsInKernelsOfTheirOwn() {
+        String line = "source_file=/Users/harrli/projects/aic-auto-gap-analysis/data/h100_sxm/trtllm/1.0.0rc3/Qwen_Qwen3-32B.csv;"
+                + " silicon_concurrency=8,trtllm,%s,Qwen/Qwen3-32B,h100_sxm,fp8,agg,1024,512,fp8,fp8,8,8,1,,1,1,,,,,,,,,,,,,,,"
+                + "122.76479639375,6.2060664249999995";
+        LatencyReplay.Row rc3 = LatencyReplay.replay(463, csvLine(String.format(line, "1.0.0rc3")), AutoParallel::model);
+        LatencyReplay.Row later = LatencyReplay.replay(463, csvLine(String.format(line, "1.2.0rc6.post1")), AutoParallel::model);
+        assertEquals(6.21, rc3.tpotMs(), 0.10 * 6.21);
+        assertTrue(later.tpotMs() < rc3.tpotMs() - 0.2, later.tpotMs() + " vs " + rc3.tpotMs());
+    }
+
+    /**
      * How long a new prompt waits behind others depends on how the benchmark's clients send requests, so each harness
      * has its own queue (fitted 2026-12-02 by jobs/fit-engine.sh ENGINE FILE SOURCE harness on its own rows of
      * measured-latency.csv); the engine's step and prefill overheads are shared. TensorRT-LLM on measured kernels:
