@@ -324,7 +324,7 @@ public enum ServingEngine {
     public Set<DenseLinear> selfQuantizedFp8Inputs(Family family, long hiddenSize, int tp, boolean fp8KvCache,
                                                    TrtllmRelease release) {
         if (this != TRTLLM) {
-            return EnumSet.noneOf(DenseLinear.class);
+            return Set.of();
         }
         boolean fused = release == null || !release.before(TrtllmRelease.FUSED_FP8_INPUTS);
         Set<DenseLinear> own = EnumSet.noneOf(DenseLinear.class);
