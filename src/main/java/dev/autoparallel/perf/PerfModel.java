@@ -572,8 +572,10 @@ public final class PerfModel {
         Stage stage = new Stage(l, mem.weightsBytes(), mem.kvCacheDtype(), peak, link, allReduceLatency, mem.speculative());
         Kernels k = kernels.get(engine);
         if (k != null) {
-            stage.measure(k, l, mem.kvCacheDtype(), engine.selfQuantizedFp8Inputs(spec.family(), spec.hiddenSize(), l.tp(),
-                    mem.kvCacheDtype() == DType.FLOAT8, trtllmRelease));
+            // Which linears quantize their own input matters to FP8 per-tensor GEMMs alone: other models skip the rule.
+            Set<DenseLinear> selfQuantized = "fp8".equals(gemmDtype) ? engine.selfQuantizedFp8Inputs(spec.family(),
+                    spec.hiddenSize(), l.tp(), mem.kvCacheDtype() == DType.FLOAT8, trtllmRelease) : Set.of();
+            stage.measure(k, l, mem.kvCacheDtype(), selfQuantized);
             if (stage.source() == StepSource.ROOFLINE && engine.runsMeasuredMoe(moeDtype)) {
                 stage.measureExperts(k, l, mem.kvCacheDtype(), forcedExpertKernels.get(engine));
             }

@@ -44,7 +44,8 @@ class TrtllmReleaseTest {
      * 1.0.0rc3 (cut 2025-07-16) predates both fusions: every linear but the output projection, which the attention
      * kernel feeds FP8 when the KV cache is FP8, quantizes its input. From 1.0.0 the SwiGLU feeds the down projection FP8,
      * and Llama above a 4,096 hidden size at TP above 1 its query / key / value and gate / up projections; Qwen3 keeps
-     * plain RMSNorms. vLLM and SGLang: none.
+     * plain RMSNorms. vLLM and SGLang: none. Hidden sizes of the models (their config.json): Qwen3-32B 5,120,
+     * Llama-3.1-70B 8,192, Llama-3.1-8B 4,096.
      */
     @Test
     void tensorRtLlm_quantizesTheInputsItsModelsDoNotFuse() {
