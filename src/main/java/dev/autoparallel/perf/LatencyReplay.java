@@ -342,6 +342,7 @@ public final class LatencyReplay {
                 // recipe sets it (benchmarks/dsr1_fp8_h200_trt.sh: kv_cache_config dtype fp8).
                 settings = settings.withKvCacheDtype(KvCacheDtype.FP8);
             }
+            settings = inferenceX70bVllm(r, harness, engine, settings);
             ModelSpec spec = settings.served(checkpoint, gpu);
             Workload w = new Workload(replayedIsl, replayedOsl, c);
             MemoryModel memory = new MemoryModel(spec, gpu);
@@ -475,6 +476,31 @@ public final class LatencyReplay {
         return "a run of InferenceX's dsr1-fp8-h200-trt-mtp (measured " + INFERENCEX_DSR1_H200_TRTLLM_MTP_RUN_DAY
                 + ": MTP drafting " + (attentionDp ? 1 : 3) + " token(s) a step, which the row does not say); its acceptance"
                 + " on the benchmark's random chat prompts is not published, so its speculative decoding cannot be replayed";
+    }
+
+    /** InferenceX's Llama-3.1-70B vLLM recipes: {@code --gpu-memory-utilization} ({@link #inferenceX70bVllm}). */
+    static final double INFERENCEX_70B_VLLM_UTILIZATION = 0.9;
+
+    /**
+     * {@code settings} as InferenceX's Llama-3.1-70B FP8 recipes for vLLM ran them, for its rows of that model on vLLM;
+     * other rows' unchanged. Both recipes (SemiAnalysisAI/InferenceX benchmarks/70b_fp8_h200_slurm.sh, both stored
+     * versions, and 70b_fp8_h100_slurm.sh, read 2026-12-03) pass {@code --gpu-memory-utilization 0.9} and {@code
+     * kv-cache-dtype: fp8}. The FP8 cache is taken on H200 alone, where the rows' own concurrency says it ran: at 8,192 /
+     * 1,024 on one H200 the 64-client run decodes 45.6 requests at once by Little's law ({@link #impliedDecoding}), what
+     * an FP8 cache holds (366,624 tokens / 7,834 a request = 47) where a 16-bit one would hold 23, and at 1,024 / 8,192
+     * its 64 clients all decode (63.0) where a 16-bit cache would queue a third of them for minutes. The H100 rows say
+     * the opposite: at TP 2 and 8,192 / 1,024 the 32- and 64-client runs both decode 28-29 requests, what a 16-bit cache
+     * holds (235,040 tokens: 30) where FP8 would hold 60, so the H100 runs (measured 2025-10-29, like the H200 ones; the
+     * H100 recipe's earlier versions are not stored) keep the model's 16-bit cache.
+     */
+    static EngineSettings inferenceX70bVllm(Map<String, String> r, BenchmarkHarness harness, ServingEngine engine,
+                                            EngineSettings settings) {
+        if (harness != BenchmarkHarness.INFERENCEX || engine != ServingEngine.VLLM
+                || !r.getOrDefault("model_path", "").equals("meta-llama/Llama-3.1-70B")) {
+            return settings;
+        }
+        EngineSettings recipe = settings.withUtilization(INFERENCEX_70B_VLLM_UTILIZATION);
+        return r.getOrDefault("system", "").equals("h200_sxm") ? recipe.withKvCacheDtype(KvCacheDtype.FP8) : recipe;
     }
 
     /**

@@ -267,6 +267,38 @@ class LatencyReplayTest {
     }
 
     /**
+     * InferenceX's Llama-3.1-70B vLLM recipes set {@code kv-cache-dtype: fp8} and utilization 0.9
+     * (benchmarks/70b_fp8_h200_slurm.sh); the H200 runs held that cache. measured-latency.csv line 1499: one H200, 8,192
+     * / 1,024, 32 clients: TTFT 3,132 ms, TPOT 75.7 ms; the FP8 cache holds all 32 (47 at the harness's mean lengths) and
+     * the replay gives 2.8 s behind the prefills, where a 16-bit cache holds 23 and queued the rest for 19.9 s. Line
+     * 1589, the same on two H100s: the rows there decode what a 16-bit cache holds (28 of 32 by Little's law), which the
+     * replay keeps: its 16-bit cache holds 30.
+     */
+    @Test
+    void inferenceXLlama70bVllmOnH200_holdsItsRecipesFp8Cache() {
+        String h200 = "source_file=2026-04-06.csv; model=Llama-3.1-70B; silicon_concurrency=32; measured=2025-10-29T00:00:00.000Z;"
+                + " wip=False,vllm,,meta-llama/Llama-3.1-70B,h200_sxm,fp8,agg,8192,1024,fp8,fp8,32,1,1,1,1,1,,,,,,,,,,,,,,,"
+                + "3132.111931556574,75.73797117138999";
+        LatencyReplay.Row row = LatencyReplay.replay(1499, csvLine(h200), AutoParallel::model);
+        assertTrue(row.predicted(), row.error());
+        assertEquals(3132, row.ttftMs(), 0.15 * 3132);
+        assertEquals(75.7, row.tpotMs(), 0.15 * 75.7);
+        String h100 = "source_file=2026-04-06.csv; model=Llama-3.1-70B; silicon_concurrency=32; measured=2025-10-29T00:00:00.000Z;"
+                + " wip=False,vllm,,meta-llama/Llama-3.1-70B,h100_sxm,fp8,agg,8192,1024,fp8,fp8,32,2,1,1,2,1,,,,,,,,,,,,,,,"
+                + "6518.301062710816,52.368846280431946";
+        Map<String, String> r = csvLine(h100);
+        EngineSettings recipe = LatencyReplay.inferenceX70bVllm(r, BenchmarkHarness.INFERENCEX, ServingEngine.VLLM,
+                EngineSettings.defaults());
+        assertEquals(KvCacheDtype.AUTO, recipe.kvCacheDtype());
+        assertEquals(0.9, recipe.gpuMemoryUtilization(), 1e-12);
+        assertEquals(KvCacheDtype.FP8, LatencyReplay.inferenceX70bVllm(csvLine(h200), BenchmarkHarness.INFERENCEX,
+                ServingEngine.VLLM, EngineSettings.defaults()).kvCacheDtype());
+        // Other engines and harnesses keep what they were given.
+        assertSame(EngineSettings.defaults().kvCacheDtype(), LatencyReplay.inferenceX70bVllm(csvLine(h200),
+                BenchmarkHarness.INFERENCEX, ServingEngine.TRTLLM, EngineSettings.defaults()).kvCacheDtype());
+    }
+
+    /**
      * An FP8 checkpoint's TensorRT-LLM run holds an FP8 KV cache too: InferenceX's DeepSeek-R1 FP8 recipe sets it
      * (benchmarks/dsr1_fp8_h200_trt.sh, kv_cache_config dtype fp8). TP 8 / EP 8 on 8 x H200 with 128 in flight at the
      * harness's mean lengths (922 in, 7,373 out: 8,295 tokens each, 1,061,760 in all): TensorRT-LLM's default pool holds
