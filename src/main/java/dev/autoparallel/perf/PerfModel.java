@@ -502,7 +502,12 @@ public final class PerfModel {
         int chunk = servingEngine.prefillChunkTokens(mem, gpu.memoryBytes());
         boolean mixes = servingEngine.mixesPrefillIntoDecode();
         double prefill = l.pp() * stage.step(0, isl, computed).seconds() + (l.pp() - 1) * P2P_LATENCY_S + engine.prefillOverheadS();
-        double queue = engine.queueSeconds(prefill, c);
+        int batched = queuedPromptsPerStep(servingEngine, chunk, computed, c);
+        // The prompts ahead of this one are served as the engine batches them (its own prefill above is one prompt's).
+        double queueService = batched == 1 ? prefill
+                : (l.pp() * stage.step(0, isl, (double) batched * computed).seconds() + (l.pp() - 1) * P2P_LATENCY_S) / batched
+                + engine.prefillOverheadS();
+        double queue = engine.queueSeconds(queueService, c);
         // Of the c requests in flight, those not yet past their first token are not decoding: the decode batch is the
         // share of a request's life spent decoding, which depends on the step time it sets. A few rounds settle it.
         double decoding = c;
@@ -530,6 +535,18 @@ public final class PerfModel {
     }
 
     private record Step(double seconds, boolean memoryBound) {
+    }
+
+    /**
+     * How many prompts of {@code computed} tokens one step prefills for the calibrated queue: as many as the engine's
+     * step budget {@code chunk} holds, at most the {@code concurrency} in flight, one where the engine's queue is
+     * served a prompt at a time ({@link ServingEngine#batchesQueuedPrompts}).
+     */
+    static int queuedPromptsPerStep(ServingEngine engine, int chunk, int computed, double concurrency) {
+        if (!engine.batchesQueuedPrompts()) {
+            return 1;
+        }
+        return (int) Math.max(1, Math.min(Math.floor(concurrency), chunk / Math.max(1, computed)));
     }
 
     /**
@@ -657,6 +674,7 @@ public final class PerfModel {
      */
     public StepTimer stepTimer(Layout l, int gpusPerNode, MemoryEstimate mem, ServingEngine engine) {
         Steps steps = steps(l, gpusPerNode, mem, engine, ServingEngine::forPlanning);
+        int chunk = engine.prefillChunkTokens(mem, gpu.memoryBytes());
         return new StepTimer() {
             @Override
             public double stepSeconds(int decodeSequences, double meanContextTokens, int prefillTokens) {
@@ -670,7 +688,8 @@ public final class PerfModel {
 
             @Override
             public double frontEndDelaySeconds(double concurrency, int promptTokens) {
-                double prefill = steps.seconds(0, promptTokens, promptTokens);
+                int batched = queuedPromptsPerStep(engine, chunk, promptTokens, concurrency);
+                double prefill = steps.seconds(0, promptTokens, (double) batched * promptTokens) / batched;
                 return steps.calibration().queueSeconds(prefill, concurrency);
             }
         };

@@ -40,18 +40,18 @@ import java.util.Set;
 public enum ServingEngine {
     /** vLLM's V1 scheduler: chunked prefill mixed into decode steps (vLLM 0.11-0.18 in the fitted rows). */
     VLLM("vllm", new EngineCalibration(4e-3, 15e-3, 0.1, 0.8),
-            new EngineCalibration(3e-3, 10e-3, 0.1, 0.9), new EngineCalibration(0, 5e-3, 0.4, 0.5, 40e-6),
-            List.of(new HarnessQueue(INFERENCEX, MEASURED_KERNELS, 0.10, 0.9),
-                    new HarnessQueue(AICONFIGURATOR, MEASURED_KERNELS, 1.10, 0.3, 2e-4),
-                    new HarnessQueue(INFERENCEX, MEASURED_EXPERTS, 0.30, 0.6),
-                    new HarnessQueue(AICONFIGURATOR, MEASURED_EXPERTS, 1.20, 0.1, 2e-4))),
+            new EngineCalibration(3e-3, 10e-3, 0.1, 0.9), new EngineCalibration(0, 5e-3, 0.4, 0.6, 40e-6),
+            List.of(new HarnessQueue(INFERENCEX, MEASURED_KERNELS, 0.15, 0.8),
+                    new HarnessQueue(AICONFIGURATOR, MEASURED_KERNELS, 0.80, 0.4, 2e-4),
+                    new HarnessQueue(AICONFIGURATOR, MEASURED_EXPERTS, 0.50, 0.5, 8e-4))),
     /** SGLang: prefill batches run before decode batches (SGLang 0.5.1-0.5.9 in the fitted rows). */
     SGLANG("sglang", new EngineCalibration(6e-3, 30e-3, 2.0, 0.3),
-            new EngineCalibration(1e-3, 5e-3, 1.2, 0.8), new EngineCalibration(1e-3, 80e-3, 0.5, 0.3, 30e-6),
-            List.of(new HarnessQueue(INFERENCEX, ROOFLINE, 1.85, 0.3),
-                    new HarnessQueue(AICONFIGURATOR, ROOFLINE, 1.10, 0.4, 5e-5),
-                    new HarnessQueue(AICONFIGURATOR, MEASURED_KERNELS, 1.20, 0.8),
-                    new HarnessQueue(AICONFIGURATOR, MEASURED_EXPERTS, 1.10, 0.1))),
+            new EngineCalibration(1e-3, 5e-3, 0.85, 0.9), new EngineCalibration(0, 90e-3, 0.5, 0.3, 60e-6),
+            List.of(new HarnessQueue(INFERENCEX, ROOFLINE, 1.80, 0.4),
+                    new HarnessQueue(AICONFIGURATOR, ROOFLINE, 1.50, 0.3, 1e-4),
+                    new HarnessQueue(AICONFIGURATOR, MEASURED_KERNELS, 0.85, 0.9),
+                    new HarnessQueue(INFERENCEX, MEASURED_EXPERTS, 0.65, 0.2),
+                    new HarnessQueue(AICONFIGURATOR, MEASURED_EXPERTS, 1.50, 0.1))),
     /**
      * TensorRT-LLM's PyTorch backend (trtllm-serve): in-flight batching, a context whole in a step of up to max_num_tokens
      * (chunked prefill is off by default; 1.0-1.2 in the fitted rows).
@@ -99,7 +99,10 @@ public enum ServingEngine {
      * same layouts at 1,024 / 8,192, which the queue factor had absorbed): 0.75 ms, 5 ms, 1.5 x (C-1)^0.3, TTFT 18.7% ->
      * 17.9% and TPOT 9.6% -> 10.1% on its 429 rows (with the hold and the values before; 19.2% and 9.6% before the hold).
      * The rest of the queue comes from aiconfigurator's own runs (357 of the 429 rows), which queue at 8 clients as the
-     * InferenceX runs do not: each harness now has its own ({@link #harnessQueues}).
+     * InferenceX runs do not: each harness now has its own ({@link #harnessQueues}). SGLang's queue refitted to 0.85 x
+     * (C-1)^0.9 once it was served in batches ({@link #batchesQueuedPrompts}, 2026-12-03; TTFT 11.0% -> 8.0% on its 84
+     * rows; a whole refit gave 1 ms, 5 ms, 1.3 x (C-1)^0.8 at 10.2%, vLLM's 3.25 ms, 15 ms, 0.1 x (C-1)^0.9 with each
+     * harness's queue worse than the values kept).
      */
     private final EngineCalibration kernelCalibration;
     /**
@@ -129,7 +132,11 @@ public enum ServingEngine {
      * to 0.4 x (C-1)^0.4, the overheads unchanged (TTFT 17.1%, TPOT 5.8%; 2026-12-02). Once GLM-5's FP8 rows took their
      * measured experts and DSA blocks (2026-12-02; PerfModel, dsa_decode_module.csv), SGLang's 102 rows (DeepSeek-R1/V3,
      * GLM-5, Qwen3-235B-FP8) refitted from 0.25 ms + 50 us a MoE layer, 145 ms, 0.1 x (C-1)^0.5 to 1 ms + 30 us, 80 ms,
-     * 0.5 x (C-1)^0.3 (TTFT 14.2% -> 12.3%, TPOT 6.7% -> 6.1% on them).
+     * 0.5 x (C-1)^0.3 (TTFT 14.2% -> 12.3%, TPOT 6.7% -> 6.1% on them). Once the queue was served in batches
+     * ({@link #batchesQueuedPrompts}, 2026-12-03), SGLang's refitted to 0 + 60 us a MoE layer, 90 ms, 0.5 x (C-1)^0.3
+     * (TTFT 11.0%, TPOT 5.6% on its 102 rows; InferenceX's queue 0.65 x (C-1)^0.2, 9.5% -> 10.0% on its 78;
+     * aiconfigurator's 1.50 x (C-1)^0.1, TTFT 18.3% -> 17.4% and TPOT 15.9% -> 8.1% on its 24 Qwen3-235B rows) and vLLM's
+     * queue to 0.4 x (C-1)^0.6, its overheads unchanged (TTFT 11.2%, TPOT 9.3% on its 335 rows).
      */
     private final EngineCalibration expertCalibration;
 
@@ -363,6 +370,30 @@ public enum ServingEngine {
      */
     public double heldTokensPerRequest(Workload w) {
         return this == TRTLLM ? w.sequenceLength() : w.inputTokens() + ON_DEMAND_OUTPUT_SHARE * w.outputTokens();
+    }
+
+    /**
+     * Whether the calibrated prompt queue is served at the per-prompt time of a batched prefill: prompts that wait
+     * together enter one step, as many as the step budget holds ({@link #prefillChunkTokens}), so each costs that
+     * step's time shared, not a step of its own. vLLM's scheduler takes waiting requests into a step until its
+     * max_num_batched_tokens are spent (v1/core/sched/scheduler.py) and SGLang's prefill batch takes them until
+     * chunked_prefill_size (managers/schedule_policy.py PrefillAdder); read 2026-12-03. A batched step spreads a step's
+     * fixed costs (its overhead, the all-reduces' latency, small GEMMs' inefficiency) over its prompts: Qwen3-32B's
+     * 1,024-token prompts on H100 cost 24.5 ms one at a time at TP 8 and 17.6 ms each eight to a step, 52.3 and 51.4 at
+     * TP 2, which is the TP trend SGLang's measured TTFT has (the 16-client rows take 2.2-3.5 times longer at TP 2 than
+     * at TP 8, where one prompt a step gave 1.95). Refitted on that service 2026-12-03 (jobs/fit-engine.sh ENGINE FILE
+     * SOURCE harness|burst; SGLang's measured experts whole, {@link #expertCalibration}), each harness's rows of
+     * measured-latency.csv: SGLang aiconfigurator measured kernels 11.0% -> 8.0% TTFT (84 rows), InferenceX roofline
+     * 9.3% -> 7.1% (45), aiconfigurator roofline 11.0% -> 9.9% (46, with its first burst), InferenceX measured experts
+     * 9.5% -> 10.0% (78) and aiconfigurator's 18.3% -> 17.4% (24); vLLM InferenceX measured kernels 10.0% -> 8.6% (105),
+     * aiconfigurator measured kernels 11.3% -> 7.9% (114), InferenceX measured experts 13.3% -> 11.4% (303),
+     * aiconfigurator measured experts 4.6% -> 4.5% (32). Not
+     * TensorRT-LLM, whose rows fit its context batching worse that way: InferenceX measured kernels 7.3% -> 8.0% (72),
+     * aiconfigurator 12.3% -> 13.7% (357), InferenceX measured experts 12.1% -> 12.5% (80), aiconfigurator 10.0% -> 9.3%
+     * (125), InferenceX roofline 14.7% -> 11.6% (97; gpt-oss), each refitted the same way.
+     */
+    public boolean batchesQueuedPrompts() {
+        return this != TRTLLM;
     }
 
     /**

@@ -229,7 +229,9 @@ class ValidateLatencyCommandTest {
         assertEquals(36, j.get("predicted_rows").asInt());
         assertEquals(0.130, j.get("median_abs_error_ttft").asDouble(), 0.005);
         assertEquals(0.035, j.get("median_abs_error_tpot").asDouble(), 0.005);
-        // Per engine and mode, as issue 11's target is stated. 2026-12-03, with the context workers above: SGLang's three
+        // Per engine and mode, as issue 11's target is stated. 2026-12-03, once SGLang's measured-experts calibration was
+        // refitted with its queue served in batches (0 + 60 us a MoE layer, 90 ms; ServingEngine.batchesQueuedPrompts):
+        // SGLang's three rows 42.3% and 9.5% (decode steps 35.9 -> 36.8 ms at 256 clients, 42.7 measured). Before that, with the context workers above: SGLang's three
         // rows 44.1% and 11.5%, one beyond 3x (64 clients: 0.6 s predicted, 2.0 s measured; 0.8 s before the constant
         // prefill's half-service wait); TensorRT-LLM's 33 rows 10.6% and 3.4%, one beyond 3x (the H100 run at 154 clients
         // below). 2026-12-02: SGLang's three rows 46.1% TTFT and 11.6% TPOT
@@ -248,8 +250,8 @@ class ValidateLatencyCommandTest {
         assertEquals(2, engines.size(), engines.toString());
         assertEquals("sglang | disagg", engines.get(0).get("engine_mode").asText());
         assertEquals(3, engines.get(0).get("predicted").asInt());
-        assertEquals(0.441, engines.get(0).get("median_abs_error_ttft").asDouble(), 0.005);
-        assertEquals(0.115, engines.get(0).get("median_abs_error_tpot").asDouble(), 0.005);
+        assertEquals(0.423, engines.get(0).get("median_abs_error_ttft").asDouble(), 0.005);
+        assertEquals(0.095, engines.get(0).get("median_abs_error_tpot").asDouble(), 0.005);
         assertEquals(1, engines.get(0).get("rows_beyond_3x").asInt());
         assertEquals("trtllm | disagg", engines.get(1).get("engine_mode").asText());
         assertEquals(33, engines.get(1).get("predicted").asInt());

@@ -267,6 +267,26 @@ class LatencyReplayTest {
     }
 
     /**
+     * SGLang prefills the prompts that wait together in one batch, which spreads a step's fixed costs over them: more at
+     * TP 8, where they are a larger share of a step, than at TP 2. aiconfigurator's SGLang 0.5.1 runs of Qwen3-32B on H100
+     * at 1,024 / 128 and 16 clients (measured-latency.csv lines 116 and 118) measure 841 ms of TTFT at TP 2 and 350 ms at
+     * TP 8, 2.40 times; one prompt a step gave 1.95 (678 and 347 ms), batched service gives 2.42.
+     */
+    @Test
+    void sglangQueuesBehindBatchedPrefills_theTpTrendItsRowsMeasure() {
+        String row = "source_file=/Users/harrli/projects/aic-auto-gap-analysis/data/h100_sxm/sglang/0.5.1.post1/Qwen_Qwen3-32B.csv;"
+                + " silicon_concurrency=16,sglang,0.5.1.post1,Qwen/Qwen3-32B,h100_sxm,,agg,1024,128,,,16,%d,1,,1,1,,,,,,,,,,,,,,,%s";
+        LatencyReplay.Row tp2 = LatencyReplay.replay(116, csvLine(String.format(row, 2, "840.8064807531249,16.538571871875")),
+                AutoParallel::model);
+        LatencyReplay.Row tp8 = LatencyReplay.replay(118, csvLine(String.format(row, 8, "349.52334944999996,7.816084390625")),
+                AutoParallel::model);
+        assertTrue(tp2.predicted() && tp8.predicted(), tp2.error() + " / " + tp8.error());
+        assertEquals(840.8 / 349.5, tp2.ttftMs() / tp8.ttftMs(), 0.1 * 840.8 / 349.5);
+        assertEquals(841, tp2.ttftMs(), 0.3 * 841);
+        assertEquals(350, tp8.ttftMs(), 0.3 * 350);
+    }
+
+    /**
      * InferenceX's Llama-3.1-70B vLLM recipes set {@code kv-cache-dtype: fp8} and utilization 0.9
      * (benchmarks/70b_fp8_h200_slurm.sh); the H200 runs held that cache. measured-latency.csv line 1499: one H200, 8,192
      * / 1,024, 32 clients: TTFT 3,132 ms, TPOT 75.7 ms; the FP8 cache holds all 32 (47 at the harness's mean lengths) and

@@ -35,6 +35,20 @@ class PerfModelTest {
                         ServingEngine.VLLM).orElseThrow();
     }
 
+    /**
+     * The prompts a new one queues behind enter steps as vLLM and SGLang batch them, as many as the step budget holds
+     * and no more than are in flight; TensorRT-LLM's queue is served a prompt at a time (ServingEngine#batchesQueuedPrompts).
+     */
+    @Test
+    void queuedPrompts_enterStepsAsTheEngineBatchesThem() {
+        assertEquals(8, PerfModel.queuedPromptsPerStep(ServingEngine.SGLANG, 8192, 1024, 16));
+        assertEquals(4, PerfModel.queuedPromptsPerStep(ServingEngine.VLLM, 8192, 2048, 64));
+        assertEquals(3, PerfModel.queuedPromptsPerStep(ServingEngine.VLLM, 8192, 1024, 3.5));
+        assertEquals(1, PerfModel.queuedPromptsPerStep(ServingEngine.SGLANG, 8192, 9000, 16));
+        assertEquals(1, PerfModel.queuedPromptsPerStep(ServingEngine.SGLANG, 8192, 1024, 0.5));
+        assertEquals(1, PerfModel.queuedPromptsPerStep(ServingEngine.TRTLLM, 8192, 1024, 16));
+    }
+
     @Test
     void decodeTime_growsWithContext() {
         double previous = 0;
