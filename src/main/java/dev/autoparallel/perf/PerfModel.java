@@ -501,12 +501,11 @@ public final class PerfModel {
         double ctx = isl + osl / 2.0;
         int chunk = servingEngine.prefillChunkTokens(mem, gpu.memoryBytes());
         boolean mixes = servingEngine.mixesPrefillIntoDecode();
-        double prefill = l.pp() * stage.step(0, isl, computed).seconds() + (l.pp() - 1) * P2P_LATENCY_S + engine.prefillOverheadS();
+        double prefill = prefillStepSeconds(stage, l, isl, computed) + engine.prefillOverheadS();
         int batched = queuedPromptsPerStep(servingEngine, chunk, computed, c);
         // The prompts ahead of this one are served as the engine batches them (its own prefill above is one prompt's).
         double queueService = batched == 1 ? prefill
-                : (l.pp() * stage.step(0, isl, (double) batched * computed).seconds() + (l.pp() - 1) * P2P_LATENCY_S) / batched
-                + engine.prefillOverheadS();
+                : prefillStepSeconds(stage, l, isl, (double) batched * computed) / batched + engine.prefillOverheadS();
         double queue = engine.queueSeconds(queueService, c);
         // Of the c requests in flight, those not yet past their first token are not decoding: the decode batch is the
         // share of a request's life spent decoding, which depends on the step time it sets. A few rounds settle it.
@@ -546,7 +545,12 @@ public final class PerfModel {
         if (!engine.batchesQueuedPrompts()) {
             return 1;
         }
-        return (int) Math.max(1, Math.min(Math.floor(concurrency), chunk / Math.max(1, computed)));
+        return (int) Math.max(1, Math.min(Math.floor(concurrency), ServingEngine.promptsPerStep(chunk, computed)));
+    }
+
+    /** A prefill-only step of {@code tokens} prompt tokens at {@code ctx} tokens of context through every stage. */
+    private static double prefillStepSeconds(Stage stage, Layout l, int ctx, double tokens) {
+        return l.pp() * stage.step(0, ctx, tokens).seconds() + (l.pp() - 1) * P2P_LATENCY_S;
     }
 
     /**

@@ -437,7 +437,12 @@ public enum ServingEngine {
      * budget ({@link #prefillChunkTokens}), at least one: what a disaggregated prefill worker batches from its queue.
      */
     public int promptsPerPrefillStep(MemoryEstimate mem, long gpuMemoryBytes, int computedTokens) {
-        return Math.max(1, prefillChunkTokens(mem, gpuMemoryBytes) / Math.max(1, computedTokens));
+        return promptsPerStep(prefillChunkTokens(mem, gpuMemoryBytes), computedTokens);
+    }
+
+    /** The most prompts of {@code computedTokens} each that a step budget of {@code chunkTokens} takes whole, at least one. */
+    static int promptsPerStep(int chunkTokens, int computedTokens) {
+        return Math.max(1, chunkTokens / Math.max(1, computedTokens));
     }
 
     public static ServingEngine parse(String s) {
