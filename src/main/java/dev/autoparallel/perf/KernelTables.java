@@ -340,6 +340,12 @@ public final class KernelTables {
             return roofRatio(from, to, fp8, 2.0 * m / (fp8 ? 1 : 2));
         }
 
+        /** Whether a GEMM of {@code m} rows reaches {@code gpu}'s tensor peak before its HBM bandwidth (see {@link #gemmRoofRatio}). */
+        static boolean computeBound(Gpu gpu, boolean fp8, long m) {
+            double peak = (fp8 ? gpu.fp8Tflops() : gpu.bf16Tflops()) * 1e12;
+            return peak > 0 && gpu.hbmBytesPerSecond() * 2.0 * m / (fp8 ? 1 : 2) >= peak;
+        }
+
         /** The ratio of {@code to}'s roofline to {@code from}'s at {@code intensity} FLOPs per byte of weights read. */
         static double roofRatio(Gpu from, Gpu to, boolean fp8, double intensity) {
             double fromPeak = (fp8 ? from.fp8Tflops() : from.bf16Tflops()) * 1e12;
@@ -668,6 +674,7 @@ public final class KernelTables {
             table[mLog2] = row;
             kernels.gemmFlops.put(r[2], table);
         }
+        shareComputeBoundGemms(byKey);
         perEngine(byKey, "/perf/decode_attention.csv", 3, 1e9, (kernels, k, c) -> kernels.decodeBytesPerS.put(k[2], c));
         curves("/perf/context_attention.csv", 2, 1e12).forEach((key, c) -> {
             Kernels kernels = byKey.get(key);
@@ -710,6 +717,56 @@ public final class KernelTables {
             kernels.moeKernels.put(shape, r[MOE_KEY_COLUMNS]);
         }
         return new KernelTables(byKey);
+    }
+
+    /**
+     * GEMMs where two measured GPUs are the same silicon: the same compute capability and data-sheet tensor peaks (H100
+     * SXM and H200: one GH100 die at the same clocks and 700 W; the H200 differs in its memory only). Where a GEMM is
+     * compute-bound on both ({@link Kernels#gemmRoofRatio}'s roofline: the tensor peak below HBM bandwidth x 2m / bytes
+     * per weight, from m = 512 on these two), the same engine's same kernel runs at the same rate on both, and each
+     * takes the faster of the two measurements: a run of a kernel is slowed by its conditions (clocks held down, a
+     * busy node), never sped up. Of op-perf's compute-bound GEMMs (m 2,048 to 8,192, n x k 2^25 to 2^28, mean achieved
+     * TFLOPS, H100 / H200) every table agrees within 4% (vLLM bf16 779 / 764 and DeepGEMM block FP8 1,104 / 1,093;
+     * SGLang FP8 1,093 / 1,132, bf16 733 / 711; TensorRT-LLM FP8 1,116 / 1,148, bf16 768 / 773) but vLLM's CUTLASS FP8
+     * (1,087 / 1,204), which the serving rows contradict: InferenceX's vLLM Llama-3.1-70B prefills an 8,192-token
+     * prompt on H100 as fast as on H200 (4 clients, TP 2 / 4 / 8: 738 / 453 / 301 ms against 733 / 469 / 303).
+     * Memory-bound rows stay each GPU's own.
+     */
+    static void shareComputeBoundGemms(Map<String, Kernels> byKey) {
+        List<String> systems = new ArrayList<>(new TreeMap<>(SYSTEM_OF_GPU).keySet());
+        for (int a = 0; a < systems.size(); a++) {
+            for (int b = a + 1; b < systems.size(); b++) {
+                Gpu ga = GpuCatalog.require(systems.get(a), "gpu");
+                Gpu gb = GpuCatalog.require(systems.get(b), "gpu");
+                if (ga.computeCapability() != gb.computeCapability() || ga.bf16Tflops() != gb.bf16Tflops()
+                        || ga.fp8Tflops() != gb.fp8Tflops()) {
+                    continue;
+                }
+                for (ServingEngine engine : ServingEngine.values()) {
+                    Kernels ka = byKey.get(SYSTEM_OF_GPU.get(ga.name()) + "," + engine.key());
+                    Kernels kb = byKey.get(SYSTEM_OF_GPU.get(gb.name()) + "," + engine.key());
+                    if (ka == null || kb == null) {
+                        continue;
+                    }
+                    ka.gemmFlops.forEach((dtype, ta) -> {
+                        double[][] tb = kb.gemmFlops.get(dtype);
+                        boolean fp8 = dtype.startsWith("fp8");
+                        for (int i = 0; tb != null && i < Math.min(ta.length, tb.length); i++) {
+                            if (!Kernels.computeBound(ga, fp8, 1L << i) || !Kernels.computeBound(gb, fp8, 1L << i)) {
+                                continue;
+                            }
+                            for (int j = 0; j < Math.min(ta[i].length, tb[i].length); j++) {
+                                double faster = Math.max(ta[i][j], tb[i][j]);
+                                if (!Double.isNaN(faster)) {
+                                    ta[i][j] = faster;
+                                    tb[i][j] = faster;
+                                }
+                            }
+                        }
+                    });
+                }
+            }
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.autoparallel.perf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.autoparallel.hardware.GpuCatalog;
@@ -18,6 +19,21 @@ class KernelTablesTest {
         assertEquals(2.0 * 4096 * 4096 / 2.252e12, H100_VLLM.gemmSeconds("bfloat16", 0, 4096, 4096), 1e-12);
         // m=32768 (log2 15), nk_log2_28 = 780 TFLOPS; 16384 x 16384 = 2^28.
         assertEquals(2.0 * 32768 * 16384 * 16384 / 780e12, H100_VLLM.gemmSeconds("bfloat16", 15, 16384, 16384), 1e-9);
+    }
+
+    @Test
+    void gemm_computeBoundOnTheSameSilicon_runsAtTheFasterMeasurement() {
+        // gemm.csv vllm,fp8 (CUTLASS), nk_log2_27 (8192 x 16384): m=4096 h100_sxm 1,128, h200_sxm 1,326 TFLOPS; m=8 37.38
+        // and 49.75. H100 and H200 are one die at one clock: at 4,096 rows both are compute-bound and take 1,326; at 8 rows
+        // both wait on HBM (3.35 against 4.8 TB/s) and keep their own.
+        Kernels h200 = KernelTables.builtIn().of(GpuCatalog.require("H200", "gpu"), ServingEngine.VLLM).orElseThrow();
+        double flops = 2.0 * 4096 * 8192 * 16384;
+        assertEquals(flops / 1326e12, H100_VLLM.gemmSeconds("fp8", 12, 8192, 16384), 1e-12);
+        assertEquals(flops / 1326e12, h200.gemmSeconds("fp8", 12, 8192, 16384), 1e-12);
+        assertEquals(2.0 * 8 * 8192 * 16384 / 37.38e12, H100_VLLM.gemmSeconds("fp8", 3, 8192, 16384), 1e-12);
+        assertEquals(2.0 * 8 * 8192 * 16384 / 49.75e12, h200.gemmSeconds("fp8", 3, 8192, 16384), 1e-12);
+        assertTrue(Kernels.computeBound(GpuCatalog.require("H100", "gpu"), true, 512));
+        assertFalse(Kernels.computeBound(GpuCatalog.require("H100", "gpu"), true, 256));
     }
 
     @Test
