@@ -733,11 +733,11 @@ public final class KernelTables {
      * Memory-bound rows stay each GPU's own.
      */
     static void shareComputeBoundGemms(Map<String, Kernels> byKey) {
-        List<String> systems = new ArrayList<>(new TreeMap<>(SYSTEM_OF_GPU).keySet());
-        for (int a = 0; a < systems.size(); a++) {
-            for (int b = a + 1; b < systems.size(); b++) {
-                Gpu ga = GpuCatalog.require(systems.get(a), "gpu");
-                Gpu gb = GpuCatalog.require(systems.get(b), "gpu");
+        List<String> gpus = new ArrayList<>(new TreeMap<>(SYSTEM_OF_GPU).keySet());
+        for (int a = 0; a < gpus.size(); a++) {
+            Gpu ga = GpuCatalog.require(gpus.get(a), "gpu");
+            for (String other : gpus.subList(a + 1, gpus.size())) {
+                Gpu gb = GpuCatalog.require(other, "gpu");
                 if (ga.computeCapability() != gb.computeCapability() || ga.bf16Tflops() != gb.bf16Tflops()
                         || ga.fp8Tflops() != gb.fp8Tflops()) {
                     continue;
@@ -745,25 +745,29 @@ public final class KernelTables {
                 for (ServingEngine engine : ServingEngine.values()) {
                     Kernels ka = byKey.get(SYSTEM_OF_GPU.get(ga.name()) + "," + engine.key());
                     Kernels kb = byKey.get(SYSTEM_OF_GPU.get(gb.name()) + "," + engine.key());
-                    if (ka == null || kb == null) {
-                        continue;
+                    if (ka != null && kb != null) {
+                        ka.gemmFlops.forEach((dtype, ta) -> takeFasterWhereComputeBound(ga, ta, gb, kb.gemmFlops.get(dtype),
+                                dtype.startsWith("fp8")));
                     }
-                    ka.gemmFlops.forEach((dtype, ta) -> {
-                        double[][] tb = kb.gemmFlops.get(dtype);
-                        boolean fp8 = dtype.startsWith("fp8");
-                        for (int i = 0; tb != null && i < Math.min(ta.length, tb.length); i++) {
-                            if (!Kernels.computeBound(ga, fp8, 1L << i) || !Kernels.computeBound(gb, fp8, 1L << i)) {
-                                continue;
-                            }
-                            for (int j = 0; j < Math.min(ta[i].length, tb[i].length); j++) {
-                                double faster = Math.max(ta[i][j], tb[i][j]);
-                                if (!Double.isNaN(faster)) {
-                                    ta[i][j] = faster;
-                                    tb[i][j] = faster;
-                                }
-                            }
-                        }
-                    });
+                }
+            }
+        }
+    }
+
+    /**
+     * Both GEMM tables ({@code ta} of {@code ga}, {@code tb} of {@code gb}; rows by log2 m, null where {@code gb} lacks
+     * the dtype) at the faster rate in the rows compute-bound on both GPUs, where both measured the cell.
+     */
+    private static void takeFasterWhereComputeBound(Gpu ga, double[][] ta, Gpu gb, double[][] tb, boolean fp8) {
+        for (int i = 0; tb != null && i < Math.min(ta.length, tb.length); i++) {
+            if (!Kernels.computeBound(ga, fp8, 1L << i) || !Kernels.computeBound(gb, fp8, 1L << i)) {
+                continue;
+            }
+            for (int j = 0; j < Math.min(ta[i].length, tb[i].length); j++) {
+                double faster = Math.max(ta[i][j], tb[i][j]); // NaN where either is unmeasured: both kept
+                if (!Double.isNaN(faster)) {
+                    ta[i][j] = faster;
+                    tb[i][j] = faster;
                 }
             }
         }

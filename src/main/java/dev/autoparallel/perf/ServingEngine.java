@@ -387,10 +387,10 @@ public enum ServingEngine {
      * 9.3% -> 7.1% (45), aiconfigurator roofline 11.0% -> 9.9% (46, with its first burst), InferenceX measured experts
      * 9.5% -> 10.0% (78) and aiconfigurator's 18.3% -> 17.4% (24); vLLM InferenceX measured kernels 10.0% -> 8.6% (105),
      * aiconfigurator measured kernels 11.3% -> 7.9% (114), InferenceX measured experts 13.3% -> 11.4% (303),
-     * aiconfigurator measured experts 4.6% -> 4.5% (32). Not
-     * TensorRT-LLM, whose rows fit its context batching worse that way: InferenceX measured kernels 7.3% -> 8.0% (72),
-     * aiconfigurator 12.3% -> 13.7% (357), InferenceX measured experts 12.1% -> 12.5% (80), aiconfigurator 10.0% -> 9.3%
-     * (125), InferenceX roofline 14.7% -> 11.6% (97; gpt-oss), each refitted the same way.
+     * aiconfigurator measured experts 4.6% -> 4.5% (32). Not TensorRT-LLM, whose rows fit its context batching worse
+     * that way: InferenceX measured kernels 7.3% -> 8.0% (72), aiconfigurator 12.3% -> 13.7% (357), InferenceX measured
+     * experts 12.1% -> 12.5% (80), aiconfigurator 10.0% -> 9.3% (125), InferenceX roofline 14.7% -> 11.6% (97;
+     * gpt-oss), each refitted the same way.
      */
     public boolean batchesQueuedPrompts() {
         return this != TRTLLM;
