@@ -232,8 +232,8 @@ class ValidateLatencyCommandTest {
         // Per engine and mode, as issue 11's target is stated. 2026-12-03, once SGLang's measured-experts calibration was
         // refitted with its queue served in batches (0 + 60 us a MoE layer, 90 ms; ServingEngine.batchesQueuedPrompts):
         // SGLang's three rows 42.3% and 9.5% (decode steps 35.9 -> 36.8 ms at 256 clients, 42.7 measured). Before that,
-        // with the context workers above: SGLang's three rows 44.1% and 11.5%, one beyond 3x (64 clients: 0.6 s predicted, 2.0 s measured; 0.8 s before the constant
-        // prefill's half-service wait); TensorRT-LLM's 33 rows 10.6% and 3.4%, one beyond 3x (the H100 run at 154 clients
+        // with the context workers above: SGLang's three rows 44.1% and 11.5%, one beyond 3x (64 clients: 0.6 s predicted,
+        // 2.0 s measured; 0.8 s before the constant prefill's half-service wait); TensorRT-LLM's 33 rows 10.6% and 3.4%, one beyond 3x (the H100 run at 154 clients
         // below). 2026-12-02: SGLang's three rows 46.1% TTFT and 11.6% TPOT
         // once their DP-8 decode ranks read all their dense weights (28.4 -> 32.7 ms at 8 sequences a rank, 34.7 measured);
         // TensorRT-LLM's 33 rows 12.1% and 3.2%, three beyond 3x (DeepSeek-V3 on H200 at 768 clients, line 100 of the
