@@ -272,7 +272,8 @@ public final class PerfModel {
         // Weights and activations both in 8 bits or fewer run on FP8 tensor cores: FP8 (per tensor, block, row-wise), the
         // microscaled formats, ModelOpt's FP8 and, on Blackwell (SM 10.0) where FP4 tensor cores exist, its W4A4 NVFP4
         // (counted at the FP8 peak: the FP4 peak is not in the catalog). Weight-only formats (W4A16 NVFP4, GPTQ, AWQ)
-        // dequantize into 16-bit matrix multiplies.
+        // dequantize into 16-bit matrix multiplies. So do MXFP4 experts on Hopper (op-perf's only MXFP4 MoE kernels there
+        // are w4a16_mxfp4), but the measured gpt-oss rows fit worse at the 16-bit peak (README, tried list, 2026-12-03).
         boolean blackwell = gpu.computeCapability() >= 100;
         this.fp8Checkpoint = q instanceof Quantization.Fp8 || q instanceof Quantization.DeepseekV4 || q instanceof Quantization.Mxfp4
                 || q instanceof Quantization.CompressedMxfp4
