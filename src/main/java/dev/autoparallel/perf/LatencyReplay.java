@@ -305,6 +305,11 @@ public final class LatencyReplay {
             return refuse.apply(disaggregated ? "the row gives no concurrency (silicon_concurrency=N in silicon_data_source)"
                     : "the row lacks a positive batch_size");
         }
+        int statedClients = concurrency(r.getOrDefault("silicon_data_source", ""));
+        if (!disaggregated && statedClients > 0 && statedClients != c) {
+            return refuse.apply("silicon_concurrency " + statedClients + " is not batch_size x attention_dp_size (" + c
+                    + "): the row's clients and its batch disagree, so which of them ran is not known");
+        }
         if (disaggregated && (orZero(r.get("prefill_num_workers")) < 1 || orZero(r.get("decode_num_workers")) < 1)) {
             return refuse.apply("prefill_num_workers and decode_num_workers are missing: the row does not say how many workers"
                     + " each pool had");

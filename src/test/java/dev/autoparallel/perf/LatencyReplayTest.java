@@ -479,7 +479,7 @@ class LatencyReplayTest {
         // moe_ep_size = tp_size): kept as they are, and refused as not modelled.
         Map<String, String> gap = new HashMap<>(multiplied);
         gap.put("silicon_data_source", "source_file=/Users/x/aic-auto-gap-analysis/data/h100_sxm/trtllm/1.0.0rc3/q.csv; "
-                + "silicon_concurrency=16");
+                + "silicon_concurrency=32");
         gap.putAll(Map.of("tp_size", "4", "moe_tp_size", "2", "moe_ep_size", "2"));
         assertSame(gap, LatencyReplay.inferenceXLayout(gap, BenchmarkHarness.of(gap)));
         assertTrue(LatencyReplay.replay(2, gap, AutoParallel::model).error().contains("mixed expert TP x EP split"));
@@ -538,6 +538,22 @@ class LatencyReplayTest {
         Map<String, String> otherDay = new HashMap<>(mtp);
         otherDay.put("silicon_data_source", mtp.get("silicon_data_source").replace("2026-01-14", "2026-01-28"));
         replayed(1225, otherDay);
+    }
+
+    /**
+     * An aggregated row whose {@code silicon_concurrency} is not its {@code batch_size x attention_dp_size} says two
+     * different runs. aiconfigurator's gpt-oss-120b runs on TensorRT-LLM 1.3.0rc1 (H100, 4,000 / 1,000) give 192 clients
+     * for a batch of 48 at TP 4 without attention DP (measured-latency.csv line 688: 1,591 ms, 48.8 ms), and neither
+     * reading fits them: at 48 clients we give 195 ms and 10.5 ms, at 192 on TP 4 241 ms and 15.8 ms. Refused with both
+     * figures named; where they agree (line 1238) the row is replayed.
+     */
+    @Test
+    void aggregatedRowsWhoseClientsAndBatchDisagree_areRefused() {
+        assertRefused(688, csvLine("source_file=/Users/harrli/projects/aic-auto-gap-analysis/data/h100_sxm/trtllm/1.3.0rc1/"
+                + "openai_gpt-oss-120b.csv; gtl_job_id=23879486; gtl_task_id=103834793; silicon_concurrency=192;"
+                + " measured=2026-03-18; image=nvcr.io/nvidia/ai-dynamo/tensorrtllm-runtime:0.9.0; dynamo_version=0.9.0,"
+                + "trtllm,1.3.0rc1,openai/gpt-oss-120b,h100_sxm,fp8,agg,4000,1000,fp8,fp8,48,4,1,,4,1,,,,,,,,,,,,,,,"
+                + "1590.9683266848956,48.78760061871856"), "silicon_concurrency 192", "(48)", "disagree");
     }
 
     /**
