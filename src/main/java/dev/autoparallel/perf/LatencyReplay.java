@@ -285,7 +285,8 @@ public final class LatencyReplay {
         int osl = (int) orZero(r.get("osl"));
         // Aggregated rows: batch_size sequences per attention data-parallel rank (aiconfigurator's convention: the
         // concurrency is batch_size x attention_dp_size). Disaggregated rows: the benchmark's concurrency.
-        int c = disaggregated ? concurrency(r.getOrDefault("silicon_data_source", ""))
+        int statedClients = concurrency(r.getOrDefault("silicon_data_source", ""));
+        int c = disaggregated ? statedClients
                 : (int) (orZero(r.get("batch_size")) * Math.max(1, orZero(r.get("attention_dp_size"))));
         int replayedIsl = harness.meanLength(isl);
         int replayedOsl = harness.meanLength(osl);
@@ -305,7 +306,6 @@ public final class LatencyReplay {
             return refuse.apply(disaggregated ? "the row gives no concurrency (silicon_concurrency=N in silicon_data_source)"
                     : "the row lacks a positive batch_size");
         }
-        int statedClients = concurrency(r.getOrDefault("silicon_data_source", ""));
         if (!disaggregated && statedClients > 0 && statedClients != c) {
             return refuse.apply("silicon_concurrency " + statedClients + " is not batch_size x attention_dp_size (" + c
                     + "): the row's clients and its batch disagree, so which of them ran is not known");

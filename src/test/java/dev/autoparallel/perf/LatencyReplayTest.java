@@ -544,8 +544,11 @@ class LatencyReplayTest {
      * An aggregated row whose {@code silicon_concurrency} is not its {@code batch_size x attention_dp_size} says two
      * different runs. aiconfigurator's gpt-oss-120b runs on TensorRT-LLM 1.3.0rc1 (H100, 4,000 / 1,000) give 192 clients
      * for a batch of 48 at TP 4 without attention DP (measured-latency.csv line 688: 1,591 ms, 48.8 ms), and neither
-     * reading fits them: at 48 clients we give 195 ms and 10.5 ms, at 192 on TP 4 241 ms and 15.8 ms. Refused with both
-     * figures named; where they agree (line 1238) the row is replayed.
+     * reading fits them: the replay at 48 clients gave 195 ms and 10.5 ms, and {@code evaluate openai/gpt-oss-120b --tp 4
+     * --pp 1 --gpu H100 --engine trtllm --input-tokens 4000 --output-tokens 1000 --concurrency 192} gives 241 ms and 15.8
+     * ms. Refused with both figures named; rows where they agree are
+     * replayed ({@link #inferenceXDeepSeekTensorRtLlmMtpRun_isRefusedNotReplayedAsAPlainRun}: line 1238, 4 clients, a
+     * batch of 4).
      */
     @Test
     void aggregatedRowsWhoseClientsAndBatchDisagree_areRefused() {
